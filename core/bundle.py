@@ -1,0 +1,258 @@
+"""Save and load a model bundle: one folder with everything needed to predict.
+
+Layout::
+
+    model.keras          the Keras model
+    preprocessing.json   format version, preprocessor, genre order, config, versions
+    metrics.json         train and test metrics (see core.evaluate)
+    README.md            optional model card
+
+A bundle is written to a temporary folder and renamed into place, so a reader
+never sees half of one; it is loaded with Keras ``safe_mode=True`` and only
+the layer types this project builds are accepted.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core import schema
+from core.config import TrainingConfig
+from core.errors import BundleError, ConfigError
+from core.features import Preprocessor
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.keras"
+PREPROCESSING_FILE = "preprocessing.json"
+METRICS_FILE = "metrics.json"
+CARD_FILE = "README.md"
+REQUIRED_FILES = (MODEL_FILE, PREPROCESSING_FILE, METRICS_FILE)
+# Layer types this project builds; anything else in a model file is refused.
+ALLOWED_LAYERS = frozenset(
+    {
+        "InputLayer",
+        "Dense",
+        "Dropout",
+        "Sequential",
+        "Functional",
+        "Average",
+        "DTypePolicy",
+        "__keras_tensor__",
+    }
+)
+MAX_BUNDLE_MB = 50
+
+
+@dataclass
+class Bundle:
+    """A loaded model and what it needs to turn raw rows into genre probabilities."""
+
+    model: Any  # keras.Model; typed loosely so this module imports without Keras
+    preprocessor: Preprocessor
+    config: TrainingConfig
+    metrics: dict = field(default_factory=dict)
+    # Free-form facts shown on the model card (package versions, timings).
+    info: dict = field(default_factory=dict)
+
+
+def _package_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for package in ("keras", "tensorflow", "tensorflow-cpu", "scikit-learn",
+                    "pandas", "numpy"):  # fmt: skip
+        try:
+            versions[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return versions
+
+
+def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) -> Path:
+    """Write ``bundle`` to ``directory`` atomically, replacing what was there.
+
+    Returns:
+        The directory written.
+    """
+    destination = Path(directory)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(
+        tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent)
+    )
+    try:
+        bundle.model.save(staging / MODEL_FILE)
+        preprocessing = {
+            "format_version": FORMAT_VERSION,
+            "genres": list(schema.GENRES),
+            "preprocessor": bundle.preprocessor.to_dict(),
+            "config": bundle.config.to_dict(),
+            "info": {**bundle.info, "versions": _package_versions()},
+        }
+        (staging / PREPROCESSING_FILE).write_text(json.dumps(preprocessing, indent=2))
+        (staging / METRICS_FILE).write_text(json.dumps(bundle.metrics, indent=2))
+        if card:
+            (staging / CARD_FILE).write_text(card)
+        retired = None
+        if destination.exists():
+            retired = destination.with_name(f".{destination.name}-old")
+            shutil.rmtree(retired, ignore_errors=True)
+            destination.rename(retired)
+        staging.rename(destination)
+        if retired is not None:
+            shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return destination
+
+
+def _model_layer_classes(model_path: Path) -> set[str]:
+    """Read the class names in a .keras file's config without building anything."""
+    try:
+        with zipfile.ZipFile(model_path) as archive:
+            config = json.loads(archive.read("config.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError):
+        raise BundleError(
+            "The model file is damaged (it is not a valid .keras file)."
+        ) from None
+    classes: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if "class_name" in node and "config" in node:
+                module = str(node.get("module") or "keras")
+                if module in ("keras", "keras.layers", "keras.models"):
+                    classes.add(str(node["class_name"]))
+                elif not module.startswith(("keras.initializers", "keras.src.")):
+                    # Custom objects name their own module; keep it in the message.
+                    classes.add(f"{module}.{node['class_name']}")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(config)
+    return classes
+
+
+def load_bundle(directory: str | Path) -> Bundle:
+    """Load and validate a bundle folder.
+
+    Raises:
+        BundleError: the folder or a file is missing, damaged, from another
+            format version, or holds layers this project does not build.
+    """
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise BundleError(f"No model bundle at {folder}.")
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise BundleError(
+            f"The model bundle at {folder} is incomplete: {', '.join(missing)} "
+            "is missing."
+        )
+    try:
+        preprocessing = json.loads((folder / PREPROCESSING_FILE).read_text())
+        metrics = json.loads((folder / METRICS_FILE).read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
+        raise BundleError(
+            "The model bundle is damaged: its JSON files cannot be read."
+        ) from None
+    if not isinstance(preprocessing, dict) or not isinstance(metrics, dict):
+        raise BundleError("The model bundle is damaged: unexpected JSON content.")
+    version = preprocessing.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BundleError(
+            f"The model bundle has format version {version!r}; this GenreLab "
+            f"reads version {FORMAT_VERSION}. Retrain the model."
+        )
+    if preprocessing.get("genres") != list(schema.GENRES):
+        raise BundleError("The model bundle was trained on a different genre list.")
+    try:
+        preprocessor = Preprocessor.from_dict(preprocessing["preprocessor"])
+        config = TrainingConfig.from_dict(preprocessing["config"])
+    except (KeyError, TypeError, ValueError, ConfigError) as error:
+        raise BundleError(
+            f"The model bundle's preprocessing settings are invalid ({error})."
+        ) from None
+    unexpected = _model_layer_classes(folder / MODEL_FILE) - ALLOWED_LAYERS
+    if unexpected:
+        raise BundleError(
+            "The model file contains layers GenreLab does not build "
+            f"({', '.join(sorted(unexpected))}); it was refused for safety."
+        )
+    import keras
+
+    from core import model as model_module  # noqa: F401  (sets TF options first)
+
+    try:
+        model = keras.saving.load_model(
+            folder / MODEL_FILE, safe_mode=True, compile=False
+        )
+    except Exception as error:  # Keras raises many types for a bad file
+        raise BundleError(
+            f"The model file could not be loaded ({type(error).__name__}); "
+            "it may be damaged or from an incompatible Keras version."
+        ) from None
+    expected_shape = (None, len(preprocessor.feature_names))
+    if tuple(model.input_shape) != expected_shape or model.output_shape[-1] != len(
+        schema.GENRES
+    ):
+        raise BundleError(
+            "The model file does not match its preprocessing settings "
+            f"(inputs {model.input_shape}, expected {expected_shape})."
+        )
+    return Bundle(
+        model=model,
+        preprocessor=preprocessor,
+        config=config,
+        metrics=metrics,
+        info=dict(preprocessing.get("info", {})),
+    )
+
+
+def bundle_zip_bytes(directory: str | Path) -> bytes:
+    """Zip a bundle folder in memory, for a download button."""
+    folder = Path(directory)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in (*REQUIRED_FILES, CARD_FILE):
+            if (folder / name).is_file():
+                archive.write(folder / name, arcname=name)
+    return buffer.getvalue()
+
+
+def load_bundle_zip(content: bytes) -> Bundle:
+    """Load a bundle from zip bytes (an upload), reading only the known file names.
+
+    Raises:
+        BundleError: not a zip, too large, or an invalid bundle inside.
+    """
+    if len(content) > MAX_BUNDLE_MB * 1024 * 1024:
+        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB} MB.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise BundleError(
+            "This is not a GenreLab model bundle (a .zip downloaded from the "
+            "Train page)."
+        ) from None
+    with archive, tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        names = set(archive.namelist())
+        for name in (*REQUIRED_FILES, CARD_FILE):
+            # Only fixed names are extracted: no path from the archive is used.
+            if name in names:
+                info = archive.getinfo(name)
+                if info.file_size > MAX_BUNDLE_MB * 1024 * 1024:
+                    raise BundleError("A file in the model bundle is too large.")
+                (folder / name).write_bytes(archive.read(name))
+        return load_bundle(folder)

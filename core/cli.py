@@ -1,0 +1,253 @@
+"""The command line: ``python -m core report|train|evaluate|predict|download``.
+
+Bad input ends with exit code 2 and one plain line on stderr, never a
+traceback, and no output file is left half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from core import config as configuration
+from core import data
+from core.errors import GenreLabError
+
+EXIT_BAD_INPUT = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m core",
+        description="GenreLab: predict a track's genre from its Spotify audio features.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    report = commands.add_parser(
+        "report", help="describe a dataset: unknowns, balance, duplicates"
+    )
+    report.add_argument(
+        "--data",
+        help="the music genre CSV (default: $MUSIC_GENRE_CSV or data/music_genre.csv)",
+    )
+    report.add_argument("--json", action="store_true", help="print one JSON object")
+
+    train = commands.add_parser(
+        "train", help="train a model and save it as a bundle folder"
+    )
+    train.add_argument("--data", help="the labelled music genre CSV")
+    train.add_argument(
+        "--preset", choices=sorted(configuration.PRESETS), default="study"
+    )
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--learning-rate", type=float)
+    train.add_argument("--seed", type=int)
+    train.add_argument("--unknowns", choices=configuration.UNKNOWN_POLICIES)
+    train.add_argument("--ensemble-size", type=int)
+    train.add_argument("--out", required=True, help="folder to write the bundle to")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    evaluate = commands.add_parser("evaluate", help="score a bundle on a labelled CSV")
+    evaluate.add_argument("--model", required=True, help="a bundle folder")
+    evaluate.add_argument("--data", help="the labelled music genre CSV")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    predict = commands.add_parser(
+        "predict", help="predict the genre of every row of a CSV"
+    )
+    predict.add_argument("--model", required=True, help="a bundle folder")
+    predict.add_argument(
+        "--input", required=True, help="CSV of tracks (label optional)"
+    )
+    predict.add_argument("--output", required=True, help="CSV to write")
+
+    download = commands.add_parser(
+        "download", help="fetch the dataset from Kaggle into data/"
+    )
+    download.add_argument("--out", default=str(data.DEFAULT_DATA_PATH))
+    return parser
+
+
+def _load_labelled(path: str | None):
+    location = data.resolve_data_path(path)
+    if not location.exists():
+        raise GenreLabError(
+            f"No dataset at {location}: pass --data PATH, set MUSIC_GENRE_CSV, "
+            "or run 'python -m core download'."
+        )
+    return data.load_csv(location, require_label=True)
+
+
+def _metrics_lines(metrics: dict) -> list[str]:
+    lines = []
+    for split_name in ("train", "test"):
+        split = metrics[split_name]
+        lines.append(
+            f"{split_name:>5}: accuracy {split['accuracy']:.4f}  "
+            f"top-2 {split['top2_accuracy']:.4f}  macro F1 {split['macro_f1']:.4f}  "
+            f"rows {split['n_rows']}"
+        )
+    return lines
+
+
+def _progress_bar(log) -> None:
+    width = 30
+    done = int(width * log.epoch / log.epochs)
+    member = f"network {log.member + 1}/{log.members} " if log.members > 1 else ""
+    validation = (
+        f" val_loss {log.val_loss:.4f} val_acc {log.val_accuracy:.4f}"
+        if log.val_loss is not None
+        else ""
+    )
+    sys.stderr.write(
+        f"\r{member}[{'#' * done}{'.' * (width - done)}] epoch {log.epoch}/{log.epochs}"
+        f" loss {log.loss:.4f} acc {log.accuracy:.4f}{validation}"
+    )
+    if log.epoch == log.epochs:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _command_report(arguments: argparse.Namespace) -> int:
+    from core import report
+
+    typed = _load_labelled(arguments.data)
+    result = report.data_report(typed)
+    if arguments.json:
+        print(json.dumps(result))
+        return 0
+    print(f"rows: {result['rows']} ({result['blank_rows']} blank, "
+          f"{result['invalid_rows']} invalid, {result['rows_with_unknowns']} with unknowns)")  # fmt: skip
+    print("unknown values:")
+    for column, rate in result["unknown_rates"].items():
+        if rate:
+            print(f"  {column:<12} {rate:6.2%}")
+    print("rows per genre (loaded / after drop / after impute):")
+    balance = result["class_balance"]
+    for genre in balance["loaded"]:
+        print(f"  {genre:<12} {balance['loaded'][genre]:>6} {balance['drop'][genre]:>6} "
+              f"{balance['impute'][genre]:>6}")  # fmt: skip
+    duplicates = result["duplicates"]
+    print(f"duplicate rows of a track: {duplicates['duplicate_rows']}; "
+          f"tracks under several genres: {duplicates['multi_genre_tracks']}")  # fmt: skip
+    for pair in duplicates["genre_pairs"][:5]:
+        print(f"  {pair['genres']:<24} {pair['tracks']}")
+    return 0
+
+
+def _command_train(arguments: argparse.Namespace) -> int:
+    overrides = {
+        "epochs": arguments.epochs,
+        "batch_size": arguments.batch_size,
+        "learning_rate": arguments.learning_rate,
+        "seed": arguments.seed,
+        "unknowns": arguments.unknowns,
+        "ensemble_size": arguments.ensemble_size,
+    }
+    config = dataclasses.replace(
+        configuration.PRESETS[arguments.preset],
+        **{name: value for name, value in overrides.items() if value is not None},
+    )
+    typed = _load_labelled(arguments.data)
+    from core import bundle, pipeline
+    from core.model_card import model_card
+
+    run = pipeline.train_from_frame(
+        typed, config, on_epoch=None if arguments.quiet else _progress_bar
+    )
+    command = "python -m core " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] \
+        else "python -m core train"  # fmt: skip
+    bundle.save_bundle(run.bundle, arguments.out, card=model_card(run.bundle, command))
+    for line in _metrics_lines(run.metrics):
+        print(line)
+    print(f"trained in {run.seconds:.1f} s; bundle written to {arguments.out}")
+    return 0
+
+
+def _command_evaluate(arguments: argparse.Namespace) -> int:
+    from core import bundle, predict
+
+    model_bundle = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data)
+    metrics = predict.evaluate_frame(model_bundle, typed)
+    if arguments.json:
+        print(json.dumps(metrics))
+        return 0
+    if metrics["n_rows"] == 0:
+        print(f"No row could be scored ({metrics['n_unpredictable']} unpredictable).")
+        return 0
+    print(f"accuracy {metrics['accuracy']:.4f}  top-2 {metrics['top2_accuracy']:.4f}  "
+          f"macro F1 {metrics['macro_f1']:.4f}")  # fmt: skip
+    if "fusion_accuracy" in metrics:
+        print(
+            f"counting any genre the track is listed under: {metrics['fusion_accuracy']:.4f}"
+        )
+    print(
+        f"rows scored {metrics['n_rows']}, without a prediction {metrics['n_unpredictable']}"
+    )
+    return 0
+
+
+def _write_atomically(frame, output: Path) -> None:
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}-", dir=output.parent)
+    try:
+        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+            frame.to_csv(stream, index=False)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _command_predict(arguments: argparse.Namespace) -> int:
+    from core import bundle, predict
+
+    output = Path(arguments.output)
+    if output.is_dir():
+        raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    raw = data.read_raw(arguments.input)
+    typed = data.type_frame(raw)
+    model_bundle = bundle.load_bundle(arguments.model)
+    predictions = predict.predict_frame(model_bundle, typed)
+    _write_atomically(raw.join(predictions.drop(columns=raw.columns, errors="ignore")),
+                      output)  # fmt: skip
+    predicted = int((predictions[predict.REASON] == "").sum())
+    print(f"{predicted} of {len(raw)} rows predicted; written to {output}")
+    return 0
+
+
+def _command_download(arguments: argparse.Namespace) -> int:
+    path = data.download_dataset(arguments.out)
+    print(f"dataset saved to {path}")
+    return 0
+
+
+COMMANDS = {
+    "report": _command_report,
+    "train": _command_train,
+    "evaluate": _command_evaluate,
+    "predict": _command_predict,
+    "download": _command_download,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    try:
+        return COMMANDS[arguments.command](arguments)
+    except GenreLabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written.", file=sys.stderr)
+        return 130

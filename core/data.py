@@ -1,0 +1,339 @@
+"""Load the Kaggle music genre CSV, from a path or an upload, and validate it.
+
+The result is a *typed frame*: every row of the file in its order (blank rows
+included, so nothing is silently lost), numeric features as floats with NaN for
+unknown values, and a ``row_problem`` column that says why a row cannot be used
+(empty when it can).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from core import schema
+from core.errors import DataError
+
+# The same limit as server.maxUploadSize in .streamlit/config.toml.
+MAX_FILE_MB = 200
+DATA_PATH_VARIABLE = "MUSIC_GENRE_CSV"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "music_genre.csv"
+KAGGLE_DATASET = "vicsuperman/prediction-of-music-genre"
+KAGGLE_FILE = "music_genre.csv"
+
+PROBLEM_COLUMN = "row_problem"
+
+CsvSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
+
+
+def resolve_data_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Return where the dataset is: the explicit path, else $MUSIC_GENRE_CSV, else data/.
+
+    Args:
+        explicit: a path given by the user, if any.
+
+    Returns:
+        The path to read; it may not exist (callers say how to get the data).
+    """
+    if explicit:
+        return Path(explicit)
+    from_environment = os.environ.get(DATA_PATH_VARIABLE)
+    if from_environment:
+        return Path(from_environment)
+    return DEFAULT_DATA_PATH
+
+
+def _read_bytes(source: CsvSource) -> bytes:
+    limit = MAX_FILE_MB * 1024 * 1024
+    too_large = (
+        f"The file is larger than the {MAX_FILE_MB} MB limit; "
+        "split it into smaller files."
+    )
+    if isinstance(source, bytes):
+        content = source
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.exists():
+            raise DataError(f"No file at {path}.")
+        if path.is_dir():
+            raise DataError(f"{path} is a folder, not a CSV file.")
+        if path.stat().st_size > limit:
+            raise DataError(too_large)
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise DataError(f"Could not read {path}: {error.strerror}.") from None
+    else:
+        content = source.read(limit + 1)
+        if isinstance(content, str):
+            content = content.encode("utf-8")
+    if len(content) > limit:
+        raise DataError(too_large)
+    return content
+
+
+def _decode(content: bytes) -> str:
+    if not content.strip():
+        raise DataError("The file is empty.")
+    if b"\x00" in content[:65536]:
+        raise DataError(
+            "This is not a text file (it holds binary data); "
+            "upload the music genre CSV file."
+        )
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheet programs often save CSV files as Windows-1252/Latin-1.
+        return content.decode("cp1252", errors="replace")
+
+
+def _delimiter(header_line: str) -> str:
+    if "," in header_line:
+        return ","
+    for candidate in (";", "\t", "|"):
+        if candidate in header_line:
+            return candidate
+    return ","
+
+
+def read_raw(source: CsvSource) -> pd.DataFrame:
+    """Read a CSV exactly as written: every cell a string, every row kept.
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+
+    Returns:
+        A frame of strings (empty cells are empty strings), with stripped
+        column names.
+
+    Raises:
+        DataError: the file is missing, too large, empty, binary, not a table,
+            or has no data rows.
+    """
+    text = _decode(_read_bytes(source))
+    first_line = text.lstrip().splitlines()[0]
+    if first_line.lstrip().startswith(("{", "[")):
+        raise DataError(
+            "This file holds JSON, not a CSV table; export the data as CSV."
+        )
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=_delimiter(first_line),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        detail = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+        raise DataError(
+            "This file could not be read as a CSV table"
+            + (f" ({detail})" if detail else "")
+            + "; check that it is the music genre CSV."
+        ) from None
+    frame.columns = [str(column).strip() for column in frame.columns]
+    if frame.empty:
+        raise DataError("The file has a header but no rows of data.")
+    return frame.reset_index(drop=True)
+
+
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(raw), dtype=bool)
+    for column in raw.columns:
+        blank &= (raw[column].str.strip() == "").to_numpy()
+    return blank
+
+
+def _join_problems(problems: list[np.ndarray], size: int) -> np.ndarray:
+    """Join each row's problem texts with '; ' (most rows have none)."""
+    joined = np.full(size, "", dtype=object)
+    for column_problems in problems:
+        has = column_problems != ""
+        if not has.any():
+            continue
+        both = has & (joined != "")
+        joined[both] = joined[both] + "; "
+        joined[has] = joined[has] + column_problems[has]
+    return joined
+
+
+def _check_columns(raw: pd.DataFrame, require_label: bool) -> None:
+    required = list(schema.FEATURE_COLUMNS)
+    if require_label:
+        required.append(schema.TARGET)
+    missing = [column for column in required if column not in raw.columns]
+    if not missing:
+        return
+    if len(missing) == len(required) or len(raw.columns) == 1:
+        raise DataError(
+            "This does not look like the music genre CSV: expected columns such as "
+            f"{', '.join(required[:4])}, ... separated by commas, "
+            f"found {_preview(raw.columns)}."
+        )
+    what = "column" if len(missing) == 1 else "columns"
+    raise DataError(f"The file is missing the {what} {', '.join(missing)}.")
+
+
+def _preview(columns: pd.Index) -> str:
+    names = [repr(str(column)[:30]) for column in columns[:4]]
+    more = ", ..." if len(columns) > 4 else ""
+    return ", ".join(names) + more
+
+
+def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column as floats (NaN = unknown) and a problem text per row."""
+    stripped = text.str.strip()
+    values = pd.to_numeric(stripped, errors="coerce").to_numpy(
+        dtype="float64", copy=True
+    )
+    stripped_values = stripped.to_numpy(dtype=object)
+    problems = np.full(len(text), "", dtype=object)
+    unknown = stripped_values == ""
+    if name == "tempo":
+        unknown |= stripped_values == schema.UNKNOWN_TEMPO
+    if name == "duration_ms":
+        unknown |= values == schema.UNKNOWN_DURATION
+    not_a_number = np.isnan(values) & ~unknown
+    problems[not_a_number] = f"{name} is not a number"
+    infinite = np.isinf(values)
+    problems[infinite] = f"{name} is infinite"
+    low, high = schema.VALUE_RANGES[name]
+    with np.errstate(invalid="ignore"):
+        out_of_range = ~infinite & ~unknown & ((values < low) | (values > high))
+    problems[out_of_range] = [
+        f"{name} {value} is outside {low:g} to {high:g}"
+        for value in stripped_values[out_of_range]
+    ]
+    if name not in schema.COLUMNS_WITH_UNKNOWNS:
+        problems[unknown] = f"{name} is empty"
+    values[unknown | not_a_number | infinite | out_of_range] = np.nan
+    return values, problems
+
+
+def _category_problems(
+    name: str, values: pd.Series, allowed: tuple[str, ...], hint: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the column with invalid entries as None and a problem text per row."""
+    array = values.to_numpy(dtype=object)
+    valid = values.isin(allowed).to_numpy()
+    problems = np.full(len(values), "", dtype=object)
+    problems[~valid] = [
+        f"{name} '{value}' is not {hint}" if value else f"{name} is empty"
+        for value in array[~valid]
+    ]
+    array = array.copy()
+    array[~valid] = None
+    return array, problems
+
+
+def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
+    """Turn a raw string frame into a typed frame (see the module docstring).
+
+    Args:
+        raw: the output of :func:`read_raw`.
+        require_label: also require the ``music_genre`` column (for training
+            and evaluation).
+
+    Returns:
+        The typed frame: the same rows in the same order.
+
+    Raises:
+        DataError: a required column is missing, or no row has any value.
+    """
+    _check_columns(raw, require_label)
+    blank = _blank_rows(raw)
+    if blank.all():
+        raise DataError("Every row of the file is blank.")
+    typed = raw.copy()
+    problems: list[np.ndarray] = []
+    for name in schema.NUMERIC_FEATURES:
+        typed[name], column_problems = _numeric_problems(name, raw[name])
+        problems.append(column_problems)
+    key = raw[schema.KEY_COLUMN].str.strip()
+    mode = raw[schema.MODE_COLUMN].str.strip().str.capitalize()
+    typed[schema.KEY_COLUMN], key_problems = _category_problems(
+        "key", key, schema.KEYS, "one of C, C#, D, ... B"
+    )
+    typed[schema.MODE_COLUMN], mode_problems = _category_problems(
+        "mode", mode, schema.MODES, "Major or Minor"
+    )
+    problems += [key_problems, mode_problems]
+    if schema.TARGET in raw.columns:
+        genre = raw[schema.TARGET].str.strip()
+        typed[schema.TARGET] = genre.where(genre.isin(schema.GENRES), None)
+    joined = _join_problems(problems, len(raw))
+    joined[blank] = "blank row"
+    typed[PROBLEM_COLUMN] = joined
+    return typed
+
+
+def load_csv(source: CsvSource, require_label: bool = False) -> pd.DataFrame:
+    """Read and validate a music genre CSV; return its typed frame.
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+        require_label: also require the ``music_genre`` column.
+
+    Returns:
+        The typed frame (see the module docstring).
+
+    Raises:
+        DataError: with a sentence that says what is wrong with the file.
+    """
+    return type_frame(read_raw(source), require_label=require_label)
+
+
+def label_codes(typed: pd.DataFrame) -> np.ndarray:
+    """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
+    if schema.TARGET not in typed.columns:
+        return np.full(len(typed), -1, dtype=np.int64)
+    codes = pd.Categorical(typed[schema.TARGET], categories=schema.GENRES).codes
+    return np.asarray(codes, dtype=np.int64)
+
+
+def download_dataset(destination: str | os.PathLike[str] = DEFAULT_DATA_PATH) -> Path:
+    """Fetch the dataset from Kaggle (no account needed) and copy it to ``destination``.
+
+    Args:
+        destination: where to put ``music_genre.csv``.
+
+    Returns:
+        The destination path.
+
+    Raises:
+        DataError: Kaggle could not be reached, or the download did not hold
+            the expected file.
+    """
+    try:
+        import kagglehub
+    except ImportError:  # pragma: no cover - kagglehub is a runtime requirement
+        raise DataError("The kagglehub package is not installed.") from None
+    try:
+        folder = Path(kagglehub.dataset_download(KAGGLE_DATASET))
+    except Exception as error:  # kagglehub raises many network error types
+        raise DataError(
+            "Could not download the dataset from Kaggle "
+            f"({type(error).__name__}); check the internet connection, or "
+            "download music_genre.csv by hand and upload it."
+        ) from None
+    found = folder / KAGGLE_FILE
+    if not found.is_file():
+        matches = sorted(folder.rglob(KAGGLE_FILE))
+        if not matches:
+            raise DataError(f"The Kaggle download did not contain {KAGGLE_FILE}.")
+        found = matches[0]
+    load_csv(found, require_label=True)
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_suffix(".part")
+    shutil.copyfile(found, partial)
+    partial.replace(destination)
+    return destination

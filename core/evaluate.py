@@ -1,0 +1,157 @@
+"""Metrics, confusion matrices and comparisons, as plain dicts (JSON-ready)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import (
+    accuracy_score,
+    classification_report,
+    confusion_matrix,
+    f1_score,
+    top_k_accuracy_score,
+)
+
+from core import schema
+
+GENRE_CODES = list(range(len(schema.GENRES)))
+
+
+def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+    """Score predicted probabilities against true genre indices.
+
+    Args:
+        labels: true genre indices (0-9), one per row.
+        probabilities: shape (rows, 10), one probability per genre.
+
+    Returns:
+        ``accuracy``, ``top2_accuracy``, ``macro_f1``, ``n_rows``,
+        ``confusion_matrix`` (counts; rows = true genre, columns = predicted),
+        ``genres`` (the order of rows and columns) and ``per_genre``
+        (precision, recall, f1, support for each genre).
+    """
+    labels = np.asarray(labels)
+    if len(labels) == 0:
+        return {
+            "accuracy": None,
+            "top2_accuracy": None,
+            "macro_f1": None,
+            "n_rows": 0,
+            "confusion_matrix": np.zeros((10, 10), dtype=int).tolist(),
+            "genres": list(schema.GENRES),
+            "per_genre": {},
+        }
+    predicted = probabilities.argmax(axis=1)
+    report = classification_report(
+        labels,
+        predicted,
+        labels=GENRE_CODES,
+        target_names=list(schema.GENRES),
+        output_dict=True,
+        zero_division=0,
+    )
+    return {
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "top2_accuracy": float(
+            top_k_accuracy_score(labels, probabilities, k=2, labels=GENRE_CODES)
+        ),
+        "macro_f1": float(
+            f1_score(
+                labels, predicted, labels=GENRE_CODES, average="macro", zero_division=0
+            )
+        ),  # fmt: skip
+        "n_rows": int(len(labels)),
+        "confusion_matrix": confusion_matrix(
+            labels, predicted, labels=GENRE_CODES
+        ).tolist(),
+        "genres": list(schema.GENRES),
+        "per_genre": {
+            genre: {
+                "precision": float(report[genre]["precision"]),
+                "recall": float(report[genre]["recall"]),
+                "f1": float(report[genre]["f1-score"]),
+                "support": int(report[genre]["support"]),
+            }
+            for genre in schema.GENRES
+        },
+    }
+
+
+def most_confused_pairs(matrix: list[list[int]], top: int = 5) -> pd.DataFrame:
+    """The off-diagonal cells with the most rows: which genres get mixed up.
+
+    Returns:
+        Columns ``true_genre``, ``predicted_genre``, ``tracks`` and ``share``
+        (of the true genre's rows), most confused first.
+    """
+    counts = np.asarray(matrix, dtype=float)
+    row_totals = counts.sum(axis=1)
+    cells = [
+        (schema.GENRES[i], schema.GENRES[j], int(counts[i, j]),
+         counts[i, j] / row_totals[i] if row_totals[i] else 0.0)
+        for i in range(len(counts)) for j in range(len(counts))
+        if i != j and counts[i, j] > 0
+    ]  # fmt: skip
+    cells.sort(key=lambda cell: cell[2], reverse=True)
+    return pd.DataFrame(
+        cells[:top], columns=["true_genre", "predicted_genre", "tracks", "share"]
+    )
+
+
+def normalise_rows(matrix: list[list[int]]) -> np.ndarray:
+    """Each row divided by its total: the share of a true genre given each label."""
+    counts = np.asarray(matrix, dtype=float)
+    totals = counts.sum(axis=1, keepdims=True)
+    return np.divide(counts, totals, out=np.zeros_like(counts), where=totals > 0)
+
+
+def overfitting_reading(train_accuracy: float, test_accuracy: float) -> str:
+    """One plain sentence on the gap between training and test accuracy."""
+    gap = train_accuracy - test_accuracy
+    points = gap * 100
+    if gap > 0.10:
+        return (
+            f"Training accuracy is {points:.1f} points above test accuracy: the "
+            "model memorises its training tracks (over-fitting). Try fewer "
+            "epochs, more dropout, or early stopping."
+        )
+    if gap > 0.03:
+        return (
+            f"Training accuracy is {points:.1f} points above test accuracy: "
+            "slight over-fitting, usual for a network of this size."
+        )
+    return (
+        f"Training and test accuracy are within {abs(points):.1f} points: the "
+        "model does as well on new tracks as on the ones it learned from "
+        "(no over-fitting)."
+    )
+
+
+def listed_genres(typed: pd.DataFrame) -> pd.Series:
+    """For each row, every genre its track (artist + title) is listed under.
+
+    Rows without artist or title columns only count their own genre.
+    """
+    if not {"artist_name", "track_name"} <= set(typed.columns):
+        return typed[schema.TARGET].map(lambda genre: frozenset([genre]))
+    track = typed["artist_name"].astype(str) + "\x1f" + typed["track_name"].astype(str)
+    genres_of_track = (
+        pd.DataFrame({"track": track, "genre": typed[schema.TARGET]})
+        .dropna()
+        .groupby("track")["genre"]
+        .agg(frozenset)
+    )
+    return track.map(genres_of_track)
+
+
+def fusion_accuracy(
+    predicted_genres: pd.Series, genres_listed: pd.Series
+) -> float | None:
+    """Share of rows whose predicted genre is any of the genres the track is listed under."""
+    if len(predicted_genres) == 0:
+        return None
+    hits = [
+        predicted in listed if isinstance(listed, frozenset) else False
+        for predicted, listed in zip(predicted_genres, genres_listed, strict=True)
+    ]
+    return float(np.mean(hits))

@@ -1,0 +1,285 @@
+"""Cleaning, splitting, encoding and scaling: fit on the training split, apply anywhere.
+
+Everything learned from data (fill values, scaler offsets and factors) lives in
+one :class:`Preprocessor`, a small JSON-serialisable object applied unchanged to
+test rows, slider values and uploaded files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+from core import schema
+from core.config import TrainingConfig
+from core.data import PROBLEM_COLUMN, label_codes
+from core.errors import DataError
+
+UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
+
+
+@dataclass(frozen=True)
+class CleaningSummary:
+    """How many rows cleaning kept and why it removed the others."""
+
+    rows_in: int
+    blank_rows: int
+    invalid_rows: int
+    unlabelled_rows: int
+    unknown_rows_dropped: int
+    rows_out: int
+
+
+def unknown_mask(typed: pd.DataFrame) -> np.ndarray:
+    """Rows whose tempo or duration is unknown (and that have no other problem)."""
+    unknown = np.zeros(len(typed), dtype=bool)
+    for column in schema.COLUMNS_WITH_UNKNOWNS:
+        unknown |= typed[column].isna().to_numpy()
+    return unknown & (typed[PROBLEM_COLUMN].to_numpy() == "")
+
+
+def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSummary]:
+    """Keep the rows a model can learn from.
+
+    Args:
+        typed: a typed frame with labels (see :mod:`core.data`).
+        unknowns: ``"drop"`` removes rows with an unknown tempo or duration;
+            ``"impute"`` keeps them for the preprocessor to fill.
+
+    Returns:
+        The kept rows (original index preserved) and a summary of what went.
+    """
+    problems = typed[PROBLEM_COLUMN].to_numpy()
+    blank = problems == "blank row"
+    invalid = (problems != "") & ~blank
+    unlabelled = (label_codes(typed) < 0) & ~blank & ~invalid
+    keep = ~(blank | invalid | unlabelled)
+    unknown = unknown_mask(typed) & keep
+    if unknowns == "drop":
+        keep &= ~unknown
+    summary = CleaningSummary(
+        rows_in=len(typed),
+        blank_rows=int(blank.sum()),
+        invalid_rows=int(invalid.sum()),
+        unlabelled_rows=int(unlabelled.sum()),
+        unknown_rows_dropped=int(unknown.sum()) if unknowns == "drop" else 0,
+        rows_out=int(keep.sum()),
+    )
+    return typed[keep], summary
+
+
+def split(
+    cleaned: pd.DataFrame, config: TrainingConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split cleaned rows into train and test, seeded (the study: 80/20, seed 42).
+
+    Raises:
+        DataError: too few rows, or a single genre, to train and test on.
+    """
+    labels = label_codes(cleaned)
+    genres_present = np.unique(labels).size
+    if genres_present < 2:
+        raise DataError(
+            "Training needs tracks of at least two genres; "
+            f"this file has {genres_present}."
+        )
+    minimum_rows = 20
+    if len(cleaned) < minimum_rows:
+        raise DataError(
+            f"Training needs at least {minimum_rows} usable rows; "
+            f"this file has {len(cleaned)}."
+        )
+    stratify = labels if config.stratify else None
+    if config.stratify and np.bincount(labels).min(initial=0) < 2:
+        stratify = None
+    try:
+        train, test = train_test_split(
+            cleaned,
+            test_size=config.test_size,
+            random_state=config.seed,
+            stratify=stratify,
+        )
+    except ValueError:
+        train, test = train_test_split(
+            cleaned, test_size=config.test_size, random_state=config.seed
+        )
+    return train, test
+
+
+@dataclass(frozen=True)
+class Preprocessor:
+    """The mapping from a typed frame to the network's input matrix.
+
+    All numbers are learned from the training split only.
+    """
+
+    # "drop" or "impute": what to do with an unknown tempo or duration.
+    unknowns: str
+    # "scale" (24 key+mode columns) or "key_mode" (12 key columns + mode 0/1).
+    key_encoding: str
+    # Value put in place of an unknown, per column (empty when dropping).
+    fill_values: dict[str, float] = field(default_factory=dict)
+    # x -> (x - offset) / factor, per numeric column; absent columns pass as is.
+    offsets: dict[str, float] = field(default_factory=dict)
+    factors: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        """The input columns of the network, in order."""
+        names = list(schema.NUMERIC_FEATURES)
+        if self.unknowns == "impute":
+            names += [f"{column}_unknown" for column in schema.COLUMNS_WITH_UNKNOWNS]
+        if self.key_encoding == "scale":
+            names += [f"scale_{scale}" for scale in schema.SCALES]
+        else:
+            names += [f"key_{key}" for key in schema.KEYS] + ["mode_minor"]
+        return tuple(names)
+
+    def usable_rows(self, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Say which rows can be turned into features, and why the others cannot.
+
+        Returns:
+            A boolean mask of usable rows and a reason per row ("" when usable).
+        """
+        reasons = typed[PROBLEM_COLUMN].to_numpy(dtype=object).copy()
+        if self.unknowns == "drop":
+            unknown_columns = [
+                typed[column].isna().to_numpy()
+                for column in schema.COLUMNS_WITH_UNKNOWNS
+            ]
+            for row in np.flatnonzero(
+                (reasons == "") & np.logical_or(*unknown_columns)
+            ):
+                names = [
+                    column
+                    for column, unknown in zip(
+                        schema.COLUMNS_WITH_UNKNOWNS, unknown_columns, strict=True
+                    )
+                    if unknown[row]
+                ]
+                reasons[row] = UNKNOWN_REASON.format(columns=" and ".join(names))
+        return reasons == "", reasons
+
+    def transform(self, typed: pd.DataFrame) -> np.ndarray:
+        """Turn usable rows of a typed frame into the network's float32 inputs.
+
+        Args:
+            typed: rows that :meth:`usable_rows` accepts.
+
+        Returns:
+            A matrix of shape (rows, len(feature_names)).
+        """
+        numeric = typed[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
+        blocks: list[np.ndarray] = []
+        if self.unknowns == "impute":
+            indicators = []
+            for column in schema.COLUMNS_WITH_UNKNOWNS:
+                position = schema.NUMERIC_FEATURES.index(column)
+                unknown = np.isnan(numeric[:, position])
+                numeric[unknown, position] = self.fill_values[column]
+                indicators.append(unknown)
+        for position, column in enumerate(schema.NUMERIC_FEATURES):
+            if column in self.offsets:
+                numeric[:, position] = (
+                    numeric[:, position] - self.offsets[column]
+                ) / self.factors[column]
+        blocks.append(numeric)
+        if self.unknowns == "impute":
+            blocks.append(np.column_stack(indicators).astype(np.float64))
+        blocks.append(self._encode_key_mode(typed))
+        return np.hstack(blocks).astype(np.float32)
+
+    def _encode_key_mode(self, typed: pd.DataFrame) -> np.ndarray:
+        key_index = pd.Categorical(
+            typed[schema.KEY_COLUMN], categories=schema.KEYS
+        ).codes.astype(np.int64)
+        minor = (typed[schema.MODE_COLUMN] == "Minor").to_numpy()
+        if self.key_encoding == "scale":
+            columns = key_index + minor * len(schema.KEYS)
+            width = len(schema.SCALES)
+        else:
+            columns = key_index
+            width = len(schema.KEYS)
+        one_hot = np.zeros((len(typed), width), dtype=np.float64)
+        one_hot[np.arange(len(typed)), columns] = 1.0
+        if self.key_encoding == "key_mode":
+            one_hot = np.column_stack([one_hot, minor.astype(np.float64)])
+        return one_hot
+
+    def to_dict(self) -> dict[str, object]:
+        """Return the preprocessor as JSON-ready values."""
+        return {
+            "unknowns": self.unknowns,
+            "key_encoding": self.key_encoding,
+            "fill_values": dict(self.fill_values),
+            "offsets": dict(self.offsets),
+            "factors": dict(self.factors),
+            "feature_names": list(self.feature_names),
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict[str, object]) -> Preprocessor:
+        """Rebuild a preprocessor saved by :meth:`to_dict`.
+
+        Raises:
+            ValueError: a value is missing or of the wrong kind.
+        """
+        preprocessor = cls(
+            unknowns=str(values["unknowns"]),
+            key_encoding=str(values["key_encoding"]),
+            fill_values={k: float(v) for k, v in dict(values["fill_values"]).items()},
+            offsets={k: float(v) for k, v in dict(values["offsets"]).items()},
+            factors={k: float(v) for k, v in dict(values["factors"]).items()},
+        )
+        if list(values.get("feature_names", [])) != list(preprocessor.feature_names):
+            raise ValueError("the feature list does not match this version")
+        if preprocessor.unknowns == "impute" and set(preprocessor.fill_values) != set(
+            schema.COLUMNS_WITH_UNKNOWNS
+        ):
+            raise ValueError("fill values are missing")
+        return preprocessor
+
+
+def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocessor:
+    """Learn fill values and scaling from the training rows only.
+
+    Args:
+        train: cleaned training rows.
+        config: decides the unknown policy, key encoding and scaling.
+
+    Returns:
+        The fitted preprocessor.
+    """
+    numeric = train[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
+    fill_values: dict[str, float] = {}
+    if config.unknowns == "impute":
+        imputer = SimpleImputer(strategy=config.impute_strategy)
+        numeric = imputer.fit_transform(numeric)
+        for column in schema.COLUMNS_WITH_UNKNOWNS:
+            position = schema.NUMERIC_FEATURES.index(column)
+            fill_values[column] = float(imputer.statistics_[position])
+    if config.scaling == "study_minmax":
+        scaled = list(schema.STUDY_SCALED_FEATURES)
+        positions = [schema.NUMERIC_FEATURES.index(c) for c in scaled]
+        minmax = MinMaxScaler().fit(numeric[:, positions])
+        offsets = minmax.data_min_
+        factors = minmax.data_range_
+    else:
+        scaled = list(schema.NUMERIC_FEATURES)
+        standard = StandardScaler().fit(numeric)
+        offsets = standard.mean_
+        factors = standard.scale_
+    # A constant column has range 0: leave it unscaled rather than divide by 0.
+    safe_factors = np.where(factors > 0, factors, 1.0)
+    return Preprocessor(
+        unknowns=config.unknowns,
+        key_encoding=config.key_encoding,
+        fill_values=fill_values,
+        offsets={c: float(o) for c, o in zip(scaled, offsets, strict=True)},
+        factors={c: float(f) for c, f in zip(scaled, safe_factors, strict=True)},
+    )

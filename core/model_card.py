@@ -1,0 +1,107 @@
+"""The model card: a README.md written into every saved bundle."""
+
+from __future__ import annotations
+
+from core import schema
+from core.bundle import Bundle
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def _matrix_table(matrix: list[list[int]]) -> str:
+    short = [genre[:5] for genre in schema.GENRES]
+    lines = ["| true \\ predicted | " + " | ".join(short) + " |",
+             "|---" * (len(short) + 1) + "|"]  # fmt: skip
+    for genre, row in zip(schema.GENRES, matrix, strict=True):
+        lines.append(f"| {genre} | " + " | ".join(str(n) for n in row) + " |")
+    return "\n".join(lines)
+
+
+def model_card(bundle: Bundle, command: str) -> str:
+    """Describe a trained bundle in Markdown: data, features, network, metrics, limits."""
+    config = bundle.config
+    metrics = bundle.metrics
+    test, train = metrics.get("test", {}), metrics.get("train", {})
+    cleaning = metrics.get("cleaning", {})
+    per_genre = test.get("per_genre", {})
+    rows = "\n".join(
+        f"| {genre} | {values['precision']:.2f} | {values['recall']:.2f} | "
+        f"{values['f1']:.2f} | {values['support']} |"
+        for genre, values in per_genre.items()
+    )
+    unknowns = (
+        f"filled with the training {config.impute_strategy} plus a 0/1 'was unknown' "
+        "feature per column (no row is lost)"
+        if config.unknowns == "impute"
+        else "rows with an unknown tempo or duration are dropped (as in the study)"
+    )
+    hidden = " -> ".join(
+        f"Dense({w}, {config.activation})" for w in config.hidden_layers
+    )
+    ensemble = (
+        f"an average of {config.ensemble_size} networks trained with seeds "
+        f"{config.seed}..{config.seed + config.ensemble_size - 1}"
+        if config.ensemble_size > 1
+        else "one network"
+    )
+    return f"""# GenreLab model card
+
+Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
+audio features and popularity. No artist, title or id is used.
+
+## Data
+The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
+Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
+invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
+{cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
+Split: {1 - config.test_size:.0%} train / {config.test_size:.0%} test, seed {config.seed}
+{"(stratified by genre)" if config.stratify else ""}.
+
+## Features
+{len(bundle.preprocessor.feature_names)} inputs: {", ".join(bundle.preprocessor.feature_names)}.
+Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
+encoding. Scaling: {config.scaling}, fitted on the training split only.
+
+## Network and training
+{ensemble}: {hidden} -> Dense(10, {config.output_activation}); dropout
+{config.dropout}; {config.optimizer} (learning rate {config.learning_rate}); batch
+{config.batch_size}; at most {config.epochs} epochs
+{f"with early stopping (patience {config.early_stopping_patience}, best epochs {metrics.get('best_epochs')})" if config.early_stopping_patience else ""};
+validation share {config.validation_fraction}. Trained in
+{metrics.get("train_seconds", "n/a")} s.
+
+## Metrics
+| split | accuracy | top-2 | macro F1 | rows |
+|---|---|---|---|---|
+| train | {_percent(train.get("accuracy"))} | {_percent(train.get("top2_accuracy"))} | {_percent(train.get("macro_f1"))} | {train.get("n_rows", "n/a")} |
+| test | {_percent(test.get("accuracy"))} | {_percent(test.get("top2_accuracy"))} | {_percent(test.get("macro_f1"))} | {test.get("n_rows", "n/a")} |
+
+Counting a prediction right when it is any genre the track is listed under
+(the same song appears under several genres): test
+{_percent(test.get("fusion_accuracy"))}.
+
+Per genre (test):
+
+| genre | precision | recall | F1 | rows |
+|---|---|---|---|---|
+{rows}
+
+Confusion matrix (test, counts; rows are the true genre):
+
+{_matrix_table(test.get("confusion_matrix", [[0] * 10] * 10))}
+
+## Known limits
+- Rap and Hip-Hop share most of their tracks and sound alike: the model mixes
+  them up more than any other pair; the top-2 genres usually hold both.
+- Alternative overlaps with Rock; many songs are a fusion of genres, and each
+  row carries one label only.
+- Trained on Spotify features as of April 2020; new tracks or a different
+  feature extractor may be scored differently.
+
+## Rebuild
+```
+{command}
+```
+"""

@@ -1,0 +1,114 @@
+"""Training from a typed frame to a scored bundle: the steps of the study in order."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from core import evaluate, features, schema
+from core.bundle import Bundle
+from core.config import TrainingConfig
+from core.data import label_codes
+from core.features import CleaningSummary
+from core.history import EpochLog, ProgressHook
+
+
+@dataclass
+class TrainingRun:
+    """The result of one training: a bundle to save or use, and how it went."""
+
+    bundle: Bundle
+    cleaning: CleaningSummary
+    history: list[list[EpochLog]]
+    seconds: float
+
+    @property
+    def metrics(self) -> dict:
+        """The bundle's metrics: ``train`` and ``test`` dicts and run facts."""
+        return self.bundle.metrics
+
+
+def _split_metrics(
+    bundle: Bundle, rows: pd.DataFrame, probabilities: np.ndarray
+) -> dict:
+    labels = label_codes(rows)
+    metrics = evaluate.classification_metrics(labels, probabilities)
+    predicted = pd.Series(np.asarray(schema.GENRES)[probabilities.argmax(axis=1)])
+    if {"artist_name", "track_name"} <= set(rows.columns):
+        metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
+            predicted, rows["listed_genres"].reset_index(drop=True)
+        )
+    unknown = features.unknown_mask(rows)
+    if bundle.preprocessor.unknowns == "impute":
+        for name, mask in (("known_rows", ~unknown), ("unknown_rows", unknown)):
+            metrics[f"accuracy_{name}"] = (
+                float((probabilities[mask].argmax(axis=1) == labels[mask]).mean())
+                if mask.any()
+                else None
+            )
+            metrics[f"n_{name}"] = int(mask.sum())
+    return metrics
+
+
+def train_from_frame(
+    typed: pd.DataFrame,
+    config: TrainingConfig,
+    on_epoch: ProgressHook | None = None,
+) -> TrainingRun:
+    """Clean, split, fit the preprocessor, train and score, as ``config`` says.
+
+    Args:
+        typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).
+        config: every setting of the run.
+        on_epoch: progress hook, called after every epoch.
+
+    Returns:
+        The run, whose bundle holds the model, preprocessor and metrics.
+
+    Raises:
+        DataError: too few usable rows or genres to train.
+    """
+    from core import model as network
+
+    started = time.perf_counter()
+    typed = typed.assign(listed_genres=evaluate.listed_genres(typed)) if {
+        "artist_name", "track_name"} <= set(typed.columns) else typed  # fmt: skip
+    cleaned, cleaning = features.clean(typed, config.unknowns)
+    train_rows, test_rows = features.split(cleaned, config)
+    preprocessor = features.fit_preprocessor(train_rows, config)
+    train_features = preprocessor.transform(train_rows)
+    test_features = preprocessor.transform(test_rows)
+    trained = network.train_network(
+        config, train_features, label_codes(train_rows), on_epoch
+    )
+    train_seconds = time.perf_counter() - started
+    bundle = Bundle(
+        model=trained.model,
+        preprocessor=preprocessor,
+        config=config,
+        info={"train_seconds": round(train_seconds, 2)},
+    )
+    metrics = {
+        "train": _split_metrics(
+            bundle, train_rows,
+            network.predict_probabilities(trained.model, train_features),
+        ),
+        "test": _split_metrics(
+            bundle, test_rows,
+            network.predict_probabilities(trained.model, test_features),
+        ),
+        "cleaning": asdict(cleaning),
+        "best_epochs": trained.best_epochs,
+        "history": [[asdict(log) for log in member] for member in trained.history],
+        "train_seconds": round(train_seconds, 2),
+    }  # fmt: skip
+    bundle.metrics = metrics
+    return TrainingRun(
+        bundle=bundle,
+        cleaning=cleaning,
+        history=trained.history,
+        seconds=time.perf_counter() - started,
+    )

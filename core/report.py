@@ -1,0 +1,123 @@
+"""The data report: blank rows, unknown values, class balance, duplicate and fusion tracks.
+
+Needs no TensorFlow, so the Data and Home pages stay quick.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from core import features, schema
+from core.data import PROBLEM_COLUMN, label_codes
+
+
+def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:
+    """Share of non-blank rows whose value is unknown or empty, per feature column."""
+    present = typed[typed[PROBLEM_COLUMN] != "blank row"]
+    if present.empty:
+        return dict.fromkeys(schema.FEATURE_COLUMNS, 0.0)
+    return {
+        column: float(present[column].isna().mean())
+        for column in schema.FEATURE_COLUMNS
+    }
+
+
+def class_balance(typed: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Rows per genre: as loaded, after dropping unknowns, after imputing them."""
+
+    def count(frame: pd.DataFrame) -> dict[str, int]:
+        counts = np.bincount(label_codes(frame)[label_codes(frame) >= 0],
+                             minlength=len(schema.GENRES))  # fmt: skip
+        return {genre: int(n) for genre, n in zip(schema.GENRES, counts, strict=True)}
+
+    return {
+        "loaded": count(typed),
+        "drop": count(features.clean(typed, "drop")[0]),
+        "impute": count(features.clean(typed, "impute")[0]),
+    }
+
+
+def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
+    """Tracks (artist + title) listed more than once, and under several genres.
+
+    Returns:
+        ``duplicate_rows`` (rows repeating an earlier row's track),
+        ``multi_genre_tracks`` (tracks listed under two or more genres) and
+        ``genre_pairs`` (the most common pairs among those, with counts).
+    """
+    if not {"artist_name", "track_name"} <= set(typed.columns):
+        return {"duplicate_rows": 0, "multi_genre_tracks": 0, "genre_pairs": []}
+    rows = typed[typed[PROBLEM_COLUMN] != "blank row"]
+    track = rows["artist_name"].astype(str) + "\x1f" + rows["track_name"].astype(str)
+    genres_per_track = (
+        pd.DataFrame({"track": track, "genre": rows.get(schema.TARGET)})
+        .dropna()
+        .groupby("track")["genre"]
+        .agg(lambda genres: tuple(sorted(set(genres))))
+    )
+    multi = genres_per_track[genres_per_track.map(len) > 1]
+    pairs: Counter[tuple[str, str]] = Counter()
+    for genres in multi:
+        pairs.update(combinations(genres, 2))
+    return {
+        "duplicate_rows": int(track.duplicated().sum()),
+        "multi_genre_tracks": int(len(multi)),
+        "genre_pairs": [
+            {"genres": f"{a} + {b}", "tracks": n}
+            for (a, b), n in pairs.most_common(top)
+        ],
+    }
+
+
+def data_report(typed: pd.DataFrame) -> dict:
+    """Everything the Data page and ``python -m core report`` show, as plain values.
+
+    Args:
+        typed: a typed frame (see :mod:`core.data`).
+
+    Returns:
+        A JSON-ready dict: row counts, unknown counts and rates, class
+        balance, duplicates and multi-genre tracks.
+    """
+    problems = typed[PROBLEM_COLUMN]
+    blank = problems == "blank row"
+    tempo_text_unknown = int((typed["tempo"].isna() & ~blank & (problems == "")).sum())
+    return {
+        "rows": int(len(typed)),
+        "blank_rows": int(blank.sum()),
+        "invalid_rows": int(((problems != "") & ~blank).sum()),
+        "rows_with_unknowns": int(features.unknown_mask(typed).sum()),
+        "unknown_counts": {
+            "duration_ms": int((typed["duration_ms"].isna() & ~blank).sum()),
+            "tempo": tempo_text_unknown,
+        },
+        "unknown_rates": unknown_value_rates(typed),
+        "class_balance": class_balance(typed),
+        "duplicates": track_duplicates(typed),
+    }
+
+
+def feature_summary(typed: pd.DataFrame) -> pd.DataFrame:
+    """Median, minimum and maximum of each numeric feature over usable rows.
+
+    The Predict page uses it for slider ranges and defaults.
+    """
+    usable = typed[typed[PROBLEM_COLUMN] == ""]
+    numeric = usable[list(schema.NUMERIC_FEATURES)]
+    return pd.DataFrame(
+        {"median": numeric.median(), "min": numeric.min(), "max": numeric.max()}
+    )
+
+
+def genre_medians(typed: pd.DataFrame) -> pd.DataFrame:
+    """Median of each numeric feature per genre, with each genre's most common key and mode."""
+    usable = typed[(typed[PROBLEM_COLUMN] == "") & typed[schema.TARGET].notna()]
+    grouped = usable.groupby(schema.TARGET)
+    medians = grouped[list(schema.NUMERIC_FEATURES)].median()
+    for column in schema.CATEGORICAL_FEATURES:
+        medians[column] = grouped[column].agg(lambda values: values.mode().iloc[0])
+    return medians.reindex([g for g in schema.GENRES if g in medians.index])
