@@ -28,6 +28,9 @@ from core.config import TrainingConfig
 from core.errors import BundleError, ConfigError
 from core.features import Preprocessor
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The model GenreLab ships, used whenever the session has not trained its own.
+DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "default"
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 PREPROCESSING_FILE = "preprocessing.json"

@@ -291,6 +291,23 @@ def load_csv(source: CsvSource, require_label: bool = False) -> pd.DataFrame:
     return type_frame(read_raw(source), require_label=require_label)
 
 
+def frame_from_values(values: dict[str, object]) -> pd.DataFrame:
+    """Build a one-row typed frame from feature values (e.g. the Predict sliders).
+
+    Args:
+        values: every name in ``schema.FEATURE_COLUMNS`` (numbers, and key and
+            mode as text); ``music_genre`` may be added.
+
+    Raises:
+        DataError: a feature is missing.
+    """
+    raw = pd.DataFrame(
+        [{name: "" if value is None else str(value) for name, value in values.items()}],
+        dtype=str,
+    )
+    return type_frame(raw)
+
+
 def label_codes(typed: pd.DataFrame) -> np.ndarray:
     """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
     if schema.TARGET not in typed.columns:
