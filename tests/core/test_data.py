@@ -1,0 +1,321 @@
+"""core.data: reading, validating and typing the raw CSV, on frames built here."""
+
+from __future__ import annotations
+
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import data, schema
+from core.errors import DataError
+from tests.conftest import COLUMNS, GOOD_ROW, csv_bytes, row
+
+BLANK = dict.fromkeys(COLUMNS, "")
+
+
+def load(rows, columns=None, require_label=False):
+    return data.load_csv(csv_bytes(rows, columns), require_label=require_label)
+
+
+# --- one row at a time: what each raw value becomes ------------------------------
+
+
+def test_a_good_row_is_typed_and_has_no_problem():
+    typed = load([row()])
+    first = typed.iloc[0]
+    assert first["row_problem"] == ""
+    assert first["tempo"] == 120.0
+    assert first["duration_ms"] == 210000.0
+    assert first["loudness"] == -6.5
+    assert first["key"] == "A#"
+    assert first["mode"] == "Minor"
+    assert first["music_genre"] == "Rock"
+
+
+def test_typed_frame_dtypes():
+    typed = load([row(), row(tempo="?")])
+    for column in schema.NUMERIC_FEATURES:
+        assert typed[column].dtype == np.float64, column
+    for column in ("key", "mode", "music_genre", "row_problem"):
+        assert pd.api.types.is_string_dtype(typed[column]), column
+    # Identity columns stay text exactly as written.
+    assert typed["instance_id"].tolist() == ["1.0", "1.0"]
+
+
+def test_every_row_is_kept_in_file_order():
+    rows = [
+        row(instance_id="10"),
+        BLANK,
+        row(instance_id="11", key="H"),
+        row(instance_id="12", tempo="?"),
+        row(instance_id="13"),
+    ]
+    typed = load(rows)
+    assert len(typed) == 5
+    assert list(typed.index) == [0, 1, 2, 3, 4]
+    assert typed["instance_id"].tolist() == ["10", "", "11", "12", "13"]
+
+
+def test_blank_rows_are_kept_and_marked():
+    typed = load([row(), BLANK, BLANK, row()])
+    assert typed["row_problem"].tolist() == ["", "blank row", "blank row", ""]
+    assert typed.loc[1, schema.NUMERIC_FEATURES].isna().all()
+
+
+def test_a_truly_empty_line_is_a_blank_row_too():
+    text = csv_bytes([row()]) + b"\n" + csv_bytes([row()]).split(b"\n", 1)[1]
+    typed = data.load_csv(text)
+    assert typed["row_problem"].tolist() == ["", "blank row", ""]
+
+
+def test_every_row_blank_is_an_error():
+    with pytest.raises(DataError, match="Every row of the file is blank"):
+        load([BLANK, BLANK])
+
+
+def test_question_mark_tempo_is_unknown_not_a_problem():
+    typed = load([row(tempo="?")])
+    assert math.isnan(typed.loc[0, "tempo"])
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_minus_one_duration_is_unknown_not_a_problem():
+    typed = load([row(duration_ms="-1")])
+    assert math.isnan(typed.loc[0, "duration_ms"])
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_empty_tempo_is_unknown_but_empty_energy_is_a_problem():
+    typed = load([row(tempo=""), row(energy="")])
+    assert typed.loc[0, "row_problem"] == ""
+    assert math.isnan(typed.loc[0, "tempo"])
+    assert typed.loc[1, "row_problem"] == "energy is empty"
+
+
+def test_unknown_key_is_a_row_problem_naming_the_value():
+    typed = load([row(key="H")])
+    assert pd.isna(typed.loc[0, "key"])
+    assert "key 'H' is not one of" in typed.loc[0, "row_problem"]
+
+
+def test_unknown_mode_is_a_row_problem_naming_the_value():
+    typed = load([row(mode="Dorian")])
+    assert pd.isna(typed.loc[0, "mode"])
+    assert "mode 'Dorian' is not Major or Minor" in typed.loc[0, "row_problem"]
+
+
+def test_mode_case_and_spaces_are_forgiven():
+    typed = load([row(mode="minor", key=" D")])
+    assert typed.loc[0, "mode"] == "Minor"
+    assert typed.loc[0, "key"] == "D"
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_several_problems_in_one_row_are_all_listed():
+    typed = load([row(key="H", mode="Dorian", energy="loud")])
+    problem = typed.loc[0, "row_problem"]
+    assert problem.split("; ") == [
+        "energy is not a number",
+        "key 'H' is not one of C, C#, D, ... B",
+        "mode 'Dorian' is not Major or Minor",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"tempo": "fast"}, "tempo is not a number"),
+        ({"popularity": "inf"}, "popularity is infinite"),
+        ({"energy": "1.5"}, "energy 1.5 is outside 0 to 1"),
+        ({"loudness": "-99"}, "loudness -99 is outside -70 to 10"),
+        ({"duration_ms": "-5"}, "duration_ms -5 is outside 0 to 3.6e+07"),
+    ],
+)
+def test_invalid_numbers_are_row_problems(changes, problem):
+    typed = load([row(**changes)])
+    assert typed.loc[0, "row_problem"] == problem
+    assert math.isnan(typed.loc[0, next(iter(changes))])
+
+
+def test_a_genre_outside_the_ten_becomes_unknown():
+    typed = load([row(music_genre="Polka"), row()])
+    assert pd.isna(typed.loc[0, "music_genre"])
+    assert data.label_codes(typed).tolist() == [-1, schema.GENRES.index("Rock")]
+
+
+def test_label_codes_follow_the_studys_genre_order():
+    typed = load([row(music_genre=genre) for genre in schema.GENRES])
+    assert data.label_codes(typed).tolist() == list(range(10))
+
+
+def test_label_codes_without_a_label_column_are_all_unknown():
+    columns = [c for c in COLUMNS if c != "music_genre"]
+    typed = load([row(), row()], columns=columns)
+    assert data.label_codes(typed).tolist() == [-1, -1]
+
+
+# --- the columns: by name, any order, extras welcome --------------------------------
+
+
+def test_extra_columns_are_accepted_and_kept():
+    columns = [*COLUMNS, "comment"]
+    typed = load([{**GOOD_ROW, "comment": "hello"}], columns=columns)
+    assert typed.loc[0, "comment"] == "hello"
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_shuffled_columns_give_the_same_values():
+    shuffled = list(reversed(COLUMNS))
+    rows = [row(), row(tempo="?", key="C", mode="Major")]
+    in_order = load(rows)
+    reordered = load(rows, columns=shuffled)
+    for column in (*schema.FEATURE_COLUMNS, schema.TARGET, "row_problem"):
+        pd.testing.assert_series_equal(in_order[column], reordered[column])
+
+
+def test_a_missing_required_column_is_named():
+    columns = [c for c in COLUMNS if c != "tempo"]
+    with pytest.raises(DataError, match=r"^The file is missing the column tempo\.$"):
+        load([row()], columns=columns)
+
+
+def test_several_missing_columns_are_all_named():
+    columns = [c for c in COLUMNS if c not in ("key", "valence")]
+    with pytest.raises(DataError, match="missing the columns valence, key"):
+        load([row()], columns=columns)
+
+
+def test_the_label_column_is_only_required_when_asked():
+    columns = [c for c in COLUMNS if c != "music_genre"]
+    typed = load([row()], columns=columns)
+    assert "music_genre" not in typed.columns
+    with pytest.raises(DataError, match="missing the column music_genre"):
+        load([row()], columns=columns, require_label=True)
+
+
+def test_a_file_of_other_columns_is_not_the_music_genre_csv():
+    content = b"name,age\nAda,36\n"
+    with pytest.raises(DataError, match="does not look like the music genre CSV"):
+        data.load_csv(content)
+
+
+def test_semicolon_separated_files_are_read():
+    content = csv_bytes([row()]).replace(b",", b";")
+    typed = data.load_csv(content)
+    assert typed.loc[0, "tempo"] == 120.0
+
+
+# --- unusable files ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n"])
+def test_an_empty_file_is_an_error(content):
+    with pytest.raises(DataError, match=r"^The file is empty\.$"):
+        data.load_csv(content)
+
+
+def test_a_header_only_file_is_an_error():
+    header = ",".join(COLUMNS).encode() + b"\n"
+    with pytest.raises(DataError, match="has a header but no rows of data"):
+        data.load_csv(header)
+
+
+def test_a_binary_file_is_an_error():
+    with pytest.raises(DataError, match="not a text file"):
+        data.load_csv(b"PK\x03\x04\x00\x00binary")
+
+
+def test_a_json_file_is_an_error():
+    with pytest.raises(DataError, match="holds JSON, not a CSV"):
+        data.load_csv(b'[{"tempo": 120}]')
+
+
+def test_a_ragged_file_is_an_error():
+    content = csv_bytes([row()]) + b"1,2,3," + b"x," * 40 + b"\n"
+    with pytest.raises(DataError, match="could not be read as a CSV table"):
+        data.load_csv(content)
+
+
+def test_a_missing_path_is_an_error(tmp_path):
+    with pytest.raises(DataError, match="No file at"):
+        data.load_csv(tmp_path / "nothing.csv")
+
+
+def test_a_folder_is_an_error(tmp_path):
+    with pytest.raises(DataError, match="is a folder, not a CSV file"):
+        data.load_csv(tmp_path)
+
+
+def test_a_file_over_the_size_limit_is_an_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MAX_FILE_MB", 0)
+    path = tmp_path / "big.csv"
+    path.write_bytes(csv_bytes([row()]))
+    with pytest.raises(DataError, match="larger than the 0 MB limit"):
+        data.load_csv(path)
+    with pytest.raises(DataError, match="larger than the 0 MB limit"):
+        data.load_csv(csv_bytes([row()]))
+
+
+# --- sources: path, bytes, uploads ------------------------------------------------
+
+
+def test_path_bytes_and_open_files_give_the_same_frame(tmp_path):
+    content = csv_bytes([row(), row(tempo="?")])
+    path = tmp_path / "tracks.csv"
+    path.write_bytes(content)
+    from_bytes = data.load_csv(content)
+    for source in (
+        path,
+        str(path),
+        io.BytesIO(content),
+        io.StringIO(content.decode("utf-8")),
+    ):
+        pd.testing.assert_frame_equal(data.load_csv(source), from_bytes)
+
+
+def test_windows_1252_files_are_read():
+    content = csv_bytes([row(artist_name="Beyoncé")]).decode().encode("cp1252")
+    typed = data.load_csv(content)
+    assert typed.loc[0, "artist_name"] == "Beyoncé"
+
+
+def test_read_raw_keeps_every_cell_as_text():
+    raw = data.read_raw(csv_bytes([row(tempo="?"), BLANK]))
+    assert raw.loc[0, "tempo"] == "?"
+    assert raw.loc[1, "tempo"] == ""
+    assert list(raw.columns) == COLUMNS
+
+
+# --- where the data is found ----------------------------------------------------------
+
+
+def test_resolve_data_path_prefers_explicit_then_environment_then_default(
+    monkeypatch, tmp_path
+):
+    monkeypatch.delenv(data.DATA_PATH_VARIABLE, raising=False)
+    assert data.resolve_data_path() == data.DEFAULT_DATA_PATH
+    assert data.DEFAULT_DATA_PATH.parts[-2:] == ("data", "music_genre.csv")
+    monkeypatch.setenv(data.DATA_PATH_VARIABLE, str(tmp_path / "env.csv"))
+    assert data.resolve_data_path() == tmp_path / "env.csv"
+    assert data.resolve_data_path(tmp_path / "x.csv") == tmp_path / "x.csv"
+
+
+# --- one-row frames from slider values ---------------------------------------------
+
+
+def test_frame_from_values_builds_one_typed_row():
+    values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS}
+    values["tempo"] = 98.5
+    typed = data.frame_from_values(values)
+    assert len(typed) == 1
+    assert typed.loc[0, "tempo"] == 98.5
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_frame_from_values_needs_every_feature():
+    values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS if name != "key"}
+    with pytest.raises(DataError, match="missing the column key"):
+        data.frame_from_values(values)
