@@ -8,9 +8,12 @@ unknown values, and a ``row_problem`` column that says why a row cannot be used
 
 from __future__ import annotations
 
+import csv
 import io
 import os
+import re
 import shutil
+import warnings
 from pathlib import Path
 from typing import IO
 
@@ -79,9 +82,27 @@ def _read_bytes(source: CsvSource) -> bytes:
     return content
 
 
+# File signatures of formats people save by mistake under a .csv name.
+_ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx, .ods and .zip
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old .xls
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _decode(content: bytes) -> str:
     if not content.strip():
         raise DataError("The file is empty.")
+    if content.startswith((_ZIP_SIGNATURE, _OLE_SIGNATURE)):
+        raise DataError(
+            "This is not a text file: it looks like an Excel workbook or a zip "
+            "archive. In your spreadsheet program choose Save As > CSV, then "
+            "upload that file."
+        )
+    if content.startswith(_UTF16_BOMS):
+        # Excel's "Unicode Text" export: UTF-16 with a byte order mark.
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in content[:65536]:
         raise DataError(
             "This is not a text file (it holds binary data); "
@@ -118,31 +139,94 @@ def read_raw(source: CsvSource) -> pd.DataFrame:
             or has no data rows.
     """
     text = _decode(_read_bytes(source))
-    first_line = text.lstrip().splitlines()[0]
+    # Blank lines before the header are not rows; pandas would take the first
+    # one as an empty header. Count them so line numbers in messages still match.
+    stripped = _LEADING_BLANK_LINES.match(text)
+    skipped_lines = stripped.group(0).count("\n") if stripped else 0
+    text = text[stripped.end() :] if stripped else text
+    first_line = text.splitlines()[0]
     if first_line.lstrip().startswith(("{", "[")):
         raise DataError(
             "This file holds JSON, not a CSV table; export the data as CSV."
         )
+    separator = _delimiter(first_line)
     try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=_delimiter(first_line),
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            skipinitialspace=True,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=separator,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                skipinitialspace=True,
+                # Without this, rows that all end with a stray delimiter make
+                # pandas use the first column as the index and shift the rest.
+                index_col=False,
+            )
     except (pd.errors.ParserError, ValueError) as error:
-        detail = str(error).strip().splitlines()[-1] if str(error).strip() else ""
-        raise DataError(
-            "This file could not be read as a CSV table"
-            + (f" ({detail})" if detail else "")
-            + "; check that it is the music genre CSV."
-        ) from None
+        raise DataError(_parser_message(str(error), skipped_lines)) from None
+    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
+        # index_col=False drops values beyond the header: fine for empty ones
+        # (a trailing delimiter), a loss of data otherwise.
+        _check_values_beyond_header(text, separator, skipped_lines)
     frame.columns = [str(column).strip() for column in frame.columns]
     if frame.empty:
         raise DataError("The file has a header but no rows of data.")
+    if separator == ";":
+        # Semicolon files come from spreadsheets set to a decimal comma (0,7).
+        for column in schema.NUMERIC_FEATURES:
+            if column in frame.columns:
+                frame[column] = frame[column].str.replace(
+                    _DECIMAL_COMMA, r"\1.\2", regex=True
+                )
     return frame.reset_index(drop=True)
+
+
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
+_DECIMAL_COMMA = re.compile(r"^(\s*[-+]?\d*),(\d+\s*)$")
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+_CSV_HINT = "; check that it is the music genre CSV."
+
+
+def _parser_message(detail: str, skipped_lines: int) -> str:
+    """Turn a pandas parser error into a sentence that names the line at fault."""
+    fields = _FIELD_COUNT.search(detail)
+    if fields:
+        expected, line, seen = (int(value) for value in fields.groups())
+        return (
+            f"This file could not be read as a CSV table: line {line + skipped_lines} "
+            f"has {seen} values but the header names {expected} columns (a stray "
+            "comma or an unquoted comma in a name?); fix that line and try again."
+        )
+    quote = _OPEN_QUOTE.search(detail)
+    if quote:
+        # pandas counts rows from 0, the header included: row n is line n + 1.
+        line = int(quote.group(1)) + 1 + skipped_lines
+        return (
+            "This file could not be read as a CSV table: a quotation mark opened "
+            f"on line {line} is never closed."
+        )
+    lines = detail.strip().splitlines()
+    last = lines[-1] if lines else ""
+    return (
+        "This file could not be read as a CSV table"
+        + (f" ({last})" if last else "")
+        + _CSV_HINT
+    )
+
+
+def _check_values_beyond_header(text: str, separator: str, skipped_lines: int) -> None:
+    reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
+    header = next(reader, [])
+    for fields in reader:
+        if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
+            raise DataError(
+                "This file could not be read as a CSV table: line "
+                f"{reader.line_num + skipped_lines} has {len(fields)} values but the "
+                f"header names {len(header)} columns; fix that line and try again."
+            )
 
 
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
