@@ -95,7 +95,8 @@ def split(
             f"this file has {len(cleaned)}."
         )
     stratify = labels if config.stratify else None
-    if config.stratify and np.bincount(labels).min(initial=0) < 2:
+    # Count only the genres present: a genre with one row cannot be stratified.
+    if config.stratify and np.unique(labels, return_counts=True)[1].min() < 2:
         stratify = None
     try:
         train, test = train_test_split(
