@@ -1,0 +1,189 @@
+"""core.model: the network's shape, and training behaviour on tiny synthetic problems."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core import config
+from core import model as network
+from tests.conftest import tiny_config
+
+
+def separable_problem(rows_per_genre: int = 20, seed: int = 0):
+    """Ten noisy clusters in 12 dimensions: genre g lights up input g."""
+    generator = np.random.default_rng(seed)
+    labels = np.repeat(np.arange(10), rows_per_genre)
+    features = generator.normal(0, 0.3, (len(labels), 12))
+    features[np.arange(len(labels)), labels] += 2.0
+    order = generator.permutation(len(labels))
+    return features[order].astype(np.float32), labels[order]
+
+
+def accuracy(model, features, labels) -> float:
+    predicted = network.predict_probabilities(model, features).argmax(axis=1)
+    return float((predicted == labels).mean())
+
+
+def weights_of(model) -> list[np.ndarray]:
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+# --- shape ------------------------------------------------------------------------
+
+
+def test_the_study_network_is_35_35_10_sigmoid():
+    model = network.build_model(config.STUDY, 35)
+    assert model.input_shape == (None, 35)
+    assert model.output_shape == (None, 10)
+    dense = [layer for layer in model.layers if type(layer).__name__ == "Dense"]
+    assert [layer.units for layer in dense] == [35, 10]
+    assert [layer.activation.__name__ for layer in dense] == ["sigmoid", "sigmoid"]
+    assert model.count_params() == (35 * 35 + 35) + (35 * 10 + 10)
+
+
+def test_a_softmax_config_with_dropout_builds_its_layers():
+    chosen = tiny_config(hidden_layers=(32, 8), dropout=0.25, activation="tanh")
+    model = network.build_model(chosen, 24)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Dense", "Dropout", "Dense", "Dropout", "Dense"]
+    assert model.layers[0].units == 32 and model.layers[2].units == 8
+    assert model.layers[0].activation.__name__ == "tanh"
+    assert model.layers[1].rate == 0.25
+    assert model.layers[-1].activation.__name__ == "softmax"
+    assert model.input_shape == (None, 24)
+    assert model.output_shape == (None, 10)
+
+
+# --- training -------------------------------------------------------------------------
+
+
+def test_training_learns_a_separable_problem_and_reports_every_epoch():
+    features, labels = separable_problem()
+    logs = []
+    trained = network.train_network(
+        tiny_config(epochs=6), features, labels, on_epoch=logs.append
+    )
+    assert accuracy(trained.model, features, labels) > 0.8  # chance is 0.1
+    assert [log.epoch for log in logs] == [1, 2, 3, 4, 5, 6]
+    assert all(log.epochs == 6 and log.member == 0 for log in logs)
+    assert logs[-1].loss < logs[0].loss
+    assert logs[0].val_loss is None  # no validation share configured
+    assert len(trained.history) == 1 and trained.history[0] == logs
+    assert trained.best_epochs == [6]
+
+
+def test_the_study_network_also_learns_it():
+    features, labels = separable_problem()
+    study = dataclasses.replace(config.STUDY, epochs=40)
+    trained = network.train_network(study, features, labels)
+    assert accuracy(trained.model, features, labels) > 0.5
+
+
+def test_validation_metrics_are_reported_when_a_share_is_set():
+    features, labels = separable_problem()
+    logs = []
+    network.train_network(
+        tiny_config(epochs=2, validation_fraction=0.2), features, labels, logs.append
+    )
+    assert all(0.0 <= log.val_accuracy <= 1.0 for log in logs)
+    assert all(log.val_loss > 0 for log in logs)
+
+
+def test_same_seed_same_weights_and_history_different_seed_different_weights():
+    features, labels = separable_problem()
+    chosen = tiny_config(epochs=2)
+    first = network.train_network(chosen, features, labels)
+    again = network.train_network(chosen, features, labels)
+    other = network.train_network(dataclasses.replace(chosen, seed=7), features, labels)
+    assert first.history == again.history
+    for mine, theirs in zip(
+        weights_of(first.model), weights_of(again.model), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs)
+    assert not np.array_equal(weights_of(first.model)[0], weights_of(other.model)[0])
+
+
+def test_early_stopping_stops_early_and_restores_the_best_epoch():
+    # Random labels: the validation loss cannot keep improving for long.
+    generator = np.random.default_rng(1)
+    features = generator.normal(0, 1, (200, 12)).astype(np.float32)
+    labels = generator.integers(0, 10, 200)
+    chosen = tiny_config(
+        epochs=60,
+        hidden_layers=(64,),
+        learning_rate=0.05,
+        early_stopping_patience=2,
+        validation_fraction=0.25,
+        stratify=False,
+    )
+    trained = network.train_network(chosen, features, labels)
+    history = trained.history[0]
+    assert len(history) < 60
+    validation_losses = [log.val_loss for log in history]
+    best_epoch = int(np.argmin(validation_losses)) + 1
+    assert trained.best_epochs == [best_epoch]
+    assert len(history) == best_epoch + 2  # stopped after `patience` worse epochs
+    # The kept weights are the best epoch's: their validation loss is the minimum.
+    _, _, x_val, y_val = network._validation_split(chosen, features, labels)
+    restored = trained.model(x_val, training=False)
+    loss = network.keras.losses.SparseCategoricalCrossentropy()(y_val, restored)
+    assert float(loss) == pytest.approx(min(validation_losses), rel=1e-4)
+
+
+def test_an_ensemble_of_two_is_one_model_averaging_two_networks():
+    features, labels = separable_problem()
+    logs = []
+    trained = network.train_network(
+        tiny_config(epochs=2, ensemble_size=2), features, labels, logs.append
+    )
+    assert [(log.member, log.epoch) for log in logs] == [(0, 1), (0, 2), (1, 1), (1, 2)]
+    assert all(log.members == 2 for log in logs)
+    assert len(trained.history) == 2 and len(trained.best_epochs) == 2
+    model = trained.model
+    assert model.input_shape == (None, 12) and model.output_shape == (None, 10)
+    members = [layer for layer in model.layers if hasattr(layer, "layers")]
+    assert len(members) == 2
+    mean = np.mean([np.asarray(m(features)) for m in members], axis=0)
+    np.testing.assert_allclose(np.asarray(model(features)), mean, rtol=1e-5, atol=1e-6)
+    # The two members started from different seeds.
+    assert not np.array_equal(members[0].get_weights()[0], members[1].get_weights()[0])
+
+
+def test_a_hook_that_raises_stops_training():
+    features, labels = separable_problem()
+
+    def stop(log):
+        if log.epoch == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        network.train_network(tiny_config(epochs=5), features, labels, stop)
+
+
+def test_training_on_fewer_rows_than_a_batch_works():
+    features, labels = separable_problem(rows_per_genre=1)
+    trained = network.train_network(
+        tiny_config(epochs=1, batch_size=64), features, labels
+    )
+    assert len(trained.history[0]) == 1
+
+
+# --- prediction -------------------------------------------------------------------------
+
+
+def test_probabilities_sum_to_one_even_for_a_sigmoid_output():
+    features, _ = separable_problem()
+    model = network.build_model(config.STUDY, 12)
+    probabilities = network.predict_probabilities(model, features)
+    assert probabilities.shape == (200, 10)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
+    assert (probabilities >= 0).all()
+
+
+def test_probabilities_of_no_rows():
+    model = network.build_model(config.STUDY, 12)
+    empty = network.predict_probabilities(model, np.zeros((0, 12), np.float32))
+    assert empty.shape == (0, 10)
