@@ -1,10 +1,133 @@
-"""GenreLab home page (placeholder until the dashboard lands)."""
+"""GenreLab home page: what the app does, which data and model are in use, where to go.
+
+No TensorFlow here (the page must open quickly): the model's accuracy is read
+from its metrics file.
+"""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="GenreLab", page_icon="🎵", layout="wide")
-st.title("GenreLab")
-st.write(
-    "Predict a track's music genre from its Spotify audio features with a "
-    "neural network, and see how and why."
+from core import data
+from core.errors import GenreLabError
+from ui import navigation, state
+
+navigation.page_frame(
+    "GenreLab",
+    "GenreLab guesses a song's genre (one of ten, from Electronic to Hip-Hop) "
+    "from the numbers Spotify uses to describe how it sounds: energy, tempo, "
+    "danceability and so on. A small neural network learns the link from about "
+    "45,000 labelled tracks, and you can inspect the data, retrain the network "
+    "with your own settings and see where it is right or wrong. Then move a few "
+    "sliders, or upload a file of tracks, and watch it predict.",
 )
+
+# The uploader's key changes when people drop their upload, which empties it
+# (a file uploader's value cannot be set from code).
+st.session_state.setdefault("home_upload_round", 0)
+
+
+def forget_upload() -> None:
+    state.forget_upload()
+    st.session_state["home_upload_round"] += 1
+
+
+typed, source, error = state.load_data()
+
+left, right = st.columns(2, gap="large")
+
+with left:
+    st.subheader("Data")
+    if typed is not None and source is not None:
+        usable = int((typed[data.PROBLEM_COLUMN] == "").sum())
+        st.success(
+            f"**{len(typed):,} rows** loaded from {source.label} "
+            f"({usable:,} usable for training)."
+        )
+        if st.session_state[state.UPLOAD]:
+            st.button(
+                "Stop using the uploaded file",
+                key="home_forget_upload",
+                on_click=forget_upload,
+            )
+    else:
+        if error:
+            st.error(f"The data in {source.label} cannot be used: {error}")
+        st.info(
+            "No dataset yet. GenreLab learns from the Kaggle dataset "
+            "*Prediction of music genre* (`music_genre.csv`, about 17 MB). "
+            "Get it in one of three ways: upload it below, download it from "
+            "Kaggle with the button (no account needed), or put the file in "
+            "the `data/` folder and reload this page. You can still predict "
+            "with the shipped model without it."
+        )
+        if st.button("Download from Kaggle", key="home_download", icon=":material/download:"):
+            try:
+                with st.spinner("Downloading music_genre.csv from Kaggle..."):
+                    path = data.download_dataset(data.resolve_data_path())
+            except GenreLabError as download_error:
+                st.error(str(download_error))
+            else:
+                st.success(f"Saved to {path}.")
+                st.rerun()
+
+    uploaded = st.file_uploader(
+        "Upload a labelled music genre CSV",
+        type=["csv"],
+        key=f"home_upload_{st.session_state.home_upload_round}",
+        help="The Kaggle file or one with the same columns, including music_genre. "
+        "It is kept only in this browser tab.",
+    )
+    if uploaded is not None:
+        content = uploaded.getvalue()
+        upload = st.session_state[state.UPLOAD]
+        if not upload or upload["digest"] != state.digest(content):
+            try:
+                rows = state.accept_upload(uploaded.name, content)
+            except GenreLabError as upload_error:
+                st.error(f"{uploaded.name} cannot be used: {upload_error}")
+            else:
+                st.success(f"Using {uploaded.name}: {rows:,} rows.")
+                st.rerun()
+
+with right:
+    st.subheader("Model")
+    choice = state.active_choice()
+    if choice is None:
+        st.info(
+            "No model yet: the shipped model is not installed and none was "
+            "trained in this session. Train one on the **Train** page (it takes "
+            "seconds with the data loaded)."
+        )
+    else:
+        test = choice.metrics.get("test", {})
+        accuracy = test.get("accuracy")
+        st.markdown(f"In use: **{choice.name}**")
+        columns = st.columns(3)
+        columns[0].metric(
+            "Test accuracy",
+            f"{accuracy:.1%}" if accuracy is not None else "n/a",
+            help="Share of tracks the model never saw whose genre it guessed right "
+            "(10% would be pure chance).",
+        )
+        top2 = test.get("top2_accuracy")
+        columns[1].metric(
+            "Right genre in its top 2",
+            f"{top2:.1%}" if top2 is not None else "n/a",
+        )
+        columns[2].metric("Test tracks", f"{test.get('n_rows', 0):,}")
+        st.caption("Pick another model in the sidebar once you have trained some.")
+
+st.subheader("Where to go")
+pages = st.columns(5)
+descriptions = {
+    "Data": "How clean the data is: unknown values, genre balance, duplicates.",
+    "Train": "Change the network's settings, retrain and watch it learn.",
+    "Evaluate": "Where the model is right and which genres it mixes up.",
+    "Predict": "Move sliders and watch the genre probabilities change.",
+    "Batch predict": "Upload a CSV of tracks and download their predicted genres.",
+}
+for column, (path, label, icon) in zip(pages, navigation.PAGES[1:], strict=True):
+    with column, st.container(border=True):
+        st.page_link(path, label=f"**{label}**", icon=icon)
+        st.caption(descriptions[label])

@@ -1,0 +1,123 @@
+"""Data page: how clean the dataset is, before any model sees it.
+
+No TensorFlow here; the typed frame and the report are cached by file content.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import schema
+from core.data import PROBLEM_COLUMN
+from ui import charts, navigation, state
+
+navigation.page_frame(
+    "Data",
+    "What the dataset looks like before any model sees it: which values are "
+    "missing, how many tracks each genre has before and after cleaning, songs "
+    "listed under several genres, and how each audio feature differs between "
+    "genres. Problems found here limit what any model can learn.",
+)
+
+typed, source, error = state.load_data()
+if typed is None or source is None:
+    navigation.no_data_notice(error, source.label if source else None)
+    st.stop()
+
+summary = state.data_report(source.key, typed)
+st.caption(f"Source: {source.label}")
+
+columns = st.columns(4)
+columns[0].metric("Rows", f"{summary['rows']:,}")
+columns[1].metric(
+    "Blank rows", f"{summary['blank_rows']:,}", help="Rows with no value at all."
+)
+columns[2].metric(
+    "Rows with an unknown tempo or duration",
+    f"{summary['rows_with_unknowns']:,}",
+    help="Spotify had no value: the file says '?' for tempo or -1 for duration.",
+)
+columns[3].metric(
+    "Invalid rows",
+    f"{summary['invalid_rows']:,}",
+    help="Rows with a value that is not allowed (text in a number column, an "
+    "unknown key, ...). They are never used.",
+)
+
+st.header("Unknown values")
+st.markdown(
+    "The share of rows (blank rows aside) where a column has no value. A model "
+    "cannot use an unknown value as it is: training either **drops** those "
+    "rows or **imputes** them (fills in the typical value and remembers it was "
+    "unknown)."
+)
+st.plotly_chart(charts.unknown_rates(summary["unknown_rates"]), width="stretch")
+
+st.header("Genre balance before and after cleaning")
+st.markdown(
+    "Tracks per genre as loaded, and after each cleaning policy. Bars of equal "
+    "height mean a balanced dataset, where guessing one genre for everything "
+    "would be right only 10% of the time."
+)
+st.plotly_chart(charts.class_balance(summary["class_balance"]), width="stretch")
+
+st.header("Duplicate and multi-genre tracks")
+duplicates = summary["duplicates"]
+st.markdown(
+    "The same song (artist and title) can appear several times, sometimes "
+    "under different genres. A model cannot get all of those rows right, so "
+    "they cap the accuracy anyone can reach."
+)
+left, right = st.columns([1, 2])
+left.metric("Rows repeating an earlier track", f"{duplicates['duplicate_rows']:,}")
+left.metric("Tracks listed under several genres", f"{duplicates['multi_genre_tracks']:,}")
+with right:
+    if duplicates["genre_pairs"]:
+        st.markdown("Most common genre pairs among those tracks:")
+        st.dataframe(
+            pd.DataFrame(duplicates["genre_pairs"]),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "genres": "genre pair",
+                "tracks": st.column_config.NumberColumn("tracks", format="%d"),
+            },
+        )
+    else:
+        st.markdown("No track is listed under two genres.")
+
+st.header("Audio features by genre")
+st.markdown(
+    "Each box spans the middle half of a genre's tracks, with the line at the "
+    "median. Features whose boxes sit apart tell genres apart; boxes that "
+    "overlap explain why some genres get mixed up."
+)
+picker, kind_column = st.columns([2, 1])
+feature = picker.selectbox(
+    "Feature",
+    schema.NUMERIC_FEATURES,
+    index=schema.NUMERIC_FEATURES.index("danceability"),
+    key="data_feature",
+)
+kind = kind_column.radio(
+    "Chart", ["box", "violin"], horizontal=True, key="data_chart_kind"
+)
+st.plotly_chart(charts.feature_by_genre(typed, feature, kind), width="stretch")
+st.caption("Drawn from a random sample of up to 1,500 tracks per genre.")
+
+st.header("A sample of rows")
+st.markdown(
+    "Rows as read from the file (blank cells are unknown values; "
+    "`row_problem` says why a row cannot be used)."
+)
+sample_size = min(20, len(typed))
+only_problems = st.toggle("Only rows with a problem", key="data_only_problems")
+shown = typed[typed[PROBLEM_COLUMN] != ""] if only_problems else typed
+if shown.empty:
+    st.markdown("No row has a problem.")
+else:
+    st.dataframe(
+        shown.sample(min(sample_size, len(shown)), random_state=0).sort_index(),
+        width="stretch",
+    )

@@ -1,0 +1,337 @@
+"""Train page: choose the network's settings, train it and watch it learn.
+
+Training is not cached (a cached function cannot draw progress); the model is
+kept in this session only after training finishes, so a stopped run leaves the
+previous model in place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import config as settings
+from core import inputs
+from core.errors import GenreLabError
+from core.history import EpochLog
+from ui import charts, navigation, state
+
+navigation.page_frame(
+    "Train",
+    "Pick a preset, change any setting, then **Train**. The curves show the "
+    "network learning epoch by epoch: the *training* line is measured on the "
+    "tracks it learns from, the *validation* line on tracks set aside. When "
+    "training keeps improving while validation stalls, the network has started "
+    "memorising (over-fitting).",
+)
+
+SAVED_SETTINGS = "train_saved_settings"  # the form's last values, across pages
+PRESET_KEY = "train_preset"
+# Form fields: widget key -> TrainingConfig field.
+FIELDS = {
+    "train_unknowns": "unknowns",
+    "train_impute_strategy": "impute_strategy",
+    "train_key_encoding": "key_encoding",
+    "train_scaling": "scaling",
+    "train_test_size": "test_size",
+    "train_stratify": "stratify",
+    "train_hidden_layers": "hidden_layers",
+    "train_activation": "activation",
+    "train_output_activation": "output_activation",
+    "train_dropout": "dropout",
+    "train_optimizer": "optimizer",
+    "train_learning_rate": "learning_rate",
+    "train_batch_size": "batch_size",
+    "train_epochs": "epochs",
+    "train_early_stopping_patience": "early_stopping_patience",
+    "train_validation_fraction": "validation_fraction",
+    "train_ensemble_size": "ensemble_size",
+    "train_seed": "seed",
+}
+
+
+def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
+    """The form's widget values for a configuration."""
+    values = {key: getattr(config, field) for key, field in FIELDS.items()}
+    values["train_hidden_layers"] = inputs.format_hidden_layers(config.hidden_layers)
+    return values
+
+
+def apply_preset() -> None:
+    """Fill the form with the chosen preset (callback of the preset picker)."""
+    preset = st.session_state[PRESET_KEY] or "recommended"
+    st.session_state[SAVED_SETTINGS] = {
+        "preset": preset,
+        "values": widget_values(settings.PRESETS[preset]),
+    }
+    st.session_state.update(st.session_state[SAVED_SETTINGS]["values"])
+
+
+def config_from_form() -> settings.TrainingConfig:
+    """Build the configuration from the form (raises ConfigError with a plain message)."""
+    values = {field: st.session_state[key] for key, field in FIELDS.items()}
+    values["hidden_layers"] = inputs.parse_hidden_layers(values["hidden_layers"])
+    return settings.TrainingConfig(**values)
+
+
+# Widget state is dropped when people leave the page, so the form is refilled
+# from the last values kept in a plain session key.
+st.session_state.setdefault(
+    SAVED_SETTINGS,
+    {"preset": "recommended", "values": widget_values(settings.RECOMMENDED)},
+)
+for key, value in st.session_state[SAVED_SETTINGS]["values"].items():
+    st.session_state.setdefault(key, value)
+st.session_state.setdefault(PRESET_KEY, st.session_state[SAVED_SETTINGS]["preset"])
+
+if st.session_state[state.TRAINING]:
+    # The flag is cleared when training returns: still set means the last run
+    # was interrupted (Stop, or a click elsewhere).
+    st.session_state[state.TRAINING] = False
+    st.warning("Training was stopped. The previous model is still the one in use.")
+
+typed, source, error = state.load_data()
+if typed is None or source is None:
+    st.markdown("Training needs the labelled dataset.")
+    navigation.no_data_notice(error, source.label if source else None)
+    st.stop()
+
+st.caption(f"Training data: {source.label} ({len(typed):,} rows).")
+
+st.segmented_control(
+    "Start from a preset",
+    list(settings.PRESETS),
+    format_func=settings.PRESET_LABELS.__getitem__,
+    key=PRESET_KEY,
+    on_change=apply_preset,
+    required=True,
+    help="Reference study: the original 53% study (sigmoid, 15 epochs, rows with "
+    "unknowns dropped). Recommended: the best settings measured so far.",
+)
+
+with st.form("train_form", enter_to_submit=False):
+    data_column, network_column, learning_column = st.columns(3, gap="large")
+    with data_column:
+        st.markdown("**Data preparation**")
+        st.selectbox(
+            "Rows with unknown tempo or duration",
+            settings.UNKNOWN_POLICIES,
+            key="train_unknowns",
+            format_func={"drop": "drop them", "impute": "fill in (impute)"}.get,
+        )
+        st.selectbox(
+            "Fill unknowns with the", settings.IMPUTE_STRATEGIES,
+            key="train_impute_strategy",
+            help="Only used when filling in unknowns.",
+        )  # fmt: skip
+        st.selectbox(
+            "Key and mode as",
+            settings.KEY_ENCODINGS,
+            key="train_key_encoding",
+            format_func={
+                "scale": "24 scales (key + mode, the study)",
+                "key_mode": "12 keys + major/minor",
+            }.get,
+        )
+        st.selectbox(
+            "Scaling",
+            settings.SCALINGS,
+            key="train_scaling",
+            format_func={
+                "study_minmax": "0-1 for four columns (the study)",
+                "standard": "standardise every column",
+            }.get,
+        )
+        st.slider("Test share", 0.05, 0.5, step=0.05, key="train_test_size",
+                  help="Tracks held back to measure the model on unseen data.")  # fmt: skip
+        st.checkbox("Same genre mix in train and test (stratify)", key="train_stratify")
+    with network_column:
+        st.markdown("**Network**")
+        st.text_input(
+            "Hidden layers (widths, comma separated)",
+            key="train_hidden_layers",
+            help="e.g. 256, 128 for two layers; empty for none.",
+        )
+        st.selectbox("Hidden activation", settings.ACTIVATIONS, key="train_activation")
+        st.selectbox(
+            "Output activation",
+            settings.OUTPUT_ACTIVATIONS,
+            key="train_output_activation",
+            help="softmax gives probabilities that sum to 1; the study used sigmoid.",
+        )
+        st.slider("Dropout", 0.0, 0.8, step=0.05, key="train_dropout",
+                  help="Share of units switched off at random while learning; "
+                  "fights over-fitting.")  # fmt: skip
+        st.number_input(
+            "Ensemble size", min_value=1, max_value=10, step=1, key="train_ensemble_size",
+            help="Networks trained with different seeds and averaged.",
+        )  # fmt: skip
+    with learning_column:
+        st.markdown("**Learning**")
+        st.selectbox("Optimizer", settings.OPTIMIZERS, key="train_optimizer")
+        st.number_input(
+            "Learning rate", min_value=0.00001, max_value=1.0, step=0.0005,
+            format="%.5f", key="train_learning_rate",
+        )  # fmt: skip
+        st.number_input("Batch size", min_value=1, max_value=65536, step=16,
+                        key="train_batch_size")  # fmt: skip
+        st.number_input("Epochs (at most)", min_value=1, max_value=1000, step=1,
+                        key="train_epochs")  # fmt: skip
+        st.number_input(
+            "Early stopping patience (0 = off)", min_value=0, max_value=100, step=1,
+            key="train_early_stopping_patience",
+            help="Stop after this many epochs without a better validation loss.",
+        )  # fmt: skip
+        st.slider("Validation share", 0.0, 0.5, step=0.05,
+                  key="train_validation_fraction",
+                  help="Training tracks set aside to draw the validation curves.")  # fmt: skip
+        st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1,
+                        key="train_seed")  # fmt: skip
+    submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+
+
+def save_form() -> None:
+    """Remember the form so that it survives a visit to another page."""
+    st.session_state[SAVED_SETTINGS] = {
+        "preset": st.session_state[PRESET_KEY],
+        "values": {key: st.session_state[key] for key in FIELDS},
+    }
+
+
+def train(config: settings.TrainingConfig) -> None:
+    """Train with live progress; keep the result in the session when it finishes."""
+    from core import bundle as bundles
+    from core import pipeline
+
+    stop_slot = st.empty()
+    stop_slot.button(
+        "Stop training",
+        key="train_stop",
+        icon=":material/stop:",
+        help="Stops at the end of the current epoch; the previous model stays in use.",
+    )
+    progress = st.progress(0.0, text="Preparing the data...")
+    chart_slot = st.empty()
+    logs: list[dict] = []
+    last_drawn = [0.0]
+    started = time.perf_counter()
+
+    def on_epoch(log: EpochLog) -> None:
+        logs.append(dataclasses.asdict(log))
+        done = (log.member * log.epochs + log.epoch) / (log.members * log.epochs)
+        member = f"network {log.member + 1}/{log.members}, " if log.members > 1 else ""
+        progress.progress(
+            min(done, 1.0),
+            text=f"{member}epoch {log.epoch}/{log.epochs}: "
+            f"accuracy {log.accuracy:.1%}"
+            + (f", validation {log.val_accuracy:.1%}" if log.val_accuracy else ""),
+        )
+        # Redraw at most ~4 times a second: fast epochs would otherwise spend
+        # more time sending charts than learning.
+        now = time.perf_counter()
+        if now - last_drawn[0] > 0.25 or log.epoch == log.epochs:
+            chart_slot.plotly_chart(charts.training_curves(logs), width="stretch")
+            last_drawn[0] = now
+
+    # Stays True if a stop interrupts the run (the next run then says so).
+    st.session_state[state.TRAINING] = True
+    run = pipeline.train_from_frame(typed, config, on_epoch=on_epoch)
+    with tempfile.TemporaryDirectory() as folder:
+        saved = bundles.save_bundle(run.bundle, Path(folder) / "genrelab_model")
+        zip_bytes = bundles.bundle_zip_bytes(saved)
+    preset = settings.PRESET_LABELS[st.session_state[PRESET_KEY] or "recommended"]
+    changed = config not in settings.PRESETS.values()
+    state.record_run(run.bundle, preset + (", edited" if changed else ""),
+                     config.to_dict(), zip_bytes)  # fmt: skip
+    st.session_state[state.TRAINING] = False
+    stop_slot.empty()
+    progress.progress(1.0, text=f"Done in {time.perf_counter() - started:.1f} s.")
+
+
+if submitted:
+    save_form()
+    try:
+        config = config_from_form()
+    except GenreLabError as config_error:
+        st.error(str(config_error))
+    else:
+        try:
+            train(config)
+        except GenreLabError as training_error:
+            st.session_state[state.TRAINING] = False
+            st.error(str(training_error))
+
+runs = st.session_state[state.RUNS]
+if not runs:
+    st.info("No model trained in this session yet.")
+    st.stop()
+
+latest = runs[-1]
+metrics = latest["metrics"]
+st.header(f"Result of {latest['name']}")
+columns = st.columns(4)
+columns[0].metric("Test accuracy", f"{metrics['test']['accuracy']:.1%}",
+                  help="On tracks the network never saw.")  # fmt: skip
+columns[1].metric("Training accuracy", f"{metrics['train']['accuracy']:.1%}")
+columns[2].metric("Right genre in top 2 (test)", f"{metrics['test']['top2_accuracy']:.1%}")
+columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
+history = [log for member in metrics["history"] for log in member]
+st.plotly_chart(charts.training_curves(history), width="stretch")
+zip_bytes = state.run_zip(latest["id"])
+if zip_bytes:
+    st.download_button(
+        "Download this model (zip)",
+        zip_bytes,
+        file_name=f"genrelab_run{latest['number']}.zip",
+        mime="application/zip",
+        key="train_download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+st.caption(
+    "See the confusion matrices on the **Evaluate** page and try the model on "
+    "the **Predict** page; the sidebar picks which model those pages use."
+)
+
+st.header("Runs of this session")
+st.markdown("Compare settings and scores; the newest run is at the bottom.")
+table = pd.DataFrame(
+    [
+        {
+            "run": run["name"],
+            "test accuracy": run["metrics"]["test"]["accuracy"],
+            "train accuracy": run["metrics"]["train"]["accuracy"],
+            "test top-2": run["metrics"]["test"]["top2_accuracy"],
+            "test macro F1": run["metrics"]["test"]["macro_f1"],
+            "best epoch": ", ".join(str(epoch) for epoch in run["metrics"]["best_epochs"]),
+            "seconds": run["metrics"]["train_seconds"],
+            "hidden layers": inputs.format_hidden_layers(
+                tuple(run["settings"]["hidden_layers"])
+            ),
+            "activation": f"{run['settings']['activation']} / "
+            f"{run['settings']['output_activation']}",
+            "unknowns": run["settings"]["unknowns"],
+            "batch": run["settings"]["batch_size"],
+            "learning rate": run["settings"]["learning_rate"],
+            "dropout": run["settings"]["dropout"],
+        }
+        for run in runs
+    ]
+)
+percent = st.column_config.NumberColumn(format="percent")
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "test accuracy": percent,
+        "train accuracy": percent,
+        "test top-2": percent,
+        "test macro F1": st.column_config.NumberColumn(format="%.3f"),
+    },
+)

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by the pages: navigation, cached loaders and session state, charts."""

@@ -1,0 +1,239 @@
+"""Plotly figures for the pages: each takes plain values and returns a figure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core import schema
+
+# One colour per genre, kept the same on every chart.
+GENRE_COLOURS: dict[str, str] = dict(
+    zip(
+        schema.GENRES,
+        (
+            "#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A",
+            "#19D3F3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52",
+        ),
+        strict=True,
+    )
+)  # fmt: skip
+TRAIN_COLOUR = "#6C3FC5"
+TEST_COLOUR = "#F08A24"
+
+
+def _tidy(figure: go.Figure, height: int = 380) -> go.Figure:
+    figure.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return figure
+
+
+def unknown_rates(rates: dict[str, float]) -> go.Figure:
+    """Bar chart: share of rows whose value is unknown, per column."""
+    columns = list(rates)
+    figure = go.Figure(
+        go.Bar(
+            x=columns,
+            y=[rates[column] for column in columns],
+            marker_color=TRAIN_COLOUR,
+            text=[f"{rates[column]:.1%}" for column in columns],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(
+        title="Unknown values per column", yaxis_tickformat=".0%", yaxis_title="rows"
+    )
+    return _tidy(figure)
+
+
+def class_balance(balance: dict[str, dict[str, int]]) -> go.Figure:
+    """Grouped bars: rows per genre as loaded, after dropping and after imputing unknowns."""
+    names = {
+        "loaded": "as loaded",
+        "drop": "after cleaning: drop unknowns",
+        "impute": "after cleaning: impute unknowns",
+    }
+    figure = go.Figure(
+        [
+            go.Bar(name=names[stage], x=list(counts), y=list(counts.values()))
+            for stage, counts in balance.items()
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        title="Tracks per genre before and after cleaning",
+        yaxis_title="tracks",
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return _tidy(figure, 420)
+
+
+def feature_by_genre(
+    typed: pd.DataFrame, feature: str, kind: str = "box", per_genre: int = 1500
+) -> go.Figure:
+    """Box or violin plot of one feature per genre (a seeded sample of rows per genre)."""
+    usable = typed[typed[schema.TARGET].notna() & typed[feature].notna()]
+    traces = []
+    for genre in schema.GENRES:
+        values = usable.loc[usable[schema.TARGET] == genre, feature]
+        if len(values) > per_genre:
+            values = values.sample(per_genre, random_state=0)
+        common = {"y": values, "name": genre, "marker_color": GENRE_COLOURS[genre]}
+        if kind == "violin":
+            traces.append(go.Violin(**common, box_visible=True, points=False))
+        else:
+            traces.append(go.Box(**common, boxpoints=False))
+    figure = go.Figure(traces)
+    unit = schema.FEATURE_UNITS.get(feature)
+    figure.update_layout(
+        title=f"{feature} by genre",
+        yaxis_title=f"{feature} ({unit})" if unit else feature,
+        showlegend=False,
+    )
+    return _tidy(figure, 440)
+
+
+def training_curves(history: Sequence[dict]) -> go.Figure:
+    """Loss and accuracy per epoch, training and validation, side by side.
+
+    Args:
+        history: epoch logs as dicts (``EpochLog`` fields); several ensemble
+            members are drawn one after the other.
+    """
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)",
+                                                           "Accuracy (higher is better)"))  # fmt: skip
+    frame = pd.DataFrame(list(history))
+    if frame.empty:
+        return _tidy(figure, 320)
+    members = int(frame["members"].max())
+    frame["x"] = (
+        frame["epoch"] if members == 1 else frame["member"] * frame["epochs"] + frame["epoch"]
+    )
+    for column, colour, label, dash in (
+        ("loss", TRAIN_COLOUR, "training", None),
+        ("val_loss", TEST_COLOUR, "validation", "dot"),
+    ):
+        if column in frame and frame[column].notna().any():
+            figure.add_trace(
+                go.Scatter(x=frame["x"], y=frame[column], name=label, mode="lines+markers",
+                           line={"color": colour, "dash": dash}, legendgroup=label),
+                row=1, col=1,
+            )  # fmt: skip
+    for column, colour, label, dash in (
+        ("accuracy", TRAIN_COLOUR, "training", None),
+        ("val_accuracy", TEST_COLOUR, "validation", "dot"),
+    ):
+        if column in frame and frame[column].notna().any():
+            figure.add_trace(
+                go.Scatter(x=frame["x"], y=frame[column], name=label, mode="lines+markers",
+                           line={"color": colour, "dash": dash}, legendgroup=label,
+                           showlegend=False),
+                row=1, col=2,
+            )  # fmt: skip
+    figure.update_xaxes(title_text="epoch")
+    figure.update_yaxes(tickformat=".0%", row=1, col=2)
+    figure.update_layout(legend={"orientation": "h", "y": -0.25})
+    return _tidy(figure, 340)
+
+
+def confusion_matrix(
+    matrix: Sequence[Sequence[float]], title: str, normalised: bool
+) -> go.Figure:
+    """Heatmap: true genre down the side, predicted genre along the top."""
+    values = np.asarray(matrix, dtype=float)
+    text = [[f"{v:.0%}" if normalised else f"{v:.0f}" for v in row] for row in values]
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(schema.GENRES),
+            y=list(schema.GENRES),
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Purples",
+            zmin=0,
+            zmax=1 if normalised else None,
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{text}<extra></extra>",
+            showscale=False,
+        )
+    )
+    figure.update_layout(title=title, xaxis_title="predicted genre",
+                         yaxis_title="true genre", yaxis_autorange="reversed")  # fmt: skip
+    return _tidy(figure, 460)
+
+
+def probabilities(values: Sequence[float]) -> go.Figure:
+    """Horizontal bars: the probability of each genre, likeliest on top."""
+    order = np.argsort(values)
+    genres = [schema.GENRES[i] for i in order]
+    shares = [float(values[i]) for i in order]
+    figure = go.Figure(
+        go.Bar(
+            x=shares,
+            y=genres,
+            orientation="h",
+            marker_color=[GENRE_COLOURS[genre] for genre in genres],
+            text=[f"{share:.0%}" for share in shares],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(title="Genre probabilities", xaxis_range=[0, 1.08],
+                         xaxis_tickformat=".0%")  # fmt: skip
+    return _tidy(figure, 400)
+
+
+def what_if(sweep: pd.DataFrame, feature: str, current: float, label: str) -> go.Figure:
+    """Lines: each genre's probability as one feature sweeps its range.
+
+    Args:
+        sweep: ``value`` plus one column per genre (``core.explain.what_if``).
+        feature: the swept feature.
+        current: the feature's current raw value (marked with a line).
+        label: the x-axis title.
+    """
+    figure = go.Figure(
+        [
+            go.Scatter(x=sweep["value"], y=sweep[genre], name=genre, mode="lines",
+                       line={"color": GENRE_COLOURS[genre]})
+            for genre in schema.GENRES if genre in sweep
+        ]
+    )  # fmt: skip
+    figure.add_vline(x=current, line_dash="dot", line_color="grey")
+    figure.update_layout(title=f"What if only {feature} changed?", xaxis_title=label,
+                         yaxis_title="probability", yaxis_tickformat=".0%")  # fmt: skip
+    return _tidy(figure, 400)
+
+
+def importance(table: pd.DataFrame) -> go.Figure:
+    """Horizontal bars: accuracy lost when a feature is shuffled (permutation importance)."""
+    ordered = table.sort_values("importance_mean")
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["importance_mean"],
+            y=ordered["feature"],
+            orientation="h",
+            error_x={"type": "data", "array": ordered["importance_std"]},
+            marker_color=TRAIN_COLOUR,
+        )
+    )
+    figure.update_layout(title="Accuracy lost when a feature is shuffled",
+                         xaxis_tickformat=".1%", xaxis_title="drop in accuracy")  # fmt: skip
+    return _tidy(figure, max(320, 26 * len(ordered)))
+
+
+def comparison(table: pd.DataFrame, label_column: str, metrics: dict[str, str],
+               title: str) -> go.Figure:  # fmt: skip
+    """Grouped bars of several metrics (0-1 shares) for each compared item."""
+    figure = go.Figure(
+        [
+            go.Bar(name=name, x=table[label_column], y=table[column],
+                   text=[f"{v:.1%}" if pd.notna(v) else "" for v in table[column]],
+                   textposition="outside")
+            for column, name in metrics.items() if column in table
+        ]
+    )  # fmt: skip
+    figure.update_layout(barmode="group", title=title, yaxis_tickformat=".0%",
+                         legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    return _tidy(figure, 400)

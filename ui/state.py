@@ -1,0 +1,316 @@
+"""Where the pages get their data and model: cached loaders and per-session state.
+
+Caching follows Streamlit's guidance: ``st.cache_data`` for the typed frame
+and the reports (keyed by the file's content digest, or its path, size and
+modification time), ``st.cache_resource`` for the read-only shipped model.
+What a person trains lives in ``st.session_state`` only, so two people using
+the app at once never see each other's models.
+
+Nothing here imports TensorFlow at module level: the Home and Data pages use
+this module and must stay quick. Only :func:`active_model` (Predict, Evaluate,
+Batch predict) loads a model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from core import data, report
+from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
+from core.errors import GenreLabError
+
+# Lets tests and screenshots point the app at another shipped model.
+MODEL_DIR_VARIABLE = "GENRELAB_MODEL_DIR"
+DEFAULT_MODEL_KEY = "default"
+# Trained models kept in a session (older runs keep their metrics only):
+# each Keras model holds several MB, and a session may retrain many times.
+KEPT_MODELS = 5
+
+# Session keys that are not widgets (widgets use page-prefixed keys).
+UPLOAD = "data_upload"  # {"name", "content", "digest"} of a validated upload
+RUNS = "runs"  # list of run records, oldest first
+MODELS = "models"  # run id -> {"bundle", "zip"} for the most recent runs
+ACTIVE = "active_model"  # DEFAULT_MODEL_KEY or a run id
+TRAINING = "training_in_progress"  # True while a training is under way
+
+
+def init_session() -> None:
+    """Create the session keys once (every page calls this first)."""
+    st.session_state.setdefault(UPLOAD, None)
+    st.session_state.setdefault(RUNS, [])
+    st.session_state.setdefault(MODELS, {})
+    st.session_state.setdefault(ACTIVE, None)
+    st.session_state.setdefault(TRAINING, False)
+
+
+# --- Data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where the current dataset comes from."""
+
+    # Shown to people: "uploaded file x.csv" or the path.
+    label: str
+    # Identifies the content: a digest of the bytes, or path + size + mtime.
+    key: str
+    # Exactly one of these is set.
+    content: bytes | None = None
+    path: str | None = None
+
+
+def digest(content: bytes) -> str:
+    """A short fingerprint of file content, used as a cache key."""
+    return hashlib.sha256(content).hexdigest()[:32]
+
+
+def data_source() -> DataSource | None:
+    """The uploaded file kept in this session if any, else the data file if it exists."""
+    upload = st.session_state.get(UPLOAD)
+    if upload:
+        return DataSource(
+            label=f"uploaded file {upload['name']}",
+            key=f"upload:{upload['digest']}",
+            content=upload["content"],
+        )
+    path = data.resolve_data_path()
+    if path.is_file():
+        stat = path.stat()
+        return DataSource(
+            label=str(_shown_path(path)),
+            key=f"path:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}",
+            path=str(path),
+        )
+    return None
+
+
+def _shown_path(path: Path) -> Path:
+    try:
+        return path.resolve().relative_to(data.PROJECT_ROOT)
+    except ValueError:
+        return path
+
+
+@st.cache_data(max_entries=3, show_spinner="Reading the data...")
+def _typed_frame(key: str, _content: bytes | None, path: str | None) -> pd.DataFrame:
+    # ``key`` stands for the content; the leading underscore keeps Streamlit
+    # from hashing megabytes of bytes on every rerun.
+    return data.load_csv(_content if _content is not None else path, require_label=True)
+
+
+def load_data() -> tuple[pd.DataFrame | None, DataSource | None, str | None]:
+    """Return the typed dataset, its source, and an error message if it cannot be read.
+
+    Returns:
+        ``(typed, source, None)`` when data is loaded; ``(None, None, None)``
+        when there is no data; ``(None, source, message)`` when the file is
+        unusable.
+    """
+    source = data_source()
+    if source is None:
+        return None, None, None
+    try:
+        return _typed_frame(source.key, source.content, source.path), source, None
+    except GenreLabError as error:
+        return None, source, str(error)
+
+
+def accept_upload(name: str, content: bytes) -> int:
+    """Validate an uploaded dataset and keep it in the session.
+
+    Returns:
+        The number of rows.
+
+    Raises:
+        GenreLabError: the file is not a usable labelled music genre CSV
+            (the previous data stays).
+    """
+    fingerprint = digest(content)
+    typed = _typed_frame(f"upload:{fingerprint}", content, None)
+    st.session_state[UPLOAD] = {
+        "name": name,
+        "content": content,
+        "digest": fingerprint,
+    }
+    return len(typed)
+
+
+def forget_upload() -> None:
+    """Go back to the data file (or to no data)."""
+    st.session_state[UPLOAD] = None
+
+
+@st.cache_data(max_entries=3, show_spinner="Analysing the data...")
+def data_report(key: str, _typed: pd.DataFrame) -> dict:
+    """:func:`core.report.data_report`, cached per data content."""
+    return report.data_report(_typed)
+
+
+@st.cache_data(max_entries=3)
+def feature_summary(key: str, _typed: pd.DataFrame) -> pd.DataFrame:
+    """:func:`core.report.feature_summary`, cached per data content."""
+    return report.feature_summary(_typed)
+
+
+@st.cache_data(max_entries=3)
+def genre_medians(key: str, _typed: pd.DataFrame) -> pd.DataFrame:
+    """:func:`core.report.genre_medians`, cached per data content."""
+    return report.genre_medians(_typed)
+
+
+# --- Models ---------------------------------------------------------------------
+
+
+def default_model_dir() -> Path:
+    """The shipped model's folder ($GENRELAB_MODEL_DIR overrides it)."""
+    override = os.environ.get(MODEL_DIR_VARIABLE)
+    return Path(override) if override else DEFAULT_MODEL_DIR
+
+
+def _default_model_stamp() -> str | None:
+    folder = default_model_dir()
+    files = [folder / METRICS_FILE, folder / PREPROCESSING_FILE]
+    if not all(path.is_file() for path in files):
+        return None
+    return f"{folder.resolve()}:{(folder / METRICS_FILE).stat().st_mtime_ns}"
+
+
+@st.cache_data(max_entries=2)
+def _read_default_metrics(stamp: str) -> dict | None:
+    try:
+        return json.loads((default_model_dir() / METRICS_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading the model...")
+def _load_default_bundle(stamp: str) -> Any:
+    # Imported here: loading a model imports TensorFlow (seconds, ~500 MB).
+    from core import bundle
+
+    return bundle.load_bundle(default_model_dir())
+
+
+@dataclass
+class ModelChoice:
+    """A model a person can use: the shipped one or one trained in this session."""
+
+    # DEFAULT_MODEL_KEY, or the run id (unique across sessions: used in caches).
+    key: str
+    # Shown to people, e.g. "Run 2 (Recommended)".
+    name: str
+    metrics: dict
+    # Whether the model itself (not only its metrics) is still available.
+    usable: bool = True
+
+
+def model_choices() -> list[ModelChoice]:
+    """The shipped model (if present) and this session's runs, newest last."""
+    choices = []
+    stamp = _default_model_stamp()
+    if stamp is not None:
+        metrics = _read_default_metrics(stamp)
+        if metrics is not None:
+            choices.append(ModelChoice(DEFAULT_MODEL_KEY, "Shipped model", metrics))
+    kept = st.session_state.get(MODELS, {})
+    for run in st.session_state.get(RUNS, []):
+        if run["id"] in kept:
+            choices.append(ModelChoice(run["id"], run["name"], run["metrics"]))
+    return choices
+
+
+def active_choice() -> ModelChoice | None:
+    """The model in use: the one picked, else the latest run, else the shipped one."""
+    choices = model_choices()
+    if not choices:
+        return None
+    by_key = {choice.key: choice for choice in choices}
+    picked = st.session_state.get(ACTIVE)
+    if picked in by_key:
+        return by_key[picked]
+    return choices[-1]
+
+
+def select_model(key: str) -> None:
+    """Make a model the active one on every page."""
+    st.session_state[ACTIVE] = key
+
+
+@dataclass
+class ActiveModel:
+    """The loaded model in use."""
+
+    choice: ModelChoice
+    bundle: Any  # core.bundle.Bundle
+
+
+def active_model() -> tuple[ActiveModel | None, str | None]:
+    """Load the model in use.
+
+    Returns:
+        ``(model, None)``; ``(None, None)`` when there is no model at all;
+        ``(None, message)`` when the shipped model cannot be loaded.
+    """
+    choice = active_choice()
+    if choice is None:
+        return None, None
+    if choice.key == DEFAULT_MODEL_KEY:
+        stamp = _default_model_stamp()
+        try:
+            return ActiveModel(choice, _load_default_bundle(stamp)), None
+        except GenreLabError as error:
+            return None, str(error)
+    return ActiveModel(choice, st.session_state[MODELS][choice.key]["bundle"]), None
+
+
+def record_run(
+    bundle: Any, preset_label: str, settings: dict, zip_bytes: bytes
+) -> dict:
+    """Keep a finished training in the session and make it the active model.
+
+    Args:
+        bundle: the trained :class:`core.bundle.Bundle` (metrics filled in).
+        preset_label: the preset the settings started from.
+        settings: ``TrainingConfig.to_dict()``.
+        zip_bytes: the bundle as a zip, for the download button.
+
+    Returns:
+        The run record.
+    """
+    runs = st.session_state[RUNS]
+    number = len(runs) + 1
+    run = {
+        "id": f"run-{uuid.uuid4().hex[:12]}",
+        "number": number,
+        "name": f"Run {number} ({preset_label})",
+        "settings": settings,
+        "metrics": bundle.metrics,
+    }
+    runs.append(run)
+    models = st.session_state[MODELS]
+    models[run["id"]] = {"bundle": bundle, "zip": zip_bytes}
+    for old_id in list(models)[:-KEPT_MODELS]:
+        del models[old_id]
+    select_model(run["id"])
+    return run
+
+
+def run_zip(run_id: str) -> bytes | None:
+    """The zip of a kept run's bundle, or None if the run is too old to be kept."""
+    kept = st.session_state.get(MODELS, {}).get(run_id)
+    return kept["zip"] if kept else None
+
+
+def clear_caches() -> None:
+    """Forget every cached dataset, report and model (tests call this)."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
