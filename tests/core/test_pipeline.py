@@ -1,0 +1,111 @@
+"""core.pipeline: training end to end on a small learnable frame."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core import config, features, pipeline, schema
+from core.errors import DataError
+from tests.conftest import tiny_config
+
+
+def test_a_run_scores_train_and_test_with_every_metric(drop_run):
+    metrics = drop_run.metrics
+    for split_name in ("train", "test"):
+        split = metrics[split_name]
+        for key in ("accuracy", "top2_accuracy", "macro_f1", "n_rows"):
+            assert key in split
+        assert np.array(split["confusion_matrix"]).shape == (10, 10)
+        assert np.array(split["confusion_matrix"]).sum() == split["n_rows"]
+        assert split["genres"] == list(schema.GENRES)
+    # Far above the 10% of guessing: the frame is learnable.
+    assert metrics["test"]["accuracy"] > 0.6
+    assert metrics["train"]["accuracy"] > 0.6
+
+
+def test_drop_cleans_then_splits_80_20(drop_run, separable_typed):
+    cleaning = drop_run.cleaning
+    assert cleaning.rows_in == len(separable_typed) == 150
+    assert cleaning.unknown_rows_dropped == 30
+    assert cleaning.rows_out == 120
+    assert (
+        drop_run.metrics["train"]["n_rows"],
+        drop_run.metrics["test"]["n_rows"],
+    ) == (
+        96,
+        24,
+    )
+    assert drop_run.metrics["cleaning"]["rows_out"] == 120
+
+
+def test_impute_keeps_unknown_rows_and_scores_them_apart(impute_run):
+    assert impute_run.cleaning.unknown_rows_dropped == 0
+    test = impute_run.metrics["test"]
+    assert test["n_rows"] == 30
+    assert test["n_known_rows"] + test["n_unknown_rows"] == 30
+    assert test["n_unknown_rows"] > 0
+    assert 0.0 <= test["accuracy_unknown_rows"] <= 1.0
+    assert impute_run.bundle.preprocessor.unknowns == "impute"
+    assert len(impute_run.bundle.preprocessor.feature_names) == 11 + 2 + 13
+
+
+def test_the_preprocessor_is_the_one_fitted_on_the_train_split(
+    drop_run, separable_typed
+):
+    chosen = drop_run.bundle.config
+    cleaned, _ = features.clean(separable_typed, chosen.unknowns)
+    train, test = features.split(cleaned, chosen)
+    assert drop_run.bundle.preprocessor == features.fit_preprocessor(train, chosen)
+    assert drop_run.bundle.preprocessor != features.fit_preprocessor(cleaned, chosen)
+
+
+def test_history_and_best_epochs_are_recorded(drop_run):
+    chosen = drop_run.bundle.config
+    assert len(drop_run.history) == 1
+    assert [log.epoch for log in drop_run.history[0]] == list(
+        range(1, chosen.epochs + 1)
+    )
+    assert drop_run.metrics["best_epochs"] == [chosen.epochs]
+    assert drop_run.metrics["history"][0][0]["epoch"] == 1
+    assert drop_run.metrics["train_seconds"] >= 0
+    assert drop_run.seconds > 0
+
+
+def test_fusion_accuracy_is_reported_when_tracks_are_named(drop_run):
+    test = drop_run.metrics["test"]
+    # Each track is listed under one genre here, so fusion equals plain accuracy.
+    assert test["fusion_accuracy"] == pytest.approx(test["accuracy"])
+
+
+def test_the_progress_hook_sees_every_epoch(separable_typed):
+    logs = []
+    pipeline.train_from_frame(separable_typed, tiny_config(epochs=3), logs.append)
+    assert [log.epoch for log in logs] == [1, 2, 3]
+
+
+def test_same_seed_same_metrics_and_weights(separable_typed):
+    chosen = tiny_config(epochs=2)
+    first = pipeline.train_from_frame(separable_typed, chosen)
+    again = pipeline.train_from_frame(separable_typed, chosen)
+    for split_name in ("train", "test"):
+        assert first.metrics[split_name] == again.metrics[split_name]
+    for mine, theirs in zip(
+        first.bundle.model.get_weights(), again.bundle.model.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_the_study_preset_runs_on_a_small_frame(separable_typed):
+    run = pipeline.train_from_frame(
+        separable_typed, dataclasses.replace(config.STUDY, epochs=1)
+    )
+    assert len(run.bundle.preprocessor.feature_names) == 35
+    assert run.metrics["test"]["n_rows"] == 24
+
+
+def test_too_few_usable_rows_is_a_data_error(separable_typed):
+    with pytest.raises(DataError, match="at least 20 usable rows"):
+        pipeline.train_from_frame(separable_typed.iloc[:15], tiny_config(epochs=1))
