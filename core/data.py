@@ -54,7 +54,7 @@ def resolve_data_path(explicit: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _read_bytes(source: CsvSource) -> bytes:
-    limit = MAX_FILE_MB * 1024 * 1024
+    limit = int(MAX_FILE_MB * 1024 * 1024)
     too_large = (
         f"The file is larger than the {MAX_FILE_MB} MB limit; "
         "split it into smaller files."

@@ -1,0 +1,265 @@
+"""Every file of the bad-file corpus, through core and the command line.
+
+A file is either read, with every row predicted or given a reason, or refused
+with one plain-English sentence; the command line then exits 2 with one line on
+stderr and leaves any existing output file alone.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import data, pipeline, predict, schema
+from core.errors import DataError
+from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
+from tests.conftest import tiny_config
+from tests.robustness.cli_runner import run_cli
+
+TECHNICAL_WORDS = ("Traceback", "tokenizing", "C error", "Errno", "pandas", "dtype")
+
+
+def names(files: list[BadFile]) -> list[str]:
+    return [bad.name for bad in files]
+
+
+def limited(bad: BadFile, monkeypatch: pytest.MonkeyPatch) -> None:
+    if bad.size_limit_mb is not None:
+        monkeypatch.setattr(data, "MAX_FILE_MB", bad.size_limit_mb)
+
+
+def assert_plain_sentence(message: str, bad: BadFile) -> None:
+    assert "\n" not in message.strip(), message
+    assert message.rstrip().endswith((".", ")")), message
+    for word in TECHNICAL_WORDS:
+        assert word not in message, message
+    for word in bad.message_words:
+        assert word in message.lower(), f"{word!r} not in {message!r}"
+
+
+def assert_every_row_accounted(bad: BadFile, predictions: pd.DataFrame) -> None:
+    """Each row has a prediction or a reason, never both, never neither."""
+    assert len(predictions) == bad.rows
+    reasons = predictions[predict.REASON].fillna("").astype(str).to_numpy()
+    predicted = predictions[predict.PREDICTED].fillna("").astype(str).to_numpy()
+    for position in range(bad.rows):
+        expected = bad.reasons.get(position)
+        if expected is None:
+            assert reasons[position] == "", (position, reasons[position])
+            assert predicted[position] in schema.GENRES
+        else:
+            assert predicted[position] == ""
+            for word in expected:
+                assert word in reasons[position], (position, reasons[position])
+    probabilities = predictions[predict.PROBABILITY_COLUMNS].to_numpy(dtype=float)
+    usable = reasons == ""
+    np.testing.assert_allclose(probabilities[usable].sum(axis=1), 1.0, atol=1e-4)
+    assert np.isnan(probabilities[~usable]).all()
+
+
+def test_the_corpus_covers_the_issue_list():
+    expected = {
+        "semicolon_delimiter", "missing_tempo_column", "extra_columns",
+        "shuffled_columns", "utf8_bom_crlf", "text_in_numeric_column", "empty_file",
+        "header_only", "only_blank_rows", "latin1_encoding", "random_binary",
+        "json_renamed", "plain_text_renamed", "nan_and_inf", "out_of_range",
+        "unknown_key_and_mode", "single_genre", "one_row", "over_size_limit",
+    }  # fmt: skip
+    assert expected <= set(names(CORPUS))
+    assert len(set(names(CORPUS))) == len(CORPUS)
+
+
+# --- core ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", REFUSED, ids=names(REFUSED))
+def test_core_refuses_with_a_plain_sentence(bad, monkeypatch, tmp_path):
+    limited(bad, monkeypatch)
+    for source in (bad.content, bad.write(tmp_path), io.BytesIO(bad.content)):
+        with pytest.raises(DataError) as raised:
+            data.load_csv(source)
+        assert_plain_sentence(str(raised.value), bad)
+
+
+@pytest.mark.parametrize("bad", REFUSED, ids=names(REFUSED))
+def test_read_raw_then_type_frame_refuses_the_same_way(bad, monkeypatch):
+    limited(bad, monkeypatch)
+    with pytest.raises(DataError) as raised:
+        data.type_frame(data.read_raw(bad.content))
+    with pytest.raises(DataError) as direct:
+        data.load_csv(bad.content)
+    assert str(raised.value) == str(direct.value)
+
+
+@pytest.mark.parametrize("bad", ACCEPTED, ids=names(ACCEPTED))
+def test_core_predicts_or_explains_every_row(bad, drop_run, tmp_path):
+    typed = data.load_csv(bad.write(tmp_path))
+    assert len(typed) == bad.rows
+    assert list(typed.index) == list(range(bad.rows))
+    same = data.type_frame(data.read_raw(io.BytesIO(bad.content)))
+    pd.testing.assert_frame_equal(typed, same)
+    predictions = predict.predict_frame(drop_run.bundle, typed)
+    assert (predictions.index == typed.index).all()
+    assert_every_row_accounted(bad, predictions)
+
+
+@pytest.mark.parametrize(
+    "name", ["semicolon_delimiter", "tab_delimiter", "extra_columns", "shuffled_columns",
+             "utf8_bom_crlf", "trailing_delimiter_every_row", "leading_blank_lines",
+             "utf16_excel_unicode_text"],
+)  # fmt: skip
+def test_layout_variants_give_the_same_values_as_a_plain_csv(name):
+    from tests.bad_files.corpus import by_name, good_rows
+    from tests.conftest import csv_bytes
+
+    plain = data.load_csv(csv_bytes(good_rows(3)))
+    variant = data.load_csv(by_name(name).content)
+    columns = [*schema.FEATURE_COLUMNS, schema.TARGET, data.PROBLEM_COLUMN]
+    pd.testing.assert_frame_equal(variant[columns], plain[columns])
+
+
+def test_latin1_names_are_decoded():
+    from tests.bad_files.corpus import by_name
+
+    raw = data.read_raw(by_name("latin1_encoding").content)
+    assert raw.loc[0, "artist_name"] == "Beyoncé"
+    assert raw.loc[0, "track_name"] == "Café Noël"
+
+
+def test_decimal_commas_in_a_semicolon_file_are_numbers():
+    from tests.bad_files.corpus import by_name
+
+    typed = data.load_csv(by_name("semicolon_decimal_comma").content)
+    assert typed.loc[0, "energy"] == pytest.approx(0.7)
+    assert typed.loc[0, "loudness"] == pytest.approx(-6.5)
+    assert typed.loc[0, "artist_name"] == "Smith, J"
+
+
+@pytest.mark.parametrize(
+    "bad", [b for b in CORPUS if b.training_error], ids=lambda b: b.name
+)
+def test_training_on_too_little_or_one_genre_says_why(bad):
+    typed = data.load_csv(bad.content, require_label=True)
+    with pytest.raises(DataError) as raised:
+        pipeline.train_from_frame(typed, tiny_config(epochs=1))
+    for word in bad.training_error:
+        assert word in str(raised.value)
+
+
+def test_the_size_limit_is_checked_before_reading_a_path(monkeypatch, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(b"x" * 3000)
+    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    with pytest.raises(DataError, match="larger than the 0.001 MB limit"):
+        data.load_csv(path)
+    # An open upload is read only up to the limit, then refused.
+    with pytest.raises(DataError, match="limit"):
+        data.load_csv(io.BytesIO(b"x" * 3000))
+
+
+# --- command line ---------------------------------------------------------------
+
+SENTINEL = "an earlier result that must survive\n"
+
+
+@pytest.mark.parametrize("bad", REFUSED, ids=names(REFUSED))
+def test_cli_predict_refuses_with_one_line_and_keeps_the_old_output(
+    bad, drop_bundle_dir, tmp_path
+):
+    source = bad.write(tmp_path)
+    output = tmp_path / "out" / "predictions.csv"
+    output.parent.mkdir()
+    output.write_text(SENTINEL)
+    result = run_cli(
+        "predict", "--model", str(drop_bundle_dir), "--input", str(source),
+        "--output", str(output), size_limit_mb=bad.size_limit_mb,
+    )  # fmt: skip
+    assert result.code == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert_plain_sentence(lines[0].removeprefix("error: "), bad)
+    assert result.stdout == ""
+    assert output.read_text() == SENTINEL
+    assert sorted(p.name for p in output.parent.iterdir()) == ["predictions.csv"]
+
+
+def check_written_predictions(bad: BadFile, output) -> None:
+    written = pd.read_csv(output, dtype=str, keep_default_na=False)
+    probabilities = written[predict.PROBABILITY_COLUMNS].replace("", "nan")
+    written[predict.PROBABILITY_COLUMNS] = probabilities.astype(float)
+    assert_every_row_accounted(bad, written)
+
+
+# A fresh process costs seconds (TensorFlow loads), so the subprocess runs
+# cover a spread of accepted files; every accepted file runs through the same
+# command in-process below.
+SUBPROCESS_ACCEPTED = [
+    bad
+    for bad in ACCEPTED
+    if bad.name
+    in (
+        "utf8_bom_crlf",
+        "semicolon_delimiter",
+        "nan_and_inf",
+        "blank_row_inside",
+        "one_row",
+    )
+]
+
+
+@pytest.mark.parametrize("bad", SUBPROCESS_ACCEPTED, ids=names(SUBPROCESS_ACCEPTED))
+def test_cli_predict_writes_one_output_row_per_input_row(
+    bad, drop_bundle_dir, tmp_path
+):
+    source = bad.write(tmp_path)
+    output = tmp_path / "predictions.csv"
+    result = run_cli(
+        "predict", "--model", str(drop_bundle_dir), "--input", str(source),
+        "--output", str(output),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    predicted = bad.rows - len(bad.reasons)
+    assert f"{predicted} of {bad.rows} rows predicted" in result.stdout
+    check_written_predictions(bad, output)
+
+
+@pytest.mark.parametrize("bad", ACCEPTED, ids=names(ACCEPTED))
+def test_cli_main_predict_accounts_for_every_row(
+    bad, drop_bundle_dir, tmp_path, capsys
+):
+    from core import cli
+
+    output = tmp_path / "predictions.csv"
+    code = cli.main(
+        ["predict", "--model", str(drop_bundle_dir), "--input",
+         str(bad.write(tmp_path)), "--output", str(output)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert f"{bad.rows - len(bad.reasons)} of {bad.rows} rows" in captured.out
+    check_written_predictions(bad, output)
+
+
+@pytest.mark.parametrize("bad", REFUSED, ids=names(REFUSED))
+def test_cli_report_refuses_with_one_line(bad, tmp_path):
+    result = run_cli(
+        "report", "--data", str(bad.write(tmp_path)), size_limit_mb=bad.size_limit_mb
+    )
+    assert result.code == 2, result.stderr
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert_plain_sentence(result.stderr.strip().removeprefix("error: "), bad)
+
+
+@pytest.mark.parametrize("bad", ACCEPTED, ids=names(ACCEPTED))
+def test_cli_report_describes_every_accepted_file(bad, tmp_path):
+    result = run_cli("report", "--json", "--data", str(bad.write(tmp_path)))
+    assert result.code == 0, result.stderr
+    import json
+
+    report = json.loads(result.stdout)
+    assert report["rows"] == bad.rows
