@@ -89,6 +89,7 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
     staging = Path(
         tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent)
     )
+    retired = None
     try:
         bundle.model.save(staging / MODEL_FILE)
         preprocessing = {
@@ -102,7 +103,6 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
         (staging / METRICS_FILE).write_text(json.dumps(bundle.metrics, indent=2))
         if card:
             (staging / CARD_FILE).write_text(card)
-        retired = None
         if destination.exists():
             retired = destination.with_name(f".{destination.name}-old")
             shutil.rmtree(retired, ignore_errors=True)
@@ -112,6 +112,9 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
             shutil.rmtree(retired, ignore_errors=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        # The new bundle could not be moved in: put the previous one back.
+        if retired is not None and retired.exists() and not destination.exists():
+            retired.rename(destination)
         raise
     return destination
 
