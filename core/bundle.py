@@ -195,9 +195,10 @@ def load_bundle(directory: str | Path) -> Bundle:
             "The model file contains layers GenreLab does not build "
             f"({', '.join(sorted(unexpected))}); it was refused for safety."
         )
+    # core.model first: it imports TensorFlow with its native log lines muted
+    # (importing keras first would print them on stderr, before its settings).
+    from core import model as model_module  # noqa: F401, I001
     import keras
-
-    from core import model as model_module  # noqa: F401  (sets TF options first)
 
     try:
         model = keras.saving.load_model(
