@@ -34,7 +34,7 @@ columns[1].metric(
     "Blank rows", f"{summary['blank_rows']:,}", help="Rows with no value at all."
 )
 columns[2].metric(
-    "Rows with an unknown tempo or duration",
+    "Unknown tempo or duration",
     f"{summary['rows_with_unknowns']:,}",
     help="Spotify had no value: the file says '?' for tempo or -1 for duration.",
 )
@@ -71,7 +71,9 @@ st.markdown(
 )
 left, right = st.columns([1, 2])
 left.metric("Rows repeating an earlier track", f"{duplicates['duplicate_rows']:,}")
-left.metric("Tracks listed under several genres", f"{duplicates['multi_genre_tracks']:,}")
+left.metric(
+    "Tracks listed under several genres", f"{duplicates['multi_genre_tracks']:,}"
+)
 with right:
     if duplicates["genre_pairs"]:
         st.markdown("Most common genre pairs among those tracks:")

@@ -192,7 +192,9 @@ with st.form("train_form", enter_to_submit=False):
                   help="Training tracks set aside to draw the validation curves.")  # fmt: skip
         st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1,
                         key="train_seed")  # fmt: skip
-    submitted = st.form_submit_button("Train", type="primary", icon=":material/play_arrow:")
+    submitted = st.form_submit_button(
+        "Train", type="primary", icon=":material/play_arrow:"
+    )
 
 
 def save_form() -> None:
@@ -235,7 +237,11 @@ def train(config: settings.TrainingConfig) -> None:
         # more time sending charts than learning.
         now = time.perf_counter()
         if now - last_drawn[0] > 0.25 or log.epoch == log.epochs:
-            chart_slot.plotly_chart(charts.training_curves(logs), width="stretch")
+            chart_slot.plotly_chart(
+                charts.training_curves(logs),
+                width="stretch",
+                key=f"train_live_curves_{len(logs)}",
+            )
             last_drawn[0] = now
 
     # Stays True if a stop interrupts the run (the next run then says so).
@@ -278,10 +284,12 @@ columns = st.columns(4)
 columns[0].metric("Test accuracy", f"{metrics['test']['accuracy']:.1%}",
                   help="On tracks the network never saw.")  # fmt: skip
 columns[1].metric("Training accuracy", f"{metrics['train']['accuracy']:.1%}")
-columns[2].metric("Right genre in top 2 (test)", f"{metrics['test']['top2_accuracy']:.1%}")
+columns[2].metric(
+    "Right genre in top 2 (test)", f"{metrics['test']['top2_accuracy']:.1%}"
+)
 columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
 history = [log for member in metrics["history"] for log in member]
-st.plotly_chart(charts.training_curves(history), width="stretch")
+st.plotly_chart(charts.training_curves(history), width="stretch", key="train_curves")
 zip_bytes = state.run_zip(latest["id"])
 if zip_bytes:
     st.download_button(
@@ -308,7 +316,9 @@ table = pd.DataFrame(
             "train accuracy": run["metrics"]["train"]["accuracy"],
             "test top-2": run["metrics"]["test"]["top2_accuracy"],
             "test macro F1": run["metrics"]["test"]["macro_f1"],
-            "best epoch": ", ".join(str(epoch) for epoch in run["metrics"]["best_epochs"]),
+            "best epoch": ", ".join(
+                str(epoch) for epoch in run["metrics"]["best_epochs"]
+            ),
             "seconds": run["metrics"]["train_seconds"],
             "hidden layers": inputs.format_hidden_layers(
                 tuple(run["settings"]["hidden_layers"])

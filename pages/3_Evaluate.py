@@ -50,7 +50,9 @@ columns[3].metric(
     f"{test_metrics['top2_accuracy']:.1%}",
     help="Share of unseen tracks whose true genre is the model's first or second guess.",
 )
-st.markdown(evaluate.overfitting_reading(train_metrics["accuracy"], test_metrics["accuracy"]))
+st.markdown(
+    evaluate.overfitting_reading(train_metrics["accuracy"], test_metrics["accuracy"])
+)
 fusion = test_metrics.get("fusion_accuracy")
 if fusion is not None:
     st.caption(
@@ -67,7 +69,10 @@ normalised = (
         default="shares",
         required=True,
         key="evaluate_matrix_scale",
-        format_func={"counts": "track counts", "shares": "share of each true genre"}.get,
+        format_func={
+            "counts": "track counts",
+            "shares": "share of each true genre",
+        }.get,
     )
     == "shares"
 )
@@ -79,7 +84,9 @@ for column, split_metrics, title in (
     matrix = split_metrics["confusion_matrix"]
     shown = evaluate.normalise_rows(matrix) if normalised else matrix
     column.plotly_chart(
-        charts.confusion_matrix(shown, f"{title}: {split_metrics['n_rows']:,}", normalised),
+        charts.confusion_matrix(
+            shown, f"{title}: {split_metrics['n_rows']:,}", normalised
+        ),
         width="stretch",
     )
 
@@ -93,7 +100,9 @@ st.dataframe(
     column_config={
         "true_genre": "true genre",
         "predicted_genre": "predicted as",
-        "share": st.column_config.NumberColumn("share of the true genre", format="percent"),
+        "share": st.column_config.NumberColumn(
+            "share of the true genre", format="percent"
+        ),
     },
 )
 
@@ -118,9 +127,13 @@ report_format = {
 }
 left, right = st.columns(2)
 left.markdown("**Training tracks**")
-left.dataframe(report_table(train_metrics), width="stretch", column_config=report_format)
+left.dataframe(
+    report_table(train_metrics), width="stretch", column_config=report_format
+)
 right.markdown("**Test tracks**")
-right.dataframe(report_table(test_metrics), width="stretch", column_config=report_format)
+right.dataframe(
+    report_table(test_metrics), width="stretch", column_config=report_format
+)
 
 st.header("Which features matter")
 st.markdown(
@@ -132,7 +145,9 @@ st.markdown(
 typed, source, error = state.load_data()
 
 
-@st.cache_data(max_entries=4, show_spinner="Shuffling features to measure importance...")
+@st.cache_data(
+    max_entries=4, show_spinner="Shuffling features to measure importance..."
+)
 def importance_table(model_key: str, data_key: str, _bundle, _typed) -> pd.DataFrame:
     """Permutation importance, cached per model and data."""
     from core import explain

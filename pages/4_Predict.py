@@ -50,7 +50,8 @@ def slider_key(feature: str) -> str:
 
 def start_values() -> dict[str, object]:
     values: dict[str, object] = {
-        slider_key(feature): ranges[feature].default for feature in schema.NUMERIC_FEATURES
+        slider_key(feature): ranges[feature].default
+        for feature in schema.NUMERIC_FEATURES
     }
     values["predict_key"] = (
         str(medians[schema.KEY_COLUMN].mode().iloc[0]) if medians is not None
@@ -94,8 +95,12 @@ def prediction_panel() -> None:
         genre_column.selectbox(
             "Start from a typical track of", list(medians.index), key="predict_genre"
         )
-        button_column.button("Use it", key="predict_use_typical", on_click=load_typical_track)
-        reset_column.button("Back to medians", key="predict_reset", on_click=reset_values)
+        button_column.button(
+            "Use it", key="predict_use_typical", on_click=load_typical_track
+        )
+        reset_column.button(
+            "Back to medians", key="predict_reset", on_click=reset_values
+        )
 
     sliders, results = st.columns([1, 1], gap="large")
     with sliders:
@@ -114,7 +119,8 @@ def prediction_panel() -> None:
                 help=inputs.FEATURE_HELP.get(feature),
             )
     display_values = {
-        feature: st.session_state[slider_key(feature)] for feature in schema.NUMERIC_FEATURES
+        feature: st.session_state[slider_key(feature)]
+        for feature in schema.NUMERIC_FEATURES
     }
     st.session_state[SAVED_VALUES] = {
         **{slider_key(feature): value for feature, value in display_values.items()},
@@ -164,7 +170,9 @@ def what_if_section(row, values: dict[str, object]) -> None:
     rng = ranges[feature]
     shown = sweep.assign(value=sweep["value"] / rng.factor)
     st.plotly_chart(
-        charts.what_if(shown, feature, rng.to_display(float(values[feature])), rng.label),
+        charts.what_if(
+            shown, feature, rng.to_display(float(values[feature])), rng.label
+        ),
         width="stretch",
         key="predict_what_if",
     )

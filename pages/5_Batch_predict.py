@@ -45,7 +45,9 @@ def predictions_for(model_key: str, file_key: str, _content: bytes, _bundle) -> 
     raw = data.read_raw(_content)
     typed = data.type_frame(raw)
     table = export.predictions_table(raw, predict.predict_frame(_bundle, typed))
-    scores = predict.evaluate_frame(_bundle, typed) if export.has_labels(typed) else None
+    scores = (
+        predict.evaluate_frame(_bundle, typed) if export.has_labels(typed) else None
+    )
     return table, scores
 
 

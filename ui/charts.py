@@ -110,7 +110,9 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
         return _tidy(figure, 320)
     members = int(frame["members"].max())
     frame["x"] = (
-        frame["epoch"] if members == 1 else frame["member"] * frame["epochs"] + frame["epoch"]
+        frame["epoch"]
+        if members == 1
+        else frame["member"] * frame["epochs"] + frame["epoch"]
     )
     for column, colour, label, dash in (
         ("loss", TRAIN_COLOUR, "training", None),

@@ -45,7 +45,7 @@ def page_frame(title: str, introduction: str) -> None:
 def sidebar() -> None:
     """Draw the menu and the model picker in the sidebar."""
     with st.sidebar:
-        st.markdown("### 🎵 GenreLab")
+        st.markdown("### :material/music_note: GenreLab")
         for path, label, icon in PAGES:
             st.page_link(path, label=label, icon=icon)
         st.divider()
@@ -105,4 +105,6 @@ def no_model_notice(error: str | None = None) -> None:
         "No model is available yet. Train one on the **Train** page (it takes "
         "seconds); it is then used here until you close this tab."
     )
-    st.page_link("pages/2_Train.py", label="Go to Train", icon=":material/model_training:")
+    st.page_link(
+        "pages/2_Train.py", label="Go to Train", icon=":material/model_training:"
+    )

@@ -1,0 +1,88 @@
+"""Fixtures for the AppTest tests: small data files, a tiny shipped model, clean caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import csv_bytes, separable_rows, tiny_config
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENTRY = PROJECT_ROOT / "streamlit_app.py"
+# Importing TensorFlow alone takes seconds; AppTest's default is 3 s.
+TIMEOUT = 120
+
+PAGES = {
+    "home": None,
+    "data": "pages/1_Data.py",
+    "train": "pages/2_Train.py",
+    "evaluate": "pages/3_Evaluate.py",
+    "predict": "pages/4_Predict.py",
+    "batch": "pages/5_Batch_predict.py",
+}
+
+
+def open_app(page: str = "home") -> AppTest:
+    """An AppTest of the app, switched to ``page`` (not run yet)."""
+    app = AppTest.from_file(str(ENTRY), default_timeout=TIMEOUT)
+    if PAGES[page]:
+        app.switch_page(PAGES[page])
+    return app
+
+
+def small_csv_bytes() -> bytes:
+    """A labelled file of 120 learnable tracks, with unknowns and a blank row."""
+    rows = separable_rows(per_genre=12, seed=3)
+    for number in range(0, len(rows), 10):
+        rows[number]["tempo"] = "?"
+    for number in range(5, len(rows), 10):
+        rows[number]["duration_ms"] = "-1"
+    rows.insert(7, dict.fromkeys(rows[0], ""))
+    return csv_bytes(rows)
+
+
+@pytest.fixture(autouse=True)
+def clean_caches():
+    """Caches live in the process: every test starts without them."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def no_data(monkeypatch, tmp_path):
+    """No dataset and no shipped model anywhere."""
+    monkeypatch.setenv("MUSIC_GENRE_CSV", str(tmp_path / "missing" / "music_genre.csv"))
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tmp_path / "no_model"))
+
+
+@pytest.fixture
+def small_data(monkeypatch, tmp_path) -> Path:
+    """A small labelled dataset in place of data/music_genre.csv (no model)."""
+    path = tmp_path / "music_genre.csv"
+    path.write_bytes(small_csv_bytes())
+    monkeypatch.setenv("MUSIC_GENRE_CSV", str(path))
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tmp_path / "no_model"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A tiny model trained once on the small file and saved as a bundle."""
+    from core import bundle, data, pipeline
+
+    typed = data.load_csv(small_csv_bytes(), require_label=True)
+    run = pipeline.train_from_frame(typed, tiny_config(epochs=30, unknowns="impute"))
+    return bundle.save_bundle(run.bundle, tmp_path_factory.mktemp("model") / "default")
+
+
+@pytest.fixture
+def data_and_model(small_data, tiny_model_dir, monkeypatch) -> Path:
+    """The small dataset and the tiny model as the shipped one."""
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+    return small_data

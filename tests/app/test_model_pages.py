@@ -1,0 +1,187 @@
+"""Predict, Train, Evaluate and Batch predict with a real (tiny) model."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+
+from core import export, predict, schema
+from tests.app.conftest import open_app, small_csv_bytes
+from tests.conftest import csv_bytes, row
+
+
+def probability_spec(app) -> dict[str, float]:
+    """Genre -> probability, read from the Predict page's bar chart."""
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"]["title"]["text"] == "Genre probabilities":
+            bars = spec["data"][0]
+            return dict(zip(bars["y"], bars["x"], strict=True))
+    raise AssertionError("no probability chart on the page")
+
+
+def typical(genre: str) -> dict[str, object]:
+    """Slider positions of a typical track of ``genre`` in the small file."""
+    from core import data, inputs, report
+
+    typed = data.load_csv(small_csv_bytes(), require_label=True)
+    ranges = inputs.slider_ranges(report.feature_summary(typed))
+    return inputs.typical_track(ranges, report.genre_medians(typed), genre)
+
+
+def test_predict_probabilities_follow_the_sliders(data_and_model):
+    app = open_app("predict").run()
+    before = probability_spec(app)
+    assert set(before) == set(schema.GENRES)
+    assert abs(sum(before.values()) - 1) < 1e-4
+
+    # The tiny model learned the small file perfectly: sliding to a typical
+    # Classical track must make Classical the likeliest genre.
+    track = typical("Classical")
+    for feature in schema.NUMERIC_FEATURES:
+        app.slider(key=f"predict_{feature}").set_value(track[feature])
+    app.run()
+
+    assert not app.exception
+    after = probability_spec(app)
+    assert after != before
+    assert max(after, key=after.get) == "Classical"
+    assert app.subheader[0].value.startswith(("Clearly", "Mostly", "A toss-up"))
+
+
+def test_predict_typical_track_preset_moves_the_sliders(data_and_model):
+    app = open_app("predict").run()
+    for genre in ("Rock", "Electronic"):
+        app.selectbox(key="predict_genre").select(genre)
+        app.button(key="predict_use_typical").click().run()
+
+        assert not app.exception
+        assert app.slider(key="predict_energy").value == typical(genre)["energy"]
+        probabilities = probability_spec(app)
+        assert max(probabilities, key=probabilities.get) == genre
+
+
+def test_predict_without_data_uses_fixed_defaults(no_data, tiny_model_dir, monkeypatch):
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+    app = open_app("predict").run()
+
+    assert not app.exception
+    assert app.slider(key="predict_tempo").value == 120.0
+    assert "no dataset loaded" in app.caption[0].value
+    assert len(probability_spec(app)) == 10
+
+
+def test_train_a_tiny_model_then_evaluate_it(small_data):
+    app = open_app("train").run()
+    assert not app.exception
+    app.text_input(key="train_hidden_layers").set_value("8")
+    app.number_input(key="train_epochs").set_value(2)
+    app.number_input(key="train_early_stopping_patience").set_value(0)
+    app.number_input(key="train_batch_size").set_value(32)
+    next(button for button in app.button if button.label == "Train").click()
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not app.error, [error.value for error in app.error]
+    runs = app.session_state["runs"]
+    assert len(runs) == 1
+    assert runs[0]["settings"]["hidden_layers"] == [8]
+    assert runs[0]["settings"]["epochs"] == 2
+    labels = [metric.label for metric in app.metric]
+    assert "Test accuracy" in labels and "Training accuracy" in labels
+    curves = [
+        json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+        if chart.key == "train_curves"
+    ]
+    assert curves and len(curves[0]["data"][0]["x"]) == 2  # one point per epoch
+    assert app.dataframe[0].value["run"].tolist() == ["Run 1 (Recommended, edited)"]
+
+    app.switch_page("pages/3_Evaluate.py").run()
+    assert not app.exception, app.exception
+    specs = [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+    heatmaps = [spec for spec in specs if spec["data"][0]["type"] == "heatmap"]
+    assert len(heatmaps) == 2
+    # Plotly stores the matrix as typed binary data with its shape.
+    assert heatmaps[0]["data"][0]["z"]["shape"] == "10, 10"
+    assert "Run 1" in app.caption[0].value
+
+
+def test_train_preset_fills_the_form(small_data):
+    app = open_app("train").run()
+    app.button_group[0].set_value("study").run()
+
+    assert not app.exception
+    assert app.text_input(key="train_hidden_layers").value == "35"
+    assert app.selectbox(key="train_activation").value == "sigmoid"
+    assert app.number_input(key="train_epochs").value == 15
+
+
+def test_train_reports_a_bad_setting_and_keeps_the_page(small_data):
+    app = open_app("train").run()
+    app.text_input(key="train_hidden_layers").set_value("64, lots")
+    next(button for button in app.button if button.label == "Train").click()
+    app.run()
+
+    assert not app.exception
+    assert "'lots' is not" in app.error[0].value
+    assert app.session_state["runs"] == []
+
+
+def test_batch_predict_a_small_file(data_and_model):
+    genres = ("Electronic", "Hip-Hop")
+    rows = [
+        row(**{name: str(value) for name, value in typical(genre).items()
+               if name != "duration_ms"}, music_genre=genre)
+        for genre in genres
+    ] + [row(key="H")]  # fmt: skip
+    app = open_app("batch").run()
+    app.get("file_uploader")[0].set_value(("mine.csv", csv_bytes(rows), "text/csv"))
+    app.run()
+
+    assert not app.exception, app.exception
+    assert not app.error
+    predictions = app.dataframe[0].value
+    assert predictions[predict.PREDICTED].tolist()[:2] == list(genres)
+    reasons = app.dataframe[1].value
+    assert reasons["row"].tolist() == [3]
+    assert "key 'H'" in reasons[predict.REASON].iloc[0]
+    assert [metric.value for metric in app.metric][:3] == ["3", "2", "1"]
+    assert any(json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"
+               for c in app.get("plotly_chart"))  # fmt: skip
+
+
+def test_batch_predict_refuses_a_bad_file_and_keeps_working(data_and_model):
+    app = open_app("batch").run()
+    app.get("file_uploader")[0].set_value(("bad.csv", b"\x00\x01binary", "text/csv"))
+    app.run()
+
+    assert not app.exception
+    assert "bad.csv cannot be used" in app.error[0].value
+    app.get("file_uploader")[0].set_value(("good.csv", small_csv_bytes(), "text/csv"))
+    app.run()
+    assert not app.exception and not app.error
+
+
+def test_prediction_csv_bytes_round_trip():
+    raw = pd.DataFrame({"track_name": ["a", "b"], "tempo": ["120", "?"]})
+    predictions = pd.DataFrame(
+        {
+            predict.PREDICTED: ["Rock", ""],
+            predict.SECOND: ["Blues", ""],
+            predict.REASON: ["", "unknown tempo"],
+            **{column: [0.1, float("nan")] for column in predict.PROBABILITY_COLUMNS},
+        }
+    )
+    table = export.predictions_table(raw, predictions)
+    content = export.predictions_csv_bytes(table)
+    read_back = pd.read_csv(io.BytesIO(content))
+
+    assert list(read_back.columns[:2]) == ["track_name", "tempo"]
+    assert read_back[predict.PREDICTED].iloc[0] == "Rock"
+    assert read_back[predict.REASON].iloc[1] == "unknown tempo"
+    assert read_back["p_Rock"].iloc[0] == 0.1
+    assert pd.isna(read_back["p_Rock"].iloc[1])
+    assert export.unpredictable_rows(table)["row"].tolist() == [2]
