@@ -1,0 +1,178 @@
+"""Shared helpers of the benchmarks: timed subprocesses, result rows, tables.
+
+Every figure is measured in a fresh subprocess, one at a time, so that one
+measurement never pays for (or benefits from) another's imports or caches,
+and so that "whole process" means what it says: interpreter start, imports,
+work and exit.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+RESULTS = BENCHMARKS / "results"
+DATA = ROOT / "data" / "music_genre.csv"
+# The interpreter running the benchmarks (the project's venv) runs every child.
+PYTHON = sys.executable
+
+
+@dataclass
+class Run:
+    """One finished subprocess: wall time, output and peak resident memory."""
+
+    seconds: float
+    returncode: int
+    stdout: str
+    stderr: str
+    # Peak resident set size of the child (and the children it waited for).
+    max_rss_mb: float
+
+    def check(self, what: str) -> Run:
+        """Raise with the child's stderr when it failed."""
+        if self.returncode != 0:
+            raise RuntimeError(
+                f"{what} failed with exit code {self.returncode}:\n{self.stderr[-3000:]}"
+            )
+        return self
+
+
+def timed_run(
+    command: list[str],
+    env: dict[str, str] | None = None,
+    timeout: float = 900,
+) -> Run:
+    """Run a command from the project root and time it from start to exit.
+
+    ``os.wait4`` gives the child's own resource usage (its peak RSS), not the
+    sum over every child this process ever had.
+    """
+    environment = dict(os.environ)
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    environment["PYTHONPATH"] = str(ROOT)
+    if env:
+        environment.update(env)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Read both pipes in threads and reap the child with os.wait4, which
+    # returns that child's own resource usage (its peak RSS); RUSAGE_CHILDREN
+    # would give the maximum over every child this process ever had.
+    outputs: dict[str, str] = {}
+    readers = [
+        threading.Thread(
+            target=lambda name, stream: outputs.__setitem__(name, stream.read()),
+            args=(name, stream),
+        )
+        for name, stream in (("stdout", process.stdout), ("stderr", process.stderr))
+    ]
+    for reader in readers:
+        reader.start()
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        _, status, usage = os.wait4(process.pid, 0)
+    finally:
+        timer.cancel()
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    for reader in readers:
+        reader.join()
+    return Run(
+        seconds,
+        process.returncode,
+        outputs.get("stdout", ""),
+        outputs.get("stderr", ""),
+        usage.ru_maxrss / 1024,
+    )
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    figure: str
+    value: str
+    reference: str
+    ratio: str
+    target: str
+    # None when the figure is informative only (no target of its own).
+    passed: bool | None
+
+    @property
+    def verdict(self) -> str:
+        """ "pass", "FAIL" or "-" (no target)."""
+        if self.passed is None:
+            return "-"
+        return "pass" if self.passed else "FAIL"
+
+
+HEADERS = ("Figure", "Measured", "Reference", "Ratio", "Target", "Result")
+
+
+def _cells(row: Row) -> tuple[str, ...]:
+    return (row.figure, row.value, row.reference, row.ratio, row.target, row.verdict)
+
+
+def text_table(rows: list[Row]) -> str:
+    """A plain-text table with aligned columns."""
+    lines = [HEADERS, *(_cells(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(HEADERS))]
+    rendered = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in lines
+    ]
+    rendered.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in rendered)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """The same table in Markdown."""
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + "---|" * len(HEADERS)]
+    for row in rows:
+        lines.append("| " + " | ".join(_cells(row)) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    """One line on the machine: cores, CPU model, memory, Python, load."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown memory"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024**2:.0f} GB RAM"
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, Linux, "
+        f"Python {platform.python_version()}; load average {load} when the run ended"
+    )
+
+
+def load_average() -> float:
+    """The one-minute load average (a busy machine makes every figure slower)."""
+    return os.getloadavg()[0]
