@@ -1,0 +1,160 @@
+"""Helpers for the browser tests: start Streamlit, drive Chromium, read the page.
+
+Chromium is Debian's (``apt-get install chromium``), driven by the Python
+Playwright package through ``executable_path``; ``playwright install`` is never
+used (it downloads browsers, which CI cannot).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+RESULTS = PROJECT_ROOT / "test-results"
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
+MISSING_CHROMIUM = (
+    "Chromium is not installed: run `apt-get update && apt-get install -y chromium` "
+    "(Debian) to run the browser tests; `playwright install` is not used."
+)
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ALERT = '[data-testid="stAlert"]'
+EXCEPTION = '[data-testid="stException"]'
+# Menu labels drawn by ui.navigation (the built-in menu is hidden).
+MENU_LABELS = ("Home", "Data", "Train", "Evaluate", "Predict", "Batch predict")
+# Page paths as Streamlit derives them from pages/N_Name.py.
+PAGE_PATHS = {
+    "Home": "",
+    "Data": "Data",
+    "Train": "Train",
+    "Evaluate": "Evaluate",
+    "Predict": "Predict",
+    "Batch predict": "Batch_predict",
+}
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` headless; yield its URL; stop it after.
+
+    Args:
+        environment: extra environment variables (data and model locations).
+        log: file that receives the server's output (read it when a test fails).
+    """
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
+        "--server.headless", "true", "--server.port", str(port),
+        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **environment}
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not _healthy(url):
+                if server.poll() is not None:
+                    raise RuntimeError(
+                        f"streamlit exited with {server.returncode}:\n{log.read_text()}"
+                    )
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit did not start:\n{log.read_text()}")
+                time.sleep(0.25)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the script run is over (and give the page a moment to draw)."""
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    # A widget change may start a new run a few ms after the last one ended.
+    page.wait_for_timeout(300)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+
+
+def open_page(page, url: str, name: str, timeout: float = 60_000) -> None:
+    """Load a page by its address (a new session) and wait for its title."""
+    page.goto(f"{url}/{PAGE_PATHS[name]}")
+    heading = "GenreLab" if name == "Home" else name
+    page.locator("h1").filter(has_text=heading).first.wait_for(timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def go_to(page, name: str, timeout: float = 60_000) -> None:
+    """Switch page through the sidebar menu (keeps the session, unlike goto)."""
+    page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]').filter(
+        has_text=name
+    ).get_by_text(name, exact=True).click()
+    heading = "GenreLab" if name == "Home" else name
+    page.locator("h1").filter(has_text=heading).first.wait_for(timeout=timeout)
+    wait_idle(page, timeout)
+
+
+def menu_labels(page) -> list[str]:
+    """The labels of the sidebar menu, top to bottom."""
+    links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink"]')
+    links.nth(len(MENU_LABELS) - 1).wait_for()
+    # Each link's text starts with its icon's ligature name ("home"): keep the label.
+    return [text.strip().splitlines()[-1].strip() for text in links.all_inner_texts()]
+
+
+def assert_no_exception(page) -> None:
+    """No Streamlit exception box (a traceback) anywhere on the page."""
+    exceptions = page.locator(EXCEPTION)
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+
+
+def plotly_data(page, index: int = 0) -> str:
+    """The data of the index-th Plotly chart on the page, as JSON text."""
+    return page.evaluate(
+        """index => {
+            const charts = document.querySelectorAll('.js-plotly-plot');
+            if (charts.length <= index) return null;
+            return JSON.stringify(charts[index].data.map(t => [t.x, t.y]));
+        }""",
+        index,
+    )
