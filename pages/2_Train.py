@@ -53,6 +53,25 @@ FIELDS = {
     "train_ensemble_size": "ensemble_size",
     "train_seed": "seed",
 }
+# Yes/no settings without a dedicated widget above (added to TrainingConfig
+# later) still get a checkbox, so that the form always covers every setting.
+FIELD_LABELS = {
+    "group_tracks": "Keep repeats of a song on one side of the split",
+    "log_skewed": "Log-transform skewed features",
+}
+FIELD_HELP = {
+    "group_tracks": "The same song is often listed several times, under several "
+    "genres; keeping its rows together makes the test tracks truly unseen.",
+    "log_skewed": "Duration, speechiness, liveness, instrumentalness and "
+    "acousticness have long tails; a logarithm spreads most tracks out.",
+}
+EXTRA_FLAGS = [
+    f"train_{extra.name}"
+    for extra in dataclasses.fields(settings.TrainingConfig)
+    if extra.name not in FIELDS.values()
+    and isinstance(getattr(settings.RECOMMENDED, extra.name), bool)
+]
+FIELDS.update({key: key.removeprefix("train_") for key in EXTRA_FLAGS})
 
 
 def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
@@ -76,7 +95,9 @@ def config_from_form() -> settings.TrainingConfig:
     """Build the configuration from the form (raises ConfigError with a plain message)."""
     values = {field: st.session_state[key] for key, field in FIELDS.items()}
     values["hidden_layers"] = inputs.parse_hidden_layers(values["hidden_layers"])
-    return settings.TrainingConfig(**values)
+    # Settings the form does not show keep the preset's value.
+    preset = settings.PRESETS[st.session_state[PRESET_KEY] or "recommended"]
+    return dataclasses.replace(preset, **values)
 
 
 # Widget state is dropped when people leave the page, so the form is refilled
@@ -85,8 +106,11 @@ st.session_state.setdefault(
     SAVED_SETTINGS,
     {"preset": "recommended", "values": widget_values(settings.RECOMMENDED)},
 )
-for key, value in st.session_state[SAVED_SETTINGS]["values"].items():
-    st.session_state.setdefault(key, value)
+saved_preset = settings.PRESETS[st.session_state[SAVED_SETTINGS]["preset"]]
+for key, value in widget_values(saved_preset).items():
+    st.session_state.setdefault(
+        key, st.session_state[SAVED_SETTINGS]["values"].get(key, value)
+    )
 st.session_state.setdefault(PRESET_KEY, st.session_state[SAVED_SETTINGS]["preset"])
 
 if st.session_state[state.TRAINING]:
@@ -149,7 +173,18 @@ with st.form("train_form", enter_to_submit=False):
         )
         st.slider("Test share", 0.05, 0.5, step=0.05, key="train_test_size",
                   help="Tracks held back to measure the model on unseen data.")  # fmt: skip
-        st.checkbox("Same genre mix in train and test (stratify)", key="train_stratify")
+        st.checkbox(
+            "Stratified split",
+            key="train_stratify",
+            help="Keep each genre's share the same in the training and test tracks.",
+        )
+        for key in EXTRA_FLAGS:
+            name = FIELDS[key]
+            st.checkbox(
+                FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
+                key=key,
+                help=FIELD_HELP.get(name),
+            )
     with network_column:
         st.markdown("**Network**")
         st.text_input(
@@ -256,6 +291,7 @@ def train(config: settings.TrainingConfig) -> None:
                      config.to_dict(), zip_bytes)  # fmt: skip
     st.session_state[state.TRAINING] = False
     stop_slot.empty()
+    chart_slot.empty()  # the result section below draws the final curves
     progress.progress(1.0, text=f"Done in {time.perf_counter() - started:.1f} s.")
 
 

@@ -96,7 +96,7 @@ def prediction_panel() -> None:
             "Start from a typical track of", list(medians.index), key="predict_genre"
         )
         button_column.button(
-            "Use it", key="predict_use_typical", on_click=load_typical_track
+            "Load this track", key="predict_use_typical", on_click=load_typical_track
         )
         reset_column.button(
             "Back to medians", key="predict_reset", on_click=reset_values

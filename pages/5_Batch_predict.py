@@ -82,10 +82,13 @@ first_columns = [
                    predict.SECOND)
     if column in table.columns
 ]  # fmt: skip
-shown = table[first_columns + predict.PROBABILITY_COLUMNS]
+shown = table[first_columns + predict.PROBABILITY_COLUMNS].copy()
+# Rows are numbered as in a spreadsheet under the header (1 = first data row).
+shown.insert(0, "row", shown.index + 1)
 st.dataframe(
     shown,
     width="stretch",
+    hide_index=True,
     column_config={
         column: st.column_config.ProgressColumn(
             column.removeprefix("p_"), min_value=0.0, max_value=1.0, format="percent"
@@ -123,6 +126,10 @@ if scores is not None and scores["n_rows"]:
     st.dataframe(
         pd.DataFrame.from_dict(scores["per_genre"], orient="index"),
         width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.2f")
+            for name in ("precision", "recall", "f1")
+        },
     )
 elif scores is None:
     st.caption("The file has no music_genre column, so accuracy cannot be measured.")

@@ -74,14 +74,14 @@ def model_picker() -> None:
         format_func=names.__getitem__,
         key=MODEL_PICKER_KEY,
         on_change=_picked,
-        help="The shipped model, or one you trained in this session "
-        "(kept only while this browser tab is open).",
+        help="The shipped model, or one you trained in this session (kept "
+        "only while this browser tab is open), with its test accuracy.",
     )
 
 
 def _choice_label(choice: state.ModelChoice) -> str:
     accuracy = choice.metrics.get("test", {}).get("accuracy")
-    shown = f" · {accuracy:.1%} on test" if isinstance(accuracy, float) else ""
+    shown = f" · {accuracy:.1%}" if isinstance(accuracy, float) else ""
     return f"{choice.name}{shown}"
 
 

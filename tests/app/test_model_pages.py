@@ -185,3 +185,29 @@ def test_prediction_csv_bytes_round_trip():
     assert read_back["p_Rock"].iloc[0] == 0.1
     assert pd.isna(read_back["p_Rock"].iloc[1])
     assert export.unpredictable_rows(table)["row"].tolist() == [2]
+
+
+def test_train_says_when_the_last_training_was_stopped(small_data):
+    app = open_app("train")
+    # What a click on Stop leaves behind: the run started but never finished.
+    app.session_state["training_in_progress"] = True
+    app.run()
+
+    assert not app.exception
+    assert "Training was stopped" in app.warning[0].value
+    assert app.session_state["training_in_progress"] is False
+    assert app.session_state["runs"] == []
+
+
+def test_train_form_covers_every_setting():
+    """Each TrainingConfig field has a widget, so people can change all of them."""
+    import dataclasses
+
+    from core.config import TrainingConfig
+    from tests.app.conftest import PROJECT_ROOT
+
+    source = (PROJECT_ROOT / "pages" / "2_Train.py").read_text()
+    for field in dataclasses.fields(TrainingConfig):
+        named = f'"train_{field.name}"' in source
+        generic = isinstance(getattr(TrainingConfig(), field.name), bool)
+        assert named or generic, field.name
