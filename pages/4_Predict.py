@@ -158,8 +158,8 @@ def what_if_section(row, values: dict[str, object]) -> None:
         return
     feature = st.selectbox(
         "What if this feature changed (the others stay as they are)?",
-        schema.NUMERIC_FEATURES,
-        index=schema.NUMERIC_FEATURES.index("energy"),
+        schema.FEATURE_COLUMNS,
+        index=schema.FEATURE_COLUMNS.index("energy"),
         key="predict_what_if_feature",
     )
     try:
@@ -167,12 +167,14 @@ def what_if_section(row, values: dict[str, object]) -> None:
     except GenreLabError as what_if_error:
         st.error(str(what_if_error))
         return
-    rng = ranges[feature]
-    shown = sweep.assign(value=sweep["value"] / rng.factor)
+    if feature in ranges:
+        rng = ranges[feature]
+        sweep = sweep.assign(value=sweep["value"] / rng.factor)
+        current, label = rng.to_display(float(values[feature])), rng.label
+    else:  # key or mode: one point per category
+        current, label = values[feature], feature
     st.plotly_chart(
-        charts.what_if(
-            shown, feature, rng.to_display(float(values[feature])), rng.label
-        ),
+        charts.what_if(sweep, feature, current, label),
         width="stretch",
         key="predict_what_if",
     )

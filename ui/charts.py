@@ -186,23 +186,35 @@ def probabilities(values: Sequence[float]) -> go.Figure:
     return _tidy(figure, 400)
 
 
-def what_if(sweep: pd.DataFrame, feature: str, current: float, label: str) -> go.Figure:
+def what_if(
+    sweep: pd.DataFrame, feature: str, current: object, label: str
+) -> go.Figure:
     """Lines: each genre's probability as one feature sweeps its range.
 
     Args:
         sweep: ``value`` plus one column per genre (``core.explain.what_if``).
         feature: the swept feature.
-        current: the feature's current raw value (marked with a line).
+        current: the feature's current value (marked with a line): a number
+            in the axis' units, or a category for key and mode.
         label: the x-axis title.
     """
+    categorical = not pd.api.types.is_numeric_dtype(sweep["value"])
     figure = go.Figure(
         [
-            go.Scatter(x=sweep["value"], y=sweep[genre], name=genre, mode="lines",
+            go.Scatter(x=sweep["value"], y=sweep[genre], name=genre,
+                       mode="lines+markers" if categorical else "lines",
                        line={"color": GENRE_COLOURS[genre]})
             for genre in schema.GENRES if genre in sweep
         ]
     )  # fmt: skip
-    figure.add_vline(x=current, line_dash="dot", line_color="grey")
+    if categorical:
+        # A vertical line needs a number: on a category axis, its position.
+        categories = list(sweep["value"])
+        if current in categories:
+            figure.add_vline(x=categories.index(current), line_dash="dot",
+                             line_color="grey")  # fmt: skip
+    else:
+        figure.add_vline(x=current, line_dash="dot", line_color="grey")
     figure.update_layout(title=f"What if only {feature} changed?", xaxis_title=label,
                          yaxis_title="probability", yaxis_tickformat=".0%")  # fmt: skip
     return _tidy(figure, 400)

@@ -211,3 +211,47 @@ def test_train_form_covers_every_setting():
         named = f'"train_{field.name}"' in source
         generic = isinstance(getattr(TrainingConfig(), field.name), bool)
         assert named or generic, field.name
+
+
+def test_predict_what_if_sweeps_numbers_and_keys(data_and_model):
+    app = open_app("predict").run()
+    app.selectbox(key="predict_what_if_feature").select("tempo").run()
+    assert not app.exception
+    sweep = next(
+        json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+        if chart.key == "predict_what_if"
+    )
+    assert len(sweep["data"]) == len(schema.GENRES)
+    assert sweep["layout"]["xaxis"]["title"]["text"] == "tempo (beats per minute)"
+
+    app.selectbox(key="predict_what_if_feature").select("key").run()
+    assert not app.exception and not app.error
+    sweep = next(
+        json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+        if chart.key == "predict_what_if"
+    )
+    assert list(sweep["data"][0]["x"]) == list(schema.KEYS)
+
+
+def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
+    app = open_app("evaluate").run()
+    assert not app.exception
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"]
+        for c in app.get("plotly_chart")
+    ]
+    assert "Accuracy lost when a feature is shuffled" in titles
+    assert "Test accuracy by cleaning policy" not in titles
+
+    app.button(key="evaluate_compare_policies").click().run()
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"]
+        for c in app.get("plotly_chart")
+    ]
+    assert "Test accuracy by cleaning policy" in titles
+    policies = next(frame.value for frame in app.dataframe if "policy" in frame.value)
+    assert policies["policy"].tolist() == ["drop", "impute"]
