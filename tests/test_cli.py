@@ -1,0 +1,367 @@
+"""``python -m core``, run as a real subprocess on small CSV files written here."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core import schema
+from tests.conftest import COLUMNS, PROJECT_ROOT, csv_bytes, row, separable_rows
+
+EXIT_BAD_INPUT = 2
+RESULT_KEYS = (
+    "accuracy",
+    "top2_accuracy",
+    "macro_f1",
+    "n_rows",
+    "n_unpredictable",
+    "confusion_matrix",
+    "genres",
+)
+
+
+def start_cli(*arguments: str | Path, **environment: str) -> subprocess.Popen:
+    """Start ``python -m core ARGUMENTS`` without waiting for it.
+
+    The command-line tests start their processes together and then wait:
+    each one spends seconds importing pandas (and TensorFlow), mostly idle
+    time on a busy machine.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-m", "core", *map(str, arguments)],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **environment},
+    )
+
+
+def finish(
+    process: subprocess.Popen, timeout: float = 180
+) -> subprocess.CompletedProcess:
+    stdout, stderr = process.communicate(timeout=timeout)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def run_cli(*arguments: str | Path) -> subprocess.CompletedProcess:
+    return finish(start_cli(*arguments))
+
+
+def assert_bad_input(result: subprocess.CompletedProcess) -> str:
+    """Exit code 2 and exactly one plain line on stderr; return that line."""
+    assert result.returncode == EXIT_BAD_INPUT, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith("error: ")
+    assert result.stdout == ""
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("cli")
+
+
+@pytest.fixture(scope="module")
+def files(workspace) -> dict[str, Path]:
+    """Small CSVs: a learnable labelled file (61 rows, with an unknown tempo at
+    row 3 and a blank row at row 7) and a few bad ones."""
+    rows = separable_rows(per_genre=6, seed=4)
+    rows[3]["tempo"] = "?"
+    rows.insert(7, dict.fromkeys(COLUMNS, ""))
+    paths = {
+        "small": workspace / "small.csv",
+        "header_only": workspace / "header_only.csv",
+        "missing_column": workspace / "missing_column.csv",
+        "empty": workspace / "empty.csv",
+        "nothing": workspace / "nothing.csv",
+    }
+    paths["small"].write_bytes(csv_bytes(rows))
+    paths["header_only"].write_text(",".join(COLUMNS) + "\n")
+    without_tempo = [c for c in COLUMNS if c != "tempo"]
+    paths["missing_column"].write_bytes(csv_bytes([row()] * 3, columns=without_tempo))
+    paths["empty"].write_bytes(b"")
+    model_folders = {
+        "empty_model": workspace / "empty_model",
+        "corrupt_model": workspace / "corrupt_model",
+    }
+    for folder in model_folders.values():
+        folder.mkdir()
+    for name in ("model.keras", "preprocessing.json", "metrics.json"):
+        (model_folders["corrupt_model"] / name).write_text("{ not json")
+    return {**paths, **model_folders, "no_model": workspace / "no_model"}
+
+
+def out(workspace: Path, case: str) -> Path:
+    """An empty folder per command, to check what (if anything) it wrote."""
+    folder = workspace / "out" / case
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+# Bad input that needs no trained bundle: case -> (arguments, words in the message).
+# "{name}" is a path from `files`; "{out}" is the case's own empty folder.
+BAD_INPUT = {
+    "report_missing_file": (["report", "--data", "{nothing}"], "No dataset at"),
+    "report_header_only": (
+        ["report", "--data", "{header_only}"],
+        "has a header but no rows of data",
+    ),
+    "report_missing_column": (
+        ["report", "--data", "{missing_column}"],
+        "The file is missing the column tempo.",
+    ),
+    "report_empty": (["report", "--data", "{empty}"], "The file is empty."),
+    "train_missing_column": (
+        ["train", "--data", "{missing_column}", "--epochs", "1", "--out", "{out}/b"],
+        "missing the column tempo",
+    ),
+    "train_bad_setting": (
+        ["train", "--data", "{small}", "--epochs", "0", "--out", "{out}/b"],
+        "Epochs must be between 1 and 1000, not 0",
+    ),
+    "predict_missing_model": (
+        ["predict", "--model", "{no_model}", "--input", "{small}",
+         "--output", "{out}/p.csv"],
+        "No model bundle at",
+    ),
+    "predict_empty_model": (
+        ["predict", "--model", "{empty_model}", "--input", "{small}",
+         "--output", "{out}/p.csv"],
+        "is incomplete: model.keras, preprocessing.json, metrics.json is missing",
+    ),
+    "predict_corrupt_model": (
+        ["predict", "--model", "{corrupt_model}", "--input", "{small}",
+         "--output", "{out}/p.csv"],
+        "The model bundle is damaged",
+    ),
+    "evaluate_missing_model": (
+        ["evaluate", "--model", "{no_model}", "--data", "{small}", "--json"],
+        "No model bundle at",
+    ),
+}  # fmt: skip
+
+# Bad input to `predict` with a good (trained) bundle.
+BAD_PREDICT_INPUT = {
+    "predict_missing_input": ("{nothing}", "No file at"),
+    "predict_header_only": ("{header_only}", "has a header but no rows of data"),
+    "predict_missing_column": ("{missing_column}", "missing the column tempo"),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
+    """Every command of this module, run in two waves of processes started together.
+
+    Wave 1 needs no bundle: train (study, and recommended with overrides),
+    the reports and the bad-input cases. Wave 2 uses the trained study bundle.
+    """
+    paths = {name: str(path) for name, path in files.items()}
+    bundle = workspace / "study"
+    small = files["small"]
+    first_wave = {
+        "train": start_cli(
+            "train", "--data", small, "--preset", "study", "--epochs", "2",
+            "--out", bundle,
+        ),
+        "train_quiet": start_cli(
+            "train", "--data", small, "--preset", "recommended", "--epochs", "1",
+            "--batch-size", "8", "--learning-rate", "0.01", "--seed", "3",
+            "--unknowns", "impute", "--quiet", "--out", workspace / "recommended",
+        ),
+        "report_json": start_cli("report", "--data", small, "--json"),
+        "report_text": start_cli("report", "--data", small),
+        "report_environment": start_cli(
+            "report", "--json", MUSIC_GENRE_CSV=str(small)
+        ),
+    }  # fmt: skip
+    for case, (arguments, _) in BAD_INPUT.items():
+        folder = str(out(workspace, case))
+        first_wave[case] = start_cli(
+            *(argument.format(out=folder, **paths) for argument in arguments)
+        )
+    results = {name: finish(process) for name, process in first_wave.items()}
+    second_wave = {
+        "evaluate_json": start_cli(
+            "evaluate", "--model", bundle, "--data", small, "--json"
+        ),
+        "evaluate_text": start_cli("evaluate", "--model", bundle, "--data", small),
+        "predict": start_cli(
+            "predict", "--model", bundle, "--input", small,
+            "--output", out(workspace, "predict") / "predictions.csv",
+        ),
+        "predict_to_folder": start_cli(
+            "predict", "--model", bundle, "--input", small,
+            "--output", out(workspace, "predict_to_folder"),
+        ),
+    }  # fmt: skip
+    for case, (source, _) in BAD_PREDICT_INPUT.items():
+        second_wave[case] = start_cli(
+            "predict", "--model", bundle, "--input", source.format(**paths),
+            "--output", out(workspace, case) / "p.csv",
+        )  # fmt: skip
+    results.update({name: finish(process) for name, process in second_wave.items()})
+    return results
+
+
+# --- report ----------------------------------------------------------------------
+
+
+def test_report_json(runs):
+    result = runs["report_json"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["rows"] == 61
+    assert report["blank_rows"] == 1
+    assert report["unknown_counts"] == {"duration_ms": 0, "tempo": 1}
+    assert report["class_balance"]["loaded"]["Rock"] == 6
+    assert sum(report["class_balance"]["drop"].values()) == 59
+
+
+def test_report_text(runs):
+    result = runs["report_text"]
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("rows: 61 (1 blank, 0 invalid, 1 with unknowns)")
+    assert "rows per genre" in result.stdout
+
+
+def test_report_finds_the_data_through_the_environment(runs):
+    result = runs["report_environment"]
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rows"] == 61
+
+
+# --- train -------------------------------------------------------------------------
+
+
+def test_train_writes_a_bundle_and_prints_metrics(runs, workspace):
+    result = runs["train"]
+    bundle = workspace / "study"
+    assert result.returncode == 0, result.stderr
+    assert {"model.keras", "preprocessing.json", "metrics.json"} <= {
+        path.name for path in bundle.iterdir()
+    }
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("train: accuracy ")
+    assert lines[1].startswith(" test: accuracy ")
+    assert "top-2" in lines[1] and "macro F1" in lines[1]
+    assert f"bundle written to {bundle}" in lines[2]
+    metrics = json.loads((bundle / "metrics.json").read_text())
+    # 61 rows: the blank row and the unknown tempo are dropped, then 80/20.
+    assert metrics["train"]["n_rows"] + metrics["test"]["n_rows"] == 59
+    assert metrics["test"]["n_rows"] == 12
+    assert f"{metrics['test']['accuracy']:.4f}" in lines[1]
+    config = json.loads((bundle / "preprocessing.json").read_text())["config"]
+    assert config["epochs"] == 2 and config["output_activation"] == "sigmoid"
+    # The progress bar goes to stderr, with no TensorFlow noise around it.
+    assert "epoch 2/2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "oneDNN" not in result.stderr and "WARNING" not in result.stderr
+    assert "python -m core train" in (bundle / "README.md").read_text()
+
+
+def test_train_quiet_with_overrides(runs, workspace):
+    result = runs["train_quiet"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    bundle = workspace / "recommended"
+    config = json.loads((bundle / "preprocessing.json").read_text())["config"]
+    assert (config["epochs"], config["batch_size"], config["seed"]) == (1, 8, 3)
+    assert (config["learning_rate"], config["unknowns"]) == (0.01, "impute")
+    assert config["output_activation"] == "softmax"
+
+
+# --- evaluate ----------------------------------------------------------------------
+
+
+def test_evaluate_json(runs):
+    result = runs["evaluate_json"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    metrics = json.loads(result.stdout)
+    for key in RESULT_KEYS:
+        assert key in metrics, key
+    assert metrics["n_rows"] == 59
+    assert metrics["n_unpredictable"] == 2  # the blank row and the unknown tempo
+    assert metrics["genres"] == list(schema.GENRES)
+    assert sum(map(sum, metrics["confusion_matrix"])) == 59
+    assert 0.0 <= metrics["accuracy"] <= metrics["top2_accuracy"] <= 1.0
+
+
+def test_evaluate_text(runs):
+    result = runs["evaluate_text"]
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.startswith("accuracy ")
+    assert "rows scored 59, without a prediction 2" in result.stdout
+
+
+# --- predict -----------------------------------------------------------------------
+
+
+def test_predict_writes_every_row_in_order(runs, files, workspace):
+    result = runs["predict"]
+    output = workspace / "out" / "predict" / "predictions.csv"
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert result.stdout.strip() == f"59 of 61 rows predicted; written to {output}"
+    written = pd.read_csv(output, dtype=str, keep_default_na=False)
+    given = pd.read_csv(files["small"], dtype=str, keep_default_na=False)
+    assert len(written) == len(given) == 61
+    probability_columns = [f"p_{genre}" for genre in schema.GENRES]
+    assert list(written.columns) == [
+        *given.columns,
+        "predicted_genre",
+        "second_genre",
+        "reason",
+        *probability_columns,
+    ]
+    assert "p_Hip-Hop" in written.columns
+    # Input columns (the label included) are kept as written, in order.
+    pd.testing.assert_frame_equal(written[list(given.columns)], given)
+    predicted = written["reason"] == ""
+    assert predicted.sum() == 59
+    assert written.loc[3, "reason"].startswith("unknown tempo")
+    assert written.loc[7, "reason"] == "blank row"
+    assert (written.loc[predicted, "predicted_genre"] != "").all()
+    assert (
+        written.loc[predicted, "predicted_genre"]
+        != written.loc[predicted, "second_genre"]
+    ).all()
+    sums = written.loc[predicted, probability_columns].astype(float).sum(axis=1)
+    assert sums.round(6).eq(1.0).all()
+    assert (written.loc[~predicted, probability_columns] == "").all().all()
+    # Written through a temporary file that does not stay behind.
+    assert [path.name for path in output.parent.iterdir()] == ["predictions.csv"]
+
+
+# --- bad input: exit 2, one line, no traceback, no output ------------------------------
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(runs, workspace, case):
+    line = assert_bad_input(runs[case])
+    assert BAD_INPUT[case][1] in line
+    assert list((workspace / "out" / case).iterdir()) == []
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PREDICT_INPUT))
+def test_bad_predict_input_with_a_good_model_writes_nothing(runs, workspace, case):
+    line = assert_bad_input(runs[case])
+    assert BAD_PREDICT_INPUT[case][1] in line
+    assert list((workspace / "out" / case).iterdir()) == []
+
+
+def test_predict_to_a_folder_is_refused(runs, workspace):
+    line = assert_bad_input(runs["predict_to_folder"])
+    assert "is a folder; give a file name" in line
+    assert list((workspace / "out" / "predict_to_folder").iterdir()) == []
