@@ -48,6 +48,14 @@ class TrainingConfig:
     test_size: float = 0.2
     # Keep each genre's share equal in train and test.
     stratify: bool = False
+    # Keep every row of a track (same artist and title) on one side of each
+    # split, so the test (and validation) tracks are truly unseen: the same
+    # song is often listed several times, under several genres.
+    group_tracks: bool = False
+    # Take the logarithm of the skewed features (duration, speechiness,
+    # liveness, instrumentalness, acousticness) before scaling, so their long
+    # tails do not squash most tracks into a narrow band.
+    log_skewed: bool = False
     # Widths of the hidden layers, input side first.
     hidden_layers: tuple[int, ...] = (35,)
     # Activation of the hidden layers.
@@ -169,6 +177,8 @@ RECOMMENDED = TrainingConfig(
     key_encoding="key_mode",
     scaling="standard",
     stratify=True,
+    group_tracks=True,
+    log_skewed=True,
     hidden_layers=(256, 128),
     activation="relu",
     output_activation="softmax",

@@ -22,6 +22,16 @@ from core.errors import DataError
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
 
+# Skewed features and the small offset added before their logarithm (the
+# offset keeps zeros finite and sets how far apart near-zero values stay).
+LOG_OFFSETS: dict[str, float] = {
+    "duration_ms": 1.0,
+    "speechiness": 0.01,
+    "liveness": 0.01,
+    "instrumentalness": 1e-4,
+    "acousticness": 1e-4,
+}
+
 
 @dataclass(frozen=True)
 class CleaningSummary:
@@ -73,10 +83,59 @@ def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSum
     return typed[keep], summary
 
 
+def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
+    """One label per row naming its track (artist + title); None without those columns."""
+    if not {"artist_name", "track_name"} <= set(frame.columns):
+        return None
+    return (
+        frame["artist_name"].astype(str) + "\x1f" + frame["track_name"].astype(str)
+    ).to_numpy()
+
+
+def group_split_positions(
+    labels: np.ndarray,
+    groups: np.ndarray,
+    test_size: float,
+    seed: int,
+    stratify: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of a seeded split that keeps every group on one side.
+
+    Whole groups are drawn, ``test_size`` of them, with scikit-learn's
+    ``train_test_split``; with ``stratify`` each group counts under the genre
+    of its first row, so every genre keeps about the same share on both sides.
+    (scikit-learn's ``StratifiedGroupKFold`` does the same more carefully but
+    takes over 10 s on this dataset, too slow for the app's retraining.)
+
+    Returns:
+        Positions of the train rows and of the test rows.
+    """
+    names, group_of_row = np.unique(np.asarray(groups), return_inverse=True)
+    first_rows = np.unique(group_of_row, return_index=True)[1]
+    group_labels = np.asarray(labels)[first_rows]
+    group_ids = np.arange(names.size)
+    stratify_by = None
+    if stratify and np.unique(group_labels, return_counts=True)[1].min() >= 2:
+        stratify_by = group_labels
+    try:
+        _, test_groups = train_test_split(
+            group_ids, test_size=test_size, random_state=seed, stratify=stratify_by
+        )
+    except ValueError:  # too few groups per genre to stratify
+        _, test_groups = train_test_split(
+            group_ids, test_size=test_size, random_state=seed
+        )
+    in_test = np.isin(group_of_row, test_groups)
+    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+
+
 def split(
     cleaned: pd.DataFrame, config: TrainingConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split cleaned rows into train and test, seeded (the study: 80/20, seed 42).
+
+    With ``config.group_tracks`` (and artist/title columns present) no track
+    is on both sides, so test scores are for songs the model never saw.
 
     Raises:
         DataError: too few rows, or a single genre, to train and test on.
@@ -94,6 +153,13 @@ def split(
             f"Training needs at least {minimum_rows} usable rows; "
             f"this file has {len(cleaned)}."
         )
+    groups = track_groups(cleaned) if config.group_tracks else None
+    if groups is not None and np.unique(groups).size >= 2:
+        train_positions, test_positions = group_split_positions(
+            labels, groups, config.test_size, config.seed, config.stratify
+        )
+        if len(train_positions) and len(test_positions):
+            return cleaned.iloc[train_positions], cleaned.iloc[test_positions]
     stratify = labels if config.stratify else None
     # Count only the genres present: a genre with one row cannot be stratified.
     if config.stratify and np.unique(labels, return_counts=True)[1].min() < 2:
@@ -128,6 +194,8 @@ class Preprocessor:
     # x -> (x - offset) / factor, per numeric column; absent columns pass as is.
     offsets: dict[str, float] = field(default_factory=dict)
     factors: dict[str, float] = field(default_factory=dict)
+    # x -> log(x + offset) before scaling, per skewed column (empty = none).
+    log_offsets: dict[str, float] = field(default_factory=dict)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -175,7 +243,10 @@ class Preprocessor:
         Returns:
             A matrix of shape (rows, len(feature_names)).
         """
-        numeric = typed[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
+        # copy=True: under pandas copy-on-write the array may be a read-only view.
+        numeric = typed[list(schema.NUMERIC_FEATURES)].to_numpy(
+            dtype=np.float64, copy=True
+        )
         blocks: list[np.ndarray] = []
         if self.unknowns == "impute":
             indicators = []
@@ -184,6 +255,7 @@ class Preprocessor:
                 unknown = np.isnan(numeric[:, position])
                 numeric[unknown, position] = self.fill_values[column]
                 indicators.append(unknown)
+        self._apply_logs(numeric)
         for position, column in enumerate(schema.NUMERIC_FEATURES):
             if column in self.offsets:
                 numeric[:, position] = (
@@ -194,6 +266,15 @@ class Preprocessor:
             blocks.append(np.column_stack(indicators).astype(np.float64))
         blocks.append(self._encode_key_mode(typed))
         return np.hstack(blocks).astype(np.float32)
+
+    def _apply_logs(self, numeric: np.ndarray) -> None:
+        """Replace the skewed columns by their logarithm, in place."""
+        for column, offset in self.log_offsets.items():
+            position = schema.NUMERIC_FEATURES.index(column)
+            # Valid values are never negative; the clip guards against -0.0 noise.
+            numeric[:, position] = np.log(
+                np.clip(numeric[:, position], 0.0, None) + offset
+            )
 
     def _encode_key_mode(self, typed: pd.DataFrame) -> np.ndarray:
         key_index = pd.Categorical(
@@ -220,6 +301,7 @@ class Preprocessor:
             "fill_values": dict(self.fill_values),
             "offsets": dict(self.offsets),
             "factors": dict(self.factors),
+            "log_offsets": dict(self.log_offsets),
             "feature_names": list(self.feature_names),
         }
 
@@ -236,6 +318,10 @@ class Preprocessor:
             fill_values={k: float(v) for k, v in dict(values["fill_values"]).items()},
             offsets={k: float(v) for k, v in dict(values["offsets"]).items()},
             factors={k: float(v) for k, v in dict(values["factors"]).items()},
+            # Absent from bundles saved before log transforms existed.
+            log_offsets={
+                k: float(v) for k, v in dict(values.get("log_offsets", {})).items()
+            },
         )
         if list(values.get("feature_names", [])) != list(preprocessor.feature_names):
             raise ValueError("the feature list does not match this version")
@@ -264,6 +350,10 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
         for column in schema.COLUMNS_WITH_UNKNOWNS:
             position = schema.NUMERIC_FEATURES.index(column)
             fill_values[column] = float(imputer.statistics_[position])
+    log_offsets = dict(LOG_OFFSETS) if config.log_skewed else {}
+    if log_offsets:
+        # Fill values stay raw (transform applies them first); the scaler sees logs.
+        Preprocessor("drop", "scale", log_offsets=log_offsets)._apply_logs(numeric)
     if config.scaling == "study_minmax":
         scaled = list(schema.STUDY_SCALED_FEATURES)
         positions = [schema.NUMERIC_FEATURES.index(c) for c in scaled]
@@ -283,4 +373,5 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
         fill_values=fill_values,
         offsets={c: float(o) for c, o in zip(scaled, offsets, strict=True)},
         factors={c: float(f) for c, f in zip(scaled, safe_factors, strict=True)},
+        log_offsets=log_offsets,
     )

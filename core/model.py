@@ -101,10 +101,23 @@ def build_model(
 
 
 def _validation_split(
-    config: TrainingConfig, features: np.ndarray, labels: np.ndarray
+    config: TrainingConfig,
+    features: np.ndarray,
+    labels: np.ndarray,
+    groups: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     if config.validation_fraction == 0:
         return features, labels, None, None
+    if groups is not None and np.unique(groups).size >= 2:
+        # A track's copies on both sides would make the validation loss look
+        # better than on unseen tracks, and early stopping would stop too late.
+        from core.features import group_split_positions
+
+        keep, held = group_split_positions(
+            labels, groups, config.validation_fraction, config.seed, config.stratify
+        )
+        if len(keep) and len(held):
+            return features[keep], labels[keep], features[held], labels[held]
     stratify = labels if config.stratify and np.bincount(labels).min() >= 2 else None
     x_train, x_val, y_train, y_val = train_test_split(
         features,
@@ -123,8 +136,9 @@ def _train_one(
     labels: np.ndarray,
     member: int,
     on_epoch: ProgressHook | None,
+    groups: np.ndarray | None = None,
 ) -> tuple[keras.Model, list[EpochLog], int]:
-    x_train, y_train, x_val, y_val = _validation_split(config, features, labels)
+    x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
     # Keras keeps its seed per thread, and Streamlit runs each script run in a
     # new thread: seed right here, just before the weights are drawn.
     keras.utils.set_random_seed(seed)
@@ -220,6 +234,7 @@ def train_network(
     features: np.ndarray,
     labels: np.ndarray,
     on_epoch: ProgressHook | None = None,
+    groups: np.ndarray | None = None,
 ) -> TrainedNetwork:
     """Train the configured network (or ensemble) on prepared features.
 
@@ -231,6 +246,8 @@ def train_network(
         labels: genre indices (0-9).
         on_epoch: called after every epoch of every member; it may raise to
             stop training (nothing is returned then).
+        groups: optional track label per row; when given, the validation
+            share holds whole tracks (see ``TrainingConfig.group_tracks``).
 
     Returns:
         The trained model with its history.
@@ -239,7 +256,7 @@ def train_network(
     result = TrainedNetwork(model=None)  # type: ignore[arg-type]
     for member in range(config.ensemble_size):
         model, history, best_epoch = _train_one(
-            config, config.seed + member, features, labels, member, on_epoch
+            config, config.seed + member, features, labels, member, on_epoch, groups
         )
         members.append(model)
         result.history.append(history)

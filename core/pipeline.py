@@ -82,7 +82,11 @@ def train_from_frame(
     train_features = preprocessor.transform(train_rows)
     test_features = preprocessor.transform(test_rows)
     trained = network.train_network(
-        config, train_features, label_codes(train_rows), on_epoch
+        config,
+        train_features,
+        label_codes(train_rows),
+        on_epoch,
+        groups=features.track_groups(train_rows) if config.group_tracks else None,
     )
     train_seconds = time.perf_counter() - started
     bundle = Bundle(

@@ -1,0 +1,222 @@
+"""Side-by-side comparisons on one honest split: which model, and drop or impute.
+
+Every comparison cleans with ``unknowns="impute"`` (so every usable row
+counts), then splits with the recommended preset's settings and the given
+seed: rows of one track (artist + title) stay on one side, so the test rows
+are songs no model saw. All models are scored on exactly those test rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from core import config as configuration
+from core import evaluate, features
+from core.config import TrainingConfig
+from core.data import label_codes
+
+ProgressMessage = Callable[[str], None]
+
+MODEL_COLUMNS = ["model", "accuracy", "top2_accuracy", "macro_f1", "train_seconds"]
+POLICY_COLUMNS = [
+    "policy",
+    "accuracy",
+    "accuracy_known_rows",
+    "accuracy_unknown_rows",
+    "accuracy_all_rows",
+    "unpredicted_rows",
+    "rows_used",
+]
+
+STUDY_NETWORK = "Reference study network"
+RECOMMENDED_NETWORK = "Recommended network"
+LOGISTIC_REGRESSION = "Logistic regression (scikit-learn)"
+GRADIENT_BOOSTING = "Gradient-boosted trees (scikit-learn HistGradientBoosting)"
+
+
+def holdout_split(
+    typed: pd.DataFrame, seed: int = 42
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The train and test rows every comparison uses.
+
+    Args:
+        typed: a labelled typed frame.
+        seed: seeds the split.
+
+    Returns:
+        Train rows and test rows (every usable row, unknowns kept).
+    """
+    cleaned, _ = features.clean(typed, "impute")
+    return features.split(cleaned, _recommended(seed))
+
+
+def _recommended(seed: int) -> TrainingConfig:
+    return dataclasses.replace(configuration.RECOMMENDED, seed=seed)
+
+
+def _train_network(
+    config: TrainingConfig, train_rows: pd.DataFrame, test_rows: pd.DataFrame
+) -> tuple[np.ndarray, float]:
+    """Fit the preprocessor and network of ``config``; return test probabilities."""
+    from core import model as network
+
+    started = time.perf_counter()
+    preprocessor = features.fit_preprocessor(train_rows, config)
+    groups = features.track_groups(train_rows) if config.group_tracks else None
+    trained = network.train_network(
+        config,
+        preprocessor.transform(train_rows),
+        label_codes(train_rows),
+        groups=groups,
+    )
+    seconds = time.perf_counter() - started
+    usable, _ = preprocessor.usable_rows(test_rows)
+    probabilities = np.full((len(test_rows), 10), np.nan)
+    if usable.any():
+        probabilities[usable] = network.predict_probabilities(
+            trained.model, preprocessor.transform(test_rows[usable])
+        )
+    return probabilities, seconds
+
+
+def _scores(name: str, labels: np.ndarray, probabilities: np.ndarray, seconds: float):
+    metrics = evaluate.classification_metrics(labels, probabilities)
+    return {
+        "model": name,
+        "accuracy": metrics["accuracy"],
+        "top2_accuracy": metrics["top2_accuracy"],
+        "macro_f1": metrics["macro_f1"],
+        "train_seconds": round(seconds, 2),
+    }
+
+
+def compare_models(
+    typed: pd.DataFrame,
+    seed: int = 42,
+    on_progress: ProgressMessage | None = None,
+) -> pd.DataFrame:
+    """Train four models on the same split and score them on the same test rows.
+
+    The models: the reference study's network (its architecture, scaling and
+    training settings, with unknowns imputed so that it scores the same rows),
+    the recommended network, and scikit-learn's ``LogisticRegression`` and
+    ``HistGradientBoostingClassifier`` on the recommended preprocessing.
+
+    Args:
+        typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).
+        seed: seeds the split and every model.
+        on_progress: called with a short message before each model is trained.
+
+    Returns:
+        One row per model: ``model``, ``accuracy``, ``top2_accuracy``,
+        ``macro_f1``, ``train_seconds``.
+
+    Raises:
+        DataError: too few usable rows or genres to train.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    def progress(message: str) -> None:
+        if on_progress is not None:
+            on_progress(message)
+
+    recommended = _recommended(seed)
+    train_rows, test_rows = holdout_split(typed, seed)
+    test_labels = label_codes(test_rows)
+    rows = []
+    study = dataclasses.replace(configuration.STUDY, unknowns="impute", seed=seed)
+    for name, config in ((STUDY_NETWORK, study), (RECOMMENDED_NETWORK, recommended)):
+        progress(f"Training the {name.lower()}")
+        probabilities, seconds = _train_network(config, train_rows, test_rows)
+        rows.append(_scores(name, test_labels, probabilities, seconds))
+
+    # The scikit-learn models see the recommended network's inputs.
+    preprocessor = features.fit_preprocessor(train_rows, recommended)
+    train_features = preprocessor.transform(train_rows)
+    test_features = preprocessor.transform(test_rows)
+    train_labels = label_codes(train_rows)
+    estimators = (
+        (LOGISTIC_REGRESSION, LogisticRegression(max_iter=1000)),
+        (GRADIENT_BOOSTING, HistGradientBoostingClassifier(random_state=seed)),
+    )
+    for name, estimator in estimators:
+        progress(f"Training {name}")
+        started = time.perf_counter()
+        estimator.fit(train_features, train_labels)
+        seconds = time.perf_counter() - started
+        # Columns follow estimator.classes_: a genre absent from training gets 0.
+        probabilities = np.zeros((len(test_rows), 10))
+        probabilities[:, estimator.classes_] = estimator.predict_proba(test_features)
+        rows.append(_scores(name, test_labels, probabilities, seconds))
+    return pd.DataFrame(rows, columns=MODEL_COLUMNS)
+
+
+def drop_vs_impute(
+    typed: pd.DataFrame,
+    seed: int = 42,
+    on_progress: ProgressMessage | None = None,
+) -> pd.DataFrame:
+    """Answer the study's open question: drop rows with unknowns, or impute them?
+
+    The recommended network is trained twice on the same training tracks,
+    once without the rows whose tempo or duration is unknown (the study's
+    choice) and once with them imputed, then both are scored on the same
+    test rows.
+
+    Args:
+        typed: a labelled typed frame.
+        seed: seeds the split and the networks.
+        on_progress: called with a short message before each training.
+
+    Returns:
+        One row per policy: ``policy``; ``accuracy`` over the test rows the
+        model predicts; ``accuracy_known_rows`` and ``accuracy_unknown_rows``
+        (test rows without / with an unknown; None where the model cannot
+        predict them); ``accuracy_all_rows`` over every test row, counting a
+        row without a prediction as wrong; ``unpredicted_rows``; and
+        ``rows_used`` (training rows the network learned from).
+
+    Raises:
+        DataError: too few usable rows or genres to train.
+    """
+    impute = _recommended(seed)
+    drop = dataclasses.replace(impute, unknowns="drop")
+    train_rows, test_rows = holdout_split(typed, seed)
+    test_labels = label_codes(test_rows)
+    unknown_test = features.unknown_mask(test_rows)
+    rows = []
+    for config in (drop, impute):
+        if on_progress is not None:
+            on_progress(
+                f"Training the recommended network with unknowns: {config.unknowns}"
+            )
+        used = train_rows
+        if config.unknowns == "drop":
+            used = train_rows[~features.unknown_mask(train_rows)]
+        probabilities, _ = _train_network(config, used, test_rows)
+        predicted = ~np.isnan(probabilities).any(axis=1)
+        correct = predicted & (
+            np.nan_to_num(probabilities, nan=-1).argmax(axis=1) == test_labels
+        )
+
+        def share(mask: np.ndarray, correct: np.ndarray = correct) -> float | None:
+            return float(correct[mask].mean()) if mask.any() else None
+
+        rows.append(
+            {
+                "policy": config.unknowns,
+                "accuracy": share(predicted),
+                "accuracy_known_rows": share(~unknown_test & predicted),
+                "accuracy_unknown_rows": share(unknown_test & predicted),
+                "accuracy_all_rows": share(np.ones(len(test_rows), dtype=bool)),
+                "unpredicted_rows": int((~predicted).sum()),
+                "rows_used": len(used),
+            }
+        )
+    return pd.DataFrame(rows, columns=POLICY_COLUMNS)
