@@ -56,7 +56,7 @@ FIELDS = {
 # Yes/no settings without a dedicated widget above (added to TrainingConfig
 # later) still get a checkbox, so that the form always covers every setting.
 FIELD_LABELS = {
-    "group_tracks": "Keep repeats of a song on one side of the split",
+    "group_tracks": "Keep a song's repeats together",
     "log_skewed": "Log-transform skewed features",
 }
 FIELD_HELP = {
@@ -256,7 +256,6 @@ def train(config: settings.TrainingConfig) -> None:
     chart_slot = st.empty()
     logs: list[dict] = []
     last_drawn = [0.0]
-    started = time.perf_counter()
 
     def on_epoch(log: EpochLog) -> None:
         logs.append(dataclasses.asdict(log))
@@ -290,9 +289,9 @@ def train(config: settings.TrainingConfig) -> None:
     state.record_run(run.bundle, preset + (", edited" if changed else ""),
                      config.to_dict(), zip_bytes)  # fmt: skip
     st.session_state[state.TRAINING] = False
-    stop_slot.empty()
-    chart_slot.empty()  # the result section below draws the final curves
-    progress.progress(1.0, text=f"Done in {time.perf_counter() - started:.1f} s.")
+    # Run the page again so that the sidebar, drawn before training, shows the
+    # new model as the one in use; the result section draws the final curves.
+    st.rerun()
 
 
 if submitted:
