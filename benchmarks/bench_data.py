@@ -1,0 +1,142 @@
+"""Figure 4: load + clean + encode the dataset, and how it scales with size.
+
+Each measurement runs in a fresh process: ``core.data.load_csv`` then
+``core.features.clean``, ``fit_preprocessor`` and ``Preprocessor.transform``
+(the study's settings) on the full file, and on copies of it with the rows
+repeated 10 and 20 times (written to a temporary folder, never into the
+repository). The reference is a plain ``pandas.read_csv`` of the same file.
+
+Peak memory is the process's peak resident set size minus its size after the
+imports (so it is what the work itself needed); time and peak memory per row
+should stay flat as the file grows (linear growth).
+
+Usage: ``python benchmarks/bench_data.py [--sizes 1 10 20]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+
+from _common import DATA, PYTHON, Row, text_table, timed_run
+
+FULL_FILE_TARGET_SECONDS = 1.0
+# Per-row time or memory may grow by this factor from 1x to the largest size
+# and still count as linear (small files pay fixed costs a large one spreads).
+LINEARITY_TOLERANCE = 1.5
+
+CHILD_CORE = r"""
+import json, resource, sys, time
+from core import config, data, features
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+baseline = rss_mb()
+started = time.perf_counter()
+typed = data.load_csv(sys.argv[1], require_label=True)
+loaded = time.perf_counter()
+cleaned, _ = features.clean(typed, "drop")
+preprocessor = features.fit_preprocessor(cleaned, config.STUDY)
+matrix = preprocessor.transform(cleaned)
+finished = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"rows": len(typed), "load_seconds": loaded - started,
+                  "seconds": finished - started, "shape": list(matrix.shape),
+                  "peak_mb": peak - baseline}))
+"""
+
+CHILD_PANDAS = r"""
+import json, resource, sys, time
+import pandas as pd
+def rss_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS"):
+            return int(line.split()[1]) / 1024
+baseline = rss_mb()
+started = time.perf_counter()
+frame = pd.read_csv(sys.argv[1])
+finished = time.perf_counter()
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"rows": len(frame), "seconds": finished - started,
+                  "peak_mb": peak - baseline}))
+"""
+
+
+def replicate(source: Path, times: int, folder: Path) -> Path:
+    """Write ``source`` with its data rows repeated ``times`` times."""
+    if times == 1:
+        return source
+    header, _, body = source.read_bytes().partition(b"\n")
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    target = folder / f"music_genre_x{times}.csv"
+    with target.open("wb") as stream:
+        stream.write(header + b"\n")
+        for _ in range(times):
+            stream.write(body)
+    return target
+
+
+def measure(script: str, path: Path) -> dict:
+    """Run one measuring child on a file and return its JSON line."""
+    run = timed_run([PYTHON, "-c", script, str(path)]).check("data benchmark")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def run(sizes: tuple[int, ...] = (1, 10, 20), data: Path = DATA) -> list[Row]:
+    """Measure figure 4; return the table rows."""
+    rows: list[Row] = []
+    results: dict[int, tuple[dict, dict]] = {}
+    with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
+        for times in sizes:
+            path = replicate(data, times, Path(folder))
+            results[times] = (measure(CHILD_CORE, path), measure(CHILD_PANDAS, path))
+            if times != 1:
+                path.unlink()
+    smallest = min(sizes)
+    base_core, _ = results[smallest]
+    base_time = base_core["seconds"] / base_core["rows"]
+    base_memory = base_core["peak_mb"] / base_core["rows"]
+    for times in sizes:
+        core, plain = results[times]
+        per_row_us = core["seconds"] / core["rows"] * 1e6
+        per_row_kb = core["peak_mb"] / core["rows"] * 1024
+        time_growth = core["seconds"] / core["rows"] / base_time
+        memory_growth = core["peak_mb"] / core["rows"] / base_memory
+        label = "full file" if times == 1 else f"file x{times}"
+        if times == smallest and times == 1:
+            target = f"<= {FULL_FILE_TARGET_SECONDS:.0f} s"
+            passed = core["seconds"] <= FULL_FILE_TARGET_SECONDS
+        else:
+            target = (
+                f"per-row time and memory within {LINEARITY_TOLERANCE}x of x{smallest}"
+            )
+            passed = (
+                time_growth <= LINEARITY_TOLERANCE
+                and memory_growth <= LINEARITY_TOLERANCE
+            )
+        rows.append(
+            Row(
+                f"4. Load + clean + encode, {label} ({core['rows']:,} rows)",
+                f"{core['seconds']:.2f} s (load {core['load_seconds']:.2f} s), "
+                f"peak +{core['peak_mb']:.0f} MB; "
+                f"{per_row_us:.1f} us and {per_row_kb:.1f} KB per row "
+                f"(x{time_growth:.2f} time, x{memory_growth:.2f} memory per row vs x{smallest})",
+                f"pandas.read_csv {plain['seconds']:.2f} s, peak +{plain['peak_mb']:.0f} MB",
+                f"{core['seconds'] / plain['seconds']:.1f}",
+                target,
+                passed,
+            )
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 20])
+    parser.add_argument("--data", type=Path, default=DATA)
+    arguments = parser.parse_args()
+    print(text_table(run(tuple(arguments.sizes), arguments.data)))
