@@ -15,10 +15,10 @@ from ui import navigation, state
 navigation.page_frame(
     "GenreLab",
     "GenreLab guesses a song's genre (one of ten, from Electronic to Hip-Hop) "
-    "from the numbers Spotify uses to describe how it sounds: energy, tempo, "
-    "danceability and so on. A small neural network learns the link from about "
-    "45,000 labelled tracks, and you can inspect the data, retrain the network "
-    "with your own settings and see where it is right or wrong. Then move a few "
+    "from the numbers Spotify uses to describe how it sounds, such as energy, "
+    "tempo and danceability. A small neural network learns the link from about "
+    "45,000 labelled tracks; you can inspect that data, retrain the network with "
+    "your own settings and see where it is right or wrong. Then move a few "
     "sliders, or upload a file of tracks, and watch it predict.",
 )
 
@@ -61,7 +61,9 @@ with left:
             "the `data/` folder and reload this page. You can still predict "
             "with the shipped model without it."
         )
-        if st.button("Download from Kaggle", key="home_download", icon=":material/download:"):
+        if st.button(
+            "Download from Kaggle", key="home_download", icon=":material/download:"
+        ):
             try:
                 with st.spinner("Downloading music_genre.csv from Kaggle..."):
                     path = data.download_dataset(data.resolve_data_path())
