@@ -21,23 +21,16 @@ def test_a_deep_link_on_a_fresh_server_shows_the_custom_menu(fresh_app_url, app_
     browser.assert_no_exception(app_page)
 
 
-@pytest.mark.parametrize("name", browser.MENU_LABELS)
-def test_every_page_opens_by_its_address(app_url, app_page, name):
-    browser.open_page(app_page, app_url, name)
-    assert browser.menu_labels(app_page) == list(browser.MENU_LABELS)
-    browser.assert_no_exception(app_page)
-    alerts = app_page.locator(browser.ALERT)
-    texts = alerts.all_inner_texts()
-    # The synthetic data and the tiny model are there: no app_page says otherwise.
-    for missing in ("No dataset", "No model is available", "cannot be used"):
-        assert not any(missing in text for text in texts), texts
-
-
 def test_the_menu_visits_every_page_in_one_session(app_url, app_page):
     browser.open_page(app_page, app_url, "Home")
     for name in browser.MENU_LABELS[1:] + ("Home",):
         browser.go_to(app_page, name)
         browser.assert_no_exception(app_page)
+        assert browser.menu_labels(app_page) == list(browser.MENU_LABELS)
+        texts = app_page.locator(browser.ALERT).all_inner_texts()
+        # The synthetic data and the tiny model are there: no page says otherwise.
+        for missing in ("No dataset", "No model is available", "cannot be used"):
+            assert not any(missing in text for text in texts), (name, texts)
         assert (
             app_page.url.rstrip("/").endswith(browser.PAGE_PATHS[name])
             or name == "Home"

@@ -1,0 +1,135 @@
+"""What people do in the app, in a real browser: predict, batch predict, train, bad files."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from tests.bad_files.corpus import by_name
+from tests.e2e import browser
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(browser.CHROMIUM is None, reason=browser.MISSING_CHROMIUM),
+]
+
+FILE_INPUT = '[data-testid="stFileUploaderDropzoneInput"]'
+CHART_CHANGED = """before => {
+    const chart = document.querySelectorAll('.js-plotly-plot')[0];
+    return chart && JSON.stringify(chart.data.map(t => [t.x, t.y])) !== before;
+}"""
+
+
+def metric_value(page, label: str) -> str:
+    """The value shown by the st.metric whose label is ``label``."""
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_text(label, exact=True)
+    )
+    return metric.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def test_moving_a_slider_changes_the_probability_chart(app_url, app_page):
+    browser.open_page(app_page, app_url, "Predict")
+    app_page.locator(".js-plotly-plot").first.wait_for()
+    before = browser.plotly_data(app_page)
+    # Streamlit 1.67 draws sliders with react-aria: the keyboard target is a
+    # hidden range input (implicit role "slider"), not a [role="slider"] element.
+    slider = app_page.locator(
+        '[data-testid="stSlider"] input[type="range"][aria-label="danceability"]'
+    )
+    start = slider.input_value()
+    slider.focus()
+    for _ in range(10):
+        slider.press("ArrowRight")
+    app_page.wait_for_function(CHART_CHANGED, arg=before, timeout=30_000)
+    browser.wait_idle(app_page)
+    assert float(slider.input_value()) > float(start)
+    assert browser.plotly_data(app_page) != before
+    browser.assert_no_exception(app_page)
+
+
+def test_batch_predict_uploads_a_csv_and_downloads_every_row(
+    app_url, app_page, tmp_path
+):
+    bad = by_name("nan_and_inf")  # 6 rows, 5 of which cannot be predicted
+    browser.open_page(app_page, app_url, "Batch predict")
+    app_page.locator(FILE_INPUT).set_input_files(bad.write(tmp_path))
+    button = app_page.get_by_role("button", name=re.compile("Download the predictions"))
+    button.wait_for(timeout=60_000)
+    browser.wait_idle(app_page)
+    assert metric_value(app_page, "Rows") == "6"
+    assert metric_value(app_page, "Could not be predicted") == str(len(bad.reasons))
+    assert app_page.get_by_text("Rows that could not be predicted").count() == 1
+    with app_page.expect_download() as download:
+        button.click()
+    saved = tmp_path / "downloaded.csv"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "nan_and_inf_predictions.csv"
+    table = pd.read_csv(saved, dtype=str, keep_default_na=False)
+    assert len(table) == bad.rows
+    reasons = table["reason"].tolist()
+    for position in range(bad.rows):
+        assert (reasons[position] != "") == (position in bad.reasons), reasons
+    browser.assert_no_exception(app_page)
+
+
+@pytest.mark.parametrize(
+    "name", ["missing_tempo_column", "random_binary", "json_renamed", "empty_file"]
+)
+def test_a_bad_file_on_batch_predict_shows_a_plain_error(
+    app_url, app_page, tmp_path, name
+):
+    bad = by_name(name)
+    browser.open_page(app_page, app_url, "Batch predict")
+    app_page.locator(FILE_INPUT).set_input_files(bad.write(tmp_path))
+    alert = app_page.locator(browser.ALERT).filter(has_text="cannot be used")
+    alert.wait_for(timeout=30_000)
+    browser.wait_idle(app_page)
+    text = alert.inner_text().lower()
+    for word in bad.message_words:
+        assert word in text, text
+    browser.assert_no_exception(app_page)
+    assert app_page.get_by_text("Download the predictions").count() == 0
+
+
+def test_a_bad_dataset_on_home_shows_a_plain_error_and_keeps_the_data(
+    app_url, app_page, tmp_path
+):
+    browser.open_page(app_page, app_url, "Home")
+    app_page.locator(FILE_INPUT).set_input_files(
+        by_name("missing_tempo_column").write(tmp_path)
+    )
+    alert = app_page.locator(browser.ALERT).filter(has_text="cannot be used")
+    alert.wait_for(timeout=30_000)
+    browser.wait_idle(app_page)
+    assert "missing the column tempo" in alert.inner_text()
+    browser.assert_no_exception(app_page)
+    # The synthetic dataset is still the one in use.
+    assert app_page.get_by_text("120 rows").count() >= 1
+
+
+def test_training_a_tiny_model_updates_evaluate(app_url, app_page):
+    browser.open_page(app_page, app_url, "Evaluate")
+    assert app_page.get_by_text("Shipped model").count() >= 1
+    browser.go_to(app_page, "Train")
+    epochs = (
+        app_page.locator('[data-testid="stNumberInput"]')
+        .filter(has_text="Epochs (at most)")
+        .locator("input")
+    )
+    epochs.fill("2")
+    app_page.locator('[data-testid="stFormSubmitButton"] button').click()
+    result = app_page.locator("h2").filter(has_text="Result of Run 1")
+    result.wait_for(timeout=120_000)
+    browser.wait_idle(app_page, timeout=120_000)
+    browser.assert_no_exception(app_page)
+    trained_accuracy = metric_value(app_page, "Test accuracy")
+    assert app_page.get_by_text(re.compile(r"epoch 2/2|Done in")).count() >= 1
+
+    browser.go_to(app_page, "Evaluate")
+    browser.assert_no_exception(app_page)
+    caption = app_page.get_by_text(re.compile(r"^Model: Run 1"))
+    assert caption.count() == 1
+    assert metric_value(app_page, "Test accuracy") == trained_accuracy
