@@ -255,3 +255,15 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
     assert "Test accuracy by cleaning policy" in titles
     policies = next(frame.value for frame in app.dataframe if "policy" in frame.value)
     assert policies["policy"].tolist() == ["drop", "impute"]
+
+    app.button(key="evaluate_compare_models").click().run()
+    assert not app.exception, app.exception
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"]
+        for c in app.get("plotly_chart")
+    ]
+    assert "Test scores by model" in titles
+    models = next(frame.value for frame in app.dataframe if "model" in frame.value)
+    assert len(models) >= 2 and models["accuracy"].between(0, 1).all()
+    # The first comparison stays on the page.
+    assert "Test accuracy by cleaning policy" in titles
