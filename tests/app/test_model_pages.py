@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import json
 
-import pandas as pd
+import pytest
 
-from core import export, predict, schema
+from core import predict, schema
 from tests.app.conftest import open_app, small_csv_bytes
 from tests.conftest import csv_bytes, row
 
@@ -165,28 +164,6 @@ def test_batch_predict_refuses_a_bad_file_and_keeps_working(data_and_model):
     assert not app.exception and not app.error
 
 
-def test_prediction_csv_bytes_round_trip():
-    raw = pd.DataFrame({"track_name": ["a", "b"], "tempo": ["120", "?"]})
-    predictions = pd.DataFrame(
-        {
-            predict.PREDICTED: ["Rock", ""],
-            predict.SECOND: ["Blues", ""],
-            predict.REASON: ["", "unknown tempo"],
-            **{column: [0.1, float("nan")] for column in predict.PROBABILITY_COLUMNS},
-        }
-    )
-    table = export.predictions_table(raw, predictions)
-    content = export.predictions_csv_bytes(table)
-    read_back = pd.read_csv(io.BytesIO(content))
-
-    assert list(read_back.columns[:2]) == ["track_name", "tempo"]
-    assert read_back[predict.PREDICTED].iloc[0] == "Rock"
-    assert read_back[predict.REASON].iloc[1] == "unknown tempo"
-    assert read_back["p_Rock"].iloc[0] == 0.1
-    assert pd.isna(read_back["p_Rock"].iloc[1])
-    assert export.unpredictable_rows(table)["row"].tolist() == [2]
-
-
 def test_train_says_when_the_last_training_was_stopped(small_data):
     app = open_app("train")
     # What a click on Stop leaves behind: the run started but never finished.
@@ -267,3 +244,18 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
     assert len(models) >= 2 and models["accuracy"].between(0, 1).all()
     # The first comparison stays on the page.
     assert "Test accuracy by cleaning policy" in titles
+
+
+@pytest.mark.parametrize("page", ["evaluate", "predict", "batch"])
+def test_model_pages_work_with_the_shipped_model_and_no_data(
+    page, no_data, tiny_model_dir, monkeypatch
+):
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+    app = open_app(page).run()
+
+    assert not app.exception, app.exception
+    assert not app.error
+    if page == "evaluate":
+        # The model's own scores need no data; importance and comparisons do.
+        assert len(app.get("plotly_chart")) == 2
+        assert any("need the dataset" in info.value for info in app.info)
