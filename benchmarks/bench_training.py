@@ -43,8 +43,7 @@ def core_train(preset: str, data: Path) -> tuple[Run, dict]:
                 str(data),
                 "--out",
                 str(out),
-                "--quiet",
-            ]  # fmt: skip
+            ]
         ).check(f"python -m core train --preset {preset}")
         metrics = json.loads((out / "metrics.json").read_text())
     return run, metrics

@@ -22,9 +22,9 @@ from _common import DATA, PYTHON, timed_run
 
 CHILD = r"""
 import json, sys, time
-marks = [("start", time.time())]
+marks = [("start", time.time(), time.process_time())]
 def mark(name):
-    marks.append((name, time.time()))
+    marks.append((name, time.time(), time.process_time()))
 from core import cli, data, model_card, pipeline, bundle
 mark("imports (pandas, scikit-learn, core)")
 import core.model as network
@@ -55,8 +55,12 @@ except SystemExit:
 """
 
 
-def breakdown(preset: str, data: Path) -> list[tuple[str, float]]:
-    """Run one training and return (phase, seconds) pairs, exit included."""
+def breakdown(preset: str, data: Path) -> list[tuple[str, float, float]]:
+    """Run one training; return (phase, wall seconds, CPU seconds), exit included.
+
+    CPU seconds count every thread of the process; on a busy machine they
+    change less than wall seconds.
+    """
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
         launched = time.time()
         run = timed_run(
@@ -71,24 +75,25 @@ def breakdown(preset: str, data: Path) -> list[tuple[str, float]]:
                 str(data),
                 "--out",
                 str(Path(folder) / "bundle"),
-                "--quiet",
-            ]  # fmt: skip
+            ]
         ).check("training breakdown")
         ended = launched + run.seconds
     line = next(x for x in run.stdout.splitlines() if x.startswith("MARKS "))
     marks = json.loads(line[len("MARKS ") :])
-    marks[0] = ["interpreter start", launched]
-    phases: list[tuple[str, float]] = []
-    for (_, previous), (name, moment) in zip(marks, marks[1:], strict=False):
+    # The child's CPU clock starts at 0 when the interpreter starts.
+    marks[0] = ["interpreter start", launched, 0.0]
+    merged: dict[str, list[float]] = {}
+    for (_, wall_before, cpu_before), (name, wall, cpu) in zip(
+        marks, marks[1:], strict=False
+    ):
         if name.startswith("before "):
             name = "between steps (clean, split, encode, score, ...)"
-        phases.append((name, moment - previous))
-    phases.append(("interpreter exit", ended - marks[-1][1]))
-    merged: dict[str, float] = {}
-    for name, seconds in phases:
-        merged[name] = merged.get(name, 0.0) + seconds
-    merged["total (wall)"] = run.seconds
-    return list(merged.items())
+        totals = merged.setdefault(name, [0.0, 0.0])
+        totals[0] += wall - wall_before
+        totals[1] += cpu - cpu_before
+    merged["interpreter exit"] = [ended - marks[-1][1], float("nan")]
+    merged["total"] = [run.seconds, float("nan")]
+    return [(name, wall, cpu) for name, (wall, cpu) in merged.items()]
 
 
 if __name__ == "__main__":
@@ -96,6 +101,7 @@ if __name__ == "__main__":
     parser.add_argument("--preset", default="study")
     parser.add_argument("--data", type=Path, default=DATA)
     arguments = parser.parse_args()
-    for name, seconds in breakdown(arguments.preset, arguments.data):
-        print(f"{seconds:7.2f} s  {name}")
+    print("   wall      CPU  phase")
+    for name, wall, cpu in breakdown(arguments.preset, arguments.data):
+        print(f"{wall:6.2f} s {cpu:6.2f} s  {name}")
     sys.exit(0)
