@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -100,9 +101,11 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
                 time.sleep(0.25)
             yield url
         finally:
-            server.terminate()
+            # Ctrl-C is Streamlit's own way out; TensorFlow threads can make
+            # it slow, so it gets a few seconds before a kill.
+            server.send_signal(signal.SIGINT)
             try:
-                server.wait(timeout=10)
+                server.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
