@@ -3,6 +3,10 @@
 Everything learned from data (fill values, scaler offsets and factors) lives in
 one :class:`Preprocessor`, a small JSON-serialisable object applied unchanged to
 test rows, slider values and uploaded files.
+
+scikit-learn is imported inside the functions that fit or split: it takes
+about a second to import, and the Home and Data pages (which only clean and
+count rows) should not pay for it.
 """
 
 from __future__ import annotations
@@ -11,9 +15,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from core import schema
 from core.config import TrainingConfig
@@ -110,6 +111,8 @@ def group_split_positions(
     Returns:
         Positions of the train rows and of the test rows.
     """
+    from sklearn.model_selection import train_test_split
+
     names, group_of_row = np.unique(np.asarray(groups), return_inverse=True)
     first_rows = np.unique(group_of_row, return_index=True)[1]
     group_labels = np.asarray(labels)[first_rows]
@@ -160,6 +163,8 @@ def split(
         )
         if len(train_positions) and len(test_positions):
             return cleaned.iloc[train_positions], cleaned.iloc[test_positions]
+    from sklearn.model_selection import train_test_split
+
     stratify = labels if config.stratify else None
     # Count only the genres present: a genre with one row cannot be stratified.
     if config.stratify and np.unique(labels, return_counts=True)[1].min() < 2:
@@ -342,6 +347,9 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
     Returns:
         The fitted preprocessor.
     """
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
     numeric = train[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
     fill_values: dict[str, float] = {}
     if config.unknowns == "impute":
