@@ -53,19 +53,25 @@ def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
         return {"duplicate_rows": 0, "multi_genre_tracks": 0, "genre_pairs": []}
     rows = typed[typed[PROBLEM_COLUMN] != "blank row"]
     track = rows["artist_name"].astype(str) + "\x1f" + rows["track_name"].astype(str)
-    genres_per_track = (
+    # Vectorised down to the tracks with several genres: a groupby with a
+    # Python aggregate over all ~41,000 tracks took about 1 s of the Data
+    # page's first run.
+    listed = (
         pd.DataFrame({"track": track, "genre": rows.get(schema.TARGET)})
         .dropna()
-        .groupby("track")["genre"]
-        .agg(lambda genres: tuple(sorted(set(genres))))
+        .drop_duplicates()
     )
-    multi = genres_per_track[genres_per_track.map(len) > 1]
+    several = listed[listed["track"].duplicated(keep=False)]
+    genres_of: dict[str, set[str]] = {}
+    for name, genre in zip(several["track"], several["genre"], strict=True):
+        genres_of.setdefault(name, set()).add(genre)
     pairs: Counter[tuple[str, str]] = Counter()
-    for genres in multi:
-        pairs.update(combinations(genres, 2))
+    # Sorted by track, as a groupby would visit them (ties keep that order).
+    for name in sorted(genres_of):
+        pairs.update(combinations(sorted(genres_of[name]), 2))
     return {
         "duplicate_rows": int(track.duplicated().sum()),
-        "multi_genre_tracks": int(len(multi)),
+        "multi_genre_tracks": len(genres_of),
         "genre_pairs": [
             {"genres": f"{a} + {b}", "tracks": n}
             for (a, b), n in pairs.most_common(top)
