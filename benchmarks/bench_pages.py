@@ -44,7 +44,8 @@ for _ in range(2):
     exceptions += [str(error.value)[:200] for error in app.exception]
 print(json.dumps({"first": timings[0], "cached": timings[1],
                   "exceptions": exceptions,
-                  "tensorflow": "tensorflow" in sys.modules}))
+                  "tensorflow": "tensorflow" in sys.modules,
+                  "sklearn": "sklearn" in sys.modules}))
 """
 
 CHILD_PREDICT = r"""
@@ -133,8 +134,8 @@ def page_rows() -> list[Row]:
             Row(
                 f"3. {name} page, AppTest run (first / cached)",
                 f"{result['first']:.2f} s / {result['cached']:.2f} s; "
-                f"TensorFlow imported: {'yes' if result['tensorflow'] else 'no'}"
-                + problems,
+                f"TensorFlow imported: {'yes' if result['tensorflow'] else 'no'}, "
+                f"scikit-learn: {'yes' if result['sklearn'] else 'no'}" + problems,
                 "-",
                 "-",
                 "renders, no TensorFlow",
