@@ -230,8 +230,10 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     typed = data.type_frame(raw)
     model_bundle = bundle.load_bundle(arguments.model)
     predictions = predict.predict_frame(model_bundle, typed)
-    _write_atomically(raw.join(predictions.drop(columns=raw.columns, errors="ignore")),
-                      output)  # fmt: skip
+    # An earlier output given as input: its prediction columns are replaced, not
+    # kept (keeping them wrote the old predictions back unchanged).
+    kept = raw.drop(columns=predictions.columns, errors="ignore")
+    _write_atomically(kept.join(predictions), output)
     predicted = int((predictions[predict.REASON] == "").sum())
     print(f"{predicted} of {len(raw)} rows predicted; written to {output}")
     return 0
@@ -302,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[arguments.command](arguments)
     except GenreLabError as error:
         print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as error:
+        # An unwritable or unreadable path (--out, --output) is bad input too.
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted; nothing was written.", file=sys.stderr)

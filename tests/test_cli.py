@@ -89,6 +89,12 @@ def files(workspace) -> dict[str, Path]:
     without_tempo = [c for c in COLUMNS if c != "tempo"]
     paths["missing_column"].write_bytes(csv_bytes([row()] * 3, columns=without_tempo))
     paths["empty"].write_bytes(b"")
+    # An earlier prediction file given as input again, with made-up old results.
+    stale = pd.read_csv(paths["small"], dtype=str, keep_default_na=False)
+    stale = stale.assign(predicted_genre="STALE", second_genre="STALE", reason="old")
+    stale["p_Rock"] = "0.5"
+    paths["stale"] = workspace / "stale.csv"
+    stale.to_csv(paths["stale"], index=False)
     model_folders = {
         "empty_model": workspace / "empty_model",
         "corrupt_model": workspace / "corrupt_model",
@@ -193,7 +199,6 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
         "evaluate_json": start_cli(
             "evaluate", "--model", bundle, "--data", small, "--json"
         ),
-        "evaluate_text": start_cli("evaluate", "--model", bundle, "--data", small),
         "predict": start_cli(
             "predict", "--model", bundle, "--input", small,
             "--output", out(workspace, "predict") / "predictions.csv",
@@ -203,6 +208,14 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
             "--output", out(workspace, "predict_to_folder"),
         ),
     }  # fmt: skip
+    second_wave["predict_again"] = start_cli(
+        "predict", "--model", bundle, "--input", files["stale"],
+        "--output", out(workspace, "predict_again") / "again.csv",
+    )  # fmt: skip
+    second_wave["predict_unwritable"] = start_cli(
+        "predict", "--model", bundle, "--input", small,
+        "--output", "/dev/null/predictions.csv",
+    )  # fmt: skip
     for case, (source, _) in BAD_PREDICT_INPUT.items():
         second_wave[case] = start_cli(
             "predict", "--model", bundle, "--input", source.format(**paths),
@@ -297,14 +310,6 @@ def test_evaluate_json(runs):
     assert 0.0 <= metrics["accuracy"] <= metrics["top2_accuracy"] <= 1.0
 
 
-def test_evaluate_text(runs):
-    result = runs["evaluate_text"]
-    assert result.returncode == 0, result.stderr
-    assert result.stderr == ""
-    assert result.stdout.startswith("accuracy ")
-    assert "rows scored 59, without a prediction 2" in result.stdout
-
-
 # --- predict -----------------------------------------------------------------------
 
 
@@ -365,3 +370,23 @@ def test_predict_to_a_folder_is_refused(runs, workspace):
     line = assert_bad_input(runs["predict_to_folder"])
     assert "is a folder; give a file name" in line
     assert list((workspace / "out" / "predict_to_folder").iterdir()) == []
+
+
+def test_predict_on_an_earlier_output_replaces_the_old_predictions(runs, workspace):
+    result = runs["predict_again"]
+    assert result.returncode == 0, result.stderr
+    written = pd.read_csv(
+        workspace / "out" / "predict_again" / "again.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    assert len(written) == 61
+    assert "STALE" not in set(written["predicted_genre"])
+    assert "old" not in set(written["reason"])
+    assert list(written.columns).count("predicted_genre") == 1
+    assert written.loc[0, "p_Rock"] != "0.5"
+
+
+def test_predict_to_an_unwritable_place_is_bad_input(runs):
+    line = assert_bad_input(runs["predict_unwritable"])
+    assert "/dev/null" in line
