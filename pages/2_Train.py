@@ -252,7 +252,7 @@ def train(config: settings.TrainingConfig) -> None:
         icon=":material/stop:",
         help="Stops at the end of the current epoch; the previous model stays in use.",
     )
-    progress = st.progress(0.0, text="Preparing the data...")
+    progress = st.progress(0.0, text="Preparing the data and building the network...")
     chart_slot = st.empty()
     logs: list[dict] = []
     last_drawn = [0.0]
