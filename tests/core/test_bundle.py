@@ -276,3 +276,20 @@ def test_a_zip_over_the_size_limit(saved, monkeypatch):
     monkeypatch.setattr(bundles, "MAX_BUNDLE_MB", 0)
     with pytest.raises(BundleError, match="larger than 0 MB"):
         bundles.load_bundle_zip(content)
+
+
+def test_an_ensemble_bundle_round_trips(tmp_path, separable_typed):
+    from core import pipeline
+    from tests.conftest import tiny_config
+
+    run = pipeline.train_from_frame(
+        separable_typed, tiny_config(epochs=1, ensemble_size=2)
+    )
+    folder = bundles.save_bundle(run.bundle, tmp_path / "ensemble")
+    loaded = bundles.load_bundle(folder)
+    assert loaded.config.ensemble_size == 2
+    np.testing.assert_allclose(
+        probabilities(loaded, separable_typed),
+        probabilities(run.bundle, separable_typed),
+        rtol=1e-6,
+    )
