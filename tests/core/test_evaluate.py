@@ -148,6 +148,9 @@ def test_normalise_rows_divides_by_row_totals_and_keeps_empty_rows_zero():
         (0.645, 0.55, "9.5 points above test accuracy: slight over-fitting"),
         (0.585, 0.55, "3.5 points above test accuracy: slight over-fitting"),
         (0.575, 0.55, "within 2.5 points"),
+        # Exact boundaries, despite floating point: 3 and 10 points are not above.
+        (0.56, 0.53, "within 3.0 points"),
+        (0.65, 0.55, "10.0 points above test accuracy: slight over-fitting"),
         (0.54, 0.53, "within 1.0 points"),
         (0.52, 0.53, "within 1.0 points"),
     ],
