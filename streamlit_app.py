@@ -55,11 +55,15 @@ with left:
             st.error(f"The data in {source.label} cannot be used: {error}")
         st.info(
             "No dataset yet. GenreLab learns from the Kaggle dataset "
-            "*Prediction of music genre* (`music_genre.csv`, about 17 MB). "
+            "*Prediction of music genre* (`music_genre.csv`, about 7 MB). "
             "Get it in one of three ways: upload it below, download it from "
             "Kaggle with the button (no account needed), or put the file in "
-            "the `data/` folder and reload this page. You can still predict "
-            "with the shipped model without it."
+            "the `data/` folder and reload this page."
+            + (
+                " You can already predict with the model in use without it."
+                if state.active_choice() is not None
+                else ""
+            )
         )
         if st.button(
             "Download from Kaggle", key="home_download", icon=":material/download:"
