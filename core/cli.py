@@ -263,8 +263,8 @@ def _command_compare(arguments: argparse.Namespace) -> int:
     policies = compare.drop_vs_impute(typed, seed=arguments.seed, on_progress=progress)
     result = {
         "seed": arguments.seed,
-        "models": models.to_dict(orient="records"),
-        "drop_vs_impute": policies.to_dict(orient="records"),
+        "models": compare.to_records(models),
+        "drop_vs_impute": compare.to_records(policies),
     }
     if target is not None:
         from core import bundle

@@ -95,6 +95,17 @@ def _scores(name: str, labels: np.ndarray, probabilities: np.ndarray, seconds: f
     }
 
 
+def to_records(frame: pd.DataFrame) -> list[dict]:
+    """A comparison table as JSON-ready rows; a missing value becomes None, not NaN."""
+    return [
+        {
+            name: None if isinstance(value, float) and np.isnan(value) else value
+            for name, value in record.items()
+        }
+        for record in frame.to_dict(orient="records")
+    ]
+
+
 def compare_models(
     typed: pd.DataFrame,
     seed: int = 42,

@@ -170,7 +170,8 @@ class TrainingConfig:
 # Exactly the reference study's method (see shared/seed-method.md).
 STUDY = TrainingConfig()
 
-# The best settings measured so far (the model the product ships).
+# The best settings measured so far (the model the product ships), chosen on a
+# validation split of the training tracks (see models/default/README.md).
 RECOMMENDED = TrainingConfig(
     unknowns="impute",
     impute_strategy="median",
@@ -180,12 +181,12 @@ RECOMMENDED = TrainingConfig(
     group_tracks=True,
     log_skewed=True,
     hidden_layers=(256, 128),
-    activation="relu",
+    activation="gelu",
     output_activation="softmax",
     dropout=0.3,
     optimizer="adam",
     learning_rate=0.001,
-    batch_size=256,
+    batch_size=512,
     epochs=60,
     early_stopping_patience=8,
     validation_fraction=0.1,

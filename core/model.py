@@ -54,6 +54,11 @@ with _native_stderr_silenced():
     import tensorflow as tf
 from keras import layers  # noqa: E402
 
+# Predicting with several freshly trained models (an ensemble, a comparison)
+# makes TensorFlow warn about "retracing" on stderr: expected here, and noise
+# in a command line that promises one plain line on stderr.
+tf.get_logger().setLevel("ERROR")
+
 
 @dataclass
 class TrainedNetwork:
