@@ -123,7 +123,9 @@ def _validation_split(
         )
         if len(keep) and len(held):
             return features[keep], labels[keep], features[held], labels[held]
-    stratify = labels if config.stratify and np.bincount(labels).min() >= 2 else None
+    # Count only the genres present (bincount counts absent ones as 0).
+    least = np.unique(labels, return_counts=True)[1].min()
+    stratify = labels if config.stratify and least >= 2 else None
     x_train, x_val, y_train, y_val = train_test_split(
         features,
         labels,

@@ -187,3 +187,13 @@ def test_probabilities_of_no_rows():
     model = network.build_model(config.STUDY, 12)
     empty = network.predict_probabilities(model, np.zeros((0, 12), np.float32))
     assert empty.shape == (0, 10)
+
+
+def test_the_validation_share_is_stratified_when_some_genres_are_absent():
+    # Three genres of twenty rows (genres 2, 5 and 7; the others absent).
+    labels = np.repeat([2, 5, 7], 20)
+    features = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    chosen = tiny_config(validation_fraction=0.25, stratify=True)
+    _, y_train, _, y_val = network._validation_split(chosen, features, labels)
+    assert np.unique(y_val, return_counts=True)[1].tolist() == [5, 5, 5]
+    assert len(y_train) == 45
