@@ -175,3 +175,11 @@ def test_evaluate_frame_with_nothing_predictable(drop_run):
 )
 def test_top_two_sentence(probabilities, sentence):
     assert predict.top_two_sentence(probabilities) == sentence
+
+
+def test_rows_without_a_label_column_are_predicted(drop_run):
+    columns = [c for c in COLUMNS if c != "music_genre"]
+    typed = data.load_csv(csv_bytes(separable_rows(per_genre=1), columns=columns))
+    predictions = predict.predict_frame(drop_run.bundle, typed)
+    assert (predictions["reason"] == "").all()
+    assert len(predictions) == 10
