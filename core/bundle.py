@@ -78,13 +78,41 @@ def _package_versions() -> dict[str, str]:
     return versions
 
 
+def check_destination(directory: str | Path) -> None:
+    """Make sure saving a bundle to ``directory`` would only replace a bundle.
+
+    Raises:
+        BundleError: ``directory`` is a file, or a folder holding anything
+            other than a bundle's files.
+    """
+    destination = Path(directory)
+    # Replacing means deleting: only ever replace a bundle (or an empty folder),
+    # never a user's file or folder given by mistake (e.g. --out data).
+    if destination.exists() and (
+        not destination.is_dir()
+        or any(
+            path.name not in (*REQUIRED_FILES, CARD_FILE)
+            for path in destination.iterdir()
+        )
+    ):
+        raise BundleError(
+            f"{destination} already exists and is not a model bundle; "
+            "choose a new or empty folder."
+        )
+
+
 def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) -> Path:
     """Write ``bundle`` to ``directory`` atomically, replacing what was there.
 
     Returns:
         The directory written.
+
+    Raises:
+        BundleError: ``directory`` is a file, or a folder holding anything
+            other than a bundle's files (it is left untouched).
     """
     destination = Path(directory)
+    check_destination(destination)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(
         tempfile.mkdtemp(prefix=f".{destination.name}-", dir=destination.parent)

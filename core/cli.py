@@ -167,8 +167,10 @@ def _command_train(arguments: argparse.Namespace) -> int:
         configuration.PRESETS[arguments.preset],
         **{name: value for name, value in overrides.items() if value is not None},
     )
-    typed = _load_labelled(arguments.data)
     from core import bundle, pipeline
+
+    bundle.check_destination(arguments.out)  # before minutes of training
+    typed = _load_labelled(arguments.data)
     from core.model_card import model_card
 
     run = pipeline.train_from_frame(

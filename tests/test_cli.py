@@ -103,7 +103,15 @@ def files(workspace) -> dict[str, Path]:
         folder.mkdir()
     for name in ("model.keras", "preprocessing.json", "metrics.json"):
         (model_folders["corrupt_model"] / name).write_text("{ not json")
-    return {**paths, **model_folders, "no_model": workspace / "no_model"}
+    user_folder = workspace / "user_folder"
+    user_folder.mkdir()
+    (user_folder / "notes.txt").write_text("precious")
+    return {
+        **paths,
+        **model_folders,
+        "no_model": workspace / "no_model",
+        "user_folder": user_folder,
+    }
 
 
 def out(workspace: Path, case: str) -> Path:
@@ -133,6 +141,10 @@ BAD_INPUT = {
     "train_bad_setting": (
         ["train", "--data", "{small}", "--epochs", "0", "--out", "{out}/b"],
         "Epochs must be between 1 and 1000, not 0",
+    ),
+    "train_over_a_user_folder": (
+        ["train", "--data", "{small}", "--epochs", "1", "--out", "{user_folder}"],
+        "already exists and is not a model bundle",
     ),
     "predict_missing_model": (
         ["predict", "--model", "{no_model}", "--input", "{small}",
@@ -390,3 +402,8 @@ def test_predict_on_an_earlier_output_replaces_the_old_predictions(runs, workspa
 def test_predict_to_an_unwritable_place_is_bad_input(runs):
     line = assert_bad_input(runs["predict_unwritable"])
     assert "/dev/null" in line
+
+
+def test_train_leaves_a_user_folder_alone(runs, files):
+    assert runs["train_over_a_user_folder"].returncode == EXIT_BAD_INPUT
+    assert [path.name for path in files["user_folder"].iterdir()] == ["notes.txt"]

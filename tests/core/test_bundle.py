@@ -293,3 +293,24 @@ def test_an_ensemble_bundle_round_trips(tmp_path, separable_typed):
         probabilities(run.bundle, separable_typed),
         rtol=1e-6,
     )
+
+
+@pytest.mark.parametrize("kind", ["folder", "file"])
+def test_saving_never_replaces_something_that_is_not_a_bundle(tmp_path, drop_run, kind):
+    destination = tmp_path / "data"
+    if kind == "folder":
+        destination.mkdir()
+        (destination / "music_genre.csv").write_text("precious")
+    else:
+        destination.write_text("precious")
+    with pytest.raises(BundleError, match="already exists and is not a model bundle"):
+        bundles.save_bundle(drop_run.bundle, destination)
+    kept = destination / "music_genre.csv" if kind == "folder" else destination
+    assert kept.read_text() == "precious"
+    assert [path.name for path in tmp_path.iterdir()] == ["data"]
+
+
+def test_saving_into_an_empty_folder(tmp_path, drop_run):
+    (tmp_path / "empty").mkdir()
+    folder = bundles.save_bundle(drop_run.bundle, tmp_path / "empty")
+    assert bundles.load_bundle(folder).config == drop_run.bundle.config
