@@ -306,6 +306,14 @@ if submitted:
         except GenreLabError as training_error:
             st.session_state[state.TRAINING] = False
             st.error(str(training_error))
+        except (
+            Exception
+        ) as unexpected:  # Streamlit's stop and rerun pass (BaseException)
+            st.session_state[state.TRAINING] = False
+            st.error(
+                f"Training failed unexpectedly ({type(unexpected).__name__}); the "
+                "previous model is still the one in use. Try other settings."
+            )
 
 runs = st.session_state[state.RUNS]
 if not runs:
