@@ -58,7 +58,8 @@ def _comparison_section(comparison: dict | None, test: dict) -> str:
         "",
         "## Compared with other models",
         f"Same split (seed {comparison.get('seed')}, no track on both sides), same "
-        "test rows:",
+        "test rows. Training seconds are wall-clock time on the machine that ran "
+        "the comparison, and depend on what else it was running.",
         "",
         "| model | accuracy | top-2 | macro F1 | training seconds |",
         "|---|---|---|---|---|",

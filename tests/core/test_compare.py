@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -86,3 +88,37 @@ def test_compare_on_a_sample_of_the_real_data(real_typed):
     # Ten genres: anything trained beats guessing (0.10) on top-1.
     assert (models["accuracy"] > 0.2).all()
     assert models["macro_f1"].between(0, 1).all()
+
+
+def test_the_compare_command_prints_json_for_a_csv(tmp_path, capsys):
+    from core import cli
+    from tests.conftest import csv_bytes, separable_rows
+
+    path = tmp_path / "small.csv"
+    path.write_bytes(csv_bytes(separable_rows(per_genre=6)))
+    assert cli.main(["compare", "--data", str(path), "--json", "--seed", "1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [row["model"] for row in result["models"]] == [
+        compare.STUDY_NETWORK,
+        compare.RECOMMENDED_NETWORK,
+        compare.LOGISTIC_REGRESSION,
+        compare.GRADIENT_BOOSTING,
+    ]
+    # No unknowns in these rows: both policies predict every test row.
+    assert [row["policy"] for row in result["drop_vs_impute"]] == ["drop", "impute"]
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--data", "{missing}"], ["--data", "{csv}", "--bundle", "{missing}"]],
+)
+def test_the_compare_command_refuses_bad_paths_in_one_line(tmp_path, capsys, arguments):
+    from core import cli
+    from tests.conftest import csv_bytes, separable_rows
+
+    csv = tmp_path / "small.csv"
+    csv.write_bytes(csv_bytes(separable_rows(per_genre=3)))
+    filled = [a.format(missing=tmp_path / "nothing-here", csv=csv) for a in arguments]
+    assert cli.main(["compare", *filled]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith("error: ") and "\n" not in error
