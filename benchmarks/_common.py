@@ -35,6 +35,9 @@ class Run:
     stderr: str
     # Peak resident set size of the child (and the children it waited for).
     max_rss_mb: float
+    # User + system CPU time of the child, all its threads: on a shared
+    # machine it moves less than the wall time does.
+    cpu_seconds: float = 0.0
 
     def check(self, what: str) -> Run:
         """Raise with the child's stderr when it failed."""
@@ -98,6 +101,7 @@ def timed_run(
         outputs.get("stdout", ""),
         outputs.get("stderr", ""),
         usage.ru_maxrss / 1024,
+        usage.ru_utime + usage.ru_stime,
     )
 
 
