@@ -39,6 +39,20 @@ class BadFile:
     # Training on it must fail with these words (None: training is not tried).
     training_error: tuple[str, ...] | None = None
 
+    def unpredictable(self, unknowns: str = "drop") -> int:
+        """Rows a model cannot predict; ``unknowns`` is the model's policy.
+
+        A model that imputes predicts rows whose only problem is an unknown
+        tempo or duration.
+        """
+        if unknowns == "drop":
+            return len(self.reasons)
+        return sum(
+            1
+            for words in self.reasons.values()
+            if not all(word.startswith("unknown ") for word in words)
+        )
+
     def write(self, folder: Path) -> Path:
         """Write the file as ``<name>.csv`` in ``folder`` and return its path."""
         path = folder / f"{self.name}.csv"

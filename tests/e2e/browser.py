@@ -161,3 +161,24 @@ def plotly_data(page, index: int = 0) -> str:
         }""",
         index,
     )
+
+
+def upload(page, path: Path, timeout: float = 60_000) -> None:
+    """Put a file in the page's file uploader and wait until the app has read it.
+
+    The uploader must show the new file's name before anything on the page is
+    read: an upload sent while a script run is still going can be dropped.
+    """
+    wait_idle(page, timeout)
+    name = page.locator(f'[data-testid="stFileChipName"][title="{path.name}"]')
+    for _ in range(2):
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+            path
+        )
+        try:
+            name.first.wait_for(timeout=10_000)
+            break
+        except Exception:  # Playwright's TimeoutError: try the upload once more
+            continue
+    name.first.wait_for(timeout=timeout)
+    wait_idle(page, timeout)
