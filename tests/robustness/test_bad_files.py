@@ -41,7 +41,9 @@ def assert_plain_sentence(message: str, bad: BadFile) -> None:
         assert word in message.lower(), f"{word!r} not in {message!r}"
 
 
-def assert_every_row_accounted(bad: BadFile, predictions: pd.DataFrame) -> None:
+def assert_every_row_accounted(
+    bad: BadFile, predictions: pd.DataFrame, atol: float = 1e-4
+) -> None:
     """Each row has a prediction or a reason, never both, never neither."""
     assert len(predictions) == bad.rows
     reasons = predictions[predict.REASON].fillna("").astype(str).to_numpy()
@@ -57,7 +59,7 @@ def assert_every_row_accounted(bad: BadFile, predictions: pd.DataFrame) -> None:
                 assert word in reasons[position], (position, reasons[position])
     probabilities = predictions[predict.PROBABILITY_COLUMNS].to_numpy(dtype=float)
     usable = reasons == ""
-    np.testing.assert_allclose(probabilities[usable].sum(axis=1), 1.0, atol=1e-4)
+    np.testing.assert_allclose(probabilities[usable].sum(axis=1), 1.0, atol=atol)
     assert np.isnan(probabilities[~usable]).all()
 
 
@@ -272,3 +274,32 @@ def test_cli_report_in_a_fresh_process(name, tmp_path):
         assert result.stdout.startswith(f"rows: {bad.rows} ")
     else:
         check_refusal(bad, result.code, result.stdout, result.stderr)
+
+
+# --- what the Batch predict page does with a file ---------------------------------
+
+
+@pytest.mark.parametrize("bad", ACCEPTED, ids=names(ACCEPTED))
+def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
+    from core import export
+
+    raw = data.read_raw(bad.content)
+    typed = data.type_frame(raw)
+    table = export.predictions_table(raw, predict.predict_frame(drop_run.bundle, typed))
+    assert len(table) == bad.rows
+    unpredictable = export.unpredictable_rows(table)
+    assert unpredictable["row"].tolist() == [position + 1 for position in bad.reasons]
+    downloaded = pd.read_csv(
+        io.BytesIO(export.predictions_csv_bytes(table)),
+        dtype=str,
+        keep_default_na=False,
+    )
+    probabilities = downloaded[predict.PROBABILITY_COLUMNS].replace("", "nan")
+    downloaded[predict.PROBABILITY_COLUMNS] = probabilities.astype(float)
+    # The download rounds probabilities to four decimals.
+    assert_every_row_accounted(bad, downloaded, atol=1e-3)
+    if export.has_labels(typed):
+        scores = predict.evaluate_frame(drop_run.bundle, typed)
+        assert scores["n_unpredictable"] == bad.unpredictable("drop")
+        counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
+        assert counted == bad.rows
