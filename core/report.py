@@ -91,15 +91,17 @@ def data_report(typed: pd.DataFrame) -> dict:
     """
     problems = typed[PROBLEM_COLUMN]
     blank = problems == "blank row"
-    tempo_text_unknown = int((typed["tempo"].isna() & ~blank & (problems == "")).sum())
+    # Unknown = the sentinel or an empty cell; rows with an invalid value are
+    # counted as invalid instead, the same rule for both columns.
+    valid = problems == ""
     return {
         "rows": int(len(typed)),
         "blank_rows": int(blank.sum()),
         "invalid_rows": int(((problems != "") & ~blank).sum()),
         "rows_with_unknowns": int(features.unknown_mask(typed).sum()),
         "unknown_counts": {
-            "duration_ms": int((typed["duration_ms"].isna() & ~blank).sum()),
-            "tempo": tempo_text_unknown,
+            column: int((typed[column].isna() & valid).sum())
+            for column in schema.COLUMNS_WITH_UNKNOWNS
         },
         "unknown_rates": unknown_value_rates(typed),
         "class_balance": class_balance(typed),
