@@ -160,3 +160,39 @@ def test_training_a_tiny_model_updates_evaluate(app_url, app_page):
     caption = app_page.get_by_text(re.compile(r"^Model: Run 1"))
     assert caption.count() == 1
     assert metric_value(app_page, "Test accuracy") == trained_accuracy
+
+
+def fill_number(page, label: str, value: str) -> None:
+    page.locator('[data-testid="stNumberInput"]').filter(has_text=label).locator(
+        "input"
+    ).fill(value)
+
+
+def test_two_sessions_training_at_once_keep_their_own_runs(
+    app_url, app_page, chromium_browser
+):
+    other_context = chromium_browser.new_context(
+        viewport={"width": 1400, "height": 1000}
+    )
+    try:
+        sessions = [app_page, other_context.new_page()]
+        for seed, page in enumerate(sessions, start=1):
+            browser.open_page(page, app_url, "Train")
+            fill_number(page, "Epochs (at most)", "2")
+            fill_number(page, "Seed", str(seed))
+        # Both click Train before either has finished.
+        for page in sessions:
+            page.locator('[data-testid="stFormSubmitButton"] button').click()
+        for page in sessions:
+            page.locator("h2").filter(has_text="Result of Run 1").wait_for(
+                timeout=120_000
+            )
+            browser.wait_idle(page, timeout=120_000)
+            browser.assert_no_exception(page)
+        for page in sessions:
+            # A run of the other session would be numbered 2 here.
+            assert page.get_by_text(re.compile(r"Run 2\b")).count() == 0
+            browser.go_to(page, "Evaluate")
+            assert page.get_by_text(re.compile(r"^Model: Run 1")).count() == 1
+    finally:
+        other_context.close()
