@@ -272,12 +272,33 @@ def _preview(columns: pd.Index) -> str:
     return ", ".join(names) + more
 
 
+def _parse_floats(stripped: pd.Series) -> np.ndarray:
+    """Parse stripped text as float64, NaN where a cell is empty or not a number.
+
+    When every non-empty cell is a number, Arrow's parser does it about ten
+    times faster than ``pd.to_numeric`` on Arrow-backed strings (0.2-0.3 s of
+    loading the full file); a column with any other text (``?``, ``abc``)
+    goes to ``pd.to_numeric``, which decides what becomes NaN.
+    """
+    if getattr(stripped.dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.array(stripped.array)
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, type=text.type), text)
+        try:
+            parsed = pc.cast(text, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+        else:
+            return np.array(parsed.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", copy=True)
+
+
 def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return the column as floats (NaN = unknown) and a problem text per row."""
     stripped = text.str.strip()
-    values = pd.to_numeric(stripped, errors="coerce").to_numpy(
-        dtype="float64", copy=True
-    )
+    values = _parse_floats(stripped)
     stripped_values = stripped.to_numpy(dtype=object)
     problems = np.full(len(text), "", dtype=object)
     unknown = stripped_values == ""
