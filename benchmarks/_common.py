@@ -166,7 +166,7 @@ def machine() -> str:
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemTotal"):
-                memory = f"{int(line.split()[1]) / 1024**2:.0f} GB RAM"
+                memory = f"{int(line.split()[1]) / 1024**2:.1f} GiB RAM"
                 break
     except OSError:
         pass
