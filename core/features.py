@@ -143,6 +143,12 @@ def split(
     Raises:
         DataError: too few rows, or a single genre, to train and test on.
     """
+    if cleaned.empty:
+        raise DataError(
+            "No row of this file can be used for training: each one is blank, "
+            "invalid, unlabelled, or has an unknown tempo or duration that the "
+            "'drop' setting removes."
+        )
     labels = label_codes(cleaned)
     genres_present = np.unique(labels).size
     if genres_present < 2:
@@ -353,6 +359,13 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
     numeric = train[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
     fill_values: dict[str, float] = {}
     if config.unknowns == "impute":
+        # SimpleImputer silently drops a column with no known value at all.
+        for column in schema.COLUMNS_WITH_UNKNOWNS:
+            if train[column].isna().all():
+                raise DataError(
+                    f"Every training row's {column} is unknown, so there is "
+                    "nothing to fill it in from; use a file with known values."
+                )
         imputer = SimpleImputer(strategy=config.impute_strategy)
         numeric = imputer.fit_transform(numeric)
         for column in schema.COLUMNS_WITH_UNKNOWNS:

@@ -228,6 +228,12 @@ def _build() -> list[BadFile]:
             True, rows=40, training_error=("at least two genres",),
         ),
         BadFile(
+            "every_tempo_unknown",
+            csv_bytes([{**r, "tempo": "?"} for r in good_rows(30)]),
+            True, rows=30, reasons=dict.fromkeys(range(30), ("unknown tempo",)),
+            training_error=("No row of this file can be used",),
+        ),
+        BadFile(
             "over_size_limit",
             _text(good_rows(60)).encode(),
             False, message_words=("larger than", "limit"), size_limit_mb=0.001,

@@ -152,6 +152,14 @@ def test_training_on_too_little_or_one_genre_says_why(bad):
         assert word in str(raised.value)
 
 
+def test_imputing_a_column_with_no_known_value_says_why():
+    from tests.bad_files.corpus import by_name
+
+    typed = data.load_csv(by_name("every_tempo_unknown").content, require_label=True)
+    with pytest.raises(DataError, match="Every training row's tempo is unknown"):
+        pipeline.train_from_frame(typed, tiny_config(unknowns="impute", epochs=1))
+
+
 def test_the_size_limit_is_checked_before_reading_a_path(monkeypatch, tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(b"x" * 3000)

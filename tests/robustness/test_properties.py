@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core import data, features, schema
+from core.errors import DataError
 from tests.conftest import COLUMNS, csv_bytes, tiny_config
 
 PROPERTY_SETTINGS = settings(
@@ -166,6 +167,12 @@ def test_a_preprocessor_fitted_on_any_valid_rows_gives_finite_features(rows, var
     cleaned, _ = features.clean(typed, config.unknowns)
     if cleaned.empty:
         return  # every row had an unknown and the policy drops them
+    no_known = [c for c in schema.COLUMNS_WITH_UNKNOWNS if cleaned[c].isna().all()]
+    if config.unknowns == "impute" and no_known:
+        # Nothing to fill from: a plain DataError, not a crash (found by this test).
+        with pytest.raises(DataError, match=f"Every training row's {no_known[0]}"):
+            features.fit_preprocessor(cleaned, config)
+        return
     preprocessor = features.fit_preprocessor(cleaned, config)
     matrix = preprocessor.transform(cleaned)
     assert matrix.shape == (len(cleaned), len(preprocessor.feature_names))
