@@ -58,6 +58,11 @@ from keras import layers  # noqa: E402
 # makes TensorFlow warn about "retracing" on stderr: expected here, and noise
 # in a command line that promises one plain line on stderr.
 tf.get_logger().setLevel("ERROR")
+# Grappler's "remapping" pass fuses MatMul + BiasAdd + activation into one
+# oneDNN kernel. At the study's batch of 16 the fused kernel costs more than
+# it saves: an epoch takes 0.19 s with it and 0.115 s without (2 cores); at
+# the recommended batch of 512 it makes no measurable difference.
+tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
 @dataclass
