@@ -311,3 +311,56 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
         assert scores["n_unpredictable"] == bad.unpredictable("drop")
         counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
         assert counted == bad.rows
+
+
+@pytest.mark.parametrize("bad", CORPUS, ids=names(CORPUS))
+def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
+    from core import cli
+
+    limited(bad, monkeypatch)
+    code = cli.main(
+        ["evaluate", "--json", "--model", str(drop_bundle_dir), "--data",
+         str(bad.write(tmp_path))]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    if bad.accepted:
+        assert code == 0, captured.err
+        scores = json.loads(captured.out)
+        assert scores["n_unpredictable"] == bad.unpredictable("drop")
+        assert (
+            scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
+            == bad.rows
+        )
+    else:
+        check_refusal(bad, code, captured.out, captured.err)
+
+
+TRAINING_REFUSALS = [bad for bad in CORPUS if bad.training_error or not bad.accepted]
+
+
+@pytest.mark.parametrize("bad", TRAINING_REFUSALS, ids=names(TRAINING_REFUSALS))
+def test_cli_train_refuses_and_keeps_the_previous_bundle(
+    bad, drop_bundle_dir, tmp_path, monkeypatch, capsys
+):
+    import shutil
+
+    from core import cli
+
+    limited(bad, monkeypatch)
+    out = tmp_path / "bundle"
+    shutil.copytree(drop_bundle_dir, out)
+    before = {path.name: path.read_bytes() for path in out.iterdir()}
+    code = cli.main(
+        ["train", "--quiet", "--epochs", "1", "--data", str(bad.write(tmp_path)),
+         "--out", str(out)]
+    )  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert len(captured.err.splitlines()) == 1, captured.err
+    if bad.training_error:
+        for word in bad.training_error:
+            assert word in captured.err
+    else:
+        assert_plain_sentence(captured.err.strip().removeprefix("error: "), bad)
+    assert {path.name: path.read_bytes() for path in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
