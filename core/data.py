@@ -417,8 +417,9 @@ def label_codes(typed: pd.DataFrame) -> np.ndarray:
     """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
     if schema.TARGET not in typed.columns:
         return np.full(len(typed), -1, dtype=np.int64)
-    codes = pd.Categorical(typed[schema.TARGET], categories=schema.GENRES).codes
-    return np.asarray(codes, dtype=np.int64)
+    genre_index = {genre: code for code, genre in enumerate(schema.GENRES)}
+    codes = typed[schema.TARGET].map(genre_index).fillna(-1)
+    return codes.to_numpy(dtype=np.int64)
 
 
 def download_dataset(destination: str | os.PathLike[str] = DEFAULT_DATA_PATH) -> Path:
