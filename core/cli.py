@@ -128,9 +128,10 @@ def _progress_bar(log) -> None:
 
 
 def _command_report(arguments: argparse.Namespace) -> int:
+    # The file is checked before the heavier modules load: a refusal is instant.
+    typed = _load_labelled(arguments.data)
     from core import report
 
-    typed = _load_labelled(arguments.data)
     result = report.data_report(typed)
     if arguments.json:
         print(json.dumps(result))
@@ -223,13 +224,14 @@ def _write_atomically(frame, output: Path) -> None:
 
 
 def _command_predict(arguments: argparse.Namespace) -> int:
-    from core import bundle, predict
-
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    # The file is checked before the heavier modules load: a refusal is instant.
     raw = data.read_raw(arguments.input)
     typed = data.type_frame(raw)
+    from core import bundle, predict
+
     model_bundle = bundle.load_bundle(arguments.model)
     predictions = predict.predict_frame(model_bundle, typed)
     # An earlier output given as input: its prediction columns are replaced, not
