@@ -171,14 +171,34 @@ def policy_comparison(data_key: str, _typed) -> pd.DataFrame:
     return compare.drop_vs_impute(_typed)
 
 
-def module_missing(name: str) -> bool:
-    """True (with a notice) when a comparison module is not installed yet."""
+def comparison_section(
+    label: str,
+    key: str,
+    spinner: str,
+    compute,
+    category: str,
+    bars: dict[str, str],
+    title: str,
+    column_config: dict,
+) -> None:
+    """A button that runs a slow comparison once, then its bar chart and table.
+
+    The request is remembered in the session, so the (cached) result stays on
+    screen while people use the rest of the page.
+    """
+    requested = f"{key}_requested"
+    if st.button(label, key=key):
+        st.session_state[requested] = True
+    if not st.session_state.get(requested):
+        return
     try:
-        __import__(f"core.{name}")
-    except ImportError:
-        st.info(f"This section needs core/{name}.py, which is not available yet.")
-        return True
-    return False
+        with st.spinner(spinner):
+            table = compute(source.key, typed)
+    except GenreLabError as comparison_error:
+        st.error(str(comparison_error))
+        return
+    st.plotly_chart(charts.comparison(table, category, bars, title), width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
 
 
 if typed is None or source is None:
@@ -188,21 +208,20 @@ if typed is None or source is None:
     )
     st.stop()
 
-if not module_missing("explain"):
-    model, model_error = state.active_model()
-    if model is None:
-        navigation.no_model_notice(model_error)
+model, model_error = state.active_model()
+if model is None:
+    navigation.no_model_notice(model_error)
+else:
+    try:
+        table = importance_table(model.choice.key, source.key, model.bundle, typed)
+    except GenreLabError as importance_error:
+        st.error(str(importance_error))
     else:
-        try:
-            table = importance_table(model.choice.key, source.key, model.bundle, typed)
-        except GenreLabError as importance_error:
-            st.error(str(importance_error))
-        else:
-            st.plotly_chart(charts.importance(table), width="stretch")
-            st.caption(
-                "Measured on a random sample of up to 3,000 tracks of the loaded "
-                "data; the bars show the spread over three shuffles."
-            )
+        st.plotly_chart(charts.importance(table), width="stretch")
+        st.caption(
+            "Measured on a random sample of up to 3,000 tracks of the loaded "
+            "data; the bars show the spread over three shuffles."
+        )
 
 st.header("Compare models and cleaning policies")
 st.markdown(
@@ -210,47 +229,32 @@ st.markdown(
     "it takes one to three minutes; the results are kept until the data changes."
 )
 percent = st.column_config.NumberColumn(format="percent")
-seconds = st.column_config.NumberColumn("training seconds", format="%.1f")
 
 st.subheader("This network against other models")
 st.caption(
     "The reference study's network, the recommended network, and two classic "
     "learners, trained and tested on the same tracks: is a neural network worth it here?"
 )
-if not module_missing("compare"):
-    if st.button("Compare models", key="evaluate_compare_models"):
-        st.session_state["evaluate_compare_requested"] = True
-    if st.session_state.get("evaluate_compare_requested"):
-        try:
-            with st.spinner("Training four models (one to three minutes)..."):
-                compared = model_comparison(source.key, typed)
-        except GenreLabError as compare_error:
-            st.error(str(compare_error))
-        else:
-            st.plotly_chart(
-                charts.comparison(
-                    compared, "model",
-                    {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy",
-                     "macro_f1": "macro F1"},
-                    "Test scores by model",
-                ),
-                width="stretch",
-            )  # fmt: skip
-            st.dataframe(
-                compared,
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "accuracy": percent,
-                    "top2_accuracy": st.column_config.NumberColumn(
-                        "top-2 accuracy", format="percent"
-                    ),
-                    "macro_f1": st.column_config.NumberColumn(
-                        "macro F1", format="%.3f"
-                    ),
-                    "train_seconds": seconds,
-                },
-            )
+comparison_section(
+    "Compare models",
+    "evaluate_compare_models",
+    "Training four models (one to three minutes)...",
+    model_comparison,
+    "model",
+    {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy",
+     "macro_f1": "macro F1"},
+    "Test scores by model",
+    {
+        "accuracy": percent,
+        "top2_accuracy": st.column_config.NumberColumn(
+            "top-2 accuracy", format="percent"
+        ),
+        "macro_f1": st.column_config.NumberColumn("macro F1", format="%.3f"),
+        "train_seconds": st.column_config.NumberColumn(
+            "training seconds", format="%.1f"
+        ),
+    },
+)  # fmt: skip
 
 st.subheader("Drop or impute unknown values?")
 st.caption(
@@ -259,34 +263,20 @@ st.caption(
     "trained without such rows cannot predict them either, so the last bars "
     "count those rows as wrong."
 )
-if not module_missing("compare"):
-    if st.button("Compare drop and impute", key="evaluate_compare_policies"):
-        st.session_state["evaluate_policies_requested"] = True
-    if st.session_state.get("evaluate_policies_requested"):
-        try:
-            with st.spinner("Training with each policy (about a minute)..."):
-                policies = policy_comparison(source.key, typed)
-        except GenreLabError as policy_error:
-            st.error(str(policy_error))
-        else:
-            st.plotly_chart(
-                charts.comparison(
-                    policies, "policy",
-                    {"accuracy_known_rows": "test rows with known values",
-                     "accuracy_unknown_rows": "test rows with unknown values",
-                     "accuracy": "test rows it can predict",
-                     "accuracy_all_rows": "all test rows (no prediction = wrong)"},
-                    "Test accuracy by cleaning policy",
-                ),
-                width="stretch",
-            )  # fmt: skip
-            st.dataframe(
-                policies,
-                hide_index=True,
-                width="stretch",
-                column_config=dict.fromkeys(
-                    ("accuracy", "accuracy_known_rows", "accuracy_unknown_rows",
-                     "accuracy_all_rows"),
-                    percent,
-                ),
-            )  # fmt: skip
+comparison_section(
+    "Compare drop and impute",
+    "evaluate_compare_policies",
+    "Training with each policy (about a minute)...",
+    policy_comparison,
+    "policy",
+    {"accuracy_known_rows": "test rows with known values",
+     "accuracy_unknown_rows": "test rows with unknown values",
+     "accuracy": "test rows it can predict",
+     "accuracy_all_rows": "all test rows (no prediction = wrong)"},
+    "Test accuracy by cleaning policy",
+    dict.fromkeys(
+        ("accuracy", "accuracy_known_rows", "accuracy_unknown_rows",
+         "accuracy_all_rows"),
+        percent,
+    ),
+)  # fmt: skip
