@@ -196,3 +196,24 @@ def test_two_sessions_training_at_once_keep_their_own_runs(
             assert page.get_by_text(re.compile(r"^Model: Run 1")).count() == 1
     finally:
         other_context.close()
+
+
+def test_stopping_a_training_keeps_the_previous_model(app_url, app_page):
+    browser.open_page(app_page, app_url, "Train")
+    app_page.get_by_text("Reference study", exact=True).click()
+    browser.wait_idle(app_page)
+    # Long enough (a thousand epochs of one-row steps) that Stop lands mid-run.
+    fill_number(app_page, "Epochs (at most)", "1000")
+    fill_number(app_page, "Batch size", "1")
+    app_page.locator('[data-testid="stFormSubmitButton"] button').click()
+    stop = app_page.get_by_role("button", name="Stop training")
+    stop.wait_for(timeout=60_000)
+    app_page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
+    stop.click()
+    app_page.get_by_text("Training was stopped").wait_for(timeout=60_000)
+    browser.wait_idle(app_page)
+    browser.assert_no_exception(app_page)
+    assert app_page.locator("h2").filter(has_text="Result of Run").count() == 0
+    assert app_page.get_by_text("No model trained in this session yet.").count() == 1
+    browser.go_to(app_page, "Evaluate")
+    assert app_page.get_by_text(re.compile(r"^Model: Shipped model")).count() == 1
