@@ -413,6 +413,17 @@ def frame_from_values(values: dict[str, object]) -> pd.DataFrame:
     return type_frame(raw)
 
 
+def track_keys(frame: pd.DataFrame) -> pd.Series | None:
+    """One key per row naming its track (artist + title); None without those columns.
+
+    The same song appears several times in the dataset, often under different
+    genres: splits, fusion accuracy and the duplicate report all group by it.
+    """
+    if not {"artist_name", "track_name"} <= set(frame.columns):
+        return None
+    return frame["artist_name"].astype(str) + "\x1f" + frame["track_name"].astype(str)
+
+
 def label_codes(typed: pd.DataFrame) -> np.ndarray:
     """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
     if schema.TARGET not in typed.columns:

@@ -13,6 +13,7 @@ from sklearn.metrics import (
 )
 
 from core import schema
+from core.data import track_keys
 
 GENRE_CODES = list(range(len(schema.GENRES)))
 
@@ -140,12 +141,12 @@ def listed_genres(typed: pd.DataFrame) -> pd.Series:
 
     Rows without artist or title columns only count their own genre.
     """
-    if not {"artist_name", "track_name"} <= set(typed.columns):
+    track = track_keys(typed)
+    if track is None:
         return typed[schema.TARGET].map(lambda genre: frozenset([genre]))
     # Vectorised: a groupby with a Python aggregate per track took about 1 s
     # on the full file, paid by every training run. Each track gets a bit
     # mask of its genres; only the few distinct masks become frozensets.
-    track = typed["artist_name"].astype(str) + "\x1f" + typed["track_name"].astype(str)
     track_codes, tracks = pd.factorize(track)
     genre_codes, genres = pd.factorize(typed[schema.TARGET])
     labelled = (track_codes >= 0) & (genre_codes >= 0)

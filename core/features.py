@@ -18,7 +18,7 @@ import pandas as pd
 
 from core import schema
 from core.config import TrainingConfig
-from core.data import PROBLEM_COLUMN, label_codes
+from core.data import PROBLEM_COLUMN, label_codes, track_keys
 from core.errors import DataError
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
@@ -32,6 +32,14 @@ LOG_OFFSETS: dict[str, float] = {
     "instrumentalness": 1e-4,
     "acousticness": 1e-4,
 }
+
+
+def apply_logs(numeric: np.ndarray, log_offsets: dict[str, float]) -> None:
+    """Replace the skewed columns of a numeric-feature matrix by their logarithm, in place."""
+    for column, offset in log_offsets.items():
+        position = schema.NUMERIC_FEATURES.index(column)
+        # Valid values are never negative; the clip guards against -0.0 noise.
+        numeric[:, position] = np.log(np.clip(numeric[:, position], 0.0, None) + offset)
 
 
 @dataclass(frozen=True)
@@ -86,11 +94,8 @@ def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSum
 
 def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
     """One label per row naming its track (artist + title); None without those columns."""
-    if not {"artist_name", "track_name"} <= set(frame.columns):
-        return None
-    return (
-        frame["artist_name"].astype(str) + "\x1f" + frame["track_name"].astype(str)
-    ).to_numpy()
+    keys = track_keys(frame)
+    return None if keys is None else keys.to_numpy()
 
 
 def group_split_positions(
@@ -266,7 +271,7 @@ class Preprocessor:
                 unknown = np.isnan(numeric[:, position])
                 numeric[unknown, position] = self.fill_values[column]
                 indicators.append(unknown)
-        self._apply_logs(numeric)
+        apply_logs(numeric, self.log_offsets)
         for position, column in enumerate(schema.NUMERIC_FEATURES):
             if column in self.offsets:
                 numeric[:, position] = (
@@ -277,15 +282,6 @@ class Preprocessor:
             blocks.append(np.column_stack(indicators).astype(np.float64))
         blocks.append(self._encode_key_mode(typed))
         return np.hstack(blocks).astype(np.float32)
-
-    def _apply_logs(self, numeric: np.ndarray) -> None:
-        """Replace the skewed columns by their logarithm, in place."""
-        for column, offset in self.log_offsets.items():
-            position = schema.NUMERIC_FEATURES.index(column)
-            # Valid values are never negative; the clip guards against -0.0 noise.
-            numeric[:, position] = np.log(
-                np.clip(numeric[:, position], 0.0, None) + offset
-            )
 
     def _encode_key_mode(self, typed: pd.DataFrame) -> np.ndarray:
         key_index = pd.Categorical(
@@ -374,7 +370,7 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
     log_offsets = dict(LOG_OFFSETS) if config.log_skewed else {}
     if log_offsets:
         # Fill values stay raw (transform applies them first); the scaler sees logs.
-        Preprocessor("drop", "scale", log_offsets=log_offsets)._apply_logs(numeric)
+        apply_logs(numeric, log_offsets)
     if config.scaling == "study_minmax":
         scaled = list(schema.STUDY_SCALED_FEATURES)
         positions = [schema.NUMERIC_FEATURES.index(c) for c in scaled]

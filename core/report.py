@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core import features, schema
-from core.data import PROBLEM_COLUMN, label_codes
+from core.data import PROBLEM_COLUMN, label_codes, track_keys
 
 
 def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:
@@ -49,10 +49,10 @@ def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
         ``multi_genre_tracks`` (tracks listed under two or more genres) and
         ``genre_pairs`` (the most common pairs among those, with counts).
     """
-    if not {"artist_name", "track_name"} <= set(typed.columns):
-        return {"duplicate_rows": 0, "multi_genre_tracks": 0, "genre_pairs": []}
     rows = typed[typed[PROBLEM_COLUMN] != "blank row"]
-    track = rows["artist_name"].astype(str) + "\x1f" + rows["track_name"].astype(str)
+    track = track_keys(rows)
+    if track is None:
+        return {"duplicate_rows": 0, "multi_genre_tracks": 0, "genre_pairs": []}
     # Vectorised down to the tracks with several genres: a groupby with a
     # Python aggregate over all ~41,000 tracks took about 1 s of the Data
     # page's first run.
