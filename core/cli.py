@@ -109,22 +109,36 @@ def _metrics_lines(metrics: dict) -> list[str]:
     return lines
 
 
-def _progress_bar(log) -> None:
-    width = 30
-    done = int(width * log.epoch / log.epochs)
-    member = f"network {log.member + 1}/{log.members} " if log.members > 1 else ""
-    validation = (
-        f" val_loss {log.val_loss:.4f} val_acc {log.val_accuracy:.4f}"
-        if log.val_loss is not None
-        else ""
-    )
-    sys.stderr.write(
-        f"\r{member}[{'#' * done}{'.' * (width - done)}] epoch {log.epoch}/{log.epochs}"
-        f" loss {log.loss:.4f} acc {log.accuracy:.4f}{validation}"
-    )
-    if log.epoch == log.epochs:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+class _ProgressBar:
+    """One stderr line per training; an ensemble's members share it (they train together)."""
+
+    def __init__(self) -> None:
+        self._epoch_logs: list = []
+
+    def __call__(self, log) -> None:
+        self._epoch_logs.append(log)
+        if log.member < log.members - 1:
+            return
+        logs, self._epoch_logs = self._epoch_logs, []
+
+        def mean(name: str) -> float:
+            return sum(getattr(each, name) for each in logs) / len(logs)
+
+        width = 30
+        done = int(width * log.epoch / log.epochs)
+        networks = f"{log.members} networks " if log.members > 1 else ""
+        validation = (
+            f" val_loss {mean('val_loss'):.4f} val_acc {mean('val_accuracy'):.4f}"
+            if log.val_loss is not None
+            else ""
+        )
+        sys.stderr.write(
+            f"\r{networks}[{'#' * done}{'.' * (width - done)}] epoch {log.epoch}/{log.epochs}"
+            f" loss {mean('loss'):.4f} acc {mean('accuracy'):.4f}{validation}"
+        )
+        if log.epoch == log.epochs:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _command_report(arguments: argparse.Namespace) -> int:
@@ -175,7 +189,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
     from core.model_card import model_card
 
     run = pipeline.train_from_frame(
-        typed, config, on_epoch=None if arguments.quiet else _progress_bar
+        typed, config, on_epoch=None if arguments.quiet else _ProgressBar()
     )
     command = "python -m core " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] \
         else "python -m core train"  # fmt: skip

@@ -212,6 +212,11 @@ class Preprocessor:
     factors: dict[str, float] = field(default_factory=dict)
     # x -> log(x + offset) before scaling, per skewed column (empty = none).
     log_offsets: dict[str, float] = field(default_factory=dict)
+    # Piecewise-linear encoding: per numeric column, the sorted edges of its
+    # quantile bins (on the values after filling and logarithms, before
+    # scaling); bin k's input is 0 below edge k, 1 above edge k+1, linear in
+    # between. Empty = off.
+    bin_edges: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -223,6 +228,8 @@ class Preprocessor:
             names += [f"scale_{scale}" for scale in schema.SCALES]
         else:
             names += [f"key_{key}" for key in schema.KEYS] + ["mode_minor"]
+        for column, edges in self.bin_edges.items():
+            names += [f"{column}_bin{index}" for index in range(len(edges) - 1)]
         return tuple(names)
 
     def usable_rows(self, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -272,6 +279,7 @@ class Preprocessor:
                 numeric[unknown, position] = self.fill_values[column]
                 indicators.append(unknown)
         apply_logs(numeric, self.log_offsets)
+        bins = self._encode_bins(numeric)
         for position, column in enumerate(schema.NUMERIC_FEATURES):
             if column in self.offsets:
                 numeric[:, position] = (
@@ -281,7 +289,17 @@ class Preprocessor:
         if self.unknowns == "impute":
             blocks.append(np.column_stack(indicators).astype(np.float64))
         blocks.append(self._encode_key_mode(typed))
+        blocks.extend(bins)
         return np.hstack(blocks).astype(np.float32)
+
+    def _encode_bins(self, numeric: np.ndarray) -> list[np.ndarray]:
+        blocks = []
+        for column, edges in self.bin_edges.items():
+            lower = np.asarray(edges[:-1])
+            widths = np.diff(edges)
+            values = numeric[:, [schema.NUMERIC_FEATURES.index(column)]]
+            blocks.append(np.clip((values - lower) / widths, 0.0, 1.0))
+        return blocks
 
     def _encode_key_mode(self, typed: pd.DataFrame) -> np.ndarray:
         key_index = pd.Categorical(
@@ -309,6 +327,9 @@ class Preprocessor:
             "offsets": dict(self.offsets),
             "factors": dict(self.factors),
             "log_offsets": dict(self.log_offsets),
+            "bin_edges": {
+                column: list(edges) for column, edges in self.bin_edges.items()
+            },
             "feature_names": list(self.feature_names),
         }
 
@@ -329,6 +350,11 @@ class Preprocessor:
             log_offsets={
                 k: float(v) for k, v in dict(values.get("log_offsets", {})).items()
             },
+            # Absent from bundles saved before binned inputs existed.
+            bin_edges={
+                str(column): [float(edge) for edge in edges]
+                for column, edges in dict(values.get("bin_edges", {})).items()
+            },
         )
         if list(values.get("feature_names", [])) != list(preprocessor.feature_names):
             raise ValueError("the feature list does not match this version")
@@ -336,6 +362,11 @@ class Preprocessor:
             schema.COLUMNS_WITH_UNKNOWNS
         ):
             raise ValueError("fill values are missing")
+        for column, edges in preprocessor.bin_edges.items():
+            if column not in schema.NUMERIC_FEATURES:
+                raise ValueError(f"bin edges for an unknown column {column!r}")
+            if len(edges) < 2 or not np.all(np.diff(edges) > 0):
+                raise ValueError(f"the bin edges of {column} are not increasing")
         return preprocessor
 
 
@@ -371,6 +402,15 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
     if log_offsets:
         # Fill values stay raw (transform applies them first); the scaler sees logs.
         apply_logs(numeric, log_offsets)
+    bin_edges: dict[str, list[float]] = {}
+    if config.numeric_bins:
+        quantiles = np.linspace(0.0, 1.0, config.numeric_bins + 1)
+        for position, column in enumerate(schema.NUMERIC_FEATURES):
+            # Repeated edges (a column with few distinct values) would make
+            # empty bins of width 0: they are merged.
+            edges = np.unique(np.quantile(numeric[:, position], quantiles))
+            if edges.size >= 2:
+                bin_edges[column] = [float(edge) for edge in edges]
     if config.scaling == "study_minmax":
         scaled = list(schema.STUDY_SCALED_FEATURES)
         positions = [schema.NUMERIC_FEATURES.index(c) for c in scaled]
@@ -391,4 +431,5 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
         offsets={c: float(o) for c, o in zip(scaled, offsets, strict=True)},
         factors={c: float(f) for c, f in zip(scaled, safe_factors, strict=True)},
         log_offsets=log_offsets,
+        bin_edges=bin_edges,
     )

@@ -25,9 +25,9 @@ navigation.page_frame(
     "Train",
     "Pick a preset, change any setting, then **Train**. The curves show the "
     "network learning epoch by epoch: the *training* line is measured on the "
-    "tracks it learns from, the *validation* line on tracks set aside. When "
-    "training keeps improving while validation stalls, the network has started "
-    "memorising (over-fitting).",
+    "tracks it learns from, the *validation* line on tracks set aside (set a "
+    "validation share to see it). When training keeps improving while "
+    "validation stalls, the network has started memorising (over-fitting).",
 )
 
 SAVED_SETTINGS = "train_saved_settings"  # the form's last values, across pages
@@ -38,6 +38,7 @@ FIELDS = {
     "train_impute_strategy": "impute_strategy",
     "train_key_encoding": "key_encoding",
     "train_scaling": "scaling",
+    "train_numeric_bins": "numeric_bins",
     "train_test_size": "test_size",
     "train_stratify": "stratify",
     "train_hidden_layers": "hidden_layers",
@@ -46,6 +47,7 @@ FIELDS = {
     "train_dropout": "dropout",
     "train_optimizer": "optimizer",
     "train_learning_rate": "learning_rate",
+    "train_learning_rate_schedule": "learning_rate_schedule",
     "train_batch_size": "batch_size",
     "train_epochs": "epochs",
     "train_early_stopping_patience": "early_stopping_patience",
@@ -171,6 +173,13 @@ with st.form("train_form", enter_to_submit=False):
                 "standard": "standardise every column",
             }.get,
         )
+        st.number_input(
+            "Bins per numeric feature (0 = off)", min_value=0,
+            max_value=settings.MAX_NUMERIC_BINS, step=1, key="train_numeric_bins",
+            help="Also give the network each feature's position within its "
+            "quantile bins (e.g. 16), so it can respond differently to low, "
+            "middle and high values as easily as a decision tree does.",
+        )  # fmt: skip
         st.slider("Test share", 0.05, 0.5, step=0.05, key="train_test_size",
                   help="Tracks held back to measure the model on unseen data.")  # fmt: skip
         st.checkbox(
@@ -212,6 +221,13 @@ with st.form("train_form", enter_to_submit=False):
         st.number_input(
             "Learning rate", min_value=0.00001, max_value=1.0, step=0.0005,
             format="%.5f", key="train_learning_rate",
+        )  # fmt: skip
+        st.selectbox(
+            "Learning-rate schedule", settings.LEARNING_RATE_SCHEDULES,
+            key="train_learning_rate_schedule",
+            format_func={"constant": "constant",
+                         "cosine": "cosine (falls smoothly to 0)"}.get,
+            help="A rate that falls towards the end lets the last epochs settle.",
         )  # fmt: skip
         st.number_input("Batch size", min_value=1, max_value=65536, step=16,
                         key="train_batch_size")  # fmt: skip
@@ -259,13 +275,21 @@ def train(config: settings.TrainingConfig) -> None:
 
     def on_epoch(log: EpochLog) -> None:
         logs.append(dataclasses.asdict(log))
-        done = (log.member * log.epochs + log.epoch) / (log.members * log.epochs)
-        member = f"network {log.member + 1}/{log.members}, " if log.members > 1 else ""
+        # An ensemble's networks train together: draw once all have reported.
+        if log.member < log.members - 1:
+            return
+        this_epoch = logs[-log.members :]
+        accuracy = sum(each["accuracy"] for each in this_epoch) / log.members
+        validation = (
+            sum(each["val_accuracy"] for each in this_epoch) / log.members
+            if log.val_accuracy is not None
+            else None
+        )
+        networks = f" ({log.members} networks together)" if log.members > 1 else ""
         progress.progress(
-            min(done, 1.0),
-            text=f"{member}epoch {log.epoch}/{log.epochs}: "
-            f"accuracy {log.accuracy:.1%}"
-            + (f", validation {log.val_accuracy:.1%}" if log.val_accuracy else ""),
+            min(log.epoch / log.epochs, 1.0),
+            text=f"epoch {log.epoch}/{log.epochs}{networks}: accuracy {accuracy:.1%}"
+            + (f", validation {validation:.1%}" if validation is not None else ""),
         )
         # Redraw at most ~4 times a second: fast epochs would otherwise spend
         # more time sending charts than learning.

@@ -100,8 +100,9 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
     """Loss and accuracy per epoch, training and validation, side by side.
 
     Args:
-        history: epoch logs as dicts (``EpochLog`` fields); several ensemble
-            members are drawn one after the other.
+        history: epoch logs as dicts (``EpochLog`` fields); the networks of
+            an ensemble train together, so each gets its own line over the
+            same epochs.
     """
     figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)",
                                                            "Accuracy (higher is better)"))  # fmt: skip
@@ -109,32 +110,26 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
     if frame.empty:
         return _tidy(figure, 320)
     members = int(frame["members"].max())
-    frame["x"] = (
-        frame["epoch"]
-        if members == 1
-        else frame["member"] * frame["epochs"] + frame["epoch"]
-    )
-    for column, colour, label, dash in (
-        ("loss", TRAIN_COLOUR, "training", None),
-        ("val_loss", TEST_COLOUR, "validation", "dot"),
+    for column_index, series in enumerate(
+        (("loss", "val_loss"), ("accuracy", "val_accuracy")), start=1
     ):
-        if column in frame and frame[column].notna().any():
-            figure.add_trace(
-                go.Scatter(x=frame["x"], y=frame[column], name=label, mode="lines+markers",
-                           line={"color": colour, "dash": dash}, legendgroup=label),
-                row=1, col=1,
-            )  # fmt: skip
-    for column, colour, label, dash in (
-        ("accuracy", TRAIN_COLOUR, "training", None),
-        ("val_accuracy", TEST_COLOUR, "validation", "dot"),
-    ):
-        if column in frame and frame[column].notna().any():
-            figure.add_trace(
-                go.Scatter(x=frame["x"], y=frame[column], name=label, mode="lines+markers",
-                           line={"color": colour, "dash": dash}, legendgroup=label,
-                           showlegend=False),
-                row=1, col=2,
-            )  # fmt: skip
+        for column, colour, label, dash in zip(
+            series, (TRAIN_COLOUR, TEST_COLOUR), ("training", "validation"),
+            (None, "dot"), strict=True,
+        ):  # fmt: skip
+            if column not in frame or frame[column].isna().all():
+                continue
+            for member, rows in frame.groupby("member"):
+                network = "" if members == 1 else f", network {member + 1}"
+                figure.add_trace(
+                    go.Scatter(x=rows["epoch"], y=rows[column], name=label,
+                               mode="lines+markers", legendgroup=label,
+                               line={"color": colour, "dash": dash},
+                               showlegend=column_index == 1 and member == 0,
+                               hovertemplate=f"{label}{network}<br>epoch %{{x}}: "
+                               "%{y:.3f}<extra></extra>"),
+                    row=1, col=column_index,
+                )  # fmt: skip
     figure.update_xaxes(title_text="epoch")
     figure.update_yaxes(tickformat=".0%", row=1, col=2)
     figure.update_layout(legend={"orientation": "h", "y": -0.25})

@@ -341,6 +341,56 @@ def test_usable_rows_under_impute_accept_unknowns(mixed_typed):
     assert np.isfinite(matrix).all()
 
 
+# --- binned (piecewise-linear) inputs ------------------------------------------------
+
+
+def test_bins_follow_the_training_quantiles_and_rise_from_0_to_1():
+    binned = dataclasses.replace(config.STUDY, scaling="standard", numeric_bins=4)
+    train = frame_of({"tempo": [60.0, 80.0, 100.0, 140.0, 180.0]})
+    fitted = features.fit_preprocessor(train, binned)
+    assert fitted.bin_edges["tempo"] == [60.0, 80.0, 100.0, 140.0, 180.0]
+    probe = frame_of({"tempo": [50.0, 70.0, 100.0, 160.0, 200.0]})
+    matrix = fitted.transform(probe)
+    names = fitted.feature_names
+    bins = matrix[:, [names.index(f"tempo_bin{k}") for k in range(4)]]
+    np.testing.assert_allclose(
+        bins,
+        [
+            [0.0, 0.0, 0.0, 0.0],  # below the lowest edge
+            [0.5, 0.0, 0.0, 0.0],  # half way through the first bin
+            [1.0, 1.0, 0.0, 0.0],  # on the edge between bins 2 and 3
+            [1.0, 1.0, 1.0, 0.5],
+            [1.0, 1.0, 1.0, 1.0],  # above the highest edge
+        ],
+    )
+    # The scaled value is still an input of its own.
+    assert "tempo" in names
+    assert matrix.shape == (5, len(names))
+
+
+def test_bins_of_a_column_with_few_values_are_merged_not_empty():
+    binned = dataclasses.replace(config.STUDY, numeric_bins=8)
+    train = frame_of({"energy": [0.2] * 7 + [0.9]})
+    fitted = features.fit_preprocessor(train, binned)
+    # Seven of the nine 1/8 quantiles are 0.2: one edge, not seven bins of width 0.
+    assert fitted.bin_edges["energy"] == pytest.approx([0.2, 0.2875, 0.9])
+    # Constant columns (every other one here) get no bins at all.
+    assert "valence" not in fitted.bin_edges
+    assert np.isfinite(fitted.transform(train)).all()
+
+
+def test_bins_are_fitted_after_filling_and_logarithms():
+    binned = dataclasses.replace(
+        config.RECOMMENDED, numeric_bins=2, group_tracks=False, stratify=False
+    )
+    train = frame_of({"duration_ms": [100_000.0, -1.0, 400_000.0]})
+    fitted = features.fit_preprocessor(features.clean(train, "impute")[0], binned)
+    edges = fitted.bin_edges["duration_ms"]
+    # The unknown is filled with the median (250,000 ms) before the log.
+    expected = np.log(np.array([100_000.0, 250_000.0, 400_000.0]) + 1.0)
+    np.testing.assert_allclose(edges, expected)
+
+
 # --- serialisation --------------------------------------------------------------------
 
 
@@ -349,6 +399,12 @@ def test_usable_rows_under_impute_accept_unknowns(mixed_typed):
     [
         {},
         {"unknowns": "impute", "key_encoding": "key_mode", "scaling": "standard"},
+        {
+            "unknowns": "impute",
+            "scaling": "standard",
+            "log_skewed": True,
+            "numeric_bins": 3,
+        },
     ],
 )
 def test_preprocessor_round_trips_through_json(settings, mixed_typed):
@@ -380,3 +436,19 @@ def test_from_dict_refuses_missing_fill_values():
     values["fill_values"] = {"tempo": 1.0}
     with pytest.raises(ValueError, match="fill values are missing"):
         features.Preprocessor.from_dict(values)
+
+
+def test_from_dict_refuses_bin_edges_that_do_not_increase():
+    binned = dataclasses.replace(config.STUDY, numeric_bins=2)
+    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0, 3.0]}), binned)
+    values = json.loads(json.dumps(fitted.to_dict()))
+    values["bin_edges"]["tempo"] = [3.0, 2.0, 1.0]
+    with pytest.raises(ValueError, match="not increasing"):
+        features.Preprocessor.from_dict(values)
+
+
+def test_a_preprocessor_saved_before_bins_existed_still_loads():
+    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0]}), config.STUDY)
+    values = fitted.to_dict()
+    del values["bin_edges"]
+    assert features.Preprocessor.from_dict(values) == fitted

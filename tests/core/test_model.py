@@ -139,7 +139,8 @@ def test_an_ensemble_of_two_is_one_model_averaging_two_networks():
     trained = network.train_network(
         tiny_config(epochs=2, ensemble_size=2), features, labels, logs.append
     )
-    assert [(log.member, log.epoch) for log in logs] == [(0, 1), (0, 2), (1, 1), (1, 2)]
+    # Both members train together: each epoch reports one log per member.
+    assert [(log.member, log.epoch) for log in logs] == [(0, 1), (1, 1), (0, 2), (1, 2)]
     assert all(log.members == 2 for log in logs)
     assert len(trained.history) == 2 and len(trained.best_epochs) == 2
     model = trained.model
@@ -197,3 +198,62 @@ def test_the_validation_share_is_stratified_when_some_genres_are_absent():
     _, y_train, _, y_val = network._validation_split(chosen, features, labels)
     assert np.unique(y_val, return_counts=True)[1].tolist() == [5, 5, 5]
     assert len(y_train) == 45
+
+
+def test_a_cosine_schedule_falls_from_the_rate_to_zero_over_the_training():
+    chosen = tiny_config(learning_rate=0.01, learning_rate_schedule="cosine")
+    optimizer = network._optimizer(chosen, total_steps=100)
+    rates = []
+    for step in (0, 50, 100):
+        optimizer.iterations.assign(step)
+        rates.append(float(optimizer.learning_rate))
+    assert rates == pytest.approx([0.01, 0.005, 0.0], abs=1e-6)
+    constant = network._optimizer(tiny_config(learning_rate=0.01), total_steps=100)
+    constant.iterations.assign(100)
+    assert float(constant.learning_rate) == pytest.approx(0.01)
+
+
+def test_training_with_a_cosine_schedule_learns():
+    features, labels = separable_problem()
+    trained = network.train_network(
+        tiny_config(epochs=6, learning_rate_schedule="cosine"), features, labels
+    )
+    assert accuracy(trained.model, features, labels) > 0.8
+
+
+def test_the_first_ensemble_member_is_the_network_trained_alone():
+    # One optimizer over both members' weights updates each from its own
+    # loss only: member 0 of an ensemble is the network trained alone.
+    features, labels = separable_problem()
+    chosen = tiny_config(epochs=3, dropout=0.0)
+    alone = network.train_network(chosen, features, labels)
+    together = network.train_network(
+        dataclasses.replace(chosen, ensemble_size=2), features, labels
+    )
+    first_member = together.model.layers[1]
+    assert first_member.name == "member_0"
+    for mine, theirs in zip(
+        weights_of(alone.model), weights_of(first_member), strict=True
+    ):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+    assert [(log.loss, log.accuracy) for log in together.history[0]] == [
+        (log.loss, log.accuracy) for log in alone.history[0]
+    ]
+
+
+def test_ensemble_early_stopping_keeps_each_members_best_epoch():
+    generator = np.random.default_rng(1)
+    features = generator.normal(0, 1, (200, 12)).astype(np.float32)
+    labels = generator.integers(0, 10, 200)
+    chosen = tiny_config(
+        epochs=60, hidden_layers=(64,), learning_rate=0.05, ensemble_size=2,
+        early_stopping_patience=2, validation_fraction=0.25, stratify=False,
+    )  # fmt: skip
+    trained = network.train_network(chosen, features, labels)
+    lengths = {len(history) for history in trained.history}
+    assert len(lengths) == 1 and lengths.pop() < 60
+    for history, best_epoch in zip(trained.history, trained.best_epochs, strict=True):
+        losses = [log.val_loss for log in history]
+        assert best_epoch == int(np.argmin(losses)) + 1
+    # Training ran until the member that improved last had waited 2 epochs.
+    assert len(trained.history[0]) == max(trained.best_epochs) + 2
