@@ -25,6 +25,8 @@ STUDY_RATIO_TARGET = 0.25
 ACCURACY_TOLERANCE = 0.015
 RECOMMENDED_SECONDS_TARGET = 30.0
 RECOMMENDED_ACCURACY_TARGET = 0.60
+RECOMMENDED_TOP2_TARGET = 0.84
+RECOMMENDED_MACRO_F1_TARGET = 0.60
 
 
 def core_train(preset: str, data: Path) -> tuple[Run, dict]:
@@ -109,7 +111,12 @@ def run(repeat: int = 1, data: Path = DATA) -> list[Row]:
         Row(
             "2. Recommended preset train, whole process",
             f"{recommended_time:.1f} s (training {recommended['train_seconds']:.1f} s, "
-            f"{sum(len(member) for member in recommended['history'])} epochs)",
+            f"{len(recommended['history'][0])} epochs"
+            + (
+                f", {len(recommended['history'])} networks trained together)"
+                if len(recommended["history"]) > 1
+                else ")"
+            ),
             "-",
             "-",
             f"<= {RECOMMENDED_SECONDS_TARGET:.0f} s",
@@ -117,12 +124,27 @@ def run(repeat: int = 1, data: Path = DATA) -> list[Row]:
         ),
         Row(
             "2. Recommended preset test accuracy",
-            f"{test['accuracy']:.4f} (top-2 {test['top2_accuracy']:.4f}, "
-            f"macro F1 {test['macro_f1']:.4f})",
+            f"{test['accuracy']:.4f}",
             f"{core_accuracy:.4f} study preset",
             f"{(test['accuracy'] - core_accuracy) * 100:+.1f} points",
             f">= {RECOMMENDED_ACCURACY_TARGET:.2f}",
             test["accuracy"] >= RECOMMENDED_ACCURACY_TARGET,
+        ),
+        Row(
+            "2. Recommended preset test top-2 accuracy",
+            f"{test['top2_accuracy']:.4f}",
+            "-",
+            "-",
+            f">= {RECOMMENDED_TOP2_TARGET:.2f}",
+            test["top2_accuracy"] >= RECOMMENDED_TOP2_TARGET,
+        ),
+        Row(
+            "2. Recommended preset test macro F1",
+            f"{test['macro_f1']:.4f}",
+            "-",
+            "-",
+            f">= {RECOMMENDED_MACRO_F1_TARGET:.2f}",
+            test["macro_f1"] >= RECOMMENDED_MACRO_F1_TARGET,
         ),
     ]
     return rows

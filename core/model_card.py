@@ -95,7 +95,8 @@ def model_card(bundle: Bundle, command: str) -> str:
         f"Dense({w}, {config.activation})" for w in config.hidden_layers
     )
     ensemble = (
-        f"an average of {config.ensemble_size} networks trained with seeds "
+        f"an average of {config.ensemble_size} networks trained together on the "
+        f"same batches, their weights drawn with seeds "
         f"{config.seed}..{config.seed + config.ensemble_size - 1}"
         if config.ensemble_size > 1
         else "one network"
@@ -111,6 +112,30 @@ def model_card(bundle: Bundle, command: str) -> str:
         f"Logarithm of the skewed features ({', '.join(log_columns)}) before scaling. "
         if log_columns
         else ""
+    )
+    bin_edges = getattr(bundle.preprocessor, "bin_edges", {})
+    binned = {f"{column}_bin{index}" for column, edges in bin_edges.items()
+              for index in range(len(edges) - 1)}  # fmt: skip
+    plain_inputs = [n for n in bundle.preprocessor.feature_names if n not in binned]
+    bins = (
+        f", plus {len(binned)} binned inputs: each of {', '.join(bin_edges)} is cut "
+        f"into at most {config.numeric_bins} quantile bins of the training values, "
+        "and each bin gives an input that rises from 0 to 1 across it "
+        "(piecewise-linear encoding), so the network can treat low, middle and "
+        "high values differently"
+        if binned
+        else ""
+    )
+    schedule = (
+        ", falling to 0 along a cosine"
+        if config.learning_rate_schedule == "cosine"
+        else ""
+    )
+    epochs = (
+        f"at most {config.epochs} epochs with early stopping (patience "
+        f"{config.early_stopping_patience}, best epochs {metrics.get('best_epochs')})"
+        if config.early_stopping_patience
+        else f"{config.epochs} epochs"
     )
     comparison = metrics.get("comparison")
     compare_command = (
@@ -133,16 +158,14 @@ Split: {1 - config.test_size:.0%} train / {config.test_size:.0%} test, seed {con
 {"(stratified by genre)" if config.stratify else ""}{split_note}.
 
 ## Features
-{len(bundle.preprocessor.feature_names)} inputs: {", ".join(bundle.preprocessor.feature_names)}.
+{len(bundle.preprocessor.feature_names)} inputs: {", ".join(plain_inputs)}{bins}.
 Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
 encoding. {logs}Scaling: {config.scaling}, fitted on the training split only.
 
 ## Network and training
-{ensemble}: {hidden} -> Dense(10, {config.output_activation}); dropout
-{config.dropout}; {config.optimizer} (learning rate {config.learning_rate}); batch
-{config.batch_size}; at most {config.epochs} epochs
-{f"with early stopping (patience {config.early_stopping_patience}, best epochs {metrics.get('best_epochs')})" if config.early_stopping_patience else ""};
-validation share {config.validation_fraction}. Trained in
+{ensemble[0].upper() + ensemble[1:]}: {hidden} -> Dense(10, {config.output_activation}); dropout
+{config.dropout}; {config.optimizer} (learning rate {config.learning_rate}{schedule}); batch
+{config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
 {metrics.get("train_seconds", "n/a")} s.
 
 ## Metrics

@@ -10,12 +10,13 @@ import pytest
 from core import bundle, config, data, features, predict, schema
 from tests.conftest import csv_bytes, row
 
-# What the shipped model measured on tracks it never saw, every row counted,
-# with a little room: a rebuild that falls below these is a regression. (Issue
-# 4 asks for 0.60 / 0.84 / 0.60; the best honest model so far is below that.)
-MEASURED_FLOOR_ACCURACY = 0.585
-MEASURED_FLOOR_TOP2 = 0.82
-MEASURED_FLOOR_MACRO_F1 = 0.58
+# Issue 4's targets on tracks the model never saw, every row counted: 0.60
+# top-1 and macro F1 (the shipped model measures 0.608 and 0.607), and 0.84
+# top-2, which it does not reach (0.831): that one is held at the measured
+# level with a little room, so that a rebuild that falls back is caught.
+TARGET_ACCURACY = 0.60
+TARGET_MACRO_F1 = 0.60
+MEASURED_FLOOR_TOP2 = 0.825
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +114,11 @@ def test_every_held_out_row_is_scored(held_out_metrics, held_out, shipped):
 
 
 def test_the_shipped_model_beats_the_study_and_published_results(held_out_metrics):
-    # What the shipped model reaches on unseen tracks (measured 0.591 / 0.826 /
-    # 0.589): above the study (0.53) and the best honest published results
-    # (about 0.58-0.59, gradient-boosted trees).
-    assert held_out_metrics["accuracy"] >= MEASURED_FLOOR_ACCURACY
+    # Above the study (0.53) and the best honest published results (about
+    # 0.58-0.59, gradient-boosted trees).
+    assert held_out_metrics["accuracy"] >= TARGET_ACCURACY
+    assert held_out_metrics["macro_f1"] >= TARGET_MACRO_F1
     assert held_out_metrics["top2_accuracy"] >= MEASURED_FLOOR_TOP2
-    assert held_out_metrics["macro_f1"] >= MEASURED_FLOOR_MACRO_F1
     assert held_out_metrics["fusion_accuracy"] > held_out_metrics["accuracy"]
 
 
