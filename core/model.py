@@ -151,13 +151,15 @@ def _train_members(
     on_epoch: ProgressHook | None,
     groups: np.ndarray | None = None,
 ) -> tuple[list[keras.Model], list[list[EpochLog]], list[int]]:
-    """Train every member of the ensemble at once, on the same batches.
+    """Train every member of the ensemble at once.
 
-    One compiled step updates all members: the step's fixed cost (op dispatch,
-    batch slicing) is paid once, and TensorFlow runs the members' independent
-    branches on both cores. Two members train in 23 s this way against 35 s
-    one after the other. Members differ by their initial weights and dropout
-    masks; the sum of their losses gives each member exactly its own gradient.
+    One compiled step updates all members: the step's fixed cost (op dispatch)
+    is paid once, and TensorFlow runs the members' independent branches on
+    both cores (two members of the recommended preset: about 0.38 s an epoch
+    this way, 0.59 s one after the other). Member ``k`` is the network that
+    ``seed + k`` would train alone: its own initial weights, dropout masks and
+    batch order; the sum of the members' losses gives each exactly its own
+    gradient.
     """
     x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
     count = config.ensemble_size
@@ -179,9 +181,10 @@ def _train_members(
     all_features = tf.constant(x_train, dtype=tf.float32)
     all_labels = tf.constant(y_train, dtype=tf.int32)
 
-    def member_metrics(x: tf.Tensor, y: tf.Tensor, training: bool):
+    def member_metrics(xs: list[tf.Tensor], ys: list[tf.Tensor], training: bool):
+        """Loss and correct-prediction count of each member on its own rows."""
         losses, correct = [], []
-        for model in members:
+        for model, x, y in zip(members, xs, ys, strict=True):
             probabilities = model(x, training=training)
             losses.append(loss_function(y, probabilities))
             predicted = tf.cast(tf.argmax(probabilities, axis=1), tf.int32)
@@ -189,39 +192,43 @@ def _train_members(
         return tf.stack(losses), tf.stack(correct)
 
     @tf.function(reduce_retracing=True)
-    def run_epoch(order: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        shuffled_features = tf.gather(all_features, order)
-        shuffled_labels = tf.gather(all_labels, order)
+    def run_epoch(orders: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        # Each member walks the rows in its own order: different batches make
+        # the members differ more, which is what averaging them gains from.
+        shuffled_features = [tf.gather(all_features, orders[m]) for m in range(count)]
+        shuffled_labels = [tf.gather(all_labels, orders[m]) for m in range(count)]
         loss_sums = tf.zeros([count])
         correct_sums = tf.zeros([count])
         for step in tf.range(steps):
             start = step * batch_size
-            batch_features = shuffled_features[start : start + batch_size]
-            batch_labels = shuffled_labels[start : start + batch_size]
+            batch_features = [x[start : start + batch_size] for x in shuffled_features]
+            batch_labels = [y[start : start + batch_size] for y in shuffled_labels]
             with tf.GradientTape() as tape:
                 losses, correct = member_metrics(batch_features, batch_labels, True)
                 total_loss = tf.reduce_sum(losses)
             gradients = tape.gradient(total_loss, variables)
             optimizer.apply_gradients(zip(gradients, variables, strict=True))
-            batch_rows = tf.cast(tf.shape(batch_labels)[0], tf.float32)
+            batch_rows = tf.cast(tf.shape(batch_labels[0])[0], tf.float32)
             loss_sums += losses * batch_rows
             correct_sums += correct
         return loss_sums / rows, correct_sums / rows
 
     @tf.function(reduce_retracing=True)
     def validation_metrics(x: tf.Tensor, y: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        losses, correct = member_metrics(x, y, False)
+        losses, correct = member_metrics([x] * count, [y] * count, False)
         return losses, correct / tf.cast(tf.shape(y)[0], tf.float32)
 
-    shuffler = np.random.default_rng(config.seed)
+    shufflers = [np.random.default_rng(config.seed + m) for m in range(count)]
     histories: list[list[EpochLog]] = [[] for _ in range(count)]
     best_losses = [np.inf] * count
     best_weights: list[list[np.ndarray] | None] = [None] * count
     best_epochs = [config.epochs] * count
     epochs_without_gain = [0] * count
     for epoch in range(1, config.epochs + 1):
-        order = tf.constant(shuffler.permutation(rows).astype(np.int32))
-        losses, accuracies = (np.asarray(v) for v in run_epoch(order))
+        orders = np.stack([shuffler.permutation(rows) for shuffler in shufflers])
+        losses, accuracies = (
+            np.asarray(v) for v in run_epoch(tf.constant(orders.astype(np.int32)))
+        )
         val_losses = val_accuracies = [None] * count
         if x_val is not None:
             val_losses, val_accuracies = (

@@ -11,7 +11,7 @@ from core import bundle, config, data, features, predict, schema
 from tests.conftest import csv_bytes, row
 
 # Issue 4's targets on tracks the model never saw, every row counted: 0.60
-# top-1 and macro F1 (the shipped model measures 0.608 and 0.607), and 0.84
+# top-1 and macro F1 (the shipped model measures 0.607 and 0.606), and 0.84
 # top-2, which it does not reach (0.831): that one is held at the measured
 # level with a little room, so that a rebuild that falls back is caught.
 TARGET_ACCURACY = 0.60

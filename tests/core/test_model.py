@@ -221,24 +221,26 @@ def test_training_with_a_cosine_schedule_learns():
     assert accuracy(trained.model, features, labels) > 0.8
 
 
-def test_the_first_ensemble_member_is_the_network_trained_alone():
-    # One optimizer over both members' weights updates each from its own
-    # loss only: member 0 of an ensemble is the network trained alone.
+def test_each_ensemble_member_is_the_network_its_seed_trains_alone():
+    # The members train together, yet one optimizer over all their weights
+    # updates each from its own loss and batches only: member k is the
+    # network that seed + k gives when trained alone (dropout included).
     features, labels = separable_problem()
-    chosen = tiny_config(epochs=3, dropout=0.0)
-    alone = network.train_network(chosen, features, labels)
+    chosen = tiny_config(epochs=3, dropout=0.2)
     together = network.train_network(
         dataclasses.replace(chosen, ensemble_size=2), features, labels
     )
-    first_member = together.model.layers[1]
-    assert first_member.name == "member_0"
-    for mine, theirs in zip(
-        weights_of(alone.model), weights_of(first_member), strict=True
-    ):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
-    assert [(log.loss, log.accuracy) for log in together.history[0]] == [
-        (log.loss, log.accuracy) for log in alone.history[0]
-    ]
+    for member in (0, 1):
+        alone = network.train_network(
+            dataclasses.replace(chosen, seed=chosen.seed + member), features, labels
+        )
+        inside = together.model.get_layer(f"member_{member}")
+        for mine, theirs in zip(weights_of(alone.model), weights_of(inside), strict=True):
+            np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+        assert [(log.loss, log.accuracy) for log in together.history[member]] == [
+            pytest.approx((log.loss, log.accuracy), rel=1e-5)
+            for log in alone.history[0]
+        ]
 
 
 def test_ensemble_early_stopping_keeps_each_members_best_epoch():
