@@ -40,6 +40,12 @@ VARIANTS = {
         "scaling": "study_minmax",
         "log_skewed": True,
     },
+    "impute-log-bins": {
+        "unknowns": "impute",
+        "scaling": "standard",
+        "log_skewed": True,
+        "numeric_bins": 8,
+    },
 }
 
 
