@@ -68,7 +68,10 @@ def test_presets_are_named_and_labelled():
         ),
         ({"ensemble_size": 0}, "ensemble size must be between 1 and 10, not 0"),
         ({"ensemble_size": 11}, "ensemble size must be between 1 and 10, not 11"),
-        ({"numeric_bins": 1}, "Bins per numeric feature must be 0 \\(off\\) or a whole"),
+        (
+            {"numeric_bins": 1},
+            "Bins per numeric feature must be 0 \\(off\\) or a whole",
+        ),
         ({"numeric_bins": 65}, "number from 2 to 64, not 65"),
         ({"numeric_bins": -2}, "Bins per numeric feature must be 0"),
         ({"numeric_bins": 2.5}, "Bins per numeric feature must be 0"),

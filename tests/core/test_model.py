@@ -235,7 +235,9 @@ def test_each_ensemble_member_is_the_network_its_seed_trains_alone():
             dataclasses.replace(chosen, seed=chosen.seed + member), features, labels
         )
         inside = together.model.get_layer(f"member_{member}")
-        for mine, theirs in zip(weights_of(alone.model), weights_of(inside), strict=True):
+        for mine, theirs in zip(
+            weights_of(alone.model), weights_of(inside), strict=True
+        ):
             np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
         assert [(log.loss, log.accuracy) for log in together.history[member]] == [
             pytest.approx((log.loss, log.accuracy), rel=1e-5)
