@@ -195,14 +195,15 @@ def _train_members(
     def run_epoch(orders: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         # Each member walks the rows in its own order: different batches make
         # the members differ more, which is what averaging them gains from.
-        shuffled_features = [tf.gather(all_features, orders[m]) for m in range(count)]
-        shuffled_labels = [tf.gather(all_labels, orders[m]) for m in range(count)]
+        # Rows are gathered batch by batch, so memory holds one copy of the
+        # training matrix whatever the ensemble size.
         loss_sums = tf.zeros([count])
         correct_sums = tf.zeros([count])
         for step in tf.range(steps):
             start = step * batch_size
-            batch_features = [x[start : start + batch_size] for x in shuffled_features]
-            batch_labels = [y[start : start + batch_size] for y in shuffled_labels]
+            positions = [orders[m, start : start + batch_size] for m in range(count)]
+            batch_features = [tf.gather(all_features, picked) for picked in positions]
+            batch_labels = [tf.gather(all_labels, picked) for picked in positions]
             with tf.GradientTape() as tape:
                 losses, correct = member_metrics(batch_features, batch_labels, True)
                 total_loss = tf.reduce_sum(losses)
