@@ -156,7 +156,7 @@ def _train_members(
     One compiled step updates all members: the step's fixed cost (op dispatch)
     is paid once, and TensorFlow runs the members' independent branches on
     both cores (two members of the recommended preset: about 0.38 s an epoch
-    this way, 0.52-0.66 s one after the other). Member ``k`` is the network that
+    this way, 0.46-0.66 s one after the other). Member ``k`` is the network that
     ``seed + k`` would train alone: its own initial weights, dropout masks and
     batch order; the sum of the members' losses gives each exactly its own
     gradient.
