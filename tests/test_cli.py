@@ -407,3 +407,16 @@ def test_predict_to_an_unwritable_place_is_bad_input(runs):
 def test_train_leaves_a_user_folder_alone(runs, files):
     assert runs["train_over_a_user_folder"].returncode == EXIT_BAD_INPUT
     assert [path.name for path in files["user_folder"].iterdir()] == ["notes.txt"]
+
+
+def test_the_progress_bar_draws_an_ensembles_epoch_once_with_the_members_mean(capsys):
+    from core.cli import _ProgressBar
+    from core.history import EpochLog
+
+    bar = _ProgressBar()
+    bar(EpochLog(0, 2, 1, 3, loss=1.0, accuracy=0.4))
+    assert capsys.readouterr().err == ""  # waits for the second network
+    bar(EpochLog(1, 2, 1, 3, loss=2.0, accuracy=0.6))
+    drawn = capsys.readouterr().err
+    assert drawn.startswith("\r2 networks [")
+    assert "epoch 1/3 loss 1.5000 acc 0.5000" in drawn

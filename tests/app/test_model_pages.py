@@ -96,6 +96,13 @@ def test_train_a_tiny_model_then_evaluate_it(small_data):
         if chart.key == "train_curves"
     ]
     assert curves and len(curves[0]["data"][0]["x"]) == 2  # one point per epoch
+    # The Recommended preset averages two networks, trained together: one
+    # training-loss line each, over the same epochs.
+    assert len(runs[0]["metrics"]["history"]) == 2
+    loss_lines = [
+        t for t in curves[0]["data"] if t["xaxis"] == "x" and t["name"] == "training"
+    ]
+    assert len(loss_lines) == 2
     assert app.dataframe[0].value["run"].tolist() == ["Run 1 (Recommended, edited)"]
 
     app.switch_page("pages/3_Evaluate.py").run()
@@ -126,6 +133,17 @@ def test_train_reports_a_bad_setting_and_keeps_the_page(small_data):
 
     assert not app.exception
     assert "'lots' is not" in app.error[0].value
+    assert app.session_state["runs"] == []
+
+
+def test_train_refuses_one_bin_with_a_plain_message(small_data):
+    app = open_app("train").run()
+    app.number_input(key="train_numeric_bins").set_value(1)
+    next(button for button in app.button if button.label == "Train").click()
+    app.run()
+
+    assert not app.exception
+    assert "Bins per numeric feature must be 0 (off)" in app.error[0].value
     assert app.session_state["runs"] == []
 
 
