@@ -95,8 +95,8 @@ def model_card(bundle: Bundle, command: str) -> str:
         f"Dense({w}, {config.activation})" for w in config.hidden_layers
     )
     ensemble = (
-        f"an average of {config.ensemble_size} networks trained together on the "
-        f"same batches, their weights drawn with seeds "
+        f"an average of {config.ensemble_size} networks trained together, each "
+        "on its own shuffled batches, their weights drawn with seeds "
         f"{config.seed}..{config.seed + config.ensemble_size - 1}"
         if config.ensemble_size > 1
         else "one network"
