@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA  # noqa: E402
 
-from core import config, data, evaluate, features  # noqa: E402
+from core import compare, config, data, evaluate, features  # noqa: E402
 
 # The recommended preset before binned inputs (what shipped until 2026-11-25).
 PREVIOUS = dataclasses.replace(
@@ -63,33 +62,20 @@ def fold_scores(
     candidate: config.TrainingConfig | None, train_rows, held_rows
 ) -> tuple[dict, float]:
     """Train one candidate on a fold's training part; score its held part."""
-    from core import model as network
-
-    started = time.perf_counter()
-    labels = data.label_codes(train_rows)
     if candidate is None:
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        plain = dataclasses.replace(config.RECOMMENDED, numeric_bins=0)
-        preprocessor = features.fit_preprocessor(train_rows, plain)
-        trees = HistGradientBoostingClassifier(random_state=0)
-        trees.fit(preprocessor.transform(train_rows), labels)
-        probabilities = np.zeros((len(held_rows), 10))
-        probabilities[:, trees.classes_] = trees.predict_proba(
-            preprocessor.transform(held_rows)
+        train_features, held_features = compare.baseline_features(train_rows, held_rows)
+        probabilities, seconds = compare.estimator_probabilities(
+            HistGradientBoostingClassifier(random_state=0),
+            train_features,
+            data.label_codes(train_rows),
+            held_features,
         )
     else:
-        preprocessor = features.fit_preprocessor(train_rows, candidate)
-        trained = network.train_network(
-            candidate,
-            preprocessor.transform(train_rows),
-            labels,
-            groups=features.track_groups(train_rows),
+        probabilities, seconds = compare.network_probabilities(
+            candidate, train_rows, held_rows
         )
-        probabilities = network.predict_probabilities(
-            trained.model, preprocessor.transform(held_rows)
-        )
-    seconds = time.perf_counter() - started
     return evaluate.classification_metrics(
         data.label_codes(held_rows), probabilities
     ), seconds

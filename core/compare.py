@@ -59,10 +59,15 @@ def _recommended(seed: int) -> TrainingConfig:
     return dataclasses.replace(configuration.RECOMMENDED, seed=seed)
 
 
-def _train_network(
+def network_probabilities(
     config: TrainingConfig, train_rows: pd.DataFrame, test_rows: pd.DataFrame
 ) -> tuple[np.ndarray, float]:
-    """Fit the preprocessor and network of ``config``; return test probabilities."""
+    """Fit the preprocessor and network of ``config`` on the train rows.
+
+    Returns:
+        Probabilities for the test rows (NaN where the preprocessor cannot
+        use a row) and the training seconds.
+    """
     from core import model as network
 
     started = time.perf_counter()
@@ -95,6 +100,35 @@ def _scores(name: str, labels: np.ndarray, probabilities: np.ndarray, seconds: f
         # two decimals would show as 0; the pages and the card round for display.
         "train_seconds": seconds,
     }
+
+
+def baseline_features(
+    train_rows: pd.DataFrame, test_rows: pd.DataFrame, seed: int = 42
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scikit-learn models' inputs: the recommended network's, without the bins.
+
+    Trees bin values themselves, and logistic regression stays the plain
+    linear baseline.
+    """
+    plain = dataclasses.replace(_recommended(seed), numeric_bins=0)
+    preprocessor = features.fit_preprocessor(train_rows, plain)
+    return preprocessor.transform(train_rows), preprocessor.transform(test_rows)
+
+
+def estimator_probabilities(
+    estimator, train_features: np.ndarray, train_labels: np.ndarray,
+    test_features: np.ndarray,
+) -> tuple[np.ndarray, float]:  # fmt: skip
+    """Fit a scikit-learn classifier; return its test probabilities and training seconds.
+
+    Columns follow the genres (0-9): a genre absent from training gets 0.
+    """
+    started = time.perf_counter()
+    estimator.fit(train_features, train_labels)
+    seconds = time.perf_counter() - started
+    probabilities = np.zeros((len(test_features), 10))
+    probabilities[:, estimator.classes_] = estimator.predict_proba(test_features)
+    return probabilities, seconds
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:
@@ -147,17 +181,10 @@ def compare_models(
     study = dataclasses.replace(configuration.STUDY, unknowns="impute", seed=seed)
     for name, config in ((STUDY_NETWORK, study), (RECOMMENDED_NETWORK, recommended)):
         progress(f"Training the {name.lower()}")
-        probabilities, seconds = _train_network(config, train_rows, test_rows)
+        probabilities, seconds = network_probabilities(config, train_rows, test_rows)
         rows.append(_scores(name, test_labels, probabilities, seconds))
 
-    # The scikit-learn models see the recommended network's inputs without
-    # the bins: trees bin values themselves, and logistic regression stays the
-    # plain linear baseline.
-    preprocessor = features.fit_preprocessor(
-        train_rows, dataclasses.replace(recommended, numeric_bins=0)
-    )
-    train_features = preprocessor.transform(train_rows)
-    test_features = preprocessor.transform(test_rows)
+    train_features, test_features = baseline_features(train_rows, test_rows, seed)
     train_labels = label_codes(train_rows)
     estimators = (
         (LOGISTIC_REGRESSION, LogisticRegression(max_iter=1000)),
@@ -165,12 +192,9 @@ def compare_models(
     )
     for name, estimator in estimators:
         progress(f"Training {name}")
-        started = time.perf_counter()
-        estimator.fit(train_features, train_labels)
-        seconds = time.perf_counter() - started
-        # Columns follow estimator.classes_: a genre absent from training gets 0.
-        probabilities = np.zeros((len(test_rows), 10))
-        probabilities[:, estimator.classes_] = estimator.predict_proba(test_features)
+        probabilities, seconds = estimator_probabilities(
+            estimator, train_features, train_labels, test_features
+        )
         rows.append(_scores(name, test_labels, probabilities, seconds))
     return pd.DataFrame(rows, columns=MODEL_COLUMNS)
 
@@ -217,7 +241,7 @@ def drop_vs_impute(
         used = train_rows
         if config.unknowns == "drop":
             used = train_rows[~features.unknown_mask(train_rows)]
-        probabilities, _ = _train_network(config, used, test_rows)
+        probabilities, _ = network_probabilities(config, used, test_rows)
         predicted = ~np.isnan(probabilities).any(axis=1)
         correct = predicted & (
             np.nan_to_num(probabilities, nan=-1).argmax(axis=1) == test_labels

@@ -228,9 +228,16 @@ class Preprocessor:
             names += [f"scale_{scale}" for scale in schema.SCALES]
         else:
             names += [f"key_{key}" for key in schema.KEYS] + ["mode_minor"]
-        for column, edges in self.bin_edges.items():
-            names += [f"{column}_bin{index}" for index in range(len(edges) - 1)]
-        return tuple(names)
+        return tuple(names) + self.binned_feature_names
+
+    @property
+    def binned_feature_names(self) -> tuple[str, ...]:
+        """The piecewise-linear bin inputs (the last columns), one per bin."""
+        return tuple(
+            f"{column}_bin{index}"
+            for column, edges in self.bin_edges.items()
+            for index in range(len(edges) - 1)
+        )
 
     def usable_rows(self, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Say which rows can be turned into features, and why the others cannot.

@@ -113,10 +113,10 @@ def model_card(bundle: Bundle, command: str) -> str:
         if log_columns
         else ""
     )
-    bin_edges = getattr(bundle.preprocessor, "bin_edges", {})
-    binned = {f"{column}_bin{index}" for column, edges in bin_edges.items()
-              for index in range(len(edges) - 1)}  # fmt: skip
-    plain_inputs = [n for n in bundle.preprocessor.feature_names if n not in binned]
+    bin_edges = bundle.preprocessor.bin_edges
+    binned = bundle.preprocessor.binned_feature_names
+    names = bundle.preprocessor.feature_names
+    plain_inputs = names[: len(names) - len(binned)]
     bins = (
         f", plus {len(binned)} binned inputs: each of {', '.join(bin_edges)} is cut "
         f"into at most {config.numeric_bins} quantile bins of the training values, "
