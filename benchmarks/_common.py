@@ -48,6 +48,11 @@ class Run:
         return self
 
 
+def train_arguments(preset: str, data: Path, out: Path) -> list[str]:
+    """Arguments of `python -m core train` for one preset, as every training benchmark runs it."""
+    return ["train", "--preset", preset, "--data", str(data), "--out", str(out)]
+
+
 def timed_run(
     command: list[str],
     env: dict[str, str] | None = None,

@@ -19,7 +19,16 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from _common import BENCHMARKS, DATA, PYTHON, Row, Run, text_table, timed_run
+from _common import (
+    BENCHMARKS,
+    DATA,
+    PYTHON,
+    Row,
+    Run,
+    text_table,
+    timed_run,
+    train_arguments,
+)
 
 STUDY_RATIO_TARGET = 0.25
 ACCURACY_TOLERANCE = 0.015
@@ -34,18 +43,7 @@ def core_train(preset: str, data: Path) -> tuple[Run, dict]:
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
         out = Path(folder) / "bundle"
         run = timed_run(
-            [
-                PYTHON,
-                "-m",
-                "core",
-                "train",
-                "--preset",
-                preset,
-                "--data",
-                str(data),
-                "--out",
-                str(out),
-            ]
+            [PYTHON, "-m", "core", *train_arguments(preset, data, out)]
         ).check(f"python -m core train --preset {preset}")
         metrics = json.loads((out / "metrics.json").read_text())
     return run, metrics

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import DATA, PYTHON, timed_run
+from _common import DATA, PYTHON, timed_run, train_arguments
 
 CHILD = r"""
 import gc, json, sys, time
@@ -70,13 +70,7 @@ def breakdown(preset: str, data: Path) -> list[tuple[str, float, float]]:
                 PYTHON,
                 "-c",
                 CHILD,
-                "train",
-                "--preset",
-                preset,
-                "--data",
-                str(data),
-                "--out",
-                str(Path(folder) / "bundle"),
+                *train_arguments(preset, data, Path(folder) / "bundle"),
             ]
         ).check("training breakdown")
         ended = launched + run.seconds
