@@ -110,6 +110,11 @@ def timed_run(
     )
 
 
+def mean_and_range(values: list[float]) -> str:
+    """ "0.8402 [0.8356-0.8463]": the mean, then the lowest and highest value."""
+    return f"{sum(values) / len(values):.4f} [{min(values):.4f}-{max(values):.4f}]"
+
+
 @dataclass
 class Row:
     """One line of the results table."""

@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import DATA  # noqa: E402
+from _common import DATA, mean_and_range  # noqa: E402
 
 from core import compare, config, data, evaluate, features  # noqa: E402
 
@@ -113,8 +113,7 @@ def main() -> int:
             seconds.append(took)
 
         def summary(key: str, scores: list[dict] = scores) -> str:
-            values = [score[key] for score in scores]
-            return f"{np.mean(values):.4f} [{min(values):.4f}-{max(values):.4f}]"
+            return mean_and_range([score[key] for score in scores])
 
         print(
             f"{name:58} {summary('accuracy'):>22} {summary('top2_accuracy'):>22} "
