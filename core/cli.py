@@ -18,6 +18,7 @@ from pathlib import Path
 from core import config as configuration
 from core import data
 from core.errors import GenreLabError
+from core.history import EpochLog, ensemble_epoch
 
 EXIT_BAD_INPUT = 2
 
@@ -113,30 +114,26 @@ class _ProgressBar:
     """One stderr line per training; an ensemble's members share it (they train together)."""
 
     def __init__(self) -> None:
-        self._epoch_logs: list = []
+        self._epoch_logs: list[EpochLog] = []
 
-    def __call__(self, log) -> None:
+    def __call__(self, log: EpochLog) -> None:
         self._epoch_logs.append(log)
         if log.member < log.members - 1:
             return
-        logs, self._epoch_logs = self._epoch_logs, []
-
-        def mean(name: str) -> float:
-            return sum(getattr(each, name) for each in logs) / len(logs)
-
+        epoch, self._epoch_logs = ensemble_epoch(self._epoch_logs), []
         width = 30
-        done = int(width * log.epoch / log.epochs)
-        networks = f"{log.members} networks " if log.members > 1 else ""
+        done = int(width * epoch.epoch / epoch.epochs)
+        networks = f"{epoch.members} networks " if epoch.members > 1 else ""
         validation = (
-            f" val_loss {mean('val_loss'):.4f} val_acc {mean('val_accuracy'):.4f}"
-            if log.val_loss is not None
+            f" val_loss {epoch.val_loss:.4f} val_acc {epoch.val_accuracy:.4f}"
+            if epoch.val_loss is not None and epoch.val_accuracy is not None
             else ""
         )
         sys.stderr.write(
-            f"\r{networks}[{'#' * done}{'.' * (width - done)}] epoch {log.epoch}/{log.epochs}"
-            f" loss {mean('loss'):.4f} acc {mean('accuracy'):.4f}{validation}"
+            f"\r{networks}[{'#' * done}{'.' * (width - done)}] epoch {epoch.epoch}/{epoch.epochs}"
+            f" loss {epoch.loss:.4f} acc {epoch.accuracy:.4f}{validation}"
         )
-        if log.epoch == log.epochs:
+        if epoch.epoch == epoch.epochs:
             sys.stderr.write("\n")
         sys.stderr.flush()
 

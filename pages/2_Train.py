@@ -18,7 +18,7 @@ import streamlit as st
 from core import config as settings
 from core import inputs
 from core.errors import GenreLabError
-from core.history import EpochLog
+from core.history import EpochLog, ensemble_epoch
 from ui import charts, navigation, state
 
 navigation.page_frame(
@@ -278,18 +278,17 @@ def train(config: settings.TrainingConfig) -> None:
         # An ensemble's networks train together: draw once all have reported.
         if log.member < log.members - 1:
             return
-        this_epoch = logs[-log.members :]
-        accuracy = sum(each["accuracy"] for each in this_epoch) / log.members
-        validation = (
-            sum(each["val_accuracy"] for each in this_epoch) / log.members
-            if log.val_accuracy is not None
-            else None
-        )
+        epoch = ensemble_epoch([EpochLog(**each) for each in logs[-log.members :]])
         networks = f" ({log.members} networks together)" if log.members > 1 else ""
         progress.progress(
             min(log.epoch / log.epochs, 1.0),
-            text=f"epoch {log.epoch}/{log.epochs}{networks}: accuracy {accuracy:.1%}"
-            + (f", validation {validation:.1%}" if validation is not None else ""),
+            text=f"epoch {log.epoch}/{log.epochs}{networks}: "
+            f"accuracy {epoch.accuracy:.1%}"
+            + (
+                f", validation {epoch.val_accuracy:.1%}"
+                if epoch.val_accuracy is not None
+                else ""
+            ),
         )
         # Redraw at most ~4 times a second: fast epochs would otherwise spend
         # more time sending charts than learning.
