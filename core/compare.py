@@ -103,14 +103,14 @@ def _scores(name: str, labels: np.ndarray, probabilities: np.ndarray, seconds: f
 
 
 def baseline_features(
-    train_rows: pd.DataFrame, test_rows: pd.DataFrame, seed: int = 42
+    train_rows: pd.DataFrame, test_rows: pd.DataFrame
 ) -> tuple[np.ndarray, np.ndarray]:
     """The scikit-learn models' inputs: the recommended network's, without the bins.
 
     Trees bin values themselves, and logistic regression stays the plain
     linear baseline.
     """
-    plain = dataclasses.replace(_recommended(seed), numeric_bins=0)
+    plain = dataclasses.replace(configuration.RECOMMENDED, numeric_bins=0)
     preprocessor = features.fit_preprocessor(train_rows, plain)
     return preprocessor.transform(train_rows), preprocessor.transform(test_rows)
 
@@ -184,7 +184,7 @@ def compare_models(
         probabilities, seconds = network_probabilities(config, train_rows, test_rows)
         rows.append(_scores(name, test_labels, probabilities, seconds))
 
-    train_features, test_features = baseline_features(train_rows, test_rows, seed)
+    train_features, test_features = baseline_features(train_rows, test_rows)
     train_labels = label_codes(train_rows)
     estimators = (
         (LOGISTIC_REGRESSION, LogisticRegression(max_iter=1000)),
