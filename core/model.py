@@ -159,7 +159,9 @@ def _train_members(
     this way, 0.46-0.66 s one after the other). Member ``k`` is the network that
     ``seed + k`` would train alone: its own initial weights, dropout masks and
     batch order; the sum of the members' losses gives each exactly its own
-    gradient.
+    gradient. With early stopping, a member past its patience trains on until
+    every member is, and keeps its best epoch, which may then come later than
+    the epoch it would have stopped at alone.
     """
     x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
     count = config.ensemble_size
@@ -252,8 +254,8 @@ def _train_members(
                     epochs_without_gain[member] = 0
                 else:
                     epochs_without_gain[member] += 1
-        # A member past its patience keeps its best weights (restored below);
-        # training stops once no member is still improving.
+        # Training stops once every member is past its patience; each then
+        # gets the weights of its best epoch back (below).
         if (
             config.early_stopping_patience
             and x_val is not None
