@@ -1,0 +1,89 @@
+"""Figure 7: the command line on a big file (issue 18).
+
+``python -m core predict`` and ``python -m core evaluate`` with the shipped
+model on a 1,000,000-row file (the dataset's rows repeated, about 150 MB,
+written to a temporary folder, never into the repository): wall time of the
+whole process and its peak resident memory (``ru_maxrss`` of the child).
+The reference is ``pandas.read_csv`` of the same file in a fresh process.
+Targets: predict within 600 MB and 20 s.
+
+Usage: ``python benchmarks/bench_stream.py [--rows 1000000]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from _common import DATA, PYTHON, ROOT, Row, text_table, timed_run
+
+PEAK_TARGET_MB = 600.0
+SECONDS_TARGET = 20.0
+MODEL = ROOT / "models" / "default"
+
+
+def big_file(folder: Path, rows: int) -> Path:
+    """The dataset's non-blank rows repeated to ``rows`` data rows."""
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    header, body = lines[0], [line for line in lines[1:] if line.strip(",")]
+    path = folder / f"tracks_{rows}.csv"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(header + "\n")
+        written = 0
+        while written < rows:
+            chunk = body[: rows - written]
+            stream.write("\n".join(chunk) + "\n")
+            written += len(chunk)
+    return path
+
+
+def run(rows: int = 1_000_000) -> list[Row]:
+    """Measure figure 7; return the table rows."""
+    with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
+        path = big_file(Path(folder), rows)
+        size_mb = path.stat().st_size / 1024**2
+        reference = timed_run(
+            [PYTHON, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
+        ).check("pandas.read_csv")
+        output = Path(folder) / "predictions.csv"
+        predict = timed_run(
+            [PYTHON, "-m", "core", "predict", "--model", str(MODEL),
+             "--input", str(path), "--output", str(output)]
+        ).check("python -m core predict")  # fmt: skip
+        output_mb = output.stat().st_size / 1024**2
+        evaluate = timed_run(
+            [PYTHON, "-m", "core", "evaluate", "--model", str(MODEL),
+             "--data", str(path)]
+        ).check("python -m core evaluate")  # fmt: skip
+    reference_text = (
+        f"pandas.read_csv {reference.seconds:.1f} s, peak {reference.max_rss_mb:.0f} MB"
+    )
+    return [
+        Row(
+            f"7. `python -m core predict`, {rows:,} rows ({size_mb:.0f} MB in, "
+            f"{output_mb:.0f} MB out)",
+            f"{predict.seconds:.1f} s, peak {predict.max_rss_mb:.0f} MB "
+            f"(CPU {predict.cpu_seconds:.1f} s)",
+            reference_text,
+            f"{predict.max_rss_mb / PEAK_TARGET_MB:.2f} of memory target, "
+            f"{predict.seconds / SECONDS_TARGET:.2f} of time target",
+            f"<= {PEAK_TARGET_MB:.0f} MB and <= {SECONDS_TARGET:.0f} s",
+            predict.max_rss_mb <= PEAK_TARGET_MB and predict.seconds <= SECONDS_TARGET,
+        ),
+        Row(
+            f"7. `python -m core evaluate`, {rows:,} rows",
+            f"{evaluate.seconds:.1f} s, peak {evaluate.max_rss_mb:.0f} MB "
+            f"(CPU {evaluate.cpu_seconds:.1f} s)",
+            reference_text,
+            f"{evaluate.max_rss_mb / PEAK_TARGET_MB:.2f} of memory target",
+            f"<= {PEAK_TARGET_MB:.0f} MB",
+            evaluate.max_rss_mb <= PEAK_TARGET_MB,
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    print(text_table(run(parser.parse_args().rows)))
