@@ -8,8 +8,9 @@ Layout::
     README.md            optional model card
 
 A bundle is written to a temporary folder and renamed into place, so a reader
-never sees half of one; it is loaded with Keras ``safe_mode=True`` and only
-the layer types this project builds are accepted.
+never sees half of one. Loading needs no TensorFlow: the network is read into
+NumPy by :mod:`core.forward`, which accepts only the layers this project
+builds and never runs code from the file.
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from core import schema
+from core import forward, schema
 from core.config import TrainingConfig
 from core.errors import BundleError, ConfigError
 from core.features import Preprocessor
@@ -37,27 +37,18 @@ PREPROCESSING_FILE = "preprocessing.json"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
 REQUIRED_FILES = (MODEL_FILE, PREPROCESSING_FILE, METRICS_FILE)
-# Layer types this project builds; anything else in a model file is refused.
-ALLOWED_LAYERS = frozenset(
-    {
-        "InputLayer",
-        "Dense",
-        "Dropout",
-        "Sequential",
-        "Functional",
-        "Average",
-        "DTypePolicy",
-        "__keras_tensor__",
-    }
-)
 MAX_BUNDLE_MB = 50
 
 
 @dataclass
 class Bundle:
-    """A loaded model and what it needs to turn raw rows into genre probabilities."""
+    """A model and what it needs to turn raw rows into genre probabilities."""
 
-    model: Any  # keras.Model; typed loosely so this module imports without Keras
+    # The network, run in NumPy (see core.forward).
+    network: forward.Network
+    # The .keras file it was read from: the model's source of truth, written
+    # back unchanged when the bundle is saved.
+    model_file: bytes
     preprocessor: Preprocessor
     config: TrainingConfig
     metrics: dict = field(default_factory=dict)
@@ -119,7 +110,7 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
     )
     retired = None
     try:
-        bundle.model.save(staging / MODEL_FILE)
+        (staging / MODEL_FILE).write_bytes(bundle.model_file)
         preprocessing = {
             "format_version": FORMAT_VERSION,
             "genres": list(schema.GENRES),
@@ -147,38 +138,8 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
     return destination
 
 
-def _model_layer_classes(model_path: Path) -> set[str]:
-    """Read the class names in a .keras file's config without building anything."""
-    try:
-        with zipfile.ZipFile(model_path) as archive:
-            config = json.loads(archive.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError):
-        raise BundleError(
-            "The model file is damaged (it is not a valid .keras file)."
-        ) from None
-    classes: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if "class_name" in node and "config" in node:
-                module = str(node.get("module") or "keras")
-                if module in ("keras", "keras.layers", "keras.models"):
-                    classes.add(str(node["class_name"]))
-                elif not module.startswith(("keras.initializers", "keras.src.")):
-                    # Custom objects name their own module; keep it in the message.
-                    classes.add(f"{module}.{node['class_name']}")
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(config)
-    return classes
-
-
 def load_bundle(directory: str | Path) -> Bundle:
-    """Load and validate a bundle folder.
+    """Load and validate a bundle folder (no TensorFlow needed).
 
     Raises:
         BundleError: the folder or a file is missing, damaged, from another
@@ -217,36 +178,23 @@ def load_bundle(directory: str | Path) -> Bundle:
         raise BundleError(
             f"The model bundle's preprocessing settings are invalid ({error})."
         ) from None
-    unexpected = _model_layer_classes(folder / MODEL_FILE) - ALLOWED_LAYERS
-    if unexpected:
-        raise BundleError(
-            "The model file contains layers GenreLab does not build "
-            f"({', '.join(sorted(unexpected))}); it was refused for safety."
-        )
-    # core.model first: it imports TensorFlow with its native log lines muted
-    # (importing keras first would print them on stderr, before its settings).
-    from core import model as model_module  # noqa: F401, I001
-    import keras
-
-    try:
-        model = keras.saving.load_model(
-            folder / MODEL_FILE, safe_mode=True, compile=False
-        )
-    except Exception as error:  # Keras raises many types for a bad file
-        raise BundleError(
-            f"The model file could not be loaded ({type(error).__name__}); "
-            "it may be damaged or from an incompatible Keras version."
-        ) from None
-    expected_shape = (None, len(preprocessor.feature_names))
-    if tuple(model.input_shape) != expected_shape or model.output_shape[-1] != len(
+    model_path = folder / MODEL_FILE
+    if model_path.stat().st_size > MAX_BUNDLE_MB * 1024 * 1024:
+        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB} MB.")
+    model_file = model_path.read_bytes()
+    network = forward.read_model_file(model_file)
+    expected_inputs = len(preprocessor.feature_names)
+    if network.n_features != expected_inputs or network.n_outputs != len(
         schema.GENRES
     ):
         raise BundleError(
             "The model file does not match its preprocessing settings "
-            f"(inputs {model.input_shape}, expected {expected_shape})."
+            f"({network.n_features} inputs and {network.n_outputs} outputs, "
+            f"expected {expected_inputs} and {len(schema.GENRES)})."
         )
     return Bundle(
-        model=model,
+        network=network,
+        model_file=model_file,
         preprocessor=preprocessor,
         config=config,
         metrics=metrics,

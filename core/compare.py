@@ -68,6 +68,7 @@ def network_probabilities(
         Probabilities for the test rows (NaN where the preprocessor cannot
         use a row) and the training seconds.
     """
+    from core import forward
     from core import model as network
 
     started = time.perf_counter()
@@ -80,11 +81,12 @@ def network_probabilities(
         groups=groups,
     )
     seconds = time.perf_counter() - started
+    predictor = forward.read_model_file(network.model_file_bytes(trained.model))
     usable, _ = preprocessor.usable_rows(test_rows)
     probabilities = np.full((len(test_rows), 10), np.nan)
     if usable.any():
-        probabilities[usable] = network.predict_probabilities(
-            trained.model, preprocessor.transform(test_rows[usable])
+        probabilities[usable] = predictor.probabilities(
+            preprocessor.transform(test_rows[usable])
         )
     return probabilities, seconds
 

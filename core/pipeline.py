@@ -8,12 +8,15 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import evaluate, features, schema
+from core import evaluate, features, forward
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.data import label_codes
 from core.features import CleaningSummary
 from core.history import EpochLog, ProgressHook
+
+# Column added while training: each row's genre_bits_by_track (see core.evaluate).
+LISTED_GENRES = "listed_genre_bits"
 
 
 @dataclass
@@ -36,10 +39,9 @@ def _split_metrics(
 ) -> dict:
     labels = label_codes(rows)
     metrics = evaluate.classification_metrics(labels, probabilities)
-    predicted = pd.Series(np.asarray(schema.GENRES)[probabilities.argmax(axis=1)])
     if {"artist_name", "track_name"} <= set(rows.columns):
         metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
-            predicted, rows["listed_genres"].reset_index(drop=True)
+            probabilities.argmax(axis=1), rows[LISTED_GENRES].to_numpy()
         )
     unknown = features.unknown_mask(rows)
     if bundle.preprocessor.unknowns == "impute":
@@ -74,8 +76,9 @@ def train_from_frame(
     from core import model as network
 
     started = time.perf_counter()
-    typed = typed.assign(listed_genres=evaluate.listed_genres(typed)) if {
-        "artist_name", "track_name"} <= set(typed.columns) else typed  # fmt: skip
+    # Listed over the whole file, before the split: a test track's other
+    # genres may be listed in training rows.
+    typed = typed.assign(**{LISTED_GENRES: evaluate.listed_genre_bits(typed)})
     cleaned, cleaning = features.clean(typed, config.unknowns)
     train_rows, test_rows = features.split(cleaned, config)
     preprocessor = features.fit_preprocessor(train_rows, config)
@@ -89,8 +92,13 @@ def train_from_frame(
         groups=features.track_groups(train_rows) if config.group_tracks else None,
     )
     train_seconds = time.perf_counter() - started
+    # The bundle predicts the way a saved one does, from its .keras file in
+    # NumPy: what training scores here is what every page and command gets.
+    model_file = network.model_file_bytes(trained.model)
+    predictor = forward.read_model_file(model_file)
     bundle = Bundle(
-        model=trained.model,
+        network=predictor,
+        model_file=model_file,
         preprocessor=preprocessor,
         config=config,
         info={"train_seconds": round(train_seconds, 2)},
@@ -98,11 +106,11 @@ def train_from_frame(
     metrics = {
         "train": _split_metrics(
             bundle, train_rows,
-            network.predict_probabilities(trained.model, train_features),
+            predictor.probabilities(train_features),
         ),
         "test": _split_metrics(
             bundle, test_rows,
-            network.predict_probabilities(trained.model, test_features),
+            predictor.probabilities(test_features),
         ),
         "cleaning": asdict(cleaning),
         "best_epochs": trained.best_epochs,

@@ -12,14 +12,13 @@ import pytest
 
 from core import bundle as bundles
 from core import features
-from core import model as network
 from core.errors import BundleError
 
 
 def probabilities(bundle, typed) -> np.ndarray:
     usable, _ = bundle.preprocessor.usable_rows(typed)
     features_matrix = bundle.preprocessor.transform(typed[usable])
-    return network.predict_probabilities(bundle.model, features_matrix)
+    return bundle.network.probabilities(features_matrix)
 
 
 @pytest.fixture
@@ -245,7 +244,8 @@ def test_a_model_file_with_an_unknown_layer_is_refused(saved):
 
 def test_a_model_that_does_not_match_its_preprocessor(tmp_path, drop_run, impute_run):
     mismatched = bundles.Bundle(
-        model=drop_run.bundle.model,
+        network=drop_run.bundle.network,
+        model_file=drop_run.bundle.model_file,
         preprocessor=impute_run.bundle.preprocessor,
         config=impute_run.bundle.config,
         metrics={},

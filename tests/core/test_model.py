@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import config
+from core import config, forward
 from core import model as network
 from tests.conftest import tiny_config
 
@@ -22,8 +22,13 @@ def separable_problem(rows_per_genre: int = 20, seed: int = 0):
     return features[order].astype(np.float32), labels[order]
 
 
+def as_numpy(model) -> forward.Network:
+    """The model as every page and command runs it: its .keras file read into NumPy."""
+    return forward.read_model_file(network.model_file_bytes(model))
+
+
 def accuracy(model, features, labels) -> float:
-    predicted = network.predict_probabilities(model, features).argmax(axis=1)
+    predicted = as_numpy(model).probabilities(features).argmax(axis=1)
     return float((predicted == labels).mean())
 
 
@@ -178,7 +183,7 @@ def test_training_on_fewer_rows_than_a_batch_works():
 def test_probabilities_sum_to_one_even_for_a_sigmoid_output():
     features, _ = separable_problem()
     model = network.build_model(config.STUDY, 12)
-    probabilities = network.predict_probabilities(model, features)
+    probabilities = as_numpy(model).probabilities(features)
     assert probabilities.shape == (200, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-6)
     assert (probabilities >= 0).all()
@@ -186,7 +191,7 @@ def test_probabilities_sum_to_one_even_for_a_sigmoid_output():
 
 def test_probabilities_of_no_rows():
     model = network.build_model(config.STUDY, 12)
-    empty = network.predict_probabilities(model, np.zeros((0, 12), np.float32))
+    empty = as_numpy(model).probabilities(np.zeros((0, 12), np.float32))
     assert empty.shape == (0, 10)
 
 

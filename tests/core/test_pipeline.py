@@ -93,7 +93,7 @@ def test_same_seed_same_metrics_and_weights(separable_typed):
     for split_name in ("train", "test"):
         assert first.metrics[split_name] == again.metrics[split_name]
     for mine, theirs in zip(
-        first.bundle.model.get_weights(), again.bundle.model.get_weights(), strict=True
+        first.bundle.network.weights(), again.bundle.network.weights(), strict=True
     ):
         np.testing.assert_array_equal(mine, theirs)
 

@@ -21,7 +21,7 @@ def test_study_preset_reaches_the_studys_accuracy(study_run):
 
 def test_study_preset_uses_the_studys_35_features(study_run):
     assert len(study_run.bundle.preprocessor.feature_names) == 35
-    assert study_run.bundle.model.layers[0].units == 35
+    assert study_run.bundle.network.members[0][0].kernel.shape[1] == 35
 
 
 def test_study_cleaning_drops_unknown_rows_and_splits_80_20(study_run):

@@ -25,7 +25,7 @@ def comparable(metrics: dict) -> dict:
 
 def train(typed, config):
     run = pipeline.train_from_frame(typed, config)
-    return comparable(run.metrics), [w.copy() for w in run.bundle.model.get_weights()]
+    return comparable(run.metrics), [w.copy() for w in run.bundle.network.weights()]
 
 
 def train_in_a_thread(typed, config):
