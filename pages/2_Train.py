@@ -120,6 +120,12 @@ if st.session_state[state.TRAINING]:
     # was interrupted (Stop, or a click elsewhere).
     st.session_state[state.TRAINING] = False
     st.warning("Training was stopped. The previous model is still the one in use.")
+if st.session_state[state.WAITING]:
+    st.session_state[state.WAITING] = False
+    st.warning(
+        "You left the training queue; nothing was trained and the previous "
+        "model is still the one in use."
+    )
 
 typed, source, error = state.load_data()
 if typed is None or source is None:
@@ -256,7 +262,55 @@ def save_form() -> None:
     }
 
 
+def wait_for_a_slot(ticket) -> None:
+    """Show the visitor's place in the training queue until a slot is theirs.
+
+    Cancel (or any click, or leaving the page) reruns the script, which stops
+    this loop at its next Streamlit call; the caller then gives the place up.
+    """
+    queue = state.training_queue()
+    if queue.try_start(ticket):
+        return
+    notice = st.empty()
+    st.button(
+        "Cancel",
+        key="train_cancel",
+        icon=":material/close:",
+        help="Leave the queue; the model in use stays as it is.",
+    )
+    # Stays True if a click stops the wait (the next run then says so).
+    st.session_state[state.WAITING] = True
+    while not queue.try_start(ticket):
+        place = queue.place(ticket)
+        running, _ = queue.counts()
+        ahead = (
+            "you are next"
+            if place.ahead == 0
+            else f"{place.ahead} {'visitor' if place.ahead == 1 else 'visitors'} "
+            "ahead of you"
+        )
+        notice.info(
+            f"{running} training{'s' if running != 1 else ''} running on this server "
+            f"(at most {queue.slots} at once); {ahead}. Yours starts by itself in "
+            f"about {max(5, round(place.wait_seconds / 5) * 5):.0f} s."
+        )
+        time.sleep(0.5)
+    st.session_state[state.WAITING] = False
+    notice.empty()
+
+
 def train(config: settings.TrainingConfig) -> None:
+    """Wait for a free slot, then train with live progress; keep the result when done."""
+    queue = state.training_queue()
+    ticket = queue.join(state.session_id())
+    try:
+        wait_for_a_slot(ticket)
+        train_now(config, lambda: queue.alive(ticket))
+    finally:
+        queue.leave(ticket)
+
+
+def train_now(config: settings.TrainingConfig, still_here) -> None:
     """Train with live progress; keep the result in the session when it finishes."""
     from core import bundle as bundles
     from core import pipeline
@@ -274,6 +328,7 @@ def train(config: settings.TrainingConfig) -> None:
     last_drawn = [0.0]
 
     def on_epoch(log: EpochLog) -> None:
+        still_here()
         logs.append(dataclasses.asdict(log))
         # An ensemble's networks train together: draw once all have reported.
         if log.member < log.members - 1:

@@ -27,6 +27,7 @@ import streamlit as st
 from core import data, report
 from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
 from core.errors import GenreLabError
+from core.training_queue import TrainingQueue
 
 # Lets tests and screenshots point the app at another shipped model.
 MODEL_DIR_VARIABLE = "GENRELAB_MODEL_DIR"
@@ -41,6 +42,11 @@ RUNS = "runs"  # list of run records, oldest first
 MODELS = "models"  # run id -> {"bundle", "zip"} for the most recent runs
 ACTIVE = "active_model"  # DEFAULT_MODEL_KEY or a run id
 TRAINING = "training_in_progress"  # True while a training is under way
+WAITING = "training_waiting"  # True while waiting in the training queue
+SESSION_ID = "session_id"  # identifies this session in the training queue
+# How many trainings may run at once on this server (the others queue).
+TRAINING_SLOTS_VARIABLE = "GENRELAB_TRAINING_SLOTS"
+DEFAULT_TRAINING_SLOTS = 1
 
 
 def init_session() -> None:
@@ -50,6 +56,27 @@ def init_session() -> None:
     st.session_state.setdefault(MODELS, {})
     st.session_state.setdefault(ACTIVE, None)
     st.session_state.setdefault(TRAINING, False)
+    st.session_state.setdefault(WAITING, False)
+    st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
+
+
+def session_id() -> str:
+    """This browser session's identifier (its place in the training queue)."""
+    return st.session_state[SESSION_ID]
+
+
+def training_slots() -> int:
+    """Trainings allowed at once: $GENRELAB_TRAINING_SLOTS, else the default."""
+    value = os.environ.get(TRAINING_SLOTS_VARIABLE, "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else (
+        DEFAULT_TRAINING_SLOTS
+    )
+
+
+@st.cache_resource
+def training_queue() -> TrainingQueue:
+    """The one training queue every session of this server shares."""
+    return TrainingQueue(slots=training_slots(), stale_seconds=60.0)
 
 
 # --- Data -----------------------------------------------------------------------
