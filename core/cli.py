@@ -7,13 +7,15 @@ traceback, and no output file is left half-written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
+import secrets
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import IO
 
 from core import config as configuration
 from core import data
@@ -89,13 +91,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _load_labelled(path: str | None):
-    location = data.resolve_data_path(path)
-    if not location.exists():
-        raise GenreLabError(
-            f"No dataset at {location}: pass --data PATH, set MUSIC_GENRE_CSV, "
-            "or run 'python -m core download'."
-        )
-    return data.load_csv(location, require_label=True)
+    return data.load_csv(_dataset_path(path), require_label=True)
 
 
 def _metrics_lines(metrics: dict) -> list[str]:
@@ -198,39 +194,62 @@ def _command_train(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _dataset_path(path: str | None) -> Path:
+    location = data.resolve_data_path(path)
+    if not location.exists():
+        raise GenreLabError(
+            f"No dataset at {location}: pass --data PATH, set MUSIC_GENRE_CSV, "
+            "or run 'python -m core download'."
+        )
+    return location
+
+
 def _command_evaluate(arguments: argparse.Namespace) -> int:
-    from core import bundle, predict
+    from core import bundle, export
 
     model_bundle = bundle.load_bundle(arguments.model)
-    typed = _load_labelled(arguments.data)
-    metrics = predict.evaluate_frame(model_bundle, typed)
+    result = export.predict_file(
+        model_bundle, _dataset_path(arguments.data), require_label=True
+    )
+    metrics = result.scores
     if arguments.json:
         print(json.dumps(metrics))
         return 0
     if metrics["n_rows"] == 0:
         print(f"No row could be scored ({metrics['n_unpredictable']} unpredictable).")
         return 0
-    print(f"accuracy {metrics['accuracy']:.4f}  top-2 {metrics['top2_accuracy']:.4f}  "
-          f"macro F1 {metrics['macro_f1']:.4f}")  # fmt: skip
+    print(
+        f"accuracy {metrics['accuracy']:.4f}  top-2 {metrics['top2_accuracy']:.4f}  "
+        f"macro F1 {metrics['macro_f1']:.4f}"
+    )
     if "fusion_accuracy" in metrics:
         print(
-            f"counting any genre the track is listed under: {metrics['fusion_accuracy']:.4f}"
+            "counting any genre the track is listed under: "
+            f"{metrics['fusion_accuracy']:.4f}"
         )
     print(
-        f"rows scored {metrics['n_rows']}, without a prediction {metrics['n_unpredictable']}"
+        f"rows scored {metrics['n_rows']}, without a prediction "
+        f"{metrics['n_unpredictable']}"
     )
     return 0
 
 
-def _write_atomically(frame, output: Path) -> None:
+@contextlib.contextmanager
+def _replaced_on_success(output: Path) -> Iterator[IO[str]]:
+    """A text stream to a new file next to ``output``, moved onto it only on success.
+
+    The file is created as any file the user makes (their umask applies), not
+    private as ``tempfile`` makes them.
+    """
     output.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}-", dir=output.parent)
+    temporary = output.with_name(f".{output.name}-{os.getpid()}-{secrets.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
-            frame.to_csv(stream, index=False)
+        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as stream:
+            yield stream
         os.replace(temporary, output)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -238,19 +257,12 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
-    # The file is checked before the heavier modules load: a refusal is instant.
-    raw = data.read_raw(arguments.input)
-    typed = data.type_frame(raw)
-    from core import bundle, predict
+    from core import bundle, export
 
     model_bundle = bundle.load_bundle(arguments.model)
-    predictions = predict.predict_frame(model_bundle, typed)
-    # An earlier output given as input: its prediction columns are replaced, not
-    # kept (keeping them wrote the old predictions back unchanged).
-    kept = raw.drop(columns=predictions.columns, errors="ignore")
-    _write_atomically(kept.join(predictions), output)
-    predicted = int((predictions[predict.REASON] == "").sum())
-    print(f"{predicted} of {len(raw)} rows predicted; written to {output}")
+    with _replaced_on_success(output) as stream:
+        result = export.predict_file(model_bundle, arguments.input, stream)
+    print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     return 0
 
 

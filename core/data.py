@@ -8,12 +8,16 @@ unknown values, and a ``row_problem`` column that says why a row cannot be used
 
 from __future__ import annotations
 
+import codecs
 import csv
+import gzip
 import io
 import os
 import re
 import shutil
 import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -23,8 +27,12 @@ import pandas as pd
 from core import schema
 from core.errors import DataError
 
-# The same limit as server.maxUploadSize in .streamlit/config.toml.
+# The same limit as server.maxUploadSize in .streamlit/config.toml: files
+# read whole (uploads, training data) must fit in it; the command line's
+# predict and evaluate stream a path of any size.
 MAX_FILE_MB = 200
+# Rows read at a time when streaming: a few tens of MB of text at most.
+CHUNK_ROWS = 50_000
 DATA_PATH_VARIABLE = "MUSIC_GENRE_CSV"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "music_genre.csv"
@@ -32,6 +40,8 @@ KAGGLE_DATASET = "vicsuperman/prediction-of-music-genre"
 KAGGLE_FILE = "music_genre.csv"
 
 PROBLEM_COLUMN = "row_problem"
+# The row problem of a row with no value at all.
+BLANK_ROW = "blank row"
 
 CsvSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
 
@@ -53,66 +63,123 @@ def resolve_data_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     return DEFAULT_DATA_PATH
 
 
-def _read_bytes(source: CsvSource) -> bytes:
-    limit = int(MAX_FILE_MB * 1024 * 1024)
-    too_large = (
-        f"The file is larger than the {MAX_FILE_MB} MB limit; "
-        "split it into smaller files."
+def _too_large() -> DataError:
+    return DataError(
+        f"The file is larger than the {MAX_FILE_MB:g} MB limit; "
+        "split it into smaller files, or predict it with the command line "
+        "(python -m core predict), which reads a file of any size in chunks."
     )
+
+
+def _open_binary(source: CsvSource, limited: bool) -> IO[bytes]:
+    """A binary stream over the source; ``limited`` enforces ``MAX_FILE_MB``.
+
+    An open upload is read only up to the limit (plus one byte) either way:
+    it is in memory already, and the limit is what the app can take.
+    """
+    limit = int(MAX_FILE_MB * 1024 * 1024)
     if isinstance(source, bytes):
-        content = source
-    elif isinstance(source, str | os.PathLike):
+        if limited and len(source) > limit:
+            raise _too_large()
+        return io.BytesIO(source)
+    if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.exists():
             raise DataError(f"No file at {path}.")
         if path.is_dir():
             raise DataError(f"{path} is a folder, not a CSV file.")
-        if path.stat().st_size > limit:
-            raise DataError(too_large)
+        if limited and path.stat().st_size > limit:
+            raise _too_large()
         try:
-            content = path.read_bytes()
+            return path.open("rb")
         except OSError as error:
             raise DataError(f"Could not read {path}: {error.strerror}.") from None
-    else:
-        content = source.read(limit + 1)
-        if isinstance(content, str):
-            content = content.encode("utf-8")
+    content = source.read(limit + 1)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
     if len(content) > limit:
-        raise DataError(too_large)
-    return content
+        raise _too_large()
+    return io.BytesIO(content)
 
 
 # File signatures of formats people save by mistake under a .csv name.
 _ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx, .ods and .zip
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old .xls
+_GZIP_SIGNATURE = b"\x1f\x8b"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SNIFF_BYTES = 65536
+_VALIDATE_BLOCK = 1 << 20
 
 
-def _decode(content: bytes) -> str:
-    if not content.strip():
+def _is_utf8(stream: IO[bytes]) -> bool:
+    """Whether the whole stream decodes as UTF-8 (read in blocks, then rewound)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while block := stream.read(_VALIDATE_BLOCK):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def _only_whitespace(stream: IO[bytes]) -> bool:
+    try:
+        while block := stream.read(_VALIDATE_BLOCK):
+            if block.strip():
+                return False
+    finally:
+        stream.seek(0)
+    return True
+
+
+def _open_text(binary: IO[bytes]) -> IO[str]:
+    """Decode a binary stream: UTF-8 (BOM or not), UTF-16 with a BOM, else Windows-1252.
+
+    Raises:
+        DataError: the stream is empty, compressed beyond gzip, or binary.
+    """
+    head = binary.read(_SNIFF_BYTES)
+    binary.seek(0)
+    if head.startswith(_GZIP_SIGNATURE):
+        # A gzip-compressed CSV (e.g. music_genre.csv.gz renamed): read through it.
+        binary = gzip.GzipFile(fileobj=binary, mode="rb")
+        try:
+            head = binary.read(_SNIFF_BYTES)
+            binary.seek(0)
+        except (OSError, EOFError):
+            raise DataError(
+                "This file is compressed (gzip) but damaged; unzip it and upload "
+                "the CSV inside."
+            ) from None
+    if not head.strip() and _only_whitespace(binary):
         raise DataError("The file is empty.")
-    if content.startswith((_ZIP_SIGNATURE, _OLE_SIGNATURE)):
+    if head.startswith((_ZIP_SIGNATURE, _OLE_SIGNATURE)):
         raise DataError(
             "This is not a text file: it looks like an Excel workbook or a zip "
             "archive. In your spreadsheet program choose Save As > CSV, then "
             "upload that file."
         )
-    if content.startswith(_UTF16_BOMS):
+    if head.startswith(_UTF16_BOMS):
         # Excel's "Unicode Text" export: UTF-16 with a byte order mark.
-        try:
-            return content.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in content[:65536]:
+        return io.TextIOWrapper(binary, encoding="utf-16", newline="")
+    if b"\x00" in head:
         raise DataError(
             "This is not a text file (it holds binary data); "
             "upload the music genre CSV file."
         )
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheet programs often save CSV files as Windows-1252/Latin-1.
-        return content.decode("cp1252", errors="replace")
+        utf8 = _is_utf8(binary)
+    except (OSError, EOFError):
+        raise DataError(
+            "This file is compressed (gzip) but damaged; unzip it and upload the "
+            "CSV inside."
+        ) from None
+    # Spreadsheet programs often save CSV files as Windows-1252/Latin-1.
+    encoding = "utf-8-sig" if utf8 else "cp1252"
+    return io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
 
 
 def _delimiter(header_line: str) -> str:
@@ -122,6 +189,127 @@ def _delimiter(header_line: str) -> str:
         if candidate in header_line:
             return candidate
     return ","
+
+
+def _skip_blank_lines(text: IO[str]) -> tuple[str, int]:
+    """Move past blank lines before the header; return the header line and their count.
+
+    pandas would take a blank first line for an empty header. The count keeps
+    line numbers in messages true to the file.
+    """
+    skipped = 0
+    while True:
+        position = text.tell()
+        line = text.readline()
+        if not line or line.strip(" \t\r\n"):
+            text.seek(position)
+            return line, skipped
+        skipped += 1
+
+
+@dataclass(frozen=True)
+class _Table:
+    """An opened CSV: its text stream positioned at the header, and how to read it."""
+
+    text: IO[str]
+    separator: str
+    skipped_lines: int
+
+
+def _open_table(source: CsvSource, limited: bool) -> _Table:
+    text = _open_text(_open_binary(source, limited))
+    try:
+        first_line, skipped = _skip_blank_lines(text)
+    except UnicodeError:
+        raise DataError("This file's text cannot be decoded; save it as UTF-8 CSV.") from None
+    if first_line.lstrip().startswith(("{", "[")):
+        text.close()
+        raise DataError(
+            "This file holds JSON, not a CSV table; export the data as CSV."
+        )
+    return _Table(text, _delimiter(first_line), skipped)
+
+
+def _read_options(separator: str) -> dict:
+    return {
+        "sep": separator,
+        "dtype": str,
+        "keep_default_na": False,
+        "skip_blank_lines": False,
+        "skipinitialspace": True,
+        # Without this, rows that all end with a stray delimiter make pandas
+        # use the first column as the index and shift the rest.
+        "index_col": False,
+    }
+
+
+def _tidy_chunk(frame: pd.DataFrame, separator: str) -> pd.DataFrame:
+    frame.columns = [str(column).strip() for column in frame.columns]
+    if separator == ";":
+        # Semicolon files come from spreadsheets set to a decimal comma (0,7).
+        for column in schema.NUMERIC_FEATURES:
+            if column in frame.columns:
+                frame[column] = frame[column].str.replace(
+                    _DECIMAL_COMMA, r"\1.\2", regex=True
+                )
+    return frame
+
+
+_NO_ROWS = "The file has a header but no rows of data."
+
+
+def iter_raw_chunks(
+    source: CsvSource, chunk_rows: int | None = None, limited: bool = False
+) -> Iterator[pd.DataFrame]:
+    """Read a CSV exactly as written, ``chunk_rows`` rows at a time.
+
+    Memory stays that of one chunk whatever the file's size. Each chunk's
+    index is its rows' positions in the file (0 = the first data row), and
+    the chunks together are exactly :func:`read_raw`'s frame.
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+        chunk_rows: rows per chunk (default ``CHUNK_ROWS``).
+        limited: refuse a file over ``MAX_FILE_MB`` (whole-file reads do).
+
+    Raises:
+        DataError: the file is missing, too large, empty, binary, not a
+            table, or has no data rows (raised when the faulty part is read).
+    """
+    table = _open_table(source, limited)
+    with table.text:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                reader = pd.read_csv(
+                    table.text,
+                    chunksize=chunk_rows or CHUNK_ROWS,
+                    **_read_options(table.separator),
+                )
+                with reader:
+                    first = True
+                    for chunk in reader:
+                        if caught and any(
+                            issubclass(w.category, pd.errors.ParserWarning)
+                            for w in caught
+                        ):
+                            # index_col=False drops values beyond the header:
+                            # fine for empty ones (a trailing delimiter), a
+                            # loss of data otherwise.
+                            _check_values_beyond_header(source, table)
+                            caught.clear()
+                        if chunk.empty:
+                            continue
+                        first = False
+                        yield _tidy_chunk(chunk, table.separator)
+        except pd.errors.EmptyDataError:
+            raise DataError(_NO_ROWS) from None
+        except (pd.errors.ParserError, ValueError) as error:
+            if isinstance(error, DataError):
+                raise
+            raise DataError(_parser_message(str(error), table.skipped_lines)) from None
+    if first:
+        raise DataError(_NO_ROWS)
 
 
 def read_raw(source: CsvSource) -> pd.DataFrame:
@@ -138,52 +326,30 @@ def read_raw(source: CsvSource) -> pd.DataFrame:
         DataError: the file is missing, too large, empty, binary, not a table,
             or has no data rows.
     """
-    text = _decode(_read_bytes(source))
-    # Blank lines before the header are not rows; pandas would take the first
-    # one as an empty header. Count them so line numbers in messages still match.
-    stripped = _LEADING_BLANK_LINES.match(text)
-    skipped_lines = stripped.group(0).count("\n") if stripped else 0
-    text = text[stripped.end() :] if stripped else text
-    first_line = text.splitlines()[0]
-    if first_line.lstrip().startswith(("{", "[")):
-        raise DataError(
-            "This file holds JSON, not a CSV table; export the data as CSV."
-        )
-    separator = _delimiter(first_line)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=separator,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-                # Without this, rows that all end with a stray delimiter make
-                # pandas use the first column as the index and shift the rest.
-                index_col=False,
-            )
-    except (pd.errors.ParserError, ValueError) as error:
-        raise DataError(_parser_message(str(error), skipped_lines)) from None
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        # index_col=False drops values beyond the header: fine for empty ones
-        # (a trailing delimiter), a loss of data otherwise.
-        _check_values_beyond_header(text, separator, skipped_lines)
-    frame.columns = [str(column).strip() for column in frame.columns]
-    if frame.empty:
-        raise DataError("The file has a header but no rows of data.")
-    if separator == ";":
-        # Semicolon files come from spreadsheets set to a decimal comma (0,7).
-        for column in schema.NUMERIC_FEATURES:
-            if column in frame.columns:
-                frame[column] = frame[column].str.replace(
-                    _DECIMAL_COMMA, r"\1.\2", regex=True
-                )
-    return frame.reset_index(drop=True)
+    chunks = list(iter_raw_chunks(source, limited=True))
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
 
 
-_LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\r?\n)+")
+def iter_typed_chunks(
+    source: CsvSource, require_label: bool = False, chunk_rows: int | None = None
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Stream a file as (raw chunk, typed chunk) pairs, of any size.
+
+    The typed chunks together are :func:`load_csv`'s frame (same index).
+
+    Raises:
+        DataError: as :func:`load_csv` does, when the faulty part is read
+            (a file whose rows are all blank: after its last chunk).
+    """
+    any_row = False
+    for raw in iter_raw_chunks(source, chunk_rows):
+        typed = _type_rows(raw, require_label)
+        any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
+        yield raw, typed
+    if not any_row:
+        raise DataError(_ALL_BLANK)
+
+
 _DECIMAL_COMMA = re.compile(r"^(\s*[-+]?\d*),(\d+\s*)$")
 _FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
@@ -217,16 +383,22 @@ def _parser_message(detail: str, skipped_lines: int) -> str:
     )
 
 
-def _check_values_beyond_header(text: str, separator: str, skipped_lines: int) -> None:
-    reader = csv.reader(io.StringIO(text), delimiter=separator, skipinitialspace=True)
-    header = next(reader, [])
-    for fields in reader:
-        if len(fields) > len(header) and any(f.strip() for f in fields[len(header) :]):
-            raise DataError(
-                "This file could not be read as a CSV table: line "
-                f"{reader.line_num + skipped_lines} has {len(fields)} values but the "
-                f"header names {len(header)} columns; fix that line and try again."
-            )
+def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:
+    """Refuse a file whose rows hold values past the header's columns (read anew)."""
+    again = _open_table(source, limited=False)
+    with again.text:
+        reader = csv.reader(again.text, delimiter=table.separator, skipinitialspace=True)
+        header = next(reader, [])
+        for fields in reader:
+            if len(fields) > len(header) and any(
+                f.strip() for f in fields[len(header) :]
+            ):
+                raise DataError(
+                    "This file could not be read as a CSV table: line "
+                    f"{reader.line_num + table.skipped_lines} has {len(fields)} "
+                    f"values but the header names {len(header)} columns; fix that "
+                    "line and try again."
+                )
 
 
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -353,10 +525,18 @@ def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
     Raises:
         DataError: a required column is missing, or no row has any value.
     """
+    typed = _type_rows(raw, require_label)
+    if (typed[PROBLEM_COLUMN] == BLANK_ROW).all():
+        raise DataError(_ALL_BLANK)
+    return typed
+
+
+_ALL_BLANK = "Every row of the file is blank."
+
+
+def _type_rows(raw: pd.DataFrame, require_label: bool) -> pd.DataFrame:
     _check_columns(raw, require_label)
     blank = _blank_rows(raw)
-    if blank.all():
-        raise DataError("Every row of the file is blank.")
     typed = raw.copy()
     problems: list[np.ndarray] = []
     for name in schema.NUMERIC_FEATURES:
@@ -375,7 +555,7 @@ def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
         genre = raw[schema.TARGET].str.strip()
         typed[schema.TARGET] = genre.where(genre.isin(schema.GENRES), None)
     joined = _join_problems(problems, len(raw))
-    joined[blank] = "blank row"
+    joined[blank] = BLANK_ROW
     typed[PROBLEM_COLUMN] = joined
     return typed
 

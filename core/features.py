@@ -18,7 +18,7 @@ import pandas as pd
 
 from core import schema
 from core.config import TrainingConfig
-from core.data import PROBLEM_COLUMN, label_codes, track_keys
+from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
 from core.errors import DataError
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
@@ -74,7 +74,7 @@ def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSum
         The kept rows (original index preserved) and a summary of what went.
     """
     problems = typed[PROBLEM_COLUMN].to_numpy()
-    blank = problems == "blank row"
+    blank = problems == BLANK_ROW
     invalid = (problems != "") & ~blank
     unlabelled = (label_codes(typed) < 0) & ~blank & ~invalid
     keep = ~(blank | invalid | unlabelled)

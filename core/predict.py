@@ -7,7 +7,7 @@ import pandas as pd
 
 from core import evaluate, schema
 from core.bundle import Bundle
-from core.data import label_codes
+from core.data import label_codes, track_keys
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"
@@ -24,9 +24,7 @@ PROBABILITY_COLUMNS = [probability_column(genre) for genre in schema.GENRES]
 
 def probabilities_for_features(bundle: Bundle, features: np.ndarray) -> np.ndarray:
     """Genre probabilities (rows sum to 1) for already-prepared feature rows."""
-    from core import model as network
-
-    return network.predict_probabilities(bundle.model, features)
+    return bundle.network.probabilities(features)
 
 
 def predict_frame(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
@@ -59,8 +57,69 @@ def predict_frame(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
-    """Score a labelled typed frame: metrics over the rows that got a prediction.
+class ScoreKeeper:
+    """Scores predictions of a labelled file chunk by chunk (see :func:`evaluate_predictions`).
+
+    It keeps a few numbers per row (genre, prediction, track and the
+    probabilities of scored rows), never the rows themselves, so a file of
+    any size can be scored while it streams.
+    """
+
+    def __init__(self) -> None:
+        self._labels: list[np.ndarray] = []
+        self._predicted: list[np.ndarray] = []
+        self._probabilities: list[np.ndarray] = []
+        self._tracks: list[np.ndarray] = []
+        self._named_tracks = True
+
+    def add(self, typed: pd.DataFrame, predictions: pd.DataFrame) -> None:
+        """Take one chunk: its typed rows and :func:`predict_frame` of them."""
+        labels = label_codes(typed)
+        predicted = (predictions[REASON] == "").to_numpy()
+        codes = np.full(len(typed), -1, dtype=np.int64)
+        codes[predicted] = (
+            predictions.loc[predicted, PROBABILITY_COLUMNS].to_numpy().argmax(axis=1)
+        )
+        scored = predicted & (labels >= 0)
+        self._labels.append(labels.astype(np.int8))
+        self._predicted.append(codes.astype(np.int8))
+        self._probabilities.append(
+            predictions.loc[scored, PROBABILITY_COLUMNS].to_numpy(dtype=np.float64)
+        )
+        keys = track_keys(typed)
+        self._named_tracks = self._named_tracks and keys is not None
+        # Hashes, not names: 8 bytes a row whatever the titles' length.
+        self._tracks.append(
+            pd.util.hash_array(keys.to_numpy(dtype=object))
+            if keys is not None
+            else typed.index.to_numpy(dtype=np.uint64)
+        )
+
+    def metrics(self) -> dict:
+        """The scores of every row added so far (see :func:`evaluate_predictions`)."""
+        labels = np.concatenate([np.zeros(0, np.int8), *self._labels]).astype(np.int64)
+        codes = np.concatenate([np.zeros(0, np.int8), *self._predicted]).astype(
+            np.int64
+        )
+        probabilities = np.concatenate(
+            [np.zeros((0, len(schema.GENRES))), *self._probabilities]
+        )
+        predicted = codes >= 0
+        scored = predicted & (labels >= 0)
+        metrics = evaluate.classification_metrics(labels[scored], probabilities)
+        metrics["n_unpredictable"] = int((~predicted).sum())
+        metrics["n_unlabelled"] = int((predicted & (labels < 0)).sum())
+        if self._named_tracks and scored.any():
+            tracks = np.concatenate(self._tracks)
+            listed = evaluate.genre_bits_by_track(tracks, labels)
+            metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
+                codes[scored], listed[scored]
+            )
+        return metrics
+
+
+def evaluate_predictions(typed: pd.DataFrame, predictions: pd.DataFrame) -> dict:
+    """Score the predictions of a labelled typed frame, over the rows that got one.
 
     Returns:
         :func:`core.evaluate.classification_metrics` plus ``n_unpredictable``
@@ -68,20 +127,14 @@ def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
         missing or not one of the ten, left out of the scores), and
         ``fusion_accuracy`` when artist and title are present.
     """
-    predictions = predict_frame(bundle, typed)
-    labels = label_codes(typed)
-    predicted = (predictions[REASON] == "").to_numpy()
-    scored = predicted & (labels >= 0)
-    probabilities = predictions.loc[scored, PROBABILITY_COLUMNS].to_numpy()
-    metrics = evaluate.classification_metrics(labels[scored], probabilities)
-    metrics["n_unpredictable"] = int((~predicted).sum())
-    metrics["n_unlabelled"] = int((predicted & (labels < 0)).sum())
-    if {"artist_name", "track_name"} <= set(typed.columns) and scored.any():
-        metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
-            predictions.loc[scored, PREDICTED].reset_index(drop=True),
-            evaluate.listed_genres(typed)[scored].reset_index(drop=True),
-        )
-    return metrics
+    keeper = ScoreKeeper()
+    keeper.add(typed, predictions)
+    return keeper.metrics()
+
+
+def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
+    """Predict a labelled typed frame and score it (:func:`evaluate_predictions`)."""
+    return evaluate_predictions(typed, predict_frame(bundle, typed))
 
 
 def top_two_sentence(probabilities: np.ndarray | list[float]) -> str:

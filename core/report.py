@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from core import features, schema
-from core.data import PROBLEM_COLUMN, label_codes, track_keys
+from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
 
 
 def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:
     """Share of non-blank rows whose value is unknown or empty, per feature column."""
-    present = typed[typed[PROBLEM_COLUMN] != "blank row"]
+    present = typed[typed[PROBLEM_COLUMN] != BLANK_ROW]
     if present.empty:
         return dict.fromkeys(schema.FEATURE_COLUMNS, 0.0)
     return {
@@ -49,7 +49,7 @@ def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
         ``multi_genre_tracks`` (tracks listed under two or more genres) and
         ``genre_pairs`` (the most common pairs among those, with counts).
     """
-    rows = typed[typed[PROBLEM_COLUMN] != "blank row"]
+    rows = typed[typed[PROBLEM_COLUMN] != BLANK_ROW]
     track = track_keys(rows)
     if track is None:
         return {"duplicate_rows": 0, "multi_genre_tracks": 0, "genre_pairs": []}
@@ -90,7 +90,7 @@ def data_report(typed: pd.DataFrame) -> dict:
         balance, duplicates and multi-genre tracks.
     """
     problems = typed[PROBLEM_COLUMN]
-    blank = problems == "blank row"
+    blank = problems == BLANK_ROW
     # Unknown = the sentinel or an empty cell; rows with an invalid value are
     # counted as invalid instead, the same rule for both columns.
     valid = problems == ""

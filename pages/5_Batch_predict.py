@@ -1,6 +1,14 @@
-"""Batch predict page: predict the genre of every track in an uploaded CSV."""
+"""Batch predict page: predict the genre of every track in an uploaded CSV.
+
+The file is predicted a chunk at a time (core.export.predict_file) and the
+table goes to a temporary file on disk, so the server's memory does not grow
+with the upload; the page keeps a preview, and the download reads the file.
+"""
 
 from __future__ import annotations
+
+import io
+import tempfile
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +26,8 @@ navigation.page_frame(
     "model was right.",
 )
 
+RESULT = "batch_result"  # {"key", "result", "table_file"} of the last upload
+
 model, model_error = state.active_model()
 if model is None:
     navigation.no_model_notice(model_error)
@@ -30,44 +40,64 @@ uploaded = st.file_uploader(
     key="batch_upload",
     help="Columns: popularity, acousticness, danceability, duration_ms, energy, "
     "instrumentalness, key, liveness, loudness, mode, speechiness, tempo, valence "
-    "(and optionally music_genre, artist_name, track_name).",
+    "(and optionally music_genre, artist_name, track_name). "
+    f"Up to {data.MAX_FILE_MB:g} MB; for a bigger file use the command line: "
+    "python -m core predict --model models/default --input FILE --output OUT.",
 )
 if uploaded is None:
     st.info("Upload a file to start. Its data stays in this browser tab.")
     st.stop()
 
 content = uploaded.getvalue()
+key = f"{model.choice.key}:{state.digest(content)}"
+kept = st.session_state.get(RESULT)
+if kept is None or kept["key"] != key:
+    # Rough row count for the progress bar (a quoted title may hold a newline).
+    expected_rows = max(content.count(b"\n"), 1)
+    progress = st.progress(0.0, text="Predicting...")
+
+    def show_progress(rows: int) -> None:
+        progress.progress(
+            min(rows / expected_rows, 1.0), text=f"Predicted {rows:,} rows..."
+        )
+
+    # Anonymous: the system deletes it once this session lets go of it.
+    table_file = tempfile.TemporaryFile()
+    writer = io.TextIOWrapper(table_file, encoding="utf-8", newline="")
+    try:
+        result = export.predict_file(
+            model.bundle, content, writer, on_progress=show_progress
+        )
+    except GenreLabError as upload_error:
+        writer.close()
+        progress.empty()
+        st.session_state[RESULT] = None
+        st.error(f"{uploaded.name} cannot be used: {upload_error}")
+        st.stop()
+    writer.flush()
+    writer.detach()
+    progress.empty()
+    kept = {"key": key, "result": result, "table_file": table_file}
+    st.session_state[RESULT] = kept
+
+result: export.BatchResult = kept["result"]
 
 
-@st.cache_data(max_entries=3, show_spinner="Predicting...")
-def predictions_for(model_key: str, file_key: str, _content: bytes, _bundle) -> tuple:
-    """Predict an upload once per model and file content."""
-    raw = data.read_raw(_content)
-    typed = data.type_frame(raw)
-    table = export.predictions_table(raw, predict.predict_frame(_bundle, typed))
-    scores = (
-        predict.evaluate_frame(_bundle, typed) if export.has_labels(typed) else None
-    )
-    return table, scores
+def table_bytes() -> bytes:
+    """The whole predictions table, read from disk when the button is clicked."""
+    table_file = kept["table_file"]
+    table_file.seek(0)
+    return table_file.read()
 
 
-try:
-    table, scores = predictions_for(
-        model.choice.key, state.digest(content), content, model.bundle
-    )
-except GenreLabError as upload_error:
-    st.error(f"{uploaded.name} cannot be used: {upload_error}")
-    st.stop()
-
-predicted = int((table[predict.REASON] == "").sum())
 columns = st.columns(3)
-columns[0].metric("Rows", f"{len(table):,}")
-columns[1].metric("Predicted", f"{predicted:,}")
-columns[2].metric("Could not be predicted", f"{len(table) - predicted:,}")
+columns[0].metric("Rows", f"{result.rows:,}")
+columns[1].metric("Predicted", f"{result.predicted:,}")
+columns[2].metric("Could not be predicted", f"{result.unpredicted:,}")
 
 st.download_button(
     "Download the predictions (CSV)",
-    export.predictions_csv_bytes(table),
+    table_bytes,
     file_name=f"{uploaded.name.removesuffix('.csv')}_predictions.csv",
     mime="text/csv",
     key="batch_download",
@@ -76,6 +106,11 @@ st.download_button(
 )
 
 st.header("Predictions")
+table = result.preview
+if result.rows > len(table):
+    st.caption(
+        f"The first {len(table):,} of {result.rows:,} rows; the download has them all."
+    )
 first_columns = [
     column
     for column in ("artist_name", "track_name", "music_genre", predict.PREDICTED,
@@ -97,12 +132,17 @@ st.dataframe(
     },
 )
 
-unpredictable = export.unpredictable_rows(table)
-if not unpredictable.empty:
+if result.unpredicted:
     st.header("Rows that could not be predicted")
     st.markdown("`row` counts data rows from 1 (the line under the header).")
-    st.dataframe(unpredictable, hide_index=True, width="stretch")
+    if result.unpredicted > len(result.unpredictable):
+        st.caption(
+            f"The first {len(result.unpredictable):,} of {result.unpredicted:,}; "
+            "the download gives every row's reason."
+        )
+    st.dataframe(result.unpredictable, hide_index=True, width="stretch")
 
+scores = result.scores
 if scores is not None and scores["n_rows"]:
     st.header("How often the model was right")
     st.markdown(
@@ -132,4 +172,7 @@ if scores is not None and scores["n_rows"]:
         },
     )
 elif scores is None:
-    st.caption("The file has no music_genre column, so accuracy cannot be measured.")
+    st.caption(
+        "The file has no music_genre column with one of the ten genres, so "
+        "accuracy cannot be measured."
+    )

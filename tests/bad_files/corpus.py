@@ -39,6 +39,11 @@ class BadFile:
     # Training on it must fail with these words (None: training is not tried).
     training_error: tuple[str, ...] | None = None
 
+    @property
+    def accepted_when_streamed(self) -> bool:
+        """Whether predict and evaluate, which stream a path, read it: no size limit there."""
+        return self.accepted or self.size_limit_mb is not None
+
     def unpredictable(self, unknowns: str = "drop") -> int:
         """Rows a model cannot predict; ``unknowns`` is the model's policy.
 
@@ -236,7 +241,7 @@ def _build() -> list[BadFile]:
         BadFile(
             "over_size_limit",
             _text(good_rows(60)).encode(),
-            False, message_words=("larger than", "limit"), size_limit_mb=0.001,
+            False, rows=60, message_words=("larger than", "limit"), size_limit_mb=0.001,
         ),
     ]  # fmt: skip
     return files
