@@ -39,6 +39,8 @@ from pathlib import Path
 from _app import CHROMIUM, CHROMIUM_ARGS, DRAWN_CHART, READY, MemorySampler, app_server
 from _common import DATA, Row, text_table
 
+from core.training_queue import DEFAULT_SLOTS, SLOTS_VARIABLE
+
 PAGE_PATHS = {
     "Home": "",
     "Data": "Data",
@@ -172,11 +174,15 @@ async def _train_and_wait(page, started: float) -> float:
     return time.perf_counter() - started
 
 
-async def train_crowd(trainers: int) -> dict:
-    """N visitors click Train (Recommended) on the Train page at the same moment."""
+async def train_crowd(trainers: int, slots: int | None = None) -> dict:
+    """N visitors click Train (Recommended) on the Train page at the same moment.
+
+    ``slots``: trainings the server lets run at once (None: the app's default).
+    """
+    environment = {} if slots is None else {SLOTS_VARIABLE: str(slots)}
     async with _playwright() as playwright:
         browser = await _browser(playwright)
-        with app_server() as server:
+        with app_server(environment) as server:
             pages = [await _new_page(browser) for _ in range(trainers)]
             await asyncio.gather(
                 *(_open_until(page, server.url, "Train", "h1") for page in pages)
@@ -199,32 +205,51 @@ def _upload_file(folder: Path, rows: int) -> Path:
     lines = DATA.read_text(encoding="utf-8").splitlines()
     header, body = lines[0], [line for line in lines[1:] if line.strip(",")]
     repeated = (body * (rows // len(body) + 1))[:rows]
-    path = folder / "tracks_100k.csv"
+    path = folder / f"tracks_{rows}.csv"
     path.write_text("\n".join([header, *repeated]) + "\n", encoding="utf-8")
     return path
 
 
-async def batch_upload() -> dict:
-    """Memory the server adds to predict a 100,000-row upload on Batch predict."""
+async def _upload_and_wait(page, path: Path) -> None:
+    remove = page.locator('[data-testid="stFileChipDeleteBtn"] button')
+    if await remove.count():
+        await remove.first.click()
+        await page.get_by_text("Upload a file to start").wait_for(timeout=LONG)
+        await _idle(page)
+    await page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        path
+    )
+    await page.locator(f'[data-testid="stFileChipName"][title="{path.name}"]').wait_for(
+        timeout=LONG
+    )
+    await page.get_by_role("button", name="Download the predictions").first.wait_for(
+        timeout=LONG
+    )
+    await _idle(page)
+
+
+async def batch_upload(rows: int = UPLOAD_ROWS) -> dict:
+    """Memory the server adds to predict a 100,000-row upload on Batch predict.
+
+    A 1,000-row file is predicted first, so that what any upload pays once
+    per server (scikit-learn's import for the scores, the page's first run)
+    is not counted as this file's.
+    """
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
-        path = _upload_file(Path(folder), UPLOAD_ROWS)
+        warm_up = _upload_file(Path(folder), 1_000)
+        path = _upload_file(Path(folder), rows)
         async with _playwright() as playwright:
             browser = await _browser(playwright)
             with app_server() as server:
                 page = await _new_page(browser)
                 await _open_until(page, server.url, "Batch predict", "h1")
                 await _idle(page)
+                await _upload_and_wait(page, warm_up)
                 await page.wait_for_timeout(1000)
                 before = server.rss_mb()
                 with MemorySampler(server.pid) as memory:
                     started = time.perf_counter()
-                    await page.locator(
-                        '[data-testid="stFileUploaderDropzoneInput"]'
-                    ).set_input_files(path)
-                    await page.get_by_role(
-                        "button", name="Download the predictions"
-                    ).first.wait_for(timeout=LONG)
-                    await _idle(page)
+                    await _upload_and_wait(page, path)
                     seconds = time.perf_counter() - started
                     await page.wait_for_timeout(2000)
                 after = server.rss_mb()
@@ -251,6 +276,7 @@ def run(
     only: list[str] | None = None,
     crowds: tuple[int, ...] = (1, 4, 8),
     trainers: int = 4,
+    upload_rows: int = UPLOAD_ROWS,
 ) -> list[Row]:
     """Measure figure 6; return the table rows."""
     chosen = only or ["cold", "walk", "predict", "train", "batch"]
@@ -305,27 +331,33 @@ def run(
                 )
             )
     if "train" in chosen:
-        note("train")
-        result = asyncio.run(train_crowd(trainers))
+        note(f"train, {trainers} slots (all at once, the reference)")
+        together = asyncio.run(train_crowd(trainers, slots=trainers))
+        note("train, the app's default slots")
+        queued = asyncio.run(train_crowd(trainers))
+        ratio = statistics.mean(queued["times"]) / statistics.mean(together["times"])
         rows.append(
             Row(
-                f"6. {trainers} visitors click Train (Recommended) at once",
-                f"result after {_times(result['times'])}; server CPU "
-                f"{result['cpu']:.0f} s; peak {result['peak_mb']:.0f} MB",
-                "issue 18's figure before the queue: 126 s each, peak 1.38 GB",
-                "-",
+                f"6. {trainers} visitors click Train (Recommended) at once, queued "
+                f"({DEFAULT_SLOTS} at a time)",
+                f"result after {_times(queued['times'])}; server CPU "
+                f"{queued['cpu']:.0f} s; peak {queued['peak_mb']:.0f} MB",
+                f"all {trainers} at once: {_times(together['times'])}, CPU "
+                f"{together['cpu']:.0f} s, peak {together['peak_mb']:.0f} MB",
+                f"{ratio:.2f}",
                 f"mean <= {TRAIN_RATIO_TARGET}x all-at-once, peak <= "
                 f"{TRAIN_PEAK_TARGET_MB:.0f} MB",
-                result["peak_mb"] <= TRAIN_PEAK_TARGET_MB,
+                ratio <= TRAIN_RATIO_TARGET
+                and queued["peak_mb"] <= TRAIN_PEAK_TARGET_MB,
             )
         )
     if "batch" in chosen:
         note("batch")
-        result = asyncio.run(batch_upload())
+        result = asyncio.run(batch_upload(upload_rows))
         added = result["peak_mb"] - result["before_mb"]
         rows.append(
             Row(
-                f"6. Batch predict, {UPLOAD_ROWS:,}-row upload "
+                f"6. Batch predict, {upload_rows:,}-row upload "
                 f"({result['file_mb']:.0f} MB)",
                 f"+{added:.0f} MB at peak ({result['before_mb']:.0f} -> "
                 f"{result['peak_mb']:.0f} MB; {result['after_mb']:.0f} MB after); "
@@ -346,5 +378,15 @@ if __name__ == "__main__":
     )
     parser.add_argument("--crowds", nargs="+", type=int, default=[1, 4, 8])
     parser.add_argument("--trainers", type=int, default=4)
+    parser.add_argument("--upload-rows", type=int, default=UPLOAD_ROWS)
     arguments = parser.parse_args()
-    print(text_table(run(arguments.only, tuple(arguments.crowds), arguments.trainers)))
+    print(
+        text_table(
+            run(
+                arguments.only,
+                tuple(arguments.crowds),
+                arguments.trainers,
+                arguments.upload_rows,
+            )
+        )
+    )

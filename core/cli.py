@@ -261,7 +261,9 @@ def _command_predict(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     with _replaced_on_success(output) as stream:
-        result = export.predict_file(model_bundle, arguments.input, stream)
+        result = export.predict_file(
+            model_bundle, arguments.input, stream, score=False
+        )
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     return 0
 

@@ -27,12 +27,18 @@ import pandas as pd
 from core import schema
 from core.errors import DataError
 
-# The same limit as server.maxUploadSize in .streamlit/config.toml: files
-# read whole (uploads, training data) must fit in it; the command line's
-# predict and evaluate stream a path of any size.
-MAX_FILE_MB = 200
-# Rows read at a time when streaming: a few tens of MB of text at most.
-CHUNK_ROWS = 50_000
+# The same limit as server.maxUploadSize in .streamlit/config.toml: every
+# upload, and every file read whole (training data), must fit in it; only the
+# command line's predict and evaluate, which stream a path, read any size.
+# Measured on the app's server (benchmarks/bench_load.py): a Batch predict
+# upload adds about 2.8 MB per MB plus 70 MB (14 MB: +106 MB; 72 MB: +267 MB),
+# and a training dataset about 12 MB per MB, held while it is in use. At 30
+# MB either stays within a few hundred MB of Streamlit Cloud's 0.7-2.7 GB.
+MAX_FILE_MB = 30
+# Rows read at a time when streaming: measured on a 100,000-row upload, 50,000
+# rows a chunk added 229 MB to the process at its peak, 10,000 rows 69 MB, and
+# ran as fast.
+CHUNK_ROWS = 10_000
 DATA_PATH_VARIABLE = "MUSIC_GENRE_CSV"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "music_genre.csv"
@@ -74,12 +80,12 @@ def _too_large() -> DataError:
 def _open_binary(source: CsvSource, limited: bool) -> IO[bytes]:
     """A binary stream over the source; ``limited`` enforces ``MAX_FILE_MB``.
 
-    An open upload is read only up to the limit (plus one byte) either way:
-    it is in memory already, and the limit is what the app can take.
+    Bytes and open uploads are held to the limit either way: they are in the
+    app's memory already, and the limit is what it can take.
     """
     limit = int(MAX_FILE_MB * 1024 * 1024)
     if isinstance(source, bytes):
-        if limited and len(source) > limit:
+        if len(source) > limit:
             raise _too_large()
         return io.BytesIO(source)
     if isinstance(source, str | os.PathLike):

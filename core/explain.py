@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
 
 from core import schema
 from core.bundle import Bundle
@@ -32,27 +31,35 @@ SWEEP_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-class _RawFeatureClassifier(ClassifierMixin, BaseEstimator):
-    """A bundle seen by scikit-learn as a classifier of raw feature columns."""
+def raw_feature_classifier(bundle: Bundle):
+    """A bundle seen by scikit-learn as a fitted classifier of the 13 raw feature columns.
 
-    def __init__(self, bundle: Bundle | None = None) -> None:
-        self.bundle = bundle
+    Built on demand: scikit-learn takes about a second to import, and the
+    Predict page's what-if sweep, which imports this module, never needs it.
+    """
+    from sklearn.base import BaseEstimator, ClassifierMixin
 
-    def fit(self, features: pd.DataFrame, labels: np.ndarray) -> _RawFeatureClassifier:
-        """Nothing to learn: the bundle is already trained."""
-        self.classes_ = np.arange(len(schema.GENRES))
-        return self
+    class RawFeatureClassifier(ClassifierMixin, BaseEstimator):
+        def __init__(self, bundle: Bundle | None = None) -> None:
+            self.bundle = bundle
 
-    def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
-        from core import predict
+        def fit(self, features: pd.DataFrame, labels: np.ndarray):
+            """Nothing to learn: the bundle is already trained."""
+            self.classes_ = np.arange(len(schema.GENRES))
+            return self
 
-        typed = features.assign(**{PROBLEM_COLUMN: ""})
-        return predict.probabilities_for_features(
-            self.bundle, self.bundle.preprocessor.transform(typed)
-        )
+        def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
+            from core import predict
 
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
-        return self.predict_proba(features).argmax(axis=1)
+            typed = features.assign(**{PROBLEM_COLUMN: ""})
+            return predict.probabilities_for_features(
+                self.bundle, self.bundle.preprocessor.transform(typed)
+            )
+
+        def predict(self, features: pd.DataFrame) -> np.ndarray:
+            return self.predict_proba(features).argmax(axis=1)
+
+    return RawFeatureClassifier(bundle).fit(None, None)
 
 
 def permutation_importance_table(
@@ -96,7 +103,7 @@ def permutation_importance_table(
     if len(rows) > max_rows:
         rows = rows.sample(n=max_rows, random_state=seed)
     features = rows[list(schema.FEATURE_COLUMNS)].reset_index(drop=True)
-    estimator = _RawFeatureClassifier(bundle).fit(features, label_codes(rows))
+    estimator = raw_feature_classifier(bundle)
     result = permutation_importance(
         estimator,
         features,

@@ -30,17 +30,53 @@ from core.errors import BundleError
 
 CONFIG_ENTRY = "config.json"
 WEIGHTS_ENTRY = "model.weights.h5"
-# Rows per matrix product: bounds the memory of the hidden activations
-# (16,384 rows x 256 units x 4 bytes = 16 MB) whatever the number of rows.
-BLOCK_ROWS = 16_384
+# Rows per block: a block's hidden activations (2,048 x 256 float32, 2 MB)
+# stay in the CPU cache through the activation's dozen passes, which makes
+# them several times faster than on blocks of 16,384 rows (measured: 3.7 and
+# 15 ns a value); memory stays bounded whatever the number of rows.
+BLOCK_ROWS = 2048
+
+# erf(x) = x P(x^2) / Q(x^2) on [-4, 4] (+-1 beyond, to float32 precision): a
+# rational approximation of the kind float32 erf kernels use, with error
+# below 7e-8 (5e-7 evaluated in float32; tests check it against SciPy).
+# scipy.special.erf takes 22 ns a value here: 2 of the 2.6 s that 200,000
+# rows of the shipped network took, against 0.4 s this way.
+_ERF_NUMERATOR = np.array(
+    [-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+     -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
+     -1.60960333262415e-02], dtype=np.float32,
+)  # fmt: skip
+_ERF_DENOMINATOR = np.array(
+    [-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
+     -7.37332916720468e-03, -1.42647390514189e-02], dtype=np.float32,
+)  # fmt: skip
+
+
+def erf(x: np.ndarray) -> np.ndarray:
+    """The error function of a float32 array (see ``_ERF_NUMERATOR``)."""
+    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    squared = x * x
+    numerator = np.full_like(x, _ERF_NUMERATOR[0])
+    for coefficient in _ERF_NUMERATOR[1:]:
+        numerator *= squared
+        numerator += coefficient
+    numerator *= x
+    denominator = np.full_like(x, _ERF_DENOMINATOR[0])
+    for coefficient in _ERF_DENOMINATOR[1:]:
+        denominator *= squared
+        denominator += coefficient
+    numerator /= denominator
+    return numerator
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # Keras' "gelu" is the exact form, 0.5 x (1 + erf(x / sqrt 2)), not the
     # tanh approximation.
-    from scipy.special import erf
-
-    return 0.5 * x * (1.0 + erf(x * np.float32(1 / np.sqrt(2))))
+    result = erf(x * np.float32(1 / np.sqrt(2)))
+    result += np.float32(1.0)
+    result *= x
+    result *= np.float32(0.5)
+    return result
 
 
 def _softmax(x: np.ndarray) -> np.ndarray:

@@ -60,32 +60,29 @@ def predict_frame(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
 class ScoreKeeper:
     """Scores predictions of a labelled file chunk by chunk (see :func:`evaluate_predictions`).
 
-    It keeps a few numbers per row (genre, prediction, track and the
-    probabilities of scored rows), never the rows themselves, so a file of
-    any size can be scored while it streams.
+    It keeps ten bytes a row (genre, predicted genre, a hash of the track)
+    and a running count of top-2 hits, never the rows or their
+    probabilities, so a file of any size can be scored while it streams.
     """
 
     def __init__(self) -> None:
         self._labels: list[np.ndarray] = []
         self._predicted: list[np.ndarray] = []
-        self._probabilities: list[np.ndarray] = []
         self._tracks: list[np.ndarray] = []
+        self._top2 = 0
         self._named_tracks = True
 
     def add(self, typed: pd.DataFrame, predictions: pd.DataFrame) -> None:
         """Take one chunk: its typed rows and :func:`predict_frame` of them."""
         labels = label_codes(typed)
         predicted = (predictions[REASON] == "").to_numpy()
+        probabilities = predictions.loc[predicted, PROBABILITY_COLUMNS].to_numpy()
         codes = np.full(len(typed), -1, dtype=np.int64)
-        codes[predicted] = (
-            predictions.loc[predicted, PROBABILITY_COLUMNS].to_numpy().argmax(axis=1)
-        )
-        scored = predicted & (labels >= 0)
+        codes[predicted] = probabilities.argmax(axis=1)
+        scored = labels[predicted] >= 0
+        self._top2 += evaluate.top2_hits(labels[predicted][scored], probabilities[scored])
         self._labels.append(labels.astype(np.int8))
         self._predicted.append(codes.astype(np.int8))
-        self._probabilities.append(
-            predictions.loc[scored, PROBABILITY_COLUMNS].to_numpy(dtype=np.float64)
-        )
         keys = track_keys(typed)
         self._named_tracks = self._named_tracks and keys is not None
         # Hashes, not names: 8 bytes a row whatever the titles' length.
@@ -101,12 +98,9 @@ class ScoreKeeper:
         codes = np.concatenate([np.zeros(0, np.int8), *self._predicted]).astype(
             np.int64
         )
-        probabilities = np.concatenate(
-            [np.zeros((0, len(schema.GENRES))), *self._probabilities]
-        )
         predicted = codes >= 0
         scored = predicted & (labels >= 0)
-        metrics = evaluate.classification_metrics(labels[scored], probabilities)
+        metrics = evaluate.prediction_scores(labels[scored], codes[scored], self._top2)
         metrics["n_unpredictable"] = int((~predicted).sum())
         metrics["n_unlabelled"] = int((predicted & (labels < 0)).sum())
         if self._named_tracks and scored.any():

@@ -17,17 +17,28 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import os
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+# How many trainings may run at once on one server: this environment
+# variable, else DEFAULT_SLOTS (measured on 2 cores: see benchmarks/README.md).
+SLOTS_VARIABLE = "GENRELAB_TRAINING_SLOTS"
+DEFAULT_SLOTS = 1
 # Until a training has finished, waits are estimated with this many seconds
 # per training (the Recommended preset takes about 20 s on 2 cores).
 DEFAULT_TRAINING_SECONDS = 25.0
 # Finished trainings whose durations give the estimate.
 RECENT_DURATIONS = 5
+
+
+def slots_from_environment() -> int:
+    """``$GENRELAB_TRAINING_SLOTS`` when it is a whole number above 0, else ``DEFAULT_SLOTS``."""
+    value = os.environ.get(SLOTS_VARIABLE, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_SLOTS
 
 
 @dataclass(eq=False)

@@ -289,11 +289,14 @@ def wait_for_a_slot(ticket) -> None:
             else f"{place.ahead} {'visitor' if place.ahead == 1 else 'visitors'} "
             "ahead of you"
         )
-        notice.info(
+        text = (
             f"{running} training{'s' if running != 1 else ''} running on this server "
             f"(at most {queue.slots} at once); {ahead}. Yours starts by itself in "
             f"about {max(5, round(place.wait_seconds / 5) * 5):.0f} s."
         )
+        # Each call replaces the notice, and is where a click (Cancel) or a
+        # closed tab stops this loop.
+        notice.info(text)
         time.sleep(0.5)
     st.session_state[state.WAITING] = False
     notice.empty()
@@ -345,10 +348,11 @@ def train_now(config: settings.TrainingConfig, still_here) -> None:
                 else ""
             ),
         )
-        # Redraw at most ~4 times a second: fast epochs would otherwise spend
-        # more time sending charts than learning.
+        # Redraw at most once a second: a redraw costs the server about 30 ms
+        # and the browser more, and with others waiting in the training queue
+        # every second of this training counts three or four times.
         now = time.perf_counter()
-        if now - last_drawn[0] > 0.25 or log.epoch == log.epochs:
+        if now - last_drawn[0] > 1.0 or log.epoch == log.epochs:
             chart_slot.plotly_chart(
                 charts.training_curves(logs),
                 width="stretch",

@@ -41,8 +41,12 @@ uploaded = st.file_uploader(
     help="Columns: popularity, acousticness, danceability, duration_ms, energy, "
     "instrumentalness, key, liveness, loudness, mode, speechiness, tempo, valence "
     "(and optionally music_genre, artist_name, track_name). "
-    f"Up to {data.MAX_FILE_MB:g} MB; for a bigger file use the command line: "
-    "python -m core predict --model models/default --input FILE --output OUT.",
+    f"Up to {data.MAX_FILE_MB:g} MB (about 200,000 tracks).",
+)
+st.caption(
+    f"A file over {data.MAX_FILE_MB:g} MB? The command line predicts a file of any "
+    "size, a chunk at a time: `python -m core predict --model models/default "
+    "--input tracks.csv --output predictions.csv`."
 )
 if uploaded is None:
     st.info("Upload a file to start. Its data stays in this browser tab.")

@@ -11,7 +11,7 @@ import pytest
 
 from core import data, schema
 from core.errors import DataError
-from tests.conftest import COLUMNS, GOOD_ROW, csv_bytes, row
+from tests.conftest import COLUMNS, GOOD_ROW, PROJECT_ROOT, csv_bytes, row
 
 BLANK = dict.fromkeys(COLUMNS, "")
 
@@ -319,3 +319,17 @@ def test_frame_from_values_needs_every_feature():
     values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS if name != "key"}
     with pytest.raises(DataError, match="missing the column key"):
         data.frame_from_values(values)
+
+
+def test_the_upload_limit_is_the_one_core_checks():
+    import tomllib
+
+    settings = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
+    assert settings["server"]["maxUploadSize"] == data.MAX_FILE_MB
+
+
+def test_bytes_are_held_to_the_limit_even_when_streamed(monkeypatch):
+    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    content = csv_bytes([row()] * 40)
+    with pytest.raises(DataError, match="larger than"):
+        list(data.iter_raw_chunks(content))

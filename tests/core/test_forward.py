@@ -187,3 +187,12 @@ def test_predicting_with_the_shipped_model_never_imports_tensorflow():
         check=True,
     )
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_erf_is_accurate_to_float32_precision():
+    from scipy.special import erf as exact
+
+    grid = np.linspace(-8, 8, 400_001, dtype=np.float32)
+    error = np.abs(forward.erf(grid).astype(np.float64) - exact(grid.astype(np.float64)))
+    assert error.max() < 6e-7
+    assert forward.erf(np.float32([0.0]))[0] == 0.0
