@@ -610,6 +610,24 @@ def track_keys(frame: pd.DataFrame) -> pd.Series | None:
     return frame["artist_name"].astype(str) + "\x1f" + frame["track_name"].astype(str)
 
 
+def fingerprint(typed: pd.DataFrame) -> str:
+    """A short digest of a typed frame's rows (identity, features, genre).
+
+    Saved with a model at training: the same fingerprint later means the
+    same data, so the model's train/test split can be recomputed from it.
+    The row order counts; the file's layout (delimiter, quoting) does not.
+    """
+    import hashlib
+
+    columns = [
+        column
+        for column in (*schema.IDENTITY_COLUMNS, *schema.FEATURE_COLUMNS, schema.TARGET)
+        if column in typed.columns
+    ]
+    hashes = pd.util.hash_pandas_object(typed[columns], index=False).to_numpy()
+    return hashlib.sha256(hashes.tobytes()).hexdigest()[:20]
+
+
 def label_codes(typed: pd.DataFrame) -> np.ndarray:
     """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
     if schema.TARGET not in typed.columns:

@@ -217,6 +217,13 @@ class Preprocessor:
     # scaling); bin k's input is 0 below edge k, 1 above edge k+1, linear in
     # between. Empty = off.
     bin_edges: dict[str, list[float]] = field(default_factory=dict)
+    # The typical training track: each numeric feature's median (raw units,
+    # known values only) and the most common key and mode. The baseline of
+    # explanations, and the value a file without a feature column gets.
+    # Bundles saved before it existed get schema.TYPICAL_TRACK.
+    typical: dict[str, float | str] = field(
+        default_factory=lambda: dict(schema.TYPICAL_TRACK)
+    )
 
     @property
     def feature_names(self) -> tuple[str, ...]:
@@ -337,6 +344,7 @@ class Preprocessor:
             "bin_edges": {
                 column: list(edges) for column, edges in self.bin_edges.items()
             },
+            "typical": dict(self.typical),
             "feature_names": list(self.feature_names),
         }
 
@@ -362,6 +370,7 @@ class Preprocessor:
                 str(column): [float(edge) for edge in edges]
                 for column, edges in dict(values.get("bin_edges", {})).items()
             },
+            typical=_typical_from_dict(values.get("typical")),
         )
         if list(values.get("feature_names", [])) != list(preprocessor.feature_names):
             raise ValueError("the feature list does not match this version")
@@ -375,6 +384,41 @@ class Preprocessor:
             if len(edges) < 2 or not np.all(np.diff(edges) > 0):
                 raise ValueError(f"the bin edges of {column} are not increasing")
         return preprocessor
+
+
+def _typical_from_dict(values: object) -> dict[str, float | str]:
+    """A saved typical track, checked; absent (older bundles): ``schema.TYPICAL_TRACK``."""
+    if values is None:
+        return dict(schema.TYPICAL_TRACK)
+    if not isinstance(values, dict) or set(values) != set(schema.FEATURE_COLUMNS):
+        raise ValueError("the typical track does not name every feature")
+    typical: dict[str, float | str] = {
+        column: float(values[column]) for column in schema.NUMERIC_FEATURES
+    }
+    if values[schema.KEY_COLUMN] not in schema.KEYS:
+        raise ValueError("the typical track's key is not a key")
+    if values[schema.MODE_COLUMN] not in schema.MODES:
+        raise ValueError("the typical track's mode is not a mode")
+    typical[schema.KEY_COLUMN] = str(values[schema.KEY_COLUMN])
+    typical[schema.MODE_COLUMN] = str(values[schema.MODE_COLUMN])
+    return typical
+
+
+def typical_track(rows: pd.DataFrame) -> dict[str, float | str]:
+    """The medians (known values) and most common key and mode of typed rows.
+
+    Features with no known value keep ``schema.TYPICAL_TRACK``'s.
+    """
+    typical = dict(schema.TYPICAL_TRACK)
+    for column in schema.NUMERIC_FEATURES:
+        median = rows[column].median()
+        if pd.notna(median):
+            typical[column] = float(median)
+    for column in schema.CATEGORICAL_FEATURES:
+        counts = rows[column].value_counts()
+        if len(counts):
+            typical[column] = str(counts.index[0])
+    return typical
 
 
 def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocessor:
@@ -439,4 +483,5 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
         factors={c: float(f) for c, f in zip(scaled, safe_factors, strict=True)},
         log_offsets=log_offsets,
         bin_edges=bin_edges,
+        typical=typical_track(train),
     )

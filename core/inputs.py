@@ -25,23 +25,6 @@ MILLISECONDS_PER_MINUTE = 60_000.0
 # every ordinary song into its first few pixels, so the range stops here.
 LONGEST_DURATION_MINUTES = 15.0
 
-# Typical values used when no dataset is loaded: the medians of the Kaggle
-# dataset, rounded (summary statistics, not rows of it).
-TYPICAL_VALUES: dict[str, float] = {
-    "popularity": 45.0,
-    "acousticness": 0.14,
-    "danceability": 0.57,
-    "duration_ms": 227_000.0,
-    "energy": 0.64,
-    "instrumentalness": 0.0,
-    "liveness": 0.13,
-    "loudness": -7.3,
-    "speechiness": 0.05,
-    "tempo": 120.0,
-    "valence": 0.45,
-}
-TYPICAL_KEY = "C"
-TYPICAL_MODE = "Major"
 
 # Ranges used when no dataset is loaded (raw units).
 FIXED_RANGES: dict[str, tuple[float, float]] = {
@@ -155,7 +138,7 @@ def slider_ranges(summary: pd.DataFrame | None = None) -> dict[str, SliderRange]
         step, number_format = _step_and_format(feature)
         factor = MILLISECONDS_PER_MINUTE if feature == "duration_ms" else 1.0
         low, high = _bounds(feature, summary)
-        median = TYPICAL_VALUES[feature]
+        median = float(schema.TYPICAL_TRACK[feature])
         if summary is not None and feature in summary.index:
             data_median = float(summary.loc[feature, "median"])
             if not math.isnan(data_median):

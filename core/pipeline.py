@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import evaluate, features, forward
+from core import data, evaluate, features, forward
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.data import label_codes
@@ -101,7 +101,12 @@ def train_from_frame(
         model_file=model_file,
         preprocessor=preprocessor,
         config=config,
-        info={"train_seconds": round(train_seconds, 2)},
+        info={
+            "train_seconds": round(train_seconds, 2),
+            # Which data: the split can be recomputed for exactly this data.
+            "data_fingerprint": data.fingerprint(typed),
+            "data_rows": len(typed),
+        },
     )
     metrics = {
         "train": _split_metrics(

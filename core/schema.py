@@ -87,6 +87,26 @@ VALUE_RANGES: dict[str, tuple[float, float]] = {
     "valence": (0.0, 1.0),
 }
 
+# A typical track, for when nothing better is known (no dataset loaded, a
+# bundle saved before bundles kept their own): the medians of the Kaggle
+# dataset, rounded, and its most common key and mode (summary statistics, not
+# rows of it).
+TYPICAL_TRACK: dict[str, float | str] = {
+    "popularity": 45.0,
+    "acousticness": 0.14,
+    "danceability": 0.57,
+    "duration_ms": 227_000.0,
+    "energy": 0.64,
+    "instrumentalness": 0.0,
+    "liveness": 0.13,
+    "loudness": -7.3,
+    "speechiness": 0.05,
+    "tempo": 120.0,
+    "valence": 0.45,
+    KEY_COLUMN: "C",
+    MODE_COLUMN: "Major",
+}
+
 # Human-readable units, for the app's sliders and charts.
 FEATURE_UNITS: dict[str, str] = {
     "popularity": "0-100",

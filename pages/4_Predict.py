@@ -55,9 +55,9 @@ def start_values() -> dict[str, object]:
     }
     values["predict_key"] = (
         str(medians[schema.KEY_COLUMN].mode().iloc[0]) if medians is not None
-        else inputs.TYPICAL_KEY
+        else schema.TYPICAL_TRACK[schema.KEY_COLUMN]
     )  # fmt: skip
-    values["predict_mode"] = inputs.TYPICAL_MODE
+    values["predict_mode"] = schema.TYPICAL_TRACK[schema.MODE_COLUMN]
     return values
 
 

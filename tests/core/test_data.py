@@ -333,3 +333,13 @@ def test_bytes_are_held_to_the_limit_even_when_streamed(monkeypatch):
     content = csv_bytes([row()] * 40)
     with pytest.raises(DataError, match="larger than"):
         list(data.iter_raw_chunks(content))
+
+
+def test_the_fingerprint_follows_the_rows_not_the_layout():
+    rows = [row(), row(energy="0.3", track_name="Other")]
+    plain = data.load_csv(csv_bytes(rows))
+    semicolons = data.load_csv(csv_bytes(rows).replace(b",", b";"))
+    assert data.fingerprint(plain) == data.fingerprint(semicolons)
+    changed = data.load_csv(csv_bytes([row(), row(energy="0.31", track_name="Other")]))
+    assert data.fingerprint(changed) != data.fingerprint(plain)
+    assert data.fingerprint(plain.iloc[::-1]) != data.fingerprint(plain)

@@ -452,3 +452,28 @@ def test_a_preprocessor_saved_before_bins_existed_still_loads():
     values = fitted.to_dict()
     del values["bin_edges"]
     assert features.Preprocessor.from_dict(values) == fitted
+
+
+def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
+    from core import config as configuration
+
+    cleaned, _ = features.clean(separable_typed, "impute")
+    train, _ = features.split(cleaned, configuration.STUDY)
+    preprocessor = features.fit_preprocessor(train, configuration.STUDY)
+    typical = preprocessor.typical
+    assert typical["energy"] == pytest.approx(train["energy"].median())
+    assert typical["tempo"] == pytest.approx(train["tempo"].median())  # unknowns skipped
+    assert typical["key"] == train["key"].value_counts().index[0]
+    again = features.Preprocessor.from_dict(preprocessor.to_dict())
+    assert again.typical == typical
+
+
+def test_a_preprocessor_saved_before_the_typical_track_gets_the_schemas():
+    from core import schema
+
+    saved = features.Preprocessor("drop", "scale").to_dict()
+    del saved["typical"]
+    assert features.Preprocessor.from_dict(saved).typical == schema.TYPICAL_TRACK
+    saved["typical"] = {"energy": 0.5}
+    with pytest.raises(ValueError, match="every feature"):
+        features.Preprocessor.from_dict(saved)
