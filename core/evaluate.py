@@ -213,3 +213,106 @@ def fusion_accuracy(predicted: np.ndarray, listed_bits: np.ndarray) -> float | N
     if len(predicted) == 0:
         return None
     return float(((np.asarray(listed_bits) >> predicted) & 1).mean())
+
+
+# For the annotations of the bootstrap helpers below.
+from collections.abc import Callable  # noqa: E402
+
+
+def bootstrap_interval(
+    values: np.ndarray,
+    groups: np.ndarray | None = None,
+    statistic: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    resamples: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> tuple[float, float] | None:
+    """A seeded percentile-bootstrap interval of a metric over rows.
+
+    Each resample draws as many rows as there are, with replacement, and
+    computes the metric on them; the interval holds the middle ``level`` of
+    those values. With ``groups`` (e.g. one track id per row) whole groups
+    are drawn instead, as many as there are: the rows of one track (the same
+    song listed under several genres) are not independent, and drawing them
+    one by one would misstate the spread.
+
+    Args:
+        values: one number per row (the metric is their mean: pass each
+            row's 0/1 hit for top-1 or top-2 accuracy), or a matrix with one
+            row per row for ``statistic``.
+        groups: optional group label per row (a missing label is a group of
+            its own).
+        statistic: None for the mean; else a function of a batch of
+            resamples' column totals of ``values`` (resamples x columns) and
+            their row counts (resamples) that returns one value per resample,
+            e.g. :func:`macro_f1_of_cells`.
+        resamples: number of bootstrap resamples.
+        level: coverage of the interval (0.95: the 2.5% and 97.5% quantiles).
+        seed: seeds the resampling, so the same inputs give the same interval.
+
+    Returns:
+        The interval's lower and upper bound; None when there is no row.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, not {level}")
+    if resamples < 1:
+        raise ValueError(f"resamples must be at least 1, not {resamples}")
+    values = np.asarray(values, dtype=np.float64)
+    if values.shape[0] == 0:
+        return None
+    columns = values.reshape(values.shape[0], -1)
+    if statistic is None:
+        if columns.shape[1] != 1:
+            raise ValueError("a matrix of values needs a statistic")
+
+        def statistic(totals: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return totals[:, 0] / rows
+
+    if groups is None:
+        index = np.arange(len(columns))
+    else:
+        index, _ = pd.factorize(np.asarray(groups))
+        if len(index) != len(columns):
+            raise ValueError("values and groups must have one entry per row")
+        lone = index < 0
+        index[lone] = index.max(initial=-1) + 1 + np.arange(int(lone.sum()))
+    count = int(index.max()) + 1
+    group_totals = np.zeros((count, columns.shape[1]))
+    np.add.at(group_totals, index, columns)
+    group_rows = np.bincount(index, minlength=count).astype(np.float64)
+    generator = np.random.default_rng(seed)
+    metrics = np.empty(resamples)
+    # About 4 million draws at a time: memory stays small for any row count.
+    chunk = max(1, 4_000_000 // count)
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        drawn = generator.integers(0, count, size=(size, count))
+        # How often each group was drawn in each resample.
+        weights = np.bincount(
+            (drawn + count * np.arange(size)[:, None]).ravel(), minlength=size * count
+        ).reshape(size, count)
+        metrics[start : start + size] = statistic(
+            weights @ group_totals, weights @ group_rows
+        )
+    tail = (1 - level) / 2
+    low, high = np.quantile(metrics, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def macro_f1_of_cells(totals: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """Macro F1 of confusion-matrix cells, one set of cells per line.
+
+    ``totals[:, true * 10 + predicted]`` counts the rows of each cell (for
+    :func:`bootstrap_interval`, ``values`` is then each row's one-hot cell).
+    Averaged over the genres that occur, true or predicted, as
+    :func:`classification_metrics` does. ``rows`` is unused.
+    """
+    genres = len(GENRE_CODES)
+    cells = np.asarray(totals, dtype=np.float64).reshape(-1, genres, genres)
+    hits = np.diagonal(cells, axis1=1, axis2=2)
+    occurrences = cells.sum(axis=2) + cells.sum(axis=1)  # true + predicted
+    f1 = np.divide(
+        2 * hits, occurrences, out=np.zeros_like(hits), where=occurrences > 0
+    )
+    present = occurrences > 0
+    return (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1)
