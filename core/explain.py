@@ -1,11 +1,17 @@
-"""Why a model predicts what it does: feature importance and "what if" sweeps.
+"""Why a model predicts what it does, and how far to trust it.
 
-Both work on the raw feature columns (popularity, ..., key, mode), not on the
+Feature importance (permutation), "what if" sweeps of one track, partial
+dependence (a feature's average effect across tracks), the reliability of
+the percentages (calibration), and a map of how the network sees songs. All
+work on the raw feature columns (popularity, ..., key, mode), not on the
 network's encoded inputs, so "key" is one feature rather than 12 one-hot
-columns and a sweep moves a value a user recognises.
+columns and a sweep moves a value a user recognises. One track's Shapley
+values live in :mod:`core.shapley`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -175,3 +181,194 @@ def what_if(
     table = pd.DataFrame(probabilities, columns=list(schema.GENRES))
     table.insert(0, "value", values)
     return table
+
+
+# --- can the percentages be trusted? -------------------------------------------
+
+RELIABILITY_BINS = 10
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = RELIABILITY_BINS) -> dict:
+    """How often the model is right when it is this sure: a reliability (calibration) table.
+
+    Uses scikit-learn's ``calibration_curve`` on the top genre's probability
+    against "the top genre was right", in ``bins`` equal-width bins.
+
+    Returns:
+        ``table`` (one row per bin holding tracks: ``confidence``, the mean
+        top probability; ``accuracy``, the share right; ``tracks``, and the
+        bin's ``low`` and ``high`` edges), ``expected_calibration_error``
+        (the track-weighted mean gap between confidence and accuracy) and
+        ``tracks``.
+    """
+    from sklearn.calibration import calibration_curve
+
+    labels = np.asarray(labels)
+    probabilities = np.asarray(probabilities)
+    if len(labels) == 0:
+        return {"table": pd.DataFrame(columns=["low", "high", "confidence", "accuracy", "tracks"]),
+                "expected_calibration_error": None, "tracks": 0}  # fmt: skip
+    confidence = probabilities.max(axis=1)
+    correct = (probabilities.argmax(axis=1) == labels).astype(int)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    counts = np.histogram(confidence, bins=edges)[0]
+    if correct.min() == correct.max():
+        # calibration_curve needs both outcomes; one outcome is its own curve.
+        accuracy_by_bin = [float(correct[0])] * int((counts > 0).sum())
+        confidence_by_bin = [
+            float(confidence[(confidence >= low) & (confidence <= high)].mean())
+            for low, high, count in zip(edges[:-1], edges[1:], counts, strict=True)
+            if count
+        ]
+    else:
+        accuracy_by_bin, confidence_by_bin = calibration_curve(
+            correct, confidence, n_bins=bins, strategy="uniform"
+        )
+    filled = counts > 0
+    table = pd.DataFrame(
+        {
+            "low": edges[:-1][filled],
+            "high": edges[1:][filled],
+            "confidence": confidence_by_bin,
+            "accuracy": accuracy_by_bin,
+            "tracks": counts[filled],
+        }
+    )
+    gaps = np.abs(table["confidence"] - table["accuracy"]) * table["tracks"]
+    return {
+        "table": table,
+        "expected_calibration_error": float(gaps.sum() / len(labels)),
+        "tracks": int(len(labels)),
+    }
+
+
+def reliability_reading(result: dict) -> str:
+    """One sentence on the reliability table: "When it says 70%, it is right 68% of the time."."""
+    table = result["table"]
+    if table.empty:
+        return "There are no tracks to check the percentages on."
+    # The bin nearest 70% among those holding at least 5% of the tracks (a
+    # typical "fairly sure" answer, measured on enough tracks to mean it).
+    enough = table[table["tracks"] >= 0.05 * result["tracks"]]
+    candidates = enough if not enough.empty else table
+    busiest = candidates.iloc[int(np.argmin(np.abs(candidates["confidence"] - 0.7)))]
+    error = result["expected_calibration_error"]
+    return (
+        f"When it says {busiest['confidence']:.0%}, it is right {busiest['accuracy']:.0%} "
+        f"of the time ({busiest['tracks']:,} tracks); over all {result['tracks']:,} "
+        f"tracks its percentages are off by {error * 100:.1f} points on average."
+    )
+
+
+# --- the effect of one feature across all songs ----------------------------------
+
+
+def partial_dependence_table(
+    bundle: Bundle,
+    typed: pd.DataFrame,
+    feature: str,
+    points: int = 20,
+    max_rows: int = 1000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each genre's average probability as one feature is set to each value for every track.
+
+    scikit-learn's ``partial_dependence`` (the "brute" method) over a seeded
+    sample of the rows the model can predict: the average effect of the
+    feature across songs, where the what-if sweep shows one song's.
+
+    Returns:
+        ``value`` (the feature's grid, in raw units; every key or mode for
+        those) and one column per genre.
+
+    Raises:
+        DataError: ``feature`` is not a feature, or no row can be predicted.
+    """
+    from sklearn.inspection import partial_dependence
+
+    if feature not in schema.FEATURE_COLUMNS:
+        raise DataError(
+            f"{feature!r} is not a feature; choose one of "
+            f"{', '.join(schema.FEATURE_COLUMNS)}."
+        )
+    usable, _ = bundle.preprocessor.usable_rows(typed)
+    rows = typed[usable]
+    if rows.empty:
+        raise DataError("The average effect needs rows this model can predict; there are none.")
+    if len(rows) > max_rows:
+        rows = rows.sample(n=max_rows, random_state=seed)
+    sample = rows[list(schema.FEATURE_COLUMNS)].reset_index(drop=True)
+    categorical = feature in schema.CATEGORICAL_FEATURES
+    if categorical:
+        grid = list(schema.KEYS if feature == schema.KEY_COLUMN else schema.MODES)
+    else:
+        low, high = SWEEP_RANGES.get(feature, schema.VALUE_RANGES[feature])
+        inside = sample[feature].dropna()
+        low = max(low, float(inside.quantile(0.01))) if len(inside) else low
+        high = min(high, float(inside.quantile(0.99))) if len(inside) else high
+        grid = np.linspace(low, high, max(2, points))
+    result = partial_dependence(
+        raw_feature_classifier(bundle),
+        sample,
+        [feature],
+        kind="average",
+        custom_values={feature: grid},
+        categorical_features=[feature] if categorical else None,
+    )
+    table = pd.DataFrame(result["average"].T, columns=list(schema.GENRES))
+    table.insert(0, "value", list(result["grid_values"][0]))
+    return table
+
+
+# --- a map of songs ------------------------------------------------------------------
+
+
+@dataclass
+class SongMap:
+    """A 2-D map of how the network sees songs: PCA of its last hidden layer."""
+
+    # scikit-learn PCA fitted on the tracks' activations.
+    projection: object
+    # The tracks drawn: x, y and whatever the caller passed along.
+    points: pd.DataFrame
+
+
+def song_map(bundle: Bundle, typed: pd.DataFrame, max_tracks: int = 10_000, seed: int = 0) -> SongMap:
+    """Place tracks on a plane by how the network sees them.
+
+    Each track's activations in every member's last hidden layer (what the
+    network has made of the track just before naming a genre) are projected
+    on their two main directions (scikit-learn's ``PCA``): tracks close on
+    the map are ones the network finds alike.
+
+    Args:
+        typed: the rows to draw (e.g. the test tracks); at most
+            ``max_tracks`` of them, a seeded sample, are used.
+
+    Returns:
+        The fitted projection and the points: ``x``, ``y``, plus the rows'
+        own columns.
+    """
+    from sklearn.decomposition import PCA
+
+    usable, _ = bundle.preprocessor.usable_rows(typed)
+    rows = typed[usable]
+    if len(rows) > max_tracks:
+        rows = rows.sample(n=max_tracks, random_state=seed)
+    if len(rows) < 2:
+        raise DataError("A map of songs needs at least two tracks this model can predict.")
+    activations = bundle.network.last_hidden(bundle.preprocessor.transform(rows))
+    projection = PCA(n_components=2, random_state=seed).fit(activations)
+    xy = projection.transform(activations)
+    points = rows.assign(x=xy[:, 0], y=xy[:, 1])
+    return SongMap(projection=projection, points=points)
+
+
+def place_on_map(bundle: Bundle, song_map_: SongMap, row: pd.DataFrame) -> tuple[float, float]:
+    """Where a one-row typed frame (e.g. the Predict sliders) falls on a song map."""
+    usable, reasons = bundle.preprocessor.usable_rows(row)
+    if not usable.all():
+        raise DataError(f"This model cannot place the track: {reasons[0]}.")
+    activations = bundle.network.last_hidden(bundle.preprocessor.transform(row))
+    x, y = song_map_.projection.transform(activations)[0]
+    return float(x), float(y)

@@ -169,6 +169,7 @@ def feature_values(
     display_values: dict[str, float],
     key: str,
     mode: str,
+    loaded: LoadedTrack | None = None,
 ) -> dict[str, object]:
     """Build the raw feature values of one track from slider positions.
 
@@ -177,17 +178,101 @@ def feature_values(
         display_values: slider position per numeric feature (display units).
         key: one of ``schema.KEYS``.
         mode: one of ``schema.MODES``.
+        loaded: a track loaded onto the sliders: where a slider still sits
+            where the track put it, the track's exact value is used (a
+            slider's step would round 0.00468 to 0.00, and the model reads
+            such small values on a log scale), unknown ones included.
 
     Returns:
-        A dict for :func:`core.data.frame_from_values`.
+        A dict for :func:`core.data.frame_from_values` (NaN: unknown).
     """
     values: dict[str, object] = {
         feature: ranges[feature].to_raw(display_values[feature])
         for feature in schema.NUMERIC_FEATURES
     }
+    if loaded is not None:
+        for feature in schema.NUMERIC_FEATURES:
+            if display_values[feature] == loaded.positions[feature]:
+                values[feature] = loaded.values[feature]
     values[schema.KEY_COLUMN] = key
     values[schema.MODE_COLUMN] = mode
     return values
+
+
+@dataclass(frozen=True)
+class LoadedTrack:
+    """A real track put on the sliders: where they went, and its exact values."""
+
+    # The row's index in the loaded data.
+    index: int
+    # Slider position per numeric feature (display units).
+    positions: dict[str, float]
+    # The track's own raw values (NaN where unknown), key and mode included.
+    values: dict[str, object]
+    # One plain sentence per value the sliders could not show as it is.
+    notes: tuple[str, ...]
+
+    def is_shown(self, display_values: dict[str, float], key: str, mode: str) -> bool:
+        """Whether every slider, the key and the mode still show this track."""
+        return (
+            all(display_values[f] == self.positions[f] for f in schema.NUMERIC_FEATURES)
+            and key == self.values[schema.KEY_COLUMN]
+            and mode == self.values[schema.MODE_COLUMN]
+        )
+
+
+def load_track(
+    ranges: dict[str, SliderRange],
+    row: pd.Series,
+    index: int,
+    fill_values: dict[str, float],
+) -> LoadedTrack:
+    """Slider positions for a real track of the data.
+
+    Args:
+        ranges: the output of :func:`slider_ranges`.
+        row: the track's row of a typed frame.
+        index: its index in the typed frame.
+        fill_values: the model's values for an unknown tempo or duration
+            (``Preprocessor.fill_values``; empty when it drops such rows).
+
+    Returns:
+        The positions (an unknown value sits where the model's fill value
+        would put it, or at the slider's start), the exact values, and notes
+        for what the sliders show differently.
+    """
+    positions: dict[str, float] = {}
+    values: dict[str, object] = {}
+    notes: list[str] = []
+    for feature in schema.NUMERIC_FEATURES:
+        rng = ranges[feature]
+        raw = float(row[feature])
+        values[feature] = raw
+        name = feature.removesuffix("_ms")
+        if math.isnan(raw):
+            fill = fill_values.get(feature)
+            if fill is not None:
+                positions[feature] = rng.to_display(fill)
+                notes.append(
+                    f"This track's {name} is unknown: the slider shows the value "
+                    f"the model fills in ({rng.number_format % rng.to_display(fill)})."
+                )
+            else:
+                positions[feature] = rng.default
+                notes.append(
+                    f"This track's {name} is unknown, and this model cannot predict "
+                    "such tracks; move the slider to give it one."
+                )
+            continue
+        positions[feature] = rng.to_display(raw)
+        if not rng.low <= raw / rng.factor <= rng.high:
+            notes.append(
+                f"Its {name} ({raw / rng.factor:g}) is beyond the slider's range; the "
+                "prediction uses the real value until you move that slider."
+            )
+    values[schema.KEY_COLUMN] = str(row[schema.KEY_COLUMN])
+    values[schema.MODE_COLUMN] = str(row[schema.MODE_COLUMN])
+    return LoadedTrack(int(index), positions, values, tuple(notes))
 
 
 def typical_track(

@@ -1,26 +1,38 @@
-"""Predict page: describe a track with sliders and watch the genre probabilities change.
+"""Predict page: describe a track (or load a real one) and see the genre, why, and what sounds alike.
 
-The sliders and the chart live in one fragment, so moving a slider reruns only
-that part; one prediction takes about a millisecond (``predict_on_batch``).
+The sliders and everything computed from them live in one fragment, so
+moving a slider reruns only that part: a prediction takes well under a
+millisecond, an explanation (8,192 predictions) about 50 ms.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from core import data, inputs, predict, schema
+from core import data, explain, inputs, predict, schema, shapley, songs
 from core.errors import GenreLabError
-from ui import charts, navigation, state
+from ui import charts, explore, navigation, state
 
 navigation.page_frame(
     "Predict",
-    "Describe a track with the sliders (or start from a typical track of a "
-    "genre) and watch the model's probability for each genre change. The bars "
-    "add up to 100%: one long bar means the model is sure; several similar bars "
-    "mean the sound fits more than one genre.",
+    "Describe a track with the sliders, start from a typical track of a genre, "
+    "or find a real song of the data, and watch the model's probability for each "
+    "genre change. The bars add up to 100%: one long bar means the model is sure; "
+    "several similar bars mean the sound fits more than one genre. Below, see "
+    "why it chose that genre and which real songs sound alike.",
 )
 
 SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
+LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
+PENDING = "predict_pending_track"  # a row index another page asked to load
+VIEW = "predict_view"
+VIEWS = {
+    "why": "Why this genre?",
+    "alike": "Songs that sound alike",
+    "what_if": "What if?",
+    "map": "Map of songs",
+}
 
 model, model_error = state.active_model()
 if model is None:
@@ -39,7 +51,8 @@ else:
     summary = medians = None
     st.caption(
         f"Model: **{model.choice.name}** · no dataset loaded, so the sliders use "
-        "typical values; load the data on the Home page for typical tracks per genre."
+        "typical values; load the data on the Home page to find real songs and "
+        "typical tracks per genre."
     )
 ranges = inputs.slider_ranges(summary)
 
@@ -54,9 +67,10 @@ def start_values() -> dict[str, object]:
         for feature in schema.NUMERIC_FEATURES
     }
     values["predict_key"] = (
-        str(medians[schema.KEY_COLUMN].mode().iloc[0]) if medians is not None
+        str(medians[schema.KEY_COLUMN].mode().iloc[0])
+        if medians is not None
         else schema.TYPICAL_TRACK[schema.KEY_COLUMN]
-    )  # fmt: skip
+    )
     values["predict_mode"] = schema.TYPICAL_TRACK[schema.MODE_COLUMN]
     return values
 
@@ -68,13 +82,49 @@ def load_typical_track() -> None:
         st.session_state[slider_key(feature)] = track[feature]
     st.session_state["predict_key"] = track[schema.KEY_COLUMN]
     st.session_state["predict_mode"] = track[schema.MODE_COLUMN]
+    st.session_state[LOADED] = None
 
 
 def reset_values() -> None:
     """Callback: back to the dataset's medians."""
     st.session_state.update(start_values())
+    st.session_state[LOADED] = None
 
 
+def load_song(index: int) -> None:
+    """Move every slider, the key and the mode to a real track of the data."""
+    track = inputs.load_track(
+        ranges, typed.loc[index], index, model.bundle.preprocessor.fill_values
+    )
+    for feature in schema.NUMERIC_FEATURES:
+        st.session_state[slider_key(feature)] = track.positions[feature]
+    st.session_state["predict_key"] = track.values[schema.KEY_COLUMN]
+    st.session_state["predict_mode"] = track.values[schema.MODE_COLUMN]
+    st.session_state[LOADED] = track
+
+
+def load_match() -> None:
+    """Callback of the song picker."""
+    picked = st.session_state.get("predict_match")
+    if picked is not None:
+        load_song(picked)
+
+
+def table_of_predictions() -> pd.DataFrame:
+    return explore.predictions_table(model.choice.key, source.key, model.bundle, typed)
+
+
+def surprise(right: bool) -> None:
+    """Callback: load a random test track the model got right (or wrong)."""
+    index = songs.surprise(table_of_predictions(), right, explore.random_generator())
+    if index is None:
+        st.session_state["predict_surprise_none"] = "right" if right else "wrong"
+        return
+    st.session_state["predict_surprise_none"] = None
+    load_song(index)
+
+
+st.session_state.setdefault(LOADED, None)
 # Widget state is dropped when people switch pages: refill it from the last
 # values, kept inside each slider's range (the data, hence the ranges, may change).
 saved = st.session_state.get(SAVED_VALUES) or start_values()
@@ -84,14 +134,240 @@ for feature in schema.NUMERIC_FEATURES:
     st.session_state[key] = ranges[feature].to_display(ranges[feature].to_raw(value))
 st.session_state.setdefault("predict_key", saved["predict_key"])
 st.session_state.setdefault("predict_mode", saved["predict_mode"])
+pending = st.session_state.pop(PENDING, None)
+if pending is not None and typed is not None and pending in typed.index:
+    load_song(pending)
+
+st.subheader("Find a song")
+if typed is None or source is None:
+    st.info(
+        "Finding real songs needs the dataset: load it on the **Home** page. The "
+        "sliders, the explanation and the what-if work without it."
+    )
+else:
+    index = explore.song_index(source.key, typed)
+    search_column, pick_column = st.columns([1, 2], vertical_alignment="bottom")
+    query = search_column.text_input(
+        "Artist or title",
+        key="predict_search",
+        placeholder="e.g. daft punk",
+        help="Type part of an artist's name or of a title; then pick the track.",
+    )
+    matches = songs.search(index, query) if query.strip() else index.iloc[:0]
+    labels = dict(
+        zip(
+            matches.index,
+            (matches[songs.SONG] + " (" + matches[songs.LISTED] + ")"),
+            strict=True,
+        )
+    )
+    pick_column.selectbox(
+        f"Matching tracks ({len(matches)} shown)" if query.strip() else "Matching tracks",
+        list(labels),
+        index=None,
+        format_func=labels.__getitem__,
+        key="predict_match",
+        on_change=load_match,
+        placeholder="Type in the box on the left first"
+        if not query.strip()
+        else ("No track matches" if matches.empty else "Pick a track to load it"),
+        disabled=matches.empty,
+    )
+    right_column, wrong_column, _ = st.columns([1, 1, 2])
+    right_column.button(
+        "Surprise me: one it got right",
+        key="predict_surprise_right",
+        on_click=surprise,
+        args=(True,),
+        icon=":material/casino:",
+        help="A random test track (never seen in training) the model named right.",
+    )
+    wrong_column.button(
+        "Surprise me: one it got wrong",
+        key="predict_surprise_wrong",
+        on_click=surprise,
+        args=(False,),
+        icon=":material/casino:",
+        help="A random test track the model named wrong.",
+    )
+    missing = st.session_state.get("predict_surprise_none")
+    if missing:
+        st.info(f"There is no track the model got {missing} to pick from.")
+
+
+def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
+    """What is known of a loaded track: its genres, its split, whether the model was right."""
+    row = typed.loc[track.index]
+    facts = table_of_predictions()
+    known = track.index in facts.index
+    listed = facts.loc[track.index, songs.LISTED] if known else str(
+        row.get(schema.TARGET) or "no genre"
+    )
+    split = facts.loc[track.index, songs.SPLIT] if known else ""
+    if split == songs.TEST:
+        seen = "A **test** track: the model never saw it while learning."
+    elif split == songs.TRAINING:
+        seen = "A **training** track: the model learned from it."
+    elif split == songs.TRACKS:
+        seen = (
+            "Whether the model trained on it is unknown: the loaded data is not "
+            "the data this model was trained on."
+        )
+    else:
+        seen = "The model cannot predict this row as it is in the data."
+    lines = [
+        f"**{songs.song_label(row.get('artist_name'), row.get('track_name'))}** · "
+        f"listed under {listed}.",
+        seen,
+    ]
+    genre = row.get(schema.TARGET)
+    if genre in schema.GENRES:
+        order = list(pd.Series(probabilities, index=schema.GENRES).sort_values(
+            ascending=False).index)  # fmt: skip
+        if order[0] == genre:
+            lines.append(f"The model's top guess, {genre}, is right.")
+        elif genre in order[:2]:
+            lines.append(
+                f"Its top guess is {order[0]}; the listed genre, {genre}, is its "
+                "second guess (right in the top 2)."
+            )
+        else:
+            lines.append(
+                f"Its top guess is {order[0]}; the listed genre, {genre}, is not in "
+                "its top 2."
+            )
+    st.info("  \n".join(lines + list(track.notes)))
+
+
+def why_section(values: dict[str, object], probabilities) -> None:
+    """Shapley values of the track: what each feature adds to a genre's probability."""
+    by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    genre = st.selectbox(
+        "Explain the genre",
+        by_probability,
+        key="predict_explain_genre",
+        help="The top genre first; pick another to ask 'why not this one?'.",
+    )
+    try:
+        result = shapley.shapley_values(model.bundle, values)
+    except GenreLabError as error:
+        st.warning(str(error))
+        return
+    column = schema.GENRES.index(genre)
+    table = result.for_genre(genre)
+    st.markdown(shapley.reading(result, genre))
+    st.plotly_chart(
+        charts.contributions(table, genre, float(result.baseline_probabilities[column])),
+        width="stretch",
+        key="predict_contributions",
+    )
+    st.caption(
+        f"From the typical track ({result.baseline_probabilities[column]:.0%} "
+        f"{genre}: each feature at the training tracks' median, key "
+        f"{result.baseline[schema.KEY_COLUMN]} {result.baseline[schema.MODE_COLUMN]}) "
+        f"to this track ({result.probabilities[column]:.0%}): each bar is what one "
+        "feature adds (green) or takes away (red), averaged over every order in "
+        "which the features could change (Shapley values); the bars add up exactly."
+    )
+
+
+def alike_section(row: pd.DataFrame, predicted: str, loaded) -> None:
+    """The nearest real tracks, and the nearest one of another predicted genre."""
+    if typed is None or source is None:
+        st.info("Songs that sound alike need the dataset: load it on the **Home** page.")
+        return
+    index = explore.sound_index(model.choice.key, source.key, model.bundle, typed)
+    try:
+        near = songs.nearest_tracks(model.bundle, index, row)
+        other = songs.closest_of_another_genre(model.bundle, index, row, predicted)
+    except GenreLabError as error:
+        st.warning(str(error))
+        return
+    shown = near[["rank", songs.SONG, songs.LISTED, predict.PREDICTED, "distance"]].copy()
+    if loaded is not None and len(shown) and shown.index[0] == loaded.index:
+        shown.iloc[0, shown.columns.get_loc(songs.SONG)] = "this track"
+    st.markdown(
+        "The 10 real tracks of the data nearest to this one, as the model hears them "
+        "(distance in its own scaled inputs; 0 is the same track)."
+    )
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "rank": st.column_config.NumberColumn("#", width="small"),
+            songs.SONG: "track",
+            songs.LISTED: "listed under",
+            predict.PREDICTED: "model says",
+            "distance": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    if other is not None:
+        other_row = typed.loc[[other.name]]
+        _, words = songs.differences(model.bundle, row, other_row)
+        st.markdown(
+            f"**Closest track the model puts in another genre:** {other[songs.SONG]} "
+            f"({other[predict.PREDICTED]}, distance {other['distance']:.2f}): {words}."
+        )
+
+
+def map_section(row: pd.DataFrame) -> None:
+    """The current track as a star on the map of the test tracks."""
+    if typed is None or source is None:
+        st.info("The map of songs needs the dataset: load it on the **Home** page.")
+        return
+    split = songs.splits_of(table_of_predictions())[0]
+    try:
+        song_map = explore.song_map(model.choice.key, source.key, split, model.bundle, typed)
+        star = explain.place_on_map(model.bundle, song_map, row)
+    except GenreLabError as error:
+        st.warning(str(error))
+        return
+    st.plotly_chart(charts.song_map(song_map.points, star), width="stretch",
+                    key="predict_map")  # fmt: skip
+    st.caption(
+        f"Each dot is a {split} track, placed by how the network's last layer "
+        "sees it (tracks close together sound alike to the model; x marks a "
+        "wrong prediction). The star is your track and moves with the sliders."
+    )
+
+
+def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
+    """How each genre's probability moves when one feature sweeps its range."""
+    feature = st.selectbox(
+        "What if this feature changed (the others stay as they are)?",
+        schema.FEATURE_COLUMNS,
+        index=schema.FEATURE_COLUMNS.index("energy"),
+        key="predict_what_if_feature",
+    )
+    try:
+        sweep = explain.what_if(model.bundle, row, feature)
+    except GenreLabError as what_if_error:
+        st.error(str(what_if_error))
+        return
+    if feature in ranges:
+        rng = ranges[feature]
+        sweep = sweep.assign(value=sweep["value"] / rng.factor)
+        raw = values[feature]
+        current = rng.to_display(float(raw)) if raw == raw else None
+        label = rng.label
+    else:  # key or mode: one point per category
+        current, label = values[feature], feature
+    st.plotly_chart(
+        charts.genre_lines(sweep, f"What if only {feature} changed?", label, current),
+        width="stretch",
+        key="predict_what_if",
+    )
+    st.caption("The dotted line marks the track's current value.")
 
 
 @st.fragment
 def prediction_panel() -> None:
-    """Sliders, the probability chart and the what-if chart (rerun on their own)."""
+    """Sliders, the probabilities, and the explanation of the track (rerun on their own)."""
     if medians is not None and not medians.empty:
-        genre_column, button_column, reset_column = st.columns([2, 1, 1],
-                                                                vertical_alignment="bottom")  # fmt: skip
+        genre_column, button_column, reset_column = st.columns(
+            [2, 1, 1], vertical_alignment="bottom"
+        )
         genre_column.selectbox(
             "Start from a typical track of", list(medians.index), key="predict_genre"
         )
@@ -122,15 +398,16 @@ def prediction_panel() -> None:
         feature: st.session_state[slider_key(feature)]
         for feature in schema.NUMERIC_FEATURES
     }
+    key, mode = st.session_state["predict_key"], st.session_state["predict_mode"]
     st.session_state[SAVED_VALUES] = {
         **{slider_key(feature): value for feature, value in display_values.items()},
-        "predict_key": st.session_state["predict_key"],
-        "predict_mode": st.session_state["predict_mode"],
+        "predict_key": key,
+        "predict_mode": mode,
     }
-    values = inputs.feature_values(
-        ranges, display_values, st.session_state["predict_key"],
-        st.session_state["predict_mode"],
-    )  # fmt: skip
+    loaded = st.session_state.get(LOADED)
+    if loaded is not None and (typed is None or loaded.index not in typed.index):
+        loaded = None
+    values = inputs.feature_values(ranges, display_values, key, mode, loaded)
     row = data.frame_from_values(values)
     try:
         result = predict.predict_frame(model.bundle, row)
@@ -144,41 +421,32 @@ def prediction_panel() -> None:
             return
         probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()[0]
         st.subheader(predict.top_two_sentence(probabilities))
+        if loaded is not None and loaded.is_shown(display_values, key, mode):
+            song_facts(loaded, probabilities)
+        elif loaded is not None:
+            st.caption(
+                "The sliders have moved away from the loaded track: this is your "
+                "own variation of it."
+            )
         st.plotly_chart(charts.probabilities(probabilities), width="stretch",
                         key="predict_probabilities")  # fmt: skip
+    view = st.segmented_control(
+        "Explore this track",
+        list(VIEWS),
+        format_func=VIEWS.__getitem__,
+        default="why",
+        required=True,
+        key=VIEW,
+    )
+    predicted = result[predict.PREDICTED].iloc[0]
+    if view == "why":
+        why_section(values, probabilities)
+    elif view == "alike":
+        alike_section(row, predicted, loaded)
+    elif view == "what_if":
         what_if_section(row, values)
-
-
-def what_if_section(row, values: dict[str, object]) -> None:
-    """How each genre's probability moves when one feature sweeps its range."""
-    try:
-        from core import explain
-    except ImportError:
-        st.info("The what-if chart needs core/explain.py, which is not available yet.")
-        return
-    feature = st.selectbox(
-        "What if this feature changed (the others stay as they are)?",
-        schema.FEATURE_COLUMNS,
-        index=schema.FEATURE_COLUMNS.index("energy"),
-        key="predict_what_if_feature",
-    )
-    try:
-        sweep = explain.what_if(model.bundle, row, feature)
-    except GenreLabError as what_if_error:
-        st.error(str(what_if_error))
-        return
-    if feature in ranges:
-        rng = ranges[feature]
-        sweep = sweep.assign(value=sweep["value"] / rng.factor)
-        current, label = rng.to_display(float(values[feature])), rng.label
-    else:  # key or mode: one point per category
-        current, label = values[feature], feature
-    st.plotly_chart(
-        charts.what_if(sweep, feature, current, label),
-        width="stretch",
-        key="predict_what_if",
-    )
-    st.caption("The dotted line marks the track's current value.")
+    else:
+        map_section(row)
 
 
 prediction_panel()

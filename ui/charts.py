@@ -145,16 +145,27 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
 
 
 def confusion_matrix(
-    matrix: Sequence[Sequence[float]], title: str, normalised: bool
+    matrix: Sequence[Sequence[float]],
+    title: str,
+    normalised: bool,
+    selected: tuple[str, str] | None = None,
 ) -> go.Figure:
-    """Heatmap: true genre down the side, predicted genre along the top."""
+    """Heatmap: true genre down the side, predicted genre along the top.
+
+    Each cell also holds an invisible marker (Plotly reports no point when a
+    heatmap cell is clicked, streamlit issues 8760 and 15042), so that with
+    ``st.plotly_chart(on_select="rerun")`` a click selects the cell: its
+    ``x`` is the predicted genre, its ``y`` the true one. ``selected`` (true,
+    predicted) is outlined.
+    """
     values = np.asarray(matrix, dtype=float)
     text = [[f"{v:.0%}" if normalised else f"{v:.0f}" for v in row] for row in values]
+    genres = list(schema.GENRES)
     figure = go.Figure(
         go.Heatmap(
             z=values,
-            x=list(schema.GENRES),
-            y=list(schema.GENRES),
+            x=genres,
+            y=genres,
             text=text,
             texttemplate="%{text}",
             colorscale="Purples",
@@ -164,8 +175,33 @@ def confusion_matrix(
             showscale=False,
         )
     )
-    figure.update_layout(title=title, xaxis_title="predicted genre",
-                         yaxis_title="true genre", yaxis_autorange="reversed")  # fmt: skip
+    figure.add_trace(
+        go.Scatter(
+            x=[predicted for _ in genres for predicted in genres],
+            y=[true for true in genres for _ in genres],
+            mode="markers",
+            marker={"symbol": "square", "size": 28, "opacity": 0.01},
+            customdata=[cell for row in text for cell in row],
+            hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata}"
+            "<extra>click to list the songs</extra>",
+            showlegend=False,
+        )
+    )
+    if selected is not None and selected[0] in genres and selected[1] in genres:
+        row, column = genres.index(selected[0]), genres.index(selected[1])
+        figure.add_shape(
+            type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5,
+            y1=row + 0.5, line={"color": "#F08A24", "width": 3},
+        )  # fmt: skip
+    figure.update_layout(
+        title=title,
+        xaxis_title="predicted genre",
+        yaxis_title="true genre",
+        yaxis_autorange="reversed",
+        # Keep the marker trace on the heatmap's category axes.
+        xaxis={"categoryorder": "array", "categoryarray": genres},
+        yaxis={"categoryorder": "array", "categoryarray": genres},
+    )
     return _tidy(figure, 460)
 
 
@@ -189,38 +225,181 @@ def probabilities(values: Sequence[float]) -> go.Figure:
     return _tidy(figure, 400)
 
 
-def what_if(
-    sweep: pd.DataFrame, feature: str, current: object, label: str
+def genre_lines(
+    sweep: pd.DataFrame, title: str, label: str, current: object = None
 ) -> go.Figure:
-    """Lines: each genre's probability as one feature sweeps its range.
+    """Lines: each genre's probability over a feature's values, each line named at its end.
 
     Args:
-        sweep: ``value`` plus one column per genre (``core.explain.what_if``).
-        feature: the swept feature.
-        current: the feature's current value (marked with a line): a number
-            in the axis' units, or a category for key and mode.
+        sweep: ``value`` plus one column per genre (``core.explain.what_if``
+            or ``core.explain.partial_dependence_table``).
+        title: the chart's title.
         label: the x-axis title.
+        current: the value to mark with a dotted line (a number in the axis'
+            units, or a category for key and mode), or None.
     """
     categorical = not pd.api.types.is_numeric_dtype(sweep["value"])
+    genres = [genre for genre in schema.GENRES if genre in sweep]
     figure = go.Figure(
         [
             go.Scatter(x=sweep["value"], y=sweep[genre], name=genre,
                        mode="lines+markers" if categorical else "lines",
                        line={"color": GENRE_COLOURS[genre]})
-            for genre in schema.GENRES if genre in sweep
+            for genre in genres
         ]
     )  # fmt: skip
-    if categorical:
+    # The genre's name at the end of its line: colour is never the only cue.
+    figure.add_trace(
+        go.Scatter(
+            x=[sweep["value"].iloc[-1]] * len(genres),
+            y=[sweep[genre].iloc[-1] for genre in genres],
+            mode="text",
+            text=genres,
+            textposition="middle right",
+            textfont={"color": [GENRE_COLOURS[genre] for genre in genres]},
+            showlegend=False,
+            hoverinfo="skip",
+        )
+    )
+    if current is not None and categorical:
         # A vertical line needs a number: on a category axis, its position.
         categories = list(sweep["value"])
         if current in categories:
             figure.add_vline(x=categories.index(current), line_dash="dot",
                              line_color="grey")  # fmt: skip
-    else:
+    elif current is not None:
         figure.add_vline(x=current, line_dash="dot", line_color="grey")
-    figure.update_layout(title=f"What if only {feature} changed?", xaxis_title=label,
-                         yaxis_title="probability", yaxis_tickformat=".0%")  # fmt: skip
+    figure.update_layout(title=title, xaxis_title=label, yaxis_title="probability",
+                         yaxis_tickformat=".0%", margin_r=90)  # fmt: skip
     return _tidy(figure, 400)
+
+
+def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int = 8) -> go.Figure:
+    """Waterfall: from the typical track's probability, what each feature adds or takes.
+
+    Args:
+        table: ``core.shapley.Shapley.for_genre`` (largest effect first).
+        genre: the explained genre.
+        baseline: the typical track's probability of ``genre``.
+        shown: features drawn one by one; the rest are summed into one bar.
+    """
+    first, rest = table.iloc[:shown], table.iloc[shown:]
+    labels = ["typical track"] + [
+        f"{feature} = {_short(value)}" for feature, value in zip(first["feature"], first["value"], strict=True)
+    ]
+    steps = [baseline, *first["contribution"]]
+    measures = ["absolute"] + ["relative"] * len(first)
+    if len(rest):
+        labels.append(f"{len(rest)} other features")
+        steps.append(float(rest["contribution"].sum()))
+        measures.append("relative")
+    labels.append(f"this track: {genre}")
+    steps.append(0.0)
+    measures.append("total")
+    figure = go.Figure(
+        go.Waterfall(
+            orientation="h",
+            y=labels,
+            x=steps,
+            measure=measures,
+            text=[f"{baseline:.0%}"] + [f"{step * 100:+.1f} pts" for step in steps[1:-1]]
+            + [f"{baseline + sum(steps[1:-1]):.0%}"],
+            textposition="outside",
+            increasing={"marker": {"color": "#117733"}},
+            decreasing={"marker": {"color": "#AA3377"}},
+            totals={"marker": {"color": GENRE_COLOURS[genre]}},
+            connector={"line": {"color": "#888888"}},
+        )
+    )
+    figure.update_layout(
+        title=f"Why {genre}: what each feature adds to its probability",
+        xaxis_tickformat=".0%",
+        yaxis_autorange="reversed",
+        margin_r=60,
+    )
+    return _tidy(figure, max(320, 34 * len(labels)))
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        if value != value:
+            return "unknown"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return str(value)
+
+
+def reliability(table: pd.DataFrame) -> go.Figure:
+    """Reliability diagram: how often the top genre is right, against how sure the model was.
+
+    Args:
+        table: ``core.explain.reliability(...)["table"]``.
+    """
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Bar(x=table["confidence"], y=table["tracks"], name="tracks in the bin",
+               marker_color="#BBBBBB", width=0.08, opacity=0.6),
+        secondary_y=True,
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
+                   line={"color": "#555555", "dash": "dot"}),
+    )  # fmt: skip
+    figure.add_trace(
+        go.Scatter(x=table["confidence"], y=table["accuracy"], mode="lines+markers",
+                   name="this model", line={"color": TRAIN_COLOUR, "width": 3},
+                   hovertemplate="says %{x:.0%}: right %{y:.0%}<extra></extra>"),
+    )  # fmt: skip
+    figure.update_layout(
+        title="When the model is this sure, how often is it right?",
+        xaxis={"title": "the model's top probability", "tickformat": ".0%", "range": [0, 1]},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    figure.update_yaxes(title_text="share right", tickformat=".0%", range=[0, 1],
+                        secondary_y=False)  # fmt: skip
+    figure.update_yaxes(title_text="tracks", secondary_y=True, showgrid=False)
+    return _tidy(figure, 420)
+
+
+def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> go.Figure:
+    """Every track as a point on the network's map of songs, coloured by its genre.
+
+    Args:
+        points: ``x``, ``y``, ``song``, ``true_genre``, ``listed_genres``,
+            ``predicted_genre`` per track.
+        star: where the current slider track falls, drawn as a star.
+    """
+    traces = []
+    for genre in schema.GENRES:
+        rows = points[points["true_genre"] == genre]
+        if rows.empty:
+            continue
+        wrong = rows["predicted_genre"] != genre
+        traces.append(
+            go.Scattergl(
+                x=rows["x"], y=rows["y"], mode="markers", name=genre,
+                marker={"color": GENRE_COLOURS[genre], "size": 5,
+                        "symbol": np.where(wrong, "x", "circle"), "opacity": 0.7},
+                customdata=np.column_stack([rows["song"], rows["listed_genres"],
+                                            rows["predicted_genre"]]),
+                hovertemplate="%{customdata[0]}<br>listed: %{customdata[1]}"
+                "<br>predicted: %{customdata[2]}<extra></extra>",
+            )
+        )  # fmt: skip
+    if star is not None:
+        traces.append(
+            go.Scatter(x=[star[0]], y=[star[1]], mode="markers+text", name="your track",
+                       text=["your track"], textposition="top center",
+                       marker={"symbol": "star", "size": 22, "color": "#F08A24",
+                               "line": {"color": "#000000", "width": 1.5}})
+        )  # fmt: skip
+    figure = go.Figure(traces)
+    figure.update_layout(
+        title="A map of songs as the network hears them (x: wrongly predicted)",
+        xaxis={"title": "first direction", "showticklabels": False, "zeroline": False},
+        yaxis={"title": "second direction", "showticklabels": False, "zeroline": False},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    return _tidy(figure, 520)
 
 
 def importance(table: pd.DataFrame) -> go.Figure:

@@ -1,0 +1,121 @@
+"""core.shapley: exact Shapley values add up, ignore what the model ignores, and read plainly."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from core import forward, schema, shapley
+from core.errors import DataError
+
+
+def track(typed, position: int) -> dict:
+    row = typed.iloc[position]
+    return {feature: row[feature] for feature in schema.FEATURE_COLUMNS}
+
+
+@pytest.mark.parametrize("position", [0, 7, 33, 101])
+def test_contributions_add_up_to_the_probability_for_every_genre(
+    position, impute_run, separable_typed
+):
+    values = track(separable_typed, position)
+    result = shapley.shapley_values(impute_run.bundle, values)
+    total = result.baseline_probabilities + result.contributions.sum(axis=0)
+    np.testing.assert_allclose(total, result.probabilities, atol=1e-9)
+    # The probability explained is the one predict gives for the track.
+    from core import data, predict
+
+    shown = predict.predict_frame(impute_run.bundle, data.frame_from_values(values))
+    np.testing.assert_allclose(
+        result.probabilities, shown[predict.PROBABILITY_COLUMNS].to_numpy()[0], atol=1e-9
+    )
+    for genre in ("Rock", "Jazz"):
+        table = result.for_genre(genre)
+        column = schema.GENRES.index(genre)
+        assert table["contribution"].sum() + result.baseline_probabilities[column] == (
+            pytest.approx(result.probabilities[column], abs=1e-9)
+        )
+        assert list(table["feature"]) == sorted(
+            schema.FEATURE_COLUMNS,
+            key=lambda f: -abs(result.contributions[schema.FEATURE_COLUMNS.index(f), column]),
+        )
+
+
+def bundle_ignoring(bundle, feature: str):
+    """The same model with every input made from ``feature`` cut off (zero weights)."""
+    names = bundle.preprocessor.feature_names
+    prefix = f"{feature}_" if feature in schema.CATEGORICAL_FEATURES else feature
+    cut = [
+        position
+        for position, name in enumerate(names)
+        if name == feature or name.startswith(f"{prefix}_bin") or (
+            feature in schema.CATEGORICAL_FEATURES and name.startswith(prefix)
+        )
+        or (feature == schema.MODE_COLUMN and name == "mode_minor")
+    ]  # fmt: skip
+    assert cut, feature
+    members = []
+    for layers in bundle.network.members:
+        first = layers[0]
+        kernel = first.kernel.copy()
+        kernel[cut] = 0.0
+        members.append((dataclasses.replace(first, kernel=kernel), *layers[1:]))
+    return dataclasses.replace(bundle, network=forward.Network(tuple(members)))
+
+
+@pytest.mark.parametrize("feature", ["liveness", "key", "mode"])
+def test_a_feature_the_model_ignores_contributes_nothing(
+    feature, impute_run, separable_typed
+):
+    deaf = bundle_ignoring(impute_run.bundle, feature)
+    for position in (3, 50):
+        result = shapley.shapley_values(deaf, track(separable_typed, position))
+        ignored = result.contributions[schema.FEATURE_COLUMNS.index(feature)]
+        np.testing.assert_allclose(ignored, 0.0, atol=1e-12)
+        # The others still explain the whole gap.
+        total = result.baseline_probabilities + result.contributions.sum(axis=0)
+        np.testing.assert_allclose(total, result.probabilities, atol=1e-9)
+
+
+def test_a_track_equal_to_the_baseline_has_no_contribution(impute_run):
+    typical = dict(impute_run.bundle.preprocessor.typical)
+    result = shapley.shapley_values(impute_run.bundle, typical)
+    np.testing.assert_allclose(result.contributions, 0.0, atol=1e-12)
+
+
+def test_an_unknown_tempo_is_explained_by_an_impute_model_and_refused_by_a_drop_one(
+    impute_run, drop_run, separable_typed
+):
+    values = dict(track(separable_typed, 2), tempo=float("nan"))
+    result = shapley.shapley_values(impute_run.bundle, values)
+    assert np.isfinite(result.contributions).all()
+    assert shapley.describe_value("tempo", float("nan"), 120.0) == "an unknown tempo"
+    with pytest.raises(DataError, match="cannot explain the track: unknown tempo"):
+        shapley.shapley_values(drop_run.bundle, values)
+
+
+def test_the_reading_names_the_strongest_feature_and_its_points(
+    impute_run, separable_typed
+):
+    result = shapley.shapley_values(impute_run.bundle, track(separable_typed, 9))
+    genre = schema.GENRES[int(result.probabilities.argmax())]
+    sentence = shapley.reading(result, genre)
+    strongest = result.for_genre(genre).iloc[0]
+    points = round(abs(strongest["contribution"]) * 100)
+    assert f"{points} points" in sentence and genre in sentence
+    assert sentence.endswith(".")
+
+
+@pytest.mark.parametrize(
+    ("feature", "value", "baseline", "words"),
+    [
+        ("speechiness", 0.4, 0.05, "high speechiness"),
+        ("tempo", 80.0, 120.0, "a slow tempo"),
+        ("key", "A#", "C", "the key of A#"),
+        ("mode", "Minor", "Major", "the minor mode"),
+    ],
+)
+def test_values_are_described_in_words(feature, value, baseline, words):
+    assert shapley.describe_value(feature, value, baseline) == words

@@ -1,0 +1,80 @@
+"""Cached song-level results for the Predict and Evaluate pages (core.songs, core.explain).
+
+Each is computed once per model and dataset and shared by every session
+(``st.cache_resource``: read-only objects, handed out without a copy; a few
+entries at most, since each holds a table of the whole dataset). The model
+key is the shipped model's or a session run's id, the data key the dataset's
+content key (see ui.state), so a result never outlives what it was made from.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core import explain, schema, songs
+from core.bundle import Bundle
+
+
+@st.cache_resource(max_entries=2, show_spinner="Listing the songs...")
+def song_index(data_key: str, _typed: pd.DataFrame) -> pd.DataFrame:
+    """:func:`core.songs.song_index` of the loaded data."""
+    return songs.song_index(_typed)
+
+
+@st.cache_resource(max_entries=3, show_spinner="Predicting every track of the data...")
+def predictions_table(
+    model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`core.songs.predictions_table`: every labelled row's prediction and split."""
+    return songs.predictions_table(_bundle, _typed)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Placing every track by how the model hears it...")
+def sound_index(
+    model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> songs.SoundIndex:
+    """:func:`core.songs.sound_index`, for songs that sound alike."""
+    return songs.sound_index(_bundle, _typed)
+
+
+@st.cache_resource(max_entries=3, show_spinner="Drawing the map of songs...")
+def song_map(
+    model_key: str, data_key: str, split: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> explain.SongMap:
+    """:func:`core.explain.song_map` of one split's tracks, with their facts for hovering."""
+    table = predictions_table(model_key, data_key, _bundle, _typed)
+    rows = table[table[songs.SPLIT] == split]
+    typed_rows = _typed.loc[rows.index]
+    result = explain.song_map(_bundle, typed_rows)
+    facts = rows.loc[result.points.index]
+    result.points = result.points[["x", "y"]].join(
+        facts[[songs.SONG, songs.TRUE_GENRE, songs.LISTED, "predicted_genre"]]
+    )
+    return result
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def reliability(model_key: str, data_key: str, split: str, _table: pd.DataFrame) -> dict:
+    """:func:`core.explain.reliability` of one split's rows of a predictions table."""
+    rows = _table[_table[songs.SPLIT] == split]
+    codes = {genre: code for code, genre in enumerate(schema.GENRES)}
+    labels = rows[songs.TRUE_GENRE].map(codes).to_numpy()
+    probabilities = rows[[f"p_{genre}" for genre in schema.GENRES]].to_numpy()
+    return explain.reliability(labels, probabilities)
+
+
+@st.cache_data(max_entries=8, show_spinner="Setting every track to each value...")
+def partial_dependence(
+    model_key: str, data_key: str, split: str, feature: str, _bundle: Bundle,
+    _typed: pd.DataFrame, _table: pd.DataFrame,
+) -> pd.DataFrame:  # fmt: skip
+    """:func:`core.explain.partial_dependence_table` over one split's tracks."""
+    rows = _table[_table[songs.SPLIT] == split]
+    return explain.partial_dependence_table(_bundle, _typed.loc[rows.index], feature)
+
+
+def random_generator() -> np.random.Generator:
+    """A generator for "Surprise me" (a new draw on every click)."""
+    return np.random.default_rng()
