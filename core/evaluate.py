@@ -288,9 +288,14 @@ def bootstrap_interval(
         size = min(chunk, resamples - start)
         drawn = generator.integers(0, count, size=(size, count))
         # How often each group was drawn in each resample.
-        weights = np.bincount(
-            (drawn + count * np.arange(size)[:, None]).ravel(), minlength=size * count
-        ).reshape(size, count)
+        weights = (
+            np.bincount(
+                (drawn + count * np.arange(size)[:, None]).ravel(),
+                minlength=size * count,
+            )
+            .reshape(size, count)
+            .astype(np.float64)
+        )  # float: BLAS multiplies it
         metrics[start : start + size] = statistic(
             weights @ group_totals, weights @ group_rows
         )

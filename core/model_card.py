@@ -2,8 +2,51 @@
 
 from __future__ import annotations
 
-from core import schema
+import dataclasses
+import hashlib
+import json
+
+import numpy as np
+
+from core import evaluate, schema
 from core.bundle import Bundle
+from core.config import TrainingConfig
+
+# Resamples and seed of the test figures' bootstrap intervals.
+BOOTSTRAP_RESAMPLES = 1000
+BOOTSTRAP_SEED = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class CrossValidation:
+    """Grouped cross-validation figures of one recipe, measured on the development data.
+
+    Each metric is (mean, lowest fold, highest fold). Shown on the card of a
+    bundle trained with exactly that recipe (any seed): ``recipe`` is
+    :func:`recipe_digest` of its settings when they were measured, so a
+    changed recipe loses the figures instead of showing someone else's.
+    """
+
+    recipe: str
+    folds: int
+    held_out_share: float
+    training_share: float
+    networks: int
+    top1: tuple[float, float, float]
+    top2: tuple[float, float, float]
+    macro_f1: tuple[float, float, float]
+
+
+def recipe_digest(config: TrainingConfig) -> str:
+    """A short digest of every setting but the seed: what "the same recipe" means here."""
+    settings = {k: v for k, v in config.to_dict().items() if k != "seed"}
+    text = json.dumps(settings, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+# The shipped recipe, by benchmarks/learning_curve.py (docs/model.md has the
+# learning curve and the ensemble tables it comes from).
+CROSS_VALIDATED: tuple[CrossValidation, ...] = ()
 
 
 def _percent(value: float | None) -> str:
@@ -16,6 +59,80 @@ def _matrix_table(matrix: list[list[int]]) -> str:
              "|---" * (len(short) + 1) + "|"]  # fmt: skip
     for genre, row in zip(schema.GENRES, matrix, strict=True):
         lines.append(f"| {genre} | " + " | ".join(str(n) for n in row) + " |")
+    return "\n".join(lines)
+
+
+def _range(interval: tuple[float, float] | None) -> str:
+    return "n/a" if interval is None else f"{interval[0]:.1%}-{interval[1]:.1%}"
+
+
+def split_intervals(test: dict) -> dict[str, tuple[float, float] | None]:
+    """Bootstrap 95% intervals of top-1, top-2 and macro F1 from a split's metrics.
+
+    A bundle keeps its test split's counts (the confusion matrix and the
+    top-2 hits), not its rows, so the rows are drawn one by one: each test
+    row is its confusion-matrix cell, top-1 hit and top-2 hit.
+    """
+    matrix = np.asarray(test.get("confusion_matrix") or [], dtype=np.int64)
+    rows = int(matrix.sum())
+    if rows == 0 or test.get("top2_accuracy") is None:
+        return {"top1": None, "top2": None, "macro_f1": None}
+    cells = np.repeat(np.arange(matrix.size), matrix.ravel())
+    right = int(np.trace(matrix))
+    top2 = round(test["top2_accuracy"] * rows)
+    settings = {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED}
+    return {
+        "top1": evaluate.bootstrap_interval(np.arange(rows) < right, **settings),
+        "top2": evaluate.bootstrap_interval(np.arange(rows) < top2, **settings),
+        "macro_f1": evaluate.bootstrap_interval(
+            np.eye(matrix.size)[cells],
+            statistic=evaluate.macro_f1_of_cells,
+            **settings,
+        ),
+    }
+
+
+def cross_validation_of(config: TrainingConfig) -> CrossValidation | None:
+    """The cross-validated figures measured for this bundle's recipe, if any."""
+    digest = recipe_digest(config)
+    return next((cv for cv in CROSS_VALIDATED if cv.recipe == digest), None)
+
+
+def _uncertainty_section(config: TrainingConfig, test: dict) -> str:
+    """How wide the test figures' uncertainty is, and the cross-validated figures."""
+    intervals = split_intervals(test)
+    if intervals["top1"] is None:
+        return ""
+    lines = [
+        "How sure the test figures are: bootstrap 95% intervals over the "
+        f"{test.get('n_rows')} test rows ({BOOTSTRAP_RESAMPLES:,} resamples of "
+        f"the rows, seed {BOOTSTRAP_SEED}; the bundle keeps its test split's "
+        "counts, not its tracks, so rows are drawn one by one). Another test "
+        "split of as many unseen tracks would move the figures by about this much.",
+        "",
+        "| | top-1 | top-2 | macro F1 |",
+        "|---|---|---|---|",
+        f"| test split | {_percent(test.get('accuracy'))} | "
+        f"{_percent(test.get('top2_accuracy'))} | {_percent(test.get('macro_f1'))} |",
+        f"| test split, 95% interval | {_range(intervals['top1'])} | "
+        f"{_range(intervals['top2'])} | {_range(intervals['macro_f1'])} |",
+    ]
+    cv = cross_validation_of(config)
+    if cv is not None:
+        cells = " | ".join(
+            f"{mean:.1%} ({_range((low, high))})"
+            for mean, low, high in (cv.top1, cv.top2, cv.macro_f1)
+        )
+        lines += [
+            f"| cross-validated: mean (lowest-highest) of {cv.folds} folds | {cells} |",
+            "",
+            f"Cross-validated: the same recipe ({cv.networks} networks) trained on "
+            f"{cv.training_share:.0%} of the development tracks and scored on "
+            f"{cv.held_out_share:.0%} held out, {cv.folds} times, every copy of a song "
+            "on one side (`python benchmarks/learning_curve.py`; the learning curve, "
+            "the ensemble sizes and how the test share was chosen are in "
+            "`docs/model.md`).",
+        ]
     return "\n".join(lines)
 
 
@@ -178,6 +295,8 @@ encoding. {logs}Scaling: {config.scaling}, fitted on the training split only.
 is listed under: the same song often appears under several genres (Rap and
 Hip-Hop above all), and one label per row cannot say it is both. Top-2 counts
 it right when the true genre is one of the two likeliest.
+
+{_uncertainty_section(config, test)}
 
 Per genre (test):
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
-from core import evaluate
+from core import evaluate, model_card
 
 
 def hits(count: int, share: float, seed: int = 0) -> np.ndarray:
@@ -101,3 +103,62 @@ def test_no_rows_give_no_interval_and_bad_settings_are_refused():
         evaluate.bootstrap_interval(hits(10, 0.5), groups=np.arange(9))
     with pytest.raises(ValueError, match="statistic"):
         evaluate.bootstrap_interval(np.ones((10, 2)))
+
+
+def test_the_card_intervals_come_from_the_test_counts():
+    # 1,000 test rows: 60 of each genre's 100 right, the rest one genre off.
+    matrix = np.zeros((10, 10), dtype=int)
+    for genre in range(10):
+        matrix[genre, genre] = 60
+        matrix[genre, (genre + 1) % 10] = 40
+    test = {"confusion_matrix": matrix.tolist(), "top2_accuracy": 0.85}
+    intervals = model_card.split_intervals(test)
+    half_width = 1.96 * np.sqrt(0.6 * 0.4 / 1000)
+    low, high = intervals["top1"]
+    assert low < 0.6 < high
+    assert (high - low) / 2 == pytest.approx(half_width, rel=0.1)
+    low, high = intervals["top2"]
+    assert low < 0.85 < high
+    assert (high - low) / 2 == pytest.approx(
+        1.96 * np.sqrt(0.85 * 0.15 / 1000), rel=0.1
+    )
+    low, high = intervals["macro_f1"]
+    assert low < evaluate.macro_f1_of_cells(matrix.reshape(1, -1))[0] < high
+    # No test rows, no interval.
+    empty = {
+        "confusion_matrix": np.zeros((10, 10), int).tolist(),
+        "top2_accuracy": None,
+    }
+    assert model_card.split_intervals(empty) == {
+        "top1": None,
+        "top2": None,
+        "macro_f1": None,
+    }
+
+
+def test_the_card_shows_the_intervals_and_the_recipe_s_cross_validated_figures(
+    impute_run, monkeypatch
+):
+    trained = impute_run.bundle
+    card = model_card.model_card(trained, "python -m core train")
+    low, high = model_card.split_intervals(trained.metrics["test"])["top1"]
+    assert f"| test split, 95% interval | {low:.1%}-{high:.1%} |" in card
+    assert "cross-validated" not in card  # no figures measured for this recipe
+    measured = model_card.CrossValidation(
+        recipe=model_card.recipe_digest(trained.config),
+        folds=8,
+        held_out_share=0.05,
+        training_share=0.9,
+        networks=2,
+        top1=(0.611, 0.602, 0.623),
+        top2=(0.841, 0.832, 0.85),
+        macro_f1=(0.609, 0.6, 0.62),
+    )
+    monkeypatch.setattr(model_card, "CROSS_VALIDATED", (measured,))
+    card = model_card.model_card(trained, "python -m core train")
+    assert "| 61.1% (60.2%-62.3%) | 84.1% (83.2%-85.0%) | 60.9% (60.0%-62.0%) |" in card
+    # Another seed is the same recipe; another setting is not.
+    reseeded = dataclasses.replace(trained.config, seed=7)
+    assert model_card.cross_validation_of(reseeded) == measured
+    other = dataclasses.replace(trained.config, epochs=trained.config.epochs + 1)
+    assert model_card.cross_validation_of(other) is None
