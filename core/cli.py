@@ -40,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the music genre CSV (default: $MUSIC_GENRE_CSV or data/music_genre.csv)",
     )
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    _verbose_flag(report)
 
     train = commands.add_parser(
         "train", help="train a model and save it as a bundle folder"
@@ -56,11 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--ensemble-size", type=int)
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _verbose_flag(train)
 
     evaluate = commands.add_parser("evaluate", help="score a bundle on a labelled CSV")
     evaluate.add_argument("--model", required=True, help="a bundle folder")
     evaluate.add_argument("--data", help="the labelled music genre CSV")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    _verbose_flag(evaluate)
 
     predict = commands.add_parser(
         "predict", help="predict the genre of every row of a CSV"
@@ -70,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
         "--input", required=True, help="CSV of tracks (label optional)"
     )
     predict.add_argument("--output", required=True, help="CSV to write")
+    _verbose_flag(predict)
 
     compare = commands.add_parser(
         "compare",
@@ -90,8 +94,35 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_labelled(path: str | None):
-    return data.load_csv(_dataset_path(path), require_label=True)
+def _verbose_flag(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--verbose",
+        action="store_true",
+        help="say on stderr, in one line, how the file was understood "
+        "(format, columns renamed, values converted)",
+    )
+
+
+def _tell_understood(understood, verbose: bool) -> None:
+    """How the file was understood (core.formats.Understood), on stderr.
+
+    One line with ``--verbose``; a column the model filled in is said
+    either way, since it makes every prediction less sure.
+    """
+    if verbose:
+        sys.stderr.write(understood.sentence() + "\n")
+    for note in understood.filled_notes():
+        sys.stderr.write(f"note: {note}\n")
+    sys.stderr.flush()
+
+
+def _load_labelled(path: str | None, verbose: bool = False):
+    from core import formats
+
+    understood = formats.Understood()
+    typed = data.load_csv(_dataset_path(path), require_label=True, summary=understood)
+    _tell_understood(understood, verbose)
+    return typed
 
 
 def _metrics_lines(metrics: dict) -> list[str]:
@@ -136,7 +167,7 @@ class _ProgressBar:
 
 def _command_report(arguments: argparse.Namespace) -> int:
     # The file is checked before the heavier modules load: a refusal is instant.
-    typed = _load_labelled(arguments.data)
+    typed = _load_labelled(arguments.data, arguments.verbose)
     from core import report
 
     result = report.data_report(typed)
@@ -178,7 +209,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
     from core import bundle, pipeline
 
     bundle.check_destination(arguments.out)  # before minutes of training
-    typed = _load_labelled(arguments.data)
+    typed = _load_labelled(arguments.data, arguments.verbose)
     from core.model_card import model_card
 
     run = pipeline.train_from_frame(
@@ -211,6 +242,7 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
     result = export.predict_file(
         model_bundle, _dataset_path(arguments.data), require_label=True
     )
+    _tell_understood(result.understood, arguments.verbose)
     metrics = result.scores
     if arguments.json:
         print(json.dumps(metrics))
@@ -264,6 +296,7 @@ def _command_predict(arguments: argparse.Namespace) -> int:
         result = export.predict_file(
             model_bundle, arguments.input, stream, score=False
         )
+    _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     return 0
 

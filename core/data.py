@@ -1,9 +1,17 @@
-"""Load the Kaggle music genre CSV, from a path or an upload, and validate it.
+"""Load a file of tracks, from a path or an upload, and validate it.
+
+The Kaggle music genre CSV is the reference; other tables of Spotify audio
+features (an Exportify playlist, the Spotify Tracks Dataset) and the Spotify
+Web API's audio-features JSON are read too: their column names and value
+conventions are understood through :mod:`core.formats`, and a
+:class:`core.formats.Understood` passed to a reader says what was understood.
 
 The result is a *typed frame*: every row of the file in its order (blank rows
-included, so nothing is silently lost), numeric features as floats with NaN for
-unknown values, and a ``row_problem`` column that says why a row cannot be used
-(empty when it can).
+included, so nothing is silently lost), with GenreLab's column names, numeric
+features as floats with NaN for unknown values (and for a whole column the
+file does not have, when it may be filled: ``formats.FILLABLE_COLUMNS``), key
+None when no key was detected, and a ``row_problem`` column that says why a
+row cannot be used (empty when it can).
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import codecs
 import csv
 import gzip
 import io
+import json
 import os
 import re
 import shutil
@@ -24,7 +33,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from core import schema
+from core import formats, schema
 from core.errors import DataError
 
 # The same limit as server.maxUploadSize in .streamlit/config.toml: every
@@ -117,6 +126,12 @@ _SNIFF_BYTES = 65536
 _VALIDATE_BLOCK = 1 << 20
 
 
+def _is_web_page(head: bytes) -> bool:
+    """Whether a file's first bytes are an HTML page (a page saved under a .csv name)."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith(b"<") and (b"<html" in start or b"<!doctype html" in start)
+
+
 def _is_utf8(stream: IO[bytes]) -> bool:
     """Whether the whole stream decodes as UTF-8 (read in blocks, then rewound)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -167,6 +182,12 @@ def _open_text(binary: IO[bytes]) -> IO[str]:
             "This is not a text file: it looks like an Excel workbook or a zip "
             "archive. In your spreadsheet program choose Save As > CSV, then "
             "upload that file."
+        )
+    if _is_web_page(head):
+        raise DataError(
+            "This file is a web page (HTML), not a table: a browser's Save Page "
+            "As keeps the page, not its data. Download the data itself (the "
+            "site's CSV or export button) and use that file."
         )
     if head.startswith(_UTF16_BOMS):
         # Excel's "Unicode Text" export: UTF-16 with a byte order mark.
@@ -220,20 +241,101 @@ class _Table:
     text: IO[str]
     separator: str
     skipped_lines: int
+    # The header's names as written (stripped), for matching them by name.
+    header: tuple[str, ...] = ()
 
 
-def _open_table(source: CsvSource, limited: bool) -> _Table:
+_NOT_AUDIO_FEATURES = (
+    "This file holds JSON, not a CSV table or the Spotify Web API's audio "
+    "features; export the data as CSV."
+)
+
+
+def _header_names(line: str, separator: str) -> tuple[str, ...]:
+    fields = next(csv.reader([line], delimiter=separator, skipinitialspace=True), [])
+    return tuple(name.strip() for name in fields)
+
+
+@dataclass(frozen=True)
+class _JsonRows:
+    """A Spotify Web API audio-features file, read whole."""
+
+    frame: pd.DataFrame
+    # Entries that were null: Spotify had no features for those tracks.
+    null_entries: int
+
+
+def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
+    """Open a file: a CSV's :class:`_Table`, or a JSON file's rows read whole."""
     text = _open_text(_open_binary(source, limited))
     try:
         first_line, skipped = _skip_blank_lines(text)
     except UnicodeError:
         raise DataError("This file's text cannot be decoded; save it as UTF-8 CSV.") from None
     if first_line.lstrip().startswith(("{", "[")):
-        text.close()
+        with text:
+            return _read_audio_features(text)
+    separator = _delimiter(first_line)
+    return _Table(text, separator, skipped, _header_names(first_line, separator))
+
+
+def _json_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return json.dumps(value)
+
+
+def _read_audio_features(text: IO[str]) -> _JsonRows:
+    """Read a Spotify Web API audio-features file whole, as a raw frame of text.
+
+    Either ``{"audio_features": [...]}`` (what the API returns) or a list of
+    such objects; a null entry (a track Spotify has no features for) becomes
+    a blank row. The file is read whole, so ``MAX_FILE_MB`` applies even when
+    streaming.
+
+    Raises:
+        DataError: the file is too large, or holds JSON that is not audio
+            features.
+    """
+    limit = int(MAX_FILE_MB * 1024 * 1024)
+    try:
+        content = text.read(limit + 1)
+    except UnicodeError:
+        raise DataError("This file's text cannot be decoded; save it as UTF-8.") from None
+    if len(content) > limit:
         raise DataError(
-            "This file holds JSON, not a CSV table; export the data as CSV."
+            f"A JSON file is read whole, and this one is larger than the "
+            f"{MAX_FILE_MB:g} MB limit; split it into smaller files."
         )
-    return _Table(text, _delimiter(first_line), skipped)
+    try:
+        document = json.loads(content)
+    except ValueError:
+        raise DataError(_NOT_AUDIO_FEATURES) from None
+    wrapped = isinstance(document, dict) and isinstance(
+        document.get("audio_features"), list
+    )
+    items = document["audio_features"] if wrapped else document
+    if not isinstance(items, list):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    objects = [item for item in items if item is not None]
+    if not wrapped and (not objects or not all(map(formats.is_audio_features, objects))):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    if not all(isinstance(item, dict) for item in objects):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    if not objects:
+        raise DataError("This audio-features file lists no track with features.")
+    columns = list(dict.fromkeys(name for item in objects for name in item))
+    rows = [
+        [_json_cell(item.get(name)) for name in columns] if item is not None
+        else [""] * len(columns)
+        for item in items
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=[str(name).strip() for name in columns], dtype=str)
+    return _JsonRows(frame, len(items) - len(objects))
 
 
 def _read_options(separator: str) -> dict:
@@ -249,9 +351,22 @@ def _read_options(separator: str) -> dict:
     }
 
 
-def _tidy_chunk(frame: pd.DataFrame, separator: str) -> pd.DataFrame:
-    frame.columns = [str(column).strip() for column in frame.columns]
-    if separator == ";":
+def _canonical_columns(columns: list[str], header: tuple[str, ...]) -> list[str]:
+    """GenreLab's names for a chunk's columns (pandas' names for the others).
+
+    Matched on the header as written when it lines up with the columns
+    (pandas renames a repeated name ``x.1``; the header still shows both).
+    """
+    names = header if len(header) == len(columns) else tuple(columns)
+    mapping = formats.column_mapping(names)
+    return [mapping.get(name, column) for name, column in zip(names, columns, strict=True)]
+
+
+def _tidy_chunk(frame: pd.DataFrame, table: _Table) -> pd.DataFrame:
+    frame.columns = _canonical_columns(
+        [str(column).strip() for column in frame.columns], table.header
+    )
+    if table.separator == ";":
         # Semicolon files come from spreadsheets set to a decimal comma (0,7).
         for column in schema.NUMERIC_FEATURES:
             if column in frame.columns:
@@ -264,33 +379,62 @@ def _tidy_chunk(frame: pd.DataFrame, separator: str) -> pd.DataFrame:
 _NO_ROWS = "The file has a header but no rows of data."
 
 
-def iter_raw_chunks(
-    source: CsvSource, chunk_rows: int | None = None, limited: bool = False
-) -> Iterator[pd.DataFrame]:
-    """Read a CSV exactly as written, ``chunk_rows`` rows at a time.
+def _understand_header(
+    summary: formats.Understood | None, written: list[str], file_format: str
+) -> None:
+    if summary is None:
+        return
+    summary.format = file_format
+    summary.renamed = formats.column_mapping(written)
 
-    Memory stays that of one chunk whatever the file's size. Each chunk's
-    index is its rows' positions in the file (0 = the first data row), and
-    the chunks together are exactly :func:`read_raw`'s frame.
+
+def iter_raw_chunks(
+    source: CsvSource,
+    chunk_rows: int | None = None,
+    limited: bool = False,
+    summary: formats.Understood | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Read a file exactly as written, ``chunk_rows`` rows at a time.
+
+    Memory stays that of one chunk whatever the file's size (a JSON file is
+    read whole first). Each chunk's index is its rows' positions in the file
+    (0 = the first data row), and the chunks together are exactly
+    :func:`read_raw`'s frame. Columns GenreLab knows get its names
+    (:func:`core.formats.column_mapping`); cells stay text as written.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
         chunk_rows: rows per chunk (default ``CHUNK_ROWS``).
         limited: refuse a file over ``MAX_FILE_MB`` (whole-file reads do).
+        summary: filled in with the format and the columns renamed.
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a
-            table, or has no data rows (raised when the faulty part is read).
+            table, has two columns of the same meaning, or has no data rows
+            (raised when the faulty part is read).
     """
+    size = chunk_rows or CHUNK_ROWS
     table = _open_table(source, limited)
+    if isinstance(table, _JsonRows):
+        frame = table.frame
+        written = list(frame.columns)
+        frame.columns = _canonical_columns(written, ())
+        _understand_header(summary, written, formats.WEB_API)
+        if summary is not None:
+            summary.null_entries = table.null_entries
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start : start + size]
+        return
+    # Names are checked before any row is read: two columns of one meaning
+    # are refused at once.
+    _canonical_columns(list(table.header), ())
+    _understand_header(summary, list(table.header), formats.recognise(table.header))
     with table.text:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", pd.errors.ParserWarning)
                 reader = pd.read_csv(
-                    table.text,
-                    chunksize=chunk_rows or CHUNK_ROWS,
-                    **_read_options(table.separator),
+                    table.text, chunksize=size, **_read_options(table.separator)
                 )
                 with reader:
                     first = True
@@ -307,7 +451,7 @@ def iter_raw_chunks(
                         if chunk.empty:
                             continue
                         first = False
-                        yield _tidy_chunk(chunk, table.separator)
+                        yield _tidy_chunk(chunk, table)
         except pd.errors.EmptyDataError:
             raise DataError(_NO_ROWS) from None
         except (pd.errors.ParserError, ValueError) as error:
@@ -318,38 +462,53 @@ def iter_raw_chunks(
         raise DataError(_NO_ROWS)
 
 
-def read_raw(source: CsvSource) -> pd.DataFrame:
-    """Read a CSV exactly as written: every cell a string, every row kept.
+def read_raw(
+    source: CsvSource, summary: formats.Understood | None = None
+) -> pd.DataFrame:
+    """Read a file exactly as written: every cell a string, every row kept.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
+        summary: filled in with the format and the columns renamed.
 
     Returns:
         A frame of strings (empty cells are empty strings), with stripped
-        column names.
+        column names, GenreLab's for the columns it knows.
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a table,
             or has no data rows.
     """
-    chunks = list(iter_raw_chunks(source, limited=True))
+    chunks = list(iter_raw_chunks(source, limited=True, summary=summary))
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
 
 
 def iter_typed_chunks(
-    source: CsvSource, require_label: bool = False, chunk_rows: int | None = None
+    source: CsvSource,
+    require_label: bool = False,
+    chunk_rows: int | None = None,
+    summary: formats.Understood | None = None,
+    allow_filled: bool = True,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream a file as (raw chunk, typed chunk) pairs, of any size.
 
     The typed chunks together are :func:`load_csv`'s frame (same index).
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+        require_label: refuse a file without a genre column.
+        chunk_rows: rows per chunk (default ``CHUNK_ROWS``).
+        summary: filled in with what was understood, chunk by chunk.
+        allow_filled: accept a file without a ``formats.FILLABLE_COLUMNS``
+            column (a model fills it; see :func:`load_csv`).
 
     Raises:
         DataError: as :func:`load_csv` does, when the faulty part is read
             (a file whose rows are all blank: after its last chunk).
     """
     any_row = False
-    for raw in iter_raw_chunks(source, chunk_rows):
-        typed = _type_rows(raw, require_label)
+    for raw in iter_raw_chunks(source, chunk_rows, summary=summary):
+        typed = _type_rows(raw, require_label, allow_filled, summary)
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
         yield raw, typed
     if not any_row:
@@ -427,21 +586,48 @@ def _join_problems(problems: list[np.ndarray], size: int) -> np.ndarray:
     return joined
 
 
-def _check_columns(raw: pd.DataFrame, require_label: bool) -> None:
+NAME_COLUMNS: tuple[str, ...] = ("artist_name", "track_name")
+
+
+def _check_columns(
+    raw: pd.DataFrame, require_label: bool, allow_filled: bool
+) -> list[str]:
+    """Refuse a file without the columns needed; return the fillable ones it lacks."""
     required = list(schema.FEATURE_COLUMNS)
     if require_label:
         required.append(schema.TARGET)
     missing = [column for column in required if column not in raw.columns]
     if not missing:
-        return
-    if len(missing) == len(required) or len(raw.columns) == 1:
+        return []
+    present = [column for column in schema.FEATURE_COLUMNS if column in raw.columns]
+    names = [column for column in NAME_COLUMNS if column in raw.columns]
+    if not present and names:
+        needed = [c for c in schema.FEATURE_COLUMNS if c not in formats.FILLABLE_COLUMNS]
+        raise DataError(
+            f"This file has track names ({', '.join(names)}) but none of the audio "
+            "features GenreLab predicts from: add the columns "
+            f"{', '.join(needed[:-1])} and {needed[-1]} (and popularity if you "
+            "have it), as an Exportify export or the Spotify Web API's audio "
+            "features give them."
+        )
+    if len(missing) == len(required) or not present or len(raw.columns) == 1:
         raise DataError(
             "This does not look like the music genre CSV: expected columns such as "
             f"{', '.join(required[:4])}, ... separated by commas, "
             f"found {_preview(raw.columns)}."
         )
-    what = "column" if len(missing) == 1 else "columns"
-    raise DataError(f"The file is missing the {what} {', '.join(missing)}.")
+    needed = [column for column in missing if column not in formats.FILLABLE_COLUMNS]
+    if needed:
+        what = "column" if len(needed) == 1 else "columns"
+        raise DataError(f"The file is missing the {what} {', '.join(needed)}.")
+    if not allow_filled:
+        raise DataError(
+            f"This file has no {' or '.join(missing)} column: a model can predict "
+            "its tracks with a typical value instead (Batch predict, or python -m "
+            "core predict), but training and the data report need each track's "
+            f"own; add a {missing[0]} column (Spotify's 0-100)."
+        )
+    return missing
 
 
 def _preview(columns: pd.Index) -> str:
@@ -501,29 +687,23 @@ def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarra
     return values, problems
 
 
-def _category_problems(
-    name: str, values: pd.Series, allowed: tuple[str, ...], hint: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the column with invalid entries as None and a problem text per row."""
-    array = values.to_numpy(dtype=object)
-    valid = values.isin(allowed).to_numpy()
-    problems = np.full(len(values), "", dtype=object)
-    problems[~valid] = [
-        f"{name} '{value}' is not {hint}" if value else f"{name} is empty"
-        for value in array[~valid]
-    ]
-    array = array.copy()
-    array[~valid] = None
-    return array, problems
-
-
-def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
+def type_frame(
+    raw: pd.DataFrame,
+    require_label: bool = False,
+    allow_filled: bool | None = None,
+    summary: formats.Understood | None = None,
+) -> pd.DataFrame:
     """Turn a raw string frame into a typed frame (see the module docstring).
 
     Args:
-        raw: the output of :func:`read_raw`.
-        require_label: also require the ``music_genre`` column (for training
-            and evaluation).
+        raw: the output of :func:`read_raw` (columns GenreLab knows under
+            another name, e.g. ``Duration (ms)``, are matched here too).
+        require_label: also require the genre column (for training and
+            evaluation).
+        allow_filled: accept a frame without a ``formats.FILLABLE_COLUMNS``
+            column; None: only when ``require_label`` is off (see
+            :func:`load_csv`).
+        summary: filled in with what was understood.
 
     Returns:
         The typed frame: the same rows in the same order.
@@ -531,7 +711,12 @@ def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
     Raises:
         DataError: a required column is missing, or no row has any value.
     """
-    typed = _type_rows(raw, require_label)
+    mapping = formats.column_mapping([str(column) for column in raw.columns])
+    if mapping:
+        raw = raw.rename(columns=mapping)
+    if allow_filled is None:
+        allow_filled = not require_label
+    typed = _type_rows(raw, require_label, allow_filled, summary)
     if (typed[PROBLEM_COLUMN] == BLANK_ROW).all():
         raise DataError(_ALL_BLANK)
     return typed
@@ -540,38 +725,69 @@ def type_frame(raw: pd.DataFrame, require_label: bool = False) -> pd.DataFrame:
 _ALL_BLANK = "Every row of the file is blank."
 
 
-def _type_rows(raw: pd.DataFrame, require_label: bool) -> pd.DataFrame:
-    _check_columns(raw, require_label)
+def _type_rows(
+    raw: pd.DataFrame,
+    require_label: bool,
+    allow_filled: bool,
+    summary: formats.Understood | None,
+) -> pd.DataFrame:
+    filled = _check_columns(raw, require_label, allow_filled)
     blank = _blank_rows(raw)
     typed = raw.copy()
     problems: list[np.ndarray] = []
     for name in schema.NUMERIC_FEATURES:
+        if name in filled:
+            # Not in the file: a model fills it (Preprocessor.transform).
+            typed[name] = np.full(len(raw), np.nan)
+            continue
         typed[name], column_problems = _numeric_problems(name, raw[name])
         problems.append(column_problems)
-    key = raw[schema.KEY_COLUMN].str.strip()
-    mode = raw[schema.MODE_COLUMN].str.strip().str.capitalize()
-    typed[schema.KEY_COLUMN], key_problems = _category_problems(
-        "key", key, schema.KEYS, "one of C, C#, D, ... B"
-    )
-    typed[schema.MODE_COLUMN], mode_problems = _category_problems(
-        "mode", mode, schema.MODES, "Major or Minor"
-    )
-    problems += [key_problems, mode_problems]
+    keys = formats.read_keys(raw[schema.KEY_COLUMN].str.strip())
+    modes = formats.read_modes(raw[schema.MODE_COLUMN].str.strip())
+    typed[schema.KEY_COLUMN] = keys.values
+    typed[schema.MODE_COLUMN] = modes.values
+    problems += [keys.problems, modes.problems]
+    labels = None
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
-        typed[schema.TARGET] = genre.where(genre.isin(schema.GENRES), None)
+        labels = formats.read_labels(genre)
+        typed[schema.TARGET] = pd.Series(labels.genres, index=raw.index).where(
+            pd.notna(labels.genres), None
+        ).astype(genre.dtype)
     joined = _join_problems(problems, len(raw))
     joined[blank] = BLANK_ROW
     typed[PROBLEM_COLUMN] = joined
+    if summary is not None:
+        summary.rows += len(raw)
+        summary.missing = list(filled)
+        summary.number_keys += keys.numbers
+        summary.number_modes += modes.numbers
+        summary.recased_names += keys.recased + modes.recased
+        summary.unknown_keys += keys.unknown
+        if labels is not None:
+            summary.respelled_labels += labels.respelled
+            summary.add_labels(labels.others)
     return typed
 
 
-def load_csv(source: CsvSource, require_label: bool = False) -> pd.DataFrame:
-    """Read and validate a music genre CSV; return its typed frame.
+def load_csv(
+    source: CsvSource,
+    require_label: bool = False,
+    allow_filled: bool | None = None,
+    summary: formats.Understood | None = None,
+) -> pd.DataFrame:
+    """Read and validate a file of tracks (CSV, or Web API JSON); return its typed frame.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
-        require_label: also require the ``music_genre`` column.
+        require_label: also require the genre column (``music_genre`` or an
+            alias such as ``track_genre``).
+        allow_filled: accept a file without a ``formats.FILLABLE_COLUMNS``
+            column (popularity), whose typed column is then NaN for a model
+            to fill. None (the default): only when ``require_label`` is off,
+            so a labelled dataset read whole (to train on, or report on)
+            must have every feature.
+        summary: filled in with what was understood.
 
     Returns:
         The typed frame (see the module docstring).
@@ -579,7 +795,12 @@ def load_csv(source: CsvSource, require_label: bool = False) -> pd.DataFrame:
     Raises:
         DataError: with a sentence that says what is wrong with the file.
     """
-    return type_frame(read_raw(source), require_label=require_label)
+    return type_frame(
+        read_raw(source, summary=summary),
+        require_label=require_label,
+        allow_filled=allow_filled,
+        summary=summary,
+    )
 
 
 def frame_from_values(values: dict[str, object]) -> pd.DataFrame:

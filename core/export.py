@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import data, predict, schema
+from core import data, formats, predict, schema
 from core.bundle import Bundle
 
 # Rows of the table the Batch predict page shows (the download has them all).
@@ -143,6 +143,9 @@ class BatchResult:
     # core.predict.evaluate_predictions of the whole file; None when no row
     # has one of the ten genres (unless the file had to be labelled).
     scores: dict | None
+    # What was understood of the file (format, columns renamed, values
+    # converted, columns the model filled, labels outside the ten genres).
+    understood: formats.Understood | None = None
 
     @property
     def unpredicted(self) -> int:
@@ -172,7 +175,10 @@ def predict_file(
         chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
 
     Returns:
-        Counts, a preview, the rows without a prediction and the scores.
+        Counts, a preview, the rows without a prediction, the scores and
+        what was understood of the file. The preview uses GenreLab's column
+        names; the table written to ``output`` keeps the file's own names
+        for its columns (``Duration (ms)`` stays ``Duration (ms)``).
 
     Raises:
         DataError: the file cannot be read (possibly after some chunks were
@@ -184,12 +190,23 @@ def predict_file(
     listed = 0
     keeper = predict.ScoreKeeper()
     labelled = False
-    chunks = data.iter_typed_chunks(source, require_label, chunk_rows)
+    understood = formats.Understood()
+    understood.use_model(bundle.preprocessor)
+    chunks = data.iter_typed_chunks(
+        source, require_label, chunk_rows, summary=understood
+    )
     for raw, typed in chunks:
         predictions = predict.predict_frame(bundle, typed)
         table = predictions_table(raw, predictions)
         if output is not None:
-            write_predictions_csv(table, output, header=rows == 0)
+            as_written = {
+                canonical: written
+                for written, canonical in understood.renamed.items()
+                if canonical in table.columns and written not in table.columns
+            }
+            write_predictions_csv(
+                table.rename(columns=as_written), output, header=rows == 0
+            )
         if rows < PREVIEW_ROWS:
             previews.append(table.iloc[: PREVIEW_ROWS - rows])
         if listed < LISTED_UNPREDICTABLE:
@@ -209,4 +226,5 @@ def predict_file(
         preview=pd.concat(previews),
         unpredictable=pd.concat(unpredictable, ignore_index=True),
         scores=keeper.metrics() if score and (labelled or require_label) else None,
+        understood=understood,
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core import schema
+from core import formats, schema
 from core.config import TrainingConfig
 from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
 from core.errors import DataError
@@ -54,12 +54,25 @@ class CleaningSummary:
     rows_out: int
 
 
+def unknown_key_mask(typed: pd.DataFrame) -> np.ndarray:
+    """Rows with no key detected (Spotify's -1) and no problem.
+
+    The typed key is None both for an invalid key (a row problem) and for
+    an unknown one (no problem).
+    """
+    return typed[schema.KEY_COLUMN].isna().to_numpy() & (
+        typed[PROBLEM_COLUMN].to_numpy() == ""
+    )
+
+
 def unknown_mask(typed: pd.DataFrame) -> np.ndarray:
-    """Rows whose tempo or duration is unknown (and that have no other problem)."""
+    """Rows whose tempo, duration or key is unknown (and that have no other problem)."""
     unknown = np.zeros(len(typed), dtype=bool)
     for column in schema.COLUMNS_WITH_UNKNOWNS:
         unknown |= typed[column].isna().to_numpy()
-    return unknown & (typed[PROBLEM_COLUMN].to_numpy() == "")
+    return (unknown & (typed[PROBLEM_COLUMN].to_numpy() == "")) | unknown_key_mask(
+        typed
+    )
 
 
 def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSummary]:
@@ -254,18 +267,15 @@ class Preprocessor:
         """
         reasons = typed[PROBLEM_COLUMN].to_numpy(dtype=object).copy()
         if self.unknowns == "drop":
-            unknown_columns = [
-                typed[column].isna().to_numpy()
-                for column in schema.COLUMNS_WITH_UNKNOWNS
-            ]
+            # An impute model fills these (transform); a drop model cannot.
+            columns = (*schema.COLUMNS_WITH_UNKNOWNS, schema.KEY_COLUMN)
+            unknown_columns = [typed[column].isna().to_numpy() for column in columns]
             for row in np.flatnonzero(
-                (reasons == "") & np.logical_or(*unknown_columns)
+                (reasons == "") & np.logical_or.reduce(unknown_columns)
             ):
                 names = [
                     column
-                    for column, unknown in zip(
-                        schema.COLUMNS_WITH_UNKNOWNS, unknown_columns, strict=True
-                    )
+                    for column, unknown in zip(columns, unknown_columns, strict=True)
                     if unknown[row]
                 ]
                 reasons[row] = UNKNOWN_REASON.format(columns=" and ".join(names))
@@ -284,6 +294,12 @@ class Preprocessor:
         numeric = typed[list(schema.NUMERIC_FEATURES)].to_numpy(
             dtype=np.float64, copy=True
         )
+        # A column the file did not have (only a fillable one gets this far:
+        # core.data refuses the others) takes the typical training value.
+        for column in formats.FILLABLE_COLUMNS:
+            position = schema.NUMERIC_FEATURES.index(column)
+            missing = np.isnan(numeric[:, position])
+            numeric[missing, position] = float(self.typical[column])
         blocks: list[np.ndarray] = []
         if self.unknowns == "impute":
             indicators = []
@@ -319,6 +335,11 @@ class Preprocessor:
         key_index = pd.Categorical(
             typed[schema.KEY_COLUMN], categories=schema.KEYS
         ).codes.astype(np.int64)
+        # No key detected (-1): the typical training key (usable_rows keeps
+        # such rows from a drop model's predictions).
+        key_index[key_index < 0] = schema.KEYS.index(
+            str(self.typical[schema.KEY_COLUMN])
+        )
         minor = (typed[schema.MODE_COLUMN] == "Minor").to_numpy()
         if self.key_encoding == "scale":
             columns = key_index + minor * len(schema.KEYS)

@@ -5,10 +5,16 @@ row of the real dataset. Each entry says either that the file is accepted (and
 which rows must come back with a reason instead of a prediction) or that it is
 refused with a plain-English :class:`core.errors.DataError` whose message holds
 given words.
+
+It also builds the same tracks in the other formats people's files come in
+(issue 15): an Exportify playlist export, the Spotify Tracks Dataset and the
+Spotify Web API's audio-features JSON (:func:`exportify_bytes`,
+:func:`spotify_tracks_bytes`, :func:`web_api_json_bytes`).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from dataclasses import dataclass, field
@@ -38,6 +44,18 @@ class BadFile:
     size_limit_mb: float | None = None
     # Training on it must fail with these words (None: training is not tried).
     training_error: tuple[str, ...] | None = None
+    # Accepted files: read whole as a dataset to learn from (report, train,
+    # the Home upload), it is refused with these words (None: it is read).
+    dataset_error: tuple[str, ...] | None = None
+    # Accepted files: ``python -m core evaluate`` refuses it with these words
+    # (e.g. it has no genre column; None: it is scored).
+    evaluate_error: tuple[str, ...] | None = None
+    # Accepted files: columns it lacks that a model fills with its typical value.
+    fills: tuple[str, ...] = ()
+    # Accepted files: words the "what was understood" sentence must hold.
+    understood: tuple[str, ...] = ()
+    # The file's name ends with this (the reader never looks at it).
+    suffix: str = ".csv"
 
     @property
     def accepted_when_streamed(self) -> bool:
@@ -58,9 +76,14 @@ class BadFile:
             if not all(word.startswith("unknown ") for word in words)
         )
 
+    @property
+    def file_name(self) -> str:
+        """``<name><suffix>``, e.g. ``web_api_audio_features.json``."""
+        return f"{self.name}{self.suffix}"
+
     def write(self, folder: Path) -> Path:
-        """Write the file as ``<name>.csv`` in ``folder`` and return its path."""
-        path = folder / f"{self.name}.csv"
+        """Write the file as :attr:`file_name` in ``folder`` and return its path."""
+        path = folder / self.file_name
         path.write_bytes(self.content)
         return path
 
@@ -80,6 +103,164 @@ def good_rows(count: int) -> list[dict[str, str]]:
     ]
 
 
+# --- The same tracks in other formats ----------------------------------------------
+
+# Exportify's header (pavelkomarov/exportify) -> GenreLab's column (None: none).
+EXPORTIFY_COLUMNS: dict[str, str | None] = {
+    "Spotify ID": None, "Artist IDs": None, "Track Name": "track_name",
+    "Album Name": None, "Artist Name(s)": "artist_name", "Release Date": None,
+    "Duration (ms)": "duration_ms", "Popularity": "popularity", "Added By": None,
+    "Added At": None, "Genres": None, "Danceability": "danceability",
+    "Energy": "energy", "Key": "key", "Loudness": "loudness", "Mode": "mode",
+    "Speechiness": "speechiness", "Acousticness": "acousticness",
+    "Instrumentalness": "instrumentalness", "Liveness": "liveness",
+    "Valence": "valence", "Tempo": "tempo", "Time Signature": None,
+}  # fmt: skip
+# The Spotify Tracks Dataset's header (its first column, unnamed, is a row number).
+SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
+    "", "track_id", "artists", "album_name", "track_name", "popularity",
+    "duration_ms", "explicit", "danceability", "energy", "key", "loudness", "mode",
+    "speechiness", "acousticness", "instrumentalness", "liveness", "valence",
+    "tempo", "time_signature", "track_genre",
+)  # fmt: skip
+# The Web API's audio-features fields that are GenreLab features.
+WEB_API_FEATURES: tuple[str, ...] = (
+    "danceability", "energy", "key", "loudness", "mode", "speechiness",
+    "acousticness", "instrumentalness", "liveness", "valence", "tempo",
+    "duration_ms",
+)  # fmt: skip
+
+
+def pitch_class(key: str) -> str:
+    """Spotify's pitch-class integer of a key name (C -> 0 ... B -> 11); '' stays ''."""
+    return str(schema.KEYS.index(key)) if key else ""
+
+
+def mode_number(mode: str) -> str:
+    """Spotify's mode: 1 for Major, 0 for Minor."""
+    return {"Major": "1", "Minor": "0"}.get(mode, mode)
+
+
+def _whole(text: str) -> str:
+    """``'45.0'`` -> ``'45'`` (Spotify writes counts as integers); others unchanged."""
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
+
+
+def exportify_bytes(rows: list[dict[str, str]], keys: dict[int, str] | None = None,
+                    modes: dict[int, str] | None = None) -> bytes:  # fmt: skip
+    """The rows as an Exportify playlist export: its header, integer keys, 1/0 modes.
+
+    ``keys`` / ``modes``: row position -> the value written instead (e.g. "-1").
+    Exportify starts its files with a byte order mark.
+    """
+    table = []
+    for position, values in enumerate(rows):
+        fillers = {
+            "Spotify ID": f"sp{position}", "Artist IDs": "a1,a2", "Album Name": "Album",
+            "Release Date": "2020-01-01", "Added By": "spotify:user:me",
+            "Added At": "2021-01-01T00:00:00Z", "Genres": "dance pop,pop",
+            "Time Signature": "4",
+        }  # fmt: skip
+        line = {}
+        for header, column in EXPORTIFY_COLUMNS.items():
+            value = fillers[header] if column is None else values[column]
+            if column == "key":
+                value = (keys or {}).get(position, pitch_class(value))
+            elif column == "mode":
+                value = (modes or {}).get(position, mode_number(value))
+            elif column in ("popularity", "duration_ms"):
+                value = _whole(value)
+            line[header] = value
+        table.append(line)
+    return b"\xef\xbb\xbf" + csv_bytes(table, list(EXPORTIFY_COLUMNS))
+
+
+def spotify_genre(genre: str) -> str:
+    """A genre as the Spotify Tracks Dataset writes it: ``Hip-Hop`` -> ``hip-hop``."""
+    return genre.lower().replace(" ", "-")
+
+
+def spotify_tracks_bytes(rows: list[dict[str, str]],
+                         labels: dict[int, str] | None = None) -> bytes:  # fmt: skip
+    """The rows as the Kaggle Spotify Tracks Dataset writes them.
+
+    ``labels``: row position -> the ``track_genre`` written instead (e.g. "k-pop").
+    """
+    table = []
+    for position, values in enumerate(rows):
+        line = {
+            "": str(position), "track_id": f"id{position}",
+            "artists": values["artist_name"], "album_name": "Album",
+            "track_name": values["track_name"], "explicit": "False",
+            "time_signature": "4",
+            "track_genre": (labels or {}).get(
+                position, spotify_genre(values["music_genre"])
+            ),
+        }  # fmt: skip
+        for column in SPOTIFY_TRACKS_COLUMNS:
+            if column in schema.FEATURE_COLUMNS:
+                value = values[column]
+                if column == "key":
+                    value = pitch_class(value)
+                elif column == "mode":
+                    value = mode_number(value)
+                elif column in ("popularity", "duration_ms"):
+                    value = _whole(value)
+                line[column] = value
+        table.append(line)
+    return csv_bytes(table, list(SPOTIFY_TRACKS_COLUMNS))
+
+
+def web_api_objects(rows: list[dict[str, str]]) -> list[dict[str, object]]:
+    """The rows as the Web API's audio-features objects (JSON numbers, no popularity)."""
+    objects = []
+    for position, values in enumerate(rows):
+        item: dict[str, object] = {}
+        for name in WEB_API_FEATURES:
+            value = values[name]
+            if name == "key":
+                item[name] = int(pitch_class(value))
+            elif name == "mode":
+                item[name] = int(mode_number(value))
+            elif name == "duration_ms":
+                item[name] = int(float(value))
+            else:
+                item[name] = float(value)
+        item.update(
+            type="audio_features", id=f"id{position}",
+            uri=f"spotify:track:id{position}",
+            track_href=f"https://api.spotify.com/v1/tracks/id{position}",
+            analysis_url=f"https://api.spotify.com/v1/audio-analysis/id{position}",
+            time_signature=4,
+        )  # fmt: skip
+        objects.append(item)
+    return objects
+
+
+def web_api_json_bytes(rows: list[dict[str, str]], wrapped: bool = True,
+                       nulls: tuple[int, ...] = ()) -> bytes:  # fmt: skip
+    """The rows as a Web API audio-features response (``{"audio_features": [...]}``).
+
+    ``wrapped=False`` gives a bare list; ``nulls`` are positions where the API
+    returned null (no features for that track), inserted before those rows.
+    """
+    items: list[object] = list(web_api_objects(rows))
+    for position in sorted(nulls):
+        items.insert(position, None)
+    document = {"audio_features": items} if wrapped else items
+    return json.dumps(document, indent=1).encode()
+
+
+def _title(column: str) -> str:
+    """A header as a spreadsheet user might write it: ``duration_ms`` -> ``Duration Ms``;
+    the label as ``Genre``."""
+    return "Genre" if column == schema.TARGET else column.replace("_", " ").title()
+
+
 def _text(rows: list[dict[str, str]], columns: list[str] | None = None) -> str:
     return csv_bytes(rows, columns).decode("utf-8")
 
@@ -90,6 +271,7 @@ def _line(values: dict[str, str], separator: str = ",") -> str:
 
 def _build() -> list[BadFile]:
     three = good_rows(3)
+    four = good_rows(4)
     header = ",".join(COLUMNS)
     noise = random.Random(66).randbytes(4096)
     files = [
@@ -242,6 +424,100 @@ def _build() -> list[BadFile]:
             "over_size_limit",
             _text(good_rows(60)).encode(),
             False, rows=60, message_words=("larger than", "limit"), size_limit_mb=0.001,
+        ),
+        # Real Spotify data in other formats (issue 15) --------------------------------
+        BadFile(
+            "exportify_playlist", exportify_bytes(four, keys={3: "-1"}), True, rows=4,
+            # A model that drops unknowns cannot predict a track with no key.
+            reasons={3: ("unknown key",)},
+            # Exportify's "Genres" are the artists' genres, not a label.
+            dataset_error=("music_genre",), evaluate_error=("music_genre",),
+            understood=("an exportify playlist", "'duration (ms)' used as duration_ms",
+                        "integer keys converted", "1 track with no key detected"),
+        ),
+        BadFile(
+            "exportify_key_12_mode_2",
+            exportify_bytes(four, keys={0: "12"}, modes={2: "2"}), True, rows=4,
+            reasons={0: ("key 12 is not a pitch class 0 to 11",),
+                     2: ("mode 2 is not 1 (major) or 0 (minor)",)},
+            dataset_error=("music_genre",), evaluate_error=("music_genre",),
+            understood=("exportify",),
+        ),
+        BadFile(
+            "spotify_tracks_dataset",
+            spotify_tracks_bytes([*four, row(music_genre="Hip-Hop"),
+                                  row(music_genre="Rap")], labels={1: "k-pop"}),
+            True, rows=6,
+            understood=("the spotify tracks dataset", "'track_genre' used as music_genre",
+                        "1 label not one of the model's genres", "'k-pop' 1"),
+        ),
+        BadFile(
+            "web_api_audio_features",
+            web_api_json_bytes(four, nulls=(2,)), True, rows=5,
+            reasons={2: ("blank row",)}, fills=("popularity",),
+            dataset_error=("music_genre",), evaluate_error=("music_genre",),
+            understood=("spotify web api audio features (json)",
+                        "popularity missing (typical value", "1 entry null"),
+            suffix=".json",
+        ),
+        BadFile(
+            "web_api_audio_features_list", web_api_json_bytes(three, wrapped=False),
+            True, rows=3, fills=("popularity",), dataset_error=("music_genre",),
+            evaluate_error=("music_genre",), understood=("popularity missing",),
+            suffix=".json",
+        ),
+        BadFile(
+            "names_in_other_cases",
+            csv_bytes([{_title(c): v for c, v in
+                        {**r, "key": r["key"].lower(), "mode": r["mode"].upper()}.items()}
+                       for r in three], [_title(c) for c in COLUMNS]),
+            True, rows=3,
+            understood=("'genre' used as music_genre", "matched ignoring case",
+                        "key and mode names read in any case"),
+        ),
+        BadFile(
+            "missing_popularity_column",
+            csv_bytes(three, [c for c in COLUMNS if c != "popularity"]), True, rows=3,
+            fills=("popularity",), dataset_error=("no popularity column", "add a popularity"),
+            understood=("popularity missing (typical value",),
+        ),
+        BadFile(
+            "gzip_compressed_csv", gzip.compress(_text(three).encode(), mtime=0),
+            True, rows=3, understood=("the kaggle music genre dataset",),
+        ),
+        BadFile(
+            "two_columns_for_energy",
+            csv_bytes([{**r, "Energy": "0.3"} for r in three], [*COLUMNS, "Energy"]),
+            False, message_words=("two columns", "'energy' and 'energy'", "keep one"),
+        ),
+        BadFile(
+            "a_column_written_twice",
+            (header + ",tempo\n" + _line(three[0]) + ",99\n").encode(),
+            False, message_words=("'tempo' is there twice",),
+        ),
+        BadFile(
+            "html_page_saved_as_csv",
+            b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>Prediction of music "
+            b"genre | Kaggle</title></head>\n<body><p>music_genre.csv</p></body></html>\n",
+            False, message_words=("web page", "html", "not a table"),
+        ),
+        BadFile(
+            "only_track_names",
+            csv_bytes([{"artist_name": "Someone", "track_name": f"Song {i}"}
+                       for i in range(3)], ["artist_name", "track_name"]),
+            False, message_words=("track names", "none of the audio features",
+                                  "acousticness", "tempo", "valence"),
+        ),
+        BadFile(
+            "exportify_names_only",
+            csv_bytes([{"Track Name": "Song", "Artist Name(s)": "Someone",
+                        "Album Name": "Album"}], ["Track Name", "Artist Name(s)", "Album Name"]),
+            False, message_words=("track names", "danceability", "key", "mode"),
+        ),
+        BadFile(
+            "json_but_not_audio_features",
+            json.dumps({"tracks": {"items": [{"name": "Song", "popularity": 50}]}}).encode(),
+            False, message_words=("json", "audio features"),
         ),
     ]  # fmt: skip
     return files

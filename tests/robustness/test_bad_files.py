@@ -32,13 +32,16 @@ def limited(bad: BadFile, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(data, "MAX_FILE_MB", bad.size_limit_mb)
 
 
-def assert_plain_sentence(message: str, bad: BadFile) -> None:
+def assert_plain_sentence(
+    message: str, bad: BadFile, words: tuple[str, ...] | None = None
+) -> None:
+    """One plain sentence holding ``words`` (default: the file's message words)."""
     assert "\n" not in message.strip(), message
     assert message.rstrip().endswith((".", ")")), message
     for word in TECHNICAL_WORDS:
         assert word not in message, message
-    for word in bad.message_words:
-        assert word in message.lower(), f"{word!r} not in {message!r}"
+    for word in bad.message_words if words is None else words:
+        assert word.lower() in message.lower(), f"{word!r} not in {message!r}"
 
 
 def assert_every_row_accounted(
@@ -70,6 +73,10 @@ def test_the_corpus_covers_the_issue_list():
         "header_only", "only_blank_rows", "latin1_encoding", "random_binary",
         "json_renamed", "plain_text_renamed", "nan_and_inf", "out_of_range",
         "unknown_key_and_mode", "single_genre", "one_row", "over_size_limit",
+        # issue 15
+        "exportify_playlist", "spotify_tracks_dataset", "web_api_audio_features",
+        "html_page_saved_as_csv", "gzip_compressed_csv", "only_track_names",
+        "two_columns_for_energy", "missing_popularity_column",
     }  # fmt: skip
     assert expected <= set(names(CORPUS))
     assert len(set(names(CORPUS))) == len(CORPUS)
@@ -141,6 +148,62 @@ def test_decimal_commas_in_a_semicolon_file_are_numbers():
     assert typed.loc[0, "artist_name"] == "Smith, J"
 
 
+UNDERSTOOD = [bad for bad in ACCEPTED if bad.understood]
+
+
+@pytest.mark.parametrize("bad", UNDERSTOOD, ids=names(UNDERSTOOD))
+def test_what_was_understood_is_said_the_same_whole_or_streamed(bad, drop_run):
+    from core import formats
+
+    whole = formats.Understood()
+    data.load_csv(bad.content, summary=whole)
+    result = export.predict_file(drop_run.bundle, bad.content, chunk_rows=2)
+    streamed = result.understood
+    assert streamed.rows == whole.rows == bad.rows
+    sentence = streamed.sentence()
+    assert "\n" not in sentence and sentence.endswith(".")
+    for word in bad.understood:
+        assert word in sentence.lower(), (word, sentence)
+    for field in ("format", "renamed", "missing", "number_keys", "number_modes",
+                  "recased_names", "unknown_keys", "other_labels", "null_entries"):
+        assert getattr(streamed, field) == getattr(whole, field), field  # fmt: skip
+    assert streamed.missing == list(bad.fills)
+    notes = streamed.filled_notes()
+    assert len(notes) == len(bad.fills)
+    for column, note in zip(bad.fills, notes, strict=True):
+        typical = drop_run.bundle.preprocessor.typical[column]
+        assert note.startswith(f"{column} was not in the file: the typical value ")
+        assert f"{typical:,.4g}" in note or f"{typical:,.0f}" in note
+        assert "for every track; predictions are less sure" in note
+
+
+FILLED = [bad for bad in ACCEPTED if bad.fills]
+
+
+@pytest.mark.parametrize("bad", FILLED, ids=names(FILLED))
+def test_a_missing_fillable_column_takes_the_models_typical_value(bad, drop_run):
+    typed = data.load_csv(bad.content)
+    for column in bad.fills:
+        assert typed[column].isna().all()
+    filled = typed.copy()
+    for column in bad.fills:
+        filled[column] = drop_run.bundle.preprocessor.typical[column]
+    pd.testing.assert_frame_equal(
+        predict.predict_frame(drop_run.bundle, typed),
+        predict.predict_frame(drop_run.bundle, filled),
+    )
+
+
+DATASET_REFUSALS = [bad for bad in ACCEPTED if bad.dataset_error]
+
+
+@pytest.mark.parametrize("bad", DATASET_REFUSALS, ids=names(DATASET_REFUSALS))
+def test_a_file_a_model_can_predict_but_not_learn_from_is_refused_as_a_dataset(bad):
+    with pytest.raises(DataError) as raised:
+        data.load_csv(bad.content, require_label=True)
+    assert_plain_sentence(str(raised.value), bad, bad.dataset_error)
+
+
 @pytest.mark.parametrize(
     "bad", [b for b in CORPUS if b.training_error], ids=lambda b: b.name
 )
@@ -181,16 +244,20 @@ SENTINEL = "an earlier result that must survive\n"
 SUBPROCESS_NAMES = {
     "empty_file", "random_binary", "missing_tempo_column", "extra_value_in_one_row",
     "over_size_limit", "utf8_bom_crlf", "nan_and_inf", "blank_row_inside",
+    "gzip_compressed_csv", "web_api_audio_features", "html_page_saved_as_csv",
+    "exportify_playlist", "only_track_names",
 }  # fmt: skip
 SUBPROCESS = [bad for bad in CORPUS if bad.name in SUBPROCESS_NAMES]
 
 
-def check_refusal(bad: BadFile, code: int, stdout: str, stderr: str) -> None:
+def check_refusal(
+    bad: BadFile, code: int, stdout: str, stderr: str, words: tuple[str, ...] | None = None
+) -> None:
     assert code == 2, stderr
     lines = stderr.splitlines()
     assert len(lines) == 1, stderr
     assert lines[0].startswith("error: ")
-    assert_plain_sentence(lines[0].removeprefix("error: "), bad)
+    assert_plain_sentence(lines[0].removeprefix("error: "), bad, words)
     assert stdout == ""
 
 
@@ -199,9 +266,17 @@ def check_refusal(bad: BadFile, code: int, stdout: str, stderr: str) -> None:
 WRITTEN_SUM_TOLERANCE = 10 * 0.5 * 10.0**-export.PROBABILITY_DECIMALS
 
 
-def check_predictions_file(bad: BadFile, code: int, stdout: str, output) -> None:
+def check_predictions_file(
+    bad: BadFile, code: int, stdout: str, output, stderr: str = ""
+) -> None:
     assert code == 0
     assert f"{bad.rows - len(bad.reasons)} of {bad.rows} rows predicted" in stdout
+    # Quiet without --verbose, but a column filled in is always said.
+    notes = [f"note: {column} was not in the file: the typical value" for column in bad.fills]
+    lines = stderr.splitlines()
+    assert len(lines) == len(notes), stderr
+    for line, note in zip(lines, notes, strict=True):
+        assert line.startswith(note), line
     written = pd.read_csv(output, dtype=str, keep_default_na=False)
     probabilities = written[predict.PROBABILITY_COLUMNS].replace("", "nan")
     written[predict.PROBABILITY_COLUMNS] = probabilities.astype(float)
@@ -232,7 +307,7 @@ def test_cli_predict(bad, drop_bundle_dir, folders, monkeypatch, capsys):
     code = cli.main(predict_arguments(drop_bundle_dir, bad.write(folder), output))
     captured = capsys.readouterr()
     if bad.accepted_when_streamed:
-        check_predictions_file(bad, code, captured.out, output)
+        check_predictions_file(bad, code, captured.out, output, captured.err)
     else:
         check_refusal(bad, code, captured.out, captured.err)
         assert output.read_text() == SENTINEL
@@ -246,11 +321,11 @@ def test_cli_report(bad, tmp_path, monkeypatch, capsys):
     limited(bad, monkeypatch)
     code = cli.main(["report", "--json", "--data", str(bad.write(tmp_path))])
     captured = capsys.readouterr()
-    if bad.accepted:
+    if bad.accepted and not bad.dataset_error:
         assert code == 0, captured.err
         assert json.loads(captured.out)["rows"] == bad.rows
     else:
-        check_refusal(bad, code, captured.out, captured.err)
+        check_refusal(bad, code, captured.out, captured.err, bad.dataset_error)
 
 
 @pytest.mark.parametrize("bad", SUBPROCESS, ids=names(SUBPROCESS))
@@ -264,7 +339,7 @@ def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
     )
     assert "Traceback" not in result.stderr
     if bad.accepted_when_streamed:
-        check_predictions_file(bad, result.code, result.stdout, output)
+        check_predictions_file(bad, result.code, result.stdout, output, result.stderr)
     else:
         check_refusal(bad, result.code, result.stdout, result.stderr)
         assert output.read_text() == SENTINEL
@@ -328,7 +403,7 @@ def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
          str(bad.write(tmp_path))]
     )  # fmt: skip
     captured = capsys.readouterr()
-    if bad.accepted_when_streamed:
+    if bad.accepted_when_streamed and not bad.evaluate_error:
         assert code == 0, captured.err
         scores = json.loads(captured.out)
         assert scores["n_unpredictable"] == bad.unpredictable("drop")
@@ -337,10 +412,12 @@ def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
             == bad.rows
         )
     else:
-        check_refusal(bad, code, captured.out, captured.err)
+        check_refusal(bad, code, captured.out, captured.err, bad.evaluate_error)
 
 
-TRAINING_REFUSALS = [bad for bad in CORPUS if bad.training_error or not bad.accepted]
+TRAINING_REFUSALS = [
+    bad for bad in CORPUS if bad.training_error or bad.dataset_error or not bad.accepted
+]
 
 
 @pytest.mark.parametrize("bad", TRAINING_REFUSALS, ids=names(TRAINING_REFUSALS))
@@ -366,6 +443,8 @@ def test_cli_train_refuses_and_keeps_the_previous_bundle(
         for word in bad.training_error:
             assert word in captured.err
     else:
-        assert_plain_sentence(captured.err.strip().removeprefix("error: "), bad)
+        assert_plain_sentence(
+            captured.err.strip().removeprefix("error: "), bad, bad.dataset_error
+        )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []

@@ -1,0 +1,544 @@
+"""The formats people's track files come in, declared once.
+
+GenreLab's own names are the Kaggle dataset's (``core.schema``). Other files
+of Spotify audio features name the same columns differently (Exportify's
+``Duration (ms)``, the Spotify Tracks Dataset's ``track_genre``) and write
+values in Spotify's conventions (key as a pitch class 0-11, -1 when no key was
+detected; mode 1 = major, 0 = minor). This module says how each is
+understood:
+
+- **column names**: matched ignoring case, spaces, underscores, hyphens and
+  brackets, through a small table of known aliases; two columns that mean the
+  same one are refused, never chosen between;
+- **keys, modes and genre labels**: read in any of their usual spellings;
+- **what was understood**: :class:`Understood`, one summary per file, filled
+  in while the file streams and shown to people in a sentence or two.
+
+Nothing here reads files (that is :mod:`core.data`) or needs a model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core import schema
+from core.errors import DataError
+
+# Feature columns a file may lack entirely: a model fills them with its
+# typical value (Preprocessor.typical). Popularity is the one feature
+# Spotify's audio-features API does not give; any other missing feature
+# column refuses the file. Training always needs every column.
+FILLABLE_COLUMNS: tuple[str, ...] = ("popularity",)
+
+# Other names of GenreLab's columns, as the formats write them (each is
+# matched ignoring case, spaces, underscores, hyphens and brackets, as the
+# canonical names themselves are: "Danceability", "Track Name" and
+# "Duration (ms)" need no entry here).
+ALIASES: dict[str, tuple[str, ...]] = {
+    # Exportify writes "Artist Name(s)"; the Spotify Tracks Dataset "artists".
+    "artist_name": ("Artist Name(s)", "artists", "artist"),
+    "track_name": ("track", "title", "song", "song name"),
+    # Older Exportify exports.
+    "duration_ms": ("Track Duration (ms)",),
+    "loudness": ("Loudness (dB)",),
+    "tempo": ("Tempo (BPM)",),
+    # The Spotify Tracks Dataset's label. (Exportify's "Genres" is not one:
+    # it lists the artist's many Spotify genres, not the track's genre.)
+    schema.TARGET: ("track_genre", "genre"),
+}
+
+# The canonical columns a file's header is matched against.
+CANONICAL_COLUMNS: tuple[str, ...] = (
+    *schema.IDENTITY_COLUMNS,
+    *schema.FEATURE_COLUMNS,
+    schema.TARGET,
+)
+
+_IGNORED_IN_NAMES = re.compile(r"[\s_\-()\[\]{}]+")
+
+
+def normalise_name(name: object) -> str:
+    """A column name without case, spaces, underscores, hyphens or brackets.
+
+    ``"Duration (ms)"``, ``"duration_ms"`` and ``"DURATION MS"`` all give
+    ``"durationms"``.
+    """
+    return _IGNORED_IN_NAMES.sub("", str(name)).lower()
+
+
+def _names_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    for canonical in CANONICAL_COLUMNS:
+        for name in (canonical, *ALIASES.get(canonical, ())):
+            normalised = normalise_name(name)
+            if table.setdefault(normalised, canonical) != canonical:
+                raise AssertionError(f"{name!r} names two columns")
+    return table
+
+
+# normalised name -> canonical column, for every canonical name and alias.
+_CANONICAL_BY_NAME = _names_table()
+
+
+def canonical_name(name: object) -> str | None:
+    """The GenreLab column a file's column name means, or None when it is none of them."""
+    return _CANONICAL_BY_NAME.get(normalise_name(name))
+
+
+def column_mapping(header: Sequence[str]) -> dict[str, str]:
+    """Which of a file's columns are GenreLab's, by name.
+
+    Args:
+        header: the file's column names, as written.
+
+    Returns:
+        Column as written -> canonical name, for the columns whose name
+        differs from the canonical one (columns it does not know are left
+        out and kept as they are).
+
+    Raises:
+        DataError: two columns mean the same column (e.g. ``Energy`` and
+            ``energy``), or one is written twice.
+    """
+    claimed: dict[str, str] = {}
+    mapping: dict[str, str] = {}
+    for name in header:
+        canonical = canonical_name(name)
+        if canonical is None:
+            continue
+        if canonical in claimed:
+            first = claimed[canonical]
+            both = (
+                f"the column '{name}' is there twice"
+                if first == name
+                else f"both '{first}' and '{name}' are {canonical}"
+            )
+            raise DataError(
+                f"Two columns of this file mean the same thing: {both}; keep one "
+                "of them and try again."
+            )
+        claimed[canonical] = name
+        if name != canonical:
+            mapping[name] = canonical
+    return mapping
+
+
+def is_minor_rename(written: str, canonical: str) -> bool:
+    """Whether a rename only changed case, spaces or underscores (``Track Name``)."""
+    simple = re.sub(r"[\s_]+", "", written).lower()
+    return simple == canonical.replace("_", "")
+
+
+# --- Known formats ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownFormat:
+    """A file format recognised by its columns."""
+
+    # How a sentence names it: "read 212 tracks from <description>".
+    description: str
+    # Normalised column names that all appear in such a file.
+    marks: frozenset[str]
+
+
+KAGGLE = "the Kaggle music genre dataset"
+EXPORTIFY = "an Exportify playlist"
+SPOTIFY_TRACKS = "the Spotify Tracks Dataset"
+WEB_API = "Spotify Web API audio features (JSON)"
+OTHER_TABLE = "a table of tracks"
+
+KNOWN_FORMATS: tuple[KnownFormat, ...] = (
+    KnownFormat(KAGGLE, frozenset({"instanceid", "obtaineddate", "musicgenre"})),
+    KnownFormat(EXPORTIFY, frozenset({"artistnames", "trackname"})),
+    KnownFormat(
+        SPOTIFY_TRACKS, frozenset({"trackid", "artists", "albumname", "trackgenre"})
+    ),
+)
+
+
+def recognise(header: Iterable[str]) -> str:
+    """The description of the format a header belongs to (``OTHER_TABLE`` if none)."""
+    names = {normalise_name(name) for name in header}
+    for known in KNOWN_FORMATS:
+        if known.marks <= names:
+            return known.description
+    return OTHER_TABLE
+
+
+# The Web API's audio-features fields that are GenreLab features.
+WEB_API_FEATURES: tuple[str, ...] = tuple(
+    column for column in schema.FEATURE_COLUMNS if column not in FILLABLE_COLUMNS
+)
+
+
+def is_audio_features(item: object) -> bool:
+    """Whether a JSON object is one of the Web API's audio-features objects.
+
+    Either it says so (``"type": "audio_features"``) or it has every feature
+    field as a JSON number, as the API writes them. (A table's rows saved as
+    JSON, with text values such as ``"A#"``, is not.)
+    """
+    if not isinstance(item, dict):
+        return False
+    if item.get("type") == "audio_features":
+        return True
+    return all(
+        isinstance(item.get(name), int | float) and not isinstance(item.get(name), bool)
+        for name in WEB_API_FEATURES
+    )
+
+
+# --- Values -------------------------------------------------------------------------
+
+_KEY_BY_LOWER = {key.lower(): key for key in schema.KEYS}
+UNKNOWN_KEY = -1
+KEY_HINT = "one of C, C#, D, ... B"
+MODE_HINT = "Major or Minor"
+_MODE_BY_NUMBER = {1.0: "Major", 0.0: "Minor"}
+
+
+@dataclass(frozen=True)
+class ReadValues:
+    """A key or mode column read: values (None = invalid or unknown), problems, counts."""
+
+    values: np.ndarray
+    problems: np.ndarray
+    # Rows whose value was a number turned into a name (a key 0-11, a mode 1/0).
+    numbers: int = 0
+    # Rows whose name was written in another case (``c#``, ``major``).
+    recased: int = 0
+    # Rows with no key detected (-1): no problem, the value is None.
+    unknown: int = 0
+
+
+def _integers(text: pd.Series) -> np.ndarray:
+    """The cells that are whole numbers (``5``, ``5.0``), as floats; NaN elsewhere."""
+    numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    with np.errstate(invalid="ignore"):
+        numbers[np.floor(numbers) != numbers] = np.nan
+    return numbers
+
+
+def read_keys(stripped: pd.Series) -> ReadValues:
+    """Read a key column: names in any case, or Spotify's pitch classes.
+
+    Args:
+        stripped: the column's cells, stripped of spaces.
+
+    Returns:
+        Key names (``schema.KEYS``), None where the key is invalid (with a
+        problem) or unknown (-1, no problem).
+    """
+    values = stripped.to_numpy(dtype=object).copy()
+    problems = np.full(len(values), "", dtype=object)
+    valid = stripped.isin(schema.KEYS).to_numpy()
+    if valid.all():
+        return ReadValues(values, problems)
+    others = np.flatnonzero(~valid)
+    text = stripped.iloc[others]
+    named = text.str.lower().map(_KEY_BY_LOWER).to_numpy(dtype=object)
+    numbers = _integers(text)
+    pitch = (numbers >= 0) & (numbers < len(schema.KEYS))
+    unknown = numbers == UNKNOWN_KEY
+    is_named = pd.notna(named)
+    result = np.full(len(others), None, dtype=object)
+    result[is_named] = named[is_named]
+    result[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
+    written = text.to_numpy(dtype=object)
+    bad = ~(is_named | pitch | unknown)
+    problems[others[bad]] = [
+        (
+            "key is empty"
+            if not value
+            else f"key {value} is not a pitch class 0 to 11 (or -1, no key)"
+            if not np.isnan(number)
+            else f"key '{value}' is not {KEY_HINT}"
+        )
+        for value, number in zip(written[bad], numbers[bad], strict=True)
+    ]
+    values[others] = result
+    return ReadValues(
+        values,
+        problems,
+        numbers=int(pitch.sum()),
+        recased=int(is_named.sum()),
+        unknown=int(unknown.sum()),
+    )
+
+
+def read_modes(stripped: pd.Series) -> ReadValues:
+    """Read a mode column: Major/Minor in any case, or Spotify's 1 (major) / 0 (minor)."""
+    values = stripped.to_numpy(dtype=object).copy()
+    problems = np.full(len(values), "", dtype=object)
+    valid = stripped.isin(schema.MODES).to_numpy()
+    if valid.all():
+        return ReadValues(values, problems)
+    others = np.flatnonzero(~valid)
+    text = stripped.iloc[others]
+    named = text.str.capitalize()
+    is_named = named.isin(schema.MODES).to_numpy()
+    numbers = _integers(text)
+    from_number = pd.Series(numbers).map(_MODE_BY_NUMBER).to_numpy(dtype=object)
+    is_number = pd.notna(from_number)
+    result = np.full(len(others), None, dtype=object)
+    result[is_named] = named.to_numpy(dtype=object)[is_named]
+    result[is_number] = from_number[is_number]
+    written = text.to_numpy(dtype=object)
+    bad = ~(is_named | is_number)
+    problems[others[bad]] = [
+        (
+            "mode is empty"
+            if not value
+            else f"mode {value} is not 1 (major) or 0 (minor)"
+            if not np.isnan(number)
+            else f"mode '{value}' is not {MODE_HINT}"
+        )
+        for value, number in zip(written[bad], numbers[bad], strict=True)
+    ]
+    values[others] = result
+    return ReadValues(
+        values, problems, numbers=int(is_number.sum()), recased=int(is_named.sum())
+    )
+
+
+def _genre_key(label: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", label.lower())
+
+
+_GENRE_BY_KEY = {_genre_key(genre): genre for genre in schema.GENRES}
+
+
+@dataclass(frozen=True)
+class ReadLabels:
+    """A genre column read: one of the ten genres or None per row, and what else was there."""
+
+    genres: np.ndarray
+    # Rows whose genre was written another way (``hip-hop``, ``ROCK``).
+    respelled: int
+    # Labels that are not one of the ten genres, as written -> rows.
+    others: dict[str, int]
+
+
+def read_labels(stripped: pd.Series) -> ReadLabels:
+    """Match labels to the ten genres ignoring case and punctuation (``Hip Hop`` -> Hip-Hop)."""
+    genres = stripped.to_numpy(dtype=object).copy()
+    valid = stripped.isin(schema.GENRES).to_numpy()
+    if valid.all():
+        return ReadLabels(genres, 0, {})
+    others = np.flatnonzero(~valid)
+    text = stripped.iloc[others]
+    matched = text.map(lambda label: _GENRE_BY_KEY.get(_genre_key(label))).to_numpy(
+        dtype=object
+    )
+    genres[others] = matched
+    unmatched = text[pd.isna(matched) & (text != "").to_numpy()]
+    return ReadLabels(
+        genres,
+        respelled=int(pd.notna(matched).sum()),
+        others={str(k): int(v) for k, v in unmatched.value_counts().items()},
+    )
+
+
+# --- What was understood ------------------------------------------------------------
+
+# Distinct labels outside the ten kept by name (the rest are counted together),
+# so a file of any size keeps the summary small.
+MAX_KEPT_LABELS = 1_000
+# Labels named in a sentence (the most frequent first).
+LABELS_NAMED = 4
+# What the missing popularity cost on the shipped model's own held-out tracks
+# (benchmarks/missing_popularity.py; docs/formats.md).
+POPULARITY_COST = (
+    "the shipped model gets 39% of its test tracks right this way, 61% with "
+    "their popularity"
+)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+@dataclass
+class Understood:
+    """What GenreLab understood of one file: built while it is read, then told in words.
+
+    :mod:`core.data` fills in what the file says (format, names, values,
+    labels); a model that predicts it adds what it does about what is missing
+    (:meth:`use_model`).
+    """
+
+    # The format recognised (a KnownFormat description, WEB_API or OTHER_TABLE).
+    format: str = OTHER_TABLE
+    rows: int = 0
+    # Column as written -> GenreLab's name, for every column renamed.
+    renamed: dict[str, str] = field(default_factory=dict)
+    # FILLABLE_COLUMNS the file does not have.
+    missing: list[str] = field(default_factory=list)
+    # Rows with a key written as a pitch class / a mode as 1 or 0.
+    number_keys: int = 0
+    number_modes: int = 0
+    # Rows with a key or mode name in another case ("c#", "major").
+    recased_names: int = 0
+    # Rows with no key detected (-1).
+    unknown_keys: int = 0
+    # Rows whose genre label was matched in another spelling ("hip-hop").
+    respelled_labels: int = 0
+    # Labels outside the ten genres, as written -> rows (MAX_KEPT_LABELS at most).
+    other_labels: dict[str, int] = field(default_factory=dict)
+    # Rows with a label outside the ten beyond the labels kept by name.
+    other_labels_unnamed: int = 0
+    # JSON entries that were null (the Web API's way of saying "no features").
+    null_entries: int = 0
+    # Set by use_model: the value a model fills each missing column with, its
+    # policy for unknown values and the key it gives a track without one.
+    fill_values: dict[str, float] = field(default_factory=dict)
+    unknowns: str | None = None
+    typical_key: str | None = None
+
+    def use_model(self, preprocessor) -> None:
+        """Record what a model (its :class:`core.features.Preprocessor`) does with gaps."""
+        self.fill_values = {
+            column: float(preprocessor.typical[column]) for column in FILLABLE_COLUMNS
+        }
+        self.unknowns = preprocessor.unknowns
+        self.typical_key = str(preprocessor.typical[schema.KEY_COLUMN])
+
+    def add_labels(self, others: dict[str, int]) -> None:
+        """Count one chunk's labels outside the ten genres."""
+        for label, count in others.items():
+            if label in self.other_labels or len(self.other_labels) < MAX_KEPT_LABELS:
+                self.other_labels[label] = self.other_labels.get(label, 0) + count
+            else:
+                self.other_labels_unnamed += count
+
+    @property
+    def other_label_rows(self) -> int:
+        """Rows whose label is not one of the model's genres."""
+        return sum(self.other_labels.values()) + self.other_labels_unnamed
+
+    def filled_notes(self) -> list[str]:
+        """One plain sentence per column filled with a typical value (empty when none)."""
+        notes = []
+        for column in self.missing:
+            value = self.fill_values.get(column)
+            if value is None:
+                continue
+            notes.append(
+                f"{column} was not in the file: the typical value {_number(value)} "
+                "was used for every track; predictions are less sure "
+                f"({POPULARITY_COST})."
+                if column == "popularity"
+                else f"{column} was not in the file: the typical value "
+                f"{_number(value)} was used for every track; predictions are less sure."
+            )
+        return notes
+
+    def details(self) -> list[str]:
+        """The short phrases of :meth:`sentence`, one per thing understood."""
+        parts: list[str] = []
+        # Features first, then the label, then names (what matters most first).
+        notable = sorted(
+            (
+                (written, canonical)
+                for written, canonical in self.renamed.items()
+                if not is_minor_rename(written, canonical)
+            ),
+            key=lambda pair: (
+                pair[1] not in schema.FEATURE_COLUMNS,
+                pair[1] != schema.TARGET,
+            ),
+        )
+        for position, (written, canonical) in enumerate(notable):
+            verb = "used as " if position == 0 else "as "
+            parts.append(f"'{written}' {verb}{canonical}")
+        minor = len(self.renamed) - len(notable)
+        if minor:
+            other = " other" if notable else ""
+            names = "column name" if minor == 1 else "column names"
+            parts.append(f"{minor:,}{other} {names} matched ignoring case and spaces")
+        if self.number_keys:
+            parts.append("integer keys converted")
+        if self.number_modes:
+            parts.append("modes 1/0 read as Major/Minor")
+        if self.recased_names:
+            parts.append("key and mode names read in any case")
+        if self.unknown_keys:
+            tracks = _plural(self.unknown_keys, "track")
+            if self.unknowns == "impute":
+                parts.append(
+                    f"{tracks} with no key detected (-1) predicted with the "
+                    f"model's typical key {self.typical_key}"
+                )
+            elif self.unknowns == "drop":
+                parts.append(
+                    f"{tracks} with no key detected (-1) not predicted (this model "
+                    "does not fill in unknown values)"
+                )
+            else:
+                parts.append(f"{tracks} with no key detected (-1)")
+        for column in self.missing:
+            value = self.fill_values.get(column)
+            parts.append(
+                f"{column} missing (typical value {_number(value)} used)"
+                if value is not None
+                else f"{column} missing"
+            )
+        if self.respelled_labels:
+            parts.append("genre labels matched ignoring case and punctuation")
+        if self.other_label_rows:
+            named = sorted(self.other_labels.items(), key=lambda item: (-item[1], item[0]))
+            listed = ", ".join(f"'{label}' {count:,}" for label, count in named[:LABELS_NAMED])
+            more = len(named) - LABELS_NAMED + (1 if self.other_labels_unnamed else 0)
+            listed += f" and {more:,} more" if more > 0 else ""
+            parts.append(
+                f"{_plural(self.other_label_rows, 'label')} not one of the model's "
+                f"genres, not scored ({listed})"
+            )
+        if self.null_entries:
+            parts.append(
+                f"{_plural(self.null_entries, 'entry', 'entries')} null (no audio "
+                "features from Spotify: a blank row each)"
+            )
+        return parts
+
+    def sentence(self) -> str:
+        """What was understood, in one sentence (e.g. for ``--verbose`` and the pages).
+
+        E.g. "Read 212 tracks from an Exportify playlist: 'Duration (ms)'
+        used as duration_ms, integer keys converted, popularity missing
+        (typical value 45 used)."
+        """
+        head = f"Read {_plural(self.rows, 'track')} from {self.format}"
+        parts = self.details()
+        if not parts:
+            return f"{head}: every column as expected."
+        return f"{head}: {', '.join(parts)}."
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary as JSON-ready values."""
+        return {
+            "format": self.format,
+            "rows": self.rows,
+            "renamed": dict(self.renamed),
+            "missing": list(self.missing),
+            "filled": {c: self.fill_values[c] for c in self.missing if c in self.fill_values},
+            "number_keys": self.number_keys,
+            "number_modes": self.number_modes,
+            "recased_names": self.recased_names,
+            "unknown_keys": self.unknown_keys,
+            "respelled_labels": self.respelled_labels,
+            "other_labels": dict(self.other_labels),
+            "other_label_rows": self.other_label_rows,
+            "null_entries": self.null_entries,
+            "sentence": self.sentence(),
+        }
