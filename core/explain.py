@@ -255,7 +255,7 @@ def reliability_reading(result: dict) -> str:
     error = result["expected_calibration_error"]
     return (
         f"When it says {busiest['confidence']:.0%}, it is right {busiest['accuracy']:.0%} "
-        f"of the time ({busiest['tracks']:,} tracks); over all {result['tracks']:,} "
+        f"of the time ({int(busiest['tracks']):,} tracks); over all {result['tracks']:,} "
         f"tracks its percentages are off by {error * 100:.1f} points on average."
     )
 

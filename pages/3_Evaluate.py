@@ -6,12 +6,15 @@ needed); comparisons and feature importance need the dataset.
 
 from __future__ import annotations
 
+import functools
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import evaluate, schema
+from core import evaluate, explain, schema, songs
 from core.errors import GenreLabError
-from ui import charts, navigation, state
+from ui import charts, explore, navigation, state
 
 navigation.page_frame(
     "Evaluate",
@@ -61,6 +64,61 @@ if fusion is not None:
         f"accuracy is {fusion:.1%}."
     )
 
+typed, source, error = state.load_data()
+model, model_error = state.active_model()
+# Every labelled row's prediction and split (when the model's split can be
+# known), for the confusion cells, the reliability chart and the map.
+songs_table = (
+    explore.predictions_table(model.choice.key, source.key, model.bundle, typed)
+    if typed is not None and source is not None and model is not None
+    else None
+)
+if songs_table is not None and songs_table.empty:
+    songs_table = None  # no labelled row of the data can be predicted by this model
+splits = songs.splits_of(songs_table) if songs_table is not None else []
+SPLIT_LABELS = {
+    songs.TEST: "test tracks",
+    songs.TRAINING: "training tracks",
+    songs.TRACKS: "tracks of the loaded file",
+}
+
+
+def pick_cell(chart_key: str, split: str) -> None:
+    """Callback of a clickable matrix: the clicked cell becomes the one listed below."""
+    points = st.session_state[chart_key]["selection"]["points"]
+    if points:
+        st.session_state["evaluate_cell_split"] = split
+        st.session_state["evaluate_cell_true"] = points[0]["y"]
+        st.session_state["evaluate_cell_predicted"] = points[0]["x"]
+
+
+def selected_cell(split: str) -> tuple[str, str] | None:
+    if st.session_state.get("evaluate_cell_split") != split:
+        return None
+    return (
+        st.session_state.get("evaluate_cell_true"),
+        st.session_state.get("evaluate_cell_predicted"),
+    )
+
+
+def draw_matrix(column, matrix, title: str, split: str | None, chart_key: str) -> None:
+    """One confusion matrix; clickable when its songs can be listed."""
+    shown = evaluate.normalise_rows(matrix) if normalised else matrix
+    figure = charts.confusion_matrix(
+        shown, title, normalised, selected_cell(split) if split else None
+    )
+    if split is None:
+        column.plotly_chart(figure, width="stretch", key=chart_key)
+        return
+    column.plotly_chart(
+        figure,
+        width="stretch",
+        key=chart_key,
+        on_select=functools.partial(pick_cell, chart_key, split),
+        selection_mode="points",
+    )
+
+
 st.header("Confusion matrices")
 normalised = (
     st.segmented_control(
@@ -76,19 +134,121 @@ normalised = (
     )
     == "shares"
 )
+if songs.TEST in splits:
+    st.caption("Click a cell to list its songs below.")
 left, right = st.columns(2)
-for column, split_metrics, title in (
-    (left, train_metrics, "Training tracks"),
-    (right, test_metrics, "Test tracks (never seen)"),
+for column, split_metrics, title, split in (
+    (left, train_metrics, "Training tracks", songs.TRAINING),
+    (right, test_metrics, "Test tracks (never seen)", songs.TEST),
 ):
-    matrix = split_metrics["confusion_matrix"]
-    shown = evaluate.normalise_rows(matrix) if normalised else matrix
-    column.plotly_chart(
-        charts.confusion_matrix(
-            shown, f"{title}: {split_metrics['n_rows']:,}", normalised
-        ),
-        width="stretch",
+    draw_matrix(
+        column,
+        split_metrics["confusion_matrix"],
+        f"{title}: {split_metrics['n_rows']:,}",
+        split if split in splits else None,
+        f"evaluate_matrix_{split}",
     )
+if splits == [songs.TRACKS]:
+    st.warning(
+        "The loaded data is not the data this model was trained on, so its "
+        "training and test tracks cannot be told apart in it. The matrices above "
+        "are the model's own; the one below counts every track of the loaded "
+        "file, and its cells list their songs."
+    )
+    tracks_matrix = songs.confusion_counts(songs_table, songs.TRACKS)
+    draw_matrix(
+        st,
+        tracks_matrix,
+        f"Tracks of the loaded file: {int(np.sum(tracks_matrix)):,}",
+        songs.TRACKS,
+        "evaluate_matrix_tracks",
+    )
+
+
+def open_on_predict(index: int) -> None:
+    st.session_state[explore.PENDING_TRACK] = index
+    st.switch_page("pages/4_Predict.py")
+
+
+st.subheader("Songs in a cell")
+if songs_table is None:
+    st.info(
+        "Listing the songs of a cell needs the dataset (load it on the **Home** "
+        "page) with labelled tracks this model can predict."
+    )
+else:
+    st.markdown(
+        "Pick a cell by clicking a matrix, or here: the songs of one true genre "
+        "that the model called another (or the same) genre."
+    )
+    split_column, true_column, predicted_column = st.columns(3)
+    if st.session_state.get("evaluate_cell_split") not in splits:
+        st.session_state["evaluate_cell_split"] = splits[0]
+    pairs = evaluate.most_confused_pairs(test_metrics["confusion_matrix"], top=1)
+    first_pair = (
+        (pairs["true_genre"].iloc[0], pairs["predicted_genre"].iloc[0])
+        if len(pairs)
+        else (schema.GENRES[0], schema.GENRES[0])
+    )
+    st.session_state.setdefault("evaluate_cell_true", first_pair[0])
+    st.session_state.setdefault("evaluate_cell_predicted", first_pair[1])
+    cell_split = split_column.selectbox(
+        "Tracks", splits, format_func=SPLIT_LABELS.__getitem__, key="evaluate_cell_split"
+    )
+    true_genre = true_column.selectbox(
+        "True genre", schema.GENRES, key="evaluate_cell_true"
+    )
+    predicted_genre = predicted_column.selectbox(
+        "Predicted as", schema.GENRES, key="evaluate_cell_predicted"
+    )
+    cell = songs.cell_songs(songs_table, cell_split, true_genre, predicted_genre)
+    st.markdown(
+        f"**{len(cell):,} {SPLIT_LABELS[cell_split]}** of {true_genre} were called "
+        f"{predicted_genre}. Click a row to open that song on the Predict page."
+    )
+    columns = [
+        column
+        for column in ("artist_name", "track_name", songs.LISTED, "predicted_genre",
+                       "second_genre", songs.CONFIDENCE)
+        if column in cell.columns
+    ]  # fmt: skip
+    shown = cell[columns].copy()
+    if "artist_name" in shown:
+        shown["artist_name"] = shown["artist_name"].replace(
+            songs.EMPTY_ARTIST, songs.UNKNOWN_ARTIST
+        )
+    chosen = st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key="evaluate_cell_songs",
+        column_config={
+            "artist_name": "artist",
+            "track_name": "title",
+            songs.LISTED: "listed under",
+            "predicted_genre": "predicted",
+            "second_genre": "second guess",
+            songs.CONFIDENCE: st.column_config.ProgressColumn(
+                "confidence", min_value=0.0, max_value=1.0, format="percent"
+            ),
+        },
+    )
+    if chosen.selection.rows:
+        open_on_predict(int(cell.index[chosen.selection.rows[0]]))
+    if len(cell):
+        # The keyboard twin of clicking a row.
+        names = dict(zip(cell.index, cell[songs.SONG], strict=True))
+        song_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
+        picked = song_column.selectbox(
+            "Or open this song on the Predict page",
+            list(names)[:500],
+            format_func=names.__getitem__,
+            key="evaluate_cell_open",
+        )
+        if button_column.button("Open on Predict", key="evaluate_open_song"):
+            open_on_predict(int(picked))
 
 st.header("Most confused genres (test)")
 st.markdown("Pairs where tracks of the first genre were most often called the second.")
@@ -135,15 +295,51 @@ right.dataframe(
     report_table(test_metrics), width="stretch", column_config=report_format
 )
 
+st.header("Can I trust the percentages?")
+if songs_table is None:
+    st.info("Checking the percentages needs the dataset: load it on the **Home** page.")
+else:
+    reliability_split = splits[0]
+    result = explore.reliability(
+        model.choice.key, source.key, reliability_split, songs_table
+    )
+    st.markdown(
+        f"On the {SPLIT_LABELS[reliability_split]}: the model's tracks grouped by "
+        "how sure it was of its top genre, against how often that genre was "
+        "right. On the dotted diagonal, a 70% answer would be right 70% of the "
+        "time. " + explain.reliability_reading(result)
+    )
+    st.plotly_chart(charts.reliability(result["table"]), width="stretch",
+                    key="evaluate_reliability")  # fmt: skip
+
+st.header("A map of songs")
+if songs_table is None:
+    st.info("The map of songs needs the dataset: load it on the **Home** page.")
+else:
+    map_split = splits[0]
+    try:
+        song_map = explore.song_map(
+            model.choice.key, source.key, map_split, model.bundle, typed
+        )
+    except GenreLabError as map_error:
+        st.warning(str(map_error))
+    else:
+        st.markdown(
+            f"Every one of the {len(song_map.points):,} {SPLIT_LABELS[map_split]} "
+            "placed by how the network's last hidden layer sees it (its two main "
+            "directions, PCA): songs close together sound alike to the model. "
+            "Colour is the genre the track is listed under; an x marks a wrong "
+            "prediction. Genres that share a region are the ones it mixes up."
+        )
+        st.plotly_chart(charts.song_map(song_map.points), width="stretch",
+                        key="evaluate_map")  # fmt: skip
+
 st.header("Which features matter")
 st.markdown(
     "Permutation importance: shuffle one feature's values across tracks and "
     "measure how much accuracy drops. A big drop means the model relies on "
     "that feature; near zero means it barely uses it."
 )
-
-typed, source, error = state.load_data()
-
 
 @st.cache_data(
     max_entries=4, show_spinner="Shuffling features to measure importance..."
@@ -169,6 +365,43 @@ def policy_comparison(data_key: str, _typed) -> pd.DataFrame:
     from core import compare
 
     return compare.drop_vs_impute(_typed)
+
+
+def average_effect_section() -> None:
+    """Partial dependence: each genre's average probability as one feature changes."""
+    st.subheader("The effect of one feature across all songs")
+    st.markdown(
+        "Every track set to each value of one feature in turn (the rest of it "
+        "unchanged), and each genre's probability averaged: the feature's average "
+        "effect, where the Predict page's what-if shows one song's."
+    )
+    if songs_table is None:
+        st.info("The average effect needs labelled tracks this model can predict.")
+        return
+    feature = st.selectbox(
+        "Feature",
+        schema.FEATURE_COLUMNS,
+        index=schema.FEATURE_COLUMNS.index("speechiness"),
+        key="evaluate_average_feature",
+    )
+    split = splits[0]
+    try:
+        sweep = explore.partial_dependence(
+            model.choice.key, source.key, split, feature, model.bundle, typed,
+            songs_table,
+        )  # fmt: skip
+    except GenreLabError as effect_error:
+        st.warning(str(effect_error))
+        return
+    st.plotly_chart(
+        charts.genre_lines(sweep, f"Average effect of {feature}", feature),
+        width="stretch",
+        key="evaluate_average_effect",
+    )
+    st.caption(
+        f"Averaged over up to 1,000 {SPLIT_LABELS[split]} (a random sample); "
+        "values from the 1st to the 99th percentile of the data."
+    )
 
 
 def comparison_section(
@@ -208,7 +441,6 @@ if typed is None or source is None:
     )
     st.stop()
 
-model, model_error = state.active_model()
 if model is None:
     navigation.no_model_notice(model_error)
 else:
@@ -222,6 +454,7 @@ else:
             "Measured on a random sample of up to 3,000 tracks of the loaded "
             "data; the bars show the spread over three shuffles."
         )
+    average_effect_section()
 
 st.header("Compare models and cleaning policies")
 st.markdown(

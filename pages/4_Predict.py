@@ -25,7 +25,7 @@ navigation.page_frame(
 
 SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
-PENDING = "predict_pending_track"  # a row index another page asked to load
+PENDING = explore.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
 VIEWS = {
     "why": "Why this genre?",

@@ -16,6 +16,10 @@ import streamlit as st
 from core import explain, schema, songs
 from core.bundle import Bundle
 
+# A row index of the loaded data the Predict page loads on arrival (set by
+# the Evaluate page's "open on Predict").
+PENDING_TRACK = "predict_pending_track"
+
 
 @st.cache_resource(max_entries=2, show_spinner="Listing the songs...")
 def song_index(data_key: str, _typed: pd.DataFrame) -> pd.DataFrame:

@@ -47,7 +47,8 @@ def test_predict_probabilities_follow_the_sliders(data_and_model):
     after = probability_spec(app)
     assert after != before
     assert max(after, key=after.get) == "Classical"
-    assert app.subheader[0].value.startswith(("Clearly", "Mostly", "A toss-up"))
+    readings = [h.value for h in app.subheader if h.value != "Find a song"]
+    assert readings[0].startswith(("Clearly", "Mostly", "A toss-up"))
 
 
 def test_predict_typical_track_preset_moves_the_sliders(data_and_model):
@@ -210,6 +211,7 @@ def test_train_form_covers_every_setting():
 
 def test_predict_what_if_sweeps_numbers_and_keys(data_and_model):
     app = open_app("predict").run()
+    app.segmented_control(key="predict_view").set_value("what_if").run()
     app.selectbox(key="predict_what_if_feature").select("tempo").run()
     assert not app.exception
     sweep = next(
@@ -217,7 +219,9 @@ def test_predict_what_if_sweeps_numbers_and_keys(data_and_model):
         for chart in app.get("plotly_chart")
         if chart.key == "predict_what_if"
     )
-    assert len(sweep["data"]) == len(schema.GENRES)
+    # One line per genre, and the genres' names at the lines' ends.
+    assert len(sweep["data"]) == len(schema.GENRES) + 1
+    assert sweep["data"][-1]["text"] == list(schema.GENRES)
     assert sweep["layout"]["xaxis"]["title"]["text"] == "tempo (beats per minute)"
 
     app.selectbox(key="predict_what_if_feature").select("key").run()
