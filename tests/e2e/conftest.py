@@ -86,3 +86,12 @@ def app_page(chromium_browser, request, tmp_path):
         name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
         new_page.screenshot(path=str(browser.RESULTS / f"{name}.png"), full_page=True)
     context.close()
+
+
+@pytest.fixture(scope="session")
+def no_data_app_url(app_files, tmp_path_factory) -> Iterator[str]:
+    """A server whose dataset is missing ($MUSIC_GENRE_CSV names no file); the tiny model stays."""
+    folder = tmp_path_factory.mktemp("no_data")
+    environment = {**app_files, "MUSIC_GENRE_CSV": str(folder / "missing.csv")}
+    with browser.streamlit_server(environment, folder / "streamlit.log") as url:
+        yield url
