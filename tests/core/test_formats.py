@@ -1,0 +1,521 @@
+"""core.formats and the formats people's files come in, through core.data and core.export.
+
+Every file is built here (tests/bad_files/corpus.py writes the same tracks in
+each format); none holds a row of the real dataset. The point of each format
+test: the same tracks give the same probabilities as in the Kaggle format.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import data, export, formats, predict, schema
+from core.errors import DataError
+from tests.bad_files.corpus import (
+    exportify_bytes,
+    good_rows,
+    spotify_tracks_bytes,
+    web_api_json_bytes,
+)
+from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
+
+# --- names ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("Duration (ms)", "duration_ms"), ("duration_ms", "duration_ms"),
+        ("DURATION MS", "duration_ms"), ("Track Duration (ms)", "duration_ms"),
+        ("Danceability", "danceability"), ("Time Signature", None),
+        ("Artist Name(s)", "artist_name"), ("artists", "artist_name"),
+        ("Track Name", "track_name"), ("track_genre", "music_genre"),
+        ("Genre", "music_genre"), ("music-genre", "music_genre"),
+        # Exportify's "Genres" lists the artists' genres: not a label.
+        ("Genres", None), ("Key", "key"), ("[mode]", "mode"),
+        ("Loudness (dB)", "loudness"), ("Tempo (BPM)", "tempo"), ("comment", None),
+    ],
+)  # fmt: skip
+def test_column_names_are_matched_ignoring_case_spaces_and_brackets(written, canonical):
+    assert formats.canonical_name(written) == canonical
+
+
+def test_every_alias_names_one_column_only():
+    seen: dict[str, str] = {}
+    for canonical in formats.CANONICAL_COLUMNS:
+        for name in (canonical, *formats.ALIASES.get(canonical, ())):
+            normalised = formats.normalise_name(name)
+            assert seen.setdefault(normalised, canonical) == canonical, name
+
+
+def test_the_mapping_lists_only_renamed_columns():
+    mapping = formats.column_mapping(["Energy", "tempo", "Duration (ms)", "x"])
+    assert mapping == {"Energy": "energy", "Duration (ms)": "duration_ms"}
+
+
+@pytest.mark.parametrize(
+    ("header", "words"),
+    [
+        (["energy", "Energy"], "both 'energy' and 'Energy' are energy"),
+        (["Artist Name(s)", "artists"], "both 'Artist Name(s)' and 'artists'"),
+        (["genre", "music_genre"], "both 'genre' and 'music_genre' are music_genre"),
+        (["tempo", "tempo"], "the column 'tempo' is there twice"),
+    ],
+)
+def test_two_columns_of_one_meaning_are_refused_naming_both(header, words):
+    with pytest.raises(DataError) as raised:
+        formats.column_mapping(header)
+    assert words in str(raised.value)
+    assert "keep one of them" in str(raised.value)
+
+
+def test_a_file_with_two_energy_columns_is_refused_before_any_row_is_read():
+    content = csv_bytes([{**row(), "Energy": "0.1"}], [*COLUMNS, "Energy"])
+    with pytest.raises(DataError, match="both 'energy' and 'Energy' are energy"):
+        next(data.iter_raw_chunks(content))
+
+
+def test_an_unknown_column_is_kept_as_it_is():
+    typed = data.load_csv(csv_bytes([{**row(), "Time Signature": "4"}],
+                                    [*COLUMNS, "Time Signature"]))  # fmt: skip
+    assert typed.loc[0, "Time Signature"] == "4"
+
+
+@pytest.mark.parametrize(
+    ("header", "described"),
+    [
+        (COLUMNS, formats.KAGGLE),
+        (["Spotify ID", "Track Name", "Artist Name(s)", "Danceability"], formats.EXPORTIFY),
+        (["", "track_id", "artists", "album_name", "track_name", "track_genre"],
+         formats.SPOTIFY_TRACKS),
+        (["energy", "tempo"], formats.OTHER_TABLE),
+    ],
+)  # fmt: skip
+def test_formats_are_recognised_by_their_columns(header, described):
+    assert formats.recognise(header) == described
+
+
+# --- values ---------------------------------------------------------------------------
+
+
+def series(*values: str) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
+    read = formats.read_keys(series("A#", "c#", "0", "11", "5.0", "-1", "12", "1.5",
+                                    "H", "", "-3"))  # fmt: skip
+    assert read.values.tolist() == ["A#", "C#", "C", "B", "F", None, None, None,
+                                    None, None, None]  # fmt: skip
+    assert read.problems.tolist() == [
+        "", "", "", "", "", "",
+        "key 12 is not a pitch class 0 to 11 (or -1, no key)",
+        "key '1.5' is not one of C, C#, D, ... B",
+        "key 'H' is not one of C, C#, D, ... B",
+        "key is empty",
+        "key -3 is not a pitch class 0 to 11 (or -1, no key)",
+    ]  # fmt: skip
+    assert (read.numbers, read.recased, read.unknown) == (3, 1, 1)
+
+
+def test_every_pitch_class_is_its_key():
+    read = formats.read_keys(series(*[str(number) for number in range(12)]))
+    assert read.values.tolist() == list(schema.KEYS)
+
+
+def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
+    read = formats.read_modes(series("Major", "minor", "MAJOR", "1", "0", "1.0",
+                                     "2", "-1", "Dorian", ""))  # fmt: skip
+    assert read.values.tolist() == ["Major", "Minor", "Major", "Major", "Minor",
+                                    "Major", None, None, None, None]  # fmt: skip
+    assert read.problems.tolist()[6:] == [
+        "mode 2 is not 1 (major) or 0 (minor)",
+        "mode -1 is not 1 (major) or 0 (minor)",
+        "mode 'Dorian' is not Major or Minor",
+        "mode is empty",
+    ]
+    assert (read.numbers, read.recased) == (3, 2)
+
+
+@pytest.mark.parametrize(
+    "written", ["hip-hop", "Hip Hop", "hiphop", "HIP_HOP", "Hip-Hop", " hip hop "]
+)
+def test_genre_labels_are_matched_ignoring_case_and_punctuation(written):
+    read = formats.read_labels(series(written.strip()))
+    assert read.genres.tolist() == ["Hip-Hop"]
+    assert read.others == {}
+
+
+def test_labels_outside_the_ten_are_counted_not_matched():
+    read = formats.read_labels(series("rock", "k-pop", "k-pop", "Polka", "", "Rock"))
+    assert [g if isinstance(g, str) else None for g in read.genres] == [
+        "Rock", None, None, None, None, "Rock"
+    ]  # fmt: skip
+    assert read.others == {"k-pop": 2, "Polka": 1}
+    assert read.respelled == 1
+
+
+def test_labels_outside_the_ten_are_reported_and_not_scored(drop_run):
+    rows = [row(music_genre="rock"), row(music_genre="k-pop"), row(music_genre="pop"),
+            row(music_genre="k-pop"), row(music_genre="Jazz")]  # fmt: skip
+    result = export.predict_file(drop_run.bundle, csv_bytes(rows))
+    assert result.predicted == 5
+    assert result.scores["n_rows"] == 2
+    assert result.scores["n_unlabelled"] == 3
+    understood = result.understood
+    assert understood.other_labels == {"k-pop": 2, "pop": 1}
+    assert "3 labels not one of the model's genres, not scored ('k-pop' 2, 'pop' 1)" in (
+        understood.sentence()
+    )
+
+
+def test_only_a_bounded_number_of_other_labels_is_kept_by_name(monkeypatch):
+    monkeypatch.setattr(formats, "MAX_KEPT_LABELS", 3)
+    understood = formats.Understood()
+    understood.add_labels({"a": 2, "b": 1, "c": 1})
+    understood.add_labels({"d": 5, "a": 1})
+    assert understood.other_labels == {"a": 3, "b": 1, "c": 1}
+    assert understood.other_label_rows == 10
+    assert "10 labels" in understood.sentence()
+    assert "('a' 3, 'b' 1, 'c' 1 and others)" in understood.sentence()
+
+
+# --- the same tracks in every format: the same probabilities ----------------------------
+
+
+def known_tracks(count: int = 20) -> list[dict[str, str]]:
+    """Learnable tracks with every value known (Spotify's formats have no '?' tempo)."""
+    return separable_rows(per_genre=2, seed=9)[:count]
+
+
+def probabilities(bundle, typed: pd.DataFrame) -> np.ndarray:
+    return predict.predict_frame(bundle, typed)[predict.PROBABILITY_COLUMNS].to_numpy()
+
+
+@pytest.fixture(params=["drop_run", "impute_run"])
+def run(request):
+    return request.getfixturevalue(request.param)
+
+
+@pytest.mark.parametrize(
+    "build", [exportify_bytes, spotify_tracks_bytes], ids=["exportify", "spotify_tracks"]
+)
+def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, run):
+    tracks = known_tracks()
+    kaggle = data.load_csv(csv_bytes(tracks))
+    understood = formats.Understood()
+    other = data.load_csv(build(tracks), summary=understood)
+    assert len(other) == len(tracks)
+    assert (other[data.PROBLEM_COLUMN] == "").all()
+    for column in (*schema.FEATURE_COLUMNS, "artist_name", "track_name"):
+        assert other[column].tolist() == kaggle[column].tolist(), column
+    np.testing.assert_array_equal(
+        probabilities(run.bundle, other), probabilities(run.bundle, kaggle)
+    )
+    assert understood.number_keys == understood.number_modes == len(tracks)
+
+
+def test_the_spotify_tracks_dataset_labels_are_its_genres():
+    tracks = known_tracks()
+    typed = data.load_csv(spotify_tracks_bytes(tracks), require_label=True)
+    assert typed[schema.TARGET].tolist() == [track["music_genre"] for track in tracks]
+
+
+@pytest.mark.parametrize("wrapped", [True, False], ids=["wrapped", "list"])
+def test_web_api_json_gives_the_kaggle_probabilities_with_the_typical_popularity(
+    wrapped, run
+):
+    tracks = known_tracks()
+    typical = run.bundle.preprocessor.typical["popularity"]
+    kaggle = data.load_csv(
+        csv_bytes([{**track, "popularity": repr(typical)} for track in tracks])
+    )
+    understood = formats.Understood()
+    api = data.load_csv(web_api_json_bytes(tracks, wrapped=wrapped), summary=understood)
+    assert api["popularity"].isna().all()
+    assert understood.format == formats.WEB_API
+    assert understood.missing == ["popularity"]
+    np.testing.assert_array_equal(
+        probabilities(run.bundle, api), probabilities(run.bundle, kaggle)
+    )
+
+
+def test_a_null_audio_features_entry_is_a_blank_row_in_its_place(drop_run):
+    tracks = known_tracks(4)
+    content = web_api_json_bytes(tracks, nulls=(1,))
+    result = export.predict_file(drop_run.bundle, content)
+    assert result.rows == 5 and result.predicted == 4
+    assert result.unpredictable["row"].tolist() == [2]
+    assert result.unpredictable[predict.REASON].tolist() == [data.BLANK_ROW]
+    assert result.understood.null_entries == 1
+    assert "1 entry null" in result.understood.sentence()
+
+
+def test_web_api_json_keeps_its_fields_in_the_written_table(drop_run):
+    output = io.StringIO()
+    export.predict_file(drop_run.bundle, web_api_json_bytes(known_tracks(3)), output)
+    written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str)
+    assert written.columns[:3].tolist() == ["danceability", "energy", "key"]
+    assert {"uri", "track_href", "time_signature", "predicted_genre"} <= set(written)
+    assert written["key"].tolist() == [str(schema.KEYS.index(t["key"]))
+                                       for t in known_tracks(3)]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"tracks": [{"name": "x"}]},
+        [{"name": "Song", "popularity": 50}],
+        # A table's rows saved as JSON (text values) are not audio features.
+        [row()],
+        [None, None],
+        ["a", "b"],
+    ],
+    ids=["other_object", "other_list", "kaggle_rows", "only_nulls", "strings"],
+)
+def test_json_that_is_not_audio_features_keeps_the_json_message(document):
+    with pytest.raises(DataError, match="holds JSON, not a CSV table"):
+        data.load_csv(json.dumps(document).encode())
+
+
+def test_damaged_json_keeps_the_json_message():
+    with pytest.raises(DataError, match="holds JSON, not a CSV table"):
+        data.load_csv(web_api_json_bytes(known_tracks(2))[:-10])
+
+
+def test_an_audio_features_file_without_tracks_says_so():
+    with pytest.raises(DataError, match="lists no track with features"):
+        data.load_csv(b'{"audio_features": [null]}')
+
+
+def test_an_audio_features_file_lacking_a_feature_names_it():
+    objects = json.loads(web_api_json_bytes(known_tracks(2)))["audio_features"]
+    for item in objects:
+        del item["tempo"]
+    with pytest.raises(DataError, match=r"^The file is missing the column tempo\.$"):
+        data.load_csv(json.dumps({"audio_features": objects}).encode())
+
+
+def test_a_json_file_is_held_to_the_size_limit_even_when_streamed(monkeypatch, tmp_path):
+    content = web_api_json_bytes(known_tracks(20))
+    path = tmp_path / "features.json"
+    path.write_bytes(content)
+    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    # A CSV path streams whatever its size; a JSON file is read whole.
+    with pytest.raises(DataError, match="JSON file is read whole.*0.001 MB limit"):
+        list(data.iter_raw_chunks(path, limited=False))
+
+
+def test_a_gzip_compressed_json_file_is_read():
+    content = gzip.compress(web_api_json_bytes(known_tracks(3)), mtime=0)
+    assert len(data.load_csv(content)) == 3
+
+
+# --- keys: unknown (-1) and out of range ----------------------------------------------------
+
+
+def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(impute_run):
+    bundle = impute_run.bundle
+    tracks = known_tracks(3)
+    exportify = data.load_csv(exportify_bytes(tracks, keys={1: "-1"}))
+    assert pd.isna(exportify.loc[1, "key"])
+    assert exportify.loc[1, data.PROBLEM_COLUMN] == ""
+    typical_key = bundle.preprocessor.typical["key"]
+    kaggle = data.load_csv(
+        csv_bytes([{**t, "key": typical_key} if i == 1 else t for i, t in enumerate(tracks)])
+    )
+    np.testing.assert_array_equal(
+        probabilities(bundle, exportify), probabilities(bundle, kaggle)
+    )
+    result = export.predict_file(bundle, exportify_bytes(tracks, keys={1: "-1"}))
+    assert result.predicted == 3
+    assert (
+        f"1 track with no key detected (-1) predicted with the model's typical key "
+        f"{typical_key}" in result.understood.sentence()
+    )
+
+
+def test_an_unknown_key_gets_a_reason_from_a_dropping_model(drop_run):
+    result = export.predict_file(
+        drop_run.bundle, exportify_bytes(known_tracks(3), keys={1: "-1"})
+    )
+    assert result.predicted == 2
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "unknown key (this model was trained without such rows)"
+    ]
+    assert "1 track with no key detected (-1) not predicted" in result.understood.sentence()
+
+
+def test_out_of_range_key_and_mode_get_a_reason(impute_run):
+    result = export.predict_file(
+        impute_run.bundle,
+        exportify_bytes(known_tracks(3), keys={0: "12"}, modes={2: "2"}),
+    )
+    assert result.unpredictable["row"].tolist() == [1, 3]
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "key 12 is not a pitch class 0 to 11 (or -1, no key)",
+        "mode 2 is not 1 (major) or 0 (minor)",
+    ]
+
+
+def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
+    from core import features
+    from tests.conftest import tiny_config
+
+    rows = separable_rows(per_genre=3, seed=2)
+    typed = data.load_csv(exportify_bytes(rows, keys={0: "-1", 5: "-1"}))
+    typed[schema.TARGET] = [track["music_genre"] for track in rows]
+    assert features.unknown_mask(typed).sum() == 2
+    kept, summary = features.clean(typed, "drop")
+    assert summary.unknown_rows_dropped == 2 and len(kept) == len(rows) - 2
+    kept, _ = features.clean(typed, "impute")
+    preprocessor = features.fit_preprocessor(kept, tiny_config(unknowns="impute"))
+    inputs = preprocessor.transform(kept)
+    key_columns = [preprocessor.feature_names.index(f"key_{k}") for k in schema.KEYS]
+    # Each row has exactly one key input set, the typical key for the unknown ones.
+    assert (inputs[:, key_columns].sum(axis=1) == 1).all()
+    typical = schema.KEYS.index(preprocessor.typical["key"])
+    assert (inputs[[0, 5]][:, key_columns].argmax(axis=1) == typical).all()
+
+
+# --- a missing popularity column -------------------------------------------------------
+
+
+def without_popularity(tracks) -> bytes:
+    return csv_bytes(tracks, [column for column in COLUMNS if column != "popularity"])
+
+
+def test_only_popularity_may_be_missing():
+    assert formats.FILLABLE_COLUMNS == ("popularity",)
+    for column in schema.FEATURE_COLUMNS:
+        if column == "popularity":
+            continue
+        content = csv_bytes([row()], [c for c in COLUMNS if c != column])
+        with pytest.raises(DataError, match=f"missing the column {column}"):
+            data.load_csv(content)
+
+
+def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
+    tracks = known_tracks()
+    typical = run.bundle.preprocessor.typical["popularity"]
+    result = export.predict_file(run.bundle, without_popularity(tracks))
+    assert result.predicted == len(tracks)
+    kaggle = data.load_csv(csv_bytes([{**t, "popularity": repr(typical)} for t in tracks]))
+    np.testing.assert_allclose(
+        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        probabilities(run.bundle, kaggle),
+        rtol=0,
+        atol=0,
+    )
+    shown = f"{typical:,.0f}" if float(typical).is_integer() else f"{typical:,.4g}"
+    assert f"popularity missing (typical value {shown} used)" in result.understood.sentence()
+    (note,) = result.understood.filled_notes()
+    assert note.startswith(
+        f"popularity was not in the file: the typical value {shown} was used for "
+        "every track; predictions are less sure ("
+    )
+
+
+def test_an_empty_popularity_cell_is_still_a_row_problem(impute_run):
+    result = export.predict_file(impute_run.bundle, csv_bytes([row(), row(popularity="")]))
+    assert result.unpredictable[predict.REASON].tolist() == ["popularity is empty"]
+    assert result.understood.missing == []
+
+
+def test_training_data_without_popularity_is_refused_in_plain_words():
+    content = without_popularity(known_tracks())
+    with pytest.raises(DataError) as raised:
+        data.load_csv(content, require_label=True)
+    message = str(raised.value)
+    assert message.startswith("This file has no popularity column: a model can predict")
+    assert "training and the data report need each track's own" in message
+    # Scoring a labelled file without popularity is a prediction: allowed.
+    assert len(data.load_csv(content, require_label=True, allow_filled=True)) == 20
+
+
+def test_the_shipped_typical_popularity_is_45():
+    from core.features import Preprocessor
+
+    understood = formats.Understood(missing=["popularity"])
+    understood.use_model(Preprocessor(unknowns="impute", key_encoding="key_mode"))
+    assert understood.filled_notes()[0].startswith(
+        "popularity was not in the file: the typical value 45 was used for every "
+        "track; predictions are less sure"
+    )
+
+
+# --- what was understood ----------------------------------------------------------------
+
+
+def test_an_exportify_playlist_is_told_in_one_sentence(impute_run):
+    result = export.predict_file(impute_run.bundle, exportify_bytes(good_rows(4)))
+    sentence = result.understood.sentence()
+    assert sentence.startswith(
+        "Read 4 tracks from an Exportify playlist: 'Duration (ms)' used as "
+        "duration_ms, 'Artist Name(s)' as artist_name, 13 other column names "
+        "matched ignoring case and spaces, integer keys converted, modes 1/0 read "
+        "as Major/Minor."
+    ), sentence
+
+
+def test_a_kaggle_file_is_told_as_such():
+    understood = formats.Understood()
+    data.load_csv(csv_bytes(good_rows(3)), summary=understood)
+    assert understood.sentence() == (
+        "Read 3 tracks from the Kaggle music genre dataset: every column as expected."
+    )
+
+
+def test_the_summary_is_the_same_whatever_the_chunk_size(impute_run):
+    rows = [*known_tracks(7), row(music_genre="k-pop"), row(music_genre="pop")]
+    content = spotify_tracks_bytes(rows)
+    sentences = {
+        export.predict_file(impute_run.bundle, content, chunk_rows=size)
+        .understood.sentence()
+        for size in (1, 2, 4, 100)
+    }
+    assert len(sentences) == 1
+    (sentence,) = sentences
+    assert "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)" in (
+        sentence
+    )
+
+
+def test_the_summary_is_json_ready(impute_run):
+    result = export.predict_file(impute_run.bundle, web_api_json_bytes(known_tracks(2)))
+    values = json.loads(json.dumps(result.understood.to_dict()))
+    assert values["format"] == formats.WEB_API
+    assert values["filled"] == {
+        "popularity": impute_run.bundle.preprocessor.typical["popularity"]
+    }
+    assert values["rows"] == 2
+
+
+def test_the_written_table_keeps_the_files_own_column_names(drop_run):
+    tracks = known_tracks(3)
+    content = exportify_bytes(tracks)
+    output = io.StringIO()
+    result = export.predict_file(drop_run.bundle, content, output)
+    written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str, keep_default_na=False)
+    given = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False,
+                        encoding="utf-8-sig")  # fmt: skip
+    pd.testing.assert_frame_equal(written[list(given.columns)], given)
+    # The page's preview uses GenreLab's names (it shows artist and title).
+    assert {"artist_name", "track_name", "duration_ms"} <= set(result.preview.columns)
+
+
+def test_the_formats_page_lists_every_alias_and_the_fillable_columns():
+    from tests.conftest import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "docs" / "formats.md").read_text()
+    for canonical, aliases in formats.ALIASES.items():
+        for alias in aliases:
+            assert f"`{alias}`" in page, (canonical, alias)
+    for column in formats.FILLABLE_COLUMNS:
+        assert f"without a `{column}` column" in page
