@@ -217,3 +217,61 @@ def test_stopping_a_training_keeps_the_previous_model(app_url, app_page):
     assert app_page.get_by_text("No model trained in this session yet.").count() == 1
     browser.go_to(app_page, "Evaluate")
     assert app_page.get_by_text(re.compile(r"^Model: Shipped model")).count() == 1
+
+
+def test_the_training_queue_admits_one_keeps_order_and_lets_people_leave(
+    app_url, app_page, chromium_browser
+):
+    """One slot (the default): B waits behind A, cancels, rejoins; C waits behind B;
+    B closes the tab and C moves up; A stops and C trains by itself."""
+    contexts = [
+        chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+        for _ in range(2)
+    ]
+    try:
+        first, second, third = app_page, contexts[0].new_page(), contexts[1].new_page()
+        browser.open_page(first, app_url, "Train")
+        first.get_by_text("Reference study", exact=True).click()
+        browser.wait_idle(first)
+        fill_number(first, "Epochs (at most)", "1000")
+        fill_number(first, "Batch size", "1")
+        first.locator('[data-testid="stFormSubmitButton"] button').click()
+        first.get_by_role("button", name="Stop training").wait_for(timeout=60_000)
+
+        browser.open_page(second, app_url, "Train")
+        fill_number(second, "Epochs (at most)", "2")
+        second.locator('[data-testid="stFormSubmitButton"] button').click()
+        waiting = second.locator(browser.ALERT).filter(has_text="you are next")
+        waiting.wait_for(timeout=30_000)
+        assert "1 training running on this server (at most 1 at once)" in waiting.inner_text()
+        second.get_by_role("button", name="Cancel").click()
+        second.get_by_text("You left the training queue").wait_for(timeout=30_000)
+        second.locator('[data-testid="stFormSubmitButton"] button').click()
+        second.locator(browser.ALERT).filter(has_text="you are next").wait_for(
+            timeout=30_000
+        )
+
+        browser.open_page(third, app_url, "Train")
+        fill_number(third, "Epochs (at most)", "2")
+        third.locator('[data-testid="stFormSubmitButton"] button').click()
+        third.locator(browser.ALERT).filter(has_text="1 visitor ahead of you").wait_for(
+            timeout=30_000
+        )
+        # The visitor ahead closes the tab: the place is freed.
+        contexts[0].close()
+        third.locator(browser.ALERT).filter(has_text="you are next").wait_for(
+            timeout=60_000
+        )
+        first.get_by_role("button", name="Stop training").click()
+        first.get_by_text("Training was stopped").wait_for(timeout=60_000)
+        # The slot is free: the waiting visitor's training starts and ends by itself.
+        third.locator("h2").filter(has_text="Result of Run 1").wait_for(timeout=120_000)
+        browser.wait_idle(third, timeout=120_000)
+        for page in (first, third):
+            browser.assert_no_exception(page)
+    finally:
+        for context in contexts:
+            try:
+                context.close()
+            except Exception:  # already closed above
+                pass

@@ -1,0 +1,145 @@
+"""Songs in a real browser: find and load a track, open a confusion cell, an explanation that follows the sliders."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.e2e import browser
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(browser.CHROMIUM is None, reason=browser.MISSING_CHROMIUM),
+]
+
+
+def chart_data(page, title_start: str) -> str | None:
+    """The data of the first Plotly chart whose title starts with ``title_start``."""
+    return page.evaluate(
+        """start => {
+            for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+                // Streamlit's theme wraps titles in <b> tags.
+                const title = ((chart.layout && chart.layout.title && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
+                if (title.startsWith(start)) {
+                    return JSON.stringify(chart.data.map(t => [t.x, t.y]));
+                }
+            }
+            return null;
+        }""",
+        title_start,
+    )
+
+
+def draw_every_chart(page) -> None:
+    """Scroll each chart into view: Plotly charts below the fold are drawn when seen."""
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for position in range(charts.count()):
+        charts.nth(position).scroll_into_view_if_needed()
+        charts.nth(position).locator(".js-plotly-plot").wait_for(timeout=30_000)
+
+
+def slider_value(page, label: str) -> float:
+    slider = page.locator(f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]')
+    return float(slider.input_value())
+
+
+def test_typing_an_artist_loads_the_track_onto_the_sliders_and_the_chart(
+    app_url, app_page
+):
+    browser.open_page(app_page, app_url, "Predict")
+    app_page.locator(".js-plotly-plot").first.wait_for()
+    before = chart_data(app_page, "Genre probabilities")
+    danceability_before = slider_value(app_page, "danceability")
+    box = app_page.get_by_role("textbox", name="Artist or title")
+    box.fill("artist 8-3")
+    box.press("Enter")
+    browser.wait_idle(app_page)
+    app_page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Matching tracks"
+    ).click()
+    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    app_page.get_by_text("Artist 8-3 — Track 8-3", exact=False).first.wait_for()
+    browser.wait_idle(app_page)
+    browser.assert_no_exception(app_page)
+    facts = app_page.locator(browser.ALERT).filter(has_text="listed under").inner_text()
+    assert "Artist 8-3 — Track 8-3" in facts and "listed under" in facts
+    assert slider_value(app_page, "danceability") != danceability_before
+    assert chart_data(app_page, "Genre probabilities") != before
+
+
+def test_a_clicked_confusion_cell_lists_as_many_songs_as_it_counts(app_url, app_page):
+    browser.open_page(app_page, app_url, "Evaluate")
+    app_page.get_by_text("track counts", exact=True).click()
+    browser.wait_idle(app_page)
+    draw_every_chart(app_page)
+    # The test matrix's click layer holds each cell's text (the counts now);
+    # its cell (true i, predicted j) is the (10 i + j)-th marker.
+    texts = json.loads(
+        app_page.evaluate(
+            """() => {
+                const charts = [...document.querySelectorAll('.js-plotly-plot')];
+                const test = charts.find(c => (c.layout.title.text || '').replace(/<[^>]+>/g, '').startsWith('Test tracks'));
+                return JSON.stringify(Array.from(test.data[1].customdata));
+            }"""
+        )
+    )
+    counts = [[int(texts[10 * i + j]) for j in range(10)] for i in range(10)]
+    # Pick the cell with most songs off the diagonal, or the first diagonal one.
+    cells = [(i, j) for i in range(10) for j in range(10) if i != j and counts[i][j] > 0]
+    true_index, predicted_index = cells[0] if cells else (0, 0)
+    genres = ["Electronic", "Anime", "Jazz", "Alternative", "Country", "Rap", "Blues",
+              "Rock", "Classical", "Hip-Hop"]  # fmt: skip
+    expected = counts[true_index][predicted_index]
+    test_chart = app_page.locator(".js-plotly-plot").filter(has_text="Test tracks")
+    test_chart.scroll_into_view_if_needed()
+    test_chart.locator(".scatterlayer .point").nth(10 * true_index + predicted_index).click(
+        force=True
+    )
+    sentence = f"{expected:,} test tracks"
+    app_page.get_by_text(re.compile(sentence)).first.wait_for(timeout=30_000)
+    browser.wait_idle(app_page)
+    browser.assert_no_exception(app_page)
+    text = app_page.get_by_text(re.compile("were called")).first.inner_text()
+    assert f"{sentence} of {genres[true_index]} were called {genres[predicted_index]}" in text
+    grid = app_page.locator('[data-testid="stDataFrame"]').first.locator('[role="grid"]')
+    # aria-rowcount counts the header row too.
+    assert int(grid.get_attribute("aria-rowcount")) == expected + 1
+
+
+def test_the_explanation_follows_a_slider(app_url, app_page):
+    browser.open_page(app_page, app_url, "Predict")
+    draw_every_chart(app_page)
+    before = chart_data(app_page, "Why ")
+    titles = app_page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(c => c.layout.title.text)"
+    )
+    assert before is not None, titles
+    slider = app_page.locator(
+        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
+    )
+    slider.focus()
+    for _ in range(15):
+        slider.press("ArrowRight")
+    app_page.locator('[data-testid="stPlotlyChart"]').filter(
+        has_text="Why "
+    ).scroll_into_view_if_needed()
+    app_page.wait_for_function(
+        """before => {
+            for (const chart of document.querySelectorAll('.js-plotly-plot')) {
+                // Streamlit's theme wraps titles in <b> tags.
+                const title = ((chart.layout && chart.layout.title && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
+                if (title.startsWith('Why ')) {
+                    return JSON.stringify(chart.data.map(t => [t.x, t.y])) !== before;
+                }
+            }
+            return false;
+        }""",
+        arg=before,
+        timeout=30_000,
+    )
+    browser.wait_idle(app_page)
+    browser.assert_no_exception(app_page)
+    assert chart_data(app_page, "Why ") != before
