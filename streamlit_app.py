@@ -44,6 +44,9 @@ with left:
             f"**{len(typed):,} rows** loaded from {source.label} "
             f"({usable:,} usable for training)."
         )
+        understood = state.data_understood()
+        if understood is not None:
+            st.caption(understood.sentence())
         if st.session_state[state.UPLOAD]:
             st.button(
                 "Stop using the uploaded file",
@@ -79,10 +82,12 @@ with left:
 
     uploaded = st.file_uploader(
         "Upload a labelled music genre CSV",
-        type=["csv"],
+        type=["csv", "gz"],
         key=f"home_upload_{st.session_state.home_upload_round}",
-        help="The Kaggle file or one with the same columns, including music_genre. "
-        "It is kept only in this browser tab.",
+        help="The Kaggle file or another table of Spotify audio features with "
+        "each track's genre (music_genre, genre or track_genre) and popularity, "
+        "such as the Spotify Tracks Dataset; column names are matched ignoring "
+        "case and spaces. It is kept only in this browser tab.",
     )
     if uploaded is not None:
         content = uploaded.getvalue()

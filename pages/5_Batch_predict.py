@@ -19,11 +19,13 @@ from ui import charts, navigation, state
 
 navigation.page_frame(
     "Batch predict",
-    "Upload a CSV of tracks in the Kaggle format (the `music_genre` column is "
-    "optional) to get the model's two likeliest genres and every genre's "
-    "probability for each track. Rows that cannot be predicted keep their place "
-    "with the reason. When the file has genres, you also see how often the "
-    "model was right.",
+    "Upload a file of tracks with their Spotify audio features (the Kaggle "
+    "dataset's format, an Exportify playlist export, a Spotify dataset such as "
+    "the Spotify Tracks Dataset, or the Spotify Web API's audio-features JSON) "
+    "to get the model's two likeliest genres and every genre's probability for "
+    "each track. Rows that cannot be predicted keep their place with the "
+    "reason. When the file has genres, you also see how often the model was "
+    "right.",
 )
 
 RESULT = "batch_result"  # {"key", "result", "table_file"} of the last upload
@@ -34,13 +36,43 @@ if model is None:
     st.stop()
 st.caption(f"Model: **{model.choice.name}**")
 
+with st.expander("Where do I get such a file?", icon=":material/help:"):
+    st.markdown(
+        """
+- **The Kaggle dataset** [Prediction of music genre](https://www.kaggle.com/datasets/vicsuperman/prediction-of-music-genre)
+  (`music_genre.csv`, the Home page downloads it): 50,000 tracks of the ten
+  genres, each with its popularity, its audio features and its genre. The
+  model learned from it.
+- **An [Exportify](https://exportify.net) export** of one of your Spotify
+  playlists (CSV): per track its name, artists, album, popularity, artist
+  genres and audio features (`Danceability`, `Key`, `Duration (ms)`, ...).
+  Rows whose audio features are empty cannot be predicted.
+- **A Spotify dataset** such as Kaggle's
+  [Spotify Tracks Dataset](https://www.kaggle.com/datasets/maharshipandya/-spotify-tracks-dataset)
+  (`dataset.csv`): 114,000 tracks of 114 genres (`track_genre`) with
+  popularity and audio features. Nine of its genres are among the model's ten
+  (it has no Rap); tracks of the others are predicted but not scored.
+- **The Spotify Web API's audio features** (`GET /v1/audio-features?ids=...`,
+  saved as a `.json` file): the audio features of up to 100 tracks, without
+  names and without popularity, for which the model then uses a typical
+  value (its predictions are less sure). Spotify stopped giving audio
+  features to new apps in November 2024.
+
+Any table with the same columns works: names are matched ignoring case,
+spaces and brackets, keys may be names (`C#`, `c#`) or Spotify's numbers
+(0 = C ... 11 = B, -1 = none found), modes `Major`/`Minor` or 1/0, and a
+gzip-compressed file is read as it is.
+"""
+    )
+
 uploaded = st.file_uploader(
-    "CSV of tracks",
-    type=["csv"],
+    "Tracks (CSV or JSON)",
+    type=["csv", "json", "gz"],
     key="batch_upload",
     help="Columns: popularity, acousticness, danceability, duration_ms, energy, "
     "instrumentalness, key, liveness, loudness, mode, speechiness, tempo, valence "
-    "(and optionally music_genre, artist_name, track_name). "
+    "(and optionally music_genre, artist_name, track_name), in any case; "
+    "Exportify's and Spotify's own names work too. "
     f"Up to {data.MAX_FILE_MB:g} MB (about 200,000 tracks).",
 )
 st.caption(
@@ -87,6 +119,13 @@ if kept is None or kept["key"] != key:
 result: export.BatchResult = kept["result"]
 
 
+def download_stem(name: str) -> str:
+    """The upload's name without its extensions (tracks.csv.gz -> tracks)."""
+    for suffix in (".gz", ".csv", ".json"):
+        name = name.removesuffix(suffix)
+    return name
+
+
 def table_bytes() -> bytes:
     """The whole predictions table, read from disk when the button is clicked."""
     table_file = kept["table_file"]
@@ -98,11 +137,15 @@ columns = st.columns(3)
 columns[0].metric("Rows", f"{result.rows:,}")
 columns[1].metric("Predicted", f"{result.predicted:,}")
 columns[2].metric("Could not be predicted", f"{result.unpredicted:,}")
+if result.understood is not None:
+    st.info(result.understood.sentence(), icon=":material/fact_check:")
+    for note in result.understood.filled_notes():
+        st.warning(note, icon=":material/warning:")
 
 st.download_button(
     "Download the predictions (CSV)",
     table_bytes,
-    file_name=f"{uploaded.name.removesuffix('.csv')}_predictions.csv",
+    file_name=f"{download_stem(uploaded.name)}_predictions.csv",
     mime="text/csv",
     key="batch_download",
     icon=":material/download:",
@@ -177,6 +220,6 @@ if scores is not None and scores["n_rows"]:
     )
 elif scores is None:
     st.caption(
-        "The file has no music_genre column with one of the ten genres, so "
-        "accuracy cannot be measured."
+        "The file has no genre column (music_genre, genre or track_genre) with "
+        "one of the ten genres, so accuracy cannot be measured."
     )

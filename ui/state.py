@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from core import data, report
+from core import data, formats, report
 from core import training_queue as training_queues
 from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
 from core.errors import GenreLabError
@@ -127,12 +127,35 @@ def _shown_path(path: Path) -> Path:
 
 
 @st.cache_resource(max_entries=3, show_spinner="Reading the data...")
-def _typed_frame(key: str, _content: bytes | None, path: str | None) -> pd.DataFrame:
+def _loaded(
+    key: str, _content: bytes | None, path: str | None
+) -> tuple[pd.DataFrame, formats.Understood]:
     # One frame shared, read-only, by every session: st.cache_data would hand
     # each script run its own unpickled copy (7% of the server's CPU with 8
     # visitors on Predict, and 40 MB a copy). ``key`` stands for the content;
     # the leading underscore keeps Streamlit from hashing megabytes of bytes.
-    return data.load_csv(_content if _content is not None else path, require_label=True)
+    understood = formats.Understood()
+    typed = data.load_csv(
+        _content if _content is not None else path,
+        require_label=True,
+        summary=understood,
+    )
+    return typed, understood
+
+
+def _typed_frame(key: str, _content: bytes | None, path: str | None) -> pd.DataFrame:
+    return _loaded(key, _content, path)[0]
+
+
+def data_understood() -> formats.Understood | None:
+    """What was understood of the current dataset (None without a usable one)."""
+    source = data_source()
+    if source is None:
+        return None
+    try:
+        return _loaded(source.key, source.content, source.path)[1]
+    except GenreLabError:
+        return None
 
 
 def load_data() -> tuple[pd.DataFrame | None, DataSource | None, str | None]:

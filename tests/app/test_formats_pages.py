@@ -1,0 +1,195 @@
+"""Batch predict and the Home upload with files in Spotify's other formats (issue 15).
+
+The same tracks are uploaded as the Kaggle CSV, an Exportify export, the
+Spotify Tracks Dataset and the Web API's audio-features JSON: each upload
+must predict every row (or keep it with a reason), give the same
+probabilities as the Kaggle file, and say what was understood.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import bundle as bundles
+from core import data, export, formats, predict
+from tests.app.conftest import open_app
+from tests.app.test_pages import texts
+from tests.bad_files.corpus import (
+    by_name,
+    exportify_bytes,
+    spotify_tracks_bytes,
+    web_api_json_bytes,
+)
+from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
+
+TRACKS = separable_rows(per_genre=2, seed=11)[:12]
+
+
+def upload(app, name: str, content: bytes):
+    app.get("file_uploader")[0].set_value((name, content, "application/octet-stream"))
+    return app.run()
+
+
+def metrics(app) -> list[str]:
+    return [metric.value for metric in app.metric][:3]
+
+
+def shown_probabilities(app) -> np.ndarray:
+    return app.dataframe[0].value[predict.PROBABILITY_COLUMNS].to_numpy(dtype=float)
+
+
+def expected_sentence(model_dir, content: bytes) -> str:
+    return export.predict_file(bundles.load_bundle(model_dir), content).understood.sentence()
+
+
+FORMATS = {
+    "tracks.csv": csv_bytes(TRACKS),
+    "playlist.csv": exportify_bytes(TRACKS),
+    "dataset.csv": spotify_tracks_bytes(TRACKS),
+}
+
+
+@pytest.mark.parametrize("name", list(FORMATS))
+def test_each_table_format_gives_the_kaggle_probabilities_and_says_what_was_read(
+    name, data_and_model, tiny_model_dir
+):
+    app = upload(open_app("batch").run(), "tracks.csv", FORMATS["tracks.csv"])
+    kaggle = shown_probabilities(app)
+    app = upload(open_app("batch").run(), name, FORMATS[name])
+
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert metrics(app) == ["12", "12", "0"]
+    np.testing.assert_allclose(shown_probabilities(app), kaggle, rtol=0, atol=1e-12)
+    shown = [element.value for element in app.info]
+    assert expected_sentence(tiny_model_dir, FORMATS[name]) in shown, shown
+    assert not app.warning  # every feature was in the file
+    preview = app.dataframe[0].value
+    assert preview["artist_name"].tolist() == [t["artist_name"] for t in TRACKS]
+
+
+def test_web_api_json_is_predicted_with_the_typical_popularity_and_says_so(
+    data_and_model, tiny_model_dir
+):
+    model = bundles.load_bundle(tiny_model_dir)
+    typical = model.preprocessor.typical["popularity"]
+    app = upload(
+        open_app("batch").run(),
+        "same.csv",
+        csv_bytes([{**t, "popularity": repr(typical)} for t in TRACKS]),
+    )
+    kaggle = shown_probabilities(app)
+    content = web_api_json_bytes(TRACKS, nulls=(3,))
+    app = upload(open_app("batch").run(), "features.json", content)
+
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    assert metrics(app) == ["13", "12", "1"]
+    probabilities = shown_probabilities(app)
+    np.testing.assert_allclose(np.delete(probabilities, 3, axis=0), kaggle, atol=1e-12)
+    assert np.isnan(probabilities[3]).all()
+    understood = export.predict_file(model, content).understood
+    assert understood.sentence() in [element.value for element in app.info]
+    assert "popularity missing (typical value" in understood.sentence()
+    warnings = [element.value for element in app.warning]
+    assert warnings == understood.filled_notes()
+    assert warnings[0].startswith("popularity was not in the file: the typical value ")
+    reasons = app.dataframe[1].value
+    assert reasons["row"].tolist() == [4] and reasons["reason"].tolist() == ["blank row"]
+
+
+def test_an_exportify_playlist_with_unknown_and_out_of_range_keys(data_and_model):
+    # The tiny shipped model imputes: a track with no key (-1) is predicted.
+    content = exportify_bytes(TRACKS, keys={0: "-1", 1: "12"}, modes={2: "2"})
+    app = upload(open_app("batch").run(), "playlist.csv", content)
+
+    assert not app.exception and not app.error
+    assert metrics(app) == ["12", "10", "2"]
+    reasons = app.dataframe[1].value
+    assert reasons["row"].tolist() == [2, 3]
+    assert reasons["reason"].tolist() == [
+        "key 12 is not a pitch class 0 to 11 (or -1, no key)",
+        "mode 2 is not 1 (major) or 0 (minor)",
+    ]
+    (sentence,) = [element.value for element in app.info]
+    assert sentence.startswith("Read 12 tracks from an Exportify playlist: ")
+    assert "1 track with no key detected (-1) predicted with the model's typical key" in (
+        sentence
+    )
+
+
+def test_labels_of_the_spotify_tracks_dataset_are_scored_and_others_reported(
+    data_and_model,
+):
+    content = spotify_tracks_bytes(TRACKS, labels={0: "k-pop", 1: "k-pop", 2: "Hip Hop"})
+    app = upload(open_app("batch").run(), "dataset.csv", content)
+
+    assert not app.exception and not app.error
+    assert "How often the model was right" in [h.value for h in app.header]
+    scored = [m.value for m in app.metric if m.label == "Rows scored"]
+    assert scored == ["10"]
+    (sentence,) = [element.value for element in app.info]
+    assert "2 labels not one of the model's genres, not scored ('k-pop' 2)" in sentence
+
+
+def test_a_bad_file_in_another_format_is_refused_in_plain_words(data_and_model):
+    app = open_app("batch").run()
+    for bad in ("html_page_saved_as_csv", "only_track_names", "two_columns_for_energy",
+                "json_but_not_audio_features"):  # fmt: skip
+        app = upload(app, by_name(bad).file_name, by_name(bad).content)
+        assert not app.exception
+        (error,) = [element.value for element in app.error]
+        assert error.startswith(f"{by_name(bad).file_name} cannot be used: ")
+        for word in by_name(bad).message_words:
+            assert word in error.lower(), (word, error)
+
+
+def test_a_gzip_compressed_upload_is_read(data_and_model):
+    import gzip
+
+    app = upload(
+        open_app("batch").run(), "tracks.csv.gz", gzip.compress(FORMATS["tracks.csv"])
+    )
+    assert not app.exception and not app.error
+    assert metrics(app) == ["12", "12", "0"]
+    assert any("Kaggle music genre dataset" in e.value for e in app.info)
+
+
+def test_the_page_says_where_to_get_such_a_file(data_and_model):
+    app = open_app("batch").run()
+    (expander,) = [e for e in app.expander if e.label == "Where do I get such a file?"]
+    help_text = " ".join(element.value for element in expander.markdown)
+    for words in ("Prediction of music genre", "Exportify", "Spotify Tracks Dataset",
+                  "audio-features", "popularity", "0 = C"):  # fmt: skip
+        assert words in help_text, words
+
+
+# --- Home: the dataset upload -------------------------------------------------------------
+
+
+def test_home_upload_in_the_spotify_tracks_format_says_what_was_understood(no_data):
+    rows = separable_rows(per_genre=3, seed=5)
+    content = spotify_tracks_bytes(rows)
+    app = upload(open_app("home").run(), "dataset.csv", content)
+
+    assert not app.exception, app.exception
+    assert not app.error, [e.value for e in app.error]
+    understood = formats.Understood()
+    data.load_csv(content, require_label=True, summary=understood)
+    assert "30 rows" in texts(app)
+    assert understood.sentence() in [element.value for element in app.caption]
+    assert understood.sentence().startswith(
+        "Read 30 tracks from the Spotify Tracks Dataset: "
+        "'track_genre' used as music_genre, 'artists' as artist_name"
+    )
+
+
+def test_home_refuses_a_dataset_without_popularity_in_plain_words(no_data):
+    content = csv_bytes([row()] * 3, [c for c in COLUMNS if c != "popularity"])
+    app = upload(open_app("home").run(), "no_popularity.csv", content)
+
+    assert not app.exception
+    (error,) = [element.value for element in app.error]
+    assert error.startswith("no_popularity.csv cannot be used: This file has no popularity")
+    assert "training and the data report need each track's own" in error
