@@ -423,3 +423,178 @@ def test_the_progress_bar_draws_an_ensembles_epoch_once_with_the_members_mean(ca
     drawn = capsys.readouterr().err
     assert drawn.startswith("\r2 networks [")
     assert "epoch 1/3 loss 1.5000 acc 0.5000" in drawn
+
+
+# --- other formats and --verbose (issue 15) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def format_files(workspace) -> dict[str, Path]:
+    """The same tracks as a Kaggle CSV, gzip-compressed, an Exportify export and
+    Web API JSON; a labelled Spotify Tracks Dataset file; a labelled file without
+    popularity; a web page saved as .csv."""
+    import gzip
+
+    from tests.bad_files.corpus import (
+        exportify_bytes,
+        spotify_tracks_bytes,
+        web_api_json_bytes,
+    )
+
+    tracks = separable_rows(per_genre=2, seed=21)
+    folder = workspace / "formats"
+    folder.mkdir()
+    contents = {
+        "kaggle.csv": csv_bytes(tracks),
+        "kaggle.csv.gz": gzip.compress(csv_bytes(tracks), mtime=0),
+        "playlist.csv": exportify_bytes(tracks, keys={4: "-1"}),
+        "features.json": web_api_json_bytes(tracks),
+        "dataset.csv": spotify_tracks_bytes(tracks, labels={0: "k-pop", 1: "pop"}),
+        "no_popularity.csv": csv_bytes(
+            tracks, [column for column in COLUMNS if column != "popularity"]
+        ),
+        "page.csv": b"<!DOCTYPE html><html><body>music_genre.csv</body></html>\n",
+    }
+    paths = {}
+    for name, content in contents.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def format_runs(runs, format_files, workspace) -> dict[str, subprocess.CompletedProcess]:
+    """``python -m core`` on each format, with and without --verbose, started together."""
+    bundle = workspace / "study"  # trained by `runs`; it drops unknowns
+    folder = workspace / "out" / "formats"
+    folder.mkdir(parents=True)
+
+    def predict(name: str, *flags: str) -> subprocess.Popen:
+        output = folder / f"{name}{'-'.join(flags)}.out.csv"
+        return start_cli("predict", "--model", bundle, "--input", format_files[name],
+                         "--output", output, *flags)  # fmt: skip
+
+    started = {
+        "kaggle": predict("kaggle.csv"),
+        "gzip": predict("kaggle.csv.gz"),
+        "playlist": predict("playlist.csv"),
+        "playlist_verbose": predict("playlist.csv", "--verbose"),
+        "features": predict("features.json"),
+        "features_verbose": predict("features.json", "--verbose"),
+        "page": predict("page.csv"),
+        "evaluate_dataset": start_cli(
+            "evaluate", "--model", bundle, "--data", format_files["dataset.csv"],
+            "--json", "--verbose",
+        ),
+        "evaluate_no_popularity": start_cli(
+            "evaluate", "--model", bundle, "--data", format_files["no_popularity.csv"],
+            "--json",
+        ),
+        "report_dataset": start_cli(
+            "report", "--data", format_files["dataset.csv"], "--json", "--verbose"
+        ),
+        "report_quiet": start_cli("report", "--data", format_files["dataset.csv"], "--json"),
+        "train_no_popularity": start_cli(
+            "train", "--data", format_files["no_popularity.csv"], "--epochs", "1",
+            "--verbose", "--out", folder / "bundle",
+        ),
+    }  # fmt: skip
+    return {name: finish(process) for name, process in started.items()}
+
+
+def written(workspace: Path, name: str, *flags: str) -> pd.DataFrame:
+    path = workspace / "out" / "formats" / f"{name}{'-'.join(flags)}.out.csv"
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def understood_of(workspace: Path, path: Path):
+    from core import bundle, export
+
+    return export.predict_file(bundle.load_bundle(workspace / "study"), path).understood
+
+
+def test_predict_is_quiet_without_verbose_and_keeps_exportifys_own_columns(
+    format_runs, format_files, workspace
+):
+    for case in ("kaggle", "playlist", "gzip"):
+        result = format_runs[case]
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == "", (case, result.stderr)
+    assert format_runs["playlist"].stdout.startswith("19 of 20 rows predicted")
+    kaggle = written(workspace, "kaggle.csv")
+    playlist = written(workspace, "playlist.csv")
+    assert list(playlist.columns[:3]) == ["Spotify ID", "Artist IDs", "Track Name"]
+    assert "Duration (ms)" in playlist.columns and "duration_ms" not in playlist.columns
+    # The track with no key (-1): the study bundle drops unknowns, so a reason.
+    assert playlist.loc[4, "reason"].startswith("unknown key")
+    same = [position for position in range(20) if position != 4]
+    probabilities = [f"p_{genre}" for genre in schema.GENRES]
+    pd.testing.assert_frame_equal(
+        playlist.loc[same, probabilities], kaggle.loc[same, probabilities]
+    )
+
+
+def test_a_gzip_compressed_csv_is_predicted_end_to_end(format_runs, workspace):
+    assert format_runs["gzip"].stdout.startswith("20 of 20 rows predicted")
+    pd.testing.assert_frame_equal(
+        written(workspace, "kaggle.csv.gz"), written(workspace, "kaggle.csv")
+    )
+
+
+def test_verbose_prints_what_was_understood_in_one_line_on_stderr(
+    format_runs, format_files, workspace
+):
+    result = format_runs["playlist_verbose"]
+    assert result.returncode == 0, result.stderr
+    expected = understood_of(workspace, format_files["playlist.csv"]).sentence()
+    assert result.stderr.splitlines() == [expected]
+    assert expected.startswith("Read 20 tracks from an Exportify playlist: ")
+    assert "1 track with no key detected (-1) not predicted" in expected
+    assert result.stdout.startswith("19 of 20 rows predicted")
+
+
+def test_web_api_json_is_predicted_and_the_filled_popularity_always_said(
+    format_runs, format_files, workspace
+):
+    quiet, verbose = format_runs["features"], format_runs["features_verbose"]
+    understood = understood_of(workspace, format_files["features.json"])
+    (note,) = understood.filled_notes()
+    for result in (quiet, verbose):
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith("20 of 20 rows predicted")
+    assert quiet.stderr.splitlines() == [f"note: {note}"]
+    assert verbose.stderr.splitlines() == [understood.sentence(), f"note: {note}"]
+    assert note.startswith("popularity was not in the file: the typical value ")
+    table = written(workspace, "features.json")
+    assert {"uri", "track_href", "predicted_genre"} <= set(table.columns)
+    assert "popularity" not in table.columns
+
+
+def test_evaluate_and_report_verbose_report_labels_outside_the_ten(format_runs):
+    evaluated = format_runs["evaluate_dataset"]
+    assert evaluated.returncode == 0, evaluated.stderr
+    scores = json.loads(evaluated.stdout)
+    assert scores["n_unlabelled"] == 2 and scores["n_rows"] == 18
+    (line,) = evaluated.stderr.splitlines()
+    assert line.startswith("Read 20 tracks from the Spotify Tracks Dataset: ")
+    assert "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)" in line
+    reported = format_runs["report_dataset"]
+    assert reported.returncode == 0, reported.stderr
+    assert json.loads(reported.stdout)["rows"] == 20
+    assert reported.stderr.splitlines() == [line]
+    assert format_runs["report_quiet"].stderr == ""
+
+
+def test_a_labelled_file_without_popularity_is_scored_but_not_trained_on(format_runs):
+    scored = format_runs["evaluate_no_popularity"]
+    assert scored.returncode == 0, scored.stderr
+    assert json.loads(scored.stdout)["n_rows"] == 20
+    assert scored.stderr.startswith("note: popularity was not in the file")
+    line = assert_bad_input(format_runs["train_no_popularity"])
+    assert "This file has no popularity column" in line
+    assert "training and the data report need each track's own" in line
+
+
+def test_a_web_page_saved_as_csv_is_refused_in_one_line(format_runs):
+    line = assert_bad_input(format_runs["page"])
+    assert "This file is a web page (HTML), not a table" in line

@@ -343,3 +343,84 @@ def test_the_fingerprint_follows_the_rows_not_the_layout():
     changed = data.load_csv(csv_bytes([row(), row(energy="0.31", track_name="Other")]))
     assert data.fingerprint(changed) != data.fingerprint(plain)
     assert data.fingerprint(plain.iloc[::-1]) != data.fingerprint(plain)
+
+
+# --- other formats (issue 15): names, values, JSON, web pages, gzip ----------------------
+
+
+def test_a_web_page_saved_as_csv_is_not_a_table():
+    page = b"\n  <!doctype html>\n<html><head><title>Kaggle</title></head></html>\n"
+    with pytest.raises(DataError, match=r"^This file is a web page \(HTML\), not a table"):
+        data.load_csv(page)
+
+
+def test_a_table_with_html_in_a_cell_is_still_a_table():
+    typed = data.load_csv(csv_bytes([row(track_name="<html> (Live)")]))
+    assert typed.loc[0, "track_name"] == "<html> (Live)"
+
+
+def test_a_gzip_compressed_csv_is_read_through():
+    import gzip
+
+    content = csv_bytes([row(), row(tempo="?")])
+    pd.testing.assert_frame_equal(
+        data.load_csv(gzip.compress(content)), data.load_csv(content)
+    )
+
+
+def test_a_raw_frame_with_other_names_is_typed_under_genrelabs_names():
+    raw = pd.DataFrame(
+        [{("Duration (ms)" if c == "duration_ms" else c.title()): v for c, v in
+          row(key="c#", mode="minor").items()}], dtype=str,
+    )  # fmt: skip
+    typed = data.type_frame(raw)
+    assert typed.loc[0, "duration_ms"] == 210000.0
+    assert (typed.loc[0, "key"], typed.loc[0, "mode"]) == ("C#", "Minor")
+    assert typed.loc[0, "row_problem"] == ""
+
+
+def test_read_raw_renames_known_columns_and_keeps_the_others():
+    content = csv_bytes([{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"])
+    raw = data.read_raw(content.replace(b"duration_ms", b"Duration (ms)"))
+    assert "duration_ms" in raw.columns and "Time Signature" in raw.columns
+    assert raw.loc[0, "duration_ms"] == "210000.0"
+
+
+def test_integer_keys_and_modes_are_names_in_the_typed_frame():
+    typed = load([row(key="10", mode="0"), row(key="0", mode="1"), row(key="-1")])
+    assert typed["key"].tolist()[:2] == ["A#", "C"]
+    assert typed["mode"].tolist() == ["Minor", "Major", "Minor"]
+    assert pd.isna(typed.loc[2, "key"]) and typed.loc[2, "row_problem"] == ""
+
+
+def test_a_missing_popularity_column_is_unknown_for_every_row_not_a_problem():
+    typed = load([row(), row()], columns=[c for c in COLUMNS if c != "popularity"])
+    assert typed["popularity"].isna().all()
+    assert typed["row_problem"].tolist() == ["", ""]
+
+
+def test_a_file_of_only_names_says_which_feature_columns_are_missing():
+    content = b"artist_name,track_name\nSomeone,Song\n"
+    with pytest.raises(DataError) as raised:
+        data.load_csv(content)
+    message = str(raised.value)
+    assert message.startswith("This file has track names (artist_name, track_name)")
+    for column in schema.FEATURE_COLUMNS:
+        assert column in message, column
+
+
+def test_web_api_json_chunks_keep_the_entries_positions():
+    from tests.bad_files.corpus import good_rows, web_api_json_bytes
+
+    chunks = list(data.iter_raw_chunks(web_api_json_bytes(good_rows(5)), chunk_rows=2))
+    assert [list(chunk.index) for chunk in chunks] == [[0, 1], [2, 3], [4]]
+    assert chunks[0].loc[0, "key"] == "0"
+
+
+def test_the_summary_counts_every_chunk():
+    from core import formats
+
+    rows = [row(key=str(number % 12), mode=str(number % 2)) for number in range(7)]
+    understood = formats.Understood()
+    list(data.iter_typed_chunks(csv_bytes(rows), chunk_rows=3, summary=understood))
+    assert (understood.rows, understood.number_keys, understood.number_modes) == (7, 7, 7)
