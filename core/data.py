@@ -803,19 +803,26 @@ def load_csv(
     )
 
 
+def _cell(value: object) -> str:
+    # None and NaN are an empty cell: "unknown" for tempo and duration.
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 def frame_from_values(values: dict[str, object]) -> pd.DataFrame:
     """Build a one-row typed frame from feature values (e.g. the Predict sliders).
 
     Args:
         values: every name in ``schema.FEATURE_COLUMNS`` (numbers, and key and
-            mode as text); ``music_genre`` may be added.
+            mode as text; None or NaN for an unknown tempo or duration);
+            ``music_genre`` may be added.
 
     Raises:
         DataError: a feature is missing.
     """
     raw = pd.DataFrame(
-        [{name: "" if value is None else str(value) for name, value in values.items()}],
-        dtype=str,
+        [{name: _cell(value) for name, value in values.items()}], dtype=str
     )
     return type_frame(raw)
 
