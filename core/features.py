@@ -259,6 +259,31 @@ class Preprocessor:
             for index in range(len(edges) - 1)
         )
 
+    @property
+    def input_sources(self) -> tuple[frozenset[str], ...]:
+        """For each input column (in ``feature_names`` order), the raw features it comes from.
+
+        One feature for most (``energy``, ``energy_bin3``, ``tempo_unknown``,
+        ``key_A``); key and mode together for the study's 24 scale columns.
+        Every input depends on its sources only, so a row mixing two tracks'
+        features can be assembled from the two tracks' inputs (core.shapley).
+        """
+        sources = [frozenset([column]) for column in schema.NUMERIC_FEATURES]
+        if self.unknowns == "impute":
+            sources += [frozenset([column]) for column in schema.COLUMNS_WITH_UNKNOWNS]
+        if self.key_encoding == "scale":
+            both = frozenset(schema.CATEGORICAL_FEATURES)
+            sources += [both] * len(schema.SCALES)
+        else:
+            sources += [frozenset([schema.KEY_COLUMN])] * len(schema.KEYS)
+            sources += [frozenset([schema.MODE_COLUMN])]
+        sources += [
+            frozenset([column])
+            for column, edges in self.bin_edges.items()
+            for _ in range(len(edges) - 1)
+        ]
+        return tuple(sources)
+
     def usable_rows(self, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Say which rows can be turned into features, and why the others cannot.
 

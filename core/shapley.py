@@ -83,10 +83,14 @@ _SIZES = np.array([bin(mask).count("1") for mask in range(COALITIONS)])
 _WEIGHTS = _weights(len(FEATURES))
 
 
-def _coalition_rows(
+def coalition_rows(
     values: dict[str, float | str], baseline: dict[str, float | str]
 ) -> pd.DataFrame:
-    """A typed frame of 8,192 rows: row m takes feature i from ``values`` when bit i of m is set."""
+    """A typed frame of 8,192 rows: row m takes feature i from ``values`` when bit i of m is set.
+
+    The plain statement of the coalitions (the tests check
+    :func:`coalition_inputs` against it); explaining uses the faster twin.
+    """
     masks = np.arange(COALITIONS)
     columns: dict[str, np.ndarray] = {}
     for position, feature in enumerate(FEATURES):
@@ -102,6 +106,65 @@ def _coalition_rows(
     frame = pd.DataFrame(columns)
     frame[PROBLEM_COLUMN] = ""
     return frame
+
+
+def _rows(*tracks: dict[str, float | str]) -> pd.DataFrame:
+    frame = pd.DataFrame([{f: track[f] for f in FEATURES} for track in tracks])
+    for feature in schema.NUMERIC_FEATURES:
+        frame[feature] = frame[feature].astype(float)
+    frame[PROBLEM_COLUMN] = ""
+    return frame
+
+
+# Which of the four key/mode rows of coalition_inputs a coalition's study
+# "scale" columns come from, by 2 x (key from the track) + (mode from it).
+_KEY_MODE_ROW = np.array([0, 3, 2, 1])
+
+
+def coalition_inputs(
+    bundle: Bundle, values: dict[str, float | str], baseline: dict[str, float | str]
+) -> np.ndarray:
+    """The network inputs of the 8,192 coalitions, assembled from four rows' inputs.
+
+    Every input column depends on its own raw features only
+    (``Preprocessor.input_sources``), so coalition m's column is the track's
+    or the baseline's value of that column, by m's bits. Transforming 4 rows
+    instead of 8,192 takes the preprocessing from 28 ms to under 1 ms.
+
+    Raises:
+        DataError: the model cannot predict the track or its baseline.
+    """
+    preprocessor = bundle.preprocessor
+    key, mode = schema.KEY_COLUMN, schema.MODE_COLUMN
+    rows = _rows(
+        baseline,
+        values,
+        {**baseline, key: values[key]},
+        {**baseline, mode: values[mode]},
+    )
+    usable, reasons = preprocessor.usable_rows(rows)
+    if not usable[1]:
+        raise DataError(f"This model cannot explain the track: {reasons[1]}.")
+    if not usable.all():
+        raise DataError(
+            f"This model cannot explain the track against its baseline: "
+            f"{reasons[~usable][0]}."
+        )
+    inputs = preprocessor.transform(rows)
+    masks = np.arange(COALITIONS)
+    bits = ((masks[:, None] >> np.arange(len(FEATURES))) & 1).astype(bool)
+    sources = preprocessor.input_sources
+    single = np.array([len(source) == 1 for source in sources])
+    owner = np.array(
+        [FEATURES.index(next(iter(source))) if len(source) == 1 else 0 for source in sources]
+    )
+    assembled = np.where(bits[:, owner], inputs[1], inputs[0])
+    if not single.all():
+        both = bits[:, FEATURES.index(key)] * 2 + bits[:, FEATURES.index(mode)]
+        chosen_rows = _KEY_MODE_ROW[both]
+        columns = np.flatnonzero(~single)
+        assembled[:, columns] = inputs[chosen_rows][:, columns]
+    return assembled.astype(np.float32)
 
 
 def shapley_values(
@@ -124,16 +187,7 @@ def shapley_values(
             for a model trained without such rows).
     """
     baseline = dict(bundle.preprocessor.typical if baseline is None else baseline)
-    rows = _coalition_rows(values, baseline)
-    usable, reasons = bundle.preprocessor.usable_rows(rows)
-    if not usable[-1]:
-        raise DataError(f"This model cannot explain the track: {reasons[-1]}.")
-    if not usable.all():
-        raise DataError(
-            f"This model cannot explain the track against its baseline: "
-            f"{reasons[~usable][0]}."
-        )
-    outcome = bundle.network.probabilities(bundle.preprocessor.transform(rows))
+    outcome = bundle.network.probabilities(coalition_inputs(bundle, values, baseline))
     contributions = np.zeros((len(FEATURES), outcome.shape[1]))
     masks = np.arange(COALITIONS)
     for position in range(len(FEATURES)):

@@ -477,3 +477,25 @@ def test_a_preprocessor_saved_before_the_typical_track_gets_the_schemas():
     saved["typical"] = {"energy": 0.5}
     with pytest.raises(ValueError, match="every feature"):
         features.Preprocessor.from_dict(saved)
+
+
+@pytest.mark.parametrize("encoding", ["scale", "key_mode"])
+def test_every_input_column_names_its_raw_features(separable_typed, encoding):
+    from core import config as configuration
+    from core import schema
+
+    config = configuration.TrainingConfig(
+        unknowns="impute", key_encoding=encoding, numeric_bins=3, scaling="standard"
+    )
+    cleaned, _ = features.clean(separable_typed, "impute")
+    preprocessor = features.fit_preprocessor(cleaned, config)
+    sources = preprocessor.input_sources
+    assert len(sources) == len(preprocessor.feature_names)
+    for name, source in zip(preprocessor.feature_names, sources, strict=True):
+        assert source <= set(schema.FEATURE_COLUMNS)
+        if name.startswith("scale_"):
+            assert source == {"key", "mode"}
+        else:
+            assert len(source) == 1
+            feature = next(iter(source))
+            assert name.startswith(feature) or (feature == "mode" and name == "mode_minor")

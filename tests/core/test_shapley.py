@@ -119,3 +119,28 @@ def test_the_reading_names_the_strongest_feature_and_its_points(
 )
 def test_values_are_described_in_words(feature, value, baseline, words):
     assert shapley.describe_value(feature, value, baseline) == words
+
+
+@pytest.mark.parametrize("run_name", ["drop_run", "impute_run", "study_like_run"])
+def test_assembled_coalitions_equal_the_preprocessed_coalition_rows(
+    run_name, request, separable_typed
+):
+    run = request.getfixturevalue(run_name)
+    bundle = run.bundle
+    values = track(separable_typed, 4)
+    values["key"], values["mode"] = "D#", "Minor"
+    baseline = dict(bundle.preprocessor.typical, key="G", mode="Major")
+    fast = shapley.coalition_inputs(bundle, values, baseline)
+    plain = bundle.preprocessor.transform(shapley.coalition_rows(values, baseline))
+    np.testing.assert_array_equal(fast, plain)
+
+
+@pytest.fixture(scope="module")
+def study_like_run(separable_typed):
+    """The study's encoding: key and mode as 24 scale columns (sources shared)."""
+    from core import pipeline
+    from tests.conftest import tiny_config
+
+    return pipeline.train_from_frame(
+        separable_typed, tiny_config(key_encoding="scale", numeric_bins=4, epochs=2)
+    )
