@@ -358,3 +358,65 @@ def differences(
         return chosen, "almost the same in every feature"
     listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
     return chosen, f"the same, but {listed}"
+
+
+INPUT_ROW = "input_row"
+RANK = "rank"
+DISTANCE = "distance"
+REASON = "reason"
+SIMILAR_COLUMNS = [INPUT_ROW, RANK, "artist_name", "track_name", schema.TARGET,
+                   DISTANCE, predict.PREDICTED, REASON]  # fmt: skip
+
+
+def similar_table(
+    bundle: Bundle, index: SoundIndex, typed: pd.DataFrame, k: int = NEIGHBOURS
+) -> pd.DataFrame:
+    """The ``k`` tracks of the index nearest to each row of ``typed`` (``python -m core similar``).
+
+    Returns:
+        ``SIMILAR_COLUMNS``: one row per input row and neighbour, nearest
+        first (``input_row`` is the row's 0-based position in its file, its
+        index in ``typed``; ``music_genre`` every genre the neighbour is listed
+        under); an input row that cannot be predicted gets one row with its
+        ``reason``.
+    """
+    usable, reasons = bundle.preprocessor.usable_rows(typed)
+    k = min(k, len(index.tracks))
+    parts = []
+    found_rows = typed[usable]
+    if len(found_rows) and k:
+        distances, positions = index.neighbours.kneighbors(
+            bundle.preprocessor.transform(found_rows), n_neighbors=k
+        )
+        tracks = index.tracks
+        parts.append(
+            pd.DataFrame(
+                {
+                    INPUT_ROW: np.repeat(found_rows.index.to_numpy(), k),
+                    RANK: np.tile(np.arange(1, k + 1), len(found_rows)),
+                    "artist_name": tracks["artist_name"].to_numpy()[positions.ravel()]
+                    if "artist_name" in tracks else "",
+                    "track_name": tracks["track_name"].to_numpy()[positions.ravel()]
+                    if "track_name" in tracks else "",
+                    schema.TARGET: tracks[LISTED].to_numpy()[positions.ravel()],
+                    DISTANCE: distances.ravel(),
+                    predict.PREDICTED: tracks[predict.PREDICTED].to_numpy()[positions.ravel()],
+                    REASON: "",
+                }
+            )
+        )  # fmt: skip
+    if (~usable).any():
+        parts.append(
+            pd.DataFrame(
+                {
+                    INPUT_ROW: typed.index.to_numpy()[~usable],
+                    RANK: pd.NA,
+                    REASON: reasons[~usable],
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame(columns=SIMILAR_COLUMNS)
+    table = pd.concat(parts, ignore_index=True).reindex(columns=SIMILAR_COLUMNS)
+    order = np.lexsort((table[RANK].fillna(0).to_numpy(dtype=float), table[INPUT_ROW].to_numpy()))
+    return table.iloc[order].reset_index(drop=True)

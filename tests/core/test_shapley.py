@@ -144,3 +144,31 @@ def study_like_run(separable_typed):
     return pipeline.train_from_frame(
         separable_typed, tiny_config(key_encoding="scale", numeric_bins=4, epochs=2)
     )
+
+
+def test_explain_frame_keeps_every_row_and_matches_predict(drop_run, separable_typed):
+    from core import data, predict
+    from tests.conftest import csv_bytes, row
+
+    typed = data.load_csv(
+        csv_bytes([row(), row(tempo="?"), row(energy="0.9"), row(key="H")])
+    )
+    explained = shapley.explain_frame(drop_run.bundle, typed)
+    assert list(explained.index) == list(typed.index)
+    assert explained[shapley.REASON].tolist()[1].startswith("unknown tempo")
+    assert "key 'H'" in explained[shapley.REASON].tolist()[3]
+    assert explained.loc[[1, 3], shapley.PROBABILITY].isna().all()
+    predictions = predict.predict_frame(drop_run.bundle, typed)
+    for position in (0, 2):
+        genre = explained.loc[position, shapley.EXPLAINED]
+        assert genre == predictions.loc[position, predict.PREDICTED]
+        assert explained.loc[position, shapley.PROBABILITY] == pytest.approx(
+            predictions.loc[position, predict.probability_column(genre)], abs=1e-6
+        )
+        total = explained.loc[position, [shapley.BASELINE_PROBABILITY,
+                                         *shapley.CONTRIBUTION_COLUMNS]].sum()  # fmt: skip
+        assert total == pytest.approx(explained.loc[position, shapley.PROBABILITY], abs=1e-5)
+    fixed = shapley.explain_frame(drop_run.bundle, typed, genre="Jazz")
+    assert set(fixed.loc[[0, 2], shapley.EXPLAINED]) == {"Jazz"}
+    with pytest.raises(DataError, match="not one of the genres"):
+        shapley.explain_frame(drop_run.bundle, typed, genre="Polka")

@@ -131,3 +131,25 @@ def test_differences_of_a_track_with_itself():
     quieter = data.load_csv(csv_bytes([row(loudness="-30.0")]))
     _, words = songs.differences(run.bundle, louder, quieter)
     assert "quieter" in words
+
+
+def test_similar_table_lists_k_neighbours_per_row_and_keeps_bad_rows(
+    impute_run, named_typed
+):
+    index = songs.sound_index(impute_run.bundle, named_typed)
+    inputs = data.load_csv(
+        csv_bytes([
+            {key: str(value) for key, value in named_typed.iloc[7].items()
+             if key in named_typed.columns and key != "row_problem"},
+            row(key="H"),
+        ])
+    )  # fmt: skip
+    table = songs.similar_table(impute_run.bundle, index, inputs, k=4)
+    assert list(table.columns) == songs.SIMILAR_COLUMNS
+    first = table[table[songs.INPUT_ROW] == 0]
+    assert first[songs.RANK].tolist() == [1, 2, 3, 4]
+    assert first[songs.DISTANCE].iloc[0] == pytest.approx(0.0, abs=1e-5)
+    assert first["track_name"].iloc[0] == named_typed.iloc[7]["track_name"]
+    assert (first[songs.REASON] == "").all()
+    bad = table[table[songs.INPUT_ROW] == 1]
+    assert len(bad) == 1 and "key 'H'" in bad[songs.REASON].iloc[0]
