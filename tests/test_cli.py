@@ -454,6 +454,7 @@ def format_files(workspace) -> dict[str, Path]:
             tracks, [column for column in COLUMNS if column != "popularity"]
         ),
         "page.csv": b"<!DOCTYPE html><html><body>music_genre.csv</body></html>\n",
+        "train.csv": spotify_tracks_bytes(separable_rows(per_genre=3, seed=22)),
     }
     paths = {}
     for name, content in contents.items():
@@ -494,6 +495,10 @@ def format_runs(runs, format_files, workspace) -> dict[str, subprocess.Completed
             "report", "--data", format_files["dataset.csv"], "--json", "--verbose"
         ),
         "report_quiet": start_cli("report", "--data", format_files["dataset.csv"], "--json"),
+        "train_verbose": start_cli(
+            "train", "--data", format_files["train.csv"], "--epochs", "1", "--quiet",
+            "--verbose", "--out", folder / "trained",
+        ),
         "train_no_popularity": start_cli(
             "train", "--data", format_files["no_popularity.csv"], "--epochs", "1",
             "--verbose", "--out", folder / "bundle",
@@ -598,3 +603,12 @@ def test_a_labelled_file_without_popularity_is_scored_but_not_trained_on(format_
 def test_a_web_page_saved_as_csv_is_refused_in_one_line(format_runs):
     line = assert_bad_input(format_runs["page"])
     assert "This file is a web page (HTML), not a table" in line
+
+
+def test_train_verbose_says_what_was_understood_before_training(format_runs, workspace):
+    result = format_runs["train_verbose"]
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Read 30 tracks from the Spotify Tracks Dataset: ")
+    assert "'track_genre' used as music_genre" in line
+    assert (workspace / "out" / "formats" / "trained" / "model.keras").is_file()
