@@ -225,6 +225,15 @@ def _integers(text: pd.Series) -> np.ndarray:
     return numbers
 
 
+def _problem(name: str, value: str, number: float, numbers: str, names: str) -> str:
+    """Why a key or mode cell is not one: empty, a number out of range, or other text."""
+    if not value:
+        return f"{name} is empty"
+    if not np.isnan(number):
+        return f"{name} {value} is not {numbers}"
+    return f"{name} '{value}' is not {names}"
+
+
 def read_keys(stripped: pd.Series) -> ReadValues:
     """Read a key column: names in any case, or Spotify's pitch classes.
 
@@ -253,13 +262,7 @@ def read_keys(stripped: pd.Series) -> ReadValues:
     written = text.to_numpy(dtype=object)
     bad = ~(is_named | pitch | unknown)
     problems[others[bad]] = [
-        (
-            "key is empty"
-            if not value
-            else f"key {value} is not a pitch class 0 to 11 (or -1, no key)"
-            if not np.isnan(number)
-            else f"key '{value}' is not {KEY_HINT}"
-        )
+        _problem("key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT)
         for value, number in zip(written[bad], numbers[bad], strict=True)
     ]
     values[others] = result
@@ -292,13 +295,7 @@ def read_modes(stripped: pd.Series) -> ReadValues:
     written = text.to_numpy(dtype=object)
     bad = ~(is_named | is_number)
     problems[others[bad]] = [
-        (
-            "mode is empty"
-            if not value
-            else f"mode {value} is not 1 (major) or 0 (minor)"
-            if not np.isnan(number)
-            else f"mode '{value}' is not {MODE_HINT}"
-        )
+        _problem("mode", value, number, "1 (major) or 0 (minor)", MODE_HINT)
         for value, number in zip(written[bad], numbers[bad], strict=True)
     ]
     values[others] = result
