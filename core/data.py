@@ -827,15 +827,21 @@ def frame_from_values(values: dict[str, object]) -> pd.DataFrame:
     return type_frame(raw)
 
 
+def has_track_names(frame: pd.DataFrame) -> bool:
+    """Whether a frame names its tracks (artist and title columns)."""
+    return set(NAME_COLUMNS) <= set(frame.columns)
+
+
 def track_keys(frame: pd.DataFrame) -> pd.Series | None:
     """One key per row naming its track (artist + title); None without those columns.
 
     The same song appears several times in the dataset, often under different
     genres: splits, fusion accuracy and the duplicate report all group by it.
     """
-    if not {"artist_name", "track_name"} <= set(frame.columns):
+    if not has_track_names(frame):
         return None
-    return frame["artist_name"].astype(str) + "\x1f" + frame["track_name"].astype(str)
+    artist, title = NAME_COLUMNS
+    return frame[artist].astype(str) + "\x1f" + frame[title].astype(str)
 
 
 def fingerprint(typed: pd.DataFrame) -> str:

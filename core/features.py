@@ -75,23 +75,32 @@ def unknown_mask(typed: pd.DataFrame) -> np.ndarray:
     )
 
 
-def clean(typed: pd.DataFrame, unknowns: str) -> tuple[pd.DataFrame, CleaningSummary]:
+def clean(
+    typed: pd.DataFrame,
+    unknowns: str,
+    labels: np.ndarray | None = None,
+    unknown: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, CleaningSummary]:
     """Keep the rows a model can learn from.
 
     Args:
         typed: a typed frame with labels (see :mod:`core.data`).
         unknowns: ``"drop"`` removes rows with an unknown tempo or duration;
             ``"impute"`` keeps them for the preprocessor to fill.
+        labels, unknown: ``label_codes(typed)`` and ``unknown_mask(typed)``,
+            when the caller has them already.
 
     Returns:
         The kept rows (original index preserved) and a summary of what went.
     """
+    labels = label_codes(typed) if labels is None else labels
+    unknown = unknown_mask(typed) if unknown is None else unknown
     problems = typed[PROBLEM_COLUMN].to_numpy()
     blank = problems == BLANK_ROW
     invalid = (problems != "") & ~blank
-    unlabelled = (label_codes(typed) < 0) & ~blank & ~invalid
+    unlabelled = (labels < 0) & ~blank & ~invalid
     keep = ~(blank | invalid | unlabelled)
-    unknown = unknown_mask(typed) & keep
+    unknown = unknown & keep
     if unknowns == "drop":
         keep &= ~unknown
     summary = CleaningSummary(
@@ -111,23 +120,13 @@ def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
     return None if keys is None else keys.to_numpy()
 
 
-def group_split_positions(
-    labels: np.ndarray,
-    groups: np.ndarray,
-    test_size: float,
-    seed: int,
-    stratify: bool,
+def _group_split(
+    labels: np.ndarray, groups: np.ndarray, share: float, seed: int, stratify: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions of a seeded split that keeps every group on one side.
+    """Whole groups drawn, ``share`` of them; stratified by each group's first row's genre.
 
-    Whole groups are drawn, ``test_size`` of them, with scikit-learn's
-    ``train_test_split``; with ``stratify`` each group counts under the genre
-    of its first row, so every genre keeps about the same share on both sides.
     (scikit-learn's ``StratifiedGroupKFold`` does the same more carefully but
     takes over 10 s on this dataset, too slow for the app's retraining.)
-
-    Returns:
-        Positions of the train rows and of the test rows.
     """
     from sklearn.model_selection import train_test_split
 
@@ -139,15 +138,84 @@ def group_split_positions(
     if stratify and np.unique(group_labels, return_counts=True)[1].min() >= 2:
         stratify_by = group_labels
     try:
-        _, test_groups = train_test_split(
-            group_ids, test_size=test_size, random_state=seed, stratify=stratify_by
+        _, held_groups = train_test_split(
+            group_ids, test_size=share, random_state=seed, stratify=stratify_by
         )
     except ValueError:  # too few groups per genre to stratify
-        _, test_groups = train_test_split(
-            group_ids, test_size=test_size, random_state=seed
+        _, held_groups = train_test_split(group_ids, test_size=share, random_state=seed)
+    held = np.isin(group_of_row, held_groups)
+    return np.flatnonzero(~held), np.flatnonzero(held)
+
+
+def split_positions(
+    labels: np.ndarray,
+    groups: np.ndarray | None,
+    share: float,
+    seed: int,
+    stratify: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of a seeded split: ``share`` of the rows held out, the rest kept.
+
+    The one split of the project: train/test (``test_size``) and the
+    validation share of the training rows (``validation_fraction``) alike.
+    With ``groups`` (a track per row) every group stays on one side, so the
+    held-out tracks are unseen. With ``stratify`` each genre keeps about the
+    same share on both sides when every genre present has at least two rows
+    (or groups); otherwise, and when scikit-learn cannot stratify the sizes
+    asked, the split is plain.
+
+    Returns:
+        Positions of the kept rows and of the held-out rows.
+    """
+    from sklearn.model_selection import train_test_split
+
+    labels = np.asarray(labels)
+    if groups is not None and np.unique(groups).size >= 2:
+        kept, held = _group_split(labels, groups, share, seed, stratify)
+        if len(kept) and len(held):
+            return kept, held
+    positions = np.arange(len(labels))
+    stratify_by = None
+    if stratify and np.unique(labels, return_counts=True)[1].min() >= 2:
+        stratify_by = labels
+    try:
+        kept, held = train_test_split(
+            positions, test_size=share, random_state=seed, stratify=stratify_by
         )
-    in_test = np.isin(group_of_row, test_groups)
-    return np.flatnonzero(~in_test), np.flatnonzero(in_test)
+    except ValueError:  # e.g. fewer held-out rows than genres to stratify
+        kept, held = train_test_split(positions, test_size=share, random_state=seed)
+    return kept, held
+
+
+MINIMUM_TRAINING_ROWS = 20
+
+
+def check_trainable(labels: np.ndarray) -> None:
+    """Refuse, in a plain sentence, cleaned rows too few or too alike to train and test on.
+
+    Args:
+        labels: the genre index of each cleaned row.
+
+    Raises:
+        DataError: no row, a single genre, or fewer than ``MINIMUM_TRAINING_ROWS``.
+    """
+    if len(labels) == 0:
+        raise DataError(
+            "No row of this file can be used for training: each one is blank, "
+            "invalid, unlabelled, or has an unknown tempo or duration that the "
+            "'drop' setting removes."
+        )
+    genres_present = np.unique(labels).size
+    if genres_present < 2:
+        raise DataError(
+            "Training needs tracks of at least two genres; "
+            f"this file has {genres_present}."
+        )
+    if len(labels) < MINIMUM_TRAINING_ROWS:
+        raise DataError(
+            f"Training needs at least {MINIMUM_TRAINING_ROWS} usable rows; "
+            f"this file has {len(labels)}."
+        )
 
 
 def split(
@@ -161,50 +229,13 @@ def split(
     Raises:
         DataError: too few rows, or a single genre, to train and test on.
     """
-    if cleaned.empty:
-        raise DataError(
-            "No row of this file can be used for training: each one is blank, "
-            "invalid, unlabelled, or has an unknown tempo or duration that the "
-            "'drop' setting removes."
-        )
     labels = label_codes(cleaned)
-    genres_present = np.unique(labels).size
-    if genres_present < 2:
-        raise DataError(
-            "Training needs tracks of at least two genres; "
-            f"this file has {genres_present}."
-        )
-    minimum_rows = 20
-    if len(cleaned) < minimum_rows:
-        raise DataError(
-            f"Training needs at least {minimum_rows} usable rows; "
-            f"this file has {len(cleaned)}."
-        )
+    check_trainable(labels)
     groups = track_groups(cleaned) if config.group_tracks else None
-    if groups is not None and np.unique(groups).size >= 2:
-        train_positions, test_positions = group_split_positions(
-            labels, groups, config.test_size, config.seed, config.stratify
-        )
-        if len(train_positions) and len(test_positions):
-            return cleaned.iloc[train_positions], cleaned.iloc[test_positions]
-    from sklearn.model_selection import train_test_split
-
-    stratify = labels if config.stratify else None
-    # Count only the genres present: a genre with one row cannot be stratified.
-    if config.stratify and np.unique(labels, return_counts=True)[1].min() < 2:
-        stratify = None
-    try:
-        train, test = train_test_split(
-            cleaned,
-            test_size=config.test_size,
-            random_state=config.seed,
-            stratify=stratify,
-        )
-    except ValueError:
-        train, test = train_test_split(
-            cleaned, test_size=config.test_size, random_state=config.seed
-        )
-    return train, test
+    kept, held = split_positions(
+        labels, groups, config.test_size, config.seed, config.stratify
+    )
+    return cleaned.iloc[kept], cleaned.iloc[held]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from core import schema
 from core.config import TrainingConfig
@@ -123,27 +122,14 @@ def _validation_split(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     if config.validation_fraction == 0:
         return features, labels, None, None
-    if groups is not None and np.unique(groups).size >= 2:
-        # A track's copies on both sides would make the validation loss look
-        # better than on unseen tracks, and early stopping would stop too late.
-        from core.features import group_split_positions
+    from core.features import split_positions
 
-        keep, held = group_split_positions(
-            labels, groups, config.validation_fraction, config.seed, config.stratify
-        )
-        if len(keep) and len(held):
-            return features[keep], labels[keep], features[held], labels[held]
-    # Count only the genres present (bincount counts absent ones as 0).
-    least = np.unique(labels, return_counts=True)[1].min()
-    stratify = labels if config.stratify and least >= 2 else None
-    x_train, x_val, y_train, y_val = train_test_split(
-        features,
-        labels,
-        test_size=config.validation_fraction,
-        random_state=config.seed,
-        stratify=stratify,
+    # Whole tracks: a track's copies on both sides would make the validation
+    # loss look better than on unseen tracks, and early stopping stop too late.
+    kept, held = split_positions(
+        labels, groups, config.validation_fraction, config.seed, config.stratify
     )
-    return x_train, y_train, x_val, y_val
+    return features[kept], labels[kept], features[held], labels[held]
 
 
 def _train_members(

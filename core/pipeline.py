@@ -11,7 +11,7 @@ import pandas as pd
 from core import data, evaluate, features, forward
 from core.bundle import Bundle
 from core.config import TrainingConfig
-from core.data import label_codes
+from core.data import label_codes, track_keys
 from core.features import CleaningSummary
 from core.history import EpochLog, ProgressHook
 
@@ -21,30 +21,44 @@ LISTED_GENRES = "listed_genre_bits"
 
 @dataclass
 class TrainingRun:
-    """The result of one training: a bundle to save or use, and how it went."""
+    """The result of one training: a bundle to save or use; its metrics say how it went."""
 
     bundle: Bundle
-    cleaning: CleaningSummary
-    history: list[list[EpochLog]]
-    seconds: float
 
     @property
     def metrics(self) -> dict:
         """The bundle's metrics: ``train`` and ``test`` dicts and run facts."""
         return self.bundle.metrics
 
+    @property
+    def cleaning(self) -> CleaningSummary:
+        """How many rows cleaning kept and why it removed the others."""
+        return CleaningSummary(**self.metrics["cleaning"])
+
+    @property
+    def history(self) -> list[list[EpochLog]]:
+        """Each network's per-epoch logs."""
+        return [[EpochLog(**log) for log in member] for member in self.metrics["history"]]
+
+    @property
+    def seconds(self) -> float:
+        """Seconds from the raw rows to the trained network."""
+        return float(self.metrics["train_seconds"])
+
 
 def _split_metrics(
-    bundle: Bundle, rows: pd.DataFrame, probabilities: np.ndarray
+    rows: pd.DataFrame,
+    labels: np.ndarray,
+    unknown: np.ndarray,
+    probabilities: np.ndarray,
+    imputed: bool,
 ) -> dict:
-    labels = label_codes(rows)
     metrics = evaluate.classification_metrics(labels, probabilities)
-    if {"artist_name", "track_name"} <= set(rows.columns):
+    if data.has_track_names(rows):
         metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
             probabilities.argmax(axis=1), rows[LISTED_GENRES].to_numpy()
         )
-    unknown = features.unknown_mask(rows)
-    if bundle.preprocessor.unknowns == "impute":
+    if imputed:
         for name, mask in (("known_rows", ~unknown), ("unknown_rows", unknown)):
             metrics[f"accuracy_{name}"] = (
                 float((probabilities[mask].argmax(axis=1) == labels[mask]).mean())
@@ -62,6 +76,9 @@ def train_from_frame(
 ) -> TrainingRun:
     """Clean, split, fit the preprocessor, train and score, as ``config`` says.
 
+    Each row's genre, track and unknown-value flag are derived once, from
+    the whole file, and handed down the steps.
+
     Args:
         typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).
         config: every setting of the run.
@@ -76,56 +93,58 @@ def train_from_frame(
     from core import model as network
 
     started = time.perf_counter()
+    labels = label_codes(typed)
+    keys = track_keys(typed)
+    tracks = np.arange(len(typed)) if keys is None else keys.to_numpy()
+    unknown = features.unknown_mask(typed)
     # Listed over the whole file, before the split: a test track's other
     # genres may be listed in training rows.
-    typed = typed.assign(**{LISTED_GENRES: evaluate.listed_genre_bits(typed)})
-    cleaned, cleaning = features.clean(typed, config.unknowns)
-    train_rows, test_rows = features.split(cleaned, config)
+    typed = typed.assign(**{LISTED_GENRES: evaluate.genre_bits_by_track(tracks, labels)})
+    cleaned, cleaning = features.clean(typed, config.unknowns, labels, unknown)
+    kept = typed.index.get_indexer(cleaned.index)
+    labels, tracks, unknown = labels[kept], tracks[kept], unknown[kept]
+    features.check_trainable(labels)
+    groups = tracks if config.group_tracks and keys is not None else None
+    train, test = features.split_positions(
+        labels, groups, config.test_size, config.seed, config.stratify
+    )
+    train_rows, test_rows = cleaned.iloc[train], cleaned.iloc[test]
     preprocessor = features.fit_preprocessor(train_rows, config)
     train_features = preprocessor.transform(train_rows)
     test_features = preprocessor.transform(test_rows)
     trained = network.train_network(
         config,
         train_features,
-        label_codes(train_rows),
+        labels[train],
         on_epoch,
-        groups=features.track_groups(train_rows) if config.group_tracks else None,
+        groups=None if groups is None else groups[train],
     )
     train_seconds = time.perf_counter() - started
     # The bundle predicts the way a saved one does, from its .keras file in
     # NumPy: what training scores here is what every page and command gets.
     model_file = network.model_file_bytes(trained.model)
     predictor = forward.read_model_file(model_file)
+    imputed = config.unknowns == "impute"
     bundle = Bundle(
         network=predictor,
         model_file=model_file,
         preprocessor=preprocessor,
         config=config,
-        info={
-            "train_seconds": round(train_seconds, 2),
-            # Which data: the split can be recomputed for exactly this data.
-            "data_fingerprint": data.fingerprint(typed),
-            "data_rows": len(typed),
-        },
+        # Which data: the split can be recomputed for exactly this data.
+        info={"data_fingerprint": data.fingerprint(typed), "data_rows": len(typed)},
     )
-    metrics = {
+    bundle.metrics = {
         "train": _split_metrics(
-            bundle, train_rows,
-            predictor.probabilities(train_features),
+            train_rows, labels[train], unknown[train],
+            predictor.probabilities(train_features), imputed,
         ),
         "test": _split_metrics(
-            bundle, test_rows,
-            predictor.probabilities(test_features),
+            test_rows, labels[test], unknown[test],
+            predictor.probabilities(test_features), imputed,
         ),
         "cleaning": asdict(cleaning),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],
         "train_seconds": round(train_seconds, 2),
     }  # fmt: skip
-    bundle.metrics = metrics
-    return TrainingRun(
-        bundle=bundle,
-        cleaning=cleaning,
-        history=trained.history,
-        seconds=time.perf_counter() - started,
-    )
+    return TrainingRun(bundle)

@@ -47,7 +47,7 @@ def song_label(artist: object, title: object) -> str:
 
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
-    if not {"artist_name", "track_name"} <= set(frame.columns):
+    if not data.has_track_names(frame):
         return pd.Series([f"row {n + 1}" for n in frame.index], index=frame.index)
     artists = frame["artist_name"].astype(str).str.strip()
     artists = artists.where(~artists.isin(["", EMPTY_ARTIST]), UNKNOWN_ARTIST)

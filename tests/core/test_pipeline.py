@@ -109,3 +109,38 @@ def test_the_study_preset_runs_on_a_small_frame(separable_typed):
 def test_too_few_usable_rows_is_a_data_error(separable_typed):
     with pytest.raises(DataError, match="at least 20 usable rows"):
         pipeline.train_from_frame(separable_typed.iloc[:15], tiny_config(epochs=1))
+
+
+def test_a_small_file_trains_with_a_stratified_validation_share():
+    """60 rows, six per genre: too few validation rows to stratify ten genres.
+
+    scikit-learn refuses to stratify 4 validation rows over 10 genres; the one
+    split helper then splits plainly (this used to fail with its ValueError).
+    """
+    from core import data
+    from tests.conftest import csv_bytes, separable_rows
+
+    typed = data.load_csv(csv_bytes(separable_rows(per_genre=6, seed=2)), require_label=True)
+    for group_tracks in (False, True):
+        config = tiny_config(epochs=2, stratify=True, validation_fraction=0.1,
+                             group_tracks=group_tracks)  # fmt: skip
+        run = pipeline.train_from_frame(typed, config)
+        logs = run.history[0]
+        assert len(logs) == 2 and all(log.val_loss is not None for log in logs)
+        assert run.metrics["test"]["n_rows"] + run.metrics["train"]["n_rows"] == 60
+
+
+def test_the_split_helper_keeps_tracks_whole_and_follows_its_seed():
+    from core import features
+
+    labels = np.repeat(np.arange(10), 8)
+    groups = np.repeat(np.arange(40), 2)  # two rows per track
+    kept, held = features.split_positions(labels, groups, 0.25, seed=3, stratify=True)
+    assert set(groups[kept]).isdisjoint(groups[held])
+    assert len(held) == 20 and len(kept) == 60
+    again = features.split_positions(labels, groups, 0.25, seed=3, stratify=True)
+    assert [list(part) for part in again] == [list(kept), list(held)]
+    plain_kept, plain_held = features.split_positions(labels, None, 0.25, 3, True)
+    assert len(plain_held) == 20
+    # Stratified: every genre keeps its share (2 of 8 rows held out).
+    assert np.bincount(labels[plain_held], minlength=10).tolist() == [2] * 10
