@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core import config as configuration
-from core import evaluate, features
+from core import evaluate, features, schema
 from core.config import TrainingConfig
 from core.data import label_codes
 
@@ -83,7 +83,7 @@ def network_probabilities(
     seconds = time.perf_counter() - started
     predictor = forward.read_model_file(network.model_file_bytes(trained.model))
     usable, _ = preprocessor.usable_rows(test_rows)
-    probabilities = np.full((len(test_rows), 10), np.nan)
+    probabilities = np.full((len(test_rows), len(schema.GENRES)), np.nan)
     if usable.any():
         probabilities[usable] = predictor.probabilities(
             preprocessor.transform(test_rows[usable])
@@ -128,7 +128,7 @@ def estimator_probabilities(
     started = time.perf_counter()
     estimator.fit(train_features, train_labels)
     seconds = time.perf_counter() - started
-    probabilities = np.zeros((len(test_features), 10))
+    probabilities = np.zeros((len(test_features), len(schema.GENRES)))
     probabilities[:, estimator.classes_] = estimator.predict_proba(test_features)
     return probabilities, seconds
 
@@ -144,16 +144,25 @@ def to_records(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
+def networks(seed: int = 42) -> dict[str, TrainingConfig]:
+    """The networks compared by default: the study's (imputing, to score the same
+    rows) and the recommended one, each seeded with ``seed``."""
+    return {
+        STUDY_NETWORK: dataclasses.replace(configuration.STUDY, unknowns="impute", seed=seed),
+        RECOMMENDED_NETWORK: _recommended(seed),
+    }
+
+
 def compare_models(
     typed: pd.DataFrame,
     seed: int = 42,
     on_progress: ProgressMessage | None = None,
+    network_configs: dict[str, TrainingConfig] | None = None,
 ) -> pd.DataFrame:
-    """Train four models on the same split and score them on the same test rows.
+    """Train the networks and two scikit-learn models on one split; score them on the same rows.
 
-    The models: the reference study's network (its architecture, scaling and
-    training settings, with unknowns imputed so that it scores the same rows),
-    the recommended network, and scikit-learn's ``LogisticRegression`` and
+    The networks: :func:`networks` unless ``network_configs`` names others
+    (tests pass tiny ones); then scikit-learn's ``LogisticRegression`` and
     ``HistGradientBoostingClassifier`` on the recommended preprocessing
     (without its bins).
 
@@ -161,6 +170,7 @@ def compare_models(
         typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).
         seed: seeds the split and every model.
         on_progress: called with a short message before each model is trained.
+        network_configs: the networks to compare, by name.
 
     Returns:
         One row per model: ``model``, ``accuracy``, ``top2_accuracy``,
@@ -176,12 +186,10 @@ def compare_models(
         if on_progress is not None:
             on_progress(message)
 
-    recommended = _recommended(seed)
     train_rows, test_rows = holdout_split(typed, seed)
     test_labels = label_codes(test_rows)
     rows = []
-    study = dataclasses.replace(configuration.STUDY, unknowns="impute", seed=seed)
-    for name, config in ((STUDY_NETWORK, study), (RECOMMENDED_NETWORK, recommended)):
+    for name, config in (network_configs or networks(seed)).items():
         progress(f"Training the {name.lower()}")
         probabilities, seconds = network_probabilities(config, train_rows, test_rows)
         rows.append(_scores(name, test_labels, probabilities, seconds))
@@ -205,6 +213,7 @@ def drop_vs_impute(
     typed: pd.DataFrame,
     seed: int = 42,
     on_progress: ProgressMessage | None = None,
+    network_config: TrainingConfig | None = None,
 ) -> pd.DataFrame:
     """Answer the study's open question: drop rows with unknowns, or impute them?
 
@@ -217,6 +226,8 @@ def drop_vs_impute(
         typed: a labelled typed frame.
         seed: seeds the split and the networks.
         on_progress: called with a short message before each training.
+        network_config: the network trained twice (default: the recommended
+            one; its ``unknowns`` is set to each policy in turn).
 
     Returns:
         One row per policy: ``policy``; ``accuracy`` over the test rows the
@@ -229,7 +240,9 @@ def drop_vs_impute(
     Raises:
         DataError: too few usable rows or genres to train.
     """
-    impute = _recommended(seed)
+    impute = dataclasses.replace(
+        network_config or _recommended(seed), unknowns="impute"
+    )
     drop = dataclasses.replace(impute, unknowns="drop")
     train_rows, test_rows = holdout_split(typed, seed)
     test_labels = label_codes(test_rows)

@@ -9,6 +9,16 @@ import pandas as pd
 import pytest
 
 from core import compare, features
+from tests.conftest import tiny_config
+
+# Two small networks in place of the study's and the recommended one: the
+# comparison's logic is the same, in seconds instead of minutes.
+TINY_NETWORKS = {
+    compare.STUDY_NETWORK: tiny_config(unknowns="impute", epochs=3),
+    compare.RECOMMENDED_NETWORK: tiny_config(
+        unknowns="impute", epochs=3, group_tracks=True, ensemble_size=2
+    ),
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +29,10 @@ def progress_messages():
 @pytest.fixture(scope="module")
 def models(separable_typed, progress_messages):
     return compare.compare_models(
-        separable_typed, seed=3, on_progress=progress_messages.append
+        separable_typed,
+        seed=3,
+        on_progress=progress_messages.append,
+        network_configs=TINY_NETWORKS,
     )
 
 
@@ -56,7 +69,9 @@ def test_compare_holds_out_whole_tracks(separable_typed):
 
 @pytest.fixture(scope="module")
 def policies(separable_typed):
-    return compare.drop_vs_impute(separable_typed, seed=3)
+    return compare.drop_vs_impute(
+        separable_typed, seed=3, network_config=TINY_NETWORKS[compare.RECOMMENDED_NETWORK]
+    )
 
 
 def test_drop_vs_impute_scores_both_policies_on_the_same_rows(
