@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,33 +132,33 @@ def _validation_split(
     return features[kept], labels[kept], features[held], labels[held]
 
 
-def _train_members(
-    config: TrainingConfig,
-    features: np.ndarray,
-    labels: np.ndarray,
-    on_epoch: ProgressHook | None,
-    groups: np.ndarray | None = None,
-) -> tuple[list[keras.Model], list[list[EpochLog]], list[int]]:
-    """Train every member of the ensemble at once.
-
-    One compiled step updates all members: the step's fixed cost (op dispatch)
-    is paid once, and TensorFlow runs the members' independent branches on
-    both cores (two members of the recommended preset: about 0.38 s an epoch
-    this way, 0.46-0.66 s one after the other). Member ``k`` is the network that
-    ``seed + k`` would train alone: its own initial weights, dropout masks and
-    batch order; the sum of the members' losses gives each exactly its own
-    gradient. With early stopping, a member past its patience trains on until
-    every member is, and keeps its best epoch, which may then come later than
-    the epoch it would have stopped at alone.
-    """
-    x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
-    count = config.ensemble_size
+def _seeded_members(config: TrainingConfig, n_features: int) -> list[keras.Model]:
+    """The ensemble's untrained networks, member ``k``'s weights drawn with ``seed + k``."""
     members = []
-    for member in range(count):
+    for member in range(config.ensemble_size):
         # Keras keeps its seed per thread, and Streamlit runs each script run
         # in a new thread: seed right here, just before the weights are drawn.
         keras.utils.set_random_seed(config.seed + member)
-        members.append(build_model(config, features.shape[1], name=f"member_{member}"))
+        members.append(build_model(config, n_features, name=f"member_{member}"))
+    return members
+
+
+@dataclass
+class _CompiledSteps:
+    """One epoch of every member, and their validation scores, as compiled TensorFlow functions."""
+
+    # orders (members x rows) -> per-member mean loss and accuracy.
+    run_epoch: Callable
+    # features, labels -> per-member loss and accuracy.
+    validation_metrics: Callable
+    rows: int
+
+
+def _compile_steps(
+    config: TrainingConfig, members: list[keras.Model], x_train: np.ndarray,
+    y_train: np.ndarray,
+) -> _CompiledSteps:  # fmt: skip
+    count = len(members)
     variables = [v for model in members for v in model.trainable_variables]
     rows = len(x_train)
     batch_size = min(config.batch_size, rows)
@@ -209,22 +209,82 @@ def _train_members(
         losses, correct = member_metrics([x] * count, [y] * count, False)
         return losses, correct / tf.cast(tf.shape(y)[0], tf.float32)
 
+    return _CompiledSteps(run_epoch, validation_metrics, rows)
+
+
+class _EarlyStopping:
+    """Each member's best validation loss and weights; when every member is past its patience."""
+
+    def __init__(self, patience: int, members: int, epochs: int) -> None:
+        self.patience = patience
+        self.best_losses = [np.inf] * members
+        self.best_weights: list[list[np.ndarray] | None] = [None] * members
+        self.best_epochs = [epochs] * members
+        self.epochs_without_gain = [0] * members
+
+    def update(self, log: EpochLog, model: keras.Model) -> None:
+        """Take one member's epoch."""
+        if not self.patience or log.val_loss is None:
+            return
+        member = log.member
+        if log.val_loss < self.best_losses[member]:
+            self.best_losses[member], self.best_epochs[member] = log.val_loss, log.epoch
+            self.best_weights[member] = model.get_weights()
+            self.epochs_without_gain[member] = 0
+        else:
+            self.epochs_without_gain[member] += 1
+
+    @property
+    def done(self) -> bool:
+        """Every member is past its patience (training stops for all at once)."""
+        return bool(self.patience) and min(self.epochs_without_gain) >= self.patience
+
+    def restore(self, members: list[keras.Model], histories: list[list[EpochLog]]) -> list[int]:
+        """Give each member its best epoch's weights back; return the epochs kept."""
+        for member, weights in enumerate(self.best_weights):
+            if weights is not None:
+                members[member].set_weights(weights)
+            else:
+                self.best_epochs[member] = len(histories[member])
+        return self.best_epochs
+
+
+def _train_members(
+    config: TrainingConfig,
+    features: np.ndarray,
+    labels: np.ndarray,
+    on_epoch: ProgressHook | None,
+    groups: np.ndarray | None = None,
+) -> tuple[list[keras.Model], list[list[EpochLog]], list[int]]:
+    """Train every member of the ensemble at once.
+
+    One compiled step updates all members: the step's fixed cost (op dispatch)
+    is paid once, and TensorFlow runs the members' independent branches on
+    both cores (two members of the recommended preset: about 0.38 s an epoch
+    this way, 0.46-0.66 s one after the other). Member ``k`` is the network that
+    ``seed + k`` would train alone: its own initial weights, dropout masks and
+    batch order; the sum of the members' losses gives each exactly its own
+    gradient. With early stopping, a member past its patience trains on until
+    every member is, and keeps its best epoch, which may then come later than
+    the epoch it would have stopped at alone.
+    """
+    x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
+    members = _seeded_members(config, features.shape[1])
+    compiled = _compile_steps(config, members, x_train, y_train)
+    count = len(members)
     shufflers = [np.random.default_rng(config.seed + m) for m in range(count)]
     histories: list[list[EpochLog]] = [[] for _ in range(count)]
-    best_losses = [np.inf] * count
-    best_weights: list[list[np.ndarray] | None] = [None] * count
-    best_epochs = [config.epochs] * count
-    epochs_without_gain = [0] * count
+    stopping = _EarlyStopping(config.early_stopping_patience, count, config.epochs)
     for epoch in range(1, config.epochs + 1):
-        orders = np.stack([shuffler.permutation(rows) for shuffler in shufflers])
+        orders = np.stack([shuffler.permutation(compiled.rows) for shuffler in shufflers])
         losses, accuracies = (
-            np.asarray(v) for v in run_epoch(tf.constant(orders.astype(np.int32)))
+            np.asarray(v) for v in compiled.run_epoch(tf.constant(orders.astype(np.int32)))
         )
         val_losses = val_accuracies = [None] * count
         if x_val is not None:
             val_losses, val_accuracies = (
                 [float(value) for value in np.asarray(values)]
-                for values in validation_metrics(
+                for values in compiled.validation_metrics(
                     tf.constant(x_val), tf.constant(y_val, dtype=tf.int32)
                 )
             )
@@ -235,27 +295,10 @@ def _train_members(
             histories[member].append(log)
             if on_epoch is not None:
                 on_epoch(log)
-            if config.early_stopping_patience and log.val_loss is not None:
-                if log.val_loss < best_losses[member]:
-                    best_losses[member], best_epochs[member] = log.val_loss, epoch
-                    best_weights[member] = members[member].get_weights()
-                    epochs_without_gain[member] = 0
-                else:
-                    epochs_without_gain[member] += 1
-        # Training stops once every member is past its patience; each then
-        # gets the weights of its best epoch back (below).
-        if (
-            config.early_stopping_patience
-            and x_val is not None
-            and min(epochs_without_gain) >= config.early_stopping_patience
-        ):
+            stopping.update(log, members[member])
+        if x_val is not None and stopping.done:
             break
-    for member, weights in enumerate(best_weights):
-        if weights is not None:
-            members[member].set_weights(weights)
-        else:
-            best_epochs[member] = len(histories[member])
-    return members, histories, best_epochs
+    return members, histories, stopping.restore(members, histories)
 
 
 def _average(members: list[keras.Model], n_features: int) -> keras.Model:
