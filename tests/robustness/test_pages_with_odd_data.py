@@ -7,11 +7,10 @@ must still open, say what is wrong in plain words, and never show a traceback.
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from tests.bad_files.corpus import REFUSED, by_name
 from tests.robustness.cli_runner import PROJECT_ROOT
-
-AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 
 PAGES = ("pages/1_Data.py", "pages/2_Train.py", "pages/3_Evaluate.py",
          "pages/4_Predict.py", "pages/5_Batch_predict.py")  # fmt: skip
