@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from core import schema
+from core import config, schema
 from core.errors import ConfigError
 
 # Durations are shown in minutes: milliseconds mean little to most people.
@@ -316,14 +316,17 @@ def parse_hidden_layers(text: str) -> tuple[int, ...]:
     parts = [part for part in parts if part]
     widths = []
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= 4096:
+        if not part.isdigit() or not 1 <= int(part) <= config.MAX_LAYER_WIDTH:
             raise ConfigError(
-                f"Hidden layers must be whole numbers from 1 to 4096 separated by "
-                f"commas, e.g. 256, 128; {part!r} is not."
+                f"Hidden layers must be whole numbers from 1 to "
+                f"{config.MAX_LAYER_WIDTH} separated by commas, e.g. 256, 128; "
+                f"{part!r} is not."
             )
         widths.append(int(part))
-    if len(widths) > 8:
-        raise ConfigError(f"At most 8 hidden layers, not {len(widths)}.")
+    if len(widths) > config.MAX_HIDDEN_LAYERS:
+        raise ConfigError(
+            f"At most {config.MAX_HIDDEN_LAYERS} hidden layers, not {len(widths)}."
+        )
     return tuple(widths)
 
 

@@ -69,6 +69,35 @@ def _split_metrics(
     return metrics
 
 
+def _validation_metrics(
+    config: TrainingConfig,
+    predictor: forward.Network,
+    train_rows: pd.DataFrame,
+    train_features: np.ndarray,
+    labels: np.ndarray,
+    groups: np.ndarray | None,
+    unknown: np.ndarray,
+) -> dict:
+    """``{"validation": metrics}`` of the training rows held out for validation, if any.
+
+    The held-out rows are the ones core.model set aside (the same seeded
+    split, recomputed), so they are tracks the network never learned from,
+    and never test tracks: what settings may be chosen by.
+    """
+    if config.validation_fraction == 0:
+        return {}
+    _, held = features.split_positions(
+        labels, groups, config.validation_fraction, config.seed, config.stratify
+    )
+    return {
+        "validation": _split_metrics(
+            train_rows.iloc[held], labels[held], unknown[held],
+            predictor.probabilities(train_features[held]),
+            config.unknowns == "impute",
+        )
+    }  # fmt: skip
+
+
 def train_from_frame(
     typed: pd.DataFrame,
     config: TrainingConfig,
@@ -109,6 +138,7 @@ def train_from_frame(
         labels, groups, config.test_size, config.seed, config.stratify
     )
     train_rows, test_rows = cleaned.iloc[train], cleaned.iloc[test]
+    train_groups = None if groups is None else groups[train]
     preprocessor = features.fit_preprocessor(train_rows, config)
     train_features = preprocessor.transform(train_rows)
     test_features = preprocessor.transform(test_rows)
@@ -117,7 +147,7 @@ def train_from_frame(
         train_features,
         labels[train],
         on_epoch,
-        groups=None if groups is None else groups[train],
+        groups=train_groups,
     )
     train_seconds = time.perf_counter() - started
     # The bundle predicts the way a saved one does, from its .keras file in
@@ -141,6 +171,10 @@ def train_from_frame(
         "test": _split_metrics(
             test_rows, labels[test], unknown[test],
             predictor.probabilities(test_features), imputed,
+        ),
+        **_validation_metrics(
+            config, predictor, train_rows, train_features, labels[train],
+            train_groups, unknown[train],
         ),
         "cleaning": asdict(cleaning),
         "best_epochs": trained.best_epochs,

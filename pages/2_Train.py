@@ -1,25 +1,20 @@
-"""Train page: choose the network's settings, train it and watch it learn.
+"""Train page: choose the network's settings, train it and watch it learn; or let GenreLab try several values.
 
-Training is not cached (a cached function cannot draw progress); the model is
-kept in this session only after training finishes, so a stopped run leaves the
-previous model in place.
+The page draws; ui.training waits for a slot in the server's training queue
+and trains with live progress; core.sweep builds and scores the sweeps.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import tempfile
 import time
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from core import config as settings
-from core import inputs
+from core import inputs, sweep
 from core.errors import GenreLabError
-from core.history import EpochLog, ensemble_epoch
-from ui import charts, navigation, state
+from ui import charts, navigation, state, training
 
 navigation.page_frame(
     "Train",
@@ -27,60 +22,14 @@ navigation.page_frame(
     "network learning epoch by epoch: the *training* line is measured on the "
     "tracks it learns from, the *validation* line on tracks set aside (set a "
     "validation share to see it). When training keeps improving while "
-    "validation stalls, the network has started memorising (over-fitting).",
+    "validation stalls, the network has started memorising (over-fitting). "
+    "Not sure which setting matters? **Try several values** below.",
 )
 
 SAVED_SETTINGS = "train_saved_settings"  # the form's last values, across pages
 PRESET_KEY = "train_preset"
-# Form fields: widget key -> TrainingConfig field.
-FIELDS = {
-    "train_unknowns": "unknowns",
-    "train_impute_strategy": "impute_strategy",
-    "train_key_encoding": "key_encoding",
-    "train_scaling": "scaling",
-    "train_numeric_bins": "numeric_bins",
-    "train_test_size": "test_size",
-    "train_stratify": "stratify",
-    "train_hidden_layers": "hidden_layers",
-    "train_activation": "activation",
-    "train_output_activation": "output_activation",
-    "train_dropout": "dropout",
-    "train_optimizer": "optimizer",
-    "train_learning_rate": "learning_rate",
-    "train_learning_rate_schedule": "learning_rate_schedule",
-    "train_batch_size": "batch_size",
-    "train_epochs": "epochs",
-    "train_early_stopping_patience": "early_stopping_patience",
-    "train_validation_fraction": "validation_fraction",
-    "train_ensemble_size": "ensemble_size",
-    "train_seed": "seed",
-}
-# Yes/no settings without a dedicated widget above (added to TrainingConfig
-# later) still get a checkbox, so that the form always covers every setting.
-FIELD_LABELS = {
-    "group_tracks": "Keep a song's repeats together",
-    "log_skewed": "Log-transform skewed features",
-}
-FIELD_HELP = {
-    "group_tracks": "The same song is often listed several times, under several "
-    "genres; keeping its rows together makes the test tracks truly unseen.",
-    "log_skewed": "Duration, speechiness, liveness, instrumentalness and "
-    "acousticness have long tails; a logarithm spreads most tracks out.",
-}
-EXTRA_FLAGS = [
-    f"train_{extra.name}"
-    for extra in dataclasses.fields(settings.TrainingConfig)
-    if extra.name not in FIELDS.values()
-    and isinstance(getattr(settings.RECOMMENDED, extra.name), bool)
-]
-FIELDS.update({key: key.removeprefix("train_") for key in EXTRA_FLAGS})
-
-
-def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
-    """The form's widget values for a configuration."""
-    values = {key: getattr(config, field) for key, field in FIELDS.items()}
-    values["train_hidden_layers"] = inputs.format_hidden_layers(config.hidden_layers)
-    return values
+SWEEP = "train_sweep"  # {"mode", "settings", "planned", "runs", "finished"} of the last sweep
+LIMITS = settings.LIMITS
 
 
 def apply_preset() -> None:
@@ -88,28 +37,31 @@ def apply_preset() -> None:
     preset = st.session_state[PRESET_KEY] or "recommended"
     st.session_state[SAVED_SETTINGS] = {
         "preset": preset,
-        "values": widget_values(settings.PRESETS[preset]),
+        "values": training.widget_values(settings.PRESETS[preset]),
     }
     st.session_state.update(st.session_state[SAVED_SETTINGS]["values"])
 
 
-def config_from_form() -> settings.TrainingConfig:
-    """Build the configuration from the form (raises ConfigError with a plain message)."""
-    values = {field: st.session_state[key] for key, field in FIELDS.items()}
-    values["hidden_layers"] = inputs.parse_hidden_layers(values["hidden_layers"])
-    # Settings the form does not show keep the preset's value.
-    preset = settings.PRESETS[st.session_state[PRESET_KEY] or "recommended"]
-    return dataclasses.replace(preset, **values)
+def form_config() -> settings.TrainingConfig:
+    """The form's configuration (raises ConfigError with a plain message)."""
+    return training.config_from_values(
+        {key: st.session_state[key] for key in training.FIELDS}
+    )
+
+
+def preset_label(config: settings.TrainingConfig) -> str:
+    preset = settings.PRESET_LABELS[st.session_state[PRESET_KEY] or "recommended"]
+    return preset + ("" if config in settings.PRESETS.values() else ", edited")
 
 
 # Widget state is dropped when people leave the page, so the form is refilled
 # from the last values kept in a plain session key.
 st.session_state.setdefault(
     SAVED_SETTINGS,
-    {"preset": "recommended", "values": widget_values(settings.RECOMMENDED)},
+    {"preset": "recommended", "values": training.widget_values(settings.RECOMMENDED)},
 )
 saved_preset = settings.PRESETS[st.session_state[SAVED_SETTINGS]["preset"]]
-for key, value in widget_values(saved_preset).items():
+for key, value in training.widget_values(saved_preset).items():
     st.session_state.setdefault(
         key, st.session_state[SAVED_SETTINGS]["values"].get(key, value)
     )
@@ -146,111 +98,123 @@ st.segmented_control(
     "unknowns dropped). Recommended: the best settings measured so far.",
 )
 
+
+def bounded_number(label: str, field: str, step: float, **options) -> None:
+    """A number input whose bounds are the configuration's declared limits."""
+    limit = LIMITS[field]
+    st.number_input(
+        label,
+        min_value=limit.low if limit.whole else None,
+        max_value=limit.high if limit.whole else None,
+        step=step,
+        key=f"train_{field}",
+        **options,
+    )
+
+
+def help_of(setting: str) -> str:
+    return sweep.SETTINGS[setting].help
+
+
 with st.form("train_form", enter_to_submit=False):
     data_column, network_column, learning_column = st.columns(3, gap="large")
     with data_column:
         st.markdown("**Data preparation**")
         st.selectbox(
-            "Rows with unknown tempo or duration",
-            settings.UNKNOWN_POLICIES,
-            key="train_unknowns",
+            "Rows with unknown tempo or duration", settings.CHOICES["unknowns"],
+            key="train_unknowns", help=help_of("unknowns"),
             format_func={"drop": "drop them", "impute": "fill in (impute)"}.get,
-        )
-        st.selectbox(
-            "Fill unknowns with the", settings.IMPUTE_STRATEGIES,
-            key="train_impute_strategy",
-            help="Only used when filling in unknowns.",
         )  # fmt: skip
         st.selectbox(
-            "Key and mode as",
-            settings.KEY_ENCODINGS,
-            key="train_key_encoding",
-            format_func={
-                "scale": "24 scales (key + mode, the study)",
-                "key_mode": "12 keys + major/minor",
-            }.get,
-        )
+            "Fill unknowns with the", settings.CHOICES["impute_strategy"],
+            key="train_impute_strategy", help="Only used when filling in unknowns.",
+        )  # fmt: skip
         st.selectbox(
-            "Scaling",
-            settings.SCALINGS,
-            key="train_scaling",
-            format_func={
-                "study_minmax": "0-1 for four columns (the study)",
-                "standard": "standardise every column",
-            }.get,
-        )
+            "Key and mode as", settings.CHOICES["key_encoding"],
+            key="train_key_encoding", help=help_of("key_encoding"),
+            format_func={"scale": "24 scales (key + mode, the study)",
+                         "key_mode": "12 keys + major/minor"}.get,
+        )  # fmt: skip
+        st.selectbox(
+            "Scaling", settings.CHOICES["scaling"], key="train_scaling",
+            help=help_of("scaling"),
+            format_func={"study_minmax": "0-1 for four columns (the study)",
+                         "standard": "standardise every column"}.get,
+        )  # fmt: skip
         st.number_input(
             "Bins per numeric feature (0 = off)", min_value=0,
             max_value=settings.MAX_NUMERIC_BINS, step=1, key="train_numeric_bins",
-            help="Also give the network each feature's position within its "
-            "quantile bins (e.g. 16), so it can respond differently to low, "
-            "middle and high values as easily as a decision tree does.",
+            help=help_of("numeric_bins"),
         )  # fmt: skip
-        st.slider("Test share", 0.05, 0.5, step=0.05, key="train_test_size",
+        limit = LIMITS["test_size"]
+        st.slider("Test share", limit.low, limit.high, step=0.05, key="train_test_size",
                   help="Tracks held back to measure the model on unseen data.")  # fmt: skip
         st.checkbox(
-            "Stratified split",
-            key="train_stratify",
+            "Stratified split", key="train_stratify",
             help="Keep each genre's share the same in the training and test tracks.",
-        )
-        for key in EXTRA_FLAGS:
-            name = FIELDS[key]
-            st.checkbox(
-                FIELD_LABELS.get(name, name.replace("_", " ").capitalize()),
-                key=key,
-                help=FIELD_HELP.get(name),
-            )
+        )  # fmt: skip
+        st.checkbox(
+            "Keep a song's repeats together", key="train_group_tracks",
+            help="The same song is often listed several times, under several "
+            "genres; keeping its rows together makes the test tracks truly unseen.",
+        )  # fmt: skip
+        st.checkbox(
+            "Log-transform skewed features", key="train_log_skewed",
+            help="Duration, speechiness, liveness, instrumentalness and "
+            "acousticness have long tails; a logarithm spreads most tracks out.",
+        )  # fmt: skip
     with network_column:
         st.markdown("**Network**")
         st.text_input(
-            "Hidden layers (widths, comma separated)",
-            key="train_hidden_layers",
-            help="e.g. 256, 128 for two layers; empty for none.",
-        )
-        st.selectbox("Hidden activation", settings.ACTIVATIONS, key="train_activation")
+            "Hidden layers (widths, comma separated)", key="train_hidden_layers",
+            help=help_of("hidden_layers") + " E.g. 256, 128 for two layers; empty "
+            "for none.",
+        )  # fmt: skip
+        st.selectbox("Hidden activation", settings.CHOICES["activation"],
+                     key="train_activation", help=help_of("activation"))  # fmt: skip
         st.selectbox(
-            "Output activation",
-            settings.OUTPUT_ACTIVATIONS,
+            "Output activation", settings.CHOICES["output_activation"],
             key="train_output_activation",
             help="softmax gives probabilities that sum to 1; the study used sigmoid.",
-        )
-        st.slider("Dropout", 0.0, 0.8, step=0.05, key="train_dropout",
-                  help="Share of units switched off at random while learning; "
-                  "fights over-fitting.")  # fmt: skip
-        st.number_input(
-            "Ensemble size", min_value=1, max_value=10, step=1, key="train_ensemble_size",
-            help="Networks trained with different seeds and averaged.",
         )  # fmt: skip
+        limit = LIMITS["dropout"]
+        st.slider("Dropout", limit.low, limit.high - 0.05, step=0.05, key="train_dropout",
+                  help=help_of("dropout"))  # fmt: skip
+        bounded_number("Ensemble size", "ensemble_size", 1, help=help_of("ensemble_size"))
     with learning_column:
         st.markdown("**Learning**")
-        st.selectbox("Optimizer", settings.OPTIMIZERS, key="train_optimizer")
+        st.selectbox("Optimizer", settings.CHOICES["optimizer"], key="train_optimizer")
         st.number_input(
-            "Learning rate", min_value=0.00001, max_value=1.0, step=0.0005,
-            format="%.5f", key="train_learning_rate",
+            "Learning rate", min_value=0.00001, max_value=LIMITS["learning_rate"].high,
+            step=0.0005, format="%.5f", key="train_learning_rate",
+            help=help_of("learning_rate"),
         )  # fmt: skip
         st.selectbox(
-            "Learning-rate schedule", settings.LEARNING_RATE_SCHEDULES,
+            "Learning-rate schedule", settings.CHOICES["learning_rate_schedule"],
             key="train_learning_rate_schedule",
             format_func={"constant": "constant",
                          "cosine": "cosine (falls smoothly to 0)"}.get,
             help="A rate that falls towards the end lets the last epochs settle.",
         )  # fmt: skip
-        st.number_input("Batch size", min_value=1, max_value=65536, step=16,
-                        key="train_batch_size")  # fmt: skip
-        st.number_input("Epochs (at most)", min_value=1, max_value=1000, step=1,
-                        key="train_epochs")  # fmt: skip
-        st.number_input(
-            "Early stopping patience (0 = off)", min_value=0, max_value=100, step=1,
-            key="train_early_stopping_patience",
+        bounded_number("Batch size", "batch_size", 16, help=help_of("batch_size"))
+        bounded_number("Epochs (at most)", "epochs", 1, help=help_of("epochs"))
+        bounded_number(
+            "Early stopping patience (0 = off)", "early_stopping_patience", 1,
             help="Stop after this many epochs without a better validation loss.",
         )  # fmt: skip
-        st.slider("Validation share", 0.0, 0.5, step=0.05,
+        limit = LIMITS["validation_fraction"]
+        st.slider("Validation share", limit.low, limit.high, step=0.05,
                   key="train_validation_fraction",
-                  help="Training tracks set aside to draw the validation curves.")  # fmt: skip
-        st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1,
-                        key="train_seed")  # fmt: skip
-    submitted = st.form_submit_button(
+                  help="Training tracks set aside to draw the validation curves "
+                  "(and to score a sweep's runs).")  # fmt: skip
+        bounded_number("Seed", "seed", 1)
+    train_column, apply_column = st.columns([1, 3])
+    submitted = train_column.form_submit_button(
         "Train", type="primary", icon=":material/play_arrow:"
+    )
+    applied = apply_column.form_submit_button(
+        "Apply without training",
+        help="Keep these settings for the sweeps below without training now.",
     )
 
 
@@ -258,151 +222,236 @@ def save_form() -> None:
     """Remember the form so that it survives a visit to another page."""
     st.session_state[SAVED_SETTINGS] = {
         "preset": st.session_state[PRESET_KEY],
-        "values": {key: st.session_state[key] for key in FIELDS},
+        "values": {key: st.session_state[key] for key in training.FIELDS},
     }
 
 
-def wait_for_a_slot(ticket) -> None:
-    """Show the visitor's place in the training queue until a slot is theirs.
-
-    Cancel (or any click, or leaving the page) reruns the script, which stops
-    this loop at its next Streamlit call; the caller then gives the place up.
-    """
-    queue = state.training_queue()
-    if queue.try_start(ticket):
-        return
-    notice = st.empty()
+def stop_button(key: str, label: str = "Stop training") -> None:
     st.button(
-        "Cancel",
-        key="train_cancel",
-        icon=":material/close:",
-        help="Leave the queue; the model in use stays as it is.",
-    )
-    # Stays True if a click stops the wait (the next run then says so).
-    st.session_state[state.WAITING] = True
-    while not queue.try_start(ticket):
-        place = queue.place(ticket)
-        running, _ = queue.counts()
-        ahead = (
-            "you are next"
-            if place.ahead == 0
-            else f"{place.ahead} {'visitor' if place.ahead == 1 else 'visitors'} "
-            "ahead of you"
-        )
-        text = (
-            f"{running} training{'s' if running != 1 else ''} running on this server "
-            f"(at most {queue.slots} at once); {ahead}. Yours starts by itself in "
-            f"about {max(5, round(place.wait_seconds / 5) * 5):.0f} s."
-        )
-        # Each call replaces the notice, and is where a click (Cancel) or a
-        # closed tab stops this loop.
-        notice.info(text)
-        time.sleep(0.5)
-    st.session_state[state.WAITING] = False
-    notice.empty()
-
-
-def train(config: settings.TrainingConfig) -> None:
-    """Wait for a free slot, then train with live progress; keep the result when done."""
-    queue = state.training_queue()
-    ticket = queue.join(state.session_id())
-    try:
-        wait_for_a_slot(ticket)
-        train_now(config, lambda: queue.alive(ticket))
-    finally:
-        queue.leave(ticket)
-
-
-def train_now(config: settings.TrainingConfig, still_here) -> None:
-    """Train with live progress; keep the result in the session when it finishes."""
-    from core import bundle as bundles
-    from core import pipeline
-
-    stop_slot = st.empty()
-    stop_slot.button(
-        "Stop training",
-        key="train_stop",
+        label,
+        key=key,
         icon=":material/stop:",
-        help="Stops at the end of the current epoch; the previous model stays in use.",
+        help="Stops at the end of the current epoch; finished runs and the "
+        "previous model stay as they are.",
     )
-    progress = st.progress(0.0, text="Preparing the data and building the network...")
-    chart_slot = st.empty()
-    logs: list[dict] = []
-    last_drawn = [0.0]
 
-    def on_epoch(log: EpochLog) -> None:
-        still_here()
-        logs.append(dataclasses.asdict(log))
-        # An ensemble's networks train together: draw once all have reported.
-        if log.member < log.members - 1:
-            return
-        epoch = ensemble_epoch([EpochLog(**each) for each in logs[-log.members :]])
-        networks = f" ({log.members} networks together)" if log.members > 1 else ""
-        progress.progress(
-            min(log.epoch / log.epochs, 1.0),
-            text=f"epoch {log.epoch}/{log.epochs}{networks}: "
-            f"accuracy {epoch.accuracy:.1%}"
-            + (
-                f", validation {epoch.val_accuracy:.1%}"
-                if epoch.val_accuracy is not None
-                else ""
-            ),
-        )
-        # Redraw at most once a second: a redraw costs the server about 30 ms
-        # and the browser more, and with others waiting in the training queue
-        # every second of this training counts three or four times.
-        now = time.perf_counter()
-        if now - last_drawn[0] > 1.0 or log.epoch == log.epochs:
-            chart_slot.plotly_chart(
-                charts.training_curves(logs),
-                width="stretch",
-                key=f"train_live_curves_{len(logs)}",
-            )
-            last_drawn[0] = now
 
-    # Stays True if a stop interrupts the run (the next run then says so).
-    st.session_state[state.TRAINING] = True
-    run = pipeline.train_from_frame(typed, config, on_epoch=on_epoch)
-    with tempfile.TemporaryDirectory() as folder:
-        saved = bundles.save_bundle(run.bundle, Path(folder) / "genrelab_model")
-        zip_bytes = bundles.bundle_zip_bytes(saved)
-    preset = settings.PRESET_LABELS[st.session_state[PRESET_KEY] or "recommended"]
-    changed = config not in settings.PRESETS.values()
-    state.record_run(run.bundle, preset + (", edited" if changed else ""),
-                     config.to_dict(), zip_bytes)  # fmt: skip
-    st.session_state[state.TRAINING] = False
+def train_one(config: settings.TrainingConfig) -> None:
+    """Train with live progress and keep the result as the active model."""
+    stop_button("train_stop")
+    run = training.queued_training(typed, config, training.progress_hook())
+    training.keep_run(run, preset_label(config))
     # Run the page again so that the sidebar, drawn before training, shows the
     # new model as the one in use; the result section draws the final curves.
     st.rerun()
 
 
-if submitted:
+def report_failure(failure: Exception) -> None:
+    st.session_state[state.TRAINING] = False
+    if isinstance(failure, GenreLabError):
+        st.error(str(failure))
+    else:
+        st.error(
+            f"Training failed unexpectedly ({type(failure).__name__}); the "
+            "previous model is still the one in use. Try other settings."
+        )
+
+
+if submitted or applied:
     save_form()
     try:
-        config = config_from_form()
+        config = form_config()
     except GenreLabError as config_error:
         st.error(str(config_error))
     else:
-        try:
-            train(config)
-        except GenreLabError as training_error:
-            st.session_state[state.TRAINING] = False
-            st.error(str(training_error))
-        except (
-            Exception
-        ) as unexpected:  # Streamlit's stop and rerun pass (BaseException)
-            st.session_state[state.TRAINING] = False
-            st.error(
-                f"Training failed unexpectedly ({type(unexpected).__name__}); the "
-                "previous model is still the one in use. Try other settings."
-            )
+        if submitted:
+            try:
+                train_one(config)
+            except Exception as failure:  # Streamlit's stop and rerun pass (BaseException)
+                report_failure(failure)
+        else:
+            st.success("Settings applied: the sweeps below start from them.")
 
-runs = st.session_state[state.RUNS]
-if not runs:
+
+# --- Try several values -----------------------------------------------------------
+
+st.header("Try several values")
+st.markdown(
+    "GenreLab trains one model per value of a setting (or per random combination "
+    "of a few), one after the other, each on the same training tracks, and scores "
+    "them on a validation share of those tracks, never on the test tracks: so you "
+    "can pick by these scores and still trust the test score of the one you pick. "
+    "Everything else comes from the form above (as last applied or trained)."
+)
+mode = st.segmented_control(
+    "Try", ["sweep", "search"], default="sweep", required=True, key="train_sweep_mode",
+    format_func={"sweep": "one setting", "search": "several settings at random"}.get,
+)  # fmt: skip
+
+
+def values_box(setting: str, key_prefix: str) -> list[str]:
+    """A text box of a setting's values (semicolons between them), with suggestions."""
+    spec = sweep.SETTINGS[setting]
+    key = f"{key_prefix}_{setting}"
+    st.session_state.setdefault(key, "; ".join(spec.suggestions))
+    text = st.text_input(
+        f"Values of {spec.label.lower()} (separated by semicolons)", key=key,
+        help=spec.help,
+    )  # fmt: skip
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+if mode == "sweep":
+    setting = st.selectbox(
+        "Setting", list(sweep.SETTINGS), key="train_sweep_setting",
+        format_func=lambda name: sweep.SETTINGS[name].label,
+    )  # fmt: skip
+    st.caption(sweep.SETTINGS[setting].help)
+    values = values_box(setting, "train_sweep_values")
+    start = st.button("Try these values", key="train_sweep_start",
+                      icon=":material/science:")  # fmt: skip
+else:
+    chosen = st.multiselect(
+        "Settings to vary together (2 to 4)", list(sweep.SETTINGS),
+        default=["learning_rate", "dropout"], max_selections=4,
+        format_func=lambda name: sweep.SETTINGS[name].label, key="train_search_settings",
+    )  # fmt: skip
+    ranges = {name: values_box(name, "train_search_values") for name in chosen}
+    run_column, minute_column = st.columns(2)
+    planned_runs = run_column.slider("Runs", 2, 20, 6, key="train_search_runs")
+    minutes = minute_column.number_input(
+        "At most (minutes, 0 = no limit)", 0.0, 120.0, 5.0, step=1.0,
+        key="train_search_minutes",
+    )  # fmt: skip
+    start = st.button("Start the search", key="train_search_start",
+                      icon=":material/science:")  # fmt: skip
+
+
+def describe(tried: dict) -> str:
+    """ "learning rate 0.01, dropout 0.3": what a run tried."""
+    return ", ".join(
+        f"{sweep.SETTINGS[name].label.lower()} {sweep.shown_value(value)}"
+        for name, value in tried.items()
+    )
+
+
+def start_sweep() -> None:
+    """Build the runs, then train them one by one through the queue, keeping each as it ends."""
+    try:
+        base = form_config()
+        if mode == "sweep":
+            configs, tried = sweep.sweep_plan(base, setting, values)
+            varied = [setting]
+        else:
+            configs, tried = sweep.search_configs(base, ranges, planned_runs)
+            varied = sorted(ranges)
+    except GenreLabError as sweep_error:
+        st.error(str(sweep_error))
+        return
+    kept = {"mode": mode, "settings": varied, "planned": len(configs), "runs": [],
+            "finished": False}  # fmt: skip
+    st.session_state[SWEEP] = kept
+    stop_button("train_sweep_stop", "Stop (keep the finished runs)")
+    overall = st.progress(0.0, text=f"0 of {len(configs)} runs done")
+    started = time.perf_counter()
+    for number, (config, values_tried) in enumerate(zip(configs, tried, strict=True)):
+        if mode == "search" and sweep.timed_out(started, minutes or None):
+            break
+        what = describe(values_tried)
+        run = training.queued_training(
+            typed, config, training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
+            cancel_key=f"train_sweep_cancel_{number}",
+        )  # fmt: skip
+        kept["runs"].append(sweep.SweepRun(values_tried, run))
+        overall.progress((number + 1) / len(configs),
+                         text=f"{number + 1} of {len(configs)} runs done")  # fmt: skip
+    kept["finished"] = True
+    st.rerun()
+
+
+if start:
+    try:
+        start_sweep()
+    except Exception as failure:  # Streamlit's stop and rerun pass (BaseException)
+        report_failure(failure)
+
+kept_sweep = st.session_state.get(SWEEP)
+if kept_sweep and kept_sweep["runs"]:
+    runs = kept_sweep["runs"]
+    table = sweep.results_table(runs)
+    if not kept_sweep["finished"]:
+        st.warning(
+            f"The sweep was stopped after {len(runs)} of {kept_sweep['planned']} "
+            "runs; the finished ones are below."
+        )
+    if kept_sweep["mode"] == "sweep":
+        name = kept_sweep["settings"][0]
+        st.subheader(f"What {sweep.SETTINGS[name].label.lower()} does")
+        st.markdown(sweep.reading(name, runs))
+        st.plotly_chart(
+            charts.sweep_scores(table, sweep.SETTINGS[name].label.lower(),
+                                sweep.SETTINGS[name].numeric),
+            width="stretch", key="train_sweep_scores",
+        )  # fmt: skip
+        curves = {describe(run.values): sweep.validation_curve(run) for run in runs}
+        st.plotly_chart(charts.sweep_curves(curves), width="stretch",
+                        key="train_sweep_curves")  # fmt: skip
+    else:
+        st.subheader("What the search found")
+        winner = sweep.best(runs)
+        st.markdown(
+            f"Best of {len(runs)} runs by validation accuracy: "
+            + describe(winner.values)
+            + f" ({winner.validation['accuracy']:.1%})."
+        )  # fmt: skip
+        st.plotly_chart(charts.search_runs(table, kept_sweep["settings"]),
+                        width="stretch", key="train_search_chart")  # fmt: skip
+    percent = st.column_config.NumberColumn(format="percent")
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={"validation accuracy": percent, "validation top-2": percent,
+                       "validation macro F1": st.column_config.NumberColumn(format="%.3f"),
+                       "training seconds": st.column_config.NumberColumn(format="%.1f")},
+    )  # fmt: skip
+    best_index = runs.index(sweep.best(runs))
+    labels = {
+        i: describe(run.values) + (" (best on validation)" if i == best_index else "")
+        for i, run in enumerate(runs)
+    }
+    picked = st.selectbox("Pick a run", list(labels), index=best_index,
+                          format_func=labels.__getitem__, key="train_sweep_pick")  # fmt: skip
+    test = runs[picked].run.metrics["test"]
+    st.markdown(
+        f"Its test score, on tracks no choice was made on: **{test['accuracy']:.1%}** "
+        f"right, **{test['top2_accuracy']:.1%}** with the right genre in its top 2."
+    )
+    use_column, add_column, download_column = st.columns(3)
+    label = f"{preset_label(runs[picked].run.bundle.config)}, sweep"
+    if use_column.button("Use this model", key="train_sweep_use", type="primary"):
+        training.keep_run(runs[picked].run, label)
+        st.rerun()
+    if add_column.button("Add to the runs table", key="train_sweep_add"):
+        training.keep_run(runs[picked].run, label, make_active=False)
+        st.rerun()
+    download_column.download_button(
+        "Download this model (zip)",
+        lambda: training.bundle_zip(runs[picked].run.bundle),
+        file_name=f"genrelab_sweep_run{picked + 1}.zip",
+        mime="application/zip",
+        key="train_sweep_download",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+# --- Results ---------------------------------------------------------------------
+
+runs_of_session = st.session_state[state.RUNS]
+if not runs_of_session:
     st.info("No model trained in this session yet.")
     st.stop()
 
-latest = runs[-1]
+latest = runs_of_session[-1]
 metrics = latest["metrics"]
 st.header(f"Result of {latest['name']}")
 columns = st.columns(4)
@@ -441,9 +490,7 @@ table = pd.DataFrame(
             "train accuracy": run["metrics"]["train"]["accuracy"],
             "test top-2": run["metrics"]["test"]["top2_accuracy"],
             "test macro F1": run["metrics"]["test"]["macro_f1"],
-            "best epoch": ", ".join(
-                str(epoch) for epoch in run["metrics"]["best_epochs"]
-            ),
+            "best epoch": ", ".join(str(epoch) for epoch in run["metrics"]["best_epochs"]),
             "seconds": run["metrics"]["train_seconds"],
             "hidden layers": inputs.format_hidden_layers(
                 tuple(run["settings"]["hidden_layers"])
@@ -455,7 +502,7 @@ table = pd.DataFrame(
             "learning rate": run["settings"]["learning_rate"],
             "dropout": run["settings"]["dropout"],
         }
-        for run in runs
+        for run in runs_of_session
     ]
 )
 percent = st.column_config.NumberColumn(format="percent")

@@ -433,3 +433,101 @@ def comparison(table: pd.DataFrame, label_column: str, metrics: dict[str, str],
     figure.update_layout(barmode="group", title=title, yaxis_tickformat=".0%",
                          legend={"orientation": "h", "y": -0.2})  # fmt: skip
     return _tidy(figure, 400)
+
+
+def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
+    """Validation accuracy and top-2 for each value tried, with the training seconds.
+
+    Args:
+        table: ``core.sweep.results_table`` (its first column holds the values).
+        label: the setting's name, for the axis.
+        numeric: space the values by size (a log axis for ranges over 10x).
+    """
+    values = table.iloc[:, 0]
+    if numeric:
+        order = np.argsort([len(str(v).split(",")) if isinstance(v, str) else float(v)
+                            for v in values])  # fmt: skip
+        table = table.iloc[order]
+        values = table.iloc[:, 0]
+    x = [str(value) for value in values] if not numeric or isinstance(values.iloc[0], str) else values
+    figure = make_subplots(specs=[[{"secondary_y": True}]])
+    figure.add_trace(
+        go.Bar(x=x, y=table["training seconds"], name="training seconds",
+               marker_color="#BBBBBB", opacity=0.6,
+               text=[f"{v:.0f} s" for v in table["training seconds"]],
+               textposition="inside"),
+        secondary_y=True,
+    )  # fmt: skip
+    for column, colour, name in (
+        ("validation accuracy", TRAIN_COLOUR, "validation accuracy"),
+        ("validation top-2", TEST_COLOUR, "right genre in the top 2"),
+    ):
+        figure.add_trace(
+            go.Scatter(x=x, y=table[column], name=name, mode="lines+markers+text",
+                       line={"color": colour, "width": 3},
+                       text=[f"{v:.1%}" for v in table[column]],
+                       textposition="top center"),
+        )  # fmt: skip
+    positive = numeric and not isinstance(values.iloc[0], str) and (values > 0).all()
+    if positive and values.max() / values.min() > 10:
+        figure.update_xaxes(type="log")
+    figure.update_layout(
+        title=f"Validation scores by {label}",
+        xaxis_title=label,
+        legend={"orientation": "h", "y": -0.25},
+    )
+    figure.update_yaxes(title_text="on the validation tracks", tickformat=".0%",
+                        secondary_y=False)  # fmt: skip
+    figure.update_yaxes(title_text="training seconds", secondary_y=True, showgrid=False)
+    return _tidy(figure, 420)
+
+
+def sweep_curves(curves: dict[str, Sequence[float]]) -> go.Figure:
+    """Each run's validation accuracy epoch by epoch, overlaid.
+
+    Args:
+        curves: a run's label -> its validation accuracy per epoch (the
+            networks of an ensemble averaged).
+    """
+    figure = go.Figure(
+        [
+            go.Scatter(x=list(range(1, len(values) + 1)), y=list(values), name=name,
+                       mode="lines", line={"dash": dash})
+            for (name, values), dash in zip(
+                curves.items(), ["solid", "dash", "dot", "dashdot"] * 2, strict=False
+            )
+        ]
+    )  # fmt: skip
+    figure.update_layout(
+        title="Validation accuracy while learning, one line per value",
+        xaxis_title="epoch",
+        yaxis_title="validation accuracy",
+        yaxis_tickformat=".0%",
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return _tidy(figure, 380)
+
+
+def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> go.Figure:
+    """Parallel coordinates: each run a line through its settings and its validation accuracy."""
+    dimensions = []
+    for name in varied:
+        column = table[name]
+        if pd.api.types.is_numeric_dtype(column):
+            dimensions.append({"label": name, "values": column})
+        else:
+            labels = sorted(set(map(str, column)))
+            dimensions.append({
+                "label": name, "values": [labels.index(str(v)) for v in column],
+                "tickvals": list(range(len(labels))), "ticktext": labels,
+            })  # fmt: skip
+    dimensions.append({"label": "validation accuracy", "values": table["validation accuracy"]})
+    figure = go.Figure(
+        go.Parcoords(
+            line={"color": table["validation accuracy"], "colorscale": "Purples",
+                  "showscale": True, "colorbar": {"title": "accuracy"}},
+            dimensions=dimensions,
+        )
+    )  # fmt: skip
+    figure.update_layout(title="Each run's settings and validation accuracy")
+    return _tidy(figure, 420)

@@ -260,8 +260,6 @@ class ModelChoice:
     # Shown to people, e.g. "Run 2 (Recommended)".
     name: str
     metrics: dict
-    # Whether the model itself (not only its metrics) is still available.
-    usable: bool = True
 
 
 def model_choices() -> list[ModelChoice]:
@@ -324,15 +322,20 @@ def active_model() -> tuple[ActiveModel | None, str | None]:
 
 
 def record_run(
-    bundle: Any, preset_label: str, settings: dict, zip_bytes: bytes
+    bundle: Any,
+    preset_label: str,
+    settings: dict,
+    zip_bytes: bytes,
+    make_active: bool = True,
 ) -> dict:
-    """Keep a finished training in the session and make it the active model.
+    """Keep a finished training in the session (and, by default, make it the active model).
 
     Args:
         bundle: the trained :class:`core.bundle.Bundle` (metrics filled in).
         preset_label: the preset the settings started from.
         settings: ``TrainingConfig.to_dict()``.
         zip_bytes: the bundle as a zip, for the download button.
+        make_active: make it the model Predict, Evaluate and Batch predict use.
 
     Returns:
         The run record.
@@ -351,7 +354,8 @@ def record_run(
     models[run["id"]] = {"bundle": bundle, "zip": zip_bytes}
     for old_id in list(models)[:-KEPT_MODELS]:
         del models[old_id]
-    select_model(run["id"])
+    if make_active:
+        select_model(run["id"])
     return run
 
 

@@ -57,17 +57,18 @@ def test_presets_are_named_and_labelled():
             {"learning_rate": 2.0},
             "learning rate must be above 0 and at most 1, not 2.0",
         ),
-        ({"batch_size": 0}, "batch size must be between 1 and 65536, not 0"),
-        ({"epochs": 0}, "Epochs must be between 1 and 1000, not 0"),
-        ({"epochs": 1001}, "Epochs must be between 1 and 1000, not 1001"),
-        ({"early_stopping_patience": -1}, "patience cannot be negative"),
+        ({"batch_size": 0}, "batch size must be a whole number from 1 to 65536, not 0"),
+        ({"epochs": 0}, "Epochs must be a whole number from 1 to 1000, not 0"),
+        ({"epochs": 1001}, "Epochs must be a whole number from 1 to 1000, not 1001"),
+        ({"early_stopping_patience": -1}, "patience must be a whole number from 0 to 1000, not -1"),
+        ({"early_stopping_patience": 1001}, "patience must be a whole number from 0 to 1000"),
         ({"validation_fraction": 0.7}, "validation share must be between 0 and 0.5"),
         (
             {"early_stopping_patience": 3},
             "Early stopping watches the validation loss",
         ),
-        ({"ensemble_size": 0}, "ensemble size must be between 1 and 10, not 0"),
-        ({"ensemble_size": 11}, "ensemble size must be between 1 and 10, not 11"),
+        ({"ensemble_size": 0}, "ensemble size must be a whole number from 1 to 10, not 0"),
+        ({"ensemble_size": 11}, "ensemble size must be a whole number from 1 to 10, not 11"),
         (
             {"numeric_bins": 1},
             "Bins per numeric feature must be 0 \\(off\\) or a whole",
@@ -99,7 +100,7 @@ def test_replace_derives_a_checked_variant_and_leaves_the_preset_alone():
     variant = dataclasses.replace(config.STUDY, epochs=3, learning_rate=0.01)
     assert (variant.epochs, variant.learning_rate) == (3, 0.01)
     assert config.STUDY.epochs == 15
-    with pytest.raises(ConfigError, match="Epochs must be between"):
+    with pytest.raises(ConfigError, match="Epochs must be a whole number"):
         dataclasses.replace(config.STUDY, epochs=0)
 
 
@@ -135,7 +136,7 @@ def test_from_dict_refuses_unknown_settings():
 
 def test_from_dict_checks_values():
     values = {**config.STUDY.to_dict(), "epochs": -4}
-    with pytest.raises(ConfigError, match="Epochs must be between"):
+    with pytest.raises(ConfigError, match="Epochs must be a whole number"):
         TrainingConfig.from_dict(values)
 
 

@@ -144,3 +144,20 @@ def test_the_split_helper_keeps_tracks_whole_and_follows_its_seed():
     assert len(plain_held) == 20
     # Stratified: every genre keeps its share (2 of 8 rows held out).
     assert np.bincount(labels[plain_held], minlength=10).tolist() == [2] * 10
+
+
+def test_a_validation_share_is_scored_on_its_own_rows(separable_typed):
+    run = pipeline.train_from_frame(
+        separable_typed, tiny_config(epochs=3, validation_fraction=0.2, group_tracks=True)
+    )
+    validation = run.metrics["validation"]
+    train, test = run.metrics["train"]["n_rows"], run.metrics["test"]["n_rows"]
+    assert validation["n_rows"] == pytest.approx(0.2 * train, abs=2)
+    # The last epoch's validation accuracy, as the network measured it while
+    # learning, is the one scored here on the same rows.
+    last = run.history[0][-1]
+    assert validation["accuracy"] == pytest.approx(last.val_accuracy, abs=1e-6)
+    assert train + test == 150 - run.metrics["cleaning"]["unknown_rows_dropped"]
+    assert "validation" not in pipeline.train_from_frame(
+        separable_typed, tiny_config(epochs=1)
+    ).metrics
