@@ -1,4 +1,4 @@
-"""The command line: ``python -m core report|train|evaluate|predict|compare|download``.
+"""The command line: ``python -m core report|train|evaluate|predict|explain|similar|compare|sweep|download``.
 
 Bad input ends with exit code 2 and one plain line on stderr, never a
 traceback, and no output file is left half-written.
@@ -12,21 +12,30 @@ import dataclasses
 import json
 import os
 import secrets
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, NoReturn
 
 from core import config as configuration
-from core import data
+from core import data, schema
 from core.errors import GenreLabError
 from core.history import EpochLog, ensemble_epoch
 
 EXIT_BAD_INPUT = 2
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, with a bad argument said in one plain line (no usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"error: {message}; see '{self.prog} --help'.\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="python -m core",
         description="GenreLab: predict a track's genre from its Spotify audio features.",
     )
@@ -55,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int)
     train.add_argument("--unknowns", choices=configuration.UNKNOWN_POLICIES)
     train.add_argument("--ensemble-size", type=int)
+    train.add_argument(
+        "--validation-share",
+        type=float,
+        help="share of the training tracks held out to draw validation curves",
+    )
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     _verbose_flag(train)
@@ -86,6 +100,46 @@ def _parser() -> argparse.ArgumentParser:
         "--bundle",
         help="also record the tables in this bundle folder's metrics and model card",
     )
+
+    explain = commands.add_parser(
+        "explain",
+        help="why the model names a genre: each feature's contribution, per row",
+    )
+    explain.add_argument("--model", required=True, help="a bundle folder")
+    explain.add_argument("--input", required=True, help="CSV of tracks")
+    explain.add_argument("--output", required=True, help="CSV to write")
+    explain.add_argument(
+        "--genre", choices=schema.GENRES, help="explain this genre for every row"
+    )
+    _verbose_flag(explain)
+
+    similar = commands.add_parser(
+        "similar", help="the tracks of a dataset nearest to each input row"
+    )
+    similar.add_argument("--model", required=True, help="a bundle folder")
+    similar.add_argument("--data", help="the tracks to search (a labelled CSV)")
+    similar.add_argument("--input", required=True, help="CSV of tracks")
+    similar.add_argument("--k", type=int, default=10, help="neighbours per row")
+    similar.add_argument("--output", required=True, help="CSV to write")
+    _verbose_flag(similar)
+
+    sweep_command = commands.add_parser(
+        "sweep",
+        help="train one model per value of a setting, scored on validation tracks",
+    )
+    sweep_command.add_argument("--data", help="the labelled music genre CSV")
+    sweep_command.add_argument(
+        "--preset", choices=sorted(configuration.PRESETS), default="recommended"
+    )
+    sweep_command.add_argument("--setting", required=True, help="the setting to vary")
+    sweep_command.add_argument(
+        "--values", nargs="+", required=True, help="2 to 8 values (widths as 256,128)"
+    )
+    sweep_command.add_argument("--epochs", type=int)
+    sweep_command.add_argument("--seed", type=int)
+    sweep_command.add_argument("--validation-share", type=float)
+    sweep_command.add_argument("--out", required=True, help="folder for sweep.csv and best/")
+    sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
 
     download = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
@@ -201,6 +255,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
         "seed": arguments.seed,
         "unknowns": arguments.unknowns,
         "ensemble_size": arguments.ensemble_size,
+        "validation_fraction": arguments.validation_share,
     }
     config = dataclasses.replace(
         configuration.PRESETS[arguments.preset],
@@ -215,8 +270,12 @@ def _command_train(arguments: argparse.Namespace) -> int:
     run = pipeline.train_from_frame(
         typed, config, on_epoch=None if arguments.quiet else _ProgressBar()
     )
-    command = "python -m core " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["train"] \
-        else "python -m core train"  # fmt: skip
+    # Quoted so that a path with spaces survives being pasted back.
+    command = (
+        "python -m core " + shlex.join(sys.argv[1:])
+        if sys.argv[1:2] == ["train"]
+        else "python -m core train"
+    )
     run.bundle.info["command"] = command
     bundle.save_bundle(run.bundle, arguments.out, card=model_card(run.bundle, command))
     for line in _metrics_lines(run.metrics):
@@ -301,6 +360,110 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
+    """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each to ``--output``.
+
+    Returns the rows read and the rows written.
+    """
+    from core import export, formats
+
+    output = Path(arguments.output)
+    if output.is_dir():
+        raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    understood = formats.Understood()
+    rows = written = 0
+    with _replaced_on_success(output) as stream:
+        for raw, typed in data.iter_typed_chunks(arguments.input, summary=understood):
+            table = table_of(raw, typed)
+            export.write_csv(table, stream, header=written == 0)
+            rows += len(raw)
+            written += len(table)
+    _tell_understood(understood, arguments.verbose)
+    return rows, written
+
+
+def _command_explain(arguments: argparse.Namespace) -> int:
+    from core import bundle, shapley
+
+    model_bundle = bundle.load_bundle(arguments.model)
+
+    def explained(raw, typed):
+        explanation = shapley.explain_frame(model_bundle, typed, arguments.genre)
+        return raw.drop(columns=explanation.columns, errors="ignore").join(explanation)
+
+    rows, _ = _stream_to_csv(arguments, explained)
+    print(f"{rows} rows explained or given a reason; written to {arguments.output}")
+    return 0
+
+
+def _command_similar(arguments: argparse.Namespace) -> int:
+    from core import bundle, songs
+
+    if not 1 <= arguments.k <= 100:
+        raise GenreLabError(f"--k must be a whole number from 1 to 100, not {arguments.k}.")
+    model_bundle = bundle.load_bundle(arguments.model)
+    tracks = _load_labelled(arguments.data, verbose=False)
+    index = songs.sound_index(model_bundle, tracks)
+    if index.tracks.empty:
+        raise GenreLabError("No track of --data can be predicted by this model.")
+    rows, written = _stream_to_csv(
+        arguments,
+        lambda raw, typed: songs.similar_table(model_bundle, index, typed, arguments.k),
+    )
+    print(f"{written} neighbour rows for {rows} input rows; written to {arguments.output}")
+    return 0
+
+
+def _command_sweep(arguments: argparse.Namespace) -> int:
+    from core import bundle, export, sweep
+    from core.model_card import model_card
+
+    overrides = {
+        "epochs": arguments.epochs,
+        "seed": arguments.seed,
+        "validation_fraction": arguments.validation_share,
+    }
+    base = dataclasses.replace(
+        configuration.PRESETS[arguments.preset],
+        **{name: value for name, value in overrides.items() if value is not None},
+    )
+    # Checked before minutes of training: the setting, the values, the folder.
+    sweep.sweep_plan(base, arguments.setting, arguments.values)
+    out = Path(arguments.out)
+    if out.exists() and (not out.is_dir() or any(
+        path.name not in ("sweep.csv", "best") for path in out.iterdir()
+    )):  # fmt: skip
+        raise GenreLabError(
+            f"{out} already exists and is not a sweep folder; choose a new or empty one."
+        )
+    bundle.check_destination(out / "best")
+    typed = _load_labelled(arguments.data, verbose=False)
+
+    def started(number: int, count: int, tried: dict) -> None:
+        if not arguments.quiet:
+            value = sweep.shown_value(tried[arguments.setting])
+            sys.stderr.write(f"run {number + 1} of {count}: {arguments.setting} {value}\n")
+
+    runs = sweep.sweep(
+        typed, base, arguments.setting, arguments.values, on_run_start=started,
+        on_epoch=None if arguments.quiet else _ProgressBar(),
+    )  # fmt: skip
+    table = sweep.results_table(runs)
+    out.mkdir(parents=True, exist_ok=True)
+    with _replaced_on_success(out / "sweep.csv") as stream:
+        export.write_csv(table, stream, header=True)
+    winner = sweep.best(runs)
+    command = "python -m core " + shlex.join(sys.argv[1:])
+    winner.run.bundle.info["command"] = command
+    bundle.save_bundle(
+        winner.run.bundle, out / "best", card=model_card(winner.run.bundle, command)
+    )
+    print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
+    print(sweep.reading(arguments.setting, runs))
+    print(f"written: {out / 'sweep.csv'} and the best run's bundle in {out / 'best'}")
+    return 0
+
+
 def _command_download(arguments: argparse.Namespace) -> int:
     path = data.download_dataset(arguments.out)
     print(f"dataset saved to {path}")
@@ -355,6 +518,9 @@ COMMANDS = {
     "predict": _command_predict,
     "download": _command_download,
     "compare": _command_compare,
+    "explain": _command_explain,
+    "similar": _command_similar,
+    "sweep": _command_sweep,
 }
 
 

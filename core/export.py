@@ -85,8 +85,8 @@ def _csv_fields(values: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, text)
 
 
-def write_predictions_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
-    """Write (a chunk of) a :func:`predictions_table` as CSV.
+def write_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
+    """Write (a chunk of) a table as CSV: a :func:`predictions_table`, an explanation, neighbours.
 
     Probabilities are rounded to ``PROBABILITY_DECIMALS`` decimals;
     unpredicted rows have empty probability cells. Writing a table in chunks
@@ -119,9 +119,9 @@ def write_predictions_csv(table: pd.DataFrame, stream: IO[str], header: bool) ->
 
 
 def predictions_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The table of :func:`predictions_table` as UTF-8 CSV bytes (see :func:`write_predictions_csv`)."""
+    """The table of :func:`predictions_table` as UTF-8 CSV bytes (see :func:`write_csv`)."""
     buffer = io.StringIO()
-    write_predictions_csv(table, buffer, header=True)
+    write_csv(table, buffer, header=True)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -204,7 +204,7 @@ def predict_file(
                 for written, canonical in understood.renamed.items()
                 if canonical in table.columns and written not in table.columns
             }
-            write_predictions_csv(
+            write_csv(
                 table.rename(columns=as_written), output, header=rows == 0
             )
         if rows < PREVIEW_ROWS:

@@ -208,7 +208,7 @@ def test_invalid_settings(saved):
         BundleError, match="preprocessing settings are invalid"
     ) as caught:
         bundles.load_bundle(saved)
-    assert "Epochs must be between" in str(caught.value)
+    assert "Epochs must be a whole number" in str(caught.value)
 
 
 def test_a_missing_preprocessor(saved):

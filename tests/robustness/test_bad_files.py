@@ -17,8 +17,8 @@ import pytest
 from core import data, export, pipeline, predict, schema
 from core.errors import DataError
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
+from tests.cli.runner import run_cli
 from tests.conftest import tiny_config
-from tests.robustness.cli_runner import run_cli
 
 TECHNICAL_WORDS = ("Traceback", "tokenizing", "C error", "Errno", "pandas", "dtype")
 
@@ -339,9 +339,9 @@ def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
     )
     assert "Traceback" not in result.stderr
     if bad.accepted_when_streamed:
-        check_predictions_file(bad, result.code, result.stdout, output, result.stderr)
+        check_predictions_file(bad, result.returncode, result.stdout, output, result.stderr)
     else:
-        check_refusal(bad, result.code, result.stdout, result.stderr)
+        check_refusal(bad, result.returncode, result.stdout, result.stderr)
         assert output.read_text() == SENTINEL
         assert [p.name for p in output.parent.iterdir()] == [output.name]
 
@@ -358,10 +358,10 @@ def test_cli_report_in_a_fresh_process(name, tmp_path):
     )
     assert "Traceback" not in result.stderr
     if bad.accepted:
-        assert result.code == 0, result.stderr
+        assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"rows: {bad.rows} ")
     else:
-        check_refusal(bad, result.code, result.stdout, result.stderr)
+        check_refusal(bad, result.returncode, result.stdout, result.stderr)
 
 
 # --- what the Batch predict page does with a file ---------------------------------

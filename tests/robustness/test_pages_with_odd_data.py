@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.bad_files.corpus import REFUSED, by_name
-from tests.robustness.cli_runner import PROJECT_ROOT
+from tests.cli.runner import PROJECT_ROOT
 
 PAGES = ("pages/1_Data.py", "pages/2_Train.py", "pages/3_Evaluate.py",
          "pages/4_Predict.py", "pages/5_Batch_predict.py")  # fmt: skip

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from core import schema
-from tests.conftest import COLUMNS, PROJECT_ROOT, csv_bytes, row, separable_rows
+from tests.cli.runner import (
+    EXIT_BAD_INPUT,
+    assert_bad_input,
+    finish,
+    start_cli,
+)
+from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
-EXIT_BAD_INPUT = 2
 RESULT_KEYS = (
     "accuracy",
     "top2_accuracy",
@@ -24,45 +27,6 @@ RESULT_KEYS = (
     "confusion_matrix",
     "genres",
 )
-
-
-def start_cli(*arguments: str | Path, **environment: str) -> subprocess.Popen:
-    """Start ``python -m core ARGUMENTS`` without waiting for it.
-
-    The command-line tests start their processes together and then wait:
-    each one spends seconds importing pandas (and TensorFlow), mostly idle
-    time on a busy machine.
-    """
-    return subprocess.Popen(
-        [sys.executable, "-m", "core", *map(str, arguments)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, **environment},
-    )
-
-
-def finish(
-    process: subprocess.Popen, timeout: float = 180
-) -> subprocess.CompletedProcess:
-    stdout, stderr = process.communicate(timeout=timeout)
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def run_cli(*arguments: str | Path) -> subprocess.CompletedProcess:
-    return finish(start_cli(*arguments))
-
-
-def assert_bad_input(result: subprocess.CompletedProcess) -> str:
-    """Exit code 2 and exactly one plain line on stderr; return that line."""
-    assert result.returncode == EXIT_BAD_INPUT, result.stderr
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert lines[0].startswith("error: ")
-    assert result.stdout == ""
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +104,7 @@ BAD_INPUT = {
     ),
     "train_bad_setting": (
         ["train", "--data", "{small}", "--epochs", "0", "--out", "{out}/b"],
-        "Epochs must be between 1 and 1000, not 0",
+        "Epochs must be a whole number from 1 to 1000, not 0",
     ),
     "train_over_a_user_folder": (
         ["train", "--data", "{small}", "--epochs", "1", "--out", "{user_folder}"],
