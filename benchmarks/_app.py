@@ -1,7 +1,7 @@
 """A Streamlit server of the app, started fresh for one measurement, and its figures.
 
-Shared by the benchmarks that drive the app in Chromium (``bench_memory.py``,
-``bench_load.py``): start ``streamlit run streamlit_app.py`` headless on a free
+Shared by the benchmarks that drive the app in Chromium (``bench_load.py``,
+``bench_accessibility.py``): start ``streamlit run streamlit_app.py`` headless on a free
 port, and read the server process's own CPU seconds, resident memory and peak
 (from ``/proc``), so that the browser's share of the machine is told apart.
 """

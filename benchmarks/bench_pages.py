@@ -6,9 +6,9 @@
   TensorFlow.
 - Predict: what one slider change costs, with a loaded bundle:
   ``core.predict.predict_frame(bundle, core.data.frame_from_values(values))``,
-  median over 200 calls (target 50 ms); also the raw model call alone
-  (``predict_on_batch`` on one prepared row) and the "what if" sweep the page
-  redraws with it, when ``core.explain`` exists.
+  median over 200 calls (target 50 ms); also the raw model call alone (the
+  NumPy network on one prepared row) and the "what if" sweep the page
+  redraws with it.
 
 The model is ``models/default`` when it has been shipped, else one trained
 for one epoch into a temporary folder (the latency does not depend on the
@@ -50,6 +50,9 @@ print(json.dumps({"first": timings[0], "cached": timings[1],
 
 CHILD_PREDICT = r"""
 import json, statistics, sys, time
+# One BLAS thread, as the app's server runs (ui.state).
+from threadpoolctl import threadpool_limits
+threadpool_limits(limits=1, user_api="blas")
 from core import bundle as bundles, data, predict
 loaded = bundles.load_bundle(sys.argv[1])
 values = {"popularity": 45.0, "acousticness": 0.3, "danceability": 0.55,
@@ -77,14 +80,10 @@ matrix = loaded.preprocessor.transform(row)
 results = {}
 results["slider"] = timed(slider_change)
 results["frame"] = timed(lambda step: data.frame_from_values(values))
-results["model"] = timed(lambda step: loaded.model.predict_on_batch(matrix))
-try:
-    from core import explain
-except ImportError:
-    explain = None
-if explain is not None:
-    results["what_if"] = timed(lambda step: explain.what_if(loaded, row, "energy"),
-                               calls=50)
+results["model"] = timed(lambda step: loaded.network.probabilities(matrix))
+from core import explain
+results["what_if"] = timed(lambda step: explain.what_if(loaded, row, "energy"),
+                           calls=50)
 print(json.dumps(results))
 """
 
@@ -161,7 +160,7 @@ def predict_rows() -> list[Row]:
             "3. Predict: one slider change (`frame_from_values` + `predict_frame`)",
             f"{slider_ms:.1f} ms median (slowest {slider_worst:.1f} ms) over 200 calls; "
             f"model: {which}",
-            f"raw model call {model_ms:.2f} ms (`predict_on_batch`, one row); "
+            f"raw model call {model_ms:.2f} ms (the NumPy network, one row); "
             f"frame_from_values {frame_ms:.1f} ms",
             f"{slider_ms / PREDICT_TARGET_MS:.2f} of target",
             f"<= {PREDICT_TARGET_MS:.0f} ms",

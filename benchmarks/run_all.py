@@ -20,8 +20,10 @@ import sys
 import time
 
 import bench_data
-import bench_memory
+import bench_explain
+import bench_load
 import bench_pages
+import bench_stream
 import bench_training
 from _common import RESULTS, Row, load_average, machine, markdown_table, text_table
 
@@ -29,7 +31,9 @@ BENCHMARKS = {
     "training": ("Figures 1-2: training", bench_training.run),
     "pages": ("Figure 3: pages and Predict", bench_pages.run),
     "data": ("Figure 4: data work", bench_data.run),
-    "memory": ("Figure 5: app memory", bench_memory.run),
+    "load": ("Figure 6: one server, many visitors", bench_load.run),
+    "stream": ("Figure 7: the command line on a big file", bench_stream.run),
+    "explain": ("Figure 8: songs and explanations", bench_explain.run),
 }
 
 
