@@ -31,6 +31,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Page paths as Streamlit derives them from pages/N_Name.py.
+PAGE_PATHS = {
+    "Home": "",
+    "Data": "Data",
+    "Train": "Train",
+    "Evaluate": "Evaluate",
+    "Predict": "Predict",
+    "Batch predict": "Batch_predict",
+}
 # A Plotly chart that Plotly has drawn (the element exists before it draws).
 DRAWN_CHART = ".js-plotly-plot"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -112,6 +112,25 @@ def timed_run(
     )
 
 
+def repeated_rows_file(folder: Path, rows: int) -> Path:
+    """The dataset's non-blank rows repeated to ``rows`` data rows, in ``folder``.
+
+    Written to a temporary folder by the benchmarks that need a big file;
+    never into the repository.
+    """
+    lines = DATA.read_text(encoding="utf-8").splitlines()
+    header, body = lines[0], [line for line in lines[1:] if line.strip(",")]
+    path = folder / f"tracks_{rows}.csv"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(header + "\n")
+        written = 0
+        while written < rows:
+            chunk = body[: rows - written]
+            stream.write("\n".join(chunk) + "\n")
+            written += len(chunk)
+    return path
+
+
 def mean_and_range(values: list[float]) -> str:
     """ "0.8402 [0.8356-0.8463]": the mean, then the lowest and highest value."""
     return f"{sum(values) / len(values):.4f} [{min(values):.4f}-{max(values):.4f}]"

@@ -41,16 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from _app import CHROMIUM, CHROMIUM_ARGS, READY, app_server
+from _app import CHROMIUM, CHROMIUM_ARGS, PAGE_PATHS, READY, app_server
 
-PAGE_PATHS = {
-    "Home": "",
-    "Data": "Data",
-    "Train": "Train",
-    "Evaluate": "Evaluate",
-    "Predict": "Predict",
-    "Batch predict": "Batch_predict",
-}
 SIZES = {
     "desktop": {"width": 1400, "height": 1000},
     "phone": {"width": 390, "height": 844},

@@ -36,19 +36,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from _app import CHROMIUM, CHROMIUM_ARGS, DRAWN_CHART, READY, MemorySampler, app_server
-from _common import DATA, Row, text_table
+from _app import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DRAWN_CHART,
+    PAGE_PATHS,
+    READY,
+    MemorySampler,
+    app_server,
+)
+from _common import Row, repeated_rows_file, text_table
 
 from core.training_queue import DEFAULT_SLOTS, SLOTS_VARIABLE
 
-PAGE_PATHS = {
-    "Home": "",
-    "Data": "Data",
-    "Train": "Train",
-    "Evaluate": "Evaluate",
-    "Predict": "Predict",
-    "Batch predict": "Batch_predict",
-}
 LONG = 600_000  # ms: four trainings at once can take minutes
 UPLOAD_ROWS = 100_000
 # Issue 18's targets.
@@ -201,15 +201,6 @@ async def train_crowd(trainers: int, slots: int | None = None) -> dict:
     return {"times": times, "cpu": cpu, "peak_mb": memory.peak_mb}
 
 
-def _upload_file(folder: Path, rows: int) -> Path:
-    lines = DATA.read_text(encoding="utf-8").splitlines()
-    header, body = lines[0], [line for line in lines[1:] if line.strip(",")]
-    repeated = (body * (rows // len(body) + 1))[:rows]
-    path = folder / f"tracks_{rows}.csv"
-    path.write_text("\n".join([header, *repeated]) + "\n", encoding="utf-8")
-    return path
-
-
 async def _upload_and_wait(page, path: Path) -> None:
     remove = page.locator('[data-testid="stFileChipDeleteBtn"] button')
     if await remove.count():
@@ -236,8 +227,8 @@ async def batch_upload(rows: int = UPLOAD_ROWS) -> dict:
     is not counted as this file's.
     """
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
-        warm_up = _upload_file(Path(folder), 1_000)
-        path = _upload_file(Path(folder), rows)
+        warm_up = repeated_rows_file(Path(folder), 1_000)
+        path = repeated_rows_file(Path(folder), rows)
         async with _playwright() as playwright:
             browser = await _browser(playwright)
             with app_server() as server:

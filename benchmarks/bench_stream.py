@@ -16,32 +16,17 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import DATA, PYTHON, ROOT, Row, text_table, timed_run
+from _common import PYTHON, ROOT, Row, repeated_rows_file, text_table, timed_run
 
 PEAK_TARGET_MB = 600.0
 SECONDS_TARGET = 20.0
 MODEL = ROOT / "models" / "default"
 
 
-def big_file(folder: Path, rows: int) -> Path:
-    """The dataset's non-blank rows repeated to ``rows`` data rows."""
-    lines = DATA.read_text(encoding="utf-8").splitlines()
-    header, body = lines[0], [line for line in lines[1:] if line.strip(",")]
-    path = folder / f"tracks_{rows}.csv"
-    with path.open("w", encoding="utf-8") as stream:
-        stream.write(header + "\n")
-        written = 0
-        while written < rows:
-            chunk = body[: rows - written]
-            stream.write("\n".join(chunk) + "\n")
-            written += len(chunk)
-    return path
-
-
 def run(rows: int = 1_000_000) -> list[Row]:
     """Measure figure 7; return the table rows."""
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
-        path = big_file(Path(folder), rows)
+        path = repeated_rows_file(Path(folder), rows)
         size_mb = path.stat().st_size / 1024**2
         reference = timed_run(
             [PYTHON, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]

@@ -247,19 +247,22 @@ def _command_report(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _preset_with(arguments: argparse.Namespace, **overrides: object):
+    """The ``--preset``'s configuration with the options given (None: not given)."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    return dataclasses.replace(configuration.PRESETS[arguments.preset], **given)
+
+
 def _command_train(arguments: argparse.Namespace) -> int:
-    overrides = {
-        "epochs": arguments.epochs,
-        "batch_size": arguments.batch_size,
-        "learning_rate": arguments.learning_rate,
-        "seed": arguments.seed,
-        "unknowns": arguments.unknowns,
-        "ensemble_size": arguments.ensemble_size,
-        "validation_fraction": arguments.validation_share,
-    }
-    config = dataclasses.replace(
-        configuration.PRESETS[arguments.preset],
-        **{name: value for name, value in overrides.items() if value is not None},
+    config = _preset_with(
+        arguments,
+        epochs=arguments.epochs,
+        batch_size=arguments.batch_size,
+        learning_rate=arguments.learning_rate,
+        seed=arguments.seed,
+        unknowns=arguments.unknowns,
+        ensemble_size=arguments.ensemble_size,
+        validation_fraction=arguments.validation_share,
     )
     from core import bundle, pipeline
 
@@ -418,14 +421,11 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
     from core import bundle, export, sweep
     from core.model_card import model_card
 
-    overrides = {
-        "epochs": arguments.epochs,
-        "seed": arguments.seed,
-        "validation_fraction": arguments.validation_share,
-    }
-    base = dataclasses.replace(
-        configuration.PRESETS[arguments.preset],
-        **{name: value for name, value in overrides.items() if value is not None},
+    base = _preset_with(
+        arguments,
+        epochs=arguments.epochs,
+        seed=arguments.seed,
+        validation_fraction=arguments.validation_share,
     )
     # Checked before minutes of training: the setting, the values, the folder.
     sweep.sweep_plan(base, arguments.setting, arguments.values)
