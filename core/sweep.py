@@ -29,6 +29,9 @@ from core.history import ProgressHook
 # have none.
 SWEEP_VALIDATION_SHARE = 0.15
 MIN_VALUES, MAX_VALUES = 2, 8
+# Differences in validation accuracy below this many points are read as none
+# (the spread of one recipe over seeds is about 0.2-0.5 points here).
+LEVEL_POINTS = 0.5
 
 
 @dataclass(frozen=True)
@@ -316,7 +319,7 @@ def reading(setting: str, runs: Sequence[SweepRun]) -> str:
     spread = (max(scores) - min(scores)) * 100
     if len(runs) == 1:
         return f"One run so far: {shown_value(values[0])} reached {scores[0]:.1%}."
-    if spread < 0.5:
+    if spread < LEVEL_POINTS:
         return (
             f"The {name} made little difference here: every value within "
             f"{spread:.1f} points ({min(scores):.1%} to {max(scores):.1%})."
@@ -332,8 +335,11 @@ def reading(setting: str, runs: Sequence[SweepRun]) -> str:
         elif position == 0:
             sentence = f"Less was better: the {name} did best at its smallest value, {best_text}"
         else:
+            # Past the peak: a drop under LEVEL_POINTS is no real change.
+            after = "then hurt" if (scores[winner] - ordered[-1]) * 100 >= LEVEL_POINTS \
+                else "then levelled off"  # fmt: skip
             sentence = (
-                f"Raising the {name} helped up to {best_text}, then hurt "
+                f"Raising the {name} helped up to {best_text}, {after} "
                 f"({shown_value(values[order[-1]])}: {ordered[-1]:.1%})"
             )
         sentence += f"; from {low} to {high} validation accuracy spans {spread:.1f} points"

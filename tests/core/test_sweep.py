@@ -125,3 +125,27 @@ def test_a_stop_keeps_the_finished_runs(separable_typed, base):
                     on_epoch=stop_in_the_second_run, on_run_end=kept.append)  # fmt: skip
     assert [run.values["dropout"] for run in kept] == [0.0]
     assert np.isfinite(kept[0].validation["accuracy"])
+
+
+def fake_run(value, accuracy):
+    """A finished run with a flat validation curve (what reading() reads)."""
+    from types import SimpleNamespace
+
+    history = [[{"val_accuracy": accuracy}] * 3]
+    metrics = {"validation": {"accuracy": accuracy}, "history": history}
+    return sweep.SweepRun({"dropout": value}, SimpleNamespace(metrics=metrics))
+
+
+@pytest.mark.parametrize(
+    ("accuracies", "words"),
+    [
+        ((0.58, 0.61, 0.55), "helped up to 0.3 (61.0%), then hurt"),
+        ((0.58, 0.61, 0.609), "helped up to 0.3 (61.0%), then levelled off"),
+        ((0.55, 0.58, 0.61), "More was better"),
+        ((0.61, 0.58, 0.55), "Less was better"),
+        ((0.600, 0.602, 0.601), "made little difference"),
+    ],
+)
+def test_the_reading_of_a_sweep(accuracies, words):
+    runs = [fake_run(value, accuracy) for value, accuracy in zip((0.0, 0.3, 0.5), accuracies, strict=True)]
+    assert words in sweep.reading("dropout", runs)
