@@ -42,8 +42,8 @@ class Setting:
     field: str
     label: str
     suggestions: tuple[str, ...]
-    # One plain sentence: what it does and what to expect (docs/settings.md
-    # has the measured effect behind it).
+    # One plain sentence: what it does and what to expect, as measured on
+    # the development data (docs/settings.md, benchmarks/settings_effects.py).
     help: str
     numeric: bool = True
 
@@ -55,18 +55,19 @@ def _choices(name: str) -> tuple[str, ...]:
 SETTINGS: dict[str, Setting] = {
     "hidden_layers": Setting(
         "hidden_layers", "Hidden layer widths", ("64", "128, 64", "256, 128", "512, 256"),
-        "How many units each hidden layer has: wider layers can learn more detail "
-        "but take longer and over-fit sooner.", numeric=False,
+        "How many units each hidden layer has: wider layers learn a little more "
+        "(measured: 59.7% at 64 units, 61.2% at 512 then 256) but train much slower.",
+        numeric=False,
     ),
     "layers": Setting(
         "hidden_layers", "Number of hidden layers", ("1", "2", "3", "4"),
-        "How many hidden layers of the first layer's width: depth helps a little, "
-        "then only adds training time.",
+        "How many hidden layers of the first layer's width: depth barely matters "
+        "here (1 to 4 layers within 0.4 points); each layer adds training time.",
     ),
     "activation": Setting(
         "activation", "Hidden activation", _choices("activation"),
-        "The bend each hidden unit applies: gelu and relu learn these features far "
-        "better than the study's sigmoid.", numeric=False,
+        "The bend each hidden unit applies: gelu and relu learn these features about "
+        "2 points better than the study's sigmoid.", numeric=False,
     ),
     "dropout": Setting(
         "dropout", "Dropout", ("0", "0.1", "0.3", "0.5"),
@@ -85,18 +86,18 @@ SETTINGS: dict[str, Setting] = {
     ),
     "epochs": Setting(
         "epochs", "Epochs", ("5", "15", "45", "90"),
-        "Passes over the training tracks: more helps until the network starts "
-        "memorising them.",
+        "Passes over the training tracks: more helps up to about 45 (58.5% after 5, "
+        "61.0% after 45), then levels off while training takes longer.",
     ),
     "numeric_bins": Setting(
         "numeric_bins", "Bins per numeric feature", ("0", "4", "8", "16"),
-        "Extra inputs for low, middle and high values of each feature: a few bins "
-        "help the network as much as a decision tree's splits do.",
+        "Extra inputs for low, middle and high values of each feature, as a tree "
+        "splits them: 8 bins add about a point; 16 add nothing more.",
     ),
     "ensemble_size": Setting(
         "ensemble_size", "Ensemble size", ("1", "2", "3", "4"),
-        "Networks averaged: more are steadier and slightly better, each costing "
-        "its training time.",
+        "Networks averaged: more are steadier and put the right genre in the top 2 "
+        "slightly more often (84.2% with 1, 84.8% with 4), each costing its training time.",
     ),
     "unknowns": Setting(
         "unknowns", "Rows with unknown tempo or duration", _choices("unknowns"),
@@ -110,8 +111,8 @@ SETTINGS: dict[str, Setting] = {
     ),
     "scaling": Setting(
         "scaling", "Scaling", _choices("scaling"),
-        "How numbers are put on a common scale: standardising every column helps "
-        "the network learn faster than the study's partial 0-1 scaling.",
+        "How numbers are put on a common scale: standardising every column is half "
+        "a point better here than the study's partial 0-1 scaling.",
         numeric=False,
     ),
 }  # fmt: skip
