@@ -7,16 +7,26 @@ import json
 import numpy as np
 import pytest
 
-from core import bundle, config, data, features, predict, schema
+from core import bundle, config, data, evaluate, features, model_card, predict, schema
 from tests.conftest import csv_bytes, row
 
 # Issue 4's targets on tracks the model never saw, every row counted: 0.60
-# top-1 and macro F1 (the shipped model measures 0.607 and 0.606), and 0.84
-# top-2, which it does not reach (0.831): that one is held at the measured
-# level with a little room, so that a rebuild that falls back is caught.
+# top-1 and macro F1, and 0.84 top-2.
 TARGET_ACCURACY = 0.60
 TARGET_MACRO_F1 = 0.60
-MEASURED_FLOOR_TOP2 = 0.825
+# Floors on the shipped model's 4,484 held-out rows (test share 0.1, issue 19;
+# docs/model.md), where it measures 0.607 top-1, 0.834 top-2, 0.606 macro F1.
+# Each floor is the lower of two figures, rounded down to 0.1 point:
+# - the lowest of seven network seeds of the recipe on these same rows
+#   (42 and 0-5: top-1 0.607-0.614, top-2 0.833-0.836, macro F1 0.606-0.612)
+#   less 0.3 points, so a rebuild with other float rounding still passes;
+# - the cross-validated mean (8 folds: 0.617, 0.844, 0.615) less the half-width
+#   of the test split's 95% bootstrap interval (1.4, 1.1, 1.4 points), so the
+#   floor is what the recipe reaches on most test splits of this size, not
+#   what a lucky one gives.
+FLOOR_ACCURACY = 0.602
+FLOOR_TOP2 = 0.830
+FLOOR_MACRO_F1 = 0.600
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +85,36 @@ def test_the_card_and_metrics_hold_aggregates_and_the_rebuild_command(shipped):
     assert "python -m core train --preset recommended" in card
     test = shipped.metrics["test"]
     assert test["fusion_accuracy"] >= test["accuracy"]
-    assert test["n_rows"] > 8000
+    # The test share of the recommended preset, of every usable row.
+    used = shipped.metrics["cleaning"]["rows_out"]
+    assert test["n_rows"] == pytest.approx(
+        config.RECOMMENDED.test_size * used, rel=0.05
+    )
+    assert test["n_rows"] > 4000
+
+
+def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipped):
+    card = (bundle.DEFAULT_MODEL_DIR / bundle.CARD_FILE).read_text()
+    test = shipped.metrics["test"]
+    intervals = model_card.split_intervals(test)
+    cells = " | ".join(
+        f"{low:.1%}-{high:.1%}"
+        for low, high in (intervals[key] for key in ("top1", "top2", "macro_f1"))
+    )
+    assert f"| test split, 95% interval | {cells} |" in card
+    for key, metric in (("top1", "accuracy"), ("top2", "top2_accuracy"),
+                        ("macro_f1", "macro_f1")):  # fmt: skip
+        low, high = intervals[key]
+        assert low < test[metric] < high
+        # About 4,500 rows: a 95% interval about 2-3 points wide.
+        assert 0.015 < high - low < 0.035
+    # Measured for exactly this recipe: a changed recommended preset must be
+    # cross-validated again (benchmarks/learning_curve.py) before it ships.
+    measured = model_card.cross_validation_of(shipped.config)
+    assert measured is not None
+    assert "| cross-validated: mean (lowest-highest) of" in card
+    assert measured.training_share == pytest.approx(1 - shipped.config.test_size)
+    assert measured.networks == shipped.config.ensemble_size
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +155,33 @@ def test_every_held_out_row_is_scored(held_out_metrics, held_out, shipped):
 def test_the_shipped_model_beats_the_study_and_published_results(held_out_metrics):
     # Above the study (0.53) and the best honest published results (about
     # 0.58-0.59, gradient-boosted trees).
-    assert held_out_metrics["accuracy"] >= TARGET_ACCURACY
-    assert held_out_metrics["macro_f1"] >= TARGET_MACRO_F1
-    assert held_out_metrics["top2_accuracy"] >= MEASURED_FLOOR_TOP2
+    assert held_out_metrics["accuracy"] >= max(TARGET_ACCURACY, FLOOR_ACCURACY)
+    assert held_out_metrics["macro_f1"] >= max(TARGET_MACRO_F1, FLOOR_MACRO_F1)
+    assert held_out_metrics["top2_accuracy"] >= FLOOR_TOP2
     assert held_out_metrics["fusion_accuracy"] > held_out_metrics["accuracy"]
+
+
+def test_drawing_whole_tracks_gives_about_the_card_s_intervals(shipped, held_out):
+    # The card draws test rows one by one (a bundle keeps counts, not
+    # tracks); on the real held-out rows, drawing whole tracks (a song's
+    # copies under several genres together) gives nearly the same intervals:
+    # within 0.3 points, about three times the resampling error of a bound.
+    _, test_rows, _ = held_out
+    probabilities = shipped.network.probabilities(
+        shipped.preprocessor.transform(test_rows)
+    )
+    labels = data.label_codes(test_rows)
+    ranked = np.argsort(-probabilities, axis=1)
+    hits = {
+        "top1": ranked[:, 0] == labels,
+        "top2": (ranked[:, 0] == labels) | (ranked[:, 1] == labels),
+    }
+    card = model_card.split_intervals(shipped.metrics["test"])
+    tracks = features.track_groups(test_rows)
+    for key, values in hits.items():
+        low, high = evaluate.bootstrap_interval(values, groups=tracks)
+        assert low == pytest.approx(card[key][0], abs=0.003)
+        assert high == pytest.approx(card[key][1], abs=0.003)
 
 
 def test_no_artist_or_title_of_the_data_is_in_the_bundle_text(real_typed):
