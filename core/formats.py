@@ -349,11 +349,11 @@ def read_labels(stripped: pd.Series) -> ReadLabels:
 MAX_KEPT_LABELS = 1_000
 # Labels named in a sentence (the most frequent first).
 LABELS_NAMED = 4
-# What the missing popularity cost the shipped model on its own 8,995 test
+# What the missing popularity cost the shipped model on its own 4,484 test
 # tracks (benchmarks/missing_popularity.py; docs/formats.md): top-1 60.7% ->
-# 39.1%, top-2 83.1% -> 56.5%, and not one track named Rap or Rock.
+# 38.2%, top-2 83.4% -> 56.3%, and not one track named Rap or Rock.
 POPULARITY_COST = (
-    "on its own test tracks the shipped model gets 39% right this way instead "
+    "on its own test tracks the shipped model gets 38% right this way instead "
     "of 61%, and names none of them Rap or Rock"
 )
 
