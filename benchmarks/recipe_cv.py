@@ -1,7 +1,7 @@
 """Why the recommended preset is what it is: 4-fold cross-validation on the training tracks.
 
 The shipped model's settings were chosen on folds of its *training* tracks
-only; the test tracks (the held-out 20% that the model card reports) are never
+only; the test tracks (the held-out share that the model card reports, 10% since issue 19) are never
 touched here. Each candidate is one change on the way from the previous
 recipe to the current one, trained with GenreLab's own code (preprocessor,
 training loop, ensemble); scikit-learn's gradient-boosted trees are scored on

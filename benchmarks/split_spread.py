@@ -1,6 +1,6 @@
 """How much the shipped model's test figures depend on which tracks are held out.
 
-The model card's test figures come from one split of the data (seed 42, 20% of
+The model card's test figures come from one split of the data (seed 42, the recommended test share (10%) of
 the tracks held out). This script trains the recommended recipe again, with
 GenreLab's own code, in two ways and scores each run on its own held-out
 tracks:
