@@ -22,6 +22,9 @@ navigation.page_frame(
     "sliders, or upload a file of tracks, and watch it predict.",
 )
 
+MODEL_UPLOAD_DIGEST = "home_model_upload_digest"  # the model zip last loaded
+MODEL_UPLOAD_NOTE = "home_model_upload_note"  # what loading it said
+
 # The uploader's key changes when people drop their upload, which empties it
 # (a file uploader's value cannot be set from code).
 st.session_state.setdefault("home_upload_round", 0)
@@ -128,6 +131,29 @@ with right:
         )
         columns[2].metric("Test tracks", f"{test.get('n_rows', 0):,}")
         st.caption("Pick another model in the sidebar once you have trained some.")
+
+    model_file = st.file_uploader(
+        "Use a model you downloaded",
+        type=["zip"],
+        key="home_model_upload",
+        help="The .zip that the Train page's download button saves. It is kept "
+        "only in this browser tab and becomes the model every page uses.",
+    )
+    if model_file is not None:
+        content = model_file.getvalue()
+        digest = state.digest(content)
+        if st.session_state.get(MODEL_UPLOAD_DIGEST) != digest:
+            try:
+                run = state.add_model_file(model_file.name, content)
+            except GenreLabError as model_error:
+                st.error(f"{model_file.name} cannot be used: {model_error}")
+            else:
+                # Remembered so that later reruns do not add it again.
+                st.session_state[MODEL_UPLOAD_DIGEST] = digest
+                st.session_state[MODEL_UPLOAD_NOTE] = f"Using {run['name']}."
+                st.rerun()
+    if st.session_state.get(MODEL_UPLOAD_NOTE):
+        st.success(st.session_state[MODEL_UPLOAD_NOTE])
 
 st.subheader("Where to go")
 pages = st.columns(5)

@@ -359,6 +359,21 @@ def record_run(
     return run
 
 
+def add_model_file(file_name: str, content: bytes) -> dict:
+    """Load a model zip downloaded from the Train page and make it the model in use.
+
+    It joins the session's runs (named after its file), so the sidebar can
+    pick it and the Train page lists its settings.
+
+    Raises:
+        core.errors.BundleError: not a GenreLab model zip, or an invalid one.
+    """
+    from core import bundle as bundles
+
+    bundle = bundles.load_bundle_zip(content)
+    return record_run(bundle, f"from {file_name}", bundle.config.to_dict(), content)
+
+
 def run_zip(run_id: str) -> bytes | None:
     """The zip of a kept run's bundle, or None if the run is too old to be kept."""
     kept = st.session_state.get(MODELS, {}).get(run_id)

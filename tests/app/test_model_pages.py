@@ -104,7 +104,8 @@ def test_train_a_tiny_model_then_evaluate_it(small_data):
         t for t in curves[0]["data"] if t["xaxis"] == "x" and t["name"] == "training"
     ]
     assert len(loss_lines) == 2
-    assert app.dataframe[0].value["run"].tolist() == ["Run 1 (Recommended, edited)"]
+    runs_table = next(frame.value for frame in app.dataframe if "run" in frame.value)
+    assert runs_table["run"].tolist() == ["Run 1 (Recommended, edited)"]
 
     app.switch_page("pages/3_Evaluate.py").run()
     assert not app.exception, app.exception
@@ -288,3 +289,46 @@ def test_model_pages_work_with_the_shipped_model_and_no_data(
         # The model's own scores need no data; importance and comparisons do.
         assert len(app.get("plotly_chart")) == 2
         assert any("need the dataset" in info.value for info in app.info)
+
+
+def test_a_downloaded_model_zip_uploaded_on_home_becomes_the_model_in_use(
+    small_data, tiny_model_dir
+):
+    """The Train page's download, loaded back in a new session (no shipped model)."""
+    from core import bundle
+
+    content = bundle.bundle_zip_bytes(tiny_model_dir)
+    app = open_app("home").run()
+    assert any("No model yet" in info.value for info in app.info)
+    app.file_uploader(key="home_model_upload").set_value(
+        ("genrelab_model.zip", content, "application/zip")
+    ).run()
+
+    assert not app.exception, app.exception
+    assert not app.error, [error.value for error in app.error]
+    assert any(
+        s.value == "Using Run 1 (from genrelab_model.zip)." for s in app.success
+    )
+    assert "In use: **Run 1 (from genrelab_model.zip)**" in [m.value for m in app.markdown]
+    # A rerun does not add it a second time.
+    app.run()
+    assert len(app.session_state["runs"]) == 1
+
+    app.switch_page("pages/4_Predict.py").run()
+    assert not app.exception, app.exception
+    assert set(probability_spec(app)) == set(schema.GENRES)
+
+
+def test_a_file_that_is_not_a_model_zip_is_refused_on_home(small_data):
+    app = open_app("home").run()
+    app.file_uploader(key="home_model_upload").set_value(
+        ("notes.zip", b"just some text", "application/zip")
+    ).run()
+
+    assert not app.exception, app.exception
+    assert [error.value for error in app.error] == [
+        "notes.zip cannot be used: This is not a GenreLab model bundle (a .zip "
+        "downloaded from the Train page)."
+    ]
+    assert app.session_state["runs"] == []
+    assert app.subheader[0].value == "Data"  # the page goes on

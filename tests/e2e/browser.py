@@ -164,15 +164,17 @@ def plotly_data(page, index: int = 0) -> str:
 
 
 def upload(page, path: Path, timeout: float = 60_000) -> None:
-    """Put a file in the page's file uploader and wait until the app has read it.
+    """Put a file in the page's first file uploader and wait until the app has read it.
 
-    The uploader must show the new file's name before anything on the page is
-    read: an upload sent while a script run is still going can be dropped.
+    The first uploader is the page's table of tracks (Home also has a second
+    one, for a model zip). The uploader must show the new file's name before
+    anything on the page is read: an upload sent while a script run is still
+    going can be dropped.
     """
     wait_idle(page, timeout)
     name = page.locator(f'[data-testid="stFileChipName"][title="{path.name}"]')
     for _ in range(2):
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
             path
         )
         try:
