@@ -28,8 +28,10 @@ def test_contributions_add_up_to_the_probability_for_every_genre(
     from core import data, predict
 
     shown = predict.predict_frame(impute_run.bundle, data.frame_from_values(values))
+    # The network runs in float32: one row alone and the same row among the
+    # 8,192 coalitions may round differently in the last bits (a few 1e-9).
     np.testing.assert_allclose(
-        result.probabilities, shown[predict.PROBABILITY_COLUMNS].to_numpy()[0], atol=1e-9
+        result.probabilities, shown[predict.PROBABILITY_COLUMNS].to_numpy()[0], atol=1e-7
     )
     for genre in ("Rock", "Jazz"):
         table = result.for_genre(genre)
@@ -73,7 +75,9 @@ def test_a_feature_the_model_ignores_contributes_nothing(
     for position in (3, 50):
         result = shapley.shapley_values(deaf, track(separable_typed, position))
         ignored = result.contributions[schema.FEATURE_COLUMNS.index(feature)]
-        np.testing.assert_allclose(ignored, 0.0, atol=1e-12)
+        # Zero up to float32 rounding: BLAS may round one input row differently
+        # by its place among the 8,192 coalitions (a few 1e-9 at most).
+        np.testing.assert_allclose(ignored, 0.0, atol=1e-7)
         # The others still explain the whole gap.
         total = result.baseline_probabilities + result.contributions.sum(axis=0)
         np.testing.assert_allclose(total, result.probabilities, atol=1e-9)
@@ -82,7 +86,8 @@ def test_a_feature_the_model_ignores_contributes_nothing(
 def test_a_track_equal_to_the_baseline_has_no_contribution(impute_run):
     typical = dict(impute_run.bundle.preprocessor.typical)
     result = shapley.shapley_values(impute_run.bundle, typical)
-    np.testing.assert_allclose(result.contributions, 0.0, atol=1e-12)
+    # Every coalition is the same row: zero up to float32 rounding (see above).
+    np.testing.assert_allclose(result.contributions, 0.0, atol=1e-7)
 
 
 def test_an_unknown_tempo_is_explained_by_an_impute_model_and_refused_by_a_drop_one(

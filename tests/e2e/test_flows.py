@@ -147,7 +147,7 @@ def test_training_a_tiny_model_updates_evaluate(app_url, app_page):
         .locator("input")
     )
     epochs.fill("2")
-    app_page.locator('[data-testid="stFormSubmitButton"] button').click()
+    app_page.get_by_role("button", name="Train", exact=True).click()
     result = app_page.locator("h2").filter(has_text="Result of Run 1")
     result.wait_for(timeout=120_000)
     browser.wait_idle(app_page, timeout=120_000)
@@ -182,7 +182,7 @@ def test_two_sessions_training_at_once_keep_their_own_runs(
             fill_number(page, "Seed", str(seed))
         # Both click Train before either has finished.
         for page in sessions:
-            page.locator('[data-testid="stFormSubmitButton"] button').click()
+            page.get_by_role("button", name="Train", exact=True).click()
         for page in sessions:
             page.locator("h2").filter(has_text="Result of Run 1").wait_for(
                 timeout=120_000
@@ -205,7 +205,7 @@ def test_stopping_a_training_keeps_the_previous_model(app_url, app_page):
     # Long enough (a thousand epochs of one-row steps) that Stop lands mid-run.
     fill_number(app_page, "Epochs (at most)", "1000")
     fill_number(app_page, "Batch size", "1")
-    app_page.locator('[data-testid="stFormSubmitButton"] button').click()
+    app_page.get_by_role("button", name="Train", exact=True).click()
     stop = app_page.get_by_role("button", name="Stop training")
     stop.wait_for(timeout=60_000)
     app_page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
@@ -235,25 +235,25 @@ def test_the_training_queue_admits_one_keeps_order_and_lets_people_leave(
         browser.wait_idle(first)
         fill_number(first, "Epochs (at most)", "1000")
         fill_number(first, "Batch size", "1")
-        first.locator('[data-testid="stFormSubmitButton"] button').click()
+        first.get_by_role("button", name="Train", exact=True).click()
         first.get_by_role("button", name="Stop training").wait_for(timeout=60_000)
 
         browser.open_page(second, app_url, "Train")
         fill_number(second, "Epochs (at most)", "2")
-        second.locator('[data-testid="stFormSubmitButton"] button').click()
+        second.get_by_role("button", name="Train", exact=True).click()
         waiting = second.locator(browser.ALERT).filter(has_text="you are next")
         waiting.wait_for(timeout=30_000)
         assert "1 training running on this server (at most 1 at once)" in waiting.inner_text()
         second.get_by_role("button", name="Cancel").click()
         second.get_by_text("You left the training queue").wait_for(timeout=30_000)
-        second.locator('[data-testid="stFormSubmitButton"] button').click()
+        second.get_by_role("button", name="Train", exact=True).click()
         second.locator(browser.ALERT).filter(has_text="you are next").wait_for(
             timeout=30_000
         )
 
         browser.open_page(third, app_url, "Train")
         fill_number(third, "Epochs (at most)", "2")
-        third.locator('[data-testid="stFormSubmitButton"] button').click()
+        third.get_by_role("button", name="Train", exact=True).click()
         third.locator(browser.ALERT).filter(has_text="1 visitor ahead of you").wait_for(
             timeout=30_000
         )
