@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import schema
 from core.data import PROBLEM_COLUMN
-from ui import charts, navigation, state
+from ui import charts, navigation, readings, show, state
 
 navigation.page_frame(
     "Data",
@@ -52,7 +52,11 @@ st.markdown(
     "rows or **imputes** them (fills in the typical value and remembers it was "
     "unknown)."
 )
-st.plotly_chart(charts.unknown_rates(summary["unknown_rates"]), width="stretch")
+show.chart(
+    charts.unknown_rates(summary["unknown_rates"]),
+    readings.unknown_rates(summary["unknown_rates"]),
+    "data_unknown_rates",
+)
 
 st.header("Genre balance before and after cleaning")
 st.markdown(
@@ -60,7 +64,11 @@ st.markdown(
     "height mean a balanced dataset, where guessing one genre for everything "
     "would be right only 10% of the time."
 )
-st.plotly_chart(charts.class_balance(summary["class_balance"]), width="stretch")
+show.chart(
+    charts.class_balance(summary["class_balance"]),
+    readings.class_balance(summary["class_balance"]),
+    "data_class_balance",
+)
 
 st.header("Duplicate and multi-genre tracks")
 duplicates = summary["duplicates"]
@@ -105,8 +113,15 @@ feature = picker.selectbox(
 kind = kind_column.radio(
     "Chart", ["box", "violin"], horizontal=True, key="data_chart_kind"
 )
-st.plotly_chart(charts.feature_by_genre(typed, feature, kind), width="stretch")
-st.caption("Drawn from a random sample of up to 1,500 tracks per genre.")
+show.chart(
+    charts.feature_by_genre(typed, feature, kind),
+    readings.feature_by_genre(typed, feature),
+    "data_feature_by_genre",
+)
+st.caption(
+    "Drawn from a random sample of up to 1,500 tracks per genre; the sentence and "
+    "the numbers count every track."
+)
 
 st.header("A sample of rows")
 st.markdown(

@@ -14,7 +14,7 @@ import streamlit as st
 from core import config as settings
 from core import inputs, sweep
 from core.errors import GenreLabError
-from ui import charts, navigation, state, training
+from ui import charts, navigation, readings, show, state, training
 
 navigation.page_frame(
     "Train",
@@ -388,14 +388,13 @@ if kept_sweep and kept_sweep["runs"]:
         name = kept_sweep["settings"][0]
         st.subheader(f"What {sweep.SETTINGS[name].label.lower()} does")
         st.markdown(sweep.reading(name, runs))
-        st.plotly_chart(
-            charts.sweep_scores(table, sweep.SETTINGS[name].label.lower(),
-                                sweep.SETTINGS[name].numeric),
-            width="stretch", key="train_sweep_scores",
-        )  # fmt: skip
+        label, numeric = sweep.SETTINGS[name].label.lower(), sweep.SETTINGS[name].numeric
+        show.chart(charts.sweep_scores(table, label, numeric),
+                   readings.sweep_scores(table, label, numeric), "train_sweep_scores",
+                   numbers=False)  # the runs table is below  # fmt: skip
         curves = {describe(run.values): sweep.validation_curve(run) for run in runs}
-        st.plotly_chart(charts.sweep_curves(curves), width="stretch",
-                        key="train_sweep_curves")  # fmt: skip
+        show.chart(charts.sweep_curves(curves), readings.sweep_curves(curves),
+                   "train_sweep_curves")  # fmt: skip
     else:
         st.subheader("What the search found")
         winner = sweep.best(runs)
@@ -404,8 +403,9 @@ if kept_sweep and kept_sweep["runs"]:
             + describe(winner.values)
             + f" ({winner.validation['accuracy']:.1%})."
         )  # fmt: skip
-        st.plotly_chart(charts.search_runs(table, kept_sweep["settings"]),
-                        width="stretch", key="train_search_chart")  # fmt: skip
+        show.chart(charts.search_runs(table, kept_sweep["settings"]),
+                   readings.search_runs(table, kept_sweep["settings"]),
+                   "train_search_chart", say=False, numbers=False)  # fmt: skip
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
         table, hide_index=True, width="stretch",
@@ -463,7 +463,8 @@ columns[2].metric(
 )
 columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
 history = [log for member in metrics["history"] for log in member]
-st.plotly_chart(charts.training_curves(history), width="stretch", key="train_curves")
+show.chart(charts.training_curves(history), readings.training_curves(history),
+           "train_curves")  # fmt: skip
 zip_bytes = state.run_zip(latest["id"])
 if zip_bytes:
     st.download_button(

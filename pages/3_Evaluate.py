@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import evaluate, explain, schema, songs
 from core.errors import GenreLabError
-from ui import charts, explore, navigation, state
+from ui import charts, explore, navigation, readings, show, state
 
 navigation.page_frame(
     "Evaluate",
@@ -101,22 +101,21 @@ def selected_cell(split: str) -> tuple[str, str] | None:
     )
 
 
-def draw_matrix(column, matrix, title: str, split: str | None, chart_key: str) -> None:
-    """One confusion matrix; clickable when its songs can be listed."""
+def draw_matrix(column, matrix, title: str, split: str, chart_key: str,
+                clickable: bool) -> None:  # fmt: skip
+    """One confusion matrix with its reading; clickable when its songs can be listed."""
     shown = evaluate.normalise_rows(matrix) if normalised else matrix
     figure = charts.confusion_matrix(
-        shown, title, normalised, selected_cell(split) if split else None
+        shown, title, normalised, selected_cell(split) if clickable else None
     )
-    if split is None:
-        column.plotly_chart(figure, width="stretch", key=chart_key)
-        return
-    column.plotly_chart(
-        figure,
-        width="stretch",
-        key=chart_key,
-        on_select=functools.partial(pick_cell, chart_key, split),
-        selection_mode="points",
-    )
+    reading = readings.confusion_matrix(matrix, SPLIT_LABELS[split], normalised)
+    options = (
+        {"on_select": functools.partial(pick_cell, chart_key, split),
+         "selection_mode": "points"}
+        if clickable else {}
+    )  # fmt: skip
+    with column:
+        show.chart(figure, reading, chart_key, **options)
 
 
 st.header("Confusion matrices")
@@ -145,8 +144,9 @@ for column, split_metrics, title, split in (
         column,
         split_metrics["confusion_matrix"],
         f"{title}: {split_metrics['n_rows']:,}",
-        split if split in splits else None,
+        split,
         f"evaluate_matrix_{split}",
+        split in splits,
     )
 if splits == [songs.TRACKS]:
     st.warning(
@@ -157,11 +157,12 @@ if splits == [songs.TRACKS]:
     )
     tracks_matrix = songs.confusion_counts(songs_table, songs.TRACKS)
     draw_matrix(
-        st,
+        st.container(),
         tracks_matrix,
         f"Tracks of the loaded file: {int(np.sum(tracks_matrix)):,}",
         songs.TRACKS,
         "evaluate_matrix_tracks",
+        True,
     )
 
 
@@ -309,8 +310,9 @@ else:
         "right. On the dotted diagonal, a 70% answer would be right 70% of the "
         "time. " + explain.reliability_reading(result)
     )
-    st.plotly_chart(charts.reliability(result["table"]), width="stretch",
-                    key="evaluate_reliability")  # fmt: skip
+    show.chart(charts.reliability(result["table"]),
+               readings.reliability(result["table"]), "evaluate_reliability",
+               say=False)  # the paragraph above says it  # fmt: skip
 
 st.header("A map of songs")
 if songs_table is None:
@@ -331,8 +333,8 @@ else:
             "Colour is the genre the track is listed under; an x marks a wrong "
             "prediction. Genres that share a region are the ones it mixes up."
         )
-        st.plotly_chart(charts.song_map(song_map.points), width="stretch",
-                        key="evaluate_map")  # fmt: skip
+        show.chart(charts.song_map(song_map.points),
+                   readings.song_map(song_map.points), "evaluate_map")  # fmt: skip
 
 st.header("Which features matter")
 st.markdown(
@@ -393,10 +395,12 @@ def average_effect_section() -> None:
     except GenreLabError as effect_error:
         st.warning(str(effect_error))
         return
-    st.plotly_chart(
+    unit = schema.FEATURE_UNITS.get(feature)
+    label = f"{feature} ({unit})" if unit and feature != "popularity" else feature
+    show.chart(
         charts.genre_lines(sweep, f"Average effect of {feature}", feature),
-        width="stretch",
-        key="evaluate_average_effect",
+        readings.genre_lines(sweep, label),
+        "evaluate_average_effect",
     )
     st.caption(
         f"Averaged over up to 1,000 {SPLIT_LABELS[split]} (a random sample); "
@@ -430,7 +434,9 @@ def comparison_section(
     except GenreLabError as comparison_error:
         st.error(str(comparison_error))
         return
-    st.plotly_chart(charts.comparison(table, category, bars, title), width="stretch")
+    show.chart(charts.comparison(table, category, bars, title),
+               readings.comparison(table, category, bars), f"{key}_chart",
+               numbers=False)  # the same table is right below  # fmt: skip
     st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
 
 
@@ -449,7 +455,8 @@ else:
     except GenreLabError as importance_error:
         st.error(str(importance_error))
     else:
-        st.plotly_chart(charts.importance(table), width="stretch")
+        show.chart(charts.importance(table), readings.importance(table),
+                   "evaluate_importance")  # fmt: skip
         st.caption(
             "Measured on a random sample of up to 3,000 tracks of the loaded "
             "data; the bars show the spread over three shuffles."

@@ -7,12 +7,14 @@ millisecond, an explanation (8,192 predictions) about 50 ms.
 
 from __future__ import annotations
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
 from core import data, explain, inputs, predict, schema, shapley, songs
 from core.errors import GenreLabError
-from ui import charts, explore, navigation, state
+from ui import charts, explore, navigation, readings, show, state
 
 navigation.page_frame(
     "Predict",
@@ -27,6 +29,7 @@ SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
 PENDING = explore.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
+ANSWER_KEY = "predict_answer"  # the compact answer's container (CSS class st-key-predict_answer)
 VIEWS = {
     "why": "Why this genre?",
     "alike": "Songs that sound alike",
@@ -34,6 +37,31 @@ VIEWS = {
     "map": "Map of songs",
 }
 
+# The compact answer (see answer()): out of sight but read by screen readers on
+# wide screens; on narrow ones, where Streamlit stacks the columns
+# (navigation.NARROW_SCREEN), it sticks under the fixed page header (3.75rem)
+# while the sliders scroll beneath it. Streamlit wraps a container in a layout
+# wrapper of its own size: the wrapper is what moves, inside the fragment's
+# (tall) block. Sent on one line, so that Markdown leaves it as it is.
+ANSWER_BOX = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{ANSWER_KEY})'
+ANSWER_STYLE = f"""<style>
+{ANSWER_BOX} {{
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0;
+  overflow: hidden; clip-path: inset(50%); white-space: nowrap; border: 0;
+}}
+@media (max-width: {navigation.NARROW_SCREEN}) {{
+  {ANSWER_BOX} {{
+    position: sticky; top: 3.75rem; z-index: 99; width: 100%; height: auto;
+    margin: 0; overflow: visible; clip-path: none; white-space: normal;
+  }}
+  .st-key-{ANSWER_KEY} {{
+    padding: 0.5rem 0.75rem; gap: 0.25rem; background: #ffffff;
+    border: 1px solid rgba(17, 17, 17, 0.2); border-radius: 0.5rem;
+    box-shadow: 0 2px 6px rgba(17, 17, 17, 0.15);
+  }}
+}}
+</style>"""
+ANSWER_STYLE = " ".join(ANSWER_STYLE.split())
 model, model_error = state.active_model()
 if model is None:
     navigation.no_model_notice(model_error)
@@ -255,19 +283,19 @@ def why_section(values: dict[str, object], probabilities) -> None:
         return
     column = schema.GENRES.index(genre)
     table = result.for_genre(genre)
+    baseline = float(result.baseline_probabilities[column])
     st.markdown(shapley.reading(result, genre))
-    st.plotly_chart(
-        charts.contributions(table, genre, float(result.baseline_probabilities[column])),
-        width="stretch",
-        key="predict_contributions",
+    show.chart(
+        charts.contributions(table, genre, baseline),
+        readings.contributions(table, genre, baseline),
+        "predict_contributions",
     )
     st.caption(
-        f"From the typical track ({result.baseline_probabilities[column]:.0%} "
-        f"{genre}: each feature at the training tracks' median, key "
-        f"{result.baseline[schema.KEY_COLUMN]} {result.baseline[schema.MODE_COLUMN]}) "
-        f"to this track ({result.probabilities[column]:.0%}): each bar is what one "
-        "feature adds (green) or takes away (red), averaged over every order in "
-        "which the features could change (Shapley values); the bars add up exactly."
+        "The typical track has each feature at the training tracks' median (key "
+        f"{result.baseline[schema.KEY_COLUMN]} {result.baseline[schema.MODE_COLUMN]}). "
+        "Each bar is what one feature adds (green) or takes away (red), averaged "
+        "over every order in which the features could change (Shapley values); the "
+        "bars add up exactly."
     )
 
 
@@ -323,8 +351,8 @@ def map_section(row: pd.DataFrame) -> None:
     except GenreLabError as error:
         st.warning(str(error))
         return
-    st.plotly_chart(charts.song_map(song_map.points, star), width="stretch",
-                    key="predict_map")  # fmt: skip
+    show.chart(charts.song_map(song_map.points, star),
+               readings.song_map(song_map.points, star), "predict_map")  # fmt: skip
     st.caption(
         f"Each dot is a {split} track, placed by how the network's last layer "
         "sees it (tracks close together sound alike to the model; x marks a "
@@ -353,12 +381,47 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
         label = rng.label
     else:  # key or mode: one point per category
         current, label = values[feature], feature
-    st.plotly_chart(
+    show.chart(
         charts.genre_lines(sweep, f"What if only {feature} changed?", label, current),
-        width="stretch",
-        key="predict_what_if",
+        readings.genre_lines(sweep, label, current),
+        "predict_what_if",
     )
     st.caption("The dotted line marks the track's current value.")
+
+
+def answer(probabilities, reason: str | None) -> None:
+    """The compact answer: the reading and the top genre's bar, kept in view on phones.
+
+    On a narrow screen the sliders stack above the chart, so this box sticks
+    under the page header while people slide (CSS in ANSWER_STYLE); on a wide
+    one it is hidden from sight, the chart beside the sliders says the same,
+    but stays a polite live region, so screen readers hear each new answer.
+    """
+    with st.container(key=ANSWER_KEY):
+        st.html(ANSWER_STYLE + "<span></span>")
+        if probabilities is None:
+            sentence = f"No prediction for this track: {reason}." if reason else (
+                "No prediction for this track.")  # fmt: skip
+            st.markdown(ANSWER_STYLE + f'<p role="status" aria-live="polite">'
+                        f"{escape(sentence)}</p>", unsafe_allow_html=True)  # fmt: skip
+            return
+        order = (-probabilities).argsort()
+        top, second = (schema.GENRES[i] for i in order[:2])
+        sentence = predict.top_two_sentence(probabilities)
+        # Raw HTML in markdown becomes React elements: the paragraph stays the
+        # same DOM node from one slider move to the next, as a live region must.
+        # The style comes with it: a style-only st.html may arrive a second
+        # after the page, which would show this box on a wide screen meanwhile.
+        st.markdown(
+            ANSWER_STYLE + '<p role="status" aria-live="polite">'
+            f"<strong>{escape(sentence)}</strong></p>",
+            unsafe_allow_html=True,
+        )
+        st.progress(
+            float(probabilities[order[0]]),
+            text=f"{top} {probabilities[order[0]]:.0%} · {second} "
+            f"{probabilities[order[1]]:.0%}",
+        )
 
 
 @st.fragment
@@ -378,6 +441,34 @@ def prediction_panel() -> None:
             "Back to medians", key="predict_reset", on_click=reset_values
         )
 
+    # The sliders' values are in the session state before the sliders are drawn:
+    # predict first, so that the answer can sit above them.
+    display_values = {
+        feature: st.session_state[slider_key(feature)]
+        for feature in schema.NUMERIC_FEATURES
+    }
+    key, mode = st.session_state["predict_key"], st.session_state["predict_mode"]
+    st.session_state[SAVED_VALUES] = {
+        **{slider_key(feature): value for feature, value in display_values.items()},
+        "predict_key": key,
+        "predict_mode": mode,
+    }
+    loaded = st.session_state.get(LOADED)
+    if loaded is not None and (typed is None or loaded.index not in typed.index):
+        loaded = None
+    values = inputs.feature_values(ranges, display_values, key, mode, loaded)
+    row = data.frame_from_values(values)
+    error = reason = probabilities = None
+    try:
+        result = predict.predict_frame(model.bundle, row)
+    except GenreLabError as prediction_error:
+        error = str(prediction_error)
+    else:
+        reason = result[predict.REASON].iloc[0] or None
+        if not reason:
+            probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()[0]
+    answer(probabilities, error or reason)
+
     sliders, results = st.columns([1, 1], gap="large")
     with sliders:
         key_column, mode_column = st.columns(2)
@@ -394,32 +485,13 @@ def prediction_panel() -> None:
                 key=slider_key(feature),
                 help=inputs.FEATURE_HELP.get(feature),
             )
-    display_values = {
-        feature: st.session_state[slider_key(feature)]
-        for feature in schema.NUMERIC_FEATURES
-    }
-    key, mode = st.session_state["predict_key"], st.session_state["predict_mode"]
-    st.session_state[SAVED_VALUES] = {
-        **{slider_key(feature): value for feature, value in display_values.items()},
-        "predict_key": key,
-        "predict_mode": mode,
-    }
-    loaded = st.session_state.get(LOADED)
-    if loaded is not None and (typed is None or loaded.index not in typed.index):
-        loaded = None
-    values = inputs.feature_values(ranges, display_values, key, mode, loaded)
-    row = data.frame_from_values(values)
-    try:
-        result = predict.predict_frame(model.bundle, row)
-    except GenreLabError as prediction_error:
-        results.error(str(prediction_error))
+    if error:
+        results.error(error)
         return
-    reason = result[predict.REASON].iloc[0]
     with results:
         if reason:
             st.warning(f"No prediction for this track: {reason}.")
             return
-        probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()[0]
         st.subheader(predict.top_two_sentence(probabilities))
         if loaded is not None and loaded.is_shown(display_values, key, mode):
             song_facts(loaded, probabilities)
@@ -428,8 +500,9 @@ def prediction_panel() -> None:
                 "The sliders have moved away from the loaded track: this is your "
                 "own variation of it."
             )
-        st.plotly_chart(charts.probabilities(probabilities), width="stretch",
-                        key="predict_probabilities")  # fmt: skip
+        show.chart(charts.probabilities(probabilities),
+                   readings.probabilities(probabilities), "predict_probabilities",
+                   say=False)  # the heading above says it  # fmt: skip
     view = st.segmented_control(
         "Explore this track",
         list(VIEWS),

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core import data, evaluate, export, predict
 from core.errors import GenreLabError
-from ui import charts, navigation, state
+from ui import charts, navigation, readings, show, state
 
 navigation.page_frame(
     "Batch predict",
@@ -202,13 +202,14 @@ if scores is not None and scores["n_rows"]:
     columns[2].metric("Rows scored", f"{scores['n_rows']:,}")
     normalised = st.toggle("Show shares of each true genre", key="batch_normalised")
     matrix = scores["confusion_matrix"]
-    st.plotly_chart(
+    show.chart(
         charts.confusion_matrix(
             evaluate.normalise_rows(matrix) if normalised else matrix,
             "Confusion matrix",
             normalised,
         ),
-        width="stretch",
+        readings.confusion_matrix(matrix, "scored rows", normalised),
+        "batch_matrix",
     )
     st.dataframe(
         pd.DataFrame.from_dict(scores["per_genre"], orient="index"),

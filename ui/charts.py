@@ -304,7 +304,9 @@ def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int =
             measure=measures,
             text=[f"{baseline:.0%}"] + [f"{step * 100:+.1f} pts" for step in steps[1:-1]]
             + [f"{baseline + sum(steps[1:-1]):.0%}"],
-            textposition="outside",
+            # Inside a bar when it fits: outside, a long bar's text would run
+            # off a phone-wide chart.
+            textposition="auto",
             increasing={"marker": {"color": "#117733"}},
             decreasing={"marker": {"color": "#AA3377"}},
             totals={"marker": {"color": GENRE_COLOURS[genre]}},
@@ -312,7 +314,7 @@ def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int =
         )
     )
     figure.update_layout(
-        title=f"Why {genre}: what each feature adds to its probability",
+        title=f"Why {genre}: what each feature adds",
         xaxis_tickformat=".0%",
         yaxis_autorange="reversed",
         margin_r=60,
@@ -394,7 +396,7 @@ def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> g
         )  # fmt: skip
     figure = go.Figure(traces)
     figure.update_layout(
-        title="A map of songs as the network hears them (x: wrongly predicted)",
+        title="A map of songs as the network hears them",
         xaxis={"title": "first direction", "showticklabels": False, "zeroline": False},
         yaxis={"title": "second direction", "showticklabels": False, "zeroline": False},
         legend={"orientation": "h", "y": -0.12},
@@ -499,7 +501,7 @@ def sweep_curves(curves: dict[str, Sequence[float]]) -> go.Figure:
         ]
     )  # fmt: skip
     figure.update_layout(
-        title="Validation accuracy while learning, one line per value",
+        title="Validation accuracy while learning",
         xaxis_title="epoch",
         yaxis_title="validation accuracy",
         yaxis_tickformat=".0%",

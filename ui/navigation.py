@@ -21,6 +21,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("pages/5_Batch_predict.py", "Batch predict", ":material/upload_file:"),
 )
 MODEL_PICKER_KEY = "nav_model"
+# Under this width Streamlit stacks columns: the pages' phone layout.
+NARROW_SCREEN = "640px"
 
 
 def page_frame(title: str, introduction: str) -> None:
@@ -45,7 +47,11 @@ def page_frame(title: str, introduction: str) -> None:
     # style-only st.html takes no room on the page.
     st.html(
         '<style>label[data-testid="stWidgetLabel"][disabled]'
-        "{color: inherit; opacity: 0.6}</style>"
+        "{color: inherit; opacity: 0.6}"
+        # On a phone a chart is about 340 px wide: smaller titles fit it
+        # (Plotly clips what overflows its drawing).
+        f"@media (max-width: {NARROW_SCREEN}) {{.js-plotly-plot .gtitle"
+        "{font-size: 14px !important}}</style>"
     )
     state.init_session()
     sidebar()

@@ -104,7 +104,8 @@ def test_a_clicked_confusion_cell_lists_as_many_songs_as_it_counts(app_url, app_
     browser.assert_no_exception(app_page)
     text = app_page.get_by_text(re.compile("were called")).first.inner_text()
     assert f"{sentence} of {genres[true_index]} were called {genres[predicted_index]}" in text
-    grid = app_page.locator('[data-testid="stDataFrame"]').first.locator('[role="grid"]')
+    # The first table in sight (those of the matrices wait in closed expanders).
+    grid = app_page.locator('[data-testid="stDataFrame"]:visible').first.locator('[role="grid"]')
     # aria-rowcount counts the header row too.
     assert int(grid.get_attribute("aria-rowcount")) == expected + 1
 
@@ -123,6 +124,8 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
     slider.focus()
     for _ in range(15):
         slider.press("ArrowRight")
+    # Until the reruns are over, interrupted ones may leave stale copies of the chart.
+    browser.wait_idle(app_page)
     app_page.locator('[data-testid="stPlotlyChart"]').filter(
         has_text="Why "
     ).scroll_into_view_if_needed()
