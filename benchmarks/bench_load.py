@@ -257,10 +257,7 @@ async def batch_upload(rows: int = UPLOAD_ROWS) -> dict:
 
 
 def _times(values: list[float]) -> str:
-    return (
-        f"mean {statistics.mean(values):.1f} s "
-        f"[{min(values):.1f}-{max(values):.1f}]"
-    )
+    return f"mean {statistics.mean(values):.1f} s [{min(values):.1f}-{max(values):.1f}]"
 
 
 def run(

@@ -109,7 +109,7 @@ def model_folder(temporary: Path) -> tuple[Path, str]:
             "--out",
             str(out),
             "--quiet",
-        ]  # fmt: skip
+        ]
     ).check("training a stand-in model")
     return (
         out,

@@ -33,14 +33,32 @@ def run(rows: int = 1_000_000) -> list[Row]:
         ).check("pandas.read_csv")
         output = Path(folder) / "predictions.csv"
         predict = timed_run(
-            [PYTHON, "-m", "core", "predict", "--model", str(MODEL),
-             "--input", str(path), "--output", str(output)]
-        ).check("python -m core predict")  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "core",
+                "predict",
+                "--model",
+                str(MODEL),
+                "--input",
+                str(path),
+                "--output",
+                str(output),
+            ]
+        ).check("python -m core predict")
         output_mb = output.stat().st_size / 1024**2
         evaluate = timed_run(
-            [PYTHON, "-m", "core", "evaluate", "--model", str(MODEL),
-             "--data", str(path)]
-        ).check("python -m core evaluate")  # fmt: skip
+            [
+                PYTHON,
+                "-m",
+                "core",
+                "evaluate",
+                "--model",
+                str(MODEL),
+                "--data",
+                str(path),
+            ]
+        ).check("python -m core evaluate")
     reference_text = (
         f"pandas.read_csv {reference.seconds:.1f} s, peak {reference.max_rss_mb:.0f} MB"
     )

@@ -108,11 +108,14 @@ def main() -> int:
                 )
             )
     matrix = results["popularity missing (typical value used)"]["confusion_matrix"]
-    predicted = [sum(row[genre] for row in matrix) for genre in range(len(schema.GENRES))]
+    predicted = [
+        sum(row[genre] for row in matrix) for genre in range(len(schema.GENRES))
+    ]
     print(
         "predicted genres with popularity missing: "
         + ", ".join(
-            f"{genre} {count:,}" for genre, count in zip(schema.GENRES, predicted, strict=True)
+            f"{genre} {count:,}"
+            for genre, count in zip(schema.GENRES, predicted, strict=True)
         )
     )
     return 0

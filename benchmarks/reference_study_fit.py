@@ -26,14 +26,31 @@ import pandas as pd
 from sklearn.model_selection import train_test_split
 
 GENRES = [
-    "Electronic", "Anime", "Jazz", "Alternative", "Country",
-    "Rap", "Blues", "Rock", "Classical", "Hip-Hop",
-]  # fmt: skip
+    "Electronic",
+    "Anime",
+    "Jazz",
+    "Alternative",
+    "Country",
+    "Rap",
+    "Blues",
+    "Rock",
+    "Classical",
+    "Hip-Hop",
+]
 KEYS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 NUMERIC = [
-    "popularity", "acousticness", "danceability", "duration_ms", "energy",
-    "instrumentalness", "liveness", "loudness", "speechiness", "tempo", "valence",
-]  # fmt: skip
+    "popularity",
+    "acousticness",
+    "danceability",
+    "duration_ms",
+    "energy",
+    "instrumentalness",
+    "liveness",
+    "loudness",
+    "speechiness",
+    "tempo",
+    "valence",
+]
 MINMAX = ["loudness", "duration_ms", "popularity", "tempo"]
 ROOT = Path(__file__).resolve().parent.parent
 

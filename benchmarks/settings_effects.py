@@ -30,7 +30,9 @@ ORDER = ["learning_rate", *[name for name in sweep.SETTINGS if name != "learning
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--settings", nargs="+", choices=list(sweep.SETTINGS), default=ORDER)
+    parser.add_argument(
+        "--settings", nargs="+", choices=list(sweep.SETTINGS), default=ORDER
+    )
     parser.add_argument("--epochs", type=int, help="override the preset's epochs")
     arguments = parser.parse_args()
     typed = data.load_csv(DATA, require_label=True)
@@ -38,8 +40,10 @@ def main() -> int:
     if arguments.epochs:
         base = dataclasses.replace(base, epochs=arguments.epochs)
     print(f"Machine: {machine()}")
-    print(f"Base: the Recommended preset (epochs {base.epochs}, ensemble "
-          f"{base.ensemble_size}), validation share {sweep.SWEEP_VALIDATION_SHARE}")  # fmt: skip
+    print(
+        f"Base: the Recommended preset (epochs {base.epochs}, ensemble "
+        f"{base.ensemble_size}), validation share {sweep.SWEEP_VALIDATION_SHARE}"
+    )
     for setting in arguments.settings:
         spec = sweep.SETTINGS[setting]
         started = time.perf_counter()
@@ -52,8 +56,10 @@ def main() -> int:
         seconds = time.perf_counter() - started
         table = sweep.results_table(runs)
         print(f"\n## {spec.label} ({setting})")
-        print(f"sweep of {len(runs)} values: {seconds:.0f} s wall "
-              f"(load average {load:.1f} -> {load_average():.1f})")  # fmt: skip
+        print(
+            f"sweep of {len(runs)} values: {seconds:.0f} s wall "
+            f"(load average {load:.1f} -> {load_average():.1f})"
+        )
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
         print("reading:", sweep.reading(setting, runs), flush=True)
     return 0

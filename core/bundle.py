@@ -60,8 +60,14 @@ def _package_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = {}
-    for package in ("keras", "tensorflow", "tensorflow-cpu", "scikit-learn",
-                    "pandas", "numpy"):  # fmt: skip
+    for package in (
+        "keras",
+        "tensorflow",
+        "tensorflow-cpu",
+        "scikit-learn",
+        "pandas",
+        "numpy",
+    ):
         try:
             versions[package] = version(package)
         except PackageNotFoundError:
@@ -184,9 +190,7 @@ def load_bundle(directory: str | Path) -> Bundle:
     model_file = model_path.read_bytes()
     network = forward.read_model_file(model_file)
     expected_inputs = len(preprocessor.feature_names)
-    if network.n_features != expected_inputs or network.n_outputs != len(
-        schema.GENRES
-    ):
+    if network.n_features != expected_inputs or network.n_outputs != len(schema.GENRES):
         raise BundleError(
             "The model file does not match its preprocessing settings "
             f"({network.n_features} inputs and {network.n_outputs} outputs, "

@@ -138,7 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep_command.add_argument("--epochs", type=int)
     sweep_command.add_argument("--seed", type=int)
     sweep_command.add_argument("--validation-share", type=float)
-    sweep_command.add_argument("--out", required=True, help="folder for sweep.csv and best/")
+    sweep_command.add_argument(
+        "--out", required=True, help="folder for sweep.csv and best/"
+    )
     sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
 
     download = commands.add_parser(
@@ -228,8 +230,10 @@ def _command_report(arguments: argparse.Namespace) -> int:
     if arguments.json:
         print(json.dumps(result))
         return 0
-    print(f"rows: {result['rows']} ({result['blank_rows']} blank, "
-          f"{result['invalid_rows']} invalid, {result['rows_with_unknowns']} with unknowns)")  # fmt: skip
+    print(
+        f"rows: {result['rows']} ({result['blank_rows']} blank, "
+        f"{result['invalid_rows']} invalid, {result['rows_with_unknowns']} with unknowns)"
+    )
     print("unknown values:")
     for column, rate in result["unknown_rates"].items():
         if rate:
@@ -237,11 +241,15 @@ def _command_report(arguments: argparse.Namespace) -> int:
     print("rows per genre (loaded / after drop / after impute):")
     balance = result["class_balance"]
     for genre in balance["loaded"]:
-        print(f"  {genre:<12} {balance['loaded'][genre]:>6} {balance['drop'][genre]:>6} "
-              f"{balance['impute'][genre]:>6}")  # fmt: skip
+        print(
+            f"  {genre:<12} {balance['loaded'][genre]:>6} {balance['drop'][genre]:>6} "
+            f"{balance['impute'][genre]:>6}"
+        )
     duplicates = result["duplicates"]
-    print(f"duplicate rows of a track: {duplicates['duplicate_rows']}; "
-          f"tracks under several genres: {duplicates['multi_genre_tracks']}")  # fmt: skip
+    print(
+        f"duplicate rows of a track: {duplicates['duplicate_rows']}; "
+        f"tracks under several genres: {duplicates['multi_genre_tracks']}"
+    )
     for pair in duplicates["genre_pairs"][:5]:
         print(f"  {pair['genres']:<24} {pair['tracks']}")
     return 0
@@ -355,9 +363,7 @@ def _command_predict(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     with _replaced_on_success(output) as stream:
-        result = export.predict_file(
-            model_bundle, arguments.input, stream, score=False
-        )
+        result = export.predict_file(model_bundle, arguments.input, stream, score=False)
     _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     return 0
@@ -403,7 +409,9 @@ def _command_similar(arguments: argparse.Namespace) -> int:
     from core import bundle, songs
 
     if not 1 <= arguments.k <= 100:
-        raise GenreLabError(f"--k must be a whole number from 1 to 100, not {arguments.k}.")
+        raise GenreLabError(
+            f"--k must be a whole number from 1 to 100, not {arguments.k}."
+        )
     model_bundle = bundle.load_bundle(arguments.model)
     tracks = _load_labelled(arguments.data, verbose=False)
     index = songs.sound_index(model_bundle, tracks)
@@ -413,7 +421,9 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         arguments,
         lambda raw, typed: songs.similar_table(model_bundle, index, typed, arguments.k),
     )
-    print(f"{written} neighbour rows for {rows} input rows; written to {arguments.output}")
+    print(
+        f"{written} neighbour rows for {rows} input rows; written to {arguments.output}"
+    )
     return 0
 
 
@@ -430,9 +440,10 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
     # Checked before minutes of training: the setting, the values, the folder.
     sweep.sweep_plan(base, arguments.setting, arguments.values)
     out = Path(arguments.out)
-    if out.exists() and (not out.is_dir() or any(
-        path.name not in ("sweep.csv", "best") for path in out.iterdir()
-    )):  # fmt: skip
+    if out.exists() and (
+        not out.is_dir()
+        or any(path.name not in ("sweep.csv", "best") for path in out.iterdir())
+    ):
         raise GenreLabError(
             f"{out} already exists and is not a sweep folder; choose a new or empty one."
         )
@@ -442,12 +453,18 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
     def started(number: int, count: int, tried: dict) -> None:
         if not arguments.quiet:
             value = sweep.shown_value(tried[arguments.setting])
-            sys.stderr.write(f"run {number + 1} of {count}: {arguments.setting} {value}\n")
+            sys.stderr.write(
+                f"run {number + 1} of {count}: {arguments.setting} {value}\n"
+            )
 
     runs = sweep.sweep(
-        typed, base, arguments.setting, arguments.values, on_run_start=started,
+        typed,
+        base,
+        arguments.setting,
+        arguments.values,
+        on_run_start=started,
         on_epoch=None if arguments.quiet else _ProgressBar(),
-    )  # fmt: skip
+    )
     table = sweep.results_table(runs)
     out.mkdir(parents=True, exist_ok=True)
     with _replaced_on_success(out / "sweep.csv") as stream:

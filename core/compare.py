@@ -118,9 +118,11 @@ def baseline_features(
 
 
 def estimator_probabilities(
-    estimator, train_features: np.ndarray, train_labels: np.ndarray,
+    estimator,
+    train_features: np.ndarray,
+    train_labels: np.ndarray,
     test_features: np.ndarray,
-) -> tuple[np.ndarray, float]:  # fmt: skip
+) -> tuple[np.ndarray, float]:
     """Fit a scikit-learn classifier; return its test probabilities and training seconds.
 
     Columns follow the genres (0-9): a genre absent from training gets 0.
@@ -148,7 +150,9 @@ def networks(seed: int = 42) -> dict[str, TrainingConfig]:
     """The networks compared by default: the study's (imputing, to score the same
     rows) and the recommended one, each seeded with ``seed``."""
     return {
-        STUDY_NETWORK: dataclasses.replace(configuration.STUDY, unknowns="impute", seed=seed),
+        STUDY_NETWORK: dataclasses.replace(
+            configuration.STUDY, unknowns="impute", seed=seed
+        ),
         RECOMMENDED_NETWORK: _recommended(seed),
     }
 

@@ -271,7 +271,9 @@ def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
     try:
         first_line, skipped = _skip_blank_lines(text)
     except UnicodeError:
-        raise DataError("This file's text cannot be decoded; save it as UTF-8 CSV.") from None
+        raise DataError(
+            "This file's text cannot be decoded; save it as UTF-8 CSV."
+        ) from None
     if first_line.lstrip().startswith(("{", "[")):
         with text:
             return _read_audio_features(text)
@@ -305,7 +307,9 @@ def _read_audio_features(text: IO[str]) -> _JsonRows:
     try:
         content = text.read(limit + 1)
     except UnicodeError:
-        raise DataError("This file's text cannot be decoded; save it as UTF-8.") from None
+        raise DataError(
+            "This file's text cannot be decoded; save it as UTF-8."
+        ) from None
     if len(content) > limit:
         raise DataError(
             f"A JSON file is read whole, and this one is larger than the "
@@ -322,7 +326,9 @@ def _read_audio_features(text: IO[str]) -> _JsonRows:
     if not isinstance(items, list):
         raise DataError(_NOT_AUDIO_FEATURES)
     objects = [item for item in items if item is not None]
-    if not wrapped and (not objects or not all(map(formats.is_audio_features, objects))):
+    if not wrapped and (
+        not objects or not all(map(formats.is_audio_features, objects))
+    ):
         raise DataError(_NOT_AUDIO_FEATURES)
     if not all(isinstance(item, dict) for item in objects):
         raise DataError(_NOT_AUDIO_FEATURES)
@@ -330,11 +336,14 @@ def _read_audio_features(text: IO[str]) -> _JsonRows:
         raise DataError("This audio-features file lists no track with features.")
     columns = list(dict.fromkeys(name for item in objects for name in item))
     rows = [
-        [_json_cell(item.get(name)) for name in columns] if item is not None
+        [_json_cell(item.get(name)) for name in columns]
+        if item is not None
         else [""] * len(columns)
         for item in items
-    ]  # fmt: skip
-    frame = pd.DataFrame(rows, columns=[str(name).strip() for name in columns], dtype=str)
+    ]
+    frame = pd.DataFrame(
+        rows, columns=[str(name).strip() for name in columns], dtype=str
+    )
     return _JsonRows(frame, len(items) - len(objects))
 
 
@@ -359,7 +368,9 @@ def _canonical_columns(columns: list[str], header: tuple[str, ...]) -> list[str]
     """
     names = header if len(header) == len(columns) else tuple(columns)
     mapping = formats.column_mapping(names)
-    return [mapping.get(name, column) for name, column in zip(names, columns, strict=True)]
+    return [
+        mapping.get(name, column) for name, column in zip(names, columns, strict=True)
+    ]
 
 
 def _tidy_chunk(frame: pd.DataFrame, table: _Table) -> pd.DataFrame:
@@ -552,7 +563,9 @@ def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:
     """Refuse a file whose rows hold values past the header's columns (read anew)."""
     again = _open_table(source, limited=False)
     with again.text:
-        reader = csv.reader(again.text, delimiter=table.separator, skipinitialspace=True)
+        reader = csv.reader(
+            again.text, delimiter=table.separator, skipinitialspace=True
+        )
         header = next(reader, [])
         for fields in reader:
             if len(fields) > len(header) and any(
@@ -602,7 +615,9 @@ def _check_columns(
     present = [column for column in schema.FEATURE_COLUMNS if column in raw.columns]
     names = [column for column in NAME_COLUMNS if column in raw.columns]
     if not present and names:
-        needed = [c for c in schema.FEATURE_COLUMNS if c not in formats.FILLABLE_COLUMNS]
+        needed = [
+            c for c in schema.FEATURE_COLUMNS if c not in formats.FILLABLE_COLUMNS
+        ]
         raise DataError(
             f"This file has track names ({', '.join(names)}) but none of the audio "
             "features GenreLab predicts from: add the columns "
@@ -751,9 +766,11 @@ def _type_rows(
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
         labels = formats.read_labels(genre)
-        typed[schema.TARGET] = pd.Series(labels.genres, index=raw.index).where(
-            pd.notna(labels.genres), None
-        ).astype(genre.dtype)
+        typed[schema.TARGET] = (
+            pd.Series(labels.genres, index=raw.index)
+            .where(pd.notna(labels.genres), None)
+            .astype(genre.dtype)
+        )
     joined = _join_problems(problems, len(raw))
     joined[blank] = BLANK_ROW
     typed[PROBLEM_COLUMN] = joined

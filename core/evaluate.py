@@ -124,11 +124,16 @@ def most_confused_pairs(matrix: list[list[int]], top: int = 5) -> pd.DataFrame:
     counts = np.asarray(matrix, dtype=float)
     row_totals = counts.sum(axis=1)
     cells = [
-        (schema.GENRES[i], schema.GENRES[j], int(counts[i, j]),
-         counts[i, j] / row_totals[i] if row_totals[i] else 0.0)
-        for i in range(len(counts)) for j in range(len(counts))
+        (
+            schema.GENRES[i],
+            schema.GENRES[j],
+            int(counts[i, j]),
+            counts[i, j] / row_totals[i] if row_totals[i] else 0.0,
+        )
+        for i in range(len(counts))
+        for j in range(len(counts))
         if i != j and counts[i, j] > 0
-    ]  # fmt: skip
+    ]
     cells.sort(key=lambda cell: cell[2], reverse=True)
     return pd.DataFrame(
         cells[:top], columns=["true_genre", "predicted_genre", "tracks", "share"]

@@ -188,7 +188,9 @@ def what_if(
 RELIABILITY_BINS = 10
 
 
-def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = RELIABILITY_BINS) -> dict:
+def reliability(
+    labels: np.ndarray, probabilities: np.ndarray, bins: int = RELIABILITY_BINS
+) -> dict:
     """How often the model is right when it is this sure: a reliability (calibration) table.
 
     Uses scikit-learn's ``calibration_curve`` on the top genre's probability
@@ -206,8 +208,13 @@ def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = RELIA
     labels = np.asarray(labels)
     probabilities = np.asarray(probabilities)
     if len(labels) == 0:
-        return {"table": pd.DataFrame(columns=["low", "high", "confidence", "accuracy", "tracks"]),
-                "expected_calibration_error": None, "tracks": 0}  # fmt: skip
+        return {
+            "table": pd.DataFrame(
+                columns=["low", "high", "confidence", "accuracy", "tracks"]
+            ),
+            "expected_calibration_error": None,
+            "tracks": 0,
+        }
     confidence = probabilities.max(axis=1)
     correct = (probabilities.argmax(axis=1) == labels).astype(int)
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -294,7 +301,9 @@ def partial_dependence_table(
     usable, _ = bundle.preprocessor.usable_rows(typed)
     rows = typed[usable]
     if rows.empty:
-        raise DataError("The average effect needs rows this model can predict; there are none.")
+        raise DataError(
+            "The average effect needs rows this model can predict; there are none."
+        )
     if len(rows) > max_rows:
         rows = rows.sample(n=max_rows, random_state=seed)
     sample = rows[list(schema.FEATURE_COLUMNS)].reset_index(drop=True)
@@ -333,7 +342,9 @@ class SongMap:
     points: pd.DataFrame
 
 
-def song_map(bundle: Bundle, typed: pd.DataFrame, max_tracks: int = 10_000, seed: int = 0) -> SongMap:
+def song_map(
+    bundle: Bundle, typed: pd.DataFrame, max_tracks: int = 10_000, seed: int = 0
+) -> SongMap:
     """Place tracks on a plane by how the network sees them.
 
     Each track's activations in every member's last hidden layer (what the
@@ -356,7 +367,9 @@ def song_map(bundle: Bundle, typed: pd.DataFrame, max_tracks: int = 10_000, seed
     if len(rows) > max_tracks:
         rows = rows.sample(n=max_tracks, random_state=seed)
     if len(rows) < 2:
-        raise DataError("A map of songs needs at least two tracks this model can predict.")
+        raise DataError(
+            "A map of songs needs at least two tracks this model can predict."
+        )
     activations = bundle.network.last_hidden(bundle.preprocessor.transform(rows))
     projection = PCA(n_components=2, random_state=seed).fit(activations)
     xy = projection.transform(activations)
@@ -364,7 +377,9 @@ def song_map(bundle: Bundle, typed: pd.DataFrame, max_tracks: int = 10_000, seed
     return SongMap(projection=projection, points=points)
 
 
-def place_on_map(bundle: Bundle, song_map_: SongMap, row: pd.DataFrame) -> tuple[float, float]:
+def place_on_map(
+    bundle: Bundle, song_map_: SongMap, row: pd.DataFrame
+) -> tuple[float, float]:
     """Where a one-row typed frame (e.g. the Predict sliders) falls on a song map."""
     usable, reasons = bundle.preprocessor.usable_rows(row)
     if not usable.all():

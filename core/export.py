@@ -80,7 +80,10 @@ def _csv_fields(values: pa.Array) -> pa.Array:
         return text
     mark = pa.scalar('"', pa.large_string())
     quoted = pc.binary_join_element_wise(
-        mark, pc.replace_substring(text, '"', '""'), mark, pa.scalar("", pa.large_string())
+        mark,
+        pc.replace_substring(text, '"', '""'),
+        mark,
+        pa.scalar("", pa.large_string()),
     )
     return pc.if_else(needs, quoted, text)
 
@@ -204,9 +207,7 @@ def predict_file(
                 for written, canonical in understood.renamed.items()
                 if canonical in table.columns and written not in table.columns
             }
-            write_csv(
-                table.rename(columns=as_written), output, header=rows == 0
-            )
+            write_csv(table.rename(columns=as_written), output, header=rows == 0)
         if rows < PREVIEW_ROWS:
             previews.append(table.iloc[: PREVIEW_ROWS - rows])
         if listed < LISTED_UNPREDICTABLE:

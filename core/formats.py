@@ -262,7 +262,9 @@ def read_keys(stripped: pd.Series) -> ReadValues:
     written = text.to_numpy(dtype=object)
     bad = ~(is_named | pitch | unknown)
     problems[others[bad]] = [
-        _problem("key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT)
+        _problem(
+            "key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT
+        )
         for value, number in zip(written[bad], numbers[bad], strict=True)
     ]
     values[others] = result
@@ -494,8 +496,12 @@ class Understood:
         if self.respelled_labels:
             parts.append("genre labels matched ignoring case and punctuation")
         if self.other_label_rows:
-            named = sorted(self.other_labels.items(), key=lambda item: (-item[1], item[0]))
-            listed = ", ".join(f"'{label}' {count:,}" for label, count in named[:LABELS_NAMED])
+            named = sorted(
+                self.other_labels.items(), key=lambda item: (-item[1], item[0])
+            )
+            listed = ", ".join(
+                f"'{label}' {count:,}" for label, count in named[:LABELS_NAMED]
+            )
             if self.other_labels_unnamed:
                 listed += " and others"
             elif len(named) > LABELS_NAMED:
@@ -531,7 +537,9 @@ class Understood:
             "rows": self.rows,
             "renamed": dict(self.renamed),
             "missing": list(self.missing),
-            "filled": {c: self.fill_values[c] for c in self.missing if c in self.fill_values},
+            "filled": {
+                c: self.fill_values[c] for c in self.missing if c in self.fill_values
+            },
             "number_keys": self.number_keys,
             "number_modes": self.number_modes,
             "recased_names": self.recased_names,

@@ -40,9 +40,12 @@ def ensemble_epoch(logs: Sequence[EpochLog]) -> EpochLog:
         return sum(known) / len(known) if len(known) == len(values) else None
 
     return EpochLog(
-        last.member, last.members, last.epoch, last.epochs,
+        last.member,
+        last.members,
+        last.epoch,
+        last.epochs,
         sum(log.loss for log in logs) / len(logs),
         sum(log.accuracy for log in logs) / len(logs),
         mean([log.val_loss for log in logs]),
         mean([log.val_accuracy for log in logs]),
-    )  # fmt: skip
+    )

@@ -149,8 +149,9 @@ def slider_ranges(summary: pd.DataFrame | None = None) -> dict[str, SliderRange]
             high = math.ceil(high / factor * 4) / 4
         else:
             low, high = low / factor, high / factor
-        partial = SliderRange(feature, _label(feature), low, high, step, low, factor,
-                              number_format)  # fmt: skip
+        partial = SliderRange(
+            feature, _label(feature), low, high, step, low, factor, number_format
+        )
         ranges[feature] = SliderRange(
             feature=feature,
             label=partial.label,

@@ -155,9 +155,11 @@ class _CompiledSteps:
 
 
 def _compile_steps(
-    config: TrainingConfig, members: list[keras.Model], x_train: np.ndarray,
+    config: TrainingConfig,
+    members: list[keras.Model],
+    x_train: np.ndarray,
     y_train: np.ndarray,
-) -> _CompiledSteps:  # fmt: skip
+) -> _CompiledSteps:
     count = len(members)
     variables = [v for model in members for v in model.trainable_variables]
     rows = len(x_train)
@@ -239,7 +241,9 @@ class _EarlyStopping:
         """Every member is past its patience (training stops for all at once)."""
         return bool(self.patience) and min(self.epochs_without_gain) >= self.patience
 
-    def restore(self, members: list[keras.Model], histories: list[list[EpochLog]]) -> list[int]:
+    def restore(
+        self, members: list[keras.Model], histories: list[list[EpochLog]]
+    ) -> list[int]:
         """Give each member its best epoch's weights back; return the epochs kept."""
         for member, weights in enumerate(self.best_weights):
             if weights is not None:
@@ -276,9 +280,12 @@ def _train_members(
     histories: list[list[EpochLog]] = [[] for _ in range(count)]
     stopping = _EarlyStopping(config.early_stopping_patience, count, config.epochs)
     for epoch in range(1, config.epochs + 1):
-        orders = np.stack([shuffler.permutation(compiled.rows) for shuffler in shufflers])
+        orders = np.stack(
+            [shuffler.permutation(compiled.rows) for shuffler in shufflers]
+        )
         losses, accuracies = (
-            np.asarray(v) for v in compiled.run_epoch(tf.constant(orders.astype(np.int32)))
+            np.asarray(v)
+            for v in compiled.run_epoch(tf.constant(orders.astype(np.int32)))
         )
         val_losses = val_accuracies = [None] * count
         if x_val is not None:
@@ -289,9 +296,16 @@ def _train_members(
                 )
             )
         for member in range(count):
-            log = EpochLog(member, count, epoch, config.epochs,
-                           float(losses[member]), float(accuracies[member]),
-                           val_losses[member], val_accuracies[member])  # fmt: skip
+            log = EpochLog(
+                member,
+                count,
+                epoch,
+                config.epochs,
+                float(losses[member]),
+                float(accuracies[member]),
+                val_losses[member],
+                val_accuracies[member],
+            )
             histories[member].append(log)
             if on_epoch is not None:
                 on_epoch(log)

@@ -69,8 +69,10 @@ def _percent(value: float | None) -> str:
 
 def _matrix_table(matrix: list[list[int]]) -> str:
     short = [genre[:5] for genre in schema.GENRES]
-    lines = ["| true \\ predicted | " + " | ".join(short) + " |",
-             "|---" * (len(short) + 1) + "|"]  # fmt: skip
+    lines = [
+        "| true \\ predicted | " + " | ".join(short) + " |",
+        "|---" * (len(short) + 1) + "|",
+    ]
     for genre, row in zip(schema.GENRES, matrix, strict=True):
         lines.append(f"| {genre} | " + " | ".join(str(n) for n in row) + " |")
     return "\n".join(lines)

@@ -38,7 +38,9 @@ class TrainingRun:
     @property
     def history(self) -> list[list[EpochLog]]:
         """Each network's per-epoch logs."""
-        return [[EpochLog(**log) for log in member] for member in self.metrics["history"]]
+        return [
+            [EpochLog(**log) for log in member] for member in self.metrics["history"]
+        ]
 
     @property
     def seconds(self) -> float:
@@ -91,11 +93,13 @@ def _validation_metrics(
     )
     return {
         "validation": _split_metrics(
-            train_rows.iloc[held], labels[held], unknown[held],
+            train_rows.iloc[held],
+            labels[held],
+            unknown[held],
             predictor.probabilities(train_features[held]),
             config.unknowns == "impute",
         )
-    }  # fmt: skip
+    }
 
 
 def train_from_frame(
@@ -128,7 +132,9 @@ def train_from_frame(
     unknown = features.unknown_mask(typed)
     # Listed over the whole file, before the split: a test track's other
     # genres may be listed in training rows.
-    typed = typed.assign(**{LISTED_GENRES: evaluate.genre_bits_by_track(tracks, labels)})
+    typed = typed.assign(
+        **{LISTED_GENRES: evaluate.genre_bits_by_track(tracks, labels)}
+    )
     cleaned, cleaning = features.clean(typed, config.unknowns, labels, unknown)
     kept = typed.index.get_indexer(cleaned.index)
     labels, tracks, unknown = labels[kept], tracks[kept], unknown[kept]
@@ -165,20 +171,31 @@ def train_from_frame(
     )
     bundle.metrics = {
         "train": _split_metrics(
-            train_rows, labels[train], unknown[train],
-            predictor.probabilities(train_features), imputed,
+            train_rows,
+            labels[train],
+            unknown[train],
+            predictor.probabilities(train_features),
+            imputed,
         ),
         "test": _split_metrics(
-            test_rows, labels[test], unknown[test],
-            predictor.probabilities(test_features), imputed,
+            test_rows,
+            labels[test],
+            unknown[test],
+            predictor.probabilities(test_features),
+            imputed,
         ),
         **_validation_metrics(
-            config, predictor, train_rows, train_features, labels[train],
-            train_groups, unknown[train],
+            config,
+            predictor,
+            train_rows,
+            train_features,
+            labels[train],
+            train_groups,
+            unknown[train],
         ),
         "cleaning": asdict(cleaning),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],
         "train_seconds": round(train_seconds, 2),
-    }  # fmt: skip
+    }
     return TrainingRun(bundle)

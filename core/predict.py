@@ -80,7 +80,9 @@ class ScoreKeeper:
         codes = np.full(len(typed), -1, dtype=np.int64)
         codes[predicted] = probabilities.argmax(axis=1)
         scored = labels[predicted] >= 0
-        self._top2 += evaluate.top2_hits(labels[predicted][scored], probabilities[scored])
+        self._top2 += evaluate.top2_hits(
+            labels[predicted][scored], probabilities[scored]
+        )
         self._labels.append(labels.astype(np.int8))
         self._predicted.append(codes.astype(np.int8))
         keys = track_keys(typed)

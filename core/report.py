@@ -30,8 +30,9 @@ def class_balance(typed: pd.DataFrame) -> dict[str, dict[str, int]]:
     """Rows per genre: as loaded, after dropping unknowns, after imputing them."""
 
     def count(frame: pd.DataFrame) -> dict[str, int]:
-        counts = np.bincount(label_codes(frame)[label_codes(frame) >= 0],
-                             minlength=len(schema.GENRES))  # fmt: skip
+        counts = np.bincount(
+            label_codes(frame)[label_codes(frame) >= 0], minlength=len(schema.GENRES)
+        )
         return {genre: int(n) for genre, n in zip(schema.GENRES, counts, strict=True)}
 
     return {

@@ -51,8 +51,19 @@ MODE_COLUMN = "mode"
 CATEGORICAL_FEATURES: tuple[str, ...] = (KEY_COLUMN, MODE_COLUMN)
 
 KEYS: tuple[str, ...] = (
-    "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B",
-)  # fmt: skip
+    "C",
+    "C#",
+    "D",
+    "D#",
+    "E",
+    "F",
+    "F#",
+    "G",
+    "G#",
+    "A",
+    "A#",
+    "B",
+)
 MODES: tuple[str, ...] = ("Major", "Minor")
 
 # Columns a file must have to be used for prediction; training also needs TARGET.

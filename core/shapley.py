@@ -156,7 +156,10 @@ def coalition_inputs(
     sources = preprocessor.input_sources
     single = np.array([len(source) == 1 for source in sources])
     owner = np.array(
-        [FEATURES.index(next(iter(source))) if len(source) == 1 else 0 for source in sources]
+        [
+            FEATURES.index(next(iter(source))) if len(source) == 1 else 0
+            for source in sources
+        ]
     )
     assembled = np.where(bits[:, owner], inputs[1], inputs[0])
     if not single.all():
@@ -248,7 +251,9 @@ def reading(shapley: Shapley, genre: str) -> str:
     if len(table) > 1 and abs(table.iloc[1]["contribution"]) * 100 >= 0.5:
         second = table.iloc[1]
         second_points = second["contribution"] * 100
-        second_what = describe_value(second["feature"], second["value"], second["baseline"])
+        second_what = describe_value(
+            second["feature"], second["value"], second["baseline"]
+        )
         sentence += (
             f"; {second_what} {'adds' if second_points > 0 else 'takes'} "
             f"{abs(second_points):.0f}"

@@ -55,7 +55,9 @@ def _labels(frame: pd.DataFrame) -> pd.Series:
 
 
 def _listed_text(bits: np.ndarray) -> list[str]:
-    names = {value: ", ".join(evaluate.genres_of_bits(int(value))) for value in set(bits)}
+    names = {
+        value: ", ".join(evaluate.genres_of_bits(int(value))) for value in set(bits)
+    }
     return [names[value] for value in bits]
 
 
@@ -173,13 +175,18 @@ def confusion_counts(table: pd.DataFrame, split: str) -> list[list[int]]:
     matrix = np.zeros((len(schema.GENRES),) * 2, dtype=int)
     np.add.at(
         matrix,
-        (rows[TRUE_GENRE].map(codes).to_numpy(), rows[predict.PREDICTED].map(codes).to_numpy()),
+        (
+            rows[TRUE_GENRE].map(codes).to_numpy(),
+            rows[predict.PREDICTED].map(codes).to_numpy(),
+        ),
         1,
     )
     return matrix.tolist()
 
 
-def cell_songs(table: pd.DataFrame, split: str, true_genre: str, predicted: str) -> pd.DataFrame:
+def cell_songs(
+    table: pd.DataFrame, split: str, true_genre: str, predicted: str
+) -> pd.DataFrame:
     """The rows of one confusion cell: tracks of ``true_genre`` the model called ``predicted``."""
     chosen = (
         (table[SPLIT] == split)
@@ -189,9 +196,7 @@ def cell_songs(table: pd.DataFrame, split: str, true_genre: str, predicted: str)
     return table[chosen].sort_values(CONFIDENCE, ascending=False)
 
 
-def surprise(
-    table: pd.DataFrame, right: bool, rng: np.random.Generator
-) -> int | None:
+def surprise(table: pd.DataFrame, right: bool, rng: np.random.Generator) -> int | None:
     """A random test track (or track, when the split is unknown) the model got right or wrong.
 
     Returns:
@@ -356,7 +361,9 @@ def differences(
     words += key_mode
     if not words:
         return chosen, "almost the same in every feature"
-    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    listed = (
+        words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    )
     return chosen, f"the same, but {listed}"
 
 
@@ -364,8 +371,16 @@ INPUT_ROW = "input_row"
 RANK = "rank"
 DISTANCE = "distance"
 REASON = "reason"
-SIMILAR_COLUMNS = [INPUT_ROW, RANK, "artist_name", "track_name", schema.TARGET,
-                   DISTANCE, predict.PREDICTED, REASON]  # fmt: skip
+SIMILAR_COLUMNS = [
+    INPUT_ROW,
+    RANK,
+    "artist_name",
+    "track_name",
+    schema.TARGET,
+    DISTANCE,
+    predict.PREDICTED,
+    REASON,
+]
 
 
 def similar_table(
@@ -395,16 +410,20 @@ def similar_table(
                     INPUT_ROW: np.repeat(found_rows.index.to_numpy(), k),
                     RANK: np.tile(np.arange(1, k + 1), len(found_rows)),
                     "artist_name": tracks["artist_name"].to_numpy()[positions.ravel()]
-                    if "artist_name" in tracks else "",
+                    if "artist_name" in tracks
+                    else "",
                     "track_name": tracks["track_name"].to_numpy()[positions.ravel()]
-                    if "track_name" in tracks else "",
+                    if "track_name" in tracks
+                    else "",
                     schema.TARGET: tracks[LISTED].to_numpy()[positions.ravel()],
                     DISTANCE: distances.ravel(),
-                    predict.PREDICTED: tracks[predict.PREDICTED].to_numpy()[positions.ravel()],
+                    predict.PREDICTED: tracks[predict.PREDICTED].to_numpy()[
+                        positions.ravel()
+                    ],
                     REASON: "",
                 }
             )
-        )  # fmt: skip
+        )
     if (~usable).any():
         parts.append(
             pd.DataFrame(
@@ -418,5 +437,7 @@ def similar_table(
     if not parts:
         return pd.DataFrame(columns=SIMILAR_COLUMNS)
     table = pd.concat(parts, ignore_index=True).reindex(columns=SIMILAR_COLUMNS)
-    order = np.lexsort((table[RANK].fillna(0).to_numpy(dtype=float), table[INPUT_ROW].to_numpy()))
+    order = np.lexsort(
+        (table[RANK].fillna(0).to_numpy(dtype=float), table[INPUT_ROW].to_numpy())
+    )
     return table.iloc[order].reset_index(drop=True)

@@ -54,68 +54,95 @@ def _choices(name: str) -> tuple[str, ...]:
 
 SETTINGS: dict[str, Setting] = {
     "hidden_layers": Setting(
-        "hidden_layers", "Hidden layer widths", ("64", "128, 64", "256, 128", "512, 256"),
+        "hidden_layers",
+        "Hidden layer widths",
+        ("64", "128, 64", "256, 128", "512, 256"),
         "How many units each hidden layer has: wider layers learn a little more "
         "(measured: 59.7% at 64 units, 61.2% at 512 then 256) but train much slower.",
         numeric=False,
     ),
     "layers": Setting(
-        "hidden_layers", "Number of hidden layers", ("1", "2", "3", "4"),
+        "hidden_layers",
+        "Number of hidden layers",
+        ("1", "2", "3", "4"),
         "How many hidden layers of the first layer's width: depth barely matters "
         "here (1 to 4 layers within 0.4 points); each layer adds training time.",
     ),
     "activation": Setting(
-        "activation", "Hidden activation", _choices("activation"),
+        "activation",
+        "Hidden activation",
+        _choices("activation"),
         "The bend each hidden unit applies: gelu and relu learn these features about "
-        "2 points better than the study's sigmoid.", numeric=False,
+        "2 points better than the study's sigmoid.",
+        numeric=False,
     ),
     "dropout": Setting(
-        "dropout", "Dropout", ("0", "0.1", "0.3", "0.5"),
+        "dropout",
+        "Dropout",
+        ("0", "0.1", "0.3", "0.5"),
         "Share of units switched off at random while learning: some fights "
         "over-fitting, too much stops the network from learning.",
     ),
     "learning_rate": Setting(
-        "learning_rate", "Learning rate", ("0.0005", "0.002", "0.01", "0.05"),
+        "learning_rate",
+        "Learning rate",
+        ("0.0005", "0.002", "0.01", "0.05"),
         "How big each learning step is: too small learns slowly, too big learns "
         "fast at first and then ends lower.",
     ),
     "batch_size": Setting(
-        "batch_size", "Batch size", ("32", "128", "512", "2048"),
+        "batch_size",
+        "Batch size",
+        ("32", "128", "512", "2048"),
         "Tracks per learning step: small batches take many more steps (slower), "
         "very large ones learn less per epoch.",
     ),
     "epochs": Setting(
-        "epochs", "Epochs", ("5", "15", "45", "90"),
+        "epochs",
+        "Epochs",
+        ("5", "15", "45", "90"),
         "Passes over the training tracks: more helps up to about 45 (58.5% after 5, "
         "61.0% after 45), then levels off while training takes longer.",
     ),
     "numeric_bins": Setting(
-        "numeric_bins", "Bins per numeric feature", ("0", "4", "8", "16"),
+        "numeric_bins",
+        "Bins per numeric feature",
+        ("0", "4", "8", "16"),
         "Extra inputs for low, middle and high values of each feature, as a tree "
         "splits them: 8 bins add about a point; 16 add nothing more.",
     ),
     "ensemble_size": Setting(
-        "ensemble_size", "Ensemble size", ("1", "2", "3", "4"),
+        "ensemble_size",
+        "Ensemble size",
+        ("1", "2", "3", "4"),
         "Networks averaged: more are steadier and put the right genre in the top 2 "
         "slightly more often (84.2% with 1, 84.8% with 4), each costing its training time.",
     ),
     "unknowns": Setting(
-        "unknowns", "Rows with unknown tempo or duration", _choices("unknowns"),
+        "unknowns",
+        "Rows with unknown tempo or duration",
+        _choices("unknowns"),
         "Dropping them loses a tenth of the tracks (and the model cannot predict "
-        "such tracks); filling them in keeps every track.", numeric=False,
+        "such tracks); filling them in keeps every track.",
+        numeric=False,
     ),
     "key_encoding": Setting(
-        "key_encoding", "Key and mode as", _choices("key_encoding"),
+        "key_encoding",
+        "Key and mode as",
+        _choices("key_encoding"),
         "How key and mode become inputs; it makes little difference, since genre "
-        "hardly depends on the key.", numeric=False,
+        "hardly depends on the key.",
+        numeric=False,
     ),
     "scaling": Setting(
-        "scaling", "Scaling", _choices("scaling"),
+        "scaling",
+        "Scaling",
+        _choices("scaling"),
         "How numbers are put on a common scale: standardising every column is half "
         "a point better here than the study's partial 0-1 scaling.",
         numeric=False,
     ),
-}  # fmt: skip
+}
 
 
 def _parse(setting: str, text: str, base: TrainingConfig) -> Any:
@@ -267,9 +294,12 @@ def run_configs(
 
 
 def sweep(
-    typed: pd.DataFrame, base: TrainingConfig, setting: str, values: Sequence[str],
+    typed: pd.DataFrame,
+    base: TrainingConfig,
+    setting: str,
+    values: Sequence[str],
     **hooks: Any,
-) -> list[SweepRun]:  # fmt: skip
+) -> list[SweepRun]:
     """Train one model per value of one setting (see :func:`run_configs` for the hooks)."""
     configs, tried = sweep_plan(base, setting, values)
     return run_configs(typed, configs, tried, **hooks)
@@ -337,13 +367,18 @@ def reading(setting: str, runs: Sequence[SweepRun]) -> str:
             sentence = f"Less was better: the {name} did best at its smallest value, {best_text}"
         else:
             # Past the peak: a drop under LEVEL_POINTS is no real change.
-            after = "then hurt" if (scores[winner] - ordered[-1]) * 100 >= LEVEL_POINTS \
-                else "then levelled off"  # fmt: skip
+            after = (
+                "then hurt"
+                if (scores[winner] - ordered[-1]) * 100 >= LEVEL_POINTS
+                else "then levelled off"
+            )
             sentence = (
                 f"Raising the {name} helped up to {best_text}, {after} "
                 f"({shown_value(values[order[-1]])}: {ordered[-1]:.1%})"
             )
-        sentence += f"; from {low} to {high} validation accuracy spans {spread:.1f} points"
+        sentence += (
+            f"; from {low} to {high} validation accuracy spans {spread:.1f} points"
+        )
     else:
         worst = int(np.argmin(scores))
         sentence = (
@@ -393,7 +428,9 @@ def search_configs(
         if setting not in SETTINGS:
             sweep_plan(base, setting, texts)  # raises, naming the allowed settings
         if not texts:
-            raise ConfigError(f"Give at least one value of {SETTINGS[setting].label.lower()}.")
+            raise ConfigError(
+                f"Give at least one value of {SETTINGS[setting].label.lower()}."
+            )
         parsed[setting] = [_parse(setting, text, base) for text in texts]
     combinations = math.prod(len(values) for values in parsed.values())
     sampler = ParameterSampler(

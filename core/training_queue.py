@@ -84,7 +84,9 @@ class TrainingQueue:
 
     def __post_init__(self) -> None:
         if self.slots < 1:
-            raise ValueError(f"A training queue needs at least 1 slot, not {self.slots}.")
+            raise ValueError(
+                f"A training queue needs at least 1 slot, not {self.slots}."
+            )
 
     def join(self, owner: str) -> Ticket:
         """Queue a training for ``owner`` (a session); their earlier waiting ticket is dropped."""

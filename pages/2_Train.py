@@ -121,92 +121,144 @@ with st.form("train_form", enter_to_submit=False):
     with data_column:
         st.markdown("**Data preparation**")
         st.selectbox(
-            "Rows with unknown tempo or duration", settings.CHOICES["unknowns"],
-            key="train_unknowns", help=help_of("unknowns"),
+            "Rows with unknown tempo or duration",
+            settings.CHOICES["unknowns"],
+            key="train_unknowns",
+            help=help_of("unknowns"),
             format_func={"drop": "drop them", "impute": "fill in (impute)"}.get,
-        )  # fmt: skip
+        )
         st.selectbox(
-            "Fill unknowns with the", settings.CHOICES["impute_strategy"],
-            key="train_impute_strategy", help="Only used when filling in unknowns.",
-        )  # fmt: skip
+            "Fill unknowns with the",
+            settings.CHOICES["impute_strategy"],
+            key="train_impute_strategy",
+            help="Only used when filling in unknowns.",
+        )
         st.selectbox(
-            "Key and mode as", settings.CHOICES["key_encoding"],
-            key="train_key_encoding", help=help_of("key_encoding"),
-            format_func={"scale": "24 scales (key + mode, the study)",
-                         "key_mode": "12 keys + major/minor"}.get,
-        )  # fmt: skip
+            "Key and mode as",
+            settings.CHOICES["key_encoding"],
+            key="train_key_encoding",
+            help=help_of("key_encoding"),
+            format_func={
+                "scale": "24 scales (key + mode, the study)",
+                "key_mode": "12 keys + major/minor",
+            }.get,
+        )
         st.selectbox(
-            "Scaling", settings.CHOICES["scaling"], key="train_scaling",
+            "Scaling",
+            settings.CHOICES["scaling"],
+            key="train_scaling",
             help=help_of("scaling"),
-            format_func={"study_minmax": "0-1 for four columns (the study)",
-                         "standard": "standardise every column"}.get,
-        )  # fmt: skip
+            format_func={
+                "study_minmax": "0-1 for four columns (the study)",
+                "standard": "standardise every column",
+            }.get,
+        )
         st.number_input(
-            "Bins per numeric feature (0 = off)", min_value=0,
-            max_value=settings.MAX_NUMERIC_BINS, step=1, key="train_numeric_bins",
+            "Bins per numeric feature (0 = off)",
+            min_value=0,
+            max_value=settings.MAX_NUMERIC_BINS,
+            step=1,
+            key="train_numeric_bins",
             help=help_of("numeric_bins"),
-        )  # fmt: skip
+        )
         limit = LIMITS["test_size"]
-        st.slider("Test share", limit.low, limit.high, step=0.05, key="train_test_size",
-                  help="Tracks held back to measure the model on unseen data.")  # fmt: skip
+        st.slider(
+            "Test share",
+            limit.low,
+            limit.high,
+            step=0.05,
+            key="train_test_size",
+            help="Tracks held back to measure the model on unseen data.",
+        )
         st.checkbox(
-            "Stratified split", key="train_stratify",
+            "Stratified split",
+            key="train_stratify",
             help="Keep each genre's share the same in the training and test tracks.",
-        )  # fmt: skip
+        )
         st.checkbox(
-            "Keep a song's repeats together", key="train_group_tracks",
+            "Keep a song's repeats together",
+            key="train_group_tracks",
             help="The same song is often listed several times, under several "
             "genres; keeping its rows together makes the test tracks truly unseen.",
-        )  # fmt: skip
+        )
         st.checkbox(
-            "Log-transform skewed features", key="train_log_skewed",
+            "Log-transform skewed features",
+            key="train_log_skewed",
             help="Duration, speechiness, liveness, instrumentalness and "
             "acousticness have long tails; a logarithm spreads most tracks out.",
-        )  # fmt: skip
+        )
     with network_column:
         st.markdown("**Network**")
         st.text_input(
-            "Hidden layers (widths, comma separated)", key="train_hidden_layers",
+            "Hidden layers (widths, comma separated)",
+            key="train_hidden_layers",
             help=help_of("hidden_layers") + " E.g. 256, 128 for two layers; empty "
             "for none.",
-        )  # fmt: skip
-        st.selectbox("Hidden activation", settings.CHOICES["activation"],
-                     key="train_activation", help=help_of("activation"))  # fmt: skip
+        )
         st.selectbox(
-            "Output activation", settings.CHOICES["output_activation"],
+            "Hidden activation",
+            settings.CHOICES["activation"],
+            key="train_activation",
+            help=help_of("activation"),
+        )
+        st.selectbox(
+            "Output activation",
+            settings.CHOICES["output_activation"],
             key="train_output_activation",
             help="softmax gives probabilities that sum to 1; the study used sigmoid.",
-        )  # fmt: skip
+        )
         limit = LIMITS["dropout"]
-        st.slider("Dropout", limit.low, limit.high - 0.05, step=0.05, key="train_dropout",
-                  help=help_of("dropout"))  # fmt: skip
-        bounded_number("Ensemble size", "ensemble_size", 1, help=help_of("ensemble_size"))
+        st.slider(
+            "Dropout",
+            limit.low,
+            limit.high - 0.05,
+            step=0.05,
+            key="train_dropout",
+            help=help_of("dropout"),
+        )
+        bounded_number(
+            "Ensemble size", "ensemble_size", 1, help=help_of("ensemble_size")
+        )
     with learning_column:
         st.markdown("**Learning**")
         st.selectbox("Optimizer", settings.CHOICES["optimizer"], key="train_optimizer")
         st.number_input(
-            "Learning rate", min_value=0.00001, max_value=LIMITS["learning_rate"].high,
-            step=0.0005, format="%.5f", key="train_learning_rate",
+            "Learning rate",
+            min_value=0.00001,
+            max_value=LIMITS["learning_rate"].high,
+            step=0.0005,
+            format="%.5f",
+            key="train_learning_rate",
             help=help_of("learning_rate"),
-        )  # fmt: skip
+        )
         st.selectbox(
-            "Learning-rate schedule", settings.CHOICES["learning_rate_schedule"],
+            "Learning-rate schedule",
+            settings.CHOICES["learning_rate_schedule"],
             key="train_learning_rate_schedule",
-            format_func={"constant": "constant",
-                         "cosine": "cosine (falls smoothly to 0)"}.get,
+            format_func={
+                "constant": "constant",
+                "cosine": "cosine (falls smoothly to 0)",
+            }.get,
             help="A rate that falls towards the end lets the last epochs settle.",
-        )  # fmt: skip
+        )
         bounded_number("Batch size", "batch_size", 16, help=help_of("batch_size"))
         bounded_number("Epochs (at most)", "epochs", 1, help=help_of("epochs"))
         bounded_number(
-            "Early stopping patience (0 = off)", "early_stopping_patience", 1,
+            "Early stopping patience (0 = off)",
+            "early_stopping_patience",
+            1,
             help="Stop after this many epochs without a better validation loss.",
-        )  # fmt: skip
+        )
         limit = LIMITS["validation_fraction"]
-        st.slider("Validation share", limit.low, limit.high, step=0.05,
-                  key="train_validation_fraction",
-                  help="Training tracks set aside to draw the validation curves "
-                  "(and to score a sweep's runs).")  # fmt: skip
+        st.slider(
+            "Validation share",
+            limit.low,
+            limit.high,
+            step=0.05,
+            key="train_validation_fraction",
+            help="Training tracks set aside to draw the validation curves "
+            "(and to score a sweep's runs).",
+        )
         bounded_number("Seed", "seed", 1)
     train_column, apply_column = st.columns([1, 3])
     submitted = train_column.form_submit_button(
@@ -267,7 +319,9 @@ if submitted or applied:
         if submitted:
             try:
                 train_one(config)
-            except Exception as failure:  # Streamlit's stop and rerun pass (BaseException)
+            except (
+                Exception
+            ) as failure:  # Streamlit's stop and rerun pass (BaseException)
                 report_failure(failure)
         else:
             st.success("Settings applied: the sweeps below start from them.")
@@ -284,9 +338,13 @@ st.markdown(
     "Everything else comes from the form above (as last applied or trained)."
 )
 mode = st.segmented_control(
-    "Try", ["sweep", "search"], default="sweep", required=True, key="train_sweep_mode",
+    "Try",
+    ["sweep", "search"],
+    default="sweep",
+    required=True,
+    key="train_sweep_mode",
     format_func={"sweep": "one setting", "search": "several settings at random"}.get,
-)  # fmt: skip
+)
 
 
 def values_box(setting: str, key_prefix: str) -> list[str]:
@@ -295,36 +353,48 @@ def values_box(setting: str, key_prefix: str) -> list[str]:
     key = f"{key_prefix}_{setting}"
     st.session_state.setdefault(key, "; ".join(spec.suggestions))
     text = st.text_input(
-        f"Values of {spec.label.lower()} (separated by semicolons)", key=key,
+        f"Values of {spec.label.lower()} (separated by semicolons)",
+        key=key,
         help=spec.help,
-    )  # fmt: skip
+    )
     return [part.strip() for part in text.split(";") if part.strip()]
 
 
 if mode == "sweep":
     setting = st.selectbox(
-        "Setting", list(sweep.SETTINGS), key="train_sweep_setting",
+        "Setting",
+        list(sweep.SETTINGS),
+        key="train_sweep_setting",
         format_func=lambda name: sweep.SETTINGS[name].label,
-    )  # fmt: skip
+    )
     st.caption(sweep.SETTINGS[setting].help)
     values = values_box(setting, "train_sweep_values")
-    start = st.button("Try these values", key="train_sweep_start",
-                      icon=":material/science:")  # fmt: skip
+    start = st.button(
+        "Try these values", key="train_sweep_start", icon=":material/science:"
+    )
 else:
     chosen = st.multiselect(
-        "Settings to vary together (2 to 4)", list(sweep.SETTINGS),
-        default=["learning_rate", "dropout"], max_selections=4,
-        format_func=lambda name: sweep.SETTINGS[name].label, key="train_search_settings",
-    )  # fmt: skip
+        "Settings to vary together (2 to 4)",
+        list(sweep.SETTINGS),
+        default=["learning_rate", "dropout"],
+        max_selections=4,
+        format_func=lambda name: sweep.SETTINGS[name].label,
+        key="train_search_settings",
+    )
     ranges = {name: values_box(name, "train_search_values") for name in chosen}
     run_column, minute_column = st.columns(2)
     planned_runs = run_column.slider("Runs", 2, 20, 6, key="train_search_runs")
     minutes = minute_column.number_input(
-        "At most (minutes, 0 = no limit)", 0.0, 120.0, 5.0, step=1.0,
+        "At most (minutes, 0 = no limit)",
+        0.0,
+        120.0,
+        5.0,
+        step=1.0,
         key="train_search_minutes",
-    )  # fmt: skip
-    start = st.button("Start the search", key="train_search_start",
-                      icon=":material/science:")  # fmt: skip
+    )
+    start = st.button(
+        "Start the search", key="train_search_start", icon=":material/science:"
+    )
 
 
 def describe(tried: dict) -> str:
@@ -348,8 +418,13 @@ def start_sweep() -> None:
     except GenreLabError as sweep_error:
         st.error(str(sweep_error))
         return
-    kept = {"mode": mode, "settings": varied, "planned": len(configs), "runs": [],
-            "finished": False}  # fmt: skip
+    kept = {
+        "mode": mode,
+        "settings": varied,
+        "planned": len(configs),
+        "runs": [],
+        "finished": False,
+    }
     st.session_state[SWEEP] = kept
     stop_button("train_sweep_stop", "Stop (keep the finished runs)")
     overall = st.progress(0.0, text=f"0 of {len(configs)} runs done")
@@ -359,12 +434,16 @@ def start_sweep() -> None:
             break
         what = describe(values_tried)
         run = training.queued_training(
-            typed, config, training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
+            typed,
+            config,
+            training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
             cancel_key=f"train_sweep_cancel_{number}",
-        )  # fmt: skip
+        )
         kept["runs"].append(sweep.SweepRun(values_tried, run))
-        overall.progress((number + 1) / len(configs),
-                         text=f"{number + 1} of {len(configs)} runs done")  # fmt: skip
+        overall.progress(
+            (number + 1) / len(configs),
+            text=f"{number + 1} of {len(configs)} runs done",
+        )
     kept["finished"] = True
     st.rerun()
 
@@ -388,13 +467,22 @@ if kept_sweep and kept_sweep["runs"]:
         name = kept_sweep["settings"][0]
         st.subheader(f"What {sweep.SETTINGS[name].label.lower()} does")
         st.markdown(sweep.reading(name, runs))
-        label, numeric = sweep.SETTINGS[name].label.lower(), sweep.SETTINGS[name].numeric
-        show.chart(charts.sweep_scores(table, label, numeric),
-                   readings.sweep_scores(table, label, numeric), "train_sweep_scores",
-                   numbers=False)  # the runs table is below  # fmt: skip
+        label, numeric = (
+            sweep.SETTINGS[name].label.lower(),
+            sweep.SETTINGS[name].numeric,
+        )
+        show.chart(
+            charts.sweep_scores(table, label, numeric),
+            readings.sweep_scores(table, label, numeric),
+            "train_sweep_scores",
+            numbers=False,
+        )  # the runs table is below
         curves = {describe(run.values): sweep.validation_curve(run) for run in runs}
-        show.chart(charts.sweep_curves(curves), readings.sweep_curves(curves),
-                   "train_sweep_curves")  # fmt: skip
+        show.chart(
+            charts.sweep_curves(curves),
+            readings.sweep_curves(curves),
+            "train_sweep_curves",
+        )
     else:
         st.subheader("What the search found")
         winner = sweep.best(runs)
@@ -402,24 +490,38 @@ if kept_sweep and kept_sweep["runs"]:
             f"Best of {len(runs)} runs by validation accuracy: "
             + describe(winner.values)
             + f" ({winner.validation['accuracy']:.1%})."
-        )  # fmt: skip
-        show.chart(charts.search_runs(table, kept_sweep["settings"]),
-                   readings.search_runs(table, kept_sweep["settings"]),
-                   "train_search_chart", say=False, numbers=False)  # fmt: skip
+        )
+        show.chart(
+            charts.search_runs(table, kept_sweep["settings"]),
+            readings.search_runs(table, kept_sweep["settings"]),
+            "train_search_chart",
+            say=False,
+            numbers=False,
+        )
     percent = st.column_config.NumberColumn(format="percent")
     st.dataframe(
-        table, hide_index=True, width="stretch",
-        column_config={"validation accuracy": percent, "validation top-2": percent,
-                       "validation macro F1": st.column_config.NumberColumn(format="%.3f"),
-                       "training seconds": st.column_config.NumberColumn(format="%.1f")},
-    )  # fmt: skip
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "validation accuracy": percent,
+            "validation top-2": percent,
+            "validation macro F1": st.column_config.NumberColumn(format="%.3f"),
+            "training seconds": st.column_config.NumberColumn(format="%.1f"),
+        },
+    )
     best_index = runs.index(sweep.best(runs))
     labels = {
         i: describe(run.values) + (" (best on validation)" if i == best_index else "")
         for i, run in enumerate(runs)
     }
-    picked = st.selectbox("Pick a run", list(labels), index=best_index,
-                          format_func=labels.__getitem__, key="train_sweep_pick")  # fmt: skip
+    picked = st.selectbox(
+        "Pick a run",
+        list(labels),
+        index=best_index,
+        format_func=labels.__getitem__,
+        key="train_sweep_pick",
+    )
     test = runs[picked].run.metrics["test"]
     st.markdown(
         f"Its test score, on tracks no choice was made on: **{test['accuracy']:.1%}** "
@@ -455,16 +557,20 @@ latest = runs_of_session[-1]
 metrics = latest["metrics"]
 st.header(f"Result of {latest['name']}")
 columns = st.columns(4)
-columns[0].metric("Test accuracy", f"{metrics['test']['accuracy']:.1%}",
-                  help="On tracks the network never saw.")  # fmt: skip
+columns[0].metric(
+    "Test accuracy",
+    f"{metrics['test']['accuracy']:.1%}",
+    help="On tracks the network never saw.",
+)
 columns[1].metric("Training accuracy", f"{metrics['train']['accuracy']:.1%}")
 columns[2].metric(
     "Right genre in top 2 (test)", f"{metrics['test']['top2_accuracy']:.1%}"
 )
 columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
 history = [log for member in metrics["history"] for log in member]
-show.chart(charts.training_curves(history), readings.training_curves(history),
-           "train_curves")  # fmt: skip
+show.chart(
+    charts.training_curves(history), readings.training_curves(history), "train_curves"
+)
 zip_bytes = state.run_zip(latest["id"])
 if zip_bytes:
     st.download_button(
@@ -491,7 +597,9 @@ table = pd.DataFrame(
             "train accuracy": run["metrics"]["train"]["accuracy"],
             "test top-2": run["metrics"]["test"]["top2_accuracy"],
             "test macro F1": run["metrics"]["test"]["macro_f1"],
-            "best epoch": ", ".join(str(epoch) for epoch in run["metrics"]["best_epochs"]),
+            "best epoch": ", ".join(
+                str(epoch) for epoch in run["metrics"]["best_epochs"]
+            ),
             "seconds": run["metrics"]["train_seconds"],
             "hidden layers": inputs.format_hidden_layers(
                 tuple(run["settings"]["hidden_layers"])

@@ -38,8 +38,11 @@ if not train_metrics or not test_metrics or train_metrics.get("accuracy") is Non
 
 st.caption(f"Model: **{choice.name}**")
 columns = st.columns(4)
-columns[0].metric("Test accuracy", f"{test_metrics['accuracy']:.1%}",
-                  help="Share of unseen tracks whose genre was guessed right.")  # fmt: skip
+columns[0].metric(
+    "Test accuracy",
+    f"{test_metrics['accuracy']:.1%}",
+    help="Share of unseen tracks whose genre was guessed right.",
+)
 columns[1].metric("Training accuracy", f"{train_metrics['accuracy']:.1%}")
 gap = train_metrics["accuracy"] - test_metrics["accuracy"]
 columns[2].metric(
@@ -101,8 +104,9 @@ def selected_cell(split: str) -> tuple[str, str] | None:
     )
 
 
-def draw_matrix(column, matrix, title: str, split: str, chart_key: str,
-                clickable: bool) -> None:  # fmt: skip
+def draw_matrix(
+    column, matrix, title: str, split: str, chart_key: str, clickable: bool
+) -> None:
     """One confusion matrix with its reading; clickable when its songs can be listed."""
     shown = evaluate.normalise_rows(matrix) if normalised else matrix
     figure = charts.confusion_matrix(
@@ -110,10 +114,13 @@ def draw_matrix(column, matrix, title: str, split: str, chart_key: str,
     )
     reading = readings.confusion_matrix(matrix, SPLIT_LABELS[split], normalised)
     options = (
-        {"on_select": functools.partial(pick_cell, chart_key, split),
-         "selection_mode": "points"}
-        if clickable else {}
-    )  # fmt: skip
+        {
+            "on_select": functools.partial(pick_cell, chart_key, split),
+            "selection_mode": "points",
+        }
+        if clickable
+        else {}
+    )
     with column:
         show.chart(figure, reading, chart_key, **options)
 
@@ -194,7 +201,10 @@ else:
     st.session_state.setdefault("evaluate_cell_true", first_pair[0])
     st.session_state.setdefault("evaluate_cell_predicted", first_pair[1])
     cell_split = split_column.selectbox(
-        "Tracks", splits, format_func=SPLIT_LABELS.__getitem__, key="evaluate_cell_split"
+        "Tracks",
+        splits,
+        format_func=SPLIT_LABELS.__getitem__,
+        key="evaluate_cell_split",
     )
     true_genre = true_column.selectbox(
         "True genre", schema.GENRES, key="evaluate_cell_true"
@@ -209,10 +219,16 @@ else:
     )
     columns = [
         column
-        for column in ("artist_name", "track_name", songs.LISTED, "predicted_genre",
-                       "second_genre", songs.CONFIDENCE)
+        for column in (
+            "artist_name",
+            "track_name",
+            songs.LISTED,
+            "predicted_genre",
+            "second_genre",
+            songs.CONFIDENCE,
+        )
         if column in cell.columns
-    ]  # fmt: skip
+    ]
     shown = cell[columns].copy()
     if "artist_name" in shown:
         shown["artist_name"] = shown["artist_name"].replace(
@@ -310,9 +326,12 @@ else:
         "right. On the dotted diagonal, a 70% answer would be right 70% of the "
         "time. " + explain.reliability_reading(result)
     )
-    show.chart(charts.reliability(result["table"]),
-               readings.reliability(result["table"]), "evaluate_reliability",
-               say=False)  # the paragraph above says it  # fmt: skip
+    show.chart(
+        charts.reliability(result["table"]),
+        readings.reliability(result["table"]),
+        "evaluate_reliability",
+        say=False,
+    )  # the paragraph above says it
 
 st.header("A map of songs")
 if songs_table is None:
@@ -333,8 +352,11 @@ else:
             "Colour is the genre the track is listed under; an x marks a wrong "
             "prediction. Genres that share a region are the ones it mixes up."
         )
-        show.chart(charts.song_map(song_map.points),
-                   readings.song_map(song_map.points), "evaluate_map")  # fmt: skip
+        show.chart(
+            charts.song_map(song_map.points),
+            readings.song_map(song_map.points),
+            "evaluate_map",
+        )
 
 st.header("Which features matter")
 st.markdown(
@@ -342,6 +364,7 @@ st.markdown(
     "measure how much accuracy drops. A big drop means the model relies on "
     "that feature; near zero means it barely uses it."
 )
+
 
 @st.cache_data(
     max_entries=4, show_spinner="Shuffling features to measure importance..."
@@ -389,9 +412,14 @@ def average_effect_section() -> None:
     split = splits[0]
     try:
         sweep = explore.partial_dependence(
-            model.choice.key, source.key, split, feature, model.bundle, typed,
+            model.choice.key,
+            source.key,
+            split,
+            feature,
+            model.bundle,
+            typed,
             songs_table,
-        )  # fmt: skip
+        )
     except GenreLabError as effect_error:
         st.warning(str(effect_error))
         return
@@ -434,9 +462,12 @@ def comparison_section(
     except GenreLabError as comparison_error:
         st.error(str(comparison_error))
         return
-    show.chart(charts.comparison(table, category, bars, title),
-               readings.comparison(table, category, bars), f"{key}_chart",
-               numbers=False)  # the same table is right below  # fmt: skip
+    show.chart(
+        charts.comparison(table, category, bars, title),
+        readings.comparison(table, category, bars),
+        f"{key}_chart",
+        numbers=False,
+    )  # the same table is right below
     st.dataframe(table, hide_index=True, width="stretch", column_config=column_config)
 
 
@@ -455,8 +486,9 @@ else:
     except GenreLabError as importance_error:
         st.error(str(importance_error))
     else:
-        show.chart(charts.importance(table), readings.importance(table),
-                   "evaluate_importance")  # fmt: skip
+        show.chart(
+            charts.importance(table), readings.importance(table), "evaluate_importance"
+        )
         st.caption(
             "Measured on a random sample of up to 3,000 tracks of the loaded "
             "data; the bars show the spread over three shuffles."
@@ -481,8 +513,7 @@ comparison_section(
     "Training four models (one to three minutes)...",
     model_comparison,
     "model",
-    {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy",
-     "macro_f1": "macro F1"},
+    {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy", "macro_f1": "macro F1"},
     "Test scores by model",
     {
         "accuracy": percent,
@@ -494,7 +525,7 @@ comparison_section(
             "training seconds", format="%.1f"
         ),
     },
-)  # fmt: skip
+)
 
 st.subheader("Drop or impute unknown values?")
 st.caption(
@@ -509,14 +540,20 @@ comparison_section(
     "Training with each policy (about a minute)...",
     policy_comparison,
     "policy",
-    {"accuracy_known_rows": "test rows with known values",
-     "accuracy_unknown_rows": "test rows with unknown values",
-     "accuracy": "test rows it can predict",
-     "accuracy_all_rows": "all test rows (no prediction = wrong)"},
+    {
+        "accuracy_known_rows": "test rows with known values",
+        "accuracy_unknown_rows": "test rows with unknown values",
+        "accuracy": "test rows it can predict",
+        "accuracy_all_rows": "all test rows (no prediction = wrong)",
+    },
     "Test accuracy by cleaning policy",
     dict.fromkeys(
-        ("accuracy", "accuracy_known_rows", "accuracy_unknown_rows",
-         "accuracy_all_rows"),
+        (
+            "accuracy",
+            "accuracy_known_rows",
+            "accuracy_unknown_rows",
+            "accuracy_all_rows",
+        ),
         percent,
     ),
-)  # fmt: skip
+)

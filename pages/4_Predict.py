@@ -29,7 +29,9 @@ SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
 PENDING = explore.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
-ANSWER_KEY = "predict_answer"  # the compact answer's container (CSS class st-key-predict_answer)
+ANSWER_KEY = (
+    "predict_answer"  # the compact answer's container (CSS class st-key-predict_answer)
+)
 VIEWS = {
     "why": "Why this genre?",
     "alike": "Songs that sound alike",
@@ -190,7 +192,9 @@ else:
         )
     )
     pick_column.selectbox(
-        f"Matching tracks ({len(matches)} shown)" if query.strip() else "Matching tracks",
+        f"Matching tracks ({len(matches)} shown)"
+        if query.strip()
+        else "Matching tracks",
         list(labels),
         index=None,
         format_func=labels.__getitem__,
@@ -228,8 +232,10 @@ def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
     row = typed.loc[track.index]
     facts = table_of_predictions()
     known = track.index in facts.index
-    listed = facts.loc[track.index, songs.LISTED] if known else str(
-        row.get(schema.TARGET) or "no genre"
+    listed = (
+        facts.loc[track.index, songs.LISTED]
+        if known
+        else str(row.get(schema.TARGET) or "no genre")
     )
     split = facts.loc[track.index, songs.SPLIT] if known else ""
     if split == songs.TEST:
@@ -250,8 +256,11 @@ def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
     ]
     genre = row.get(schema.TARGET)
     if genre in schema.GENRES:
-        order = list(pd.Series(probabilities, index=schema.GENRES).sort_values(
-            ascending=False).index)  # fmt: skip
+        order = list(
+            pd.Series(probabilities, index=schema.GENRES)
+            .sort_values(ascending=False)
+            .index
+        )
         if order[0] == genre:
             lines.append(f"The model's top guess, {genre}, is right.")
         elif genre in order[:2]:
@@ -302,7 +311,9 @@ def why_section(values: dict[str, object], probabilities) -> None:
 def alike_section(row: pd.DataFrame, predicted: str, loaded) -> None:
     """The nearest real tracks, and the nearest one of another predicted genre."""
     if typed is None or source is None:
-        st.info("Songs that sound alike need the dataset: load it on the **Home** page.")
+        st.info(
+            "Songs that sound alike need the dataset: load it on the **Home** page."
+        )
         return
     index = explore.sound_index(model.choice.key, source.key, model.bundle, typed)
     try:
@@ -311,7 +322,9 @@ def alike_section(row: pd.DataFrame, predicted: str, loaded) -> None:
     except GenreLabError as error:
         st.warning(str(error))
         return
-    shown = near[["rank", songs.SONG, songs.LISTED, predict.PREDICTED, "distance"]].copy()
+    shown = near[
+        ["rank", songs.SONG, songs.LISTED, predict.PREDICTED, "distance"]
+    ].copy()
     if loaded is not None and len(shown) and shown.index[0] == loaded.index:
         shown.iloc[0, shown.columns.get_loc(songs.SONG)] = "this track"
     st.markdown(
@@ -346,13 +359,18 @@ def map_section(row: pd.DataFrame) -> None:
         return
     split = songs.splits_of(table_of_predictions())[0]
     try:
-        song_map = explore.song_map(model.choice.key, source.key, split, model.bundle, typed)
+        song_map = explore.song_map(
+            model.choice.key, source.key, split, model.bundle, typed
+        )
         star = explain.place_on_map(model.bundle, song_map, row)
     except GenreLabError as error:
         st.warning(str(error))
         return
-    show.chart(charts.song_map(song_map.points, star),
-               readings.song_map(song_map.points, star), "predict_map")  # fmt: skip
+    show.chart(
+        charts.song_map(song_map.points, star),
+        readings.song_map(song_map.points, star),
+        "predict_map",
+    )
     st.caption(
         f"Each dot is a {split} track, placed by how the network's last layer "
         "sees it (tracks close together sound alike to the model; x marks a "
@@ -400,10 +418,16 @@ def answer(probabilities, reason: str | None) -> None:
     with st.container(key=ANSWER_KEY):
         st.html(ANSWER_STYLE + "<span></span>")
         if probabilities is None:
-            sentence = f"No prediction for this track: {reason}." if reason else (
-                "No prediction for this track.")  # fmt: skip
-            st.markdown(ANSWER_STYLE + f'<p role="status" aria-live="polite">'
-                        f"{escape(sentence)}</p>", unsafe_allow_html=True)  # fmt: skip
+            sentence = (
+                f"No prediction for this track: {reason}."
+                if reason
+                else ("No prediction for this track.")
+            )
+            st.markdown(
+                ANSWER_STYLE + f'<p role="status" aria-live="polite">'
+                f"{escape(sentence)}</p>",
+                unsafe_allow_html=True,
+            )
             return
         order = (-probabilities).argsort()
         top, second = (schema.GENRES[i] for i in order[:2])
@@ -500,9 +524,12 @@ def prediction_panel() -> None:
                 "The sliders have moved away from the loaded track: this is your "
                 "own variation of it."
             )
-        show.chart(charts.probabilities(probabilities),
-                   readings.probabilities(probabilities), "predict_probabilities",
-                   say=False)  # the heading above says it  # fmt: skip
+        show.chart(
+            charts.probabilities(probabilities),
+            readings.probabilities(probabilities),
+            "predict_probabilities",
+            say=False,
+        )  # the heading above says it
     view = st.segmented_control(
         "Explore this track",
         list(VIEWS),

@@ -160,10 +160,15 @@ if result.rows > len(table):
     )
 first_columns = [
     column
-    for column in ("artist_name", "track_name", "music_genre", predict.PREDICTED,
-                   predict.SECOND)
+    for column in (
+        "artist_name",
+        "track_name",
+        "music_genre",
+        predict.PREDICTED,
+        predict.SECOND,
+    )
     if column in table.columns
-]  # fmt: skip
+]
 shown = table[first_columns + predict.PROBABILITY_COLUMNS].copy()
 # Rows are numbered as in a spreadsheet under the header (1 = first data row).
 shown.insert(0, "row", shown.index + 1)

@@ -118,8 +118,17 @@ SIGNAL_FEATURES = (
 # The two signal features (positions in SIGNAL_FEATURES) that are high for each
 # genre, in study order: ten different pairs, so each genre is a corner of its own.
 SIGNAL_PAIRS = (
-    (0, 1), (2, 3), (4, 5), (0, 6), (1, 2), (3, 4), (5, 6), (0, 2), (1, 3), (2, 4),
-)  # fmt: skip
+    (0, 1),
+    (2, 3),
+    (4, 5),
+    (0, 6),
+    (1, 2),
+    (3, 4),
+    (5, 6),
+    (0, 2),
+    (1, 3),
+    (2, 4),
+)
 
 
 def separable_rows(per_genre: int = 12, seed: int = 0) -> list[dict[str, str]]:

@@ -24,12 +24,20 @@ GENRE_COLOURS: dict[str, str] = dict(
     zip(
         schema.GENRES,
         (
-            "#AA3377", "#EE6677", "#225555", "#663333", "#117733",
-            "#332288", "#009E73", "#0077BB", "#CC79A7", "#999933",
+            "#AA3377",
+            "#EE6677",
+            "#225555",
+            "#663333",
+            "#117733",
+            "#332288",
+            "#009E73",
+            "#0077BB",
+            "#CC79A7",
+            "#999933",
         ),
         strict=True,
     )
-)  # fmt: skip
+)
 TRAIN_COLOUR = "#6C3FC5"
 TEST_COLOUR = "#F08A24"
 
@@ -112,8 +120,11 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
             an ensemble train together, so each gets its own line over the
             same epochs.
     """
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss (lower is better)",
-                                                           "Accuracy (higher is better)"))  # fmt: skip
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=("Loss (lower is better)", "Accuracy (higher is better)"),
+    )
     frame = pd.DataFrame(list(history))
     if frame.empty:
         return _tidy(figure, 320)
@@ -122,22 +133,31 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
         (("loss", "val_loss"), ("accuracy", "val_accuracy")), start=1
     ):
         for column, colour, label, dash in zip(
-            series, (TRAIN_COLOUR, TEST_COLOUR), ("training", "validation"),
-            (None, "dot"), strict=True,
-        ):  # fmt: skip
+            series,
+            (TRAIN_COLOUR, TEST_COLOUR),
+            ("training", "validation"),
+            (None, "dot"),
+            strict=True,
+        ):
             if column not in frame or frame[column].isna().all():
                 continue
             for member, rows in frame.groupby("member"):
                 network = "" if members == 1 else f", network {member + 1}"
                 figure.add_trace(
-                    go.Scatter(x=rows["epoch"], y=rows[column], name=label,
-                               mode="lines+markers", legendgroup=label,
-                               line={"color": colour, "dash": dash},
-                               showlegend=column_index == 1 and member == 0,
-                               hovertemplate=f"{label}{network}<br>epoch %{{x}}: "
-                               "%{y:.3f}<extra></extra>"),
-                    row=1, col=column_index,
-                )  # fmt: skip
+                    go.Scatter(
+                        x=rows["epoch"],
+                        y=rows[column],
+                        name=label,
+                        mode="lines+markers",
+                        legendgroup=label,
+                        line={"color": colour, "dash": dash},
+                        showlegend=column_index == 1 and member == 0,
+                        hovertemplate=f"{label}{network}<br>epoch %{{x}}: "
+                        "%{y:.3f}<extra></extra>",
+                    ),
+                    row=1,
+                    col=column_index,
+                )
     figure.update_xaxes(title_text="epoch")
     figure.update_yaxes(tickformat=".0%", row=1, col=2)
     figure.update_layout(legend={"orientation": "h", "y": -0.25})
@@ -190,9 +210,13 @@ def confusion_matrix(
     if selected is not None and selected[0] in genres and selected[1] in genres:
         row, column = genres.index(selected[0]), genres.index(selected[1])
         figure.add_shape(
-            type="rect", x0=column - 0.5, x1=column + 0.5, y0=row - 0.5,
-            y1=row + 0.5, line={"color": "#F08A24", "width": 3},
-        )  # fmt: skip
+            type="rect",
+            x0=column - 0.5,
+            x1=column + 0.5,
+            y0=row - 0.5,
+            y1=row + 0.5,
+            line={"color": "#F08A24", "width": 3},
+        )
     figure.update_layout(
         title=title,
         xaxis_title="predicted genre",
@@ -220,8 +244,9 @@ def probabilities(values: Sequence[float]) -> go.Figure:
             textposition="outside",
         )
     )
-    figure.update_layout(title="Genre probabilities", xaxis_range=[0, 1.08],
-                         xaxis_tickformat=".0%")  # fmt: skip
+    figure.update_layout(
+        title="Genre probabilities", xaxis_range=[0, 1.08], xaxis_tickformat=".0%"
+    )
     return _tidy(figure, 400)
 
 
@@ -242,12 +267,16 @@ def genre_lines(
     genres = [genre for genre in schema.GENRES if genre in sweep]
     figure = go.Figure(
         [
-            go.Scatter(x=sweep["value"], y=sweep[genre], name=genre,
-                       mode="lines+markers" if categorical else "lines",
-                       line={"color": GENRE_COLOURS[genre]})
+            go.Scatter(
+                x=sweep["value"],
+                y=sweep[genre],
+                name=genre,
+                mode="lines+markers" if categorical else "lines",
+                line={"color": GENRE_COLOURS[genre]},
+            )
             for genre in genres
         ]
-    )  # fmt: skip
+    )
     # The genre's name at the end of its line: colour is never the only cue.
     figure.add_trace(
         go.Scatter(
@@ -265,16 +294,24 @@ def genre_lines(
         # A vertical line needs a number: on a category axis, its position.
         categories = list(sweep["value"])
         if current in categories:
-            figure.add_vline(x=categories.index(current), line_dash="dot",
-                             line_color="grey")  # fmt: skip
+            figure.add_vline(
+                x=categories.index(current), line_dash="dot", line_color="grey"
+            )
     elif current is not None:
         figure.add_vline(x=current, line_dash="dot", line_color="grey")
-    figure.update_layout(title=title, xaxis_title=label, yaxis_title="probability",
-                         yaxis_tickformat=".0%", margin_r=90)  # fmt: skip
+    figure.update_layout(
+        title=title,
+        xaxis_title=label,
+        yaxis_title="probability",
+        yaxis_tickformat=".0%",
+        margin_r=90,
+    )
     return _tidy(figure, 400)
 
 
-def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int = 8) -> go.Figure:
+def contributions(
+    table: pd.DataFrame, genre: str, baseline: float, shown: int = 8
+) -> go.Figure:
     """Waterfall: from the typical track's probability, what each feature adds or takes.
 
     Args:
@@ -285,7 +322,8 @@ def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int =
     """
     first, rest = table.iloc[:shown], table.iloc[shown:]
     labels = ["typical track"] + [
-        f"{feature} = {_short(value)}" for feature, value in zip(first["feature"], first["value"], strict=True)
+        f"{feature} = {_short(value)}"
+        for feature, value in zip(first["feature"], first["value"], strict=True)
     ]
     steps = [baseline, *first["contribution"]]
     measures = ["absolute"] + ["relative"] * len(first)
@@ -302,7 +340,8 @@ def contributions(table: pd.DataFrame, genre: str, baseline: float, shown: int =
             y=labels,
             x=steps,
             measure=measures,
-            text=[f"{baseline:.0%}"] + [f"{step * 100:+.1f} pts" for step in steps[1:-1]]
+            text=[f"{baseline:.0%}"]
+            + [f"{step * 100:+.1f} pts" for step in steps[1:-1]]
             + [f"{baseline + sum(steps[1:-1]):.0%}"],
             # Inside a bar when it fits: outside, a long bar's text would run
             # off a phone-wide chart.
@@ -338,31 +377,54 @@ def reliability(table: pd.DataFrame) -> go.Figure:
     """
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(
-        go.Bar(x=table["confidence"], y=table["tracks"], name="tracks in the bin",
-               marker_color="#BBBBBB", width=0.08, opacity=0.6),
+        go.Bar(
+            x=table["confidence"],
+            y=table["tracks"],
+            name="tracks in the bin",
+            marker_color="#BBBBBB",
+            width=0.08,
+            opacity=0.6,
+        ),
         secondary_y=True,
-    )  # fmt: skip
+    )
     figure.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="perfectly calibrated",
-                   line={"color": "#555555", "dash": "dot"}),
-    )  # fmt: skip
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="perfectly calibrated",
+            line={"color": "#555555", "dash": "dot"},
+        ),
+    )
     figure.add_trace(
-        go.Scatter(x=table["confidence"], y=table["accuracy"], mode="lines+markers",
-                   name="this model", line={"color": TRAIN_COLOUR, "width": 3},
-                   hovertemplate="says %{x:.0%}: right %{y:.0%}<extra></extra>"),
-    )  # fmt: skip
+        go.Scatter(
+            x=table["confidence"],
+            y=table["accuracy"],
+            mode="lines+markers",
+            name="this model",
+            line={"color": TRAIN_COLOUR, "width": 3},
+            hovertemplate="says %{x:.0%}: right %{y:.0%}<extra></extra>",
+        ),
+    )
     figure.update_layout(
         title="When the model is this sure, how often is it right?",
-        xaxis={"title": "the model's top probability", "tickformat": ".0%", "range": [0, 1]},
+        xaxis={
+            "title": "the model's top probability",
+            "tickformat": ".0%",
+            "range": [0, 1],
+        },
         legend={"orientation": "h", "y": -0.25},
     )
-    figure.update_yaxes(title_text="share right", tickformat=".0%", range=[0, 1],
-                        secondary_y=False)  # fmt: skip
+    figure.update_yaxes(
+        title_text="share right", tickformat=".0%", range=[0, 1], secondary_y=False
+    )
     figure.update_yaxes(title_text="tracks", secondary_y=True, showgrid=False)
     return _tidy(figure, 420)
 
 
-def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> go.Figure:
+def song_map(
+    points: pd.DataFrame, star: tuple[float, float] | None = None
+) -> go.Figure:
     """Every track as a point on the network's map of songs, coloured by its genre.
 
     Args:
@@ -378,22 +440,40 @@ def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> g
         wrong = rows["predicted_genre"] != genre
         traces.append(
             go.Scattergl(
-                x=rows["x"], y=rows["y"], mode="markers", name=genre,
-                marker={"color": GENRE_COLOURS[genre], "size": 5,
-                        "symbol": np.where(wrong, "x", "circle"), "opacity": 0.7},
-                customdata=np.column_stack([rows["song"], rows["listed_genres"],
-                                            rows["predicted_genre"]]),
+                x=rows["x"],
+                y=rows["y"],
+                mode="markers",
+                name=genre,
+                marker={
+                    "color": GENRE_COLOURS[genre],
+                    "size": 5,
+                    "symbol": np.where(wrong, "x", "circle"),
+                    "opacity": 0.7,
+                },
+                customdata=np.column_stack(
+                    [rows["song"], rows["listed_genres"], rows["predicted_genre"]]
+                ),
                 hovertemplate="%{customdata[0]}<br>listed: %{customdata[1]}"
                 "<br>predicted: %{customdata[2]}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     if star is not None:
         traces.append(
-            go.Scatter(x=[star[0]], y=[star[1]], mode="markers+text", name="your track",
-                       text=["your track"], textposition="top center",
-                       marker={"symbol": "star", "size": 22, "color": "#F08A24",
-                               "line": {"color": "#000000", "width": 1.5}})
-        )  # fmt: skip
+            go.Scatter(
+                x=[star[0]],
+                y=[star[1]],
+                mode="markers+text",
+                name="your track",
+                text=["your track"],
+                textposition="top center",
+                marker={
+                    "symbol": "star",
+                    "size": 22,
+                    "color": "#F08A24",
+                    "line": {"color": "#000000", "width": 1.5},
+                },
+            )
+        )
     figure = go.Figure(traces)
     figure.update_layout(
         title="A map of songs as the network hears them",
@@ -416,24 +496,37 @@ def importance(table: pd.DataFrame) -> go.Figure:
             marker_color=TRAIN_COLOUR,
         )
     )
-    figure.update_layout(title="Accuracy lost when a feature is shuffled",
-                         xaxis_tickformat=".1%", xaxis_title="drop in accuracy")  # fmt: skip
+    figure.update_layout(
+        title="Accuracy lost when a feature is shuffled",
+        xaxis_tickformat=".1%",
+        xaxis_title="drop in accuracy",
+    )
     return _tidy(figure, max(320, 26 * len(ordered)))
 
 
-def comparison(table: pd.DataFrame, label_column: str, metrics: dict[str, str],
-               title: str) -> go.Figure:  # fmt: skip
+def comparison(
+    table: pd.DataFrame, label_column: str, metrics: dict[str, str], title: str
+) -> go.Figure:
     """Grouped bars of several metrics (0-1 shares) for each compared item."""
     figure = go.Figure(
         [
-            go.Bar(name=name, x=table[label_column], y=table[column],
-                   text=[f"{v:.1%}" if pd.notna(v) else "" for v in table[column]],
-                   textposition="outside")
-            for column, name in metrics.items() if column in table
+            go.Bar(
+                name=name,
+                x=table[label_column],
+                y=table[column],
+                text=[f"{v:.1%}" if pd.notna(v) else "" for v in table[column]],
+                textposition="outside",
+            )
+            for column, name in metrics.items()
+            if column in table
         ]
-    )  # fmt: skip
-    figure.update_layout(barmode="group", title=title, yaxis_tickformat=".0%",
-                         legend={"orientation": "h", "y": -0.2})  # fmt: skip
+    )
+    figure.update_layout(
+        barmode="group",
+        title=title,
+        yaxis_tickformat=".0%",
+        legend={"orientation": "h", "y": -0.2},
+    )
     return _tidy(figure, 400)
 
 
@@ -447,29 +540,44 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
     """
     values = table.iloc[:, 0]
     if numeric:
-        order = np.argsort([len(str(v).split(",")) if isinstance(v, str) else float(v)
-                            for v in values])  # fmt: skip
+        order = np.argsort(
+            [len(str(v).split(",")) if isinstance(v, str) else float(v) for v in values]
+        )
         table = table.iloc[order]
         values = table.iloc[:, 0]
-    x = [str(value) for value in values] if not numeric or isinstance(values.iloc[0], str) else values
+    x = (
+        [str(value) for value in values]
+        if not numeric or isinstance(values.iloc[0], str)
+        else values
+    )
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(
-        go.Bar(x=x, y=table["training seconds"], name="training seconds",
-               marker_color="#BBBBBB", opacity=0.6,
-               text=[f"{v:.0f} s" for v in table["training seconds"]],
-               textposition="inside"),
+        go.Bar(
+            x=x,
+            y=table["training seconds"],
+            name="training seconds",
+            marker_color="#BBBBBB",
+            opacity=0.6,
+            text=[f"{v:.0f} s" for v in table["training seconds"]],
+            textposition="inside",
+        ),
         secondary_y=True,
-    )  # fmt: skip
+    )
     for column, colour, name in (
         ("validation accuracy", TRAIN_COLOUR, "validation accuracy"),
         ("validation top-2", TEST_COLOUR, "right genre in the top 2"),
     ):
         figure.add_trace(
-            go.Scatter(x=x, y=table[column], name=name, mode="lines+markers+text",
-                       line={"color": colour, "width": 3},
-                       text=[f"{v:.1%}" for v in table[column]],
-                       textposition="top center"),
-        )  # fmt: skip
+            go.Scatter(
+                x=x,
+                y=table[column],
+                name=name,
+                mode="lines+markers+text",
+                line={"color": colour, "width": 3},
+                text=[f"{v:.1%}" for v in table[column]],
+                textposition="top center",
+            ),
+        )
     positive = numeric and not isinstance(values.iloc[0], str) and (values > 0).all()
     if positive and values.max() / values.min() > 10:
         figure.update_xaxes(type="log")
@@ -478,8 +586,9 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
         xaxis_title=label,
         legend={"orientation": "h", "y": -0.25},
     )
-    figure.update_yaxes(title_text="on the validation tracks", tickformat=".0%",
-                        secondary_y=False)  # fmt: skip
+    figure.update_yaxes(
+        title_text="on the validation tracks", tickformat=".0%", secondary_y=False
+    )
     figure.update_yaxes(title_text="training seconds", secondary_y=True, showgrid=False)
     return _tidy(figure, 420)
 
@@ -493,13 +602,18 @@ def sweep_curves(curves: dict[str, Sequence[float]]) -> go.Figure:
     """
     figure = go.Figure(
         [
-            go.Scatter(x=list(range(1, len(values) + 1)), y=list(values), name=name,
-                       mode="lines", line={"dash": dash})
+            go.Scatter(
+                x=list(range(1, len(values) + 1)),
+                y=list(values),
+                name=name,
+                mode="lines",
+                line={"dash": dash},
+            )
             for (name, values), dash in zip(
                 curves.items(), ["solid", "dash", "dot", "dashdot"] * 2, strict=False
             )
         ]
-    )  # fmt: skip
+    )
     figure.update_layout(
         title="Validation accuracy while learning",
         xaxis_title="epoch",
@@ -519,17 +633,27 @@ def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> go.Figure:
             dimensions.append({"label": name, "values": column})
         else:
             labels = sorted(set(map(str, column)))
-            dimensions.append({
-                "label": name, "values": [labels.index(str(v)) for v in column],
-                "tickvals": list(range(len(labels))), "ticktext": labels,
-            })  # fmt: skip
-    dimensions.append({"label": "validation accuracy", "values": table["validation accuracy"]})
+            dimensions.append(
+                {
+                    "label": name,
+                    "values": [labels.index(str(v)) for v in column],
+                    "tickvals": list(range(len(labels))),
+                    "ticktext": labels,
+                }
+            )
+    dimensions.append(
+        {"label": "validation accuracy", "values": table["validation accuracy"]}
+    )
     figure = go.Figure(
         go.Parcoords(
-            line={"color": table["validation accuracy"], "colorscale": "Purples",
-                  "showscale": True, "colorbar": {"title": "accuracy"}},
+            line={
+                "color": table["validation accuracy"],
+                "colorscale": "Purples",
+                "showscale": True,
+                "colorbar": {"title": "accuracy"},
+            },
             dimensions=dimensions,
         )
-    )  # fmt: skip
+    )
     figure.update_layout(title="Each run's settings and validation accuracy")
     return _tidy(figure, 420)

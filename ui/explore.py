@@ -35,7 +35,9 @@ def predictions_table(
     return songs.predictions_table(_bundle, _typed)
 
 
-@st.cache_resource(max_entries=2, show_spinner="Placing every track by how the model hears it...")
+@st.cache_resource(
+    max_entries=2, show_spinner="Placing every track by how the model hears it..."
+)
 def sound_index(
     model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
 ) -> songs.SoundIndex:
@@ -60,7 +62,9 @@ def song_map(
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def reliability(model_key: str, data_key: str, split: str, _table: pd.DataFrame) -> dict:
+def reliability(
+    model_key: str, data_key: str, split: str, _table: pd.DataFrame
+) -> dict:
     """:func:`core.explain.reliability` of one split's rows of a predictions table."""
     rows = _table[_table[songs.SPLIT] == split]
     codes = {genre: code for code, genre in enumerate(schema.GENRES)}
@@ -71,9 +75,14 @@ def reliability(model_key: str, data_key: str, split: str, _table: pd.DataFrame)
 
 @st.cache_data(max_entries=8, show_spinner="Setting every track to each value...")
 def partial_dependence(
-    model_key: str, data_key: str, split: str, feature: str, _bundle: Bundle,
-    _typed: pd.DataFrame, _table: pd.DataFrame,
-) -> pd.DataFrame:  # fmt: skip
+    model_key: str,
+    data_key: str,
+    split: str,
+    feature: str,
+    _bundle: Bundle,
+    _typed: pd.DataFrame,
+    _table: pd.DataFrame,
+) -> pd.DataFrame:
     """:func:`core.explain.partial_dependence_table` over one split's tracks."""
     rows = _table[_table[songs.SPLIT] == split]
     return explain.partial_dependence_table(_bundle, _typed.loc[rows.index], feature)

@@ -104,7 +104,10 @@ def _name_and_unit(label: str) -> tuple[str, str]:
 def unknown_rates(rates: dict[str, float]) -> Reading:
     """The share of rows whose value is unknown, per column (``charts.unknown_rates``)."""
     table = pd.DataFrame(
-        {"column": list(rates), "unknown share": [float(rate) for rate in rates.values()]}
+        {
+            "column": list(rates),
+            "unknown share": [float(rate) for rate in rates.values()],
+        }
     )
     unknown = [(column, rate) for column, rate in rates.items() if rate > 0]
     if not unknown:
@@ -165,14 +168,19 @@ def class_balance(balance: dict[str, dict[str, int]]) -> Reading:
 
 def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
     """A feature's spread per genre (``charts.feature_by_genre``), over every known value."""
-    usable = typed.loc[typed[schema.TARGET].notna() & typed[feature].notna(),
-                       [schema.TARGET, feature]]  # fmt: skip
+    usable = typed.loc[
+        typed[schema.TARGET].notna() & typed[feature].notna(), [schema.TARGET, feature]
+    ]
     values = usable[feature].astype(float).groupby(usable[schema.TARGET].astype(str))
     quartiles = values.quantile([0.25, 0.5, 0.75]).unstack()
     table = pd.DataFrame(
-        {"tracks": values.size(), "lower quartile": quartiles.get(0.25),
-         "median": quartiles.get(0.5), "upper quartile": quartiles.get(0.75)}
-    ).reindex([genre for genre in schema.GENRES if genre in values.groups])  # fmt: skip
+        {
+            "tracks": values.size(),
+            "lower quartile": quartiles.get(0.25),
+            "median": quartiles.get(0.5),
+            "upper quartile": quartiles.get(0.75),
+        }
+    ).reindex([genre for genre in schema.GENRES if genre in values.groups])
     table = table.rename_axis("genre").reset_index()
     name = spoken(feature)
     if table.empty:
@@ -201,21 +209,33 @@ def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
 def training_curves(history: Sequence[dict]) -> Reading:
     """Loss and accuracy per epoch (``charts.training_curves``)."""
     frame = pd.DataFrame(list(history))
-    columns = {"epoch": "epoch", "member": "network", "loss": "training loss",
-               "accuracy": "training accuracy", "val_loss": "validation loss",
-               "val_accuracy": "validation accuracy"}  # fmt: skip
+    columns = {
+        "epoch": "epoch",
+        "member": "network",
+        "loss": "training loss",
+        "accuracy": "training accuracy",
+        "val_loss": "validation loss",
+        "val_accuracy": "validation accuracy",
+    }
     if frame.empty:
-        return Reading("No epoch has finished yet.", pd.DataFrame(columns=list(columns.values())))
+        return Reading(
+            "No epoch has finished yet.", pd.DataFrame(columns=list(columns.values()))
+        )
     members = int(frame["members"].max()) if "members" in frame else 1
-    kept = [column for column in columns
-            if column in frame and not frame[column].isna().all()]  # fmt: skip
+    kept = [
+        column
+        for column in columns
+        if column in frame and not frame[column].isna().all()
+    ]
     if members == 1:
         kept.remove("member")
     table = frame[kept].rename(columns=columns)
     if "network" in table:
         table["network"] = table["network"] + 1
     # An ensemble's networks train together: one line per epoch, averaged.
-    measured = [c for c in ("loss", "accuracy", "val_loss", "val_accuracy") if c in frame]
+    measured = [
+        c for c in ("loss", "accuracy", "val_loss", "val_accuracy") if c in frame
+    ]
     per_epoch = frame[measured].astype(float).groupby(frame["epoch"]).mean()
     last = per_epoch.iloc[-1]
     epochs = int(per_epoch.index[-1])
@@ -239,8 +259,12 @@ def training_curves(history: Sequence[dict]) -> Reading:
             f" and loss {last['loss']:.3f}; there is no validation line (no "
             "validation share was set)."
         )
-    formats = {"training accuracy": PERCENT, "validation accuracy": PERCENT,
-               "training loss": "%.4f", "validation loss": "%.4f"}  # fmt: skip
+    formats = {
+        "training accuracy": PERCENT,
+        "validation accuracy": PERCENT,
+        "training loss": "%.4f",
+        "validation loss": "%.4f",
+    }
     return Reading(sentence, table, formats)
 
 
@@ -259,16 +283,25 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> Reading:
     setting = table.columns[0]
     scores = [
         f"{value}: {percent(score)}"
-        for value, score in zip(shown[setting], shown["validation accuracy"], strict=True)
+        for value, score in zip(
+            shown[setting], shown["validation accuracy"], strict=True
+        )
     ]
     seconds = shown["training seconds"]
     sentence = (
         f"Validation accuracy by {label}: {listing(scores)}; each run trained in "
-        + (f"{seconds.min():.0f} to {seconds.max():.0f} s." if len(shown) > 1
-           else f"{seconds.iloc[0]:.0f} s.")
-    )  # fmt: skip
-    formats = {"validation accuracy": PERCENT, "validation top-2": PERCENT,
-               "validation macro F1": "%.3f", "training seconds": "%.1f"}  # fmt: skip
+        + (
+            f"{seconds.min():.0f} to {seconds.max():.0f} s."
+            if len(shown) > 1
+            else f"{seconds.iloc[0]:.0f} s."
+        )
+    )
+    formats = {
+        "validation accuracy": PERCENT,
+        "validation top-2": PERCENT,
+        "validation macro F1": "%.3f",
+        "training seconds": "%.1f",
+    }
     return Reading(sentence, shown.reset_index(drop=True), formats)
 
 
@@ -288,8 +321,11 @@ def sweep_curves(curves: dict[str, Sequence[float]]) -> Reading:
         sentence += f" and {worst} lowest ({percent(finals[worst])})"
     # Who led early: a quarter of the way in.
     early = max(1, length // 4)
-    early_scores = {name: values[early - 1] for name, values in curves.items()
-                    if len(values) >= early}  # fmt: skip
+    early_scores = {
+        name: values[early - 1]
+        for name, values in curves.items()
+        if len(values) >= early
+    }
     leader = max(early_scores, key=early_scores.__getitem__)
     if length >= 4 and leader != best:
         sentence += (
@@ -317,8 +353,9 @@ def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> Reading:
         sentence += (
             f"; worst: {settings(worst)} ({percent(worst['validation accuracy'])})"
         )
-    return Reading(sentence + ".", shown.reset_index(drop=True),
-                   {"validation accuracy": PERCENT})  # fmt: skip
+    return Reading(
+        sentence + ".", shown.reset_index(drop=True), {"validation accuracy": PERCENT}
+    )
 
 
 # --- confusion matrices ------------------------------------------------------------
@@ -337,8 +374,9 @@ def confusion_matrix(
     counts = np.asarray(matrix, dtype=float)
     genres = list(schema.GENRES)
     totals = counts.sum(axis=1)
-    shares = np.divide(counts, totals[:, None], out=np.zeros_like(counts),
-                       where=totals[:, None] > 0)  # fmt: skip
+    shares = np.divide(
+        counts, totals[:, None], out=np.zeros_like(counts), where=totals[:, None] > 0
+    )
     shown = shares if normalised else counts
     table = pd.DataFrame(shown, columns=genres)
     if not normalised:
@@ -362,7 +400,9 @@ def confusion_matrix(
     off = counts.copy()
     np.fill_diagonal(off, 0)
     if off.max() <= 0:
-        return Reading(sentence + "; no genre was mixed up with another.", table, formats)
+        return Reading(
+            sentence + "; no genre was mixed up with another.", table, formats
+        )
     true_index, predicted_index = np.unravel_index(int(np.argmax(off)), off.shape)
     sentence += (
         f"; the most common mix-up: {genres[true_index]} called "
@@ -388,9 +428,7 @@ def probabilities(values: Sequence[float]) -> Reading:
     if following:
         sentence += f" Then {listing(following)}"
         if len(rest):
-            sentence += (
-                f"; the other {len(rest)} genres {percent(float(rest.sum()), 0)} together"
-            )
+            sentence += f"; the other {len(rest)} genres {percent(float(rest.sum()), 0)} together"
         sentence += "."
     return Reading(sentence, table, {"probability": PERCENT})
 
@@ -420,10 +458,15 @@ def genre_lines(sweep: pd.DataFrame, label: str, current: object = None) -> Read
         mover = max(genres, key=lambda genre: highs[genre] - lows[genre])
         low_at = values.iloc[int(sweep[mover].to_numpy().argmin())]
         high_at = values.iloc[int(sweep[mover].to_numpy().argmax())]
-        span = f"across the {len(values)} values of {name}" if len(values) > 2 else (
-            f"from {values.iloc[0]} to {values.iloc[-1]} {name}")  # fmt: skip
+        span = (
+            f"across the {len(values)} values of {name}"
+            if len(values) > 2
+            else (f"from {values.iloc[0]} to {values.iloc[-1]} {name}")
+        )
         if highs[mover] - lows[mover] < 0.005:
-            sentence = f"{capitalised(span)}, no genre's probability moves by half a point."
+            sentence = (
+                f"{capitalised(span)}, no genre's probability moves by half a point."
+            )
         else:
             sentence = (
                 f"{capitalised(span)}, {mover} changes most: from "
@@ -438,11 +481,15 @@ def genre_lines(sweep: pd.DataFrame, label: str, current: object = None) -> Read
         faller = min(genres, key=change.__getitem__)
         moves: list[str] = []
         if change[riser] >= 0.005:
-            moves.append(f"{riser} rises most, from {percent(first[riser], 0)} to "
-                         f"{percent(last[riser], 0)}")  # fmt: skip
+            moves.append(
+                f"{riser} rises most, from {percent(first[riser], 0)} to "
+                f"{percent(last[riser], 0)}"
+            )
         if change[faller] <= -0.005:
-            moves.append(f"{faller} falls most, from {percent(first[faller], 0)} to "
-                         f"{percent(last[faller], 0)}")  # fmt: skip
+            moves.append(
+                f"{faller} falls most, from {percent(first[faller], 0)} to "
+                f"{percent(last[faller], 0)}"
+            )
         if not moves:
             sentence = f"{span}, no genre's probability moves by half a point."
         else:
@@ -505,17 +552,21 @@ def reliability(table: pd.DataFrame) -> Reading:
     """How often the top genre is right against how sure the model was (``charts.reliability``)."""
     shown = pd.DataFrame(
         {
-            "the model says": [f"{low:.0%}-{high:.0%}" for low, high
-                               in zip(table["low"], table["high"], strict=True)],
+            "the model says": [
+                f"{low:.0%}-{high:.0%}"
+                for low, high in zip(table["low"], table["high"], strict=True)
+            ],
             "mean top probability": table["confidence"].astype(float),
             "share right": table["accuracy"].astype(float),
             "tracks": table["tracks"].astype(int),
         }
-    )  # fmt: skip
+    )
     formats = {"mean top probability": PERCENT, "share right": PERCENT, "tracks": "%d"}
     total = int(shown["tracks"].sum())
     if total == 0:
-        return Reading("There are no tracks to check the percentages on.", shown, formats)
+        return Reading(
+            "There are no tracks to check the percentages on.", shown, formats
+        )
     gaps = (shown["share right"] - shown["mean top probability"]).abs()
     error = float((gaps * shown["tracks"]).sum() / total)
     # The largest gap among bins of at least 5% of the tracks (or any bin).
@@ -544,15 +595,23 @@ def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> R
         if members.empty:
             continue
         rows.append(
-            {"genre": genre, "tracks": len(members),
-             "predicted right": float((members["predicted_genre"] == genre).mean()),
-             "centre x": float(members["x"].mean()), "centre y": float(members["y"].mean())}
-        )  # fmt: skip
+            {
+                "genre": genre,
+                "tracks": len(members),
+                "predicted right": float((members["predicted_genre"] == genre).mean()),
+                "centre x": float(members["x"].mean()),
+                "centre y": float(members["y"].mean()),
+            }
+        )
     table = pd.DataFrame(
         rows, columns=["genre", "tracks", "predicted right", "centre x", "centre y"]
     )
-    formats = {"tracks": "%d", "predicted right": PERCENT, "centre x": "%.2f",
-               "centre y": "%.2f"}  # fmt: skip
+    formats = {
+        "tracks": "%d",
+        "predicted right": PERCENT,
+        "centre x": "%.2f",
+        "centre y": "%.2f",
+    }
     if table.empty:
         return Reading("There are no tracks on the map.", table, formats)
     right = float((points["predicted_genre"] == points["true_genre"]).mean())
@@ -580,7 +639,9 @@ def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> R
         others = int(counts.iloc[3:].sum())
         if others:
             named.append(f"{others} of other genres")
-        table["distance to your track"] = np.linalg.norm(centres - np.asarray(star), axis=1)
+        table["distance to your track"] = np.linalg.norm(
+            centres - np.asarray(star), axis=1
+        )
         formats["distance to your track"] = "%.2f"
         closest = table["genre"].iloc[int(table["distance to your track"].argmin())]
         sentence = (
@@ -598,10 +659,14 @@ def importance(table: pd.DataFrame) -> Reading:
         {
             "feature": ordered["feature"],
             "accuracy lost (points)": ordered["importance_mean"].astype(float) * 100,
-            "spread over shuffles (points)": ordered["importance_std"].astype(float) * 100,
+            "spread over shuffles (points)": ordered["importance_std"].astype(float)
+            * 100,
         }
     ).reset_index(drop=True)
-    formats = {"accuracy lost (points)": "%.1f", "spread over shuffles (points)": "%.1f"}
+    formats = {
+        "accuracy lost (points)": "%.1f",
+        "spread over shuffles (points)": "%.1f",
+    }
     if shown.empty:
         return Reading("No feature was measured.", shown, formats)
     points = dict(zip(shown["feature"], shown["accuracy lost (points)"], strict=True))
@@ -615,13 +680,13 @@ def importance(table: pd.DataFrame) -> Reading:
         sentence += f", then {listing(following)}"
     small = [spoken(name) for name in names[3:] if points[name] < 0.5]
     if small:
-        sentence += (
-            f"; {listing(small)} cost{'s' if len(small) == 1 else ''} under half a point"
-        )
+        sentence += f"; {listing(small)} cost{'s' if len(small) == 1 else ''} under half a point"
     return Reading(sentence + ".", shown, formats)
 
 
-def comparison(table: pd.DataFrame, label_column: str, metrics: dict[str, str]) -> Reading:
+def comparison(
+    table: pd.DataFrame, label_column: str, metrics: dict[str, str]
+) -> Reading:
     """Several metrics per compared item (``charts.comparison``)."""
     present = {column: name for column, name in metrics.items() if column in table}
     shown = table[[label_column, *present]].rename(columns=present)
@@ -632,7 +697,9 @@ def comparison(table: pd.DataFrame, label_column: str, metrics: dict[str, str]) 
     ordered = table.sort_values(first_column, ascending=False, kind="stable")
     scores = [
         f"{label} {percent(score)}"
-        for label, score in zip(ordered[label_column], ordered[first_column], strict=True)
+        for label, score in zip(
+            ordered[label_column], ordered[first_column], strict=True
+        )
         if pd.notna(score)
     ]
     sentence = f"By {first_name}: {listing(scores)}"

@@ -24,7 +24,8 @@ from ui import charts, state
 
 # The form's widgets: key -> TrainingConfig field (every field has one).
 FIELDS: dict[str, str] = {
-    f"train_{field.name}": field.name for field in dataclasses.fields(settings.TrainingConfig)
+    f"train_{field.name}": field.name
+    for field in dataclasses.fields(settings.TrainingConfig)
 }
 HIDDEN_LAYERS_KEY = "train_hidden_layers"
 
@@ -84,7 +85,9 @@ def wait_for_a_slot(ticket, key: str = "train_cancel") -> None:
 
 def progress_hook(title: str = "") -> Callable[[EpochLog], None]:
     """An epoch hook that draws a progress bar and the live curves below where it is called."""
-    progress = st.progress(0.0, text=f"{title}Preparing the data and building the network...")
+    progress = st.progress(
+        0.0, text=f"{title}Preparing the data and building the network..."
+    )
     chart_slot = st.empty()
     logs: list[dict] = []
     last_drawn = [0.0]
@@ -97,7 +100,9 @@ def progress_hook(title: str = "") -> Callable[[EpochLog], None]:
         epoch = ensemble_epoch([EpochLog(**each) for each in logs[-log.members :]])
         networks = f" ({log.members} networks together)" if log.members > 1 else ""
         validation = (
-            f", validation {epoch.val_accuracy:.1%}" if epoch.val_accuracy is not None else ""
+            f", validation {epoch.val_accuracy:.1%}"
+            if epoch.val_accuracy is not None
+            else ""
         )
         progress.progress(
             min(log.epoch / log.epochs, 1.0),

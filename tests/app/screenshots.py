@@ -76,8 +76,10 @@ def example_batch(path: Path) -> Path:
     rows = []
     for genre in schema.GENRES:
         for number in range(4):
-            values = {"artist_name": f"Example artist {len(rows) + 1}",
-                      "track_name": f"Example {genre.lower()} song {number + 1}"}  # fmt: skip
+            values = {
+                "artist_name": f"Example artist {len(rows) + 1}",
+                "track_name": f"Example {genre.lower()} song {number + 1}",
+            }
             for feature in schema.NUMERIC_FEATURES:
                 low, high = schema.VALUE_RANGES[feature]
                 value = medians.loc[genre, feature] * generator.uniform(0.85, 1.15)
@@ -99,10 +101,16 @@ def main() -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         page.goto(BASE_URL)
         wait_until_idle(page)

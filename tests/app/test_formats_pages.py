@@ -40,7 +40,9 @@ def shown_probabilities(app) -> np.ndarray:
 
 
 def expected_sentence(model_dir, content: bytes) -> str:
-    return export.predict_file(bundles.load_bundle(model_dir), content).understood.sentence()
+    return export.predict_file(
+        bundles.load_bundle(model_dir), content
+    ).understood.sentence()
 
 
 FORMATS = {
@@ -96,7 +98,9 @@ def test_web_api_json_is_predicted_with_the_typical_popularity_and_says_so(
     assert warnings == understood.filled_notes()
     assert warnings[0].startswith("popularity was not in the file: the typical value ")
     reasons = app.dataframe[1].value
-    assert reasons["row"].tolist() == [4] and reasons["reason"].tolist() == ["blank row"]
+    assert reasons["row"].tolist() == [4] and reasons["reason"].tolist() == [
+        "blank row"
+    ]
 
 
 def test_an_exportify_playlist_with_unknown_and_out_of_range_keys(data_and_model):
@@ -114,15 +118,18 @@ def test_an_exportify_playlist_with_unknown_and_out_of_range_keys(data_and_model
     ]
     (sentence,) = [element.value for element in app.info]
     assert sentence.startswith("Read 12 tracks from an Exportify playlist: ")
-    assert "1 track with no key detected (-1) predicted with the model's typical key" in (
-        sentence
+    assert (
+        "1 track with no key detected (-1) predicted with the model's typical key"
+        in (sentence)
     )
 
 
 def test_labels_of_the_spotify_tracks_dataset_are_scored_and_others_reported(
     data_and_model,
 ):
-    content = spotify_tracks_bytes(TRACKS, labels={0: "k-pop", 1: "k-pop", 2: "Hip Hop"})
+    content = spotify_tracks_bytes(
+        TRACKS, labels={0: "k-pop", 1: "k-pop", 2: "Hip Hop"}
+    )
     app = upload(open_app("batch").run(), "dataset.csv", content)
 
     assert not app.exception and not app.error
@@ -135,8 +142,12 @@ def test_labels_of_the_spotify_tracks_dataset_are_scored_and_others_reported(
 
 def test_a_bad_file_in_another_format_is_refused_in_plain_words(data_and_model):
     app = open_app("batch").run()
-    for bad in ("html_page_saved_as_csv", "only_track_names", "two_columns_for_energy",
-                "json_but_not_audio_features"):  # fmt: skip
+    for bad in (
+        "html_page_saved_as_csv",
+        "only_track_names",
+        "two_columns_for_energy",
+        "json_but_not_audio_features",
+    ):
         app = upload(app, by_name(bad).file_name, by_name(bad).content)
         assert not app.exception
         (error,) = [element.value for element in app.error]
@@ -160,8 +171,14 @@ def test_the_page_says_where_to_get_such_a_file(data_and_model):
     app = open_app("batch").run()
     (expander,) = [e for e in app.expander if e.label == "Where do I get such a file?"]
     help_text = " ".join(element.value for element in expander.markdown)
-    for words in ("Prediction of music genre", "Exportify", "Spotify Tracks Dataset",
-                  "audio-features", "popularity", "0 = C"):  # fmt: skip
+    for words in (
+        "Prediction of music genre",
+        "Exportify",
+        "Spotify Tracks Dataset",
+        "audio-features",
+        "popularity",
+        "0 = C",
+    ):
         assert words in help_text, words
 
 
@@ -191,5 +208,7 @@ def test_home_refuses_a_dataset_without_popularity_in_plain_words(no_data):
 
     assert not app.exception
     (error,) = [element.value for element in app.error]
-    assert error.startswith("no_popularity.csv cannot be used: This file has no popularity")
+    assert error.startswith(
+        "no_popularity.csv cannot be used: This file has no popularity"
+    )
     assert "training and the data report need each track's own" in error

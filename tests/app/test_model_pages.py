@@ -152,10 +152,16 @@ def test_train_refuses_one_bin_with_a_plain_message(small_data):
 def test_batch_predict_a_small_file(data_and_model):
     genres = ("Electronic", "Hip-Hop")
     rows = [
-        row(**{name: str(value) for name, value in typical(genre).items()
-               if name != "duration_ms"}, music_genre=genre)
+        row(
+            **{
+                name: str(value)
+                for name, value in typical(genre).items()
+                if name != "duration_ms"
+            },
+            music_genre=genre,
+        )
         for genre in genres
-    ] + [row(key="H")]  # fmt: skip
+    ] + [row(key="H")]
     app = open_app("batch").run()
     app.get("file_uploader")[0].set_value(("mine.csv", csv_bytes(rows), "text/csv"))
     app.run()
@@ -168,8 +174,10 @@ def test_batch_predict_a_small_file(data_and_model):
     assert reasons["row"].tolist() == [3]
     assert "key 'H'" in reasons[predict.REASON].iloc[0]
     assert [metric.value for metric in app.metric][:3] == ["3", "2", "1"]
-    assert any(json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"
-               for c in app.get("plotly_chart"))  # fmt: skip
+    assert any(
+        json.loads(c.proto.spec)["data"][0]["type"] == "heatmap"
+        for c in app.get("plotly_chart")
+    )
 
 
 def test_batch_predict_refuses_a_bad_file_and_keeps_working(data_and_model):
@@ -306,10 +314,10 @@ def test_a_downloaded_model_zip_uploaded_on_home_becomes_the_model_in_use(
 
     assert not app.exception, app.exception
     assert not app.error, [error.value for error in app.error]
-    assert any(
-        s.value == "Using Run 1 (from genrelab_model.zip)." for s in app.success
-    )
-    assert "In use: **Run 1 (from genrelab_model.zip)**" in [m.value for m in app.markdown]
+    assert any(s.value == "Using Run 1 (from genrelab_model.zip)." for s in app.success)
+    assert "In use: **Run 1 (from genrelab_model.zip)**" in [
+        m.value for m in app.markdown
+    ]
     # A rerun does not add it a second time.
     app.run()
     assert len(app.session_state["runs"]) == 1

@@ -17,25 +17,38 @@ def test_readings_import_no_streamlit():
     import sys
 
     code = "import sys, ui.readings; print('streamlit' in sys.modules)"
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True).stdout.strip()  # fmt: skip
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert shown == "False"
 
 
 @pytest.mark.parametrize(
     ("share", "decimals", "said"),
-    [(0.0992, 1, "9.9%"), (0.0004, 1, "under 0.1%"), (0.004, 0, "under 1%"),
-     (0.0, 1, "0.0%"), (0.5, 0, "50%")],
-)  # fmt: skip
+    [
+        (0.0992, 1, "9.9%"),
+        (0.0004, 1, "under 0.1%"),
+        (0.004, 0, "under 1%"),
+        (0.0, 1, "0.0%"),
+        (0.5, 0, "50%"),
+    ],
+)
 def test_percent(share, decimals, said):
     assert readings.percent(share, decimals) == said
 
 
 @pytest.mark.parametrize(
     ("value", "said"),
-    [(219_468.0, "219,468"), (120.0, "120"), (40.0, "40"), (12.34, "12.3"),
-     (0.755, "0.755"), (-10.5, "-10.5"), (float("nan"), "unknown")],
-)  # fmt: skip
+    [
+        (219_468.0, "219,468"),
+        (120.0, "120"),
+        (40.0, "40"),
+        (12.34, "12.3"),
+        (0.755, "0.755"),
+        (-10.5, "-10.5"),
+        (float("nan"), "unknown"),
+    ],
+)
 def test_number(value, said):
     assert readings.number(value) == said
 
@@ -60,7 +73,10 @@ def test_listing():
 
 
 def test_unknown_rates_names_the_unknown_columns_only():
-    rates = dict.fromkeys(schema.FEATURE_COLUMNS, 0.0) | {"tempo": 0.0992, "duration_ms": 0.1}
+    rates = dict.fromkeys(schema.FEATURE_COLUMNS, 0.0) | {
+        "tempo": 0.0992,
+        "duration_ms": 0.1,
+    }
     reading = readings.unknown_rates(rates)
     # Columns in the chart's order (schema order: duration before tempo).
     assert reading.sentence == (
@@ -73,20 +89,28 @@ def test_unknown_rates_names_the_unknown_columns_only():
 
 
 def test_unknown_rates_when_everything_is_known():
-    assert readings.unknown_rates({"tempo": 0.0}).sentence == "Every column is always known."
+    assert (
+        readings.unknown_rates({"tempo": 0.0}).sentence
+        == "Every column is always known."
+    )
 
 
 def test_class_balance_gives_the_range_and_the_genres_at_its_ends():
     loaded = dict.fromkeys(GENRES, 4500) | {"Anime": 4527, "Country": 4455}
     dropped = dict.fromkeys(GENRES, 3600) | {"Rock": 3700, "Country": 3593}
-    reading = readings.class_balance({"loaded": loaded, "drop": dropped, "impute": loaded})
+    reading = readings.class_balance(
+        {"loaded": loaded, "drop": dropped, "impute": loaded}
+    )
     assert reading.sentence == (
         "As loaded, 4,455 (Country) to 4,527 (Anime) tracks per genre; after dropping "
         "unknowns, 3,593 (Country) to 3,700 (Rock); imputing unknowns keeps every track."
     )
     assert reading.table.columns.tolist() == [
-        "genre", "as loaded", "after dropping unknowns", "after imputing unknowns"
-    ]  # fmt: skip
+        "genre",
+        "as loaded",
+        "after dropping unknowns",
+        "after imputing unknowns",
+    ]
     assert reading.table["genre"].tolist() == GENRES
     assert reading.table["as loaded"].sum() == sum(loaded.values())
 
@@ -99,9 +123,15 @@ def test_class_balance_of_a_balanced_file():
 
 def test_feature_by_genre_uses_every_known_value():
     frame = pd.DataFrame(
-        {schema.TARGET: ["Rap"] * 4 + ["Classical"] * 3 + ["Jazz"] * 2 + ["Rock"] + [None],
-         "danceability": [0.8, 0.9, 0.7, None, 0.2, 0.3, 0.4, 0.5, 0.5, 0.6, 0.9]}
-    )  # fmt: skip
+        {
+            schema.TARGET: ["Rap"] * 4
+            + ["Classical"] * 3
+            + ["Jazz"] * 2
+            + ["Rock"]
+            + [None],
+            "danceability": [0.8, 0.9, 0.7, None, 0.2, 0.3, 0.4, 0.5, 0.5, 0.6, 0.9],
+        }
+    )
     reading = readings.feature_by_genre(frame, "danceability")
     assert reading.sentence == (
         "Median danceability is highest for Rap (0.8) and Rock (0.6), lowest for "
@@ -116,7 +146,9 @@ def test_feature_by_genre_uses_every_known_value():
 def test_feature_by_genre_says_units_once():
     frame = pd.DataFrame({schema.TARGET: ["Anime", "Jazz"], "tempo": [128.0, 105.0]})
     reading = readings.feature_by_genre(frame, "tempo")
-    assert reading.sentence == "Median tempo: Anime (128 beats per minute) and Jazz (105)."
+    assert (
+        reading.sentence == "Median tempo: Anime (128 beats per minute) and Jazz (105)."
+    )
     empty = readings.feature_by_genre(frame.iloc[:0], "tempo")
     assert empty.sentence == "No track has a known tempo and a genre."
 
@@ -126,13 +158,21 @@ def test_feature_by_genre_says_units_once():
 
 def logs(members: int, epochs: int, validation: bool = True) -> list[dict]:
     return [
-        {"member": member, "members": members, "epoch": epoch, "epochs": epochs,
-         "loss": 1.5 - 0.1 * epoch, "accuracy": 0.4 + 0.02 * epoch + 0.01 * member,
-         "val_loss": (1.6 - 0.05 * epoch) if validation else None,
-         "val_accuracy": (0.45 + 0.03 * epoch - 0.02 * (epoch == epochs)) if validation
-         else None}
-        for member in range(members) for epoch in range(1, epochs + 1)
-    ]  # fmt: skip
+        {
+            "member": member,
+            "members": members,
+            "epoch": epoch,
+            "epochs": epochs,
+            "loss": 1.5 - 0.1 * epoch,
+            "accuracy": 0.4 + 0.02 * epoch + 0.01 * member,
+            "val_loss": (1.6 - 0.05 * epoch) if validation else None,
+            "val_accuracy": (0.45 + 0.03 * epoch - 0.02 * (epoch == epochs))
+            if validation
+            else None,
+        }
+        for member in range(members)
+        for epoch in range(1, epochs + 1)
+    ]
 
 
 def test_training_curves_give_the_last_epoch_and_the_best_validation_epoch():
@@ -143,9 +183,12 @@ def test_training_curves_give_the_last_epoch_and_the_best_validation_epoch():
         "on the training tracks and 1.350 on the validation tracks."
     )
     assert reading.table.columns.tolist() == [
-        "epoch", "training loss", "training accuracy", "validation loss",
+        "epoch",
+        "training loss",
+        "training accuracy",
+        "validation loss",
         "validation accuracy",
-    ]  # fmt: skip
+    ]
     assert len(reading.table) == 5
 
 
@@ -163,18 +206,27 @@ def test_training_curves_of_an_ensemble_without_validation():
         "After 3 epochs (2 networks averaged): training accuracy 46.5% and loss 1.200; "
         "there is no validation line (no validation share was set)."
     )
-    assert reading.table.columns.tolist() == ["epoch", "network", "training loss",
-                                              "training accuracy"]  # fmt: skip
+    assert reading.table.columns.tolist() == [
+        "epoch",
+        "network",
+        "training loss",
+        "training accuracy",
+    ]
     assert reading.table["network"].tolist() == [1, 1, 1, 2, 2, 2]
     assert readings.training_curves([]).sentence == "No epoch has finished yet."
 
 
 def sweep_table() -> pd.DataFrame:
     return pd.DataFrame(
-        {"dropout": [0.5, 0.1, 0.3], "validation accuracy": [0.58, 0.55, 0.61],
-         "validation top-2": [0.8, 0.79, 0.82], "validation macro F1": [0.57, 0.54, 0.6],
-         "training seconds": [6.2, 5.1, 7.4], "epochs run": [10, 10, 10]}
-    )  # fmt: skip
+        {
+            "dropout": [0.5, 0.1, 0.3],
+            "validation accuracy": [0.58, 0.55, 0.61],
+            "validation top-2": [0.8, 0.79, 0.82],
+            "validation macro F1": [0.57, 0.54, 0.6],
+            "training seconds": [6.2, 5.1, 7.4],
+            "epochs run": [10, 10, 10],
+        }
+    )
 
 
 def test_sweep_scores_in_the_order_of_the_values():
@@ -187,7 +239,10 @@ def test_sweep_scores_in_the_order_of_the_values():
 
 
 def test_sweep_curves_and_search_runs():
-    curves = {"dropout 0.1": [0.3, 0.5, 0.52, 0.55], "dropout 0.5": [0.4, 0.45, 0.5, 0.58]}
+    curves = {
+        "dropout 0.1": [0.3, 0.5, 0.52, 0.55],
+        "dropout 0.5": [0.4, 0.45, 0.5, 0.58],
+    }
     reading = readings.sweep_curves(curves)
     # dropout 0.5 also led after the first epoch: no early leader to name.
     assert reading.sentence == (
@@ -197,7 +252,8 @@ def test_sweep_curves_and_search_runs():
     assert reading.table.columns.tolist() == ["epoch", "dropout 0.1", "dropout 0.5"]
     assert reading.table["epoch"].tolist() == [1, 2, 3, 4]
     search = readings.search_runs(
-        sweep_table().assign(learning_rate=[0.01, 0.001, 0.003]), ["dropout", "learning_rate"]
+        sweep_table().assign(learning_rate=[0.01, 0.001, 0.003]),
+        ["dropout", "learning_rate"],
     )
     assert search.sentence == (
         "Best of 3 runs: dropout 0.3, learning rate 0.003 (61.0%); worst: dropout 0.1, "
@@ -254,7 +310,10 @@ def test_confusion_matrix_without_tracks_or_mix_ups():
         "There are no rows to count."
     )
     perfect = readings.confusion_matrix(np.eye(10) * 3, "test tracks").sentence
-    assert perfect == "Right for 100.0% of 30 test tracks; no genre was mixed up with another."
+    assert (
+        perfect
+        == "Right for 100.0% of 30 test tracks; no genre was mixed up with another."
+    )
 
 
 # --- Predict ------------------------------------------------------------------------
@@ -279,8 +338,9 @@ def genre_sweep(values, **columns) -> pd.DataFrame:
 
 
 def test_genre_lines_name_the_riser_and_the_faller():
-    sweep = genre_sweep([40.0, 130.0, 220.0], Rap=[0.05, 0.2, 0.3],
-                        Classical=[0.4, 0.2, 0.1])  # fmt: skip
+    sweep = genre_sweep(
+        [40.0, 130.0, 220.0], Rap=[0.05, 0.2, 0.3], Classical=[0.4, 0.2, 0.1]
+    )
     reading = readings.genre_lines(sweep, "tempo (beats per minute)", current=120.0)
     assert reading.sentence == (
         "As tempo goes from 40 to 220 beats per minute, Rap rises most, from 5% to 30%; "
@@ -310,16 +370,21 @@ def test_genre_lines_flat_and_categorical():
 
 def test_contributions_from_the_typical_track_to_this_one():
     table = pd.DataFrame(
-        {"feature": ["speechiness", "duration_ms", "key", "energy"],
-         "value": [0.3, 300_000.0, "F#", 0.6], "baseline": [0.05, 220_000.0, "C", 0.6],
-         "contribution": [0.312, -0.08, 0.05, 0.0]}
-    )  # fmt: skip
+        {
+            "feature": ["speechiness", "duration_ms", "key", "energy"],
+            "value": [0.3, 300_000.0, "F#", 0.6],
+            "baseline": [0.05, 220_000.0, "C", 0.6],
+            "contribution": [0.312, -0.08, 0.05, 0.0],
+        }
+    )
     reading = readings.contributions(table, "Rap", baseline=0.12)
     assert reading.sentence == (
         "Rap: 12% for the typical track, 40% for this one; speechiness (0.3) adds 31.2, "
         "duration (5.0 minutes) takes 8.0 and key (F#) adds 5.0 points."
     )
-    assert reading.table["points added"].tolist() == pytest.approx([31.2, -8.0, 5.0, 0.0])
+    assert reading.table["points added"].tolist() == pytest.approx(
+        [31.2, -8.0, 5.0, 0.0]
+    )
     assert reading.table["this track"].tolist() == ["0.3", "300,000", "F#", "0.6"]
 
 
@@ -328,9 +393,14 @@ def test_contributions_from_the_typical_track_to_this_one():
 
 def test_reliability_gives_the_mean_gap_and_the_largest_one():
     table = pd.DataFrame(
-        {"low": [0.2, 0.5, 0.7], "high": [0.3, 0.6, 0.8], "confidence": [0.25, 0.55, 0.75],
-         "accuracy": [0.25, 0.5, 0.6], "tracks": [100, 300, 600]}
-    )  # fmt: skip
+        {
+            "low": [0.2, 0.5, 0.7],
+            "high": [0.3, 0.6, 0.8],
+            "confidence": [0.25, 0.55, 0.75],
+            "accuracy": [0.25, 0.5, 0.6],
+            "tracks": [100, 300, 600],
+        }
+    )
     reading = readings.reliability(table)
     # (0 * 100 + 0.05 * 300 + 0.15 * 600) / 1000 = 0.105
     assert reading.sentence == (
@@ -344,9 +414,21 @@ def test_reliability_gives_the_mean_gap_and_the_largest_one():
 def map_points() -> pd.DataFrame:
     rng = np.random.default_rng(0)
     parts = []
-    for genre, (x, y) in {"Rap": (0, 0), "Hip-Hop": (0.3, 0), "Classical": (10, 10)}.items():
-        parts.append(pd.DataFrame({"x": x + rng.normal(0, 0.1, 20), "y": y + rng.normal(0, 0.1, 20),
-                                   "true_genre": genre, "predicted_genre": genre}))  # fmt: skip
+    for genre, (x, y) in {
+        "Rap": (0, 0),
+        "Hip-Hop": (0.3, 0),
+        "Classical": (10, 10),
+    }.items():
+        parts.append(
+            pd.DataFrame(
+                {
+                    "x": x + rng.normal(0, 0.1, 20),
+                    "y": y + rng.normal(0, 0.1, 20),
+                    "true_genre": genre,
+                    "predicted_genre": genre,
+                }
+            )
+        )
     points = pd.concat(parts, ignore_index=True)
     points.loc[:9, "predicted_genre"] = "Hip-Hop"  # half the Rap tracks called Hip-Hop
     return points
@@ -375,10 +457,12 @@ def test_song_map_with_your_track():
 
 def test_importance_names_the_features_that_matter_and_those_that_do_not():
     table = pd.DataFrame(
-        {"feature": ["key", "popularity", "mode", "speechiness", "danceability"],
-         "importance_mean": [0.001, 0.213, 0.002, 0.052, 0.031],
-         "importance_std": [0.001, 0.01, 0.001, 0.004, 0.003]}
-    )  # fmt: skip
+        {
+            "feature": ["key", "popularity", "mode", "speechiness", "danceability"],
+            "importance_mean": [0.001, 0.213, 0.002, 0.052, 0.031],
+            "importance_std": [0.001, 0.01, 0.001, 0.004, 0.003],
+        }
+    )
     reading = readings.importance(table)
     assert reading.sentence == (
         "Shuffling popularity costs the most accuracy, 21.3 points, then speechiness "
@@ -389,17 +473,30 @@ def test_importance_names_the_features_that_matter_and_those_that_do_not():
 
 def test_comparison_ranks_the_first_metric_and_names_the_best_of_the_others():
     table = pd.DataFrame(
-        {"model": ["study network", "trees", "GenreLab network"],
-         "accuracy": [0.53, 0.593, 0.607], "top2_accuracy": [0.775, 0.82, 0.831],
-         "macro_f1": [0.526, 0.592, 0.606], "train_seconds": [5.0, 3.0, 20.0]}
-    )  # fmt: skip
-    metrics = {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy", "macro_f1": "macro F1"}
+        {
+            "model": ["study network", "trees", "GenreLab network"],
+            "accuracy": [0.53, 0.593, 0.607],
+            "top2_accuracy": [0.775, 0.82, 0.831],
+            "macro_f1": [0.526, 0.592, 0.606],
+            "train_seconds": [5.0, 3.0, 20.0],
+        }
+    )
+    metrics = {
+        "accuracy": "accuracy",
+        "top2_accuracy": "top-2 accuracy",
+        "macro_f1": "macro F1",
+    }
     reading = readings.comparison(table, "model", metrics)
     assert reading.sentence == (
         "By accuracy: GenreLab network 60.7%, trees 59.3% and study network 53.0%; best "
         "top-2 accuracy: GenreLab network (83.1%); best macro F1: GenreLab network (60.6%)."
     )
-    assert reading.table.columns.tolist() == ["model", "accuracy", "top-2 accuracy", "macro F1"]
+    assert reading.table.columns.tolist() == [
+        "model",
+        "accuracy",
+        "top-2 accuracy",
+        "macro F1",
+    ]
 
 
 # --- every chart has a reading ------------------------------------------------------
@@ -408,6 +505,9 @@ def test_comparison_ranks_the_first_metric_and_names_the_best_of_the_others():
 def test_every_chart_function_has_a_reading_of_the_same_name():
     import inspect
 
-    drawn = {name for name, function in inspect.getmembers(charts, inspect.isfunction)
-             if function.__module__ == charts.__name__ and not name.startswith("_")}  # fmt: skip
+    drawn = {
+        name
+        for name, function in inspect.getmembers(charts, inspect.isfunction)
+        if function.__module__ == charts.__name__ and not name.startswith("_")
+    }
     assert drawn <= set(dir(readings)), drawn - set(dir(readings))

@@ -99,7 +99,9 @@ def test_the_map_and_the_what_if_draw(data_and_model):
     app = open_app("predict").run()
     app.segmented_control(key="predict_view").set_value("map").run()
     assert not app.exception, app.exception
-    song_map = next(f for f in charts(app) if "map of songs" in f["layout"]["title"]["text"])
+    song_map = next(
+        f for f in charts(app) if "map of songs" in f["layout"]["title"]["text"]
+    )
     assert song_map["data"][-1]["name"] == "your track"
     app.segmented_control(key="predict_view").set_value("what_if").run()
     assert not app.exception
@@ -114,14 +116,18 @@ def test_predict_without_data_says_what_songs_need_and_still_explains(
     assert not app.exception, app.exception
     assert "Finding real songs needs the dataset" in texts(app)
     assert any(f["data"][0]["type"] == "waterfall" for f in charts(app))
-    for view, words in (("alike", "sound alike need the dataset"),
-                        ("map", "map of songs needs the dataset")):  # fmt: skip
+    for view, words in (
+        ("alike", "sound alike need the dataset"),
+        ("map", "map of songs needs the dataset"),
+    ):
         app.segmented_control(key="predict_view").set_value(view).run()
         assert not app.exception
         assert words in texts(app)
 
 
-def test_a_confusion_cell_lists_as_many_songs_as_it_counts(data_and_model, tiny_model_dir):
+def test_a_confusion_cell_lists_as_many_songs_as_it_counts(
+    data_and_model, tiny_model_dir
+):
     from core import bundle as bundles
 
     metrics = bundles.load_bundle(tiny_model_dir).metrics
@@ -133,10 +139,17 @@ def test_a_confusion_cell_lists_as_many_songs_as_it_counts(data_and_model, tiny_
         app.selectbox(key="evaluate_cell_true").select(true_genre).run()
         app.selectbox(key="evaluate_cell_predicted").select(predicted).run()
         assert not app.exception
-        expected = test_matrix[schema.GENRES.index(true_genre)][schema.GENRES.index(predicted)]
-        table = next(frame.value for frame in app.dataframe if songs.LISTED in frame.value)
+        expected = test_matrix[schema.GENRES.index(true_genre)][
+            schema.GENRES.index(predicted)
+        ]
+        table = next(
+            frame.value for frame in app.dataframe if songs.LISTED in frame.value
+        )
         assert len(table) == expected
-        assert f"**{expected:,} test tracks** of {true_genre} were called {predicted}" in texts(app)
+        assert (
+            f"**{expected:,} test tracks** of {true_genre} were called {predicted}"
+            in texts(app)
+        )
 
 
 def test_evaluate_draws_reliability_map_and_average_effect(data_and_model):
@@ -180,7 +193,9 @@ def test_other_data_than_the_models_is_said_and_counted_as_tracks(
     app = open_app("evaluate").run()
     assert not app.exception, app.exception
     assert "not the data this model was trained on" in texts(app)
-    assert app.selectbox(key="evaluate_cell_split").options == ["tracks of the loaded file"]
+    assert app.selectbox(key="evaluate_cell_split").options == [
+        "tracks of the loaded file"
+    ]
     assert "Tracks of the loaded file: 40" in chart_titles(app)
 
 

@@ -18,21 +18,35 @@ def test_a_tiny_sweep_gives_three_scored_runs_in_order(small_data):
     app = open_app("train").run()
     tiny_form(app)
     app.selectbox(key="train_sweep_setting").select("learning_rate").run()
-    app.text_input(key="train_sweep_values_learning_rate").input("0.001; 0.01; 0.05").run()
+    app.text_input(key="train_sweep_values_learning_rate").input(
+        "0.001; 0.01; 0.05"
+    ).run()
     app.button(key="train_sweep_start").click().run()
 
     assert not app.exception, app.exception
     assert not app.error, [error.value for error in app.error]
-    table = next(frame.value for frame in app.dataframe if "learning_rate" in frame.value)
+    table = next(
+        frame.value for frame in app.dataframe if "learning_rate" in frame.value
+    )
     assert table["learning_rate"].tolist() == [0.001, 0.01, 0.05]
     assert table["validation accuracy"].between(0, 1).all()
-    assert any(m.value.startswith(("More was better", "Less was better", "Raising", "The learning rate made"))
-               for m in app.markdown)  # fmt: skip
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in app.get("plotly_chart")]
+    assert any(
+        m.value.startswith(
+            ("More was better", "Less was better", "Raising", "The learning rate made")
+        )
+        for m in app.markdown
+    )
+    titles = [
+        json.loads(c.proto.spec)["layout"]["title"]["text"]
+        for c in app.get("plotly_chart")
+    ]
     assert "Validation scores by learning rate" in titles
     assert "Validation accuracy while learning" in titles
     # The test score is shown for the picked run only.
-    assert any("Its test score, on tracks no choice was made on" in m.value for m in app.markdown)
+    assert any(
+        "Its test score, on tracks no choice was made on" in m.value
+        for m in app.markdown
+    )
     assert app.session_state["runs"] == []
     app.button(key="train_sweep_add").click().run()
     assert not app.exception
@@ -60,8 +74,13 @@ def test_a_search_offers_the_best_run(small_data):
     app.button(key="train_search_start").click().run()
     assert not app.exception, app.exception
     assert len(app.dataframe[0].value) == 3
-    assert any(m.value.startswith("Best of 3 runs by validation accuracy") for m in app.markdown)
-    types = [json.loads(c.proto.spec)["data"][0]["type"] for c in app.get("plotly_chart")]
+    assert any(
+        m.value.startswith("Best of 3 runs by validation accuracy")
+        for m in app.markdown
+    )
+    types = [
+        json.loads(c.proto.spec)["data"][0]["type"] for c in app.get("plotly_chart")
+    ]
     assert "parcoords" in types
     picker = app.selectbox(key="train_sweep_pick")
     assert "(best on validation)" in picker.options[picker.index]
@@ -77,9 +96,12 @@ def test_a_stopped_sweep_keeps_its_finished_runs(small_data):
     app = open_app("train")
     # What a Stop during the second of three runs leaves in the session.
     app.session_state["train_sweep"] = {
-        "mode": "sweep", "settings": ["dropout"], "planned": 3, "runs": finished,
+        "mode": "sweep",
+        "settings": ["dropout"],
+        "planned": 3,
+        "runs": finished,
         "finished": False,
-    }  # fmt: skip
+    }
     app.run()
     assert not app.exception, app.exception
     assert "stopped after 1 of 3 runs" in app.warning[0].value

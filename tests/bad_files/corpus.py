@@ -107,28 +107,69 @@ def good_rows(count: int) -> list[dict[str, str]]:
 
 # Exportify's header (pavelkomarov/exportify) -> GenreLab's column (None: none).
 EXPORTIFY_COLUMNS: dict[str, str | None] = {
-    "Spotify ID": None, "Artist IDs": None, "Track Name": "track_name",
-    "Album Name": None, "Artist Name(s)": "artist_name", "Release Date": None,
-    "Duration (ms)": "duration_ms", "Popularity": "popularity", "Added By": None,
-    "Added At": None, "Genres": None, "Danceability": "danceability",
-    "Energy": "energy", "Key": "key", "Loudness": "loudness", "Mode": "mode",
-    "Speechiness": "speechiness", "Acousticness": "acousticness",
-    "Instrumentalness": "instrumentalness", "Liveness": "liveness",
-    "Valence": "valence", "Tempo": "tempo", "Time Signature": None,
-}  # fmt: skip
+    "Spotify ID": None,
+    "Artist IDs": None,
+    "Track Name": "track_name",
+    "Album Name": None,
+    "Artist Name(s)": "artist_name",
+    "Release Date": None,
+    "Duration (ms)": "duration_ms",
+    "Popularity": "popularity",
+    "Added By": None,
+    "Added At": None,
+    "Genres": None,
+    "Danceability": "danceability",
+    "Energy": "energy",
+    "Key": "key",
+    "Loudness": "loudness",
+    "Mode": "mode",
+    "Speechiness": "speechiness",
+    "Acousticness": "acousticness",
+    "Instrumentalness": "instrumentalness",
+    "Liveness": "liveness",
+    "Valence": "valence",
+    "Tempo": "tempo",
+    "Time Signature": None,
+}
 # The Spotify Tracks Dataset's header (its first column, unnamed, is a row number).
 SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
-    "", "track_id", "artists", "album_name", "track_name", "popularity",
-    "duration_ms", "explicit", "danceability", "energy", "key", "loudness", "mode",
-    "speechiness", "acousticness", "instrumentalness", "liveness", "valence",
-    "tempo", "time_signature", "track_genre",
-)  # fmt: skip
+    "",
+    "track_id",
+    "artists",
+    "album_name",
+    "track_name",
+    "popularity",
+    "duration_ms",
+    "explicit",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "track_genre",
+)
 # The Web API's audio-features fields that are GenreLab features.
 WEB_API_FEATURES: tuple[str, ...] = (
-    "danceability", "energy", "key", "loudness", "mode", "speechiness",
-    "acousticness", "instrumentalness", "liveness", "valence", "tempo",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
     "duration_ms",
-)  # fmt: skip
+)
 
 
 def pitch_class(key: str) -> str:
@@ -150,8 +191,11 @@ def _whole(text: str) -> str:
     return str(int(number)) if number.is_integer() else text
 
 
-def exportify_bytes(rows: list[dict[str, str]], keys: dict[int, str] | None = None,
-                    modes: dict[int, str] | None = None) -> bytes:  # fmt: skip
+def exportify_bytes(
+    rows: list[dict[str, str]],
+    keys: dict[int, str] | None = None,
+    modes: dict[int, str] | None = None,
+) -> bytes:
     """The rows as an Exportify playlist export: its header, integer keys, 1/0 modes.
 
     ``keys`` / ``modes``: row position -> the value written instead (e.g. "-1").
@@ -160,11 +204,15 @@ def exportify_bytes(rows: list[dict[str, str]], keys: dict[int, str] | None = No
     table = []
     for position, values in enumerate(rows):
         fillers = {
-            "Spotify ID": f"sp{position}", "Artist IDs": "a1,a2", "Album Name": "Album",
-            "Release Date": "2020-01-01", "Added By": "spotify:user:me",
-            "Added At": "2021-01-01T00:00:00Z", "Genres": "dance pop,pop",
+            "Spotify ID": f"sp{position}",
+            "Artist IDs": "a1,a2",
+            "Album Name": "Album",
+            "Release Date": "2020-01-01",
+            "Added By": "spotify:user:me",
+            "Added At": "2021-01-01T00:00:00Z",
+            "Genres": "dance pop,pop",
             "Time Signature": "4",
-        }  # fmt: skip
+        }
         line = {}
         for header, column in EXPORTIFY_COLUMNS.items():
             value = fillers[header] if column is None else values[column]
@@ -184,8 +232,9 @@ def spotify_genre(genre: str) -> str:
     return genre.lower().replace(" ", "-")
 
 
-def spotify_tracks_bytes(rows: list[dict[str, str]],
-                         labels: dict[int, str] | None = None) -> bytes:  # fmt: skip
+def spotify_tracks_bytes(
+    rows: list[dict[str, str]], labels: dict[int, str] | None = None
+) -> bytes:
     """The rows as the Kaggle Spotify Tracks Dataset writes them.
 
     ``labels``: row position -> the ``track_genre`` written instead (e.g. "k-pop").
@@ -193,14 +242,17 @@ def spotify_tracks_bytes(rows: list[dict[str, str]],
     table = []
     for position, values in enumerate(rows):
         line = {
-            "": str(position), "track_id": f"id{position}",
-            "artists": values["artist_name"], "album_name": "Album",
-            "track_name": values["track_name"], "explicit": "False",
+            "": str(position),
+            "track_id": f"id{position}",
+            "artists": values["artist_name"],
+            "album_name": "Album",
+            "track_name": values["track_name"],
+            "explicit": "False",
             "time_signature": "4",
             "track_genre": (labels or {}).get(
                 position, spotify_genre(values["music_genre"])
             ),
-        }  # fmt: skip
+        }
         for column in SPOTIFY_TRACKS_COLUMNS:
             if column in schema.FEATURE_COLUMNS:
                 value = values[column]
@@ -231,18 +283,20 @@ def web_api_objects(rows: list[dict[str, str]]) -> list[dict[str, object]]:
             else:
                 item[name] = float(value)
         item.update(
-            type="audio_features", id=f"id{position}",
+            type="audio_features",
+            id=f"id{position}",
             uri=f"spotify:track:id{position}",
             track_href=f"https://api.spotify.com/v1/tracks/id{position}",
             analysis_url=f"https://api.spotify.com/v1/audio-analysis/id{position}",
             time_signature=4,
-        )  # fmt: skip
+        )
         objects.append(item)
     return objects
 
 
-def web_api_json_bytes(rows: list[dict[str, str]], wrapped: bool = True,
-                       nulls: tuple[int, ...] = ()) -> bytes:  # fmt: skip
+def web_api_json_bytes(
+    rows: list[dict[str, str]], wrapped: bool = True, nulls: tuple[int, ...] = ()
+) -> bytes:
     """The rows as a Web API audio-features response (``{"audio_features": [...]}``).
 
     ``wrapped=False`` gives a bare list; ``nulls`` are positions where the API
@@ -276,250 +330,431 @@ def _build() -> list[BadFile]:
     noise = random.Random(66).randbytes(4096)
     files = [
         # Delimiters and layout -------------------------------------------------
-        BadFile("semicolon_delimiter", _text(three).replace(",", ";").encode(), True, rows=3),
+        BadFile(
+            "semicolon_delimiter", _text(three).replace(",", ";").encode(), True, rows=3
+        ),
         BadFile(
             "semicolon_decimal_comma",
-            (";".join(COLUMNS) + "\n"
-             + _line(row(energy="0,7", loudness="-6,5", artist_name="Smith, J"), ";")
-             + "\n").encode(),
-            True, rows=1,
+            (
+                ";".join(COLUMNS)
+                + "\n"
+                + _line(row(energy="0,7", loudness="-6,5", artist_name="Smith, J"), ";")
+                + "\n"
+            ).encode(),
+            True,
+            rows=1,
         ),
-        BadFile("tab_delimiter", _text(three).replace(",", "\t").encode(), True, rows=3),
+        BadFile(
+            "tab_delimiter", _text(three).replace(",", "\t").encode(), True, rows=3
+        ),
         BadFile(
             "missing_tempo_column",
             csv_bytes(three, [c for c in COLUMNS if c != "tempo"]),
-            False, message_words=("missing", "tempo"),
+            False,
+            message_words=("missing", "tempo"),
         ),
         BadFile(
             "missing_two_columns",
             csv_bytes(three, [c for c in COLUMNS if c not in ("key", "valence")]),
-            False, message_words=("missing", "key", "valence"),
+            False,
+            message_words=("missing", "key", "valence"),
         ),
         BadFile(
             "extra_columns",
-            csv_bytes([{**r, "comment": "hi", "bpm_guess": "3"} for r in three],
-                      [*COLUMNS, "comment", "bpm_guess"]),
-            True, rows=3,
+            csv_bytes(
+                [{**r, "comment": "hi", "bpm_guess": "3"} for r in three],
+                [*COLUMNS, "comment", "bpm_guess"],
+            ),
+            True,
+            rows=3,
         ),
         BadFile(
             "shuffled_columns",
             csv_bytes(three, random.Random(6).sample(COLUMNS, len(COLUMNS))),
-            True, rows=3,
+            True,
+            rows=3,
         ),
         BadFile(
             "trailing_delimiter_every_row",
-            ("\n".join(line + "," for line in _text(three).splitlines()) + "\n").encode(),
-            True, rows=3,
+            (
+                "\n".join(line + "," for line in _text(three).splitlines()) + "\n"
+            ).encode(),
+            True,
+            rows=3,
         ),
         BadFile(
             "extra_value_in_one_row",
-            (header + "\n" + _line(three[0]) + "\n" + _line(three[1]) + ",surprise\n").encode(),
-            False, message_words=("line 3", "19 values", "18 columns"),
+            (
+                header + "\n" + _line(three[0]) + "\n" + _line(three[1]) + ",surprise\n"
+            ).encode(),
+            False,
+            message_words=("line 3", "19 values", "18 columns"),
         ),
         BadFile(
             "unclosed_quote",
             (_text(three) + '"Unclosed, ' + _line(GOOD_ROW) + "\n").encode(),
-            False, message_words=("quotation mark", "line 5"),
+            False,
+            message_words=("quotation mark", "line 5"),
         ),
         BadFile("leading_blank_lines", ("\n \n" + _text(three)).encode(), True, rows=3),
         BadFile(
             "short_row",
             (_text(three) + "99.0,Someone,Short\n").encode(),
-            True, rows=4, reasons={3: ("popularity is empty", "key is empty")},
+            True,
+            rows=4,
+            reasons={3: ("popularity is empty", "key is empty")},
         ),
         BadFile(
             "blank_row_inside",
-            (header + "\n" + _line(three[0]) + "\n" + "," * (len(COLUMNS) - 1)
-             + "\n\n" + _line(three[1]) + "\n").encode(),
-            True, rows=4, reasons={1: ("blank row",), 2: ("blank row",)},
+            (
+                header
+                + "\n"
+                + _line(three[0])
+                + "\n"
+                + "," * (len(COLUMNS) - 1)
+                + "\n\n"
+                + _line(three[1])
+                + "\n"
+            ).encode(),
+            True,
+            rows=4,
+            reasons={1: ("blank row",), 2: ("blank row",)},
         ),
         # Encodings ------------------------------------------------------------
         BadFile(
             "utf8_bom_crlf",
             ("\ufeff" + _text(three).replace("\n", "\r\n")).encode("utf-8"),
-            True, rows=3,
+            True,
+            rows=3,
         ),
         BadFile(
             "latin1_encoding",
-            _text([row(artist_name="Beyoncé", track_name="Café Noël")]).encode("latin-1"),
-            True, rows=1,
+            _text([row(artist_name="Beyoncé", track_name="Café Noël")]).encode(
+                "latin-1"
+            ),
+            True,
+            rows=1,
         ),
-        BadFile("utf16_excel_unicode_text",
-                _text(three).replace(",", "\t").encode("utf-16"), True, rows=3),
+        BadFile(
+            "utf16_excel_unicode_text",
+            _text(three).replace(",", "\t").encode("utf-16"),
+            True,
+            rows=3,
+        ),
         # Not a CSV at all -------------------------------------------------------
         BadFile("empty_file", b"", False, message_words=("empty",)),
         BadFile("whitespace_only", b"  \n\r\n \n", False, message_words=("empty",)),
-        BadFile("header_only", (header + "\n").encode(), False,
-                message_words=("header", "no rows")),
-        BadFile("only_blank_rows",
-                (header + "\n" + ("," * (len(COLUMNS) - 1) + "\n") * 3).encode(),
-                False, message_words=("every row", "blank")),
+        BadFile(
+            "header_only",
+            (header + "\n").encode(),
+            False,
+            message_words=("header", "no rows"),
+        ),
+        BadFile(
+            "only_blank_rows",
+            (header + "\n" + ("," * (len(COLUMNS) - 1) + "\n") * 3).encode(),
+            False,
+            message_words=("every row", "blank"),
+        ),
         BadFile("random_binary", noise, False, message_words=("not a text file",)),
-        BadFile("xlsx_renamed", b"PK\x03\x04\x14\x00\x06\x00" + noise[:600], False,
-                message_words=("not a text file", "excel", "csv")),
-        BadFile("json_renamed", json.dumps(three, indent=2).encode(), False,
-                message_words=("json",)),
+        BadFile(
+            "xlsx_renamed",
+            b"PK\x03\x04\x14\x00\x06\x00" + noise[:600],
+            False,
+            message_words=("not a text file", "excel", "csv"),
+        ),
+        BadFile(
+            "json_renamed",
+            json.dumps(three, indent=2).encode(),
+            False,
+            message_words=("json",),
+        ),
         BadFile(
             "plain_text_renamed",
             b"Dear friend,\nhere are the songs I like: Song A by Someone, and Song B.\n"
             b"See you soon!\n",
-            False, message_words=("does not look like the music genre csv",),
+            False,
+            message_words=("does not look like the music genre csv",),
         ),
         # Bad values -------------------------------------------------------------
         BadFile(
             "text_in_numeric_column",
             csv_bytes([three[0], row(energy="loud"), three[2]]),
-            True, rows=3, reasons={1: ("energy", "not a number")},
+            True,
+            rows=3,
+            reasons={1: ("energy", "not a number")},
         ),
         BadFile(
             "nan_and_inf",
-            csv_bytes([three[0], row(loudness="nan"), row(tempo="inf"),
-                       row(danceability="-inf"), row(popularity="NaN"),
-                       row(liveness="1e400")]),
-            True, rows=6,
-            reasons={1: ("loudness",), 2: ("tempo", "infinite"),
-                     3: ("danceability", "infinite"), 4: ("popularity",),
-                     5: ("liveness", "infinite")},
+            csv_bytes(
+                [
+                    three[0],
+                    row(loudness="nan"),
+                    row(tempo="inf"),
+                    row(danceability="-inf"),
+                    row(popularity="NaN"),
+                    row(liveness="1e400"),
+                ]
+            ),
+            True,
+            rows=6,
+            reasons={
+                1: ("loudness",),
+                2: ("tempo", "infinite"),
+                3: ("danceability", "infinite"),
+                4: ("popularity",),
+                5: ("liveness", "infinite"),
+            },
         ),
         BadFile(
             "out_of_range",
-            csv_bytes([row(acousticness="5"), three[1],
-                       row(tempo="-3", popularity="140")]),
-            True, rows=3,
-            reasons={0: ("acousticness 5 is outside 0 to 1",),
-                     2: ("tempo -3", "popularity 140")},
+            csv_bytes(
+                [row(acousticness="5"), three[1], row(tempo="-3", popularity="140")]
+            ),
+            True,
+            rows=3,
+            reasons={
+                0: ("acousticness 5 is outside 0 to 1",),
+                2: ("tempo -3", "popularity 140"),
+            },
         ),
         BadFile(
             "unknown_key_and_mode",
             csv_bytes([row(key="H"), three[1], row(mode="Dorian")]),
-            True, rows=3, reasons={0: ("key 'H'",), 2: ("mode 'Dorian'",)},
+            True,
+            rows=3,
+            reasons={0: ("key 'H'",), 2: ("mode 'Dorian'",)},
         ),
         BadFile(
             "unknown_tempo_and_duration",
             csv_bytes([row(tempo="?"), row(duration_ms="-1"), three[2]]),
-            True, rows=3,
+            True,
+            rows=3,
             # The test bundle drops unknowns (the study): each row says which.
             reasons={0: ("unknown tempo",), 1: ("unknown duration_ms",)},
         ),
         # Sizes and labels ---------------------------------------------------------
-        BadFile("one_row", csv_bytes([GOOD_ROW]), True, rows=1,
-                training_error=("at least two genres",)),
-        BadFile("ten_rows_two_genres",
-                csv_bytes([row(music_genre=("Jazz", "Rap")[i % 2], instance_id=str(i))
-                           for i in range(10)]),
-                True, rows=10, training_error=("at least 20 usable rows",)),
+        BadFile(
+            "one_row",
+            csv_bytes([GOOD_ROW]),
+            True,
+            rows=1,
+            training_error=("at least two genres",),
+        ),
+        BadFile(
+            "ten_rows_two_genres",
+            csv_bytes(
+                [
+                    row(music_genre=("Jazz", "Rap")[i % 2], instance_id=str(i))
+                    for i in range(10)
+                ]
+            ),
+            True,
+            rows=10,
+            training_error=("at least 20 usable rows",),
+        ),
         BadFile(
             "single_genre",
-            csv_bytes([row(music_genre="Jazz", instance_id=str(i),
-                           energy=f"{i / 40:.3f}") for i in range(40)]),
-            True, rows=40, training_error=("at least two genres",),
+            csv_bytes(
+                [
+                    row(music_genre="Jazz", instance_id=str(i), energy=f"{i / 40:.3f}")
+                    for i in range(40)
+                ]
+            ),
+            True,
+            rows=40,
+            training_error=("at least two genres",),
         ),
         BadFile(
             "every_tempo_unknown",
             csv_bytes([{**r, "tempo": "?"} for r in good_rows(30)]),
-            True, rows=30, reasons=dict.fromkeys(range(30), ("unknown tempo",)),
+            True,
+            rows=30,
+            reasons=dict.fromkeys(range(30), ("unknown tempo",)),
             training_error=("No row of this file can be used",),
         ),
         BadFile(
             "over_size_limit",
             _text(good_rows(60)).encode(),
-            False, rows=60, message_words=("larger than", "limit"), size_limit_mb=0.001,
+            False,
+            rows=60,
+            message_words=("larger than", "limit"),
+            size_limit_mb=0.001,
         ),
         # Real Spotify data in other formats (issue 15) --------------------------------
         BadFile(
-            "exportify_playlist", exportify_bytes(four, keys={3: "-1"}), True, rows=4,
+            "exportify_playlist",
+            exportify_bytes(four, keys={3: "-1"}),
+            True,
+            rows=4,
             # A model that drops unknowns cannot predict a track with no key.
             reasons={3: ("unknown key",)},
             # Exportify's "Genres" are the artists' genres, not a label.
-            dataset_error=("music_genre",), evaluate_error=("music_genre",),
-            understood=("an exportify playlist", "'duration (ms)' used as duration_ms",
-                        "integer keys converted", "1 track with no key detected"),
+            dataset_error=("music_genre",),
+            evaluate_error=("music_genre",),
+            understood=(
+                "an exportify playlist",
+                "'duration (ms)' used as duration_ms",
+                "integer keys converted",
+                "1 track with no key detected",
+            ),
         ),
         BadFile(
             "exportify_key_12_mode_2",
-            exportify_bytes(four, keys={0: "12"}, modes={2: "2"}), True, rows=4,
-            reasons={0: ("key 12 is not a pitch class 0 to 11",),
-                     2: ("mode 2 is not 1 (major) or 0 (minor)",)},
-            dataset_error=("music_genre",), evaluate_error=("music_genre",),
+            exportify_bytes(four, keys={0: "12"}, modes={2: "2"}),
+            True,
+            rows=4,
+            reasons={
+                0: ("key 12 is not a pitch class 0 to 11",),
+                2: ("mode 2 is not 1 (major) or 0 (minor)",),
+            },
+            dataset_error=("music_genre",),
+            evaluate_error=("music_genre",),
             understood=("exportify",),
         ),
         BadFile(
             "spotify_tracks_dataset",
-            spotify_tracks_bytes([*four, row(music_genre="Hip-Hop"),
-                                  row(music_genre="Rap")], labels={1: "k-pop"}),
-            True, rows=6,
-            understood=("the spotify tracks dataset", "'track_genre' used as music_genre",
-                        "1 label not one of the model's genres", "'k-pop' 1"),
+            spotify_tracks_bytes(
+                [*four, row(music_genre="Hip-Hop"), row(music_genre="Rap")],
+                labels={1: "k-pop"},
+            ),
+            True,
+            rows=6,
+            understood=(
+                "the spotify tracks dataset",
+                "'track_genre' used as music_genre",
+                "1 label not one of the model's genres",
+                "'k-pop' 1",
+            ),
         ),
         BadFile(
             "web_api_audio_features",
-            web_api_json_bytes(four, nulls=(2,)), True, rows=5,
-            reasons={2: ("blank row",)}, fills=("popularity",),
-            dataset_error=("music_genre",), evaluate_error=("music_genre",),
-            understood=("spotify web api audio features (json)",
-                        "popularity missing (typical value", "1 entry null"),
+            web_api_json_bytes(four, nulls=(2,)),
+            True,
+            rows=5,
+            reasons={2: ("blank row",)},
+            fills=("popularity",),
+            dataset_error=("music_genre",),
+            evaluate_error=("music_genre",),
+            understood=(
+                "spotify web api audio features (json)",
+                "popularity missing (typical value",
+                "1 entry null",
+            ),
             suffix=".json",
         ),
         BadFile(
-            "web_api_audio_features_list", web_api_json_bytes(three, wrapped=False),
-            True, rows=3, fills=("popularity",), dataset_error=("music_genre",),
-            evaluate_error=("music_genre",), understood=("popularity missing",),
+            "web_api_audio_features_list",
+            web_api_json_bytes(three, wrapped=False),
+            True,
+            rows=3,
+            fills=("popularity",),
+            dataset_error=("music_genre",),
+            evaluate_error=("music_genre",),
+            understood=("popularity missing",),
             suffix=".json",
         ),
         BadFile(
             "names_in_other_cases",
-            csv_bytes([{_title(c): v for c, v in
-                        {**r, "key": r["key"].lower(), "mode": r["mode"].upper()}.items()}
-                       for r in three], [_title(c) for c in COLUMNS]),
-            True, rows=3,
-            understood=("'genre' used as music_genre", "matched ignoring case",
-                        "key and mode names read in any case"),
+            csv_bytes(
+                [
+                    {
+                        _title(c): v
+                        for c, v in {
+                            **r,
+                            "key": r["key"].lower(),
+                            "mode": r["mode"].upper(),
+                        }.items()
+                    }
+                    for r in three
+                ],
+                [_title(c) for c in COLUMNS],
+            ),
+            True,
+            rows=3,
+            understood=(
+                "'genre' used as music_genre",
+                "matched ignoring case",
+                "key and mode names read in any case",
+            ),
         ),
         BadFile(
             "missing_popularity_column",
-            csv_bytes(three, [c for c in COLUMNS if c != "popularity"]), True, rows=3,
-            fills=("popularity",), dataset_error=("no popularity column", "add a popularity"),
+            csv_bytes(three, [c for c in COLUMNS if c != "popularity"]),
+            True,
+            rows=3,
+            fills=("popularity",),
+            dataset_error=("no popularity column", "add a popularity"),
             understood=("popularity missing (typical value",),
         ),
         BadFile(
-            "gzip_compressed_csv", gzip.compress(_text(three).encode(), mtime=0),
-            True, rows=3, understood=("the kaggle music genre dataset",),
+            "gzip_compressed_csv",
+            gzip.compress(_text(three).encode(), mtime=0),
+            True,
+            rows=3,
+            understood=("the kaggle music genre dataset",),
         ),
         BadFile(
             "two_columns_for_energy",
             csv_bytes([{**r, "Energy": "0.3"} for r in three], [*COLUMNS, "Energy"]),
-            False, message_words=("two columns", "'energy' and 'energy'", "keep one"),
+            False,
+            message_words=("two columns", "'energy' and 'energy'", "keep one"),
         ),
         BadFile(
             "a_column_written_twice",
             (header + ",tempo\n" + _line(three[0]) + ",99\n").encode(),
-            False, message_words=("'tempo' is there twice",),
+            False,
+            message_words=("'tempo' is there twice",),
         ),
         BadFile(
             "html_page_saved_as_csv",
-            b"<!DOCTYPE html>\n<html lang=\"en\"><head><title>Prediction of music "
+            b'<!DOCTYPE html>\n<html lang="en"><head><title>Prediction of music '
             b"genre | Kaggle</title></head>\n<body><p>music_genre.csv</p></body></html>\n",
-            False, message_words=("web page", "html", "not a table"),
+            False,
+            message_words=("web page", "html", "not a table"),
         ),
         BadFile(
             "only_track_names",
-            csv_bytes([{"artist_name": "Someone", "track_name": f"Song {i}"}
-                       for i in range(3)], ["artist_name", "track_name"]),
-            False, message_words=("track names", "none of the audio features",
-                                  "acousticness", "tempo", "valence"),
+            csv_bytes(
+                [
+                    {"artist_name": "Someone", "track_name": f"Song {i}"}
+                    for i in range(3)
+                ],
+                ["artist_name", "track_name"],
+            ),
+            False,
+            message_words=(
+                "track names",
+                "none of the audio features",
+                "acousticness",
+                "tempo",
+                "valence",
+            ),
         ),
         BadFile(
             "exportify_names_only",
-            csv_bytes([{"Track Name": "Song", "Artist Name(s)": "Someone",
-                        "Album Name": "Album"}], ["Track Name", "Artist Name(s)", "Album Name"]),
-            False, message_words=("track names", "danceability", "key", "mode"),
+            csv_bytes(
+                [
+                    {
+                        "Track Name": "Song",
+                        "Artist Name(s)": "Someone",
+                        "Album Name": "Album",
+                    }
+                ],
+                ["Track Name", "Artist Name(s)", "Album Name"],
+            ),
+            False,
+            message_words=("track names", "danceability", "key", "mode"),
         ),
         BadFile(
             "json_but_not_audio_features",
-            json.dumps({"tracks": {"items": [{"name": "Song", "popularity": 50}]}}).encode(),
-            False, message_words=("json", "audio features"),
+            json.dumps(
+                {"tracks": {"items": [{"name": "Song", "popularity": 50}]}}
+            ).encode(),
+            False,
+            message_words=("json", "audio features"),
         ),
-    ]  # fmt: skip
+    ]
     return files
 
 

@@ -29,8 +29,13 @@ def start_cli(
     """
     command = [sys.executable, "-m", "core", *map(str, arguments)]
     if size_limit_mb is not None:
-        command = [sys.executable, "-c", _CLI_WITH_LIMIT, str(size_limit_mb),
-                   *map(str, arguments)]  # fmt: skip
+        command = [
+            sys.executable,
+            "-c",
+            _CLI_WITH_LIMIT,
+            str(size_limit_mb),
+            *map(str, arguments),
+        ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(PROJECT_ROOT)}
     env.pop("MUSIC_GENRE_CSV", None)
     env.update(environment)
@@ -44,7 +49,9 @@ def start_cli(
     )
 
 
-def finish(process: subprocess.Popen, timeout: float = 180) -> subprocess.CompletedProcess:
+def finish(
+    process: subprocess.Popen, timeout: float = 180
+) -> subprocess.CompletedProcess:
     """Wait for a started command; its exit code and output."""
     stdout, stderr = process.communicate(timeout=timeout)
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)

@@ -111,25 +111,46 @@ BAD_INPUT = {
         "already exists and is not a model bundle",
     ),
     "predict_missing_model": (
-        ["predict", "--model", "{no_model}", "--input", "{small}",
-         "--output", "{out}/p.csv"],
+        [
+            "predict",
+            "--model",
+            "{no_model}",
+            "--input",
+            "{small}",
+            "--output",
+            "{out}/p.csv",
+        ],
         "No model bundle at",
     ),
     "predict_empty_model": (
-        ["predict", "--model", "{empty_model}", "--input", "{small}",
-         "--output", "{out}/p.csv"],
+        [
+            "predict",
+            "--model",
+            "{empty_model}",
+            "--input",
+            "{small}",
+            "--output",
+            "{out}/p.csv",
+        ],
         "is incomplete: model.keras, preprocessing.json, metrics.json is missing",
     ),
     "predict_corrupt_model": (
-        ["predict", "--model", "{corrupt_model}", "--input", "{small}",
-         "--output", "{out}/p.csv"],
+        [
+            "predict",
+            "--model",
+            "{corrupt_model}",
+            "--input",
+            "{small}",
+            "--output",
+            "{out}/p.csv",
+        ],
         "The model bundle is damaged",
     ),
     "evaluate_missing_model": (
         ["evaluate", "--model", "{no_model}", "--data", "{small}", "--json"],
         "No model bundle at",
     ),
-}  # fmt: skip
+}
 
 # Bad input to `predict` with a good (trained) bundle.
 BAD_PREDICT_INPUT = {
@@ -151,20 +172,40 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
     small = files["small"]
     first_wave = {
         "train": start_cli(
-            "train", "--data", small, "--preset", "study", "--epochs", "2",
-            "--out", bundle,
+            "train",
+            "--data",
+            small,
+            "--preset",
+            "study",
+            "--epochs",
+            "2",
+            "--out",
+            bundle,
         ),
         "train_quiet": start_cli(
-            "train", "--data", small, "--preset", "recommended", "--epochs", "1",
-            "--batch-size", "8", "--learning-rate", "0.01", "--seed", "3",
-            "--unknowns", "impute", "--quiet", "--out", workspace / "recommended",
+            "train",
+            "--data",
+            small,
+            "--preset",
+            "recommended",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--learning-rate",
+            "0.01",
+            "--seed",
+            "3",
+            "--unknowns",
+            "impute",
+            "--quiet",
+            "--out",
+            workspace / "recommended",
         ),
         "report_json": start_cli("report", "--data", small, "--json"),
         "report_text": start_cli("report", "--data", small),
-        "report_environment": start_cli(
-            "report", "--json", MUSIC_GENRE_CSV=str(small)
-        ),
-    }  # fmt: skip
+        "report_environment": start_cli("report", "--json", MUSIC_GENRE_CSV=str(small)),
+    }
     for case, (arguments, _) in BAD_INPUT.items():
         folder = str(out(workspace, case))
         first_wave[case] = start_cli(
@@ -176,27 +217,52 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
             "evaluate", "--model", bundle, "--data", small, "--json"
         ),
         "predict": start_cli(
-            "predict", "--model", bundle, "--input", small,
-            "--output", out(workspace, "predict") / "predictions.csv",
+            "predict",
+            "--model",
+            bundle,
+            "--input",
+            small,
+            "--output",
+            out(workspace, "predict") / "predictions.csv",
         ),
         "predict_to_folder": start_cli(
-            "predict", "--model", bundle, "--input", small,
-            "--output", out(workspace, "predict_to_folder"),
+            "predict",
+            "--model",
+            bundle,
+            "--input",
+            small,
+            "--output",
+            out(workspace, "predict_to_folder"),
         ),
-    }  # fmt: skip
+    }
     second_wave["predict_again"] = start_cli(
-        "predict", "--model", bundle, "--input", files["stale"],
-        "--output", out(workspace, "predict_again") / "again.csv",
-    )  # fmt: skip
+        "predict",
+        "--model",
+        bundle,
+        "--input",
+        files["stale"],
+        "--output",
+        out(workspace, "predict_again") / "again.csv",
+    )
     second_wave["predict_unwritable"] = start_cli(
-        "predict", "--model", bundle, "--input", small,
-        "--output", "/dev/null/predictions.csv",
-    )  # fmt: skip
+        "predict",
+        "--model",
+        bundle,
+        "--input",
+        small,
+        "--output",
+        "/dev/null/predictions.csv",
+    )
     for case, (source, _) in BAD_PREDICT_INPUT.items():
         second_wave[case] = start_cli(
-            "predict", "--model", bundle, "--input", source.format(**paths),
-            "--output", out(workspace, case) / "p.csv",
-        )  # fmt: skip
+            "predict",
+            "--model",
+            bundle,
+            "--input",
+            source.format(**paths),
+            "--output",
+            out(workspace, case) / "p.csv",
+        )
     results.update({name: finish(process) for name, process in second_wave.items()})
     return results
 
@@ -428,7 +494,9 @@ def format_files(workspace) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def format_runs(runs, format_files, workspace) -> dict[str, subprocess.CompletedProcess]:
+def format_runs(
+    runs, format_files, workspace
+) -> dict[str, subprocess.CompletedProcess]:
     """``python -m core`` on each format, with and without --verbose, started together."""
     bundle = workspace / "study"  # trained by `runs`; it drops unknowns
     folder = workspace / "out" / "formats"
@@ -436,8 +504,16 @@ def format_runs(runs, format_files, workspace) -> dict[str, subprocess.Completed
 
     def predict(name: str, *flags: str) -> subprocess.Popen:
         output = folder / f"{name}{'-'.join(flags)}.out.csv"
-        return start_cli("predict", "--model", bundle, "--input", format_files[name],
-                         "--output", output, *flags)  # fmt: skip
+        return start_cli(
+            "predict",
+            "--model",
+            bundle,
+            "--input",
+            format_files[name],
+            "--output",
+            output,
+            *flags,
+        )
 
     started = {
         "kaggle": predict("kaggle.csv"),
@@ -448,26 +524,50 @@ def format_runs(runs, format_files, workspace) -> dict[str, subprocess.Completed
         "features_verbose": predict("features.json", "--verbose"),
         "page": predict("page.csv"),
         "evaluate_dataset": start_cli(
-            "evaluate", "--model", bundle, "--data", format_files["dataset.csv"],
-            "--json", "--verbose",
+            "evaluate",
+            "--model",
+            bundle,
+            "--data",
+            format_files["dataset.csv"],
+            "--json",
+            "--verbose",
         ),
         "evaluate_no_popularity": start_cli(
-            "evaluate", "--model", bundle, "--data", format_files["no_popularity.csv"],
+            "evaluate",
+            "--model",
+            bundle,
+            "--data",
+            format_files["no_popularity.csv"],
             "--json",
         ),
         "report_dataset": start_cli(
             "report", "--data", format_files["dataset.csv"], "--json", "--verbose"
         ),
-        "report_quiet": start_cli("report", "--data", format_files["dataset.csv"], "--json"),
+        "report_quiet": start_cli(
+            "report", "--data", format_files["dataset.csv"], "--json"
+        ),
         "train_verbose": start_cli(
-            "train", "--data", format_files["train.csv"], "--epochs", "1", "--quiet",
-            "--verbose", "--out", folder / "trained",
+            "train",
+            "--data",
+            format_files["train.csv"],
+            "--epochs",
+            "1",
+            "--quiet",
+            "--verbose",
+            "--out",
+            folder / "trained",
         ),
         "train_no_popularity": start_cli(
-            "train", "--data", format_files["no_popularity.csv"], "--epochs", "1",
-            "--verbose", "--out", folder / "bundle",
+            "train",
+            "--data",
+            format_files["no_popularity.csv"],
+            "--epochs",
+            "1",
+            "--verbose",
+            "--out",
+            folder / "bundle",
         ),
-    }  # fmt: skip
+    }
     return {name: finish(process) for name, process in started.items()}
 
 
@@ -546,7 +646,10 @@ def test_evaluate_and_report_verbose_report_labels_outside_the_ten(format_runs):
     assert scores["n_unlabelled"] == 2 and scores["n_rows"] == 18
     (line,) = evaluated.stderr.splitlines()
     assert line.startswith("Read 20 tracks from the Spotify Tracks Dataset: ")
-    assert "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)" in line
+    assert (
+        "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)"
+        in line
+    )
     reported = format_runs["report_dataset"]
     assert reported.returncode == 0, reported.stderr
     assert json.loads(reported.stdout)["rows"] == 20

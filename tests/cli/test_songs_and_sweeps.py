@@ -27,45 +27,147 @@ def place(tmp_path_factory) -> dict[str, Path]:
     model = bundle.save_bundle(run.bundle, folder / "model")
     given = folder / "input.csv"
     first = separable_rows(per_genre=6, seed=5)[3]
-    given.write_bytes(csv_bytes([first, row(key="H"), row(tempo="?"), row(energy="0.9")]))
+    given.write_bytes(
+        csv_bytes([first, row(key="H"), row(tempo="?"), row(energy="0.9")])
+    )
     sixty = folder / "sixty.csv"
     sixty.write_bytes(csv_bytes(separable_rows(per_genre=6, seed=9)))
-    return {"folder": folder, "tracks": tracks, "model": model, "input": given,
-            "sixty": sixty}  # fmt: skip
+    return {
+        "folder": folder,
+        "tracks": tracks,
+        "model": model,
+        "input": given,
+        "sixty": sixty,
+    }
 
 
 @pytest.fixture(scope="module")
 def results(place):
     folder = place["folder"]
     started = {
-        "explain": start_cli("explain", "--model", place["model"], "--input",
-                             place["input"], "--output", folder / "explained.csv"),
-        "explain_jazz": start_cli("explain", "--model", place["model"], "--input",
-                                  place["input"], "--output", folder / "jazz.csv",
-                                  "--genre", "Jazz"),
-        "predict": start_cli("predict", "--model", place["model"], "--input",
-                             place["input"], "--output", folder / "predicted.csv"),
-        "similar": start_cli("similar", "--model", place["model"], "--data",
-                             place["tracks"], "--input", place["input"], "--k", "3",
-                             "--output", folder / "similar.csv"),
-        "sweep": start_cli("sweep", "--data", place["tracks"], "--preset", "study",
-                           "--setting", "learning_rate", "--values", "0.001", "0.01",
-                           "0.05", "--epochs", "2", "--out", folder / "sweep", "--quiet"),
+        "explain": start_cli(
+            "explain",
+            "--model",
+            place["model"],
+            "--input",
+            place["input"],
+            "--output",
+            folder / "explained.csv",
+        ),
+        "explain_jazz": start_cli(
+            "explain",
+            "--model",
+            place["model"],
+            "--input",
+            place["input"],
+            "--output",
+            folder / "jazz.csv",
+            "--genre",
+            "Jazz",
+        ),
+        "predict": start_cli(
+            "predict",
+            "--model",
+            place["model"],
+            "--input",
+            place["input"],
+            "--output",
+            folder / "predicted.csv",
+        ),
+        "similar": start_cli(
+            "similar",
+            "--model",
+            place["model"],
+            "--data",
+            place["tracks"],
+            "--input",
+            place["input"],
+            "--k",
+            "3",
+            "--output",
+            folder / "similar.csv",
+        ),
+        "sweep": start_cli(
+            "sweep",
+            "--data",
+            place["tracks"],
+            "--preset",
+            "study",
+            "--setting",
+            "learning_rate",
+            "--values",
+            "0.001",
+            "0.01",
+            "0.05",
+            "--epochs",
+            "2",
+            "--out",
+            folder / "sweep",
+            "--quiet",
+        ),
         "train_validation": start_cli(
-            "train", "--data", place["sixty"], "--preset", "recommended",
-            "--validation-share", "0.1", "--epochs", "2", "--out", folder / "sixty_model",
-            "--quiet"),
-        "bad_setting": start_cli("sweep", "--data", place["tracks"], "--setting", "colour",
-                                 "--values", "1", "2", "--out", folder / "never"),
-        "bad_value": start_cli("sweep", "--data", place["tracks"], "--setting", "epochs",
-                               "--values", "2", "lots", "--out", folder / "never2"),
-        "bad_genre": start_cli("explain", "--model", place["model"], "--input",
-                               place["input"], "--output", folder / "never.csv",
-                               "--genre", "Polka"),
-        "bad_k": start_cli("similar", "--model", place["model"], "--data", place["tracks"],
-                           "--input", place["input"], "--k", "0", "--output",
-                           folder / "never2.csv"),
-    }  # fmt: skip
+            "train",
+            "--data",
+            place["sixty"],
+            "--preset",
+            "recommended",
+            "--validation-share",
+            "0.1",
+            "--epochs",
+            "2",
+            "--out",
+            folder / "sixty_model",
+            "--quiet",
+        ),
+        "bad_setting": start_cli(
+            "sweep",
+            "--data",
+            place["tracks"],
+            "--setting",
+            "colour",
+            "--values",
+            "1",
+            "2",
+            "--out",
+            folder / "never",
+        ),
+        "bad_value": start_cli(
+            "sweep",
+            "--data",
+            place["tracks"],
+            "--setting",
+            "epochs",
+            "--values",
+            "2",
+            "lots",
+            "--out",
+            folder / "never2",
+        ),
+        "bad_genre": start_cli(
+            "explain",
+            "--model",
+            place["model"],
+            "--input",
+            place["input"],
+            "--output",
+            folder / "never.csv",
+            "--genre",
+            "Polka",
+        ),
+        "bad_k": start_cli(
+            "similar",
+            "--model",
+            place["model"],
+            "--data",
+            place["tracks"],
+            "--input",
+            place["input"],
+            "--k",
+            "0",
+            "--output",
+            folder / "never2.csv",
+        ),
+    }
     return {name: finish(process, timeout=300) for name, process in started.items()}
 
 
@@ -79,10 +181,13 @@ def test_explain_writes_every_row_with_contributions_that_add_up(results, place)
     given = read(place["input"])
     assert len(table) == len(given)
     pd.testing.assert_frame_equal(table[list(given.columns)], given)
-    assert list(table.columns[len(given.columns):]) == [
-        shapley.EXPLAINED, shapley.PROBABILITY, shapley.BASELINE_PROBABILITY,
-        shapley.REASON, *shapley.CONTRIBUTION_COLUMNS,
-    ]  # fmt: skip
+    assert list(table.columns[len(given.columns) :]) == [
+        shapley.EXPLAINED,
+        shapley.PROBABILITY,
+        shapley.BASELINE_PROBABILITY,
+        shapley.REASON,
+        *shapley.CONTRIBUTION_COLUMNS,
+    ]
     assert "key 'H'" in table.loc[1, shapley.REASON]
     assert table.loc[1, shapley.PROBABILITY] == ""
     predicted = read(place["folder"] / "predicted.csv")
@@ -94,10 +199,12 @@ def test_explain_writes_every_row_with_contributions_that_add_up(results, place)
             float(predicted.loc[position, predict.probability_column(genre)]), abs=5e-5
         )
         parts = [float(table.loc[position, shapley.BASELINE_PROBABILITY])] + [
-            float(table.loc[position, column]) for column in shapley.CONTRIBUTION_COLUMNS
+            float(table.loc[position, column])
+            for column in shapley.CONTRIBUTION_COLUMNS
         ]
-        assert sum(parts) == pytest.approx(float(table.loc[position, shapley.PROBABILITY]),
-                                           abs=1e-4)  # fmt: skip
+        assert sum(parts) == pytest.approx(
+            float(table.loc[position, shapley.PROBABILITY]), abs=1e-4
+        )
     jazz = read(place["folder"] / "jazz.csv")
     assert set(jazz.loc[[0, 2, 3], shapley.EXPLAINED]) == {"Jazz"}
 
@@ -105,8 +212,16 @@ def test_explain_writes_every_row_with_contributions_that_add_up(results, place)
 def test_similar_lists_k_neighbours_per_row_and_keeps_the_bad_one(results, place):
     assert results["similar"].returncode == 0, results["similar"].stderr
     table = read(place["folder"] / "similar.csv")
-    assert list(table.columns) == ["input_row", "rank", "artist_name", "track_name",
-                                   "music_genre", "distance", "predicted_genre", "reason"]  # fmt: skip
+    assert list(table.columns) == [
+        "input_row",
+        "rank",
+        "artist_name",
+        "track_name",
+        "music_genre",
+        "distance",
+        "predicted_genre",
+        "reason",
+    ]
     first = table[table["input_row"] == "0"]
     assert first["rank"].tolist() == ["1", "2", "3"]
     # The first input row is a track of the data: its own nearest neighbour.
@@ -124,9 +239,13 @@ def test_sweep_writes_its_table_and_the_best_bundle(results, place):
     folder = place["folder"] / "sweep"
     table = pd.read_csv(folder / "sweep.csv")
     assert table["learning_rate"].tolist() == [0.001, 0.01, 0.05]
-    assert list(table.columns[1:]) == ["validation accuracy", "validation top-2",
-                                       "validation macro F1", "training seconds",
-                                       "epochs run"]  # fmt: skip
+    assert list(table.columns[1:]) == [
+        "validation accuracy",
+        "validation top-2",
+        "validation macro F1",
+        "training seconds",
+        "epochs run",
+    ]
     assert table["epochs run"].tolist() == [2, 2, 2]
     best = json.loads((folder / "best" / "preprocessing.json").read_text())
     winner = table.loc[table["validation accuracy"].idxmax(), "learning_rate"]

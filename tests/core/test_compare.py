@@ -70,7 +70,9 @@ def test_compare_holds_out_whole_tracks(separable_typed):
 @pytest.fixture(scope="module")
 def policies(separable_typed):
     return compare.drop_vs_impute(
-        separable_typed, seed=3, network_config=TINY_NETWORKS[compare.RECOMMENDED_NETWORK]
+        separable_typed,
+        seed=3,
+        network_config=TINY_NETWORKS[compare.RECOMMENDED_NETWORK],
     )
 
 

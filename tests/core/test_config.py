@@ -60,15 +60,27 @@ def test_presets_are_named_and_labelled():
         ({"batch_size": 0}, "batch size must be a whole number from 1 to 65536, not 0"),
         ({"epochs": 0}, "Epochs must be a whole number from 1 to 1000, not 0"),
         ({"epochs": 1001}, "Epochs must be a whole number from 1 to 1000, not 1001"),
-        ({"early_stopping_patience": -1}, "patience must be a whole number from 0 to 1000, not -1"),
-        ({"early_stopping_patience": 1001}, "patience must be a whole number from 0 to 1000"),
+        (
+            {"early_stopping_patience": -1},
+            "patience must be a whole number from 0 to 1000, not -1",
+        ),
+        (
+            {"early_stopping_patience": 1001},
+            "patience must be a whole number from 0 to 1000",
+        ),
         ({"validation_fraction": 0.7}, "validation share must be between 0 and 0.5"),
         (
             {"early_stopping_patience": 3},
             "Early stopping watches the validation loss",
         ),
-        ({"ensemble_size": 0}, "ensemble size must be a whole number from 1 to 10, not 0"),
-        ({"ensemble_size": 11}, "ensemble size must be a whole number from 1 to 10, not 11"),
+        (
+            {"ensemble_size": 0},
+            "ensemble size must be a whole number from 1 to 10, not 0",
+        ),
+        (
+            {"ensemble_size": 11},
+            "ensemble size must be a whole number from 1 to 10, not 11",
+        ),
         (
             {"numeric_bins": 1},
             "Bins per numeric feature must be 0 \\(off\\) or a whole",

@@ -350,7 +350,9 @@ def test_the_fingerprint_follows_the_rows_not_the_layout():
 
 def test_a_web_page_saved_as_csv_is_not_a_table():
     page = b"\n  <!doctype html>\n<html><head><title>Kaggle</title></head></html>\n"
-    with pytest.raises(DataError, match=r"^This file is a web page \(HTML\), not a table"):
+    with pytest.raises(
+        DataError, match=r"^This file is a web page \(HTML\), not a table"
+    ):
         data.load_csv(page)
 
 
@@ -370,9 +372,14 @@ def test_a_gzip_compressed_csv_is_read_through():
 
 def test_a_raw_frame_with_other_names_is_typed_under_genrelabs_names():
     raw = pd.DataFrame(
-        [{("Duration (ms)" if c == "duration_ms" else c.title()): v for c, v in
-          row(key="c#", mode="minor").items()}], dtype=str,
-    )  # fmt: skip
+        [
+            {
+                ("Duration (ms)" if c == "duration_ms" else c.title()): v
+                for c, v in row(key="c#", mode="minor").items()
+            }
+        ],
+        dtype=str,
+    )
     typed = data.type_frame(raw)
     assert typed.loc[0, "duration_ms"] == 210000.0
     assert (typed.loc[0, "key"], typed.loc[0, "mode"]) == ("C#", "Minor")
@@ -380,7 +387,9 @@ def test_a_raw_frame_with_other_names_is_typed_under_genrelabs_names():
 
 
 def test_read_raw_renames_known_columns_and_keeps_the_others():
-    content = csv_bytes([{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"])
+    content = csv_bytes(
+        [{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"]
+    )
     raw = data.read_raw(content.replace(b"duration_ms", b"Duration (ms)"))
     assert "duration_ms" in raw.columns and "Time Signature" in raw.columns
     assert raw.loc[0, "duration_ms"] == "210000.0"
@@ -423,4 +432,8 @@ def test_the_summary_counts_every_chunk():
     rows = [row(key=str(number % 12), mode=str(number % 2)) for number in range(7)]
     understood = formats.Understood()
     list(data.iter_typed_chunks(csv_bytes(rows), chunk_rows=3, summary=understood))
-    assert (understood.rows, understood.number_keys, understood.number_modes) == (7, 7, 7)
+    assert (understood.rows, understood.number_keys, understood.number_modes) == (
+        7,
+        7,
+        7,
+    )

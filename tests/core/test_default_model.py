@@ -78,9 +78,17 @@ def test_it_predicts_raw_rows_with_unknowns_without_the_dataset(monkeypatch, tmp
 
 def test_the_card_and_metrics_hold_aggregates_and_the_rebuild_command(shipped):
     card = (bundle.DEFAULT_MODEL_DIR / bundle.CARD_FILE).read_text()
-    for heading in ("## Data", "## Features", "## Network and training",
-                    "## Metrics", "Confusion matrix", "## Known limits",
-                    "Rap and Hip-Hop", "## Rebuild", "any listed genre"):  # fmt: skip
+    for heading in (
+        "## Data",
+        "## Features",
+        "## Network and training",
+        "## Metrics",
+        "Confusion matrix",
+        "## Known limits",
+        "Rap and Hip-Hop",
+        "## Rebuild",
+        "any listed genre",
+    ):
         assert heading.lower() in card.lower()
     assert "python -m core train --preset recommended" in card
     test = shipped.metrics["test"]
@@ -102,8 +110,11 @@ def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipp
         for low, high in (intervals[key] for key in ("top1", "top2", "macro_f1"))
     )
     assert f"| test split, 95% interval | {cells} |" in card
-    for key, metric in (("top1", "accuracy"), ("top2", "top2_accuracy"),
-                        ("macro_f1", "macro_f1")):  # fmt: skip
+    for key, metric in (
+        ("top1", "accuracy"),
+        ("top2", "top2_accuracy"),
+        ("macro_f1", "macro_f1"),
+    ):
         low, high = intervals[key]
         assert low < test[metric] < high
         # About 4,500 rows: a 95% interval about 2-3 points wide.

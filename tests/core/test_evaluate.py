@@ -178,7 +178,9 @@ def test_listed_genre_bits_and_fusion_accuracy():
     assert listed[1] == listed[0]
     assert evaluate.genres_of_bits(listed[2]) == ["Rock"]
     assert listed[3] == 0
-    predicted = np.array([schema.GENRES.index(g) for g in ("Hip-Hop", "Rap", "Jazz", "Rock")])
+    predicted = np.array(
+        [schema.GENRES.index(g) for g in ("Hip-Hop", "Rap", "Jazz", "Rock")]
+    )
     # Rows 1 and 2 count (any listed genre); row 3 misses; row 4 has no genre.
     assert evaluate.fusion_accuracy(predicted, listed) == pytest.approx(0.5)
     assert evaluate.fusion_accuracy(predicted[:0], listed[:0]) is None
@@ -186,9 +188,13 @@ def test_listed_genre_bits_and_fusion_accuracy():
 
 def test_listed_genres_without_track_columns_is_each_rows_own_genre():
     typed = pd.DataFrame({schema.TARGET: ["Rock", "Jazz", "Rock"]})
-    assert [evaluate.genres_of_bits(bits) for bits in evaluate.listed_genre_bits(typed)] == [
-        ["Rock"], ["Jazz"], ["Rock"],
-    ]  # fmt: skip
+    assert [
+        evaluate.genres_of_bits(bits) for bits in evaluate.listed_genre_bits(typed)
+    ] == [
+        ["Rock"],
+        ["Jazz"],
+        ["Rock"],
+    ]
 
 
 def test_genre_bits_by_track_of_any_identifiers():

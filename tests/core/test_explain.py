@@ -156,10 +156,14 @@ def test_partial_dependence_averages_the_model_over_the_tracks(
     by_hand = impute_run.bundle.network.probabilities(
         impute_run.bundle.preprocessor.transform(fixed)
     ).mean(axis=0)
-    np.testing.assert_allclose(table.iloc[0][list(schema.GENRES)].to_numpy(float), by_hand, atol=1e-6)
+    np.testing.assert_allclose(
+        table.iloc[0][list(schema.GENRES)].to_numpy(float), by_hand, atol=1e-6
+    )
 
 
-def test_partial_dependence_refuses_a_feature_that_is_not_one(impute_run, separable_typed):
+def test_partial_dependence_refuses_a_feature_that_is_not_one(
+    impute_run, separable_typed
+):
     with pytest.raises(DataError, match="not a feature"):
         explain.partial_dependence_table(impute_run.bundle, separable_typed, "genre")
 
@@ -168,7 +172,9 @@ def test_a_track_on_the_map_falls_on_its_own_point(impute_run, separable_typed):
     song_map = explain.song_map(impute_run.bundle, separable_typed)
     assert len(song_map.points) == len(separable_typed)
     for label in song_map.points.index[:3]:
-        x, y = explain.place_on_map(impute_run.bundle, song_map, separable_typed.loc[[label]])
+        x, y = explain.place_on_map(
+            impute_run.bundle, song_map, separable_typed.loc[[label]]
+        )
         assert x == pytest.approx(song_map.points.loc[label, "x"], abs=1e-4)
         assert y == pytest.approx(song_map.points.loc[label, "y"], abs=1e-4)
     with pytest.raises(DataError, match="at least two"):

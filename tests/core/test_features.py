@@ -462,7 +462,9 @@ def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
     preprocessor = features.fit_preprocessor(train, configuration.STUDY)
     typical = preprocessor.typical
     assert typical["energy"] == pytest.approx(train["energy"].median())
-    assert typical["tempo"] == pytest.approx(train["tempo"].median())  # unknowns skipped
+    assert typical["tempo"] == pytest.approx(
+        train["tempo"].median()
+    )  # unknowns skipped
     assert typical["key"] == train["key"].value_counts().index[0]
     again = features.Preprocessor.from_dict(preprocessor.to_dict())
     assert again.typical == typical
@@ -498,4 +500,6 @@ def test_every_input_column_names_its_raw_features(separable_typed, encoding):
         else:
             assert len(source) == 1
             feature = next(iter(source))
-            assert name.startswith(feature) or (feature == "mode" and name == "mode_minor")
+            assert name.startswith(feature) or (
+                feature == "mode" and name == "mode_minor"
+            )

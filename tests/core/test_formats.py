@@ -31,17 +31,27 @@ from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 @pytest.mark.parametrize(
     ("written", "canonical"),
     [
-        ("Duration (ms)", "duration_ms"), ("duration_ms", "duration_ms"),
-        ("DURATION MS", "duration_ms"), ("Track Duration (ms)", "duration_ms"),
-        ("Danceability", "danceability"), ("Time Signature", None),
-        ("Artist Name(s)", "artist_name"), ("artists", "artist_name"),
-        ("Track Name", "track_name"), ("track_genre", "music_genre"),
-        ("Genre", "music_genre"), ("music-genre", "music_genre"),
+        ("Duration (ms)", "duration_ms"),
+        ("duration_ms", "duration_ms"),
+        ("DURATION MS", "duration_ms"),
+        ("Track Duration (ms)", "duration_ms"),
+        ("Danceability", "danceability"),
+        ("Time Signature", None),
+        ("Artist Name(s)", "artist_name"),
+        ("artists", "artist_name"),
+        ("Track Name", "track_name"),
+        ("track_genre", "music_genre"),
+        ("Genre", "music_genre"),
+        ("music-genre", "music_genre"),
         # Exportify's "Genres" lists the artists' genres: not a label.
-        ("Genres", None), ("Key", "key"), ("[mode]", "mode"),
-        ("Loudness (dB)", "loudness"), ("Tempo (BPM)", "tempo"), ("comment", None),
+        ("Genres", None),
+        ("Key", "key"),
+        ("[mode]", "mode"),
+        ("Loudness (dB)", "loudness"),
+        ("Tempo (BPM)", "tempo"),
+        ("comment", None),
     ],
-)  # fmt: skip
+)
 def test_column_names_are_matched_ignoring_case_spaces_and_brackets(written, canonical):
     assert formats.canonical_name(written) == canonical
 
@@ -82,8 +92,9 @@ def test_a_file_with_two_energy_columns_is_refused_before_any_row_is_read():
 
 
 def test_an_unknown_column_is_kept_as_it_is():
-    typed = data.load_csv(csv_bytes([{**row(), "Time Signature": "4"}],
-                                    [*COLUMNS, "Time Signature"]))  # fmt: skip
+    typed = data.load_csv(
+        csv_bytes([{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"])
+    )
     assert typed.loc[0, "Time Signature"] == "4"
 
 
@@ -91,12 +102,17 @@ def test_an_unknown_column_is_kept_as_it_is():
     ("header", "described"),
     [
         (COLUMNS, formats.KAGGLE),
-        (["Spotify ID", "Track Name", "Artist Name(s)", "Danceability"], formats.EXPORTIFY),
-        (["", "track_id", "artists", "album_name", "track_name", "track_genre"],
-         formats.SPOTIFY_TRACKS),
+        (
+            ["Spotify ID", "Track Name", "Artist Name(s)", "Danceability"],
+            formats.EXPORTIFY,
+        ),
+        (
+            ["", "track_id", "artists", "album_name", "track_name", "track_genre"],
+            formats.SPOTIFY_TRACKS,
+        ),
         (["energy", "tempo"], formats.OTHER_TABLE),
     ],
-)  # fmt: skip
+)
 def test_formats_are_recognised_by_their_columns(header, described):
     assert formats.recognise(header) == described
 
@@ -109,18 +125,35 @@ def series(*values: str) -> pd.Series:
 
 
 def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
-    read = formats.read_keys(series("A#", "c#", "0", "11", "5.0", "-1", "12", "1.5",
-                                    "H", "", "-3"))  # fmt: skip
-    assert read.values.tolist() == ["A#", "C#", "C", "B", "F", None, None, None,
-                                    None, None, None]  # fmt: skip
+    read = formats.read_keys(
+        series("A#", "c#", "0", "11", "5.0", "-1", "12", "1.5", "H", "", "-3")
+    )
+    assert read.values.tolist() == [
+        "A#",
+        "C#",
+        "C",
+        "B",
+        "F",
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
     assert read.problems.tolist() == [
-        "", "", "", "", "", "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
         "key 12 is not a pitch class 0 to 11 (or -1, no key)",
         "key '1.5' is not one of C, C#, D, ... B",
         "key 'H' is not one of C, C#, D, ... B",
         "key is empty",
         "key -3 is not a pitch class 0 to 11 (or -1, no key)",
-    ]  # fmt: skip
+    ]
     assert (read.numbers, read.recased, read.unknown) == (3, 1, 1)
 
 
@@ -130,10 +163,21 @@ def test_every_pitch_class_is_its_key():
 
 
 def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
-    read = formats.read_modes(series("Major", "minor", "MAJOR", "1", "0", "1.0",
-                                     "2", "-1", "Dorian", ""))  # fmt: skip
-    assert read.values.tolist() == ["Major", "Minor", "Major", "Major", "Minor",
-                                    "Major", None, None, None, None]  # fmt: skip
+    read = formats.read_modes(
+        series("Major", "minor", "MAJOR", "1", "0", "1.0", "2", "-1", "Dorian", "")
+    )
+    assert read.values.tolist() == [
+        "Major",
+        "Minor",
+        "Major",
+        "Major",
+        "Minor",
+        "Major",
+        None,
+        None,
+        None,
+        None,
+    ]
     assert read.problems.tolist()[6:] == [
         "mode 2 is not 1 (major) or 0 (minor)",
         "mode -1 is not 1 (major) or 0 (minor)",
@@ -155,23 +199,34 @@ def test_genre_labels_are_matched_ignoring_case_and_punctuation(written):
 def test_labels_outside_the_ten_are_counted_not_matched():
     read = formats.read_labels(series("rock", "k-pop", "k-pop", "Polka", "", "Rock"))
     assert [g if isinstance(g, str) else None for g in read.genres] == [
-        "Rock", None, None, None, None, "Rock"
-    ]  # fmt: skip
+        "Rock",
+        None,
+        None,
+        None,
+        None,
+        "Rock",
+    ]
     assert read.others == {"k-pop": 2, "Polka": 1}
     assert read.respelled == 1
 
 
 def test_labels_outside_the_ten_are_reported_and_not_scored(drop_run):
-    rows = [row(music_genre="rock"), row(music_genre="k-pop"), row(music_genre="pop"),
-            row(music_genre="k-pop"), row(music_genre="Jazz")]  # fmt: skip
+    rows = [
+        row(music_genre="rock"),
+        row(music_genre="k-pop"),
+        row(music_genre="pop"),
+        row(music_genre="k-pop"),
+        row(music_genre="Jazz"),
+    ]
     result = export.predict_file(drop_run.bundle, csv_bytes(rows))
     assert result.predicted == 5
     assert result.scores["n_rows"] == 2
     assert result.scores["n_unlabelled"] == 3
     understood = result.understood
     assert understood.other_labels == {"k-pop": 2, "pop": 1}
-    assert "3 labels not one of the model's genres, not scored ('k-pop' 2, 'pop' 1)" in (
-        understood.sentence()
+    assert (
+        "3 labels not one of the model's genres, not scored ('k-pop' 2, 'pop' 1)"
+        in (understood.sentence())
     )
 
 
@@ -204,7 +259,9 @@ def run(request):
 
 
 @pytest.mark.parametrize(
-    "build", [exportify_bytes, spotify_tracks_bytes], ids=["exportify", "spotify_tracks"]
+    "build",
+    [exportify_bytes, spotify_tracks_bytes],
+    ids=["exportify", "spotify_tracks"],
 )
 def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, run):
     tracks = known_tracks()
@@ -263,8 +320,9 @@ def test_web_api_json_keeps_its_fields_in_the_written_table(drop_run):
     written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str)
     assert written.columns[:3].tolist() == ["danceability", "energy", "key"]
     assert {"uri", "track_href", "time_signature", "predicted_genre"} <= set(written)
-    assert written["key"].tolist() == [str(schema.KEYS.index(t["key"]))
-                                       for t in known_tracks(3)]  # fmt: skip
+    assert written["key"].tolist() == [
+        str(schema.KEYS.index(t["key"])) for t in known_tracks(3)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -302,7 +360,9 @@ def test_an_audio_features_file_lacking_a_feature_names_it():
         data.load_csv(json.dumps({"audio_features": objects}).encode())
 
 
-def test_a_json_file_is_held_to_the_size_limit_even_when_streamed(monkeypatch, tmp_path):
+def test_a_json_file_is_held_to_the_size_limit_even_when_streamed(
+    monkeypatch, tmp_path
+):
     content = web_api_json_bytes(known_tracks(20))
     path = tmp_path / "features.json"
     path.write_bytes(content)
@@ -320,7 +380,9 @@ def test_a_gzip_compressed_json_file_is_read():
 # --- keys: unknown (-1) and out of range ----------------------------------------------------
 
 
-def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(impute_run):
+def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(
+    impute_run,
+):
     bundle = impute_run.bundle
     tracks = known_tracks(3)
     exportify = data.load_csv(exportify_bytes(tracks, keys={1: "-1"}))
@@ -328,7 +390,9 @@ def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(i
     assert exportify.loc[1, data.PROBLEM_COLUMN] == ""
     typical_key = bundle.preprocessor.typical["key"]
     kaggle = data.load_csv(
-        csv_bytes([{**t, "key": typical_key} if i == 1 else t for i, t in enumerate(tracks)])
+        csv_bytes(
+            [{**t, "key": typical_key} if i == 1 else t for i, t in enumerate(tracks)]
+        )
     )
     np.testing.assert_array_equal(
         probabilities(bundle, exportify), probabilities(bundle, kaggle)
@@ -349,7 +413,10 @@ def test_an_unknown_key_gets_a_reason_from_a_dropping_model(drop_run):
     assert result.unpredictable[predict.REASON].tolist() == [
         "unknown key (this model was trained without such rows)"
     ]
-    assert "1 track with no key detected (-1) not predicted" in result.understood.sentence()
+    assert (
+        "1 track with no key detected (-1) not predicted"
+        in result.understood.sentence()
+    )
 
 
 def test_out_of_range_key_and_mode_get_a_reason(impute_run):
@@ -406,7 +473,9 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
     typical = run.bundle.preprocessor.typical["popularity"]
     result = export.predict_file(run.bundle, without_popularity(tracks))
     assert result.predicted == len(tracks)
-    kaggle = data.load_csv(csv_bytes([{**t, "popularity": repr(typical)} for t in tracks]))
+    kaggle = data.load_csv(
+        csv_bytes([{**t, "popularity": repr(typical)} for t in tracks])
+    )
     np.testing.assert_allclose(
         result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
         probabilities(run.bundle, kaggle),
@@ -414,7 +483,10 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
         atol=0,
     )
     shown = f"{typical:,.0f}" if float(typical).is_integer() else f"{typical:,.4g}"
-    assert f"popularity missing (typical value {shown} used)" in result.understood.sentence()
+    assert (
+        f"popularity missing (typical value {shown} used)"
+        in result.understood.sentence()
+    )
     (note,) = result.understood.filled_notes()
     assert note.startswith(
         f"popularity was not in the file: the typical value {shown} was used for "
@@ -423,7 +495,9 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
 
 
 def test_an_empty_popularity_cell_is_still_a_row_problem(impute_run):
-    result = export.predict_file(impute_run.bundle, csv_bytes([row(), row(popularity="")]))
+    result = export.predict_file(
+        impute_run.bundle, csv_bytes([row(), row(popularity="")])
+    )
     assert result.unpredictable[predict.REASON].tolist() == ["popularity is empty"]
     assert result.understood.missing == []
 
@@ -476,14 +550,16 @@ def test_the_summary_is_the_same_whatever_the_chunk_size(impute_run):
     rows = [*known_tracks(7), row(music_genre="k-pop"), row(music_genre="pop")]
     content = spotify_tracks_bytes(rows)
     sentences = {
-        export.predict_file(impute_run.bundle, content, chunk_rows=size)
-        .understood.sentence()
+        export.predict_file(
+            impute_run.bundle, content, chunk_rows=size
+        ).understood.sentence()
         for size in (1, 2, 4, 100)
     }
     assert len(sentences) == 1
     (sentence,) = sentences
-    assert "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)" in (
-        sentence
+    assert (
+        "2 labels not one of the model's genres, not scored ('k-pop' 1, 'pop' 1)"
+        in (sentence)
     )
 
 
@@ -502,9 +578,12 @@ def test_the_written_table_keeps_the_files_own_column_names(drop_run):
     content = exportify_bytes(tracks)
     output = io.StringIO()
     result = export.predict_file(drop_run.bundle, content, output)
-    written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str, keep_default_na=False)
-    given = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False,
-                        encoding="utf-8-sig")  # fmt: skip
+    written = pd.read_csv(
+        io.StringIO(output.getvalue()), dtype=str, keep_default_na=False
+    )
+    given = pd.read_csv(
+        io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     pd.testing.assert_frame_equal(written[list(given.columns)], given)
     # The page's preview uses GenreLab's names (it shows artist and title).
     assert {"artist_name", "track_name", "duration_ms"} <= set(result.preview.columns)

@@ -19,7 +19,9 @@ from tests.conftest import PROJECT_ROOT, tiny_config
 TOLERANCE = 1e-5
 
 
-def keras_probabilities(model_file: bytes, features: np.ndarray, tmp_path) -> np.ndarray:
+def keras_probabilities(
+    model_file: bytes, features: np.ndarray, tmp_path
+) -> np.ndarray:
     """What Keras itself predicts from the same .keras file (rows summing to 1)."""
     path = tmp_path / "model.keras"
     path.write_bytes(model_file)
@@ -72,7 +74,9 @@ def test_an_ensemble_of_three_matches_keras_and_averages_its_members(
         keras_probabilities(run.bundle.model_file, features, tmp_path),
         atol=TOLERANCE,
     )
-    members = [forward.Network((layers,)).outputs(features) for layers in predictor.members]
+    members = [
+        forward.Network((layers,)).outputs(features) for layers in predictor.members
+    ]
     np.testing.assert_allclose(
         predictor.outputs(features), np.mean(members, axis=0), atol=1e-6
     )
@@ -193,6 +197,8 @@ def test_erf_is_accurate_to_float32_precision():
     from scipy.special import erf as exact
 
     grid = np.linspace(-8, 8, 400_001, dtype=np.float32)
-    error = np.abs(forward.erf(grid).astype(np.float64) - exact(grid.astype(np.float64)))
+    error = np.abs(
+        forward.erf(grid).astype(np.float64) - exact(grid.astype(np.float64))
+    )
     assert error.max() < 6e-7
     assert forward.erf(np.float32([0.0]))[0] == 0.0

@@ -255,9 +255,14 @@ def test_ensemble_early_stopping_keeps_each_members_best_epoch():
     features = generator.normal(0, 1, (200, 12)).astype(np.float32)
     labels = generator.integers(0, 10, 200)
     chosen = tiny_config(
-        epochs=60, hidden_layers=(64,), learning_rate=0.05, ensemble_size=2,
-        early_stopping_patience=2, validation_fraction=0.25, stratify=False,
-    )  # fmt: skip
+        epochs=60,
+        hidden_layers=(64,),
+        learning_rate=0.05,
+        ensemble_size=2,
+        early_stopping_patience=2,
+        validation_fraction=0.25,
+        stratify=False,
+    )
     trained = network.train_network(chosen, features, labels)
     lengths = {len(history) for history in trained.history}
     assert len(lengths) == 1 and lengths.pop() < 60

@@ -120,10 +120,13 @@ def test_a_small_file_trains_with_a_stratified_validation_share():
     from core import data
     from tests.conftest import csv_bytes, separable_rows
 
-    typed = data.load_csv(csv_bytes(separable_rows(per_genre=6, seed=2)), require_label=True)
+    typed = data.load_csv(
+        csv_bytes(separable_rows(per_genre=6, seed=2)), require_label=True
+    )
     for group_tracks in (False, True):
-        config = tiny_config(epochs=2, stratify=True, validation_fraction=0.1,
-                             group_tracks=group_tracks)  # fmt: skip
+        config = tiny_config(
+            epochs=2, stratify=True, validation_fraction=0.1, group_tracks=group_tracks
+        )
         run = pipeline.train_from_frame(typed, config)
         logs = run.history[0]
         assert len(logs) == 2 and all(log.val_loss is not None for log in logs)
@@ -148,7 +151,8 @@ def test_the_split_helper_keeps_tracks_whole_and_follows_its_seed():
 
 def test_a_validation_share_is_scored_on_its_own_rows(separable_typed):
     run = pipeline.train_from_frame(
-        separable_typed, tiny_config(epochs=3, validation_fraction=0.2, group_tracks=True)
+        separable_typed,
+        tiny_config(epochs=3, validation_fraction=0.2, group_tracks=True),
     )
     validation = run.metrics["validation"]
     train, test = run.metrics["train"]["n_rows"], run.metrics["test"]["n_rows"]
@@ -158,6 +162,7 @@ def test_a_validation_share_is_scored_on_its_own_rows(separable_typed):
     last = run.history[0][-1]
     assert validation["accuracy"] == pytest.approx(last.val_accuracy, abs=1e-6)
     assert train + test == 150 - run.metrics["cleaning"]["unknown_rows_dropped"]
-    assert "validation" not in pipeline.train_from_frame(
-        separable_typed, tiny_config(epochs=1)
-    ).metrics
+    assert (
+        "validation"
+        not in pipeline.train_from_frame(separable_typed, tiny_config(epochs=1)).metrics
+    )

@@ -23,8 +23,13 @@ def typed():
         # 2: blank
         BLANK,
         # 3: Jazz, unknown duration
-        row(artist_name="C", track_name="z", energy="0.3", music_genre="Jazz",
-            duration_ms="-1"),
+        row(
+            artist_name="C",
+            track_name="z",
+            energy="0.3",
+            music_genre="Jazz",
+            duration_ms="-1",
+        ),
         # 4: Rock, invalid key
         row(artist_name="D", track_name="w", energy="0.99", key="H"),
         # 5: the track A/x again, as Alternative
@@ -35,9 +40,10 @@ def typed():
         row(artist_name="E", track_name="v", energy="0.6", music_genre="Rap"),
         row(artist_name="E", track_name="v", energy="0.7", music_genre="Hip-Hop"),
         # 9: Jazz, empty tempo cell
-        row(artist_name="F", track_name="u", energy="0.8", music_genre="Jazz",
-            tempo=""),
-    ]  # fmt: skip
+        row(
+            artist_name="F", track_name="u", energy="0.8", music_genre="Jazz", tempo=""
+        ),
+    ]
     return data.load_csv(csv_bytes(rows), require_label=True)
 
 

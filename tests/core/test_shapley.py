@@ -31,7 +31,9 @@ def test_contributions_add_up_to_the_probability_for_every_genre(
     # The network runs in float32: one row alone and the same row among the
     # 8,192 coalitions may round differently in the last bits (a few 1e-9).
     np.testing.assert_allclose(
-        result.probabilities, shown[predict.PROBABILITY_COLUMNS].to_numpy()[0], atol=1e-7
+        result.probabilities,
+        shown[predict.PROBABILITY_COLUMNS].to_numpy()[0],
+        atol=1e-7,
     )
     for genre in ("Rock", "Jazz"):
         table = result.for_genre(genre)
@@ -41,7 +43,9 @@ def test_contributions_add_up_to_the_probability_for_every_genre(
         )
         assert list(table["feature"]) == sorted(
             schema.FEATURE_COLUMNS,
-            key=lambda f: -abs(result.contributions[schema.FEATURE_COLUMNS.index(f), column]),
+            key=lambda f: (
+                -abs(result.contributions[schema.FEATURE_COLUMNS.index(f), column])
+            ),
         )
 
 
@@ -52,11 +56,11 @@ def bundle_ignoring(bundle, feature: str):
     cut = [
         position
         for position, name in enumerate(names)
-        if name == feature or name.startswith(f"{prefix}_bin") or (
-            feature in schema.CATEGORICAL_FEATURES and name.startswith(prefix)
-        )
+        if name == feature
+        or name.startswith(f"{prefix}_bin")
+        or (feature in schema.CATEGORICAL_FEATURES and name.startswith(prefix))
         or (feature == schema.MODE_COLUMN and name == "mode_minor")
-    ]  # fmt: skip
+    ]
     assert cut, feature
     members = []
     for layers in bundle.network.members:
@@ -170,9 +174,12 @@ def test_explain_frame_keeps_every_row_and_matches_predict(drop_run, separable_t
         assert explained.loc[position, shapley.PROBABILITY] == pytest.approx(
             predictions.loc[position, predict.probability_column(genre)], abs=1e-6
         )
-        total = explained.loc[position, [shapley.BASELINE_PROBABILITY,
-                                         *shapley.CONTRIBUTION_COLUMNS]].sum()  # fmt: skip
-        assert total == pytest.approx(explained.loc[position, shapley.PROBABILITY], abs=1e-5)
+        total = explained.loc[
+            position, [shapley.BASELINE_PROBABILITY, *shapley.CONTRIBUTION_COLUMNS]
+        ].sum()
+        assert total == pytest.approx(
+            explained.loc[position, shapley.PROBABILITY], abs=1e-5
+        )
     fixed = shapley.explain_frame(drop_run.bundle, typed, genre="Jazz")
     assert set(fixed.loc[[0, 2], shapley.EXPLAINED]) == {"Jazz"}
     with pytest.raises(DataError, match="not one of the genres"):

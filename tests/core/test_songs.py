@@ -14,7 +14,12 @@ def named_typed():
     """Separable tracks, two of them by the dataset's 'empty_field' artist, one listed twice."""
     rows = separable_rows(per_genre=6, seed=4)
     rows[0]["artist_name"] = songs.EMPTY_ARTIST
-    rows.append(dict(rows[5], music_genre="Hip-Hop" if rows[5]["music_genre"] != "Hip-Hop" else "Rap"))
+    rows.append(
+        dict(
+            rows[5],
+            music_genre="Hip-Hop" if rows[5]["music_genre"] != "Hip-Hop" else "Rap",
+        )
+    )
     return data.load_csv(csv_bytes(rows), require_label=True)
 
 
@@ -74,7 +79,9 @@ def test_every_confusion_cell_lists_as_many_songs_as_the_matrix_counts(
 
 
 def test_other_data_is_all_tracks(impute_run):
-    other = data.load_csv(csv_bytes(separable_rows(per_genre=3, seed=8)), require_label=True)
+    other = data.load_csv(
+        csv_bytes(separable_rows(per_genre=3, seed=8)), require_label=True
+    )
     table = songs.predictions_table(impute_run.bundle, other)
     assert songs.splits_of(table) == [songs.TRACKS]
     assert len(table) == len(other)
@@ -88,7 +95,7 @@ def test_surprise_picks_a_test_track_it_got_right_or_wrong(impute_run, separable
         if picked is None:
             test = table[table[songs.SPLIT] == songs.TEST]
             hits = test[predict.PREDICTED] == test[songs.TRUE_GENRE]
-            assert (hits.all() if not right else not hits.any())
+            assert hits.all() if not right else not hits.any()
             continue
         chosen = table.loc[picked]
         assert chosen[songs.SPLIT] == songs.TEST
@@ -113,10 +120,14 @@ def test_the_closest_track_of_another_genre_differs_in_words(impute_run, named_t
     other = songs.closest_of_another_genre(impute_run.bundle, index, track, own)
     assert other is not None and other[predict.PREDICTED] != own
     assert other["distance"] > 0
-    gaps, words = songs.differences(impute_run.bundle, track, named_typed.loc[[other.name]])
+    gaps, words = songs.differences(
+        impute_run.bundle, track, named_typed.loc[[other.name]]
+    )
     assert words.startswith("the same, but ")
     assert 1 <= len(gaps) <= 3
-    assert [abs(gap) for _, gap in gaps] == sorted((abs(gap) for _, gap in gaps), reverse=True)
+    assert [abs(gap) for _, gap in gaps] == sorted(
+        (abs(gap) for _, gap in gaps), reverse=True
+    )
 
 
 def test_differences_of_a_track_with_itself():
@@ -138,12 +149,17 @@ def test_similar_table_lists_k_neighbours_per_row_and_keeps_bad_rows(
 ):
     index = songs.sound_index(impute_run.bundle, named_typed)
     inputs = data.load_csv(
-        csv_bytes([
-            {key: str(value) for key, value in named_typed.iloc[7].items()
-             if key in named_typed.columns and key != "row_problem"},
-            row(key="H"),
-        ])
-    )  # fmt: skip
+        csv_bytes(
+            [
+                {
+                    key: str(value)
+                    for key, value in named_typed.iloc[7].items()
+                    if key in named_typed.columns and key != "row_problem"
+                },
+                row(key="H"),
+            ]
+        )
+    )
     table = songs.similar_table(impute_run.bundle, index, inputs, k=4)
     assert list(table.columns) == songs.SIMILAR_COLUMNS
     first = table[table[songs.INPUT_ROW] == 0]

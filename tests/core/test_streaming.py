@@ -73,8 +73,9 @@ def test_preview_and_listed_rows_are_capped(drop_run, monkeypatch):
 
 def test_progress_is_reported_after_each_chunk(drop_run):
     done = []
-    export.predict_file(drop_run.bundle, mixed_file(), chunk_rows=CHUNK,
-                        on_progress=done.append)  # fmt: skip
+    export.predict_file(
+        drop_run.bundle, mixed_file(), chunk_rows=CHUNK, on_progress=done.append
+    )
     assert done == [10, 20, 30, 40, 50, 54]
 
 
@@ -92,8 +93,20 @@ def test_cli_predict_writes_the_unchunked_bytes_with_normal_permissions(
     source = tmp_path / "tracks.csv"
     source.write_bytes(mixed_file())
     output = tmp_path / "out" / "predictions.csv"
-    assert cli.main(["predict", "--model", str(model), "--input", str(source),
-                     "--output", str(output)]) == 0  # fmt: skip
+    assert (
+        cli.main(
+            [
+                "predict",
+                "--model",
+                str(model),
+                "--input",
+                str(source),
+                "--output",
+                str(output),
+            ]
+        )
+        == 0
+    )
     assert output.read_bytes() == unchunked_table_bytes(drop_run.bundle, mixed_file())
     ordinary = tmp_path / "ordinary.txt"
     ordinary.write_text("x")
@@ -103,7 +116,9 @@ def test_cli_predict_writes_the_unchunked_bytes_with_normal_permissions(
     assert sorted(path.name for path in output.parent.iterdir()) == ["predictions.csv"]
 
 
-def test_a_fault_in_a_later_chunk_leaves_no_output(chunked_cli, drop_run, tmp_path, capsys):
+def test_a_fault_in_a_later_chunk_leaves_no_output(
+    chunked_cli, drop_run, tmp_path, capsys
+):
     from core import bundle as bundles
 
     model = bundles.save_bundle(drop_run.bundle, tmp_path / "model")
@@ -113,15 +128,26 @@ def test_a_fault_in_a_later_chunk_leaves_no_output(chunked_cli, drop_run, tmp_pa
     source.write_text("\n".join(lines) + "\n")
     output = tmp_path / "predictions.csv"
     output.write_text("an earlier result\n")
-    code = cli.main(["predict", "--model", str(model), "--input", str(source),
-                     "--output", str(output)])  # fmt: skip
+    code = cli.main(
+        [
+            "predict",
+            "--model",
+            str(model),
+            "--input",
+            str(source),
+            "--output",
+            str(output),
+        ]
+    )
     assert code == 2
     error = capsys.readouterr().err
     assert "line 37" in error and "19 values" in error
     assert output.read_text() == "an earlier result\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "model", "predictions.csv", "tracks.csv",
-    ]  # fmt: skip
+        "model",
+        "predictions.csv",
+        "tracks.csv",
+    ]
 
 
 def test_cli_evaluate_streams_and_scores_like_evaluate_frame(
@@ -134,8 +160,10 @@ def test_cli_evaluate_streams_and_scores_like_evaluate_frame(
     model = bundles.save_bundle(drop_run.bundle, tmp_path / "model")
     source = tmp_path / "tracks.csv"
     source.write_bytes(mixed_file())
-    assert cli.main(["evaluate", "--model", str(model), "--data", str(source),
-                     "--json"]) == 0  # fmt: skip
+    assert (
+        cli.main(["evaluate", "--model", str(model), "--data", str(source), "--json"])
+        == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     expected = predict.evaluate_frame(drop_run.bundle, data.load_csv(mixed_file()))
     assert printed == json.loads(json.dumps(expected))

@@ -19,10 +19,15 @@ def base():
 def three_runs(separable_typed, base):
     started, finished = [], []
     runs = sweep.sweep(
-        separable_typed, base, "learning_rate", ["0.001", "0.01", "0.05"],
-        on_run_start=lambda number, count, tried: started.append((number, count, tried)),
+        separable_typed,
+        base,
+        "learning_rate",
+        ["0.001", "0.01", "0.05"],
+        on_run_start=lambda number, count, tried: started.append(
+            (number, count, tried)
+        ),
         on_run_end=finished.append,
-    )  # fmt: skip
+    )
     return runs, started, finished
 
 
@@ -51,9 +56,12 @@ def test_validation_tracks_never_overlap_the_test_tracks(separable_typed, three_
         labels, groups, config.test_size, config.seed, config.stratify
     )
     _, held = features.split_positions(
-        labels[train], groups[train], config.validation_fraction, config.seed,
+        labels[train],
+        groups[train],
+        config.validation_fraction,
+        config.seed,
         config.stratify,
-    )  # fmt: skip
+    )
     validation_tracks = set(groups[train][held])
     assert validation_tracks and validation_tracks.isdisjoint(set(groups[test]))
     assert runs[0].validation["n_rows"] == len(held)
@@ -70,12 +78,24 @@ def test_the_reading_says_where_the_best_value_lies(three_runs):
 @pytest.mark.parametrize(
     ("setting", "values", "message"),
     [
-        ("colour", ["1", "2"], "not a setting that can be swept; choose one of hidden_layers"),
+        (
+            "colour",
+            ["1", "2"],
+            "not a setting that can be swept; choose one of hidden_layers",
+        ),
         ("dropout", ["0.1"], "2 to 8 values"),
         ("dropout", ["0.1", "0.95"], "Dropout must be at least 0 and below 0.9"),
-        ("learning_rate", ["0.01", "fast"], "Learning rate must be a number, not 'fast'"),
+        (
+            "learning_rate",
+            ["0.01", "fast"],
+            "Learning rate must be a number, not 'fast'",
+        ),
         ("epochs", ["2", "2.5"], "Epochs must be a whole number, not '2.5'"),
-        ("activation", ["relu", "swish"], "must be one of sigmoid, relu, tanh, elu, gelu"),
+        (
+            "activation",
+            ["relu", "swish"],
+            "must be one of sigmoid, relu, tanh, elu, gelu",
+        ),
         ("layers", ["1", "9"], "from 1 to 8, not '9'"),
         ("dropout", ["0.1", "0.10"], "given twice"),
     ],
@@ -94,14 +114,19 @@ def test_layers_repeat_the_first_width(base):
 
 def test_a_search_draws_distinct_combinations_of_the_ranges(base):
     configs, tried = sweep.search_configs(
-        base, {"dropout": ["0", "0.2"], "learning_rate": ["0.01", "0.02", "0.05"]},
-        runs=4, seed=1,
-    )  # fmt: skip
+        base,
+        {"dropout": ["0", "0.2"], "learning_rate": ["0.01", "0.02", "0.05"]},
+        runs=4,
+        seed=1,
+    )
     assert len(configs) == 4
     pairs = [(t["dropout"], t["learning_rate"]) for t in tried]
     assert len(set(pairs)) == 4
     for config, values in zip(configs, tried, strict=True):
-        assert (config.dropout, config.learning_rate) == (values["dropout"], values["learning_rate"])
+        assert (config.dropout, config.learning_rate) == (
+            values["dropout"],
+            values["learning_rate"],
+        )
     all_of_them, _ = sweep.search_configs(
         base, {"dropout": ["0", "0.2"], "learning_rate": ["0.01"]}, runs=10
     )
@@ -121,8 +146,14 @@ def test_a_stop_keeps_the_finished_runs(separable_typed, base):
             raise Stop
 
     with pytest.raises(Stop):
-        sweep.sweep(separable_typed, base, "dropout", ["0", "0.2", "0.4"],
-                    on_epoch=stop_in_the_second_run, on_run_end=kept.append)  # fmt: skip
+        sweep.sweep(
+            separable_typed,
+            base,
+            "dropout",
+            ["0", "0.2", "0.4"],
+            on_epoch=stop_in_the_second_run,
+            on_run_end=kept.append,
+        )
     assert [run.values["dropout"] for run in kept] == [0.0]
     assert np.isfinite(kept[0].validation["accuracy"])
 
@@ -147,5 +178,8 @@ def fake_run(value, accuracy):
     ],
 )
 def test_the_reading_of_a_sweep(accuracies, words):
-    runs = [fake_run(value, accuracy) for value, accuracy in zip((0.0, 0.3, 0.5), accuracies, strict=True)]
+    runs = [
+        fake_run(value, accuracy)
+        for value, accuracy in zip((0.0, 0.3, 0.5), accuracies, strict=True)
+    ]
     assert words in sweep.reading("dropout", runs)

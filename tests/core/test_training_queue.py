@@ -53,7 +53,9 @@ def test_places_and_rough_waits(clock):
     assert queue.place(third).ahead == 1
     # No training has finished yet: the default length is assumed.
     assert queue.place(second).wait_seconds == pytest.approx(DEFAULT_TRAINING_SECONDS)
-    assert queue.place(third).wait_seconds == pytest.approx(2 * DEFAULT_TRAINING_SECONDS)
+    assert queue.place(third).wait_seconds == pytest.approx(
+        2 * DEFAULT_TRAINING_SECONDS
+    )
     clock.advance(10)
     queue.leave(first)  # it ran 10 s: the estimate follows
     assert queue.try_start(second)

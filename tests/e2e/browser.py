@@ -78,11 +78,22 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
     """
     port = free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "streamlit_app.py",
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "streamlit_app.py",
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **environment}
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
@@ -174,9 +185,9 @@ def upload(page, path: Path, timeout: float = 60_000) -> None:
     wait_idle(page, timeout)
     name = page.locator(f'[data-testid="stFileChipName"][title="{path.name}"]')
     for _ in range(2):
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
-            path
-        )
+        page.locator(
+            '[data-testid="stFileUploaderDropzoneInput"]'
+        ).first.set_input_files(path)
         try:
             name.first.wait_for(timeout=10_000)
             break

@@ -82,9 +82,15 @@ BROWSER_CORPUS = [
     for bad in CORPUS
     if (not bad.accepted and bad.size_limit_mb is None)
     or bad.name
-    in ("nan_and_inf", "unknown_key_and_mode", "unknown_tempo_and_duration",
-        "blank_row_inside", "utf16_excel_unicode_text", "latin1_encoding")
-]  # fmt: skip
+    in (
+        "nan_and_inf",
+        "unknown_key_and_mode",
+        "unknown_tempo_and_duration",
+        "blank_row_inside",
+        "utf16_excel_unicode_text",
+        "latin1_encoding",
+    )
+]
 
 
 def upload_on_batch_predict(page, path) -> None:
@@ -243,7 +249,10 @@ def test_the_training_queue_admits_one_keeps_order_and_lets_people_leave(
         second.get_by_role("button", name="Train", exact=True).click()
         waiting = second.locator(browser.ALERT).filter(has_text="you are next")
         waiting.wait_for(timeout=30_000)
-        assert "1 training running on this server (at most 1 at once)" in waiting.inner_text()
+        assert (
+            "1 training running on this server (at most 1 at once)"
+            in waiting.inner_text()
+        )
         second.get_by_role("button", name="Cancel").click()
         second.get_by_text("You left the training queue").wait_for(timeout=30_000)
         second.get_by_role("button", name="Train", exact=True).click()

@@ -71,7 +71,9 @@ def test_a_slider_moved_with_arrow_keys_gives_a_new_answer_in_a_live_region(
     assert after != before
     assert answer.evaluate("element => element.dataset.seen") == "before the move"
     # The visible heading beside the chart says the same.
-    heading = app_page.locator("h3").filter(has_text=re.compile(r"^(Clearly|Mostly|A toss-up)"))
+    heading = app_page.locator("h3").filter(
+        has_text=re.compile(r"^(Clearly|Mostly|A toss-up)")
+    )
     assert heading.first.inner_text().strip() == after
     assert presses > 1
     browser.assert_no_exception(app_page)
@@ -98,7 +100,9 @@ def test_training_a_tiny_model_from_the_form_with_the_keyboard(app_url, app_page
     assert app_page.get_by_text(re.compile(r"^After 2 epochs")).count() == 1
 
 
-def test_batch_predict_upload_and_download_with_the_keyboard(app_url, app_page, tmp_path):
+def test_batch_predict_upload_and_download_with_the_keyboard(
+    app_url, app_page, tmp_path
+):
     tracks = tmp_path / "keyboard_tracks.csv"
     tracks.write_bytes(csv_bytes(separable_rows(per_genre=3, seed=5)))
     browser.open_page(app_page, app_url, "Batch predict")
@@ -114,7 +118,9 @@ def test_batch_predict_upload_and_download_with_the_keyboard(app_url, app_page, 
     app_page.locator(f'[data-testid="stFileChipName"][title="{tracks.name}"]').wait_for(
         timeout=60_000
     )
-    download = app_page.get_by_role("button", name=re.compile("Download the predictions"))
+    download = app_page.get_by_role(
+        "button", name=re.compile("Download the predictions")
+    )
     download.wait_for(timeout=60_000)
     browser.wait_idle(app_page)
 

@@ -22,8 +22,18 @@ ANSWER_CHANGED = """before => {
     const answer = document.querySelector('.st-key-predict_answer [role="status"]');
     return answer && answer.innerText.trim() !== before;
 }"""
-GENRES = ("Electronic", "Anime", "Jazz", "Alternative", "Country", "Rap", "Blues",
-          "Rock", "Classical", "Hip-Hop")  # fmt: skip
+GENRES = (
+    "Electronic",
+    "Anime",
+    "Jazz",
+    "Alternative",
+    "Country",
+    "Rap",
+    "Blues",
+    "Rock",
+    "Classical",
+    "Hip-Hop",
+)
 
 
 @pytest.fixture
@@ -91,11 +101,17 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     # The answer and the slider being moved are both on screen, one above the other.
     assert inside(answer_box, **PHONE), answer_box
     assert inside(slider_box, **PHONE), slider_box
-    assert answer_box["y"] + answer_box["height"] <= slider_box["y"], (answer_box, slider_box)
+    assert answer_box["y"] + answer_box["height"] <= slider_box["y"], (
+        answer_box,
+        slider_box,
+    )
     # Nothing covers the answer (Streamlit's header is fixed at the top).
     covered = page.evaluate(
         """([x, y]) => !document.elementFromPoint(x, y).closest('.st-key-predict_answer')""",
-        [answer_box["x"] + answer_box["width"] / 2, answer_box["y"] + answer_box["height"] / 2],
+        [
+            answer_box["x"] + answer_box["width"] / 2,
+            answer_box["y"] + answer_box["height"] / 2,
+        ],
     )
     assert not covered
     # The compact bar shows the top genre's share.
@@ -109,7 +125,9 @@ def test_the_compact_answer_is_shown_only_on_narrow_screens(app_url, app_page):
         app_page.set_viewport_size({"width": width, "height": 900})
         browser.open_page(app_page, app_url, "Predict")
         box = app_page.locator(ANSWER_WRAPPER).bounding_box()
-        assert (box is not None and box["width"] > 100 and box["height"] > 20) == shown, (
+        assert (
+            box is not None and box["width"] > 100 and box["height"] > 20
+        ) == shown, (
             width,
             box,
         )
@@ -154,7 +172,9 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(app_url, phone_page,
     height = phone_page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
     )
-    phone_page.set_viewport_size({"width": PHONE["width"], "height": max(height, PHONE["height"])})
+    phone_page.set_viewport_size(
+        {"width": PHONE["width"], "height": max(height, PHONE["height"])}
+    )
     phone_page.wait_for_timeout(1000)
     browser.wait_idle(phone_page)
     found = phone_page.evaluate(OVERFLOW)

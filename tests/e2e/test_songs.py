@@ -42,7 +42,9 @@ def draw_every_chart(page) -> None:
 
 
 def slider_value(page, label: str) -> float:
-    slider = page.locator(f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]')
+    slider = page.locator(
+        f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]'
+    )
     return float(slider.input_value())
 
 
@@ -88,24 +90,41 @@ def test_a_clicked_confusion_cell_lists_as_many_songs_as_it_counts(app_url, app_
     )
     counts = [[int(texts[10 * i + j]) for j in range(10)] for i in range(10)]
     # Pick the cell with most songs off the diagonal, or the first diagonal one.
-    cells = [(i, j) for i in range(10) for j in range(10) if i != j and counts[i][j] > 0]
+    cells = [
+        (i, j) for i in range(10) for j in range(10) if i != j and counts[i][j] > 0
+    ]
     true_index, predicted_index = cells[0] if cells else (0, 0)
-    genres = ["Electronic", "Anime", "Jazz", "Alternative", "Country", "Rap", "Blues",
-              "Rock", "Classical", "Hip-Hop"]  # fmt: skip
+    genres = [
+        "Electronic",
+        "Anime",
+        "Jazz",
+        "Alternative",
+        "Country",
+        "Rap",
+        "Blues",
+        "Rock",
+        "Classical",
+        "Hip-Hop",
+    ]
     expected = counts[true_index][predicted_index]
     test_chart = app_page.locator(".js-plotly-plot").filter(has_text="Test tracks")
     test_chart.scroll_into_view_if_needed()
-    test_chart.locator(".scatterlayer .point").nth(10 * true_index + predicted_index).click(
-        force=True
-    )
+    test_chart.locator(".scatterlayer .point").nth(
+        10 * true_index + predicted_index
+    ).click(force=True)
     sentence = f"{expected:,} test tracks"
     app_page.get_by_text(re.compile(sentence)).first.wait_for(timeout=30_000)
     browser.wait_idle(app_page)
     browser.assert_no_exception(app_page)
     text = app_page.get_by_text(re.compile("were called")).first.inner_text()
-    assert f"{sentence} of {genres[true_index]} were called {genres[predicted_index]}" in text
+    assert (
+        f"{sentence} of {genres[true_index]} were called {genres[predicted_index]}"
+        in text
+    )
     # The first table in sight (those of the matrices wait in closed expanders).
-    grid = app_page.locator('[data-testid="stDataFrame"]:visible').first.locator('[role="grid"]')
+    grid = app_page.locator('[data-testid="stDataFrame"]:visible').first.locator(
+        '[role="grid"]'
+    )
     # aria-rowcount counts the header row too.
     assert int(grid.get_attribute("aria-rowcount")) == expected + 1
 

@@ -68,16 +68,35 @@ def assert_every_row_accounted(
 
 def test_the_corpus_covers_the_issue_list():
     expected = {
-        "semicolon_delimiter", "missing_tempo_column", "extra_columns",
-        "shuffled_columns", "utf8_bom_crlf", "text_in_numeric_column", "empty_file",
-        "header_only", "only_blank_rows", "latin1_encoding", "random_binary",
-        "json_renamed", "plain_text_renamed", "nan_and_inf", "out_of_range",
-        "unknown_key_and_mode", "single_genre", "one_row", "over_size_limit",
+        "semicolon_delimiter",
+        "missing_tempo_column",
+        "extra_columns",
+        "shuffled_columns",
+        "utf8_bom_crlf",
+        "text_in_numeric_column",
+        "empty_file",
+        "header_only",
+        "only_blank_rows",
+        "latin1_encoding",
+        "random_binary",
+        "json_renamed",
+        "plain_text_renamed",
+        "nan_and_inf",
+        "out_of_range",
+        "unknown_key_and_mode",
+        "single_genre",
+        "one_row",
+        "over_size_limit",
         # issue 15
-        "exportify_playlist", "spotify_tracks_dataset", "web_api_audio_features",
-        "html_page_saved_as_csv", "gzip_compressed_csv", "only_track_names",
-        "two_columns_for_energy", "missing_popularity_column",
-    }  # fmt: skip
+        "exportify_playlist",
+        "spotify_tracks_dataset",
+        "web_api_audio_features",
+        "html_page_saved_as_csv",
+        "gzip_compressed_csv",
+        "only_track_names",
+        "two_columns_for_energy",
+        "missing_popularity_column",
+    }
     assert expected <= set(names(CORPUS))
     assert len(set(names(CORPUS))) == len(CORPUS)
 
@@ -117,10 +136,18 @@ def test_core_predicts_or_explains_every_row(bad, drop_run, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["semicolon_delimiter", "tab_delimiter", "extra_columns", "shuffled_columns",
-             "utf8_bom_crlf", "trailing_delimiter_every_row", "leading_blank_lines",
-             "utf16_excel_unicode_text"],
-)  # fmt: skip
+    "name",
+    [
+        "semicolon_delimiter",
+        "tab_delimiter",
+        "extra_columns",
+        "shuffled_columns",
+        "utf8_bom_crlf",
+        "trailing_delimiter_every_row",
+        "leading_blank_lines",
+        "utf16_excel_unicode_text",
+    ],
+)
 def test_layout_variants_give_the_same_values_as_a_plain_csv(name):
     from tests.bad_files.corpus import by_name, good_rows
     from tests.conftest import csv_bytes
@@ -164,9 +191,18 @@ def test_what_was_understood_is_said_the_same_whole_or_streamed(bad, drop_run):
     assert "\n" not in sentence and sentence.endswith(".")
     for word in bad.understood:
         assert word in sentence.lower(), (word, sentence)
-    for field in ("format", "renamed", "missing", "number_keys", "number_modes",
-                  "recased_names", "unknown_keys", "other_labels", "null_entries"):
-        assert getattr(streamed, field) == getattr(whole, field), field  # fmt: skip
+    for field in (
+        "format",
+        "renamed",
+        "missing",
+        "number_keys",
+        "number_modes",
+        "recased_names",
+        "unknown_keys",
+        "other_labels",
+        "null_entries",
+    ):
+        assert getattr(streamed, field) == getattr(whole, field), field
     assert streamed.missing == list(bad.fills)
     notes = streamed.filled_notes()
     assert len(notes) == len(bad.fills)
@@ -242,16 +278,29 @@ def test_the_size_limit_is_checked_before_reading_a_path(monkeypatch, tmp_path):
 
 SENTINEL = "an earlier result that must survive\n"
 SUBPROCESS_NAMES = {
-    "empty_file", "random_binary", "missing_tempo_column", "extra_value_in_one_row",
-    "over_size_limit", "utf8_bom_crlf", "nan_and_inf", "blank_row_inside",
-    "gzip_compressed_csv", "web_api_audio_features", "html_page_saved_as_csv",
-    "exportify_playlist", "only_track_names",
-}  # fmt: skip
+    "empty_file",
+    "random_binary",
+    "missing_tempo_column",
+    "extra_value_in_one_row",
+    "over_size_limit",
+    "utf8_bom_crlf",
+    "nan_and_inf",
+    "blank_row_inside",
+    "gzip_compressed_csv",
+    "web_api_audio_features",
+    "html_page_saved_as_csv",
+    "exportify_playlist",
+    "only_track_names",
+}
 SUBPROCESS = [bad for bad in CORPUS if bad.name in SUBPROCESS_NAMES]
 
 
 def check_refusal(
-    bad: BadFile, code: int, stdout: str, stderr: str, words: tuple[str, ...] | None = None
+    bad: BadFile,
+    code: int,
+    stdout: str,
+    stderr: str,
+    words: tuple[str, ...] | None = None,
 ) -> None:
     assert code == 2, stderr
     lines = stderr.splitlines()
@@ -272,7 +321,9 @@ def check_predictions_file(
     assert code == 0
     assert f"{bad.rows - len(bad.reasons)} of {bad.rows} rows predicted" in stdout
     # Quiet without --verbose, but a column filled in is always said.
-    notes = [f"note: {column} was not in the file: the typical value" for column in bad.fills]
+    notes = [
+        f"note: {column} was not in the file: the typical value" for column in bad.fills
+    ]
     lines = stderr.splitlines()
     assert len(lines) == len(notes), stderr
     for line, note in zip(lines, notes, strict=True):
@@ -285,8 +336,15 @@ def check_predictions_file(
 
 
 def predict_arguments(bundle_dir, source, output) -> list[str]:
-    return ["predict", "--model", str(bundle_dir), "--input", str(source),
-            "--output", str(output)]  # fmt: skip
+    return [
+        "predict",
+        "--model",
+        str(bundle_dir),
+        "--input",
+        str(source),
+        "--output",
+        str(output),
+    ]
 
 
 @pytest.fixture
@@ -339,7 +397,9 @@ def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
     )
     assert "Traceback" not in result.stderr
     if bad.accepted_when_streamed:
-        check_predictions_file(bad, result.returncode, result.stdout, output, result.stderr)
+        check_predictions_file(
+            bad, result.returncode, result.stdout, output, result.stderr
+        )
     else:
         check_refusal(bad, result.returncode, result.stdout, result.stderr)
         assert output.read_text() == SENTINEL
@@ -399,9 +459,15 @@ def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
 
     limited(bad, monkeypatch)
     code = cli.main(
-        ["evaluate", "--json", "--model", str(drop_bundle_dir), "--data",
-         str(bad.write(tmp_path))]
-    )  # fmt: skip
+        [
+            "evaluate",
+            "--json",
+            "--model",
+            str(drop_bundle_dir),
+            "--data",
+            str(bad.write(tmp_path)),
+        ]
+    )
     captured = capsys.readouterr()
     if bad.accepted_when_streamed and not bad.evaluate_error:
         assert code == 0, captured.err
@@ -433,9 +499,17 @@ def test_cli_train_refuses_and_keeps_the_previous_bundle(
     shutil.copytree(drop_bundle_dir, out)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
     code = cli.main(
-        ["train", "--quiet", "--epochs", "1", "--data", str(bad.write(tmp_path)),
-         "--out", str(out)]
-    )  # fmt: skip
+        [
+            "train",
+            "--quiet",
+            "--epochs",
+            "1",
+            "--data",
+            str(bad.write(tmp_path)),
+            "--out",
+            str(out),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2, captured.err
     assert len(captured.err.splitlines()) == 1, captured.err

@@ -194,9 +194,15 @@ def test_a_bundle_folder_whose_model_is_a_folder(valid_folder):
 
 @pytest.mark.parametrize(
     "damage",
-    ["empty model", "model is text", "preprocessing is a list", "metrics not utf-8",
-     "no config.json in model", "feature list changed"],
-)  # fmt: skip
+    [
+        "empty model",
+        "model is text",
+        "preprocessing is a list",
+        "metrics not utf-8",
+        "no config.json in model",
+        "feature list changed",
+    ],
+)
 def test_more_kinds_of_damage_give_a_bundle_error(valid_folder, damage):
     model_path = valid_folder / bundles.MODEL_FILE
     preprocessing_path = valid_folder / bundles.PREPROCESSING_FILE

@@ -12,12 +12,22 @@ from streamlit.testing.v1 import AppTest
 from tests.bad_files.corpus import REFUSED, by_name
 from tests.cli.runner import PROJECT_ROOT
 
-PAGES = ("pages/1_Data.py", "pages/2_Train.py", "pages/3_Evaluate.py",
-         "pages/4_Predict.py", "pages/5_Batch_predict.py")  # fmt: skip
+PAGES = (
+    "pages/1_Data.py",
+    "pages/2_Train.py",
+    "pages/3_Evaluate.py",
+    "pages/4_Predict.py",
+    "pages/5_Batch_predict.py",
+)
 ODD_BUT_READABLE = [
-    "one_row", "single_genre", "ten_rows_two_genres", "nan_and_inf",
-    "every_tempo_unknown", "unknown_key_and_mode", "blank_row_inside",
-]  # fmt: skip
+    "one_row",
+    "single_genre",
+    "ten_rows_two_genres",
+    "nan_and_inf",
+    "every_tempo_unknown",
+    "unknown_key_and_mode",
+    "blank_row_inside",
+]
 # What the Train page (Recommended preset: unknowns filled in) must say.
 TRAINING_ERRORS = {
     "one_row": "at least two genres",

@@ -77,9 +77,13 @@ def valid_rows(draw) -> dict[str, str]:
         row["duration_ms"] = draw(st.sampled_from(["-1", "-1.0", ""]))
     row["key"] = draw(st.sampled_from(schema.KEYS))
     # Spreadsheets change case and add spaces: both are forgiven for the mode.
-    row["mode"] = draw(st.sampled_from(schema.MODES).flatmap(
-        lambda mode: st.sampled_from([mode, mode.lower(), mode.upper(), f" {mode} "])
-    ))  # fmt: skip
+    row["mode"] = draw(
+        st.sampled_from(schema.MODES).flatmap(
+            lambda mode: st.sampled_from(
+                [mode, mode.lower(), mode.upper(), f" {mode} "]
+            )
+        )
+    )
     row["music_genre"] = draw(st.sampled_from(schema.GENRES))
     return row
 
