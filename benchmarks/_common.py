@@ -45,13 +45,17 @@ class Run:
         """Raise with the child's stderr when it failed."""
         if self.returncode != 0:
             raise RuntimeError(
-                f"{what} failed with exit code {self.returncode}:\n{self.stderr[-3000:]}"
+                f"{what} failed with exit code {self.returncode}:\n"
+                f"{self.stderr[-3000:]}"
             )
         return self
 
 
 def train_arguments(preset: str, data: Path, out: Path) -> list[str]:
-    """Arguments of `python -m core train` for one preset, as every training benchmark runs it."""
+    """Arguments of `python -m core train` for one preset.
+
+    As every training benchmark runs it.
+    """
     return ["train", "--preset", preset, "--data", str(data), "--out", str(out)]
 
 

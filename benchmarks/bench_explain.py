@@ -127,7 +127,8 @@ def run() -> list[Row]:
             result["map_seconds"] <= MAP_TARGET_SECONDS,
         ),
         Row(
-            "8. Songs that sound alike: one query (10 nearest + nearest of another genre)",
+            "8. Songs that sound alike: one query "
+            "(10 nearest + nearest of another genre)",
             f"{result['alike_ms'][1]:.0f} ms CPU ({result['alike_ms'][0]:.0f} ms "
             "wall) median; the index of "
             f"{result['index_tracks']:,} tracks built once in "

@@ -292,8 +292,10 @@ def run(
         result = asyncio.run(walk())
         rows.append(
             Row(
-                "6. Server after one visitor walks Home, Predict, Evaluate, Batch predict",
-                f"{result['rss_mb']:.0f} MB resident (peak {result['peak_mb']:.0f} MB); "
+                "6. Server after one visitor walks "
+                "Home, Predict, Evaluate, Batch predict",
+                f"{result['rss_mb']:.0f} MB resident "
+                f"(peak {result['peak_mb']:.0f} MB); "
                 f"TensorFlow loaded: {'yes' if result['tensorflow'] else 'no'}",
                 "-",
                 f"{result['rss_mb'] / WALK_TARGET_MB:.2f} of target",

@@ -158,7 +158,8 @@ def predict_rows() -> list[Row]:
     rows = [
         Row(
             "3. Predict: one slider change (`frame_from_values` + `predict_frame`)",
-            f"{slider_ms:.1f} ms median (slowest {slider_worst:.1f} ms) over 200 calls; "
+            f"{slider_ms:.1f} ms median (slowest {slider_worst:.1f} ms) "
+            "over 200 calls; "
             f"model: {which}",
             f"raw model call {model_ms:.2f} ms (the NumPy network, one row); "
             f"frame_from_values {frame_ms:.1f} ms",

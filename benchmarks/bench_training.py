@@ -79,13 +79,16 @@ def run(repeat: int = 1, data: Path = DATA) -> list[Row]:
     gap = abs(core_accuracy - reference_accuracy)
     rows = [
         Row(
-            "1. Study preset train, whole process (`python -m core train --preset study`)",
+            "1. Study preset train, whole process "
+            "(`python -m core train --preset study`)",
             f"{core_time:.1f} s (training {core_metrics['train_seconds']:.1f} s; "
             f"CPU {statistics.median(core_cpu):.1f} s)",
             f"{reference_time:.1f} s plain `model.fit` "
-            f"(import {reference['import_seconds']:.1f} s, fit {reference['fit_seconds']:.1f} s; "
+            f"(import {reference['import_seconds']:.1f} s, "
+            f"fit {reference['fit_seconds']:.1f} s; "
             f"CPU {statistics.median(reference_cpu):.1f} s)",
-            f"{ratio:.2f} (CPU {statistics.median(core_cpu) / statistics.median(reference_cpu):.2f})",
+            f"{ratio:.2f} (CPU "
+            f"{statistics.median(core_cpu) / statistics.median(reference_cpu):.2f})",
             f"<= {STUDY_RATIO_TARGET}",
             ratio <= STUDY_RATIO_TARGET,
         ),

@@ -1,9 +1,9 @@
-"""Learning curve and ensemble size of the recommended recipe, by grouped cross-validation.
+"""Learning curve and ensemble size of the recommended recipe.
 
-How much do top-1, top-2 and macro F1 gain when the recommended recipe
-learns from more of the development tracks, and how much does each extra
-averaged network add? The answer decides the shipped model's test share and
-ensemble size; no test split's score is used for it.
+By grouped cross-validation: how much do top-1, top-2 and macro F1 gain when
+the recommended recipe learns from more of the development tracks, and how
+much does each extra averaged network add? The answer decides the shipped
+model's test share and ensemble size; no test split's score is used for it.
 
 Folds: the development file's tracks (artist + title: every copy of a song
 together) are dealt into ``--groups`` groups of equal size, genre by genre
@@ -79,7 +79,10 @@ def track_folds(labels: np.ndarray, groups: np.ndarray, count: int, seed: int):
 
 
 def train_members(recipe: config.TrainingConfig, train_rows, held_rows):
-    """Train ``recipe`` on the training rows; return each member's held-out probabilities."""
+    """Train ``recipe`` on the training rows.
+
+    Return each member's held-out probabilities.
+    """
     from core import forward
     from core import model as network
 
@@ -118,7 +121,10 @@ def _selected(runs: list[dict], share: float, size: int) -> list[dict]:
 
 
 def print_tables(runs: list[dict], shares: list[float], networks: int) -> None:
-    """The scores of every share and ensemble size, then their gains over the base share."""
+    """The scores of every share and ensemble size.
+
+    Then their gains over the base share.
+    """
     folds = sorted({run["fold"] for run in runs})
     print(
         f"\nMean [min-max] over {len(folds)} folds; 'pooled' scores every fold's "
@@ -178,7 +184,10 @@ def print_tables(runs: list[dict], shares: list[float], networks: int) -> None:
                 print(
                     f"{share:>6.0%} {size:>4}"
                     + "".join(
-                        f"{points([r[key] - single[r['fold']][key] for r in chosen]):>24}"
+                        format(
+                            points([r[key] - single[r["fold"]][key] for r in chosen]),
+                            ">24",
+                        )
                         for key in METRICS.values()
                     )
                 )
@@ -188,7 +197,8 @@ def print_tables(runs: list[dict], shares: list[float], networks: int) -> None:
         if chosen:
             seconds = [r["seconds"] for r in chosen]
             print(
-                f"  {share:>4.0%}: {np.mean(seconds):.1f} [{min(seconds):.1f}-{max(seconds):.1f}]"
+                f"  {share:>4.0%}: {np.mean(seconds):.1f} "
+                f"[{min(seconds):.1f}-{max(seconds):.1f}]"
             )
 
 

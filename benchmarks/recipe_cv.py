@@ -1,11 +1,11 @@
-"""Why the recommended preset is what it is: 4-fold cross-validation on the training tracks.
+"""Why the recommended preset is what it is: 4-fold cross-validation on training tracks.
 
 The shipped model's settings were chosen on folds of its *training* tracks
-only; the test tracks (the held-out share that the model card reports, 10% since issue 19) are never
-touched here. Each candidate is one change on the way from the previous
-recipe to the current one, trained with GenreLab's own code (preprocessor,
-training loop, ensemble); scikit-learn's gradient-boosted trees are scored on
-the same folds for scale.
+only; the test tracks (the held-out share that the model card reports, 10%
+since issue 19) are never touched here. Each candidate is one change on the
+way from the previous recipe to the current one, trained with GenreLab's own
+code (preprocessor, training loop, ensemble); scikit-learn's gradient-boosted
+trees are scored on the same folds for scale.
 
 Folds: scikit-learn's ``GroupKFold`` over tracks (artist + title), so a song's
 copies are never on both sides of a fold. Prints, per candidate, the mean and

@@ -1,13 +1,13 @@
-"""What each setting does, measured: a sweep of every sweepable setting on the development data.
+"""What each setting does, measured: a sweep of every sweepable setting.
 
-Each sweep starts from the Recommended preset and tries the setting's
-suggested values (core.sweep.SETTINGS), every run scored on a validation
-share of the training tracks (never the test tracks), exactly as the Train
-page's "Try several values" does. Prints, per setting, the validation
-accuracy, top-2 and training seconds of each value and the one-sentence
-reading the page would show; the first sweep (the learning rate, 4 values)
-is also the benchmark of a sweep's wall time. The figures go to
-docs/settings.md.
+On the development data, each sweep starts from the Recommended preset and
+tries the setting's suggested values (core.sweep.SETTINGS), every run scored
+on a validation share of the training tracks (never the test tracks), exactly
+as the Train page's "Try several values" does. Prints, per setting, the
+validation accuracy, top-2 and training seconds of each value and the
+one-sentence reading the page would show; the first sweep (the learning
+rate, 4 values) is also the benchmark of a sweep's wall time. The figures go
+to docs/settings.md.
 
 Usage: ``python benchmarks/settings_effects.py [--settings learning_rate dropout ...]
 [--epochs N]``  (all twelve: about 20-30 minutes on 2 cores)

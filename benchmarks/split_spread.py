@@ -1,9 +1,9 @@
 """How much the shipped model's test figures depend on which tracks are held out.
 
-The model card's test figures come from one split of the data (seed 42, the recommended test share (10%) of
-the tracks held out). This script trains the recommended recipe again, with
-GenreLab's own code, in two ways and scores each run on its own held-out
-tracks:
+The model card's test figures come from one split of the data (seed 42, the
+recommended test share (10%) of the tracks held out). This script trains the
+recommended recipe again, with GenreLab's own code, in two ways and scores
+each run on its own held-out tracks:
 
 - the same split with other network seeds: the same test tracks, other
   starting weights and batches (how much is luck of the training run);
@@ -52,7 +52,10 @@ def held_out_scores(train_rows, test_rows, network_seed: int) -> dict:
 
 
 def print_group(title: str, runs: dict[str, dict]) -> None:
-    """One line per run, then the mean [min-max] of the group (nothing when it is empty)."""
+    """One line per run, then the mean [min-max] of the group.
+
+    Nothing when it is empty.
+    """
     if not runs:
         return
     print(title)

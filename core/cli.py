@@ -1,4 +1,6 @@
-"""The command line: ``python -m core report|train|evaluate|predict|explain|similar|compare|sweep|download``.
+"""The command line: ``python -m core <command>``.
+
+Commands: ``report|train|evaluate|predict|explain|similar|compare|sweep|download``.
 
 Bad input ends with exit code 2 and one plain line on stderr, never a
 traceback, and no output file is left half-written.
@@ -37,7 +39,9 @@ class _OneLineParser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(
         prog="python -m core",
-        description="GenreLab: predict a track's genre from its Spotify audio features.",
+        description=(
+            "GenreLab: predict a track's genre from its Spotify audio features."
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -194,7 +198,10 @@ def _metrics_lines(metrics: dict) -> list[str]:
 
 
 class _ProgressBar:
-    """One stderr line per training; an ensemble's members share it (they train together)."""
+    """One stderr line per training.
+
+    An ensemble's members share it (they train together).
+    """
 
     def __init__(self) -> None:
         self._epoch_logs: list[EpochLog] = []
@@ -213,7 +220,8 @@ class _ProgressBar:
             else ""
         )
         sys.stderr.write(
-            f"\r{networks}[{'#' * done}{'.' * (width - done)}] epoch {epoch.epoch}/{epoch.epochs}"
+            f"\r{networks}[{'#' * done}{'.' * (width - done)}] "
+            f"epoch {epoch.epoch}/{epoch.epochs}"
             f" loss {epoch.loss:.4f} acc {epoch.accuracy:.4f}{validation}"
         )
         if epoch.epoch == epoch.epochs:
@@ -232,7 +240,8 @@ def _command_report(arguments: argparse.Namespace) -> int:
         return 0
     print(
         f"rows: {result['rows']} ({result['blank_rows']} blank, "
-        f"{result['invalid_rows']} invalid, {result['rows_with_unknowns']} with unknowns)"
+        f"{result['invalid_rows']} invalid, "
+        f"{result['rows_with_unknowns']} with unknowns)"
     )
     print("unknown values:")
     for column, rate in result["unknown_rates"].items():
@@ -370,9 +379,9 @@ def _command_predict(arguments: argparse.Namespace) -> int:
 
 
 def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
-    """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each to ``--output``.
+    """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each.
 
-    Returns the rows read and the rows written.
+    The tables go to ``--output``. Returns the rows read and the rows written.
     """
     from core import export, formats
 
@@ -445,7 +454,8 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         or any(path.name not in ("sweep.csv", "best") for path in out.iterdir())
     ):
         raise GenreLabError(
-            f"{out} already exists and is not a sweep folder; choose a new or empty one."
+            f"{out} already exists and is not a sweep folder; "
+            "choose a new or empty one."
         )
     bundle.check_destination(out / "best")
     typed = _load_labelled(arguments.data, verbose=False)

@@ -123,7 +123,7 @@ def estimator_probabilities(
     train_labels: np.ndarray,
     test_features: np.ndarray,
 ) -> tuple[np.ndarray, float]:
-    """Fit a scikit-learn classifier; return its test probabilities and training seconds.
+    """Fit a scikit-learn classifier; return test probabilities and training seconds.
 
     Columns follow the genres (0-9): a genre absent from training gets 0.
     """
@@ -163,12 +163,12 @@ def compare_models(
     on_progress: ProgressMessage | None = None,
     network_configs: dict[str, TrainingConfig] | None = None,
 ) -> pd.DataFrame:
-    """Train the networks and two scikit-learn models on one split; score them on the same rows.
+    """Train the networks and two scikit-learn models on one split.
 
-    The networks: :func:`networks` unless ``network_configs`` names others
-    (tests pass tiny ones); then scikit-learn's ``LogisticRegression`` and
-    ``HistGradientBoostingClassifier`` on the recommended preprocessing
-    (without its bins).
+    Score them on the same rows. The networks: :func:`networks` unless
+    ``network_configs`` names others (tests pass tiny ones); then scikit-learn's
+    ``LogisticRegression`` and ``HistGradientBoostingClassifier`` on the
+    recommended preprocessing (without its bins).
 
     Args:
         typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).

@@ -62,7 +62,7 @@ CsvSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
 
 
 def resolve_data_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """Return where the dataset is: the explicit path, else $MUSIC_GENRE_CSV, else data/.
+    """Where the dataset is: the explicit path, else $MUSIC_GENRE_CSV, else data/.
 
     Args:
         explicit: a path given by the user, if any.
@@ -127,7 +127,7 @@ _VALIDATE_BLOCK = 1 << 20
 
 
 def _is_web_page(head: bytes) -> bool:
-    """Whether a file's first bytes are an HTML page (a page saved under a .csv name)."""
+    """Whether a file's first bytes are an HTML page (one saved under a .csv name)."""
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return start.startswith(b"<") and (b"<html" in start or b"<!doctype html" in start)
 
@@ -793,7 +793,7 @@ def load_csv(
     allow_filled: bool | None = None,
     summary: formats.Understood | None = None,
 ) -> pd.DataFrame:
-    """Read and validate a file of tracks (CSV, or Web API JSON); return its typed frame.
+    """Read and validate a file of tracks (CSV or Web API JSON); return its typed frame.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.

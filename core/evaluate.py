@@ -38,7 +38,10 @@ def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dic
 
 
 def top2_hits(labels: np.ndarray, probabilities: np.ndarray) -> int:
-    """How many rows have their true genre among the two likeliest (ties as scikit-learn)."""
+    """How many rows have their true genre among the two likeliest.
+
+    Ties as scikit-learn.
+    """
     from sklearn.metrics import top_k_accuracy_score
 
     if len(labels) == 0:
@@ -208,7 +211,7 @@ def genres_of_bits(bits: int) -> list[str]:
 
 
 def fusion_accuracy(predicted: np.ndarray, listed_bits: np.ndarray) -> float | None:
-    """Share of rows whose predicted genre is any of the genres the track is listed under.
+    """Share of rows whose predicted genre is among those the track is listed under.
 
     Args:
         predicted: predicted genre index per row.

@@ -38,7 +38,7 @@ SWEEP_RANGES: dict[str, tuple[float, float]] = {
 
 
 def raw_feature_classifier(bundle: Bundle):
-    """A bundle seen by scikit-learn as a fitted classifier of the 13 raw feature columns.
+    """A bundle seen by scikit-learn as a fitted classifier of 13 raw feature columns.
 
     Built on demand: scikit-learn takes about a second to import, and the
     Predict page's what-if sweep, which imports this module, never needs it.
@@ -191,7 +191,7 @@ RELIABILITY_BINS = 10
 def reliability(
     labels: np.ndarray, probabilities: np.ndarray, bins: int = RELIABILITY_BINS
 ) -> dict:
-    """How often the model is right when it is this sure: a reliability (calibration) table.
+    """How often the model is right when this sure: a reliability (calibration) table.
 
     Uses scikit-learn's ``calibration_curve`` on the top genre's probability
     against "the top genre was right", in ``bins`` equal-width bins.
@@ -250,7 +250,10 @@ def reliability(
 
 
 def reliability_reading(result: dict) -> str:
-    """One sentence on the reliability table: "When it says 70%, it is right 68% of the time."."""
+    """One sentence on the reliability table.
+
+    "When it says 70%, it is right 68% of the time."
+    """
     table = result["table"]
     if table.empty:
         return "There are no tracks to check the percentages on."
@@ -261,8 +264,10 @@ def reliability_reading(result: dict) -> str:
     busiest = candidates.iloc[int(np.argmin(np.abs(candidates["confidence"] - 0.7)))]
     error = result["expected_calibration_error"]
     return (
-        f"When it says {busiest['confidence']:.0%}, it is right {busiest['accuracy']:.0%} "
-        f"of the time ({int(busiest['tracks']):,} tracks); over all {result['tracks']:,} "
+        f"When it says {busiest['confidence']:.0%}, "
+        f"it is right {busiest['accuracy']:.0%} "
+        f"of the time ({int(busiest['tracks']):,} tracks); "
+        f"over all {result['tracks']:,} "
         f"tracks its percentages are off by {error * 100:.1f} points on average."
     )
 
@@ -278,7 +283,7 @@ def partial_dependence_table(
     max_rows: int = 1000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Each genre's average probability as one feature is set to each value for every track.
+    """Each genre's mean probability as one feature is set to each value for all tracks.
 
     scikit-learn's ``partial_dependence`` (the "brute" method) over a seeded
     sample of the rows the model can predict: the average effect of the

@@ -1,9 +1,10 @@
-"""Prediction tables for people: what Batch predict and ``python -m core predict`` write.
+"""Prediction tables for people.
 
-Both stream the file through :func:`predict_file`, a chunk at a time, so
-memory does not grow with the file: the table goes to a text stream as CSV
-(a file on disk), and only a preview, the rows without a prediction (up to a
-cap) and the numbers needed for the scores stay in memory.
+What Batch predict and ``python -m core predict`` write. Both stream the file
+through :func:`predict_file`, a chunk at a time, so memory does not grow with
+the file: the table goes to a text stream as CSV (a file on disk), and only a
+preview, the rows without a prediction (up to a cap) and the numbers needed
+for the scores stay in memory.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ def _csv_fields(values: pa.Array) -> pa.Array:
 
 
 def write_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
-    """Write (a chunk of) a table as CSV: a :func:`predictions_table`, an explanation, neighbours.
+    """Write (a chunk of) a table as CSV.
+
+    The table: a :func:`predictions_table`, an explanation, neighbours.
 
     Probabilities are rounded to ``PROBABILITY_DECIMALS`` decimals;
     unpredicted rows have empty probability cells. Writing a table in chunks
@@ -122,7 +125,10 @@ def write_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
 
 
 def predictions_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The table of :func:`predictions_table` as UTF-8 CSV bytes (see :func:`write_csv`)."""
+    """The table of :func:`predictions_table` as UTF-8 CSV bytes.
+
+    See :func:`write_csv`.
+    """
     buffer = io.StringIO()
     write_csv(table, buffer, header=True)
     return buffer.getvalue().encode("utf-8")

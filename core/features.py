@@ -35,7 +35,10 @@ LOG_OFFSETS: dict[str, float] = {
 
 
 def apply_logs(numeric: np.ndarray, log_offsets: dict[str, float]) -> None:
-    """Replace the skewed columns of a numeric-feature matrix by their logarithm, in place."""
+    """Replace the skewed columns of a numeric-feature matrix by their logarithm.
+
+    In place.
+    """
     for column, offset in log_offsets.items():
         position = schema.NUMERIC_FEATURES.index(column)
         # Valid values are never negative; the clip guards against -0.0 noise.
@@ -115,7 +118,7 @@ def clean(
 
 
 def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
-    """One label per row naming its track (artist + title); None without those columns."""
+    """One label per row naming its track (artist + title); None without the columns."""
     keys = track_keys(frame)
     return None if keys is None else keys.to_numpy()
 
@@ -123,7 +126,9 @@ def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
 def _group_split(
     labels: np.ndarray, groups: np.ndarray, share: float, seed: int, stratify: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Whole groups drawn, ``share`` of them; stratified by each group's first row's genre.
+    """Whole groups drawn, ``share`` of them.
+
+    Stratified by each group's first row's genre.
 
     (scikit-learn's ``StratifiedGroupKFold`` does the same more carefully but
     takes over 10 s on this dataset, too slow for the app's retraining.)
@@ -191,7 +196,7 @@ MINIMUM_TRAINING_ROWS = 20
 
 
 def check_trainable(labels: np.ndarray) -> None:
-    """Refuse, in a plain sentence, cleaned rows too few or too alike to train and test on.
+    """Refuse, in plain words, cleaned rows too few or too alike to train and test on.
 
     Args:
         labels: the genre index of each cleaned row.
@@ -292,10 +297,11 @@ class Preprocessor:
 
     @property
     def input_sources(self) -> tuple[frozenset[str], ...]:
-        """For each input column (in ``feature_names`` order), the raw features it comes from.
+        """For each input column, the raw features it comes from.
 
-        One feature for most (``energy``, ``energy_bin3``, ``tempo_unknown``,
-        ``key_A``); key and mode together for the study's 24 scale columns.
+        In ``feature_names`` order. One feature for most (``energy``,
+        ``energy_bin3``, ``tempo_unknown``, ``key_A``); key and mode together
+        for the study's 24 scale columns.
         Every input depends on its sources only, so a row mixing two tracks'
         features can be assembled from the two tracks' inputs (core.shapley).
         """
@@ -464,7 +470,10 @@ class Preprocessor:
 
 
 def _typical_from_dict(values: object) -> dict[str, float | str]:
-    """A saved typical track, checked; absent (older bundles): ``schema.TYPICAL_TRACK``."""
+    """A saved typical track, checked.
+
+    Absent (older bundles): ``schema.TYPICAL_TRACK``.
+    """
     if values is None:
         return dict(schema.TYPICAL_TRACK)
     if not isinstance(values, dict) or set(values) != set(schema.FEATURE_COLUMNS):

@@ -86,7 +86,7 @@ _CANONICAL_BY_NAME = _names_table()
 
 
 def canonical_name(name: object) -> str | None:
-    """The GenreLab column a file's column name means, or None when it is none of them."""
+    """The GenreLab column a file's column name means, None when it is none of them."""
     return _CANONICAL_BY_NAME.get(normalise_name(name))
 
 
@@ -205,7 +205,10 @@ _MODE_BY_NUMBER = {1.0: "Major", 0.0: "Minor"}
 
 @dataclass(frozen=True)
 class ReadValues:
-    """A key or mode column read: values (None = invalid or unknown), problems, counts."""
+    """A key or mode column read: values, problems, counts.
+
+    A value is None when invalid or unknown.
+    """
 
     values: np.ndarray
     problems: np.ndarray
@@ -226,7 +229,7 @@ def _integers(text: pd.Series) -> np.ndarray:
 
 
 def _problem(name: str, value: str, number: float, numbers: str, names: str) -> str:
-    """Why a key or mode cell is not one: empty, a number out of range, or other text."""
+    """Why a key or mode cell is not one: empty, a number out of range or other text."""
     if not value:
         return f"{name} is empty"
     if not np.isnan(number):
@@ -278,7 +281,7 @@ def read_keys(stripped: pd.Series) -> ReadValues:
 
 
 def read_modes(stripped: pd.Series) -> ReadValues:
-    """Read a mode column: Major/Minor in any case, or Spotify's 1 (major) / 0 (minor)."""
+    """Read a mode column: Major/Minor in any case, or Spotify's 1 (major)/0 (minor)."""
     values = stripped.to_numpy(dtype=object).copy()
     problems = np.full(len(values), "", dtype=object)
     valid = stripped.isin(schema.MODES).to_numpy()
@@ -315,7 +318,10 @@ _GENRE_BY_KEY = {_genre_key(genre): genre for genre in schema.GENRES}
 
 @dataclass(frozen=True)
 class ReadLabels:
-    """A genre column read: one of the ten genres or None per row, and what else was there."""
+    """A genre column read: one of the ten genres or None per row.
+
+    Also what else was there.
+    """
 
     genres: np.ndarray
     # Rows whose genre was written another way (``hip-hop``, ``ROCK``).
@@ -325,7 +331,10 @@ class ReadLabels:
 
 
 def read_labels(stripped: pd.Series) -> ReadLabels:
-    """Match labels to the ten genres ignoring case and punctuation (``Hip Hop`` -> Hip-Hop)."""
+    """Match labels to the ten genres ignoring case and punctuation.
+
+    ``Hip Hop`` -> Hip-Hop.
+    """
     genres = stripped.to_numpy(dtype=object).copy()
     valid = stripped.isin(schema.GENRES).to_numpy()
     if valid.all():
@@ -406,7 +415,10 @@ class Understood:
     typical_key: str | None = None
 
     def use_model(self, preprocessor) -> None:
-        """Record what a model (its :class:`core.features.Preprocessor`) does with gaps."""
+        """Record what a model does with gaps.
+
+        From its :class:`core.features.Preprocessor`.
+        """
         self.fill_values = {
             column: float(preprocessor.typical[column]) for column in FILLABLE_COLUMNS
         }
@@ -427,7 +439,10 @@ class Understood:
         return sum(self.other_labels.values()) + self.other_labels_unnamed
 
     def filled_notes(self) -> list[str]:
-        """One plain sentence per column filled with a typical value (empty when none)."""
+        """One plain sentence per column filled with a typical value.
+
+        Empty when none.
+        """
         notes = []
         for column in self.missing:
             value = self.fill_values.get(column)

@@ -411,7 +411,8 @@ def read_model_file(source: bytes) -> Network:
             group = weights_file if not member_name else top.get(member_name)
             if group is None:
                 raise BundleError(
-                    f"The model file is damaged: the weights of {member_name} are missing."
+                    "The model file is damaged: "
+                    f"the weights of {member_name} are missing."
                 )
             children = _named_children(group)
             layers = []

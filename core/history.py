@@ -1,4 +1,7 @@
-"""Per-epoch training logs, kept apart from core.model so that reading them needs no TensorFlow."""
+"""Per-epoch training logs.
+
+Kept apart from core.model so that reading them needs no TensorFlow.
+"""
 
 from __future__ import annotations
 

@@ -38,7 +38,9 @@ FIXED_RANGES: dict[str, tuple[float, float]] = {
 # Plain descriptions shown as slider help.
 FEATURE_HELP: dict[str, str] = {
     "popularity": "How popular the track is on Spotify, 0 (least) to 100 (most).",
-    "acousticness": "Confidence that the track is acoustic (1) rather than electric (0).",
+    "acousticness": (
+        "Confidence that the track is acoustic (1) rather than electric (0)."
+    ),
     "danceability": "How suitable the track is for dancing, from 0 to 1.",
     "duration_ms": "Length of the track.",
     "energy": "Intensity and activity, from 0 (calm) to 1 (fast, loud, noisy).",
@@ -74,7 +76,10 @@ class SliderRange:
         return float(display_value) * self.factor
 
     def to_display(self, raw_value: float) -> float:
-        """Convert a raw value to a slider position, kept inside the range and on a step."""
+        """Convert a raw value to a slider position.
+
+        Kept inside the range and on a step.
+        """
         value = float(raw_value) / self.factor
         value = min(max(value, self.low), self.high)
         steps = round((value - self.low) / self.step)

@@ -133,7 +133,10 @@ def _validation_split(
 
 
 def _seeded_members(config: TrainingConfig, n_features: int) -> list[keras.Model]:
-    """The ensemble's untrained networks, member ``k``'s weights drawn with ``seed + k``."""
+    """The ensemble's untrained networks.
+
+    Member ``k``'s weights drawn with ``seed + k``.
+    """
     members = []
     for member in range(config.ensemble_size):
         # Keras keeps its seed per thread, and Streamlit runs each script run
@@ -145,7 +148,10 @@ def _seeded_members(config: TrainingConfig, n_features: int) -> list[keras.Model
 
 @dataclass
 class _CompiledSteps:
-    """One epoch of every member, and their validation scores, as compiled TensorFlow functions."""
+    """One epoch of every member, and their validation scores.
+
+    As compiled TensorFlow functions.
+    """
 
     # orders (members x rows) -> per-member mean loss and accuracy.
     run_epoch: Callable
@@ -215,7 +221,10 @@ def _compile_steps(
 
 
 class _EarlyStopping:
-    """Each member's best validation loss and weights; when every member is past its patience."""
+    """Each member's best validation loss and weights.
+
+    And when every member is past its patience.
+    """
 
     def __init__(self, patience: int, members: int, epochs: int) -> None:
         self.patience = patience

@@ -38,7 +38,7 @@ class CrossValidation:
 
 
 def recipe_digest(config: TrainingConfig) -> str:
-    """A short digest of every setting but the seed: what "the same recipe" means here."""
+    """A short digest of every setting but the seed: what "the same recipe" means."""
     settings = {k: v for k, v in config.to_dict().items() if k != "seed"}
     text = json.dumps(settings, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -65,6 +65,16 @@ CROSS_VALIDATED: tuple[CrossValidation, ...] = (
 
 def _percent(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:.1%}"  # NaN too
+
+
+def _scores_row(split: str, scores: dict) -> str:
+    """One row of the model card's metrics table: a split's scores and rows."""
+    return (
+        f"| {split} | {_percent(scores.get('accuracy'))} | "
+        f"{_percent(scores.get('fusion_accuracy'))} | "
+        f"{_percent(scores.get('top2_accuracy'))} | "
+        f"{_percent(scores.get('macro_f1'))} | {scores.get('n_rows', 'n/a')} |"
+    )
 
 
 def _matrix_table(matrix: list[list[int]]) -> str:
@@ -207,7 +217,10 @@ def _comparison_section(comparison: dict | None, test: dict) -> str:
 
 
 def model_card(bundle: Bundle, command: str) -> str:
-    """Describe a trained bundle in Markdown: data, features, network, metrics, limits."""
+    """Describe a trained bundle in Markdown.
+
+    Data, features, network, metrics, limits.
+    """
     config = bundle.config
     metrics = bundle.metrics
     test, train = metrics.get("test", {}), metrics.get("train", {})
@@ -277,6 +290,9 @@ def model_card(bundle: Bundle, command: str) -> str:
         if comparison
         else ""
     )
+    split = f"{1 - config.test_size:.0%} train / {config.test_size:.0%} test"
+    network = ensemble[0].upper() + ensemble[1:]
+    learning_rate = f"{config.learning_rate}{schedule}"
     return f"""# GenreLab model card
 
 Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
@@ -287,7 +303,7 @@ The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
 Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
 invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
 {cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
-Split: {1 - config.test_size:.0%} train / {config.test_size:.0%} test, seed {config.seed}
+Split: {split}, seed {config.seed}
 {"(stratified by genre)" if config.stratify else ""}{split_note}.
 
 ## Features
@@ -296,16 +312,16 @@ Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
 encoding. {logs}Scaling: {config.scaling}, fitted on the training split only.
 
 ## Network and training
-{ensemble[0].upper() + ensemble[1:]}: {hidden} -> Dense(10, {config.output_activation}); dropout
-{config.dropout}; {config.optimizer} (learning rate {config.learning_rate}{schedule}); batch
+{network}: {hidden} -> Dense(10, {config.output_activation}); dropout
+{config.dropout}; {config.optimizer} (learning rate {learning_rate}); batch
 {config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
 {metrics.get("train_seconds", "n/a")} s.
 
 ## Metrics
 | split | accuracy | any listed genre (fusion) | top-2 | macro F1 | rows |
 |---|---|---|---|---|---|
-| train | {_percent(train.get("accuracy"))} | {_percent(train.get("fusion_accuracy"))} | {_percent(train.get("top2_accuracy"))} | {_percent(train.get("macro_f1"))} | {train.get("n_rows", "n/a")} |
-| test | {_percent(test.get("accuracy"))} | {_percent(test.get("fusion_accuracy"))} | {_percent(test.get("top2_accuracy"))} | {_percent(test.get("macro_f1"))} | {test.get("n_rows", "n/a")} |
+{_scores_row("train", train)}
+{_scores_row("test", test)}
 
 "Any listed genre" counts a prediction right when it is any genre the track
 is listed under: the same song often appears under several genres (Rap and

@@ -21,7 +21,10 @@ LISTED_GENRES = "listed_genre_bits"
 
 @dataclass
 class TrainingRun:
-    """The result of one training: a bundle to save or use; its metrics say how it went."""
+    """The result of one training: a bundle to save or use.
+
+    Its metrics say how it went.
+    """
 
     bundle: Bundle
 

@@ -1,4 +1,7 @@
-"""Predict genres for raw rows: every row gets probabilities or a reason, none is lost."""
+"""Predict genres for raw rows.
+
+Every row gets probabilities or a reason, none is lost.
+"""
 
 from __future__ import annotations
 
@@ -58,11 +61,12 @@ def predict_frame(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
 
 
 class ScoreKeeper:
-    """Scores predictions of a labelled file chunk by chunk (see :func:`evaluate_predictions`).
+    """Scores predictions of a labelled file chunk by chunk.
 
-    It keeps ten bytes a row (genre, predicted genre, a hash of the track)
-    and a running count of top-2 hits, never the rows or their
-    probabilities, so a file of any size can be scored while it streams.
+    See :func:`evaluate_predictions`. It keeps ten bytes a row (genre,
+    predicted genre, a hash of the track) and a running count of top-2 hits,
+    never the rows or their probabilities, so a file of any size can be scored
+    while it streams.
     """
 
     def __init__(self) -> None:
@@ -134,7 +138,10 @@ def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
 
 
 def top_two_sentence(probabilities: np.ndarray | list[float]) -> str:
-    """A plain sentence on the two likeliest genres, e.g. "Mostly Rock, with some Alternative"."""
+    """A plain sentence on the two likeliest genres.
+
+    For example "Mostly Rock, with some Alternative".
+    """
     values = np.asarray(probabilities, dtype=float)
     first, second = np.argsort(-values)[:2]
     top, runner_up = schema.GENRES[first], schema.GENRES[second]

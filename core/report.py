@@ -1,6 +1,7 @@
-"""The data report: blank rows, unknown values, class balance, duplicate and fusion tracks.
+"""The data report.
 
-Needs no TensorFlow, so the Data and Home pages stay quick.
+Blank rows, unknown values, class balance, duplicate and fusion tracks. Needs
+no TensorFlow, so the Data and Home pages stay quick.
 """
 
 from __future__ import annotations
@@ -123,7 +124,10 @@ def feature_summary(typed: pd.DataFrame) -> pd.DataFrame:
 
 
 def genre_medians(typed: pd.DataFrame) -> pd.DataFrame:
-    """Median of each numeric feature per genre, with each genre's most common key and mode."""
+    """Median of each numeric feature per genre.
+
+    With each genre's most common key and mode.
+    """
     usable = typed[(typed[PROBLEM_COLUMN] == "") & typed[schema.TARGET].notna()]
     grouped = usable.groupby(schema.TARGET)
     medians = grouped[list(schema.NUMERIC_FEATURES)].median()

@@ -50,9 +50,10 @@ class Shapley:
     contributions: np.ndarray  # (features, genres)
 
     def for_genre(self, genre: str) -> pd.DataFrame:
-        """One genre's contributions: ``feature``, ``value``, ``baseline``, ``contribution``.
+        """One genre's contributions.
 
-        Largest effect (either way) first.
+        Columns ``feature``, ``value``, ``baseline``, ``contribution``. Largest
+        effect (either way) first.
         """
         column = schema.GENRES.index(genre)
         table = pd.DataFrame(
@@ -86,10 +87,11 @@ _WEIGHTS = _weights(len(FEATURES))
 def coalition_rows(
     values: dict[str, float | str], baseline: dict[str, float | str]
 ) -> pd.DataFrame:
-    """A typed frame of 8,192 rows: row m takes feature i from ``values`` when bit i of m is set.
+    """A typed frame of 8,192 rows.
 
-    The plain statement of the coalitions (the tests check
-    :func:`coalition_inputs` against it); explaining uses the faster twin.
+    Row m takes feature i from ``values`` when bit i of m is set. The plain
+    statement of the coalitions (the tests check :func:`coalition_inputs`
+    against it); explaining uses the faster twin.
     """
     masks = np.arange(COALITIONS)
     columns: dict[str, np.ndarray] = {}
@@ -223,7 +225,10 @@ _HIGH_LOW = {
 
 
 def describe_value(feature: str, value: float | str, baseline: float | str) -> str:
-    """A few words on a feature's value next to the typical track's: "high speechiness"."""
+    """A few words on a feature's value next to the typical track's.
+
+    For example "high speechiness".
+    """
     if feature == schema.KEY_COLUMN:
         return f"the key of {value}"
     if feature == schema.MODE_COLUMN:
@@ -235,7 +240,10 @@ def describe_value(feature: str, value: float | str, baseline: float | str) -> s
 
 
 def reading(shapley: Shapley, genre: str) -> str:
-    """One sentence on what pushed ``genre`` most, e.g. "High speechiness adds 31 points to Rap"."""
+    """One sentence on what pushed ``genre`` most.
+
+    For example "High speechiness adds 31 points to Rap".
+    """
     table = shapley.for_genre(genre)
     top = table.iloc[0]
     points = top["contribution"] * 100
@@ -247,7 +255,10 @@ def reading(shapley: Shapley, genre: str) -> str:
     what = describe_value(top["feature"], top["value"], top["baseline"])
     verb = "adds" if points > 0 else "takes"
     preposition = "to" if points > 0 else "from"
-    sentence = f"{what[0].upper()}{what[1:]} {verb} {abs(points):.0f} points {preposition} {genre}"
+    sentence = (
+        f"{what[0].upper()}{what[1:]} {verb} {abs(points):.0f} points "
+        f"{preposition} {genre}"
+    )
     if len(table) > 1 and abs(table.iloc[1]["contribution"]) * 100 >= 0.5:
         second = table.iloc[1]
         second_points = second["contribution"] * 100

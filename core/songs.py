@@ -1,6 +1,8 @@
-"""From numbers to songs and back: find a track, which split it was in, what the model called it, what sounds alike.
+"""From numbers to songs and back.
 
-Everything here works on the loaded dataset (a typed frame) and a bundle:
+Find a track, which split it was in, what the model called it, what sounds
+alike. Everything here works on the loaded dataset (a typed frame) and a
+bundle:
 
 - a song index (one entry per track: artist + title, the genres it is
   listed under) and a search over it;
@@ -85,7 +87,7 @@ def song_index(typed: pd.DataFrame) -> pd.DataFrame:
 
 
 def search(index: pd.DataFrame, query: str, limit: int = 25) -> pd.DataFrame:
-    """Tracks whose artist or title holds every word of ``query`` (any case), best first.
+    """Tracks whose artist or title has every word of ``query`` (any case), best first.
 
     Tracks whose label starts with the query come first, then the rest in
     file order.
@@ -102,7 +104,7 @@ def search(index: pd.DataFrame, query: str, limit: int = 25) -> pd.DataFrame:
 
 
 def model_split(bundle: Bundle, typed: pd.DataFrame) -> pd.Series | None:
-    """Which rows the model trained on and which it was tested on, when that can be known.
+    """Which rows the model trained on and which it was tested on, when that is known.
 
     Returns:
         ``"training"`` or ``"test"`` per row ("" for rows the model's
@@ -122,7 +124,7 @@ def model_split(bundle: Bundle, typed: pd.DataFrame) -> pd.Series | None:
 
 
 def predictions_table(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
-    """The model's prediction for every labelled row it can predict, with the song's facts.
+    """The model's prediction for every labelled row it can predict, with song facts.
 
     Returns:
         Indexed like ``typed``: ``split`` ("training" / "test" when the
@@ -163,13 +165,16 @@ def predictions_table(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
 
 
 def splits_of(table: pd.DataFrame) -> list[str]:
-    """The splits a predictions table holds, test first: ["test", "training"] or ["tracks"]."""
+    """The splits a predictions table holds, test first.
+
+    ["test", "training"] or ["tracks"].
+    """
     present = set(table[SPLIT])
     return [name for name in (TEST, TRAINING, TRACKS) if name in present]
 
 
 def confusion_counts(table: pd.DataFrame, split: str) -> list[list[int]]:
-    """The confusion matrix (rows: true genre, columns: predicted) of one split's rows."""
+    """The confusion matrix (rows: true genre, columns: predicted) of a split's rows."""
     rows = table[table[SPLIT] == split]
     codes = {genre: code for code, genre in enumerate(schema.GENRES)}
     matrix = np.zeros((len(schema.GENRES),) * 2, dtype=int)
@@ -187,7 +192,10 @@ def confusion_counts(table: pd.DataFrame, split: str) -> list[list[int]]:
 def cell_songs(
     table: pd.DataFrame, split: str, true_genre: str, predicted: str
 ) -> pd.DataFrame:
-    """The rows of one confusion cell: tracks of ``true_genre`` the model called ``predicted``."""
+    """The rows of one confusion cell.
+
+    Tracks of ``true_genre`` the model called ``predicted``.
+    """
     chosen = (
         (table[SPLIT] == split)
         & (table[TRUE_GENRE] == true_genre)
@@ -197,7 +205,9 @@ def cell_songs(
 
 
 def surprise(table: pd.DataFrame, right: bool, rng: np.random.Generator) -> int | None:
-    """A random test track (or track, when the split is unknown) the model got right or wrong.
+    """A random test track the model got right or wrong.
+
+    Or any track, when the split is unknown.
 
     Returns:
         Its index in the typed frame, or None when there is none.
@@ -220,7 +230,7 @@ OTHER_GENRE_CANDIDATES = 500
 
 @dataclass
 class SoundIndex:
-    """The loaded tracks in the model's own inputs, ready for nearest-neighbour queries."""
+    """The loaded tracks in the model's own inputs, for nearest-neighbour queries."""
 
     # One row per track the model can predict (its first row in the file):
     # song, listed genres, predicted genre, and the raw feature values.
@@ -292,7 +302,10 @@ def nearest_tracks(
 def closest_of_another_genre(
     bundle: Bundle, index: SoundIndex, row: pd.DataFrame, genre: str
 ) -> pd.Series | None:
-    """The nearest track the model puts in a genre other than ``genre`` (with its distance)."""
+    """The nearest track the model puts in a genre other than ``genre``.
+
+    With its distance.
+    """
     candidates = min(OTHER_GENRE_CANDIDATES, len(index.tracks))
     if candidates == 0:
         return None
@@ -327,7 +340,7 @@ _MORE_LESS = {
 def differences(
     bundle: Bundle, row: pd.DataFrame, other: pd.DataFrame, top: int = 3
 ) -> tuple[list[tuple[str, float]], str]:
-    """The features in which ``other`` differs most from ``row``, and a sentence saying so.
+    """The features in which ``other`` differs most from ``row``, and a sentence on it.
 
     Differences are measured in the model's own scaled inputs (after its
     logarithms): standard deviations with standard scaling, so a step means
@@ -386,7 +399,9 @@ SIMILAR_COLUMNS = [
 def similar_table(
     bundle: Bundle, index: SoundIndex, typed: pd.DataFrame, k: int = NEIGHBOURS
 ) -> pd.DataFrame:
-    """The ``k`` tracks of the index nearest to each row of ``typed`` (``python -m core similar``).
+    """The ``k`` tracks of the index nearest to each row of ``typed``.
+
+    For ``python -m core similar``.
 
     Returns:
         ``SIMILAR_COLUMNS``: one row per input row and neighbour, nearest

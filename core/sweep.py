@@ -1,4 +1,4 @@
-"""Try several values of one setting (a sweep), or random combinations of a few (a search).
+"""Try several values of a setting (a sweep) or random combinations of a few (a search).
 
 Every run trains the same way as the Train page does (core.pipeline), on the
 same training tracks, and is scored on a validation share of those tracks:
@@ -116,7 +116,8 @@ SETTINGS: dict[str, Setting] = {
         "Ensemble size",
         ("1", "2", "3", "4"),
         "Networks averaged: more are steadier and put the right genre in the top 2 "
-        "slightly more often (84.2% with 1, 84.8% with 4), each costing its training time.",
+        "slightly more often (84.2% with 1, 84.8% with 4), "
+        "each costing its training time.",
     ),
     "unknowns": Setting(
         "unknowns",
@@ -146,7 +147,10 @@ SETTINGS: dict[str, Setting] = {
 
 
 def _parse(setting: str, text: str, base: TrainingConfig) -> Any:
-    """One value of a setting, read from text (raises ConfigError naming what is allowed)."""
+    """One value of a setting, read from text.
+
+    Raises ConfigError naming what is allowed.
+    """
     spec = SETTINGS[setting]
     text = str(text).strip()
     if setting == "hidden_layers":
@@ -217,7 +221,10 @@ def sweep_plan(
 
 
 def _with(base: TrainingConfig, values: dict[str, Any], share: float) -> TrainingConfig:
-    """``base`` with the settings' values and a validation share (ConfigError if out of range)."""
+    """``base`` with the settings' values and a validation share.
+
+    ConfigError if out of range.
+    """
     changes: dict[str, Any] = {"validation_fraction": share}
     for setting, value in values.items():
         changes[SETTINGS[setting].field] = value
@@ -300,7 +307,10 @@ def sweep(
     values: Sequence[str],
     **hooks: Any,
 ) -> list[SweepRun]:
-    """Train one model per value of one setting (see :func:`run_configs` for the hooks)."""
+    """Train one model per value of one setting.
+
+    See :func:`run_configs` for the hooks.
+    """
     configs, tried = sweep_plan(base, setting, values)
     return run_configs(typed, configs, tried, **hooks)
 
@@ -325,7 +335,10 @@ def validation_curve(run: SweepRun) -> list[float]:
 
 
 def _fastest(runs: Sequence[SweepRun], winner: int) -> tuple[int, int] | None:
-    """The run that led after a quarter of the epochs, when it is not the winner (and the epoch)."""
+    """The run that led after a quarter of the epochs, when it is not the winner.
+
+    And the epoch.
+    """
     curves = [validation_curve(run) for run in runs]
     length = min(len(curve) for curve in curves)
     if length < 2:
@@ -339,7 +352,10 @@ def _fastest(runs: Sequence[SweepRun], winner: int) -> tuple[int, int] | None:
 
 
 def reading(setting: str, runs: Sequence[SweepRun]) -> str:
-    """One sentence on what the sweep showed, e.g. "More dropout helped up to 0.3, then hurt."."""
+    """One sentence on what the sweep showed.
+
+    For example "More dropout helped up to 0.3, then hurt.".
+    """
     if not runs:
         return "No run has finished yet."
     spec = SETTINGS[setting]
@@ -362,9 +378,15 @@ def reading(setting: str, runs: Sequence[SweepRun]) -> str:
         ordered = [scores[i] for i in order]
         low, high = shown_value(values[order[0]]), shown_value(values[order[-1]])
         if position == len(order) - 1:
-            sentence = f"More was better: the {name} did best at its largest value, {best_text}"
+            sentence = (
+                f"More was better: the {name} did best at its largest value, "
+                f"{best_text}"
+            )
         elif position == 0:
-            sentence = f"Less was better: the {name} did best at its smallest value, {best_text}"
+            sentence = (
+                f"Less was better: the {name} did best at its smallest value, "
+                f"{best_text}"
+            )
         else:
             # Past the peak: a drop under LEVEL_POINTS is no real change.
             after = (
@@ -408,7 +430,9 @@ def search_configs(
     runs: int,
     seed: int = 0,
 ) -> tuple[list[TrainingConfig], list[dict[str, Any]]]:
-    """Random combinations of 2 to 4 settings' values (scikit-learn's ``ParameterSampler``).
+    """Random combinations of 2 to 4 settings' values.
+
+    By scikit-learn's ``ParameterSampler``.
 
     Args:
         base: everything not searched.

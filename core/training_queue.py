@@ -36,7 +36,10 @@ RECENT_DURATIONS = 5
 
 
 def slots_from_environment() -> int:
-    """``$GENRELAB_TRAINING_SLOTS`` when it is a whole number above 0, else ``DEFAULT_SLOTS``."""
+    """``$GENRELAB_TRAINING_SLOTS`` when it is a whole number above 0.
+
+    Else ``DEFAULT_SLOTS``.
+    """
     value = os.environ.get(SLOTS_VARIABLE, "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_SLOTS
 
@@ -89,7 +92,10 @@ class TrainingQueue:
             )
 
     def join(self, owner: str) -> Ticket:
-        """Queue a training for ``owner`` (a session); their earlier waiting ticket is dropped."""
+        """Queue a training for ``owner`` (a session).
+
+        Their earlier waiting ticket is dropped.
+        """
         with self._lock:
             self._expire()
             self._drop_owner(owner)

@@ -1,7 +1,8 @@
-"""Train page: choose the network's settings, train it and watch it learn; or let GenreLab try several values.
+"""Train page: choose the network's settings, train it and watch it learn.
 
-The page draws; ui.training waits for a slot in the server's training queue
-and trains with live progress; core.sweep builds and scores the sweeps.
+Or let GenreLab try several values. The page draws; ui.training waits for a
+slot in the server's training queue and trains with live progress; core.sweep
+builds and scores the sweeps.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ navigation.page_frame(
 
 SAVED_SETTINGS = "train_saved_settings"  # the form's last values, across pages
 PRESET_KEY = "train_preset"
-SWEEP = "train_sweep"  # {"mode", "settings", "planned", "runs", "finished"} of the last sweep
+# {"mode", "settings", "planned", "runs", "finished"} of the last sweep
+SWEEP = "train_sweep"
 LIMITS = settings.LIMITS
 
 
@@ -406,7 +408,10 @@ def describe(tried: dict) -> str:
 
 
 def start_sweep() -> None:
-    """Build the runs, then train them one by one through the queue, keeping each as it ends."""
+    """Build the runs, then train them one by one through the queue.
+
+    Each is kept as it ends.
+    """
     try:
         base = form_config()
         if mode == "sweep":

@@ -54,7 +54,9 @@ columns[2].metric(
 columns[3].metric(
     "Right genre in its top 2 (test)",
     f"{test_metrics['top2_accuracy']:.1%}",
-    help="Share of unseen tracks whose true genre is the model's first or second guess.",
+    help=(
+        "Share of unseen tracks whose true genre is the model's first or second guess."
+    ),
 )
 st.markdown(
     evaluate.overfitting_reading(train_metrics["accuracy"], test_metrics["accuracy"])
@@ -505,7 +507,8 @@ percent = st.column_config.NumberColumn(format="percent")
 st.subheader("This network against other models")
 st.caption(
     "The reference study's network, the recommended network, and two classic "
-    "learners, trained and tested on the same tracks: is a neural network worth it here?"
+    "learners, trained and tested on the same tracks: "
+    "is a neural network worth it here?"
 )
 comparison_section(
     "Compare models",

@@ -1,8 +1,8 @@
-"""Predict page: describe a track (or load a real one) and see the genre, why, and what sounds alike.
+"""Predict page: describe a track (or load a real one) and see the genre.
 
-The sliders and everything computed from them live in one fragment, so
-moving a slider reruns only that part: a prediction takes well under a
-millisecond, an explanation (8,192 predictions) about 50 ms.
+And why, and what sounds alike. The sliders and everything computed from them
+live in one fragment, so moving a slider reruns only that part: a prediction
+takes well under a millisecond, an explanation (8,192 predictions) about 50 ms.
 """
 
 from __future__ import annotations
@@ -228,7 +228,10 @@ else:
 
 
 def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
-    """What is known of a loaded track: its genres, its split, whether the model was right."""
+    """What is known of a loaded track.
+
+    Its genres, its split, whether the model was right.
+    """
     row = typed.loc[track.index]
     facts = table_of_predictions()
     known = track.index in facts.index
@@ -450,7 +453,10 @@ def answer(probabilities, reason: str | None) -> None:
 
 @st.fragment
 def prediction_panel() -> None:
-    """Sliders, the probabilities, and the explanation of the track (rerun on their own)."""
+    """Sliders, the probabilities, and the explanation of the track.
+
+    Rerun on their own.
+    """
     if medians is not None and not medians.empty:
         genre_column, button_column, reset_column = st.columns(
             [2, 1, 1], vertical_alignment="bottom"

@@ -1,4 +1,7 @@
-"""Shared fixtures: small frames built here, and the real development data when present."""
+"""Shared fixtures.
+
+Small frames built here, and the real development data when present.
+"""
 
 from __future__ import annotations
 
@@ -132,11 +135,12 @@ SIGNAL_PAIRS = (
 
 
 def separable_rows(per_genre: int = 12, seed: int = 0) -> list[dict[str, str]]:
-    """Valid raw rows whose genre is written in the audio features, so a network learns it.
+    """Valid raw rows whose genre is written in the audio features.
 
-    Genre number g (study order) sets its two ``SIGNAL_PAIRS`` features near 0.8
-    and the other five ``SIGNAL_FEATURES`` near 0.2 (noise 0.05); popularity,
-    duration, tempo, loudness, key and mode are random. Rows come shuffled.
+    So a network learns it. Genre number g (study order) sets its two
+    ``SIGNAL_PAIRS`` features near 0.8 and the other five ``SIGNAL_FEATURES``
+    near 0.2 (noise 0.05); popularity, duration, tempo, loudness, key and mode
+    are random. Rows come shuffled.
     """
     import numpy as np
 

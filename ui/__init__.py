@@ -1,1 +1,4 @@
-"""Streamlit helpers shared by the pages: navigation, cached loaders and session state, charts."""
+"""Streamlit helpers shared by the pages.
+
+Navigation, cached loaders and session state, charts.
+"""

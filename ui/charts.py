@@ -66,7 +66,10 @@ def unknown_rates(rates: dict[str, float]) -> go.Figure:
 
 
 def class_balance(balance: dict[str, dict[str, int]]) -> go.Figure:
-    """Grouped bars: rows per genre as loaded, after dropping and after imputing unknowns."""
+    """Grouped bars: rows per genre.
+
+    As loaded, after dropping and after imputing unknowns.
+    """
     names = {
         "loaded": "as loaded",
         "drop": "after cleaning: drop unknowns",
@@ -90,7 +93,10 @@ def class_balance(balance: dict[str, dict[str, int]]) -> go.Figure:
 def feature_by_genre(
     typed: pd.DataFrame, feature: str, kind: str = "box", per_genre: int = 1500
 ) -> go.Figure:
-    """Box or violin plot of one feature per genre (a seeded sample of rows per genre)."""
+    """Box or violin plot of one feature per genre.
+
+    A seeded sample of rows per genre.
+    """
     usable = typed[typed[schema.TARGET].notna() & typed[feature].notna()]
     traces = []
     for genre in schema.GENRES:
@@ -253,7 +259,7 @@ def probabilities(values: Sequence[float]) -> go.Figure:
 def genre_lines(
     sweep: pd.DataFrame, title: str, label: str, current: object = None
 ) -> go.Figure:
-    """Lines: each genre's probability over a feature's values, each line named at its end.
+    """Lines: each genre's probability over a feature's values, named at their ends.
 
     Args:
         sweep: ``value`` plus one column per genre (``core.explain.what_if``
@@ -370,7 +376,9 @@ def _short(value: object) -> str:
 
 
 def reliability(table: pd.DataFrame) -> go.Figure:
-    """Reliability diagram: how often the top genre is right, against how sure the model was.
+    """Reliability diagram.
+
+    How often the top genre is right, against how sure the model was.
 
     Args:
         table: ``core.explain.reliability(...)["table"]``.
@@ -485,7 +493,10 @@ def song_map(
 
 
 def importance(table: pd.DataFrame) -> go.Figure:
-    """Horizontal bars: accuracy lost when a feature is shuffled (permutation importance)."""
+    """Horizontal bars: accuracy lost when a feature is shuffled.
+
+    Permutation importance.
+    """
     ordered = table.sort_values("importance_mean")
     figure = go.Figure(
         go.Bar(
@@ -625,7 +636,10 @@ def sweep_curves(curves: dict[str, Sequence[float]]) -> go.Figure:
 
 
 def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> go.Figure:
-    """Parallel coordinates: each run a line through its settings and its validation accuracy."""
+    """Parallel coordinates.
+
+    Each run a line through its settings and its validation accuracy.
+    """
     dimensions = []
     for name in varied:
         column = table[name]

@@ -1,10 +1,11 @@
-"""Cached song-level results for the Predict and Evaluate pages (core.songs, core.explain).
+"""Cached song-level results for the Predict and Evaluate pages.
 
-Each is computed once per model and dataset and shared by every session
-(``st.cache_resource``: read-only objects, handed out without a copy; a few
-entries at most, since each holds a table of the whole dataset). The model
-key is the shipped model's or a session run's id, the data key the dataset's
-content key (see ui.state), so a result never outlives what it was made from.
+From core.songs and core.explain. Each is computed once per model and dataset
+and shared by every session (``st.cache_resource``: read-only objects, handed
+out without a copy; a few entries at most, since each holds a table of the
+whole dataset). The model key is the shipped model's or a session run's id,
+the data key the dataset's content key (see ui.state), so a result never
+outlives what it was made from.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ def song_index(data_key: str, _typed: pd.DataFrame) -> pd.DataFrame:
 def predictions_table(
     model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
 ) -> pd.DataFrame:
-    """:func:`core.songs.predictions_table`: every labelled row's prediction and split."""
+    """:func:`core.songs.predictions_table`.
+
+    Every labelled row's prediction and split.
+    """
     return songs.predictions_table(_bundle, _typed)
 
 
@@ -49,7 +53,10 @@ def sound_index(
 def song_map(
     model_key: str, data_key: str, split: str, _bundle: Bundle, _typed: pd.DataFrame
 ) -> explain.SongMap:
-    """:func:`core.explain.song_map` of one split's tracks, with their facts for hovering."""
+    """:func:`core.explain.song_map` of one split's tracks.
+
+    With their facts for hovering.
+    """
     table = predictions_table(model_key, data_key, _bundle, _typed)
     rows = table[table[songs.SPLIT] == split]
     typed_rows = _typed.loc[rows.index]

@@ -102,7 +102,7 @@ def _name_and_unit(label: str) -> tuple[str, str]:
 
 
 def unknown_rates(rates: dict[str, float]) -> Reading:
-    """The share of rows whose value is unknown, per column (``charts.unknown_rates``)."""
+    """Share of rows whose value is unknown, per column (``charts.unknown_rates``)."""
     table = pd.DataFrame(
         {
             "column": list(rates),
@@ -167,7 +167,10 @@ def class_balance(balance: dict[str, dict[str, int]]) -> Reading:
 
 
 def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
-    """A feature's spread per genre (``charts.feature_by_genre``), over every known value."""
+    """A feature's spread per genre (``charts.feature_by_genre``).
+
+    Over every known value.
+    """
     usable = typed.loc[
         typed[schema.TARGET].notna() & typed[feature].notna(), [schema.TARGET, feature]
     ]
@@ -241,8 +244,8 @@ def training_curves(history: Sequence[dict]) -> Reading:
     epochs = int(per_epoch.index[-1])
     averaged = f" ({members} networks averaged)" if members > 1 else ""
     sentence = (
-        f"After {epochs} epoch{'s' if epochs != 1 else ''}{averaged}: training accuracy "
-        f"{percent(last['accuracy'])}"
+        f"After {epochs} epoch{'s' if epochs != 1 else ''}{averaged}: "
+        f"training accuracy {percent(last['accuracy'])}"
     )
     validation = per_epoch["val_accuracy"] if "val_accuracy" in per_epoch else None
     if validation is not None and validation.notna().any():
@@ -269,7 +272,7 @@ def training_curves(history: Sequence[dict]) -> Reading:
 
 
 def _value_order(values: pd.Series) -> list[int]:
-    """Positions of a sweep's values from smallest to largest (hidden layers by depth)."""
+    """Positions of a sweep's values, smallest to largest (hidden layers by depth)."""
     keys = [
         len(str(value).split(",")) if isinstance(value, str) else float(value)
         for value in values
@@ -428,7 +431,10 @@ def probabilities(values: Sequence[float]) -> Reading:
     if following:
         sentence += f" Then {listing(following)}"
         if len(rest):
-            sentence += f"; the other {len(rest)} genres {percent(float(rest.sum()), 0)} together"
+            sentence += (
+                f"; the other {len(rest)} genres "
+                f"{percent(float(rest.sum()), 0)} together"
+            )
         sentence += "."
     return Reading(sentence, table, {"probability": PERCENT})
 
@@ -476,7 +482,10 @@ def genre_lines(sweep: pd.DataFrame, label: str, current: object = None) -> Read
     else:
         first, last = sweep.iloc[0], sweep.iloc[-1]
         change = {genre: last[genre] - first[genre] for genre in genres}
-        span = f"As {name} goes from {number(first['value'])} to {number(last['value'])}{unit_text}"
+        span = (
+            f"As {name} goes from {number(first['value'])} "
+            f"to {number(last['value'])}{unit_text}"
+        )
         riser = max(genres, key=change.__getitem__)
         faller = min(genres, key=change.__getitem__)
         moves: list[str] = []
@@ -549,7 +558,10 @@ def _value_text(value: object, feature: str | None = None) -> str:
 
 
 def reliability(table: pd.DataFrame) -> Reading:
-    """How often the top genre is right against how sure the model was (``charts.reliability``)."""
+    """How often the top genre is right against how sure the model was.
+
+    For ``charts.reliability``.
+    """
     shown = pd.DataFrame(
         {
             "the model says": [
@@ -583,7 +595,9 @@ def reliability(table: pd.DataFrame) -> Reading:
 
 
 def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> Reading:
-    """The map of songs per genre (``charts.song_map``): where each genre lies, who overlaps.
+    """The map of songs per genre (``charts.song_map``).
+
+    Where each genre lies, who overlaps.
 
     Args:
         points: ``x``, ``y``, ``true_genre`` and ``predicted_genre`` per track.
@@ -680,7 +694,10 @@ def importance(table: pd.DataFrame) -> Reading:
         sentence += f", then {listing(following)}"
     small = [spoken(name) for name in names[3:] if points[name] < 0.5]
     if small:
-        sentence += f"; {listing(small)} cost{'s' if len(small) == 1 else ''} under half a point"
+        sentence += (
+            f"; {listing(small)} cost{'s' if len(small) == 1 else ''} "
+            "under half a point"
+        )
     return Reading(sentence + ".", shown, formats)
 
 

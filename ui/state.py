@@ -100,7 +100,7 @@ def digest(content: bytes) -> str:
 
 
 def data_source() -> DataSource | None:
-    """The uploaded file kept in this session if any, else the data file if it exists."""
+    """The upload kept in this session if any, else the data file if it exists."""
     upload = st.session_state.get(UPLOAD)
     if upload:
         return DataSource(
@@ -328,7 +328,9 @@ def record_run(
     zip_bytes: bytes,
     make_active: bool = True,
 ) -> dict:
-    """Keep a finished training in the session (and, by default, make it the active model).
+    """Keep a finished training in the session.
+
+    And, by default, make it the active model.
 
     Args:
         bundle: the trained :class:`core.bundle.Bundle` (metrics filled in).

@@ -1,9 +1,10 @@
-"""Training from the Train page: the form's fields, a place in the server's queue, live progress.
+"""Training from the Train page.
 
-Training is not cached (a cached function cannot draw progress); a model is
-kept in the session only after its training finishes, so a stopped run
-leaves the previous model in place. Every training, one or a sweep's, goes
-through the one training queue of the server (core.training_queue).
+The form's fields, a place in the server's queue, live progress. Training is
+not cached (a cached function cannot draw progress); a model is kept in the
+session only after its training finishes, so a stopped run leaves the
+previous model in place. Every training, one or a sweep's, goes through the
+one training queue of the server (core.training_queue).
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
 
 
 def config_from_values(values: dict[str, object]) -> settings.TrainingConfig:
-    """The configuration the form's values describe (raises ConfigError with a plain message)."""
+    """The configuration the form's values describe.
+
+    Raises ConfigError with a plain message.
+    """
     fields = {field: values[key] for key, field in FIELDS.items()}
     fields["hidden_layers"] = inputs.parse_hidden_layers(str(fields["hidden_layers"]))
     return settings.TrainingConfig(**fields)
@@ -84,7 +88,10 @@ def wait_for_a_slot(ticket, key: str = "train_cancel") -> None:
 
 
 def progress_hook(title: str = "") -> Callable[[EpochLog], None]:
-    """An epoch hook that draws a progress bar and the live curves below where it is called."""
+    """An epoch hook that draws a progress bar and the live curves.
+
+    Drawn below where it is called.
+    """
     progress = st.progress(
         0.0, text=f"{title}Preparing the data and building the network..."
     )
@@ -130,11 +137,11 @@ def queued_training(
     on_epoch: Callable[[EpochLog], None],
     cancel_key: str = "train_cancel",
 ):
-    """Wait for a slot, train, give the slot back; the finished core.pipeline.TrainingRun.
+    """Wait for a slot, train, give the slot back.
 
-    Raises whatever training raises (DataError for data it cannot use), and
-    Streamlit's stop when the visitor clicks elsewhere: the slot is freed
-    either way.
+    Returns the finished core.pipeline.TrainingRun. Raises whatever training
+    raises (DataError for data it cannot use), and Streamlit's stop when the
+    visitor clicks elsewhere: the slot is freed either way.
     """
     from core import pipeline
 

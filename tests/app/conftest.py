@@ -1,4 +1,7 @@
-"""Fixtures for the AppTest tests: small data files, a tiny shipped model, clean caches."""
+"""Fixtures for the AppTest tests.
+
+Small data files, a tiny shipped model, clean caches.
+"""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ def test_the_page_says_where_to_get_such_a_file(data_and_model):
         assert words in help_text, words
 
 
-# --- Home: the dataset upload -------------------------------------------------------------
+# --- Home: the dataset upload ------------------------------------------------------
 
 
 def test_home_upload_in_the_spotify_tracks_format_says_what_was_understood(no_data):

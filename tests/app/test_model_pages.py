@@ -205,7 +205,10 @@ def test_train_says_when_the_last_training_was_stopped(small_data):
 
 
 def test_train_form_covers_every_setting(small_data):
-    """Each TrainingConfig field has a widget on the page, so people can change all of them."""
+    """Each TrainingConfig field has a widget on the page.
+
+    So people can change all of them.
+    """
     import dataclasses
 
     from core.config import TrainingConfig

@@ -1,4 +1,7 @@
-"""Every page renders, with and without data, and says what to do when something is missing."""
+"""Every page renders, with and without data.
+
+And says what to do when something is missing.
+"""
 
 from __future__ import annotations
 
@@ -112,7 +115,10 @@ def test_home_keeps_a_valid_upload_and_refuses_a_bad_one(no_data):
 
 
 def test_home_and_data_pages_do_not_import_tensorflow(small_data):
-    """TensorFlow takes seconds to import: the first pages people see must not need it."""
+    """TensorFlow takes seconds to import.
+
+    The first pages people see must not need it.
+    """
     script = (
         "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"

@@ -1,4 +1,7 @@
-"""ui.readings: each chart's sentence and table, from hand-built inputs (no Streamlit)."""
+"""ui.readings: each chart's sentence and table, from hand-built inputs.
+
+No Streamlit.
+"""
 
 from __future__ import annotations
 
@@ -103,7 +106,8 @@ def test_class_balance_gives_the_range_and_the_genres_at_its_ends():
     )
     assert reading.sentence == (
         "As loaded, 4,455 (Country) to 4,527 (Anime) tracks per genre; after dropping "
-        "unknowns, 3,593 (Country) to 3,700 (Rock); imputing unknowns keeps every track."
+        "unknowns, 3,593 (Country) to 3,700 (Rock); imputing unknowns keeps every "
+        "track."
     )
     assert reading.table.columns.tolist() == [
         "genre",
@@ -179,8 +183,8 @@ def test_training_curves_give_the_last_epoch_and_the_best_validation_epoch():
     reading = readings.training_curves(logs(1, 5))
     # The last epoch is the best on validation: no "best" to name.
     assert reading.sentence == (
-        "After 5 epochs: training accuracy 50.0%, validation accuracy 58.0%; loss 1.000 "
-        "on the training tracks and 1.350 on the validation tracks."
+        "After 5 epochs: training accuracy 50.0%, validation accuracy 58.0%; "
+        "loss 1.000 on the training tracks and 1.350 on the validation tracks."
     )
     assert reading.table.columns.tolist() == [
         "epoch",
@@ -265,8 +269,8 @@ def test_sweep_curves_say_who_led_early():
     curves = {"a": [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6], "b": [0.3] * 7 + [0.7]}
     reading = readings.sweep_curves(curves)
     assert reading.sentence == (
-        "At its last epoch, b ends highest (70.0%) and a lowest (60.0%); after 2 epochs "
-        "a led (60.0%)."
+        "At its last epoch, b ends highest (70.0%) and a lowest (60.0%); "
+        "after 2 epochs a led (60.0%)."
     )
 
 
@@ -343,9 +347,10 @@ def test_genre_lines_name_the_riser_and_the_faller():
     )
     reading = readings.genre_lines(sweep, "tempo (beats per minute)", current=120.0)
     assert reading.sentence == (
-        "As tempo goes from 40 to 220 beats per minute, Rap rises most, from 5% to 30%; "
-        "Classical falls most, from 40% to 10%. The likeliest genre is Classical at the "
-        "low end and Rap at the high end. This track's tempo: 120 beats per minute."
+        "As tempo goes from 40 to 220 beats per minute, Rap rises most, "
+        "from 5% to 30%; Classical falls most, from 40% to 10%. The likeliest genre "
+        "is Classical at the low end and Rap at the high end. This track's tempo: "
+        "120 beats per minute."
     )
     assert reading.table.columns.tolist() == ["tempo (beats per minute)", *GENRES]
 
@@ -379,8 +384,8 @@ def test_contributions_from_the_typical_track_to_this_one():
     )
     reading = readings.contributions(table, "Rap", baseline=0.12)
     assert reading.sentence == (
-        "Rap: 12% for the typical track, 40% for this one; speechiness (0.3) adds 31.2, "
-        "duration (5.0 minutes) takes 8.0 and key (F#) adds 5.0 points."
+        "Rap: 12% for the typical track, 40% for this one; speechiness (0.3) adds "
+        "31.2, duration (5.0 minutes) takes 8.0 and key (F#) adds 5.0 points."
     )
     assert reading.table["points added"].tolist() == pytest.approx(
         [31.2, -8.0, 5.0, 0.0]
@@ -488,8 +493,9 @@ def test_comparison_ranks_the_first_metric_and_names_the_best_of_the_others():
     }
     reading = readings.comparison(table, "model", metrics)
     assert reading.sentence == (
-        "By accuracy: GenreLab network 60.7%, trees 59.3% and study network 53.0%; best "
-        "top-2 accuracy: GenreLab network (83.1%); best macro F1: GenreLab network (60.6%)."
+        "By accuracy: GenreLab network 60.7%, trees 59.3% and study network 53.0%; "
+        "best top-2 accuracy: GenreLab network (83.1%); "
+        "best macro F1: GenreLab network (60.6%)."
     )
     assert reading.table.columns.tolist() == [
         "model",

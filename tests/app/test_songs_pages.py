@@ -1,4 +1,7 @@
-"""Songs on the Predict and Evaluate pages (AppTest): find, explain, alike, cells, map."""
+"""Songs on the Predict and Evaluate pages (AppTest).
+
+Find, explain, alike, cells, map.
+"""
 
 from __future__ import annotations
 

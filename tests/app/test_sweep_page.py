@@ -1,4 +1,7 @@
-"""Try several values on the Train page (AppTest): a tiny sweep, a search, refusals, a stopped sweep."""
+"""Try several values on the Train page (AppTest).
+
+A tiny sweep, a search, refusals, a stopped sweep.
+"""
 
 from __future__ import annotations
 

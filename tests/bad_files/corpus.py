@@ -59,7 +59,10 @@ class BadFile:
 
     @property
     def accepted_when_streamed(self) -> bool:
-        """Whether predict and evaluate, which stream a path, read it: no size limit there."""
+        """Whether predict and evaluate, which stream a path, read it.
+
+        No size limit there.
+        """
         return self.accepted or self.size_limit_mb is not None
 
     def unpredictable(self, unknowns: str = "drop") -> int:
@@ -268,7 +271,10 @@ def spotify_tracks_bytes(
 
 
 def web_api_objects(rows: list[dict[str, str]]) -> list[dict[str, object]]:
-    """The rows as the Web API's audio-features objects (JSON numbers, no popularity)."""
+    """The rows as the Web API's audio-features objects.
+
+    JSON numbers, no popularity.
+    """
     objects = []
     for position, values in enumerate(rows):
         item: dict[str, object] = {}
@@ -310,8 +316,10 @@ def web_api_json_bytes(
 
 
 def _title(column: str) -> str:
-    """A header as a spreadsheet user might write it: ``duration_ms`` -> ``Duration Ms``;
-    the label as ``Genre``."""
+    """A header as a spreadsheet user might write it.
+
+    ``duration_ms`` -> ``Duration Ms``; the label as ``Genre``.
+    """
     return "Genre" if column == schema.TARGET else column.replace("_", " ").title()
 
 
@@ -709,7 +717,8 @@ def _build() -> list[BadFile]:
         BadFile(
             "html_page_saved_as_csv",
             b'<!DOCTYPE html>\n<html lang="en"><head><title>Prediction of music '
-            b"genre | Kaggle</title></head>\n<body><p>music_genre.csv</p></body></html>\n",
+            b"genre | Kaggle</title></head>\n"
+            b"<body><p>music_genre.csv</p></body></html>\n",
             False,
             message_words=("web page", "html", "not a table"),
         ),

@@ -1,4 +1,7 @@
-"""Run the command line in a fresh process, as a user would: one runner for every CLI test."""
+"""Run the command line in a fresh process, as a user would.
+
+One runner for every CLI test.
+"""
 
 from __future__ import annotations
 

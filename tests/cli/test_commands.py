@@ -394,7 +394,7 @@ def test_predict_writes_every_row_in_order(runs, files, workspace):
     assert [path.name for path in output.parent.iterdir()] == ["predictions.csv"]
 
 
-# --- bad input: exit 2, one line, no traceback, no output ------------------------------
+# --- bad input: exit 2, one line, no traceback, no output --------------------------
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
@@ -497,7 +497,10 @@ def format_files(workspace) -> dict[str, Path]:
 def format_runs(
     runs, format_files, workspace
 ) -> dict[str, subprocess.CompletedProcess]:
-    """``python -m core`` on each format, with and without --verbose, started together."""
+    """``python -m core`` on each format, with and without --verbose.
+
+    Started together.
+    """
     bundle = workspace / "study"  # trained by `runs`; it drops unknowns
     folder = workspace / "out" / "formats"
     folder.mkdir(parents=True)

@@ -1,4 +1,7 @@
-"""``python -m core explain|similar|sweep`` and ``train --validation-share``, as real subprocesses."""
+"""``python -m core explain|similar|sweep`` and ``train --validation-share``.
+
+As real subprocesses.
+"""
 
 from __future__ import annotations
 

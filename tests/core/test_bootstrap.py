@@ -1,4 +1,7 @@
-"""evaluate.bootstrap_interval and macro_f1_of_cells: seeded intervals of a metric over rows."""
+"""evaluate.bootstrap_interval and macro_f1_of_cells.
+
+Seeded intervals of a metric over rows.
+"""
 
 from __future__ import annotations
 

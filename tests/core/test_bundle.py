@@ -149,7 +149,7 @@ def test_a_failed_first_save_leaves_nothing(tmp_path, drop_run, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-# --- refusing bad bundles ---------------------------------------------------------------
+# --- refusing bad bundles ----------------------------------------------------------
 
 
 def test_a_missing_folder(tmp_path):

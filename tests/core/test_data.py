@@ -345,7 +345,7 @@ def test_the_fingerprint_follows_the_rows_not_the_layout():
     assert data.fingerprint(plain.iloc[::-1]) != data.fingerprint(plain)
 
 
-# --- other formats (issue 15): names, values, JSON, web pages, gzip ----------------------
+# --- other formats (issue 15): names, values, JSON, web pages, gzip --------------
 
 
 def test_a_web_page_saved_as_csv_is_not_a_table():

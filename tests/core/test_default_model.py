@@ -1,4 +1,7 @@
-"""The shipped model (models/default): loads on a fresh clone, predicts, keeps its measured level."""
+"""The shipped model (models/default).
+
+Loads on a fresh clone, predicts, keeps its measured level.
+"""
 
 from __future__ import annotations
 

@@ -162,7 +162,7 @@ def test_overfitting_reading_thresholds(train, test, words):
         assert "(no over-fitting)" in sentence
 
 
-# --- tracks under several genres ---------------------------------------------------------
+# --- tracks under several genres --------------------------------------------------
 
 
 def test_listed_genre_bits_and_fusion_accuracy():

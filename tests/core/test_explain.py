@@ -1,4 +1,7 @@
-"""core.explain: importance, what-if sweeps, reliability, partial dependence and the map of songs."""
+"""core.explain.
+
+Importance, what-if sweeps, reliability, partial dependence and the map of songs.
+"""
 
 from __future__ import annotations
 

@@ -24,7 +24,10 @@ def load(rows):
 
 @pytest.fixture
 def mixed_typed():
-    """Eight rows: 3 good, '?' tempo, -1 duration, both unknown, blank, bad key, no label."""
+    """Eight rows.
+
+    3 good, '?' tempo, -1 duration, both unknown, blank, bad key, no label.
+    """
     return load(
         [
             row(instance_id="0"),

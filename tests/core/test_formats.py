@@ -1,8 +1,9 @@
-"""core.formats and the formats people's files come in, through core.data and core.export.
+"""core.formats and the formats people's files come in.
 
-Every file is built here (tests/bad_files/corpus.py writes the same tracks in
-each format); none holds a row of the real dataset. The point of each format
-test: the same tracks give the same probabilities as in the Kaggle format.
+Through core.data and core.export. Every file is built here
+(tests/bad_files/corpus.py writes the same tracks in each format); none holds
+a row of the real dataset. The point of each format test: the same tracks give
+the same probabilities as in the Kaggle format.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def test_only_a_bounded_number_of_other_labels_is_kept_by_name(monkeypatch):
     assert "('a' 3, 'b' 1, 'c' 1 and others)" in understood.sentence()
 
 
-# --- the same tracks in every format: the same probabilities ----------------------------
+# --- the same tracks in every format: the same probabilities --------------------------
 
 
 def known_tracks(count: int = 20) -> list[dict[str, str]]:
@@ -377,7 +378,7 @@ def test_a_gzip_compressed_json_file_is_read():
     assert len(data.load_csv(content)) == 3
 
 
-# --- keys: unknown (-1) and out of range ----------------------------------------------------
+# --- keys: unknown (-1) and out of range ----------------------------------------------
 
 
 def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(
@@ -451,7 +452,7 @@ def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
     assert (inputs[[0, 5]][:, key_columns].argmax(axis=1) == typical).all()
 
 
-# --- a missing popularity column -------------------------------------------------------
+# --- a missing popularity column ------------------------------------------------------
 
 
 def without_popularity(tracks) -> bytes:
@@ -524,7 +525,7 @@ def test_the_shipped_typical_popularity_is_45():
     )
 
 
-# --- what was understood ----------------------------------------------------------------
+# --- what was understood --------------------------------------------------------------
 
 
 def test_an_exportify_playlist_is_told_in_one_sentence(impute_run):

@@ -1,4 +1,7 @@
-"""core.forward: the NumPy network gives Keras' probabilities, and refuses what it cannot run."""
+"""core.forward: the NumPy network gives Keras' probabilities.
+
+And refuses what it cannot run.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +33,10 @@ def keras_probabilities(
 
 
 def inputs_for(bundle, typed, extra_rows: int = 200, seed: int = 0) -> np.ndarray:
-    """Real prepared rows plus random ones far from them (to reach every unit's range)."""
+    """Real prepared rows plus random ones far from them.
+
+    To reach every unit's range.
+    """
     usable, _ = bundle.preprocessor.usable_rows(typed)
     prepared = bundle.preprocessor.transform(typed[usable])
     noise = np.random.default_rng(seed).normal(0, 2, (extra_rows, prepared.shape[1]))

@@ -1,4 +1,7 @@
-"""One epoch of an ensemble's networks, as the progress bar and the Train page show it."""
+"""One epoch of an ensemble's networks.
+
+As the progress bar and the Train page show it.
+"""
 
 from __future__ import annotations
 

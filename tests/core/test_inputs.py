@@ -1,4 +1,7 @@
-"""core.inputs: slider ranges from the data or fixed, typical tracks, hidden-layer text."""
+"""core.inputs.
+
+Slider ranges from the data or fixed, typical tracks, hidden-layer text.
+"""
 
 from __future__ import annotations
 

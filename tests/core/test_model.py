@@ -1,4 +1,4 @@
-"""core.model: the network's shape, and training behaviour on tiny synthetic problems."""
+"""core.model: the network's shape and training behaviour on tiny synthetic problems."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ def test_training_on_fewer_rows_than_a_batch_works():
     assert len(trained.history[0]) == 1
 
 
-# --- prediction -------------------------------------------------------------------------
+# --- prediction -------------------------------------------------------------------
 
 
 def test_probabilities_sum_to_one_even_for_a_sigmoid_output():

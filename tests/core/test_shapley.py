@@ -1,4 +1,7 @@
-"""core.shapley: exact Shapley values add up, ignore what the model ignores, and read plainly."""
+"""core.shapley: exact Shapley values.
+
+They add up, ignore what the model ignores, and read plainly.
+"""
 
 from __future__ import annotations
 

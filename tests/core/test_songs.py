@@ -1,4 +1,7 @@
-"""core.songs: find a track, recompute the model's split, confusion cells, songs alike."""
+"""core.songs.
+
+Find a track, recompute the model's split, confusion cells, songs alike.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,10 @@ from tests.conftest import csv_bytes, row, separable_rows
 
 @pytest.fixture(scope="module")
 def named_typed():
-    """Separable tracks, two of them by the dataset's 'empty_field' artist, one listed twice."""
+    """Separable tracks.
+
+    Two of them by the dataset's 'empty_field' artist, one listed twice.
+    """
     rows = separable_rows(per_genre=6, seed=4)
     rows[0]["artist_name"] = songs.EMPTY_ARTIST
     rows.append(

@@ -17,7 +17,10 @@ CHUNK = 10
 
 
 def mixed_file() -> bytes:
-    """53 rows: learnable tracks, with rows that cannot be predicted in several chunks."""
+    """53 rows: learnable tracks.
+
+    With rows that cannot be predicted in several chunks.
+    """
     rows = separable_rows(per_genre=5, seed=9)[:50]
     rows[2]["energy"] = "loud"  # chunk 1
     rows[14]["tempo"] = "?"  # chunk 2: unknown (the test model drops such rows)

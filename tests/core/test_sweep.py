@@ -1,4 +1,7 @@
-"""core.sweep: values read and refused plainly, runs scored on validation tracks only, a reading."""
+"""core.sweep.
+
+Values read and refused plainly, runs scored on validation tracks only, a reading.
+"""
 
 from __future__ import annotations
 

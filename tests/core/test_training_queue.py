@@ -1,4 +1,7 @@
-"""core.training_queue: at most K trainings at once, first come first served, lost visitors let go."""
+"""core.training_queue.
+
+At most K trainings at once, first come first served, lost visitors let go.
+"""
 
 from __future__ import annotations
 

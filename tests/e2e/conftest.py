@@ -1,4 +1,6 @@
-"""Browser-test fixtures: a Streamlit server on synthetic data and a tiny model, and Chromium.
+"""Browser-test fixtures.
+
+A Streamlit server on synthetic data and a tiny model, and Chromium.
 
 The server reads a synthetic labelled CSV ($MUSIC_GENRE_CSV) and a tiny
 shipped model ($GENRELAB_MODEL_DIR), both built here, so the tests need neither
@@ -90,7 +92,10 @@ def app_page(chromium_browser, request, tmp_path):
 
 @pytest.fixture(scope="session")
 def no_data_app_url(app_files, tmp_path_factory) -> Iterator[str]:
-    """A server whose dataset is missing ($MUSIC_GENRE_CSV names no file); the tiny model stays."""
+    """A server whose dataset is missing ($MUSIC_GENRE_CSV names no file).
+
+    The tiny model stays.
+    """
     folder = tmp_path_factory.mktemp("no_data")
     environment = {**app_files, "MUSIC_GENRE_CSV": str(folder / "missing.csv")}
     with browser.streamlit_server(environment, folder / "streamlit.log") as url:

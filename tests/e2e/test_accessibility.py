@@ -1,11 +1,11 @@
-"""No WCAG 2 A/AA violation (axe-core) on any page, desktop and phone, with and without data.
+"""No WCAG 2 A/AA violation (axe-core) on any page.
 
-axe-core comes with the ``axe-playwright-python`` package. Each page is
-scanned with every expander open and the window as tall as the page, at the
-same width (axe-core skips text that Streamlit's scrolling main area clips,
-so below the first screen nothing would be checked otherwise), then once more
-per further tab of every ``st.tabs``: whatever the pages gain later is
-checked too.
+Desktop and phone, with and without data. axe-core comes with the
+``axe-playwright-python`` package. Each page is scanned with every expander
+open and the window as tall as the page, at the same width (axe-core skips
+text that Streamlit's scrolling main area clips, so below the first screen
+nothing would be checked otherwise), then once more per further tab of every
+``st.tabs``: whatever the pages gain later is checked too.
 """
 
 from __future__ import annotations
@@ -90,7 +90,10 @@ def scan(axe, page, size: dict[str, int]) -> list[dict]:
 
 
 def describe(page_name: str, violations: list[dict]) -> str:
-    """One page's violations: rule, impact, summary; per element its selector, HTML, why."""
+    """One page's violations.
+
+    Rule, impact, summary; per element its selector, HTML, why.
+    """
     lines = []
     for violation in violations:
         lines.append(

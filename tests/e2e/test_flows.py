@@ -1,4 +1,7 @@
-"""What people do in the app, in a real browser: predict, batch predict, train, bad files."""
+"""What people do in the app, in a real browser.
+
+Predict, batch predict, train, bad files.
+"""
 
 from __future__ import annotations
 
@@ -94,7 +97,7 @@ BROWSER_CORPUS = [
 
 
 def upload_on_batch_predict(page, path) -> None:
-    """Replace the uploaded file and wait for this file's result (not the last one's)."""
+    """Replace the uploaded file and wait for this file's result, not the last one's."""
     remove = page.locator('[data-testid="stFileChipDeleteBtn"] button')
     if remove.count():
         remove.first.click()

@@ -32,7 +32,10 @@ ANSWER_CHANGED = """before => {
 
 
 def tab_to(page, target, limit: int = 150) -> int:
-    """Press Tab until ``target`` has the keyboard focus; return how many presses it took."""
+    """Press Tab until ``target`` has the keyboard focus.
+
+    Return how many presses it took.
+    """
     target.wait_for(state="attached")
     for presses in range(1, limit + 1):
         page.keyboard.press("Tab")

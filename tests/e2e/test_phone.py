@@ -1,4 +1,7 @@
-"""A phone-sized window (390 x 844): the answer stays in view while sliding; no page scrolls sideways."""
+"""A phone-sized window (390 x 844).
+
+The answer stays in view while sliding; no page scrolls sideways.
+"""
 
 from __future__ import annotations
 
@@ -96,7 +99,8 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
         .bounding_box()
     )
     sys.stdout.write(
-        f"\n{feature}: answer box {answer_box}, slider box {slider_box}, answer {after!r}\n"
+        f"\n{feature}: answer box {answer_box}, slider box {slider_box}, "
+        f"answer {after!r}\n"
     )
     # The answer and the slider being moved are both on screen, one above the other.
     assert inside(answer_box, **PHONE), answer_box
@@ -107,7 +111,8 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     )
     # Nothing covers the answer (Streamlit's header is fixed at the top).
     covered = page.evaluate(
-        """([x, y]) => !document.elementFromPoint(x, y).closest('.st-key-predict_answer')""",
+        "([x, y]) => !document.elementFromPoint(x, y)"
+        ".closest('.st-key-predict_answer')",
         [
             answer_box["x"] + answer_box["width"] / 2,
             answer_box["y"] + answer_box["height"] / 2,
@@ -120,7 +125,10 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
 
 
 def test_the_compact_answer_is_shown_only_on_narrow_screens(app_url, app_page):
-    """Desktop keeps its layout: the chart beside the sliders, no compact answer in sight."""
+    """Desktop keeps its layout.
+
+    The chart beside the sliders, no compact answer in sight.
+    """
     for width, shown in ((1400, False), (390, True)):
         app_page.set_viewport_size({"width": width, "height": 900})
         browser.open_page(app_page, app_url, "Predict")
@@ -136,7 +144,8 @@ def test_the_compact_answer_is_shown_only_on_narrow_screens(app_url, app_page):
 # Scroll width of the page and of its main area, and any element sticking out
 # of the window that no scrolling box of its own holds (a table that scrolls
 # inside itself is fine; the page itself must not scroll sideways).
-OVERFLOW = """() => {
+OVERFLOW = (
+    """() => {
     const main = document.querySelector('[data-testid="stMain"]');
     const width = document.documentElement.clientWidth;
     const sticking = [];
@@ -146,12 +155,14 @@ OVERFLOW = """() => {
         let held = false;
         for (let parent = element.parentElement; parent && parent !== main;
              parent = parent.parentElement) {
-            if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(parent).overflowX)) {
+            if (['auto', 'scroll', 'hidden', 'clip']"""
+    """.includes(getComputedStyle(parent).overflowX)) {
                 held = true;
                 break;
             }
         }
-        if (!held) sticking.push((element.dataset.testid || element.tagName) + ' ' + Math.round(box.right));
+        if (!held) sticking.push((element.dataset.testid || element.tagName)"""
+    """ + ' ' + Math.round(box.right));
     }
     const titles = [...document.querySelectorAll('.js-plotly-plot')].flatMap(chart => {
         const frame = chart.getBoundingClientRect();
@@ -162,6 +173,7 @@ OVERFLOW = """() => {
     return {page: document.documentElement.scrollWidth, main: main.scrollWidth, width,
             sticking, titles};
 }"""
+)
 
 
 @pytest.mark.parametrize("name", list(browser.PAGE_PATHS))

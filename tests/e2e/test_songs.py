@@ -1,4 +1,8 @@
-"""Songs in a real browser: find and load a track, open a confusion cell, an explanation that follows the sliders."""
+"""Songs in a real browser.
+
+Find and load a track, open a confusion cell, an explanation that follows the
+sliders.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,8 @@ def chart_data(page, title_start: str) -> str | None:
         """start => {
             for (const chart of document.querySelectorAll('.js-plotly-plot')) {
                 // Streamlit's theme wraps titles in <b> tags.
-                const title = ((chart.layout && chart.layout.title && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
+                const title = ((chart.layout && chart.layout.title"""
+        """ && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
                 if (title.startsWith(start)) {
                     return JSON.stringify(chart.data.map(t => [t.x, t.y]));
                 }
@@ -83,7 +88,8 @@ def test_a_clicked_confusion_cell_lists_as_many_songs_as_it_counts(app_url, app_
         app_page.evaluate(
             """() => {
                 const charts = [...document.querySelectorAll('.js-plotly-plot')];
-                const test = charts.find(c => (c.layout.title.text || '').replace(/<[^>]+>/g, '').startsWith('Test tracks'));
+                const test = charts.find(c => (c.layout.title.text || '')"""
+            """.replace(/<[^>]+>/g, '').startsWith('Test tracks'));
                 return JSON.stringify(Array.from(test.data[1].customdata));
             }"""
         )
@@ -134,7 +140,8 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
     draw_every_chart(app_page)
     before = chart_data(app_page, "Why ")
     titles = app_page.evaluate(
-        "() => [...document.querySelectorAll('.js-plotly-plot')].map(c => c.layout.title.text)"
+        "() => [...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(c => c.layout.title.text)"
     )
     assert before is not None, titles
     slider = app_page.locator(
@@ -152,7 +159,8 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
         """before => {
             for (const chart of document.querySelectorAll('.js-plotly-plot')) {
                 // Streamlit's theme wraps titles in <b> tags.
-                const title = ((chart.layout && chart.layout.title && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
+                const title = ((chart.layout && chart.layout.title"""
+        """ && chart.layout.title.text) || '').replace(/<[^>]+>/g, '');
                 if (title.startsWith('Why ')) {
                     return JSON.stringify(chart.data.map(t => [t.x, t.y])) !== before;
                 }
