@@ -12,6 +12,9 @@ from core import evaluate, schema
 from core.bundle import Bundle
 from core.config import TrainingConfig
 
+# The metrics key of the test scores with popularity left out of the rows
+# (filled with the typical value, as for a Web API file): core.pipeline.
+POPULARITY_FILLED = "test_popularity_filled"
 # Resamples and seed of the test figures' bootstrap intervals.
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
@@ -216,27 +219,60 @@ def _comparison_section(comparison: dict | None, test: dict) -> str:
     return "\n".join(lines)
 
 
-def model_card(bundle: Bundle, command: str) -> str:
-    """Describe a trained bundle in Markdown.
-
-    Data, features, network, metrics, limits.
-    """
-    config = bundle.config
-    metrics = bundle.metrics
-    test, train = metrics.get("test", {}), metrics.get("train", {})
-    cleaning = metrics.get("cleaning", {})
-    per_genre = test.get("per_genre", {})
-    rows = "\n".join(
-        f"| {genre} | {values['precision']:.2f} | {values['recall']:.2f} | "
-        f"{values['f1']:.2f} | {values['support']} |"
-        for genre, values in per_genre.items()
+def _data_section(config: TrainingConfig, cleaning: dict) -> str:
+    """Where the rows came from, how many were used, and the split."""
+    split_note = (
+        "; every row of a track (same artist and title) on the same side, so the "
+        "test tracks are songs the model never saw"
+        if config.group_tracks
+        else ""
     )
+    split = f"{1 - config.test_size:.0%} train / {config.test_size:.0%} test"
+    return f"""## Data
+The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
+Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
+invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
+{cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
+Split: {split}, seed {config.seed}
+{"(stratified by genre)" if config.stratify else ""}{split_note}."""
+
+
+def _features_section(bundle: Bundle) -> str:
+    """The network's inputs: plain, binned, unknowns, key and mode, scaling."""
+    config, preprocessor = bundle.config, bundle.preprocessor
     unknowns = (
         f"filled with the training {config.impute_strategy} plus a 0/1 'was unknown' "
         "feature per column (no row is lost)"
         if config.unknowns == "impute"
         else "rows with an unknown tempo or duration are dropped (as in the study)"
     )
+    log_columns = getattr(preprocessor, "log_offsets", {})
+    logs = (
+        f"Logarithm of the skewed features ({', '.join(log_columns)}) before scaling. "
+        if log_columns
+        else ""
+    )
+    binned = preprocessor.binned_feature_names
+    names = preprocessor.feature_names
+    plain_inputs = names[: len(names) - len(binned)]
+    bins = (
+        f", plus {len(binned)} binned inputs: each of "
+        f"{', '.join(preprocessor.bin_edges)} is cut "
+        f"into at most {config.numeric_bins} quantile bins of the training values, "
+        "and each bin gives an input that rises from 0 to 1 across it "
+        "(piecewise-linear encoding), so the network can treat low, middle and "
+        "high values differently"
+        if binned
+        else ""
+    )
+    return f"""## Features
+{len(names)} inputs: {", ".join(plain_inputs)}{bins}.
+Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
+encoding. {logs}Scaling: {config.scaling}, fitted on the training split only."""
+
+
+def _network_section(config: TrainingConfig, metrics: dict) -> str:
+    """The layers, the ensemble, the optimiser and the training schedule."""
     hidden = " -> ".join(
         f"Dense({w}, {config.activation})" for w in config.hidden_layers
     )
@@ -246,31 +282,6 @@ def model_card(bundle: Bundle, command: str) -> str:
         f"{config.seed}..{config.seed + config.ensemble_size - 1}"
         if config.ensemble_size > 1
         else "one network"
-    )
-    split_note = (
-        "; every row of a track (same artist and title) on the same side, so the "
-        "test tracks are songs the model never saw"
-        if config.group_tracks
-        else ""
-    )
-    log_columns = getattr(bundle.preprocessor, "log_offsets", {})
-    logs = (
-        f"Logarithm of the skewed features ({', '.join(log_columns)}) before scaling. "
-        if log_columns
-        else ""
-    )
-    bin_edges = bundle.preprocessor.bin_edges
-    binned = bundle.preprocessor.binned_feature_names
-    names = bundle.preprocessor.feature_names
-    plain_inputs = names[: len(names) - len(binned)]
-    bins = (
-        f", plus {len(binned)} binned inputs: each of {', '.join(bin_edges)} is cut "
-        f"into at most {config.numeric_bins} quantile bins of the training values, "
-        "and each bin gives an input that rises from 0 to 1 across it "
-        "(piecewise-linear encoding), so the network can treat low, middle and "
-        "high values differently"
-        if binned
-        else ""
     )
     schedule = (
         ", falling to 0 along a cosine"
@@ -283,41 +294,24 @@ def model_card(bundle: Bundle, command: str) -> str:
         if config.early_stopping_patience
         else f"{config.epochs} epochs"
     )
-    comparison = metrics.get("comparison")
-    compare_command = (
-        "\npython -m core compare --data data/music_genre.csv "
-        f"--seed {comparison.get('seed', 42)} --bundle <this folder>"
-        if comparison
-        else ""
-    )
-    split = f"{1 - config.test_size:.0%} train / {config.test_size:.0%} test"
     network = ensemble[0].upper() + ensemble[1:]
     learning_rate = f"{config.learning_rate}{schedule}"
-    return f"""# GenreLab model card
-
-Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
-audio features and popularity. No artist, title or id is used.
-
-## Data
-The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
-Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
-invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
-{cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
-Split: {split}, seed {config.seed}
-{"(stratified by genre)" if config.stratify else ""}{split_note}.
-
-## Features
-{len(bundle.preprocessor.feature_names)} inputs: {", ".join(plain_inputs)}{bins}.
-Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
-encoding. {logs}Scaling: {config.scaling}, fitted on the training split only.
-
-## Network and training
+    return f"""## Network and training
 {network}: {hidden} -> Dense(10, {config.output_activation}); dropout
 {config.dropout}; {config.optimizer} (learning rate {learning_rate}); batch
 {config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
-{metrics.get("train_seconds", "n/a")} s.
+{metrics.get("train_seconds", "n/a")} s."""
 
-## Metrics
+
+def _metrics_section(config: TrainingConfig, metrics: dict) -> str:
+    """Train and test scores, their uncertainty, per genre and the test matrix."""
+    test, train = metrics.get("test", {}), metrics.get("train", {})
+    rows = "\n".join(
+        f"| {genre} | {values['precision']:.2f} | {values['recall']:.2f} | "
+        f"{values['f1']:.2f} | {values['support']} |"
+        for genre, values in test.get("per_genre", {}).items()
+    )
+    return f"""## Metrics
 | split | accuracy | any listed genre (fusion) | top-2 | macro F1 | rows |
 |---|---|---|---|---|---|
 {_scores_row("train", train)}
@@ -338,20 +332,87 @@ Per genre (test):
 
 Confusion matrix (test, counts; rows are the true genre):
 
-{_matrix_table(test.get("confusion_matrix", [[0] * 10] * 10))}
+{_matrix_table(test.get("confusion_matrix", [[0] * 10] * 10))}"""
 
-{_comparison_section(metrics.get("comparison"), test)}
 
-## Known limits
+def _filled_popularity_section(bundle: Bundle) -> str:
+    """What a file without popularity (Spotify's Web API) costs, on the test rows."""
+    test = bundle.metrics.get("test", {})
+    filled = bundle.metrics.get(POPULARITY_FILLED)
+    if not filled or not test:
+        return ""
+    typical = float(bundle.preprocessor.typical["popularity"])
+    lines = [
+        "## A file without popularity",
+        "Spotify's Web API gives every audio feature but popularity. For such a "
+        f"file GenreLab uses the typical popularity ({typical:g}, the training "
+        "median) for every track and says so. What that costs, measured on the "
+        "same test rows with their popularity replaced by it:",
+        "",
+        "| test rows | top-1 | top-2 | macro F1 |",
+        "|---|---|---|---|",
+    ]
+    for label, scores in (
+        ("with their own popularity", test),
+        ("popularity missing, typical value used", filled),
+    ):
+        lines.append(
+            f"| {label} | {_percent(scores.get('accuracy'))} | "
+            f"{_percent(scores.get('top2_accuracy'))} | "
+            f"{_percent(scores.get('macro_f1'))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+KNOWN_LIMITS = """## Known limits
 - Rap and Hip-Hop share most of their tracks and sound alike: the model mixes
   them up more than any other pair; the top-2 genres usually hold both.
 - Alternative overlaps with Rock; many songs are a fusion of genres, and each
   row carries one label only.
 - Trained on Spotify features as of April 2020; new tracks or a different
-  feature extractor may be scored differently.
+  feature extractor may be scored differently."""
 
-## Rebuild
+
+def _rebuild_section(command: str, comparison: dict | None) -> str:
+    """The commands that rebuild this bundle (and its comparison)."""
+    compare_command = (
+        "\npython -m core compare --data data/music_genre.csv "
+        f"--seed {comparison.get('seed', 42)} --bundle <this folder>"
+        if comparison
+        else ""
+    )
+    return f"""## Rebuild
 ```
 {command}{compare_command}
-```
+```"""
+
+
+def model_card(bundle: Bundle, command: str) -> str:
+    """Describe a trained bundle in Markdown.
+
+    Data, features, network, metrics, a file without popularity, other
+    models, limits and how to rebuild it.
+    """
+    metrics = bundle.metrics
+    comparison = metrics.get("comparison")
+    test = metrics.get("test", {})
+    popularity = _filled_popularity_section(bundle)
+    return f"""# GenreLab model card
+
+Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
+audio features and popularity. No artist, title or id is used.
+
+{_data_section(bundle.config, metrics.get("cleaning", {}))}
+
+{_features_section(bundle)}
+
+{_network_section(bundle.config, metrics)}
+
+{_metrics_section(bundle.config, metrics)}
+
+{popularity + chr(10) if popularity else ""}{_comparison_section(comparison, test)}
+
+{KNOWN_LIMITS}
+
+{_rebuild_section(command, comparison)}
 """

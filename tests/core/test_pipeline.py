@@ -166,3 +166,32 @@ def test_a_validation_share_is_scored_on_its_own_rows(separable_typed):
         "validation"
         not in pipeline.train_from_frame(separable_typed, tiny_config(epochs=1)).metrics
     )
+
+
+def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_typed):
+    """The scores a Web API file (no popularity) would get, and the card's section."""
+    from core import data, evaluate, model_card, predict
+
+    filled = impute_run.metrics[model_card.POPULARITY_FILLED]
+    test = impute_run.metrics["test"]
+    assert filled["n_rows"] == test["n_rows"]
+    # The same figures as predicting the test rows from a file without the
+    # column, through core.data's reading and the model's fill.
+    chosen = impute_run.bundle.config
+    cleaned, _ = features.clean(separable_typed, chosen.unknowns)
+    _, test_rows = features.split(cleaned, chosen)
+    written = test_rows.drop(columns=["popularity", "row_problem"]).to_csv(index=False)
+    typed = data.load_csv(written.encode(), require_label=True, allow_filled=True)
+    assert typed["popularity"].isna().all()
+    result = predict.predict_frame(impute_run.bundle, typed)
+    probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()
+    scores = evaluate.classification_metrics(data.label_codes(typed), probabilities)
+    for name in ("accuracy", "top2_accuracy", "macro_f1"):
+        assert filled[name] == pytest.approx(scores[name], abs=1e-12)
+    typical = impute_run.bundle.preprocessor.typical["popularity"]
+    card = model_card.model_card(impute_run.bundle, "python -m core train")
+    assert "## A file without popularity" in card
+    assert f"typical popularity ({float(typical):g}, the training median)" in card
+    assert (
+        f"| popularity missing, typical value used | {filled['accuracy']:.1%} |" in card
+    )
