@@ -297,7 +297,7 @@ def _network_section(config: TrainingConfig, metrics: dict) -> str:
     network = ensemble[0].upper() + ensemble[1:]
     learning_rate = f"{config.learning_rate}{schedule}"
     return f"""## Network and training
-{network}: {hidden} -> Dense(10, {config.output_activation}); dropout
+{network}: {hidden} -> Dense({len(schema.GENRES)}, {config.output_activation}); dropout
 {config.dropout}; {config.optimizer} (learning rate {learning_rate}); batch
 {config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
 {metrics.get("train_seconds", "n/a")} s."""
@@ -306,6 +306,7 @@ def _network_section(config: TrainingConfig, metrics: dict) -> str:
 def _metrics_section(config: TrainingConfig, metrics: dict) -> str:
     """Train and test scores, their uncertainty, per genre and the test matrix."""
     test, train = metrics.get("test", {}), metrics.get("train", {})
+    empty_matrix = [[0] * len(schema.GENRES)] * len(schema.GENRES)
     rows = "\n".join(
         f"| {genre} | {values['precision']:.2f} | {values['recall']:.2f} | "
         f"{values['f1']:.2f} | {values['support']} |"
@@ -332,7 +333,7 @@ Per genre (test):
 
 Confusion matrix (test, counts; rows are the true genre):
 
-{_matrix_table(test.get("confusion_matrix", [[0] * 10] * 10))}"""
+{_matrix_table(test.get("confusion_matrix", empty_matrix))}"""
 
 
 def _filled_popularity_section(bundle: Bundle) -> str:
@@ -397,6 +398,7 @@ def model_card(bundle: Bundle, command: str) -> str:
     comparison = metrics.get("comparison")
     test = metrics.get("test", {})
     popularity = _filled_popularity_section(bundle)
+    newline = "\n"  # a backslash cannot stand inside an f-string's braces
     return f"""# GenreLab model card
 
 Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
@@ -410,7 +412,7 @@ audio features and popularity. No artist, title or id is used.
 
 {_metrics_section(bundle.config, metrics)}
 
-{popularity + chr(10) if popularity else ""}{_comparison_section(comparison, test)}
+{popularity + newline if popularity else ""}{_comparison_section(comparison, test)}
 
 {KNOWN_LIMITS}
 

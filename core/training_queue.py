@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # How many trainings may run at once on one server: this environment
-# variable, else DEFAULT_SLOTS (measured on 2 cores: see benchmarks/README.md).
+# variable, else DEFAULT_SLOTS (measured on 2 cores: docs/performance.md, figure 6).
 SLOTS_VARIABLE = "GENRELAB_TRAINING_SLOTS"
 DEFAULT_SLOTS = 1
 # Until a training has finished, waits are estimated with this many seconds
