@@ -561,15 +561,31 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
         if not numeric or isinstance(values.iloc[0], str)
         else values
     )
+    positive = numeric and not isinstance(values.iloc[0], str) and (values > 0).all()
+    log_axis = bool(positive and values.max() / values.min() > 10)
+    seconds = table["training seconds"]
+    seconds_text = [f"{v:.0f} s" for v in seconds]
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     figure.add_trace(
-        go.Bar(
+        # Bars on a log axis get widths of their own (one wide, one a hair):
+        # there the seconds are grey squares instead.
+        go.Scatter(
             x=x,
-            y=table["training seconds"],
+            y=seconds,
+            name="training seconds",
+            mode="markers+text",
+            marker={"color": "#888888", "symbol": "square", "size": 10},
+            text=seconds_text,
+            textposition="bottom center",
+        )
+        if log_axis
+        else go.Bar(
+            x=x,
+            y=seconds,
             name="training seconds",
             marker_color="#BBBBBB",
             opacity=0.6,
-            text=[f"{v:.0f} s" for v in table["training seconds"]],
+            text=seconds_text,
             textposition="inside",
         ),
         secondary_y=True,
@@ -589,8 +605,7 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
                 textposition="top center",
             ),
         )
-    positive = numeric and not isinstance(values.iloc[0], str) and (values > 0).all()
-    if positive and values.max() / values.min() > 10:
+    if log_axis:
         figure.update_xaxes(type="log")
     figure.update_layout(
         title=f"Validation scores by {label}",
@@ -600,7 +615,13 @@ def sweep_scores(table: pd.DataFrame, label: str, numeric: bool) -> go.Figure:
     figure.update_yaxes(
         title_text="on the validation tracks", tickformat=".0%", secondary_y=False
     )
-    figure.update_yaxes(title_text="training seconds", secondary_y=True, showgrid=False)
+    figure.update_yaxes(
+        title_text="training seconds",
+        secondary_y=True,
+        showgrid=False,
+        tickformat=".0f",
+        rangemode="tozero",
+    )
     return _tidy(figure, 420)
 
 

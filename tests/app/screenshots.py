@@ -32,7 +32,7 @@ def wait_until_idle(page: Page, timeout: float = 120_000) -> None:
     page.wait_for_timeout(1500)
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, width: int = WIDTH) -> None:
     """Screenshot the whole page.
 
     Streamlit scrolls inside its main container, not the document, so a
@@ -44,11 +44,11 @@ def shoot(page: Page, name: str) -> None:
         '\'[data-testid="stMain"], [data-testid="stMainBlockContainer"]\')]'
         ".map(e => e.scrollHeight))"
     )
-    page.set_viewport_size({"width": WIDTH, "height": int(height) + 40})
+    page.set_viewport_size({"width": width, "height": int(height) + 40})
     page.wait_for_timeout(1200)
     path = OUTPUT / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": WIDTH, "height": HEIGHT})
+    page.set_viewport_size({"width": width, "height": HEIGHT})
     sys.stdout.write(f"wrote {path}\n")
 
 
