@@ -32,7 +32,7 @@ from playwright.sync_api import Page, sync_playwright
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: find core and tests
 
-from tests.app.screenshots import OUTPUT, shoot, wait_until_idle  # noqa: E402
+from tests.app.screenshots import OUTPUT, pick, shoot, wait_until_idle  # noqa: E402
 from tests.e2e import browser  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
@@ -67,16 +67,6 @@ def made_up_dataset(path: Path) -> Path:
             rows.append(values)
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
-
-
-def pick(page: Page, label: str, option: str) -> None:
-    """Choose ``option`` in the selectbox labelled ``label``."""
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.scroll_into_view_if_needed()
-    box.locator("input").click()
-    page.keyboard.type(option)
-    page.keyboard.press("Enter")
-    wait_until_idle(page)
 
 
 def songs(page: Page, url: str) -> None:
