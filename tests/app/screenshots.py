@@ -20,8 +20,11 @@ from playwright.sync_api import Page, sync_playwright
 BASE_URL = "http://localhost:8599"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: find the core package
+
+from tests.e2e import browser as e2e_browser  # noqa: E402
+
 OUTPUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = e2e_browser.CHROMIUM
 WIDTH, HEIGHT = 1400, 900
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -110,16 +113,7 @@ def main() -> None:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
+            executable_path=CHROMIUM, args=e2e_browser.LAUNCH_ARGS
         )
         page = browser.new_page(viewport={"width": WIDTH, "height": HEIGHT})
         page.goto(BASE_URL)

@@ -38,6 +38,17 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# The Predict page's compact answer (pages/4_Predict.py, answer()): its
+# container, Streamlit's wrapper of it (what the page's CSS hides or pins),
+# its polite live region (role="status"), and a check that the region's text
+# is no longer ``before``.
+ANSWER_BOX = ".st-key-predict_answer"
+ANSWER_WRAPPER = '[data-testid="stLayoutWrapper"]:has(> .st-key-predict_answer)'
+ANSWER = '.st-key-predict_answer [role="status"]'
+ANSWER_CHANGED = """before => {
+    const answer = document.querySelector('.st-key-predict_answer [role="status"]');
+    return answer && answer.innerText.trim() !== before;
+}"""
 ALERT = '[data-testid="stAlert"]'
 EXCEPTION = '[data-testid="stException"]'
 # Menu labels drawn by ui.navigation (the built-in menu is hidden).

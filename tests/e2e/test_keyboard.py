@@ -22,13 +22,9 @@ pytestmark = [
 ]
 
 # The Predict page's compact answer: a polite live region (role="status").
-ANSWER = '.st-key-predict_answer [role="status"]'
-# Streamlit's wrapper of that container: what the page's CSS hides or pins.
-ANSWER_WRAPPER = '[data-testid="stLayoutWrapper"]:has(> .st-key-predict_answer)'
-ANSWER_CHANGED = """before => {
-    const answer = document.querySelector('.st-key-predict_answer [role="status"]');
-    return answer && answer.innerText.trim() !== before;
-}"""
+ANSWER = browser.ANSWER
+ANSWER_WRAPPER = browser.ANSWER_WRAPPER
+ANSWER_CHANGED = browser.ANSWER_CHANGED
 
 
 def tab_to(page, target, limit: int = 150) -> int:

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from core import schema
 from tests.e2e import browser
 
 pytestmark = [
@@ -17,26 +18,11 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
-ANSWER_BOX = ".st-key-predict_answer"
-# Streamlit's wrapper of that container: what the page's CSS hides or pins.
-ANSWER_WRAPPER = '[data-testid="stLayoutWrapper"]:has(> .st-key-predict_answer)'
-ANSWER = '.st-key-predict_answer [role="status"]'
-ANSWER_CHANGED = """before => {
-    const answer = document.querySelector('.st-key-predict_answer [role="status"]');
-    return answer && answer.innerText.trim() !== before;
-}"""
-GENRES = (
-    "Electronic",
-    "Anime",
-    "Jazz",
-    "Alternative",
-    "Country",
-    "Rap",
-    "Blues",
-    "Rock",
-    "Classical",
-    "Hip-Hop",
-)
+ANSWER_BOX = browser.ANSWER_BOX
+ANSWER_WRAPPER = browser.ANSWER_WRAPPER
+ANSWER = browser.ANSWER
+ANSWER_CHANGED = browser.ANSWER_CHANGED
+GENRES = schema.GENRES
 
 
 @pytest.fixture
