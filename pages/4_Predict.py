@@ -419,12 +419,11 @@ def answer(probabilities, reason: str | None) -> None:
     but stays a polite live region, so screen readers hear each new answer.
     """
     with st.container(key=ANSWER_KEY):
-        st.html(ANSWER_STYLE + "<span></span>")
         if probabilities is None:
             sentence = (
                 f"No prediction for this track: {reason}."
                 if reason
-                else ("No prediction for this track.")
+                else "No prediction for this track."
             )
             st.markdown(
                 ANSWER_STYLE + f'<p role="status" aria-live="polite">'

@@ -21,11 +21,6 @@ pytestmark = [
     pytest.mark.skipif(browser.CHROMIUM is None, reason=browser.MISSING_CHROMIUM),
 ]
 
-# The Predict page's compact answer: a polite live region (role="status").
-ANSWER = browser.ANSWER
-ANSWER_WRAPPER = browser.ANSWER_WRAPPER
-ANSWER_CHANGED = browser.ANSWER_CHANGED
-
 
 def tab_to(page, target, limit: int = 150) -> int:
     """Press Tab until ``target`` has the keyboard focus.
@@ -44,12 +39,12 @@ def test_a_slider_moved_with_arrow_keys_gives_a_new_answer_in_a_live_region(
     app_url, app_page
 ):
     browser.open_page(app_page, app_url, "Predict")
-    answer = app_page.locator(ANSWER)
+    answer = app_page.locator(browser.ANSWER)
     before = answer.inner_text().strip()
     assert re.match(r"(Clearly|Mostly|A toss-up between) ", before), before
     # On a wide screen the answer is out of sight (the chart beside the sliders
     # says it) but stays in the page for screen readers.
-    box = app_page.locator(ANSWER_WRAPPER).bounding_box()
+    box = app_page.locator(browser.ANSWER_WRAPPER).bounding_box()
     assert box is None or box["height"] <= 1, box
     assert answer.get_attribute("aria-live") == "polite"
     # A live region is only announced if it is the same element before and after.
@@ -62,7 +57,7 @@ def test_a_slider_moved_with_arrow_keys_gives_a_new_answer_in_a_live_region(
     start = float(slider.input_value())
     for _ in range(25):
         app_page.keyboard.press("ArrowRight")
-    app_page.wait_for_function(ANSWER_CHANGED, arg=before, timeout=30_000)
+    app_page.wait_for_function(browser.ANSWER_CHANGED, arg=before, timeout=30_000)
     browser.wait_idle(app_page)
 
     assert float(slider.input_value()) > start

@@ -18,11 +18,6 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
-ANSWER_BOX = browser.ANSWER_BOX
-ANSWER_WRAPPER = browser.ANSWER_WRAPPER
-ANSWER = browser.ANSWER
-ANSWER_CHANGED = browser.ANSWER_CHANGED
-GENRES = schema.GENRES
 
 
 @pytest.fixture
@@ -58,7 +53,7 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     """danceability is the third slider, valence the last (far down the list)."""
     page = phone_page
     browser.open_page(page, app_url, "Predict")
-    answer = page.locator(ANSWER)
+    answer = page.locator(browser.ANSWER)
     before = answer.inner_text().strip()
     slider = page.locator(
         f'[data-testid="stSlider"] input[type="range"][aria-label="{feature}"]'
@@ -68,17 +63,18 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     page.wait_for_timeout(300)
     for _ in range(25):
         slider.press("ArrowRight")
-    page.wait_for_function(ANSWER_CHANGED, arg=before, timeout=30_000)
+    page.wait_for_function(browser.ANSWER_CHANGED, arg=before, timeout=30_000)
     browser.wait_idle(page)
     browser.assert_no_exception(page)
 
     after = answer.inner_text().strip()
     assert after != before
     top_genre = next(
-        (genre for genre in sorted(GENRES, key=after.find) if genre in after), None
+        (genre for genre in sorted(schema.GENRES, key=after.find) if genre in after),
+        None,
     )
     assert top_genre is not None, after
-    answer_box = page.locator(ANSWER_BOX).bounding_box()
+    answer_box = page.locator(browser.ANSWER_BOX).bounding_box()
     slider_box = (
         page.locator('[data-testid="stSlider"]')
         .filter(has=page.locator(f'input[type="range"][aria-label="{feature}"]'))
@@ -106,7 +102,7 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     )
     assert not covered
     # The compact bar shows the top genre's share.
-    bar = page.locator(f'{ANSWER_BOX} [data-testid="stProgress"]')
+    bar = page.locator(f'{browser.ANSWER_BOX} [data-testid="stProgress"]')
     assert bar.inner_text().strip().startswith(top_genre)
 
 
@@ -118,7 +114,7 @@ def test_the_compact_answer_is_shown_only_on_narrow_screens(app_url, app_page):
     for width, shown in ((1400, False), (390, True)):
         app_page.set_viewport_size({"width": width, "height": 900})
         browser.open_page(app_page, app_url, "Predict")
-        box = app_page.locator(ANSWER_WRAPPER).bounding_box()
+        box = app_page.locator(browser.ANSWER_WRAPPER).bounding_box()
         assert (
             box is not None and box["width"] > 100 and box["height"] > 20
         ) == shown, (
