@@ -555,6 +555,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     parser = _parser()
     arguments = parser.parse_args(argv)
+    # One BLAS thread: the network's matrix products come in blocks of 2,048
+    # rows, too small for a second thread to pay. Measured on a million-row
+    # predict: the same wall time (21.0 s against 20.7 s), 21 CPU seconds
+    # instead of 37. Training runs in TensorFlow's own threads, not BLAS's.
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
     try:
         return COMMANDS[arguments.command](arguments)
     except GenreLabError as error:

@@ -67,25 +67,36 @@ _ERF_DENOMINATOR = np.array(
 
 def erf(x: np.ndarray) -> np.ndarray:
     """The error function of a float32 array (see ``_ERF_NUMERATOR``)."""
-    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    return _erf_in_place(np.clip(x, np.float32(-4.0), np.float32(4.0)))
+
+
+def _erf_in_place(x: np.ndarray) -> np.ndarray:
+    """Overwrite ``x`` (float32, within [-4, 4]) with erf(x); return it.
+
+    Every hidden value of a big file passes through here (768 million for a
+    million rows of the shipped model), so no step makes an array it can
+    write into an existing one.
+    """
     squared = x * x
-    numerator = np.full_like(x, _ERF_NUMERATOR[0])
-    for coefficient in _ERF_NUMERATOR[1:]:
+    numerator = squared * _ERF_NUMERATOR[0]
+    numerator += _ERF_NUMERATOR[1]
+    for coefficient in _ERF_NUMERATOR[2:]:
         numerator *= squared
         numerator += coefficient
     numerator *= x
-    denominator = np.full_like(x, _ERF_DENOMINATOR[0])
-    for coefficient in _ERF_DENOMINATOR[1:]:
+    denominator = squared * _ERF_DENOMINATOR[0]
+    denominator += _ERF_DENOMINATOR[1]
+    for coefficient in _ERF_DENOMINATOR[2:]:
         denominator *= squared
         denominator += coefficient
-    numerator /= denominator
-    return numerator
+    return np.divide(numerator, denominator, out=x)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # Keras' "gelu" is the exact form, 0.5 x (1 + erf(x / sqrt 2)), not the
     # tanh approximation.
-    result = erf(x * np.float32(1 / np.sqrt(2)))
+    scaled = x * np.float32(1 / np.sqrt(2))
+    result = _erf_in_place(np.clip(scaled, -4.0, 4.0, out=scaled))
     result += np.float32(1.0)
     result *= x
     result *= np.float32(0.5)
@@ -128,7 +139,9 @@ class Dense:
     activation: str
 
     def __call__(self, inputs: np.ndarray) -> np.ndarray:
-        return ACTIVATIONS[self.activation](inputs @ self.kernel + self.bias)
+        outputs = inputs @ self.kernel
+        outputs += self.bias
+        return ACTIVATIONS[self.activation](outputs)
 
 
 @dataclass(frozen=True)
