@@ -289,7 +289,7 @@ def why_section(values: dict[str, object], probabilities) -> None:
         help="The top genre first; pick another to ask 'why not this one?'.",
     )
     try:
-        result = shapley.shapley_values(model.bundle, values)
+        result = explore.shapley_values(model.choice.key, values, model.bundle)
     except GenreLabError as error:
         st.warning(str(error))
         return

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import explain, schema, songs
+from core import explain, schema, shapley, songs
 from core.bundle import Bundle
 
 # A row index of the loaded data the Predict page loads on arrival (set by
@@ -93,6 +93,20 @@ def partial_dependence(
     """:func:`core.explain.partial_dependence_table` over one split's tracks."""
     rows = _table[_table[songs.SPLIT] == split]
     return explain.partial_dependence_table(_bundle, _typed.loc[rows.index], feature)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def shapley_values(
+    model_key: str, values: dict[str, float | str], _bundle: Bundle
+) -> shapley.Shapley:
+    """:func:`core.shapley.shapley_values` of one track, shared by every session.
+
+    Most visitors open Predict on the same typical track, and each
+    explanation runs the network on 8,192 variations of it: a third of the
+    server's CPU for a crowd opening Predict, before this cache (measured;
+    benchmarks/README.md). A track a slider made new is computed as before.
+    """
+    return shapley.shapley_values(_bundle, values)
 
 
 def random_generator() -> np.random.Generator:
