@@ -7,14 +7,20 @@ takes well under a millisecond, an explanation (8,192 predictions) about 50 ms.
 
 from __future__ import annotations
 
-from html import escape
+from ui import preload
 
-import pandas as pd
-import streamlit as st
+# Before the imports below: on a fresh server they take the first visitor's
+# run most of a second, which the browser spends loading the chart code.
+preload.chart_code()
 
-from core import data, explain, inputs, predict, schema, shapley, songs
-from core.errors import GenreLabError
-from ui import charts, explore, navigation, readings, show, state
+from html import escape  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from core import data, explain, inputs, predict, schema, shapley, songs  # noqa: E402
+from core.errors import GenreLabError  # noqa: E402
+from ui import charts, explore, navigation, readings, show, state  # noqa: E402
 
 navigation.page_frame(
     "Predict",
@@ -168,63 +174,70 @@ pending = st.session_state.pop(PENDING, None)
 if pending is not None and typed is not None and pending in typed.index:
     load_song(pending)
 
-st.subheader("Find a song")
-if typed is None or source is None:
-    st.info(
-        "Finding real songs needs the dataset: load it on the **Home** page. The "
-        "sliders, the explanation and the what-if work without it."
-    )
-else:
-    index = explore.song_index(source.key, typed)
-    search_column, pick_column = st.columns([1, 2], vertical_alignment="bottom")
-    query = search_column.text_input(
-        "Artist or title",
-        key="predict_search",
-        placeholder="e.g. daft punk",
-        help="Type part of an artist's name or of a title; then pick the track.",
-    )
-    matches = songs.search(index, query) if query.strip() else index.iloc[:0]
-    labels = dict(
-        zip(
-            matches.index,
-            (matches[songs.SONG] + " (" + matches[songs.LISTED] + ")"),
-            strict=True,
+# Drawn here, filled after the prediction panel: listing the songs takes a
+# fresh server 0.2 s, which the first chart need not wait for.
+song_finder = st.container()
+
+
+def find_a_song() -> None:
+    """Look up a real track of the data by artist or title, or by chance."""
+    st.subheader("Find a song")
+    if typed is None or source is None:
+        st.info(
+            "Finding real songs needs the dataset: load it on the **Home** page. The "
+            "sliders, the explanation and the what-if work without it."
         )
-    )
-    pick_column.selectbox(
-        f"Matching tracks ({len(matches)} shown)"
-        if query.strip()
-        else "Matching tracks",
-        list(labels),
-        index=None,
-        format_func=labels.__getitem__,
-        key="predict_match",
-        on_change=load_match,
-        placeholder="Type in the box on the left first"
-        if not query.strip()
-        else ("No track matches" if matches.empty else "Pick a track to load it"),
-        disabled=matches.empty,
-    )
-    right_column, wrong_column, _ = st.columns([1, 1, 2])
-    right_column.button(
-        "Surprise me: one it got right",
-        key="predict_surprise_right",
-        on_click=surprise,
-        args=(True,),
-        icon=":material/casino:",
-        help="A random test track (never seen in training) the model named right.",
-    )
-    wrong_column.button(
-        "Surprise me: one it got wrong",
-        key="predict_surprise_wrong",
-        on_click=surprise,
-        args=(False,),
-        icon=":material/casino:",
-        help="A random test track the model named wrong.",
-    )
-    missing = st.session_state.get("predict_surprise_none")
-    if missing:
-        st.info(f"There is no track the model got {missing} to pick from.")
+    else:
+        index = explore.song_index(source.key, typed)
+        search_column, pick_column = st.columns([1, 2], vertical_alignment="bottom")
+        query = search_column.text_input(
+            "Artist or title",
+            key="predict_search",
+            placeholder="e.g. daft punk",
+            help="Type part of an artist's name or of a title; then pick the track.",
+        )
+        matches = songs.search(index, query) if query.strip() else index.iloc[:0]
+        labels = dict(
+            zip(
+                matches.index,
+                (matches[songs.SONG] + " (" + matches[songs.LISTED] + ")"),
+                strict=True,
+            )
+        )
+        pick_column.selectbox(
+            f"Matching tracks ({len(matches)} shown)"
+            if query.strip()
+            else "Matching tracks",
+            list(labels),
+            index=None,
+            format_func=labels.__getitem__,
+            key="predict_match",
+            on_change=load_match,
+            placeholder="Type in the box on the left first"
+            if not query.strip()
+            else ("No track matches" if matches.empty else "Pick a track to load it"),
+            disabled=matches.empty,
+        )
+        right_column, wrong_column, _ = st.columns([1, 1, 2])
+        right_column.button(
+            "Surprise me: one it got right",
+            key="predict_surprise_right",
+            on_click=surprise,
+            args=(True,),
+            icon=":material/casino:",
+            help="A random test track (never seen in training) the model named right.",
+        )
+        wrong_column.button(
+            "Surprise me: one it got wrong",
+            key="predict_surprise_wrong",
+            on_click=surprise,
+            args=(False,),
+            icon=":material/casino:",
+            help="A random test track the model named wrong.",
+        )
+        missing = st.session_state.get("predict_surprise_none")
+        if missing:
+            st.info(f"There is no track the model got {missing} to pick from.")
 
 
 def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
@@ -555,3 +568,5 @@ def prediction_panel() -> None:
 
 
 prediction_panel()
+with song_finder:
+    find_a_song()

@@ -212,3 +212,19 @@ def test_open_a_song_of_a_cell_on_predict(data_and_model):
     assert app.title[0].value == "Predict"
     assert "listed under Rock" in app.info[0].value
     assert song is not None
+
+
+def test_predict_asks_the_browser_for_the_chart_code_first(data_and_model):
+    from pathlib import Path
+
+    import streamlit as st
+
+    from ui import preload
+
+    name = preload._chart_code_file()
+    assert name is not None
+    assert (Path(st.__file__).parent / "static" / "static" / "js" / name).is_file()
+    app = open_app("predict").run()
+    assert not app.exception
+    bodies = [element.proto.body for element in app.sidebar.get("html")]
+    assert f'import("./static/js/{name}")' in bodies[0]
