@@ -74,6 +74,24 @@ def open_page(page: Page, label: str) -> None:
     wait_until_idle(page)
 
 
+def features_near(medians, genre: str, generator, spread: float) -> dict[str, float]:
+    """A made-up track's numeric features: the genre's medians times noise.
+
+    Each median is multiplied by a uniform draw within 1 +- ``spread`` and
+    kept inside the feature's valid range.
+    """
+    import numpy as np
+
+    from core import schema
+
+    values = {}
+    for feature in schema.NUMERIC_FEATURES:
+        low, high = schema.VALUE_RANGES[feature]
+        value = medians.loc[genre, feature] * generator.uniform(1 - spread, 1 + spread)
+        values[feature] = float(np.clip(value, low, high))
+    return values
+
+
 def example_batch(path: Path) -> Path:
     """Write a made-up batch file: noisy typical tracks of each genre, two bad rows.
 
@@ -92,11 +110,8 @@ def example_batch(path: Path) -> Path:
             values = {
                 "artist_name": f"Example artist {len(rows) + 1}",
                 "track_name": f"Example {genre.lower()} song {number + 1}",
+                **features_near(medians, genre, generator, 0.15),
             }
-            for feature in schema.NUMERIC_FEATURES:
-                low, high = schema.VALUE_RANGES[feature]
-                value = medians.loc[genre, feature] * generator.uniform(0.85, 1.15)
-                values[feature] = float(np.clip(value, low, high))
             values["key"] = medians.loc[genre, "key"]
             values["mode"] = medians.loc[genre, "mode"]
             values["music_genre"] = genre

@@ -32,7 +32,13 @@ from playwright.sync_api import Page, sync_playwright
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: find core and tests
 
-from tests.app.screenshots import OUTPUT, pick, shoot, wait_until_idle  # noqa: E402
+from tests.app.screenshots import (  # noqa: E402
+    OUTPUT,
+    features_near,
+    pick,
+    shoot,
+    wait_until_idle,
+)
 from tests.e2e import browser  # noqa: E402
 
 PHONE = {"width": 390, "height": 844}
@@ -55,11 +61,8 @@ def made_up_dataset(path: Path) -> Path:
                 "instance_id": float(len(rows) + 1),
                 "artist_name": f"Example artist {len(rows) % 97 + 1}",
                 "track_name": f"Example {genre.lower()} song {number + 1}",
+                **features_near(medians, genre, generator, 0.4),
             }
-            for feature in schema.NUMERIC_FEATURES:
-                low, high = schema.VALUE_RANGES[feature]
-                value = medians.loc[genre, feature] * generator.uniform(0.6, 1.4)
-                values[feature] = float(np.clip(value, low, high))
             values["key"] = schema.KEYS[generator.integers(0, len(schema.KEYS))]
             values["mode"] = schema.MODES[generator.integers(0, len(schema.MODES))]
             values["obtained_date"] = "4-Apr"
