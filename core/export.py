@@ -91,7 +91,7 @@ def _may_need_quotes(text: pa.Array) -> bool:
 def _csv_fields(values: pa.Array) -> pa.Array:
     text = pc.fill_null(values.cast(pa.large_string()), "")
     if pa.types.is_floating(values.type) or not _may_need_quotes(text):
-        return text  # numbers never need quotes
+        return text  # numbers, and text without a mark, never need quotes
     needs = pc.match_substring(text, _NEEDS_QUOTES[0])
     for mark in _NEEDS_QUOTES[1:]:
         needs = pc.or_(needs, pc.match_substring(text, mark))
@@ -150,7 +150,7 @@ def _characters(text: pa.Array) -> str:
     """The characters of a large_string array without nulls, one after another."""
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
     first, last = offsets[text.offset], offsets[text.offset + len(text)]
-    return text.buffers()[2].to_pybytes()[first:last].decode("utf-8")
+    return text.buffers()[2].slice(first, last - first).to_pybytes().decode("utf-8")
 
 
 def predictions_csv_bytes(table: pd.DataFrame) -> bytes:

@@ -104,7 +104,7 @@ def shapley_values(
     Most visitors open Predict on the same typical track, and each
     explanation runs the network on 8,192 variations of it: a third of the
     server's CPU for a crowd opening Predict, before this cache (measured;
-    benchmarks/README.md). A track a slider made new is computed as before.
+    docs/performance.md). A track a slider made new is computed as before.
     """
     return shapley.shapley_values(_bundle, values)
 

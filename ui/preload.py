@@ -2,7 +2,7 @@
 
 Streamlit's browser code fetches Plotly's part (4.7 MB) only when the first
 chart arrives, then spends about a second evaluating it. Measured on a fresh
-server (benchmarks/README.md), a visitor who followed a link to Predict waited
+server (docs/performance.md), a visitor who followed a link to Predict waited
 for both after the server had run the page. Imported as the page starts,
 the code loads while the server reads the data and computes. This module
 imports nothing heavy, so that a page can call it before its own imports.
