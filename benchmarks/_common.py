@@ -40,6 +40,10 @@ class Run:
     # User + system CPU time of the child, all its threads: on a shared
     # machine it moves less than the wall time does.
     cpu_seconds: float = 0.0
+    # Peak of the resident memory of the child and its own children added
+    # up (sampled every 20 ms): ``python -m core predict`` runs its network
+    # in a second process, whose memory counts too. Never below max_rss_mb.
+    tree_peak_mb: float = 0.0
 
     def check(self, what: str) -> Run:
         """Raise with the child's stderr when it failed."""
@@ -57,6 +61,36 @@ def train_arguments(preset: str, data: Path, out: Path) -> list[str]:
     As every training benchmark runs it.
     """
     return ["train", "--preset", preset, "--data", str(data), "--out", str(out)]
+
+
+def _descendants(pid: int) -> list[int]:
+    """``pid`` and every process below it (Linux's /proc children lists)."""
+    found, waiting = [], [pid]
+    while waiting:
+        current = waiting.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                waiting += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def _resident_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _sample_tree_peak(pid: int, stop: threading.Event, peak: list[float]) -> None:
+    while not stop.wait(0.02):
+        total = sum(_resident_mb(each) for each in _descendants(pid))
+        peak[0] = max(peak[0], total)
 
 
 def timed_run(
@@ -98,10 +132,17 @@ def timed_run(
         reader.start()
     timer = threading.Timer(timeout, process.kill)
     timer.start()
+    stop_sampling, tree_peak = threading.Event(), [0.0]
+    sampler = threading.Thread(
+        target=_sample_tree_peak, args=(process.pid, stop_sampling, tree_peak)
+    )
+    sampler.start()
     try:
         _, status, usage = os.wait4(process.pid, 0)
     finally:
         timer.cancel()
+        stop_sampling.set()
+        sampler.join()
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     for reader in readers:
@@ -113,6 +154,7 @@ def timed_run(
         outputs.get("stderr", ""),
         usage.ru_maxrss / 1024,
         usage.ru_utime + usage.ru_stime,
+        max(tree_peak[0], usage.ru_maxrss / 1024),
     )
 
 

@@ -3,7 +3,8 @@
 ``python -m core predict`` and ``python -m core evaluate`` with the shipped
 model on a 1,000,000-row file (the dataset's rows repeated, about 150 MB,
 written to a temporary folder, never into the repository): wall time of the
-whole process and its peak resident memory (``ru_maxrss`` of the child).
+whole process and its peak resident memory: the process and the second
+process that runs its network (core.network_process), added up.
 The reference is ``pandas.read_csv`` of the same file in a fresh process.
 Targets: predict within 600 MB and 20 s.
 
@@ -66,22 +67,23 @@ def run(rows: int = 1_000_000) -> list[Row]:
         Row(
             f"7. `python -m core predict`, {rows:,} rows ({size_mb:.0f} MB in, "
             f"{output_mb:.0f} MB out)",
-            f"{predict.seconds:.1f} s, peak {predict.max_rss_mb:.0f} MB "
+            f"{predict.seconds:.1f} s, peak {predict.tree_peak_mb:.0f} MB "
             f"(CPU {predict.cpu_seconds:.1f} s)",
             reference_text,
-            f"{predict.max_rss_mb / PEAK_TARGET_MB:.2f} of memory target, "
+            f"{predict.tree_peak_mb / PEAK_TARGET_MB:.2f} of memory target, "
             f"{predict.seconds / SECONDS_TARGET:.2f} of time target",
             f"<= {PEAK_TARGET_MB:.0f} MB and <= {SECONDS_TARGET:.0f} s",
-            predict.max_rss_mb <= PEAK_TARGET_MB and predict.seconds <= SECONDS_TARGET,
+            predict.tree_peak_mb <= PEAK_TARGET_MB
+            and predict.seconds <= SECONDS_TARGET,
         ),
         Row(
             f"7. `python -m core evaluate`, {rows:,} rows",
-            f"{evaluate.seconds:.1f} s, peak {evaluate.max_rss_mb:.0f} MB "
+            f"{evaluate.seconds:.1f} s, peak {evaluate.tree_peak_mb:.0f} MB "
             f"(CPU {evaluate.cpu_seconds:.1f} s)",
             reference_text,
-            f"{evaluate.max_rss_mb / PEAK_TARGET_MB:.2f} of memory target",
+            f"{evaluate.tree_peak_mb / PEAK_TARGET_MB:.2f} of memory target",
             f"<= {PEAK_TARGET_MB:.0f} MB",
-            evaluate.max_rss_mb <= PEAK_TARGET_MB,
+            evaluate.tree_peak_mb <= PEAK_TARGET_MB,
         ),
     ]
 

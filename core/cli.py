@@ -319,7 +319,10 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     result = export.predict_file(
-        model_bundle, _dataset_path(arguments.data), require_label=True
+        model_bundle,
+        _dataset_path(arguments.data),
+        require_label=True,
+        separate_process=True,
     )
     _tell_understood(result.understood, arguments.verbose)
     metrics = result.scores
@@ -372,7 +375,9 @@ def _command_predict(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     with _replaced_on_success(output) as stream:
-        result = export.predict_file(model_bundle, arguments.input, stream, score=False)
+        result = export.predict_file(
+            model_bundle, arguments.input, stream, score=False, separate_process=True
+        )
     _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     return 0

@@ -35,6 +35,7 @@ import pandas as pd
 
 from core import formats, schema
 from core.errors import DataError
+from core.forward import BLOCK_ROWS
 
 # The same limit as server.maxUploadSize in .streamlit/config.toml: every
 # upload, and every file read whole (training data), must fit in it; only the
@@ -46,8 +47,9 @@ from core.errors import DataError
 MAX_FILE_MB = 30
 # Rows read at a time when streaming: measured on a 100,000-row upload, 50,000
 # rows a chunk added 229 MB to the process at its peak, 10,000 rows 69 MB, and
-# ran as fast.
-CHUNK_ROWS = 10_000
+# ran as fast. A whole number of the network's blocks (2,048 rows), so that
+# no chunk but the last pads a block (core.forward.Network.outputs).
+CHUNK_ROWS = 5 * BLOCK_ROWS
 DATA_PATH_VARIABLE = "MUSIC_GENRE_CSV"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_PATH = PROJECT_ROOT / "data" / "music_genre.csv"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO
 
@@ -21,6 +22,7 @@ import pyarrow.compute as pc
 
 from core import data, formats, predict, schema
 from core.bundle import Bundle
+from core.network_process import NetworkRunner
 
 # Rows of the table the Batch predict page shows (the download has them all).
 PREVIEW_ROWS = 1_000
@@ -191,6 +193,19 @@ class BatchResult:
         return self.rows - self.predicted
 
 
+@dataclass
+class _Chunk:
+    """A chunk read, whose network output is on its way."""
+
+    raw: pd.DataFrame
+    typed: pd.DataFrame
+    usable: np.ndarray
+    reasons: np.ndarray
+    features: np.ndarray
+    first_row: int
+    future: Future[np.ndarray]
+
+
 def predict_file(
     bundle: Bundle,
     source: data.CsvSource,
@@ -199,6 +214,7 @@ def predict_file(
     require_label: bool = False,
     score: bool = True,
     chunk_rows: int | None = None,
+    separate_process: bool = False,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -211,6 +227,8 @@ def predict_file(
         require_label: refuse a file without a ``music_genre`` column.
         score: score the predictions of a labelled file (``scores``).
         chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
+        separate_process: run the network in a second process, alongside
+            reading (the command line; see :mod:`core.network_process`).
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -230,12 +248,14 @@ def predict_file(
     labelled = False
     understood = formats.Understood()
     understood.use_model(bundle.preprocessor)
-    chunks = data.iter_typed_chunks(
-        source, require_label, chunk_rows, summary=understood
-    )
-    for raw, typed in chunks:
-        predictions = predict.predict_frame(bundle, typed)
-        table = predictions_table(raw, predictions)
+
+    def finish(chunk: _Chunk) -> None:
+        nonlocal rows, predicted, listed, labelled
+        probabilities = runner.result(chunk.future, chunk.features, chunk.first_row)
+        predictions = predict.predictions_from(
+            chunk.typed.index, chunk.usable, chunk.reasons, probabilities
+        )
+        table = predictions_table(chunk.raw, predictions)
         if output is not None:
             as_written = {
                 canonical: written
@@ -249,13 +269,38 @@ def predict_file(
             missing = unpredictable_rows(table).iloc[: LISTED_UNPREDICTABLE - listed]
             unpredictable.append(missing)
             listed += len(missing)
-        labelled = labelled or has_labels(typed)
+        labelled = labelled or has_labels(chunk.typed)
         if score:
-            keeper.add(typed, predictions)
+            keeper.add(chunk.typed, predictions)
         rows += len(table)
         predicted += int((predictions[predict.REASON] == "").sum())
         if on_progress is not None:
             on_progress(rows)
+
+    # With a second process, each chunk's network runs there while the next
+    # chunk is read here; then its table is written.
+    with NetworkRunner(bundle.network, separate_process) as runner:
+        chunks = data.iter_typed_chunks(
+            source, require_label, chunk_rows, summary=understood
+        )
+        waiting: _Chunk | None = None
+        read = 0
+        for raw, typed in chunks:
+            usable, reasons, features = predict.network_inputs(bundle, typed)
+            future = runner.submit(features, read)
+            chunk = _Chunk(raw, typed, usable, reasons, features, read, future)
+            read += len(typed)
+            if waiting is not None:
+                finish(waiting)
+                waiting = None
+            # A chunk waits only while its network runs elsewhere; in one
+            # process (the app's server) holding it would only cost memory.
+            if runner.in_second_process:
+                waiting = chunk
+            else:
+                finish(chunk)
+        if waiting is not None:
+            finish(waiting)
     return BatchResult(
         rows=rows,
         predicted=predicted,

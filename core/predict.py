@@ -30,34 +30,69 @@ def probabilities_for_features(bundle: Bundle, features: np.ndarray) -> np.ndarr
     return bundle.network.probabilities(features)
 
 
-def predict_frame(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
+def network_inputs(
+    bundle: Bundle, typed: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The network's inputs for every row of a typed frame.
+
+    Returns:
+        Which rows can be predicted, each row's reason when it cannot (else
+        ""), and a float32 matrix with a row of inputs for every row, zeros
+        for those that cannot (the network runs on every row so that each
+        keeps its place in the file; see ``Network.outputs``).
+    """
+    usable, reasons = bundle.preprocessor.usable_rows(typed)
+    features = np.zeros(
+        (len(typed), len(bundle.preprocessor.feature_names)), dtype=np.float32
+    )
+    if usable.any():
+        features[usable] = bundle.preprocessor.transform(typed[usable])
+    return usable, reasons, features
+
+
+def predictions_from(
+    index: pd.Index, usable: np.ndarray, reasons: np.ndarray, probabilities: np.ndarray
+) -> pd.DataFrame:
+    """The predictions table of :func:`predict_frame`, from the network's output.
+
+    Args:
+        index: the typed frame's index.
+        usable, reasons: from :func:`network_inputs`.
+        probabilities: the network's output for every row.
+    """
+    probabilities = np.where(usable[:, np.newaxis], probabilities, np.nan)
+    order = np.argsort(-np.nan_to_num(probabilities, nan=-1.0), axis=1)
+    genres = np.asarray(schema.GENRES, dtype=object)
+    first = np.where(usable, genres[order[:, 0]], "")
+    second = np.where(usable, genres[order[:, 1]], "")
+    result = pd.DataFrame(
+        {PREDICTED: first, SECOND: second, REASON: reasons}, index=index
+    )
+    for position, column in enumerate(PROBABILITY_COLUMNS):
+        result[column] = probabilities[:, position]
+    return result
+
+
+def predict_frame(
+    bundle: Bundle, typed: pd.DataFrame, first_row: int = 0
+) -> pd.DataFrame:
     """Predict every row of a typed frame.
 
     Args:
         bundle: a trained model bundle.
         typed: a typed frame (label optional).
+        first_row: the first row's place in its file when ``typed`` is a
+            chunk of one (see ``Network.outputs``): a file predicted whole or
+            a chunk at a time then gives the same bits.
 
     Returns:
         One row per input row, same index: ``predicted_genre``,
         ``second_genre``, ``reason`` (empty when predicted) and one
         ``p_<Genre>`` column per genre (empty when not predicted).
     """
-    usable, reasons = bundle.preprocessor.usable_rows(typed)
-    probabilities = np.full((len(typed), len(schema.GENRES)), np.nan)
-    if usable.any():
-        probabilities[usable] = probabilities_for_features(
-            bundle, bundle.preprocessor.transform(typed[usable])
-        )
-    order = np.argsort(-np.nan_to_num(probabilities, nan=-1.0), axis=1)
-    genres = np.asarray(schema.GENRES, dtype=object)
-    first = np.where(usable, genres[order[:, 0]], "")
-    second = np.where(usable, genres[order[:, 1]], "")
-    result = pd.DataFrame(
-        {PREDICTED: first, SECOND: second, REASON: reasons}, index=typed.index
-    )
-    for position, column in enumerate(PROBABILITY_COLUMNS):
-        result[column] = probabilities[:, position]
-    return result
+    usable, reasons, features = network_inputs(bundle, typed)
+    probabilities = bundle.network.probabilities(features, first_row)
+    return predictions_from(typed.index, usable, reasons, probabilities)
 
 
 class ScoreKeeper:

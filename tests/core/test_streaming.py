@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import stat
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from core import cli, data, export, predict
+from core import cli, data, export, forward, predict
+from core.network_process import NetworkRunner
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 CHUNK = 10
@@ -190,3 +192,70 @@ def test_fusion_accuracy_uses_every_chunk(drop_run):
     whole = predict.evaluate_frame(drop_run.bundle, data.load_csv(content))
     assert chunked["fusion_accuracy"] == pytest.approx(whole["fusion_accuracy"])
     assert np.isfinite(chunked["fusion_accuracy"])
+
+
+def long_mixed_file() -> bytes:
+    """5,000 rows (more than two of the network's blocks), bad rows here and there."""
+    rows = separable_rows(per_genre=500, seed=4)
+    for position in (5, 2_100, 2_101, 4_095, 4_999):
+        rows[position]["energy"] = "loud"
+    return csv_bytes(rows)
+
+
+def test_every_row_gets_the_same_bits_whatever_the_chunking(drop_run):
+    content = long_mixed_file()
+    whole = predict.predict_frame(drop_run.bundle, data.load_csv(content), first_row=0)
+    assert len(whole) == 5_000 > 2 * forward.BLOCK_ROWS
+    for chunk_rows in (1_000, 3_001):
+        parts = []
+        first_row = 0
+        for _, typed in data.iter_typed_chunks(content, chunk_rows=chunk_rows):
+            parts.append(predict.predict_frame(drop_run.bundle, typed, first_row))
+            first_row += len(typed)
+        pd.testing.assert_frame_equal(pd.concat(parts), whole, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    ("chunk_rows", "separate_process"),
+    [(1_000, False), (3_001, True), (None, True), (10_000, False)],
+)
+def test_a_long_file_is_written_the_same_whatever_the_chunking(
+    drop_run, chunk_rows, separate_process
+):
+    content = long_mixed_file()
+    written = io.StringIO()
+    result = export.predict_file(
+        drop_run.bundle,
+        content,
+        written,
+        chunk_rows=chunk_rows,
+        separate_process=separate_process,
+    )
+    assert written.getvalue().encode("utf-8") == unchunked_table_bytes(
+        drop_run.bundle, content
+    )
+    assert result.predicted == 5_000 - 5
+
+
+def test_the_second_process_gives_this_one_s_probabilities(drop_run):
+    features = np.random.default_rng(3).normal(
+        size=(3_000, drop_run.bundle.network.n_features)
+    )
+    here = drop_run.bundle.network.probabilities(features, 700)
+    with NetworkRunner(drop_run.bundle.network, separate_process=True) as runner:
+        future = runner.submit(features, 700)
+        assert np.array_equal(runner.result(future, features, 700), here)
+
+
+def test_a_second_process_that_dies_leaves_the_work_to_this_one(drop_run):
+    network = drop_run.bundle.network
+    features = np.random.default_rng(5).normal(size=(50, network.n_features))
+    with NetworkRunner(network, separate_process=True) as runner:
+        (pid,) = runner._pool._processes  # the one process it forked
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        future = runner.submit(features, 0)
+        first = runner.result(future, features, 0)
+        again = runner.result(runner.submit(features, 50), features, 50)
+    assert np.array_equal(first, network.probabilities(features, 0))
+    assert np.array_equal(again, network.probabilities(features, 50))

@@ -1,0 +1,135 @@
+"""Run a network in a second process while this one reads and writes a file.
+
+Predicting a big file is two thirds reading, typing and writing (pandas and
+Arrow, mostly holding Python's interpreter lock) and one third the network
+(NumPy). A thread cannot run the network alongside: each of its NumPy calls
+waits for the lock the reading thread holds (measured on a million rows:
+21.1 s in threads against 21.0 s in one). A forked process can: 12.2 s
+against 18.1 s for that file, the second process adding about 90 MB at the
+peak (benchmarks/bench_stream.py; docs/performance.md).
+
+Only the command line uses it: on the app's server every visitor shares the
+same cores, so a visitor's file stays in one process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import signal
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from core.forward import Network
+
+# The network of the second process, set when it starts.
+_network: Network | None = None
+
+
+def _adopt(network: Network) -> None:
+    global _network
+    # Ctrl-C reaches the whole process group; the first process handles it
+    # (it says so and leaves no output), the second just ends with it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # One BLAS thread, as in the first process (core.cli): a forked OpenBLAS
+    # starts again with its default, every core, and spun on the core the
+    # first process reads with (measured: 3.5 CPU seconds in 2.6 s of wall
+    # time for the network of 200,000 rows).
+    threadpool_limits(limits=1, user_api="blas")
+    _keep_freed_memory()
+    _network = network
+
+
+# mallopt's parameter numbers (glibc's malloc.h).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+
+
+def _keep_freed_memory() -> None:
+    """Have glibc's allocator keep freed blocks for reuse (no-op elsewhere).
+
+    The network makes arrays of 1-2 MB a few dozen times a block. The forked
+    process, whose allocator had not yet adapted to sizes like these, gave
+    each back to the system when freed and took fresh zeroed pages for the
+    next: 430,000 page faults and 2.7 s for 200,000 rows, against 6,600
+    faults and 1.45 s with these thresholds.
+    """
+    try:
+        mallopt = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_TRIM_THRESHOLD, 64 << 20)
+    mallopt(_M_MMAP_THRESHOLD, 32 << 20)
+
+
+def _probabilities(features: np.ndarray, first_row: int) -> np.ndarray:
+    assert _network is not None
+    return _network.probabilities(features, first_row)
+
+
+class NetworkRunner:
+    """``network.probabilities`` of a file's chunks, here or in a second process.
+
+    Submit a chunk, do other work, then ask for its result. A second process
+    is used when ``separate_process`` is set and the system can fork (Linux,
+    macOS); if that process dies (out of memory), the rest runs here.
+    """
+
+    def __init__(self, network: Network, separate_process: bool) -> None:
+        self._network = network
+        self._pool: ProcessPoolExecutor | None = None
+        if separate_process and "fork" in multiprocessing.get_all_start_methods():
+            # Forked now, before any chunk is read: the copy holds little,
+            # and no reading thread of Arrow's is in the middle of its work.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_adopt,
+                initargs=(network,),
+            )
+            try:
+                self._pool.submit(int).result()
+            except BrokenProcessPool:
+                self._pool = None
+
+    def submit(self, features: np.ndarray, first_row: int) -> Future[np.ndarray]:
+        """Start computing the probabilities of one chunk's rows."""
+        if self._pool is not None:
+            try:
+                return self._pool.submit(_probabilities, features, first_row)
+            except BrokenProcessPool:
+                self._pool = None
+        done: Future[np.ndarray] = Future()
+        done.set_result(self._network.probabilities(features, first_row))
+        return done
+
+    def result(
+        self, future: Future[np.ndarray], features: np.ndarray, first_row: int
+    ) -> np.ndarray:
+        """A submitted chunk's probabilities (computed here if the process died)."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            self._pool = None
+            return self._network.probabilities(features, first_row)
+
+    @property
+    def in_second_process(self) -> bool:
+        """Whether the network runs in a second process (else here, at submit)."""
+        return self._pool is not None
+
+    def close(self) -> None:
+        """End the second process, if any."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> NetworkRunner:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
