@@ -74,7 +74,7 @@ def predictions_from(
 
 
 def predict_frame(
-    bundle: Bundle, typed: pd.DataFrame, first_row: int = 0
+    bundle: Bundle, typed: pd.DataFrame, first_row: int | None = None
 ) -> pd.DataFrame:
     """Predict every row of a typed frame.
 
@@ -82,8 +82,10 @@ def predict_frame(
         bundle: a trained model bundle.
         typed: a typed frame (label optional).
         first_row: the first row's place in its file when ``typed`` is a
-            chunk of one (see ``Network.outputs``): a file predicted whole or
-            a chunk at a time then gives the same bits.
+            file's rows (0: from its first), so that a file predicted whole
+            or a chunk at a time gives the same bits (``Network.outputs``).
+            None for rows of no file (a track on the Predict page): aligning
+            pads them to a full block, 48 ms instead of 7 ms for one row.
 
     Returns:
         One row per input row, same index: ``predicted_genre``,
@@ -168,8 +170,8 @@ def evaluate_predictions(typed: pd.DataFrame, predictions: pd.DataFrame) -> dict
 
 
 def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
-    """Predict a labelled typed frame and score it (:func:`evaluate_predictions`)."""
-    return evaluate_predictions(typed, predict_frame(bundle, typed))
+    """Predict a labelled file's rows and score them (:func:`evaluate_predictions`)."""
+    return evaluate_predictions(typed, predict_frame(bundle, typed, first_row=0))
 
 
 def top_two_sentence(probabilities: np.ndarray | list[float]) -> str:

@@ -251,7 +251,9 @@ def known_tracks(count: int = 20) -> list[dict[str, str]]:
 
 
 def probabilities(bundle, typed: pd.DataFrame) -> np.ndarray:
-    return predict.predict_frame(bundle, typed)[predict.PROBABILITY_COLUMNS].to_numpy()
+    """The probabilities of a file's rows (from its first), as a file gets them."""
+    predictions = predict.predict_frame(bundle, typed, first_row=0)
+    return predictions[predict.PROBABILITY_COLUMNS].to_numpy()
 
 
 @pytest.fixture(params=["drop_run", "impute_run"])

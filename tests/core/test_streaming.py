@@ -35,7 +35,7 @@ def mixed_file() -> bytes:
 
 def unchunked_table_bytes(bundle, content: bytes) -> bytes:
     raw = data.read_raw(content)
-    predictions = predict.predict_frame(bundle, data.type_frame(raw))
+    predictions = predict.predict_frame(bundle, data.type_frame(raw), first_row=0)
     return export.predictions_csv_bytes(export.predictions_table(raw, predictions))
 
 
