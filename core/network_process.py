@@ -18,6 +18,7 @@ import ctypes
 import ctypes.util
 import multiprocessing
 import signal
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -75,14 +76,16 @@ class NetworkRunner:
     """``network.probabilities`` of a file's chunks, here or in a second process.
 
     Submit a chunk, do other work, then ask for its result. A second process
-    is used when ``separate_process`` is set and the system can fork (Linux,
-    macOS); if that process dies (out of memory), the rest runs here.
+    is used when ``separate_process`` is set on Linux; if that process dies
+    (out of memory), the rest runs here.
     """
 
     def __init__(self, network: Network, separate_process: bool) -> None:
         self._network = network
         self._pool: ProcessPoolExecutor | None = None
-        if separate_process and "fork" in multiprocessing.get_all_start_methods():
+        # Linux only: macOS' system libraries are not safe to fork (Python
+        # itself starts processes there another way), Windows cannot fork.
+        if separate_process and sys.platform.startswith("linux"):
             # Forked now, before any chunk is read: the copy holds little,
             # and no reading thread of Arrow's is in the middle of its work.
             self._pool = ProcessPoolExecutor(
