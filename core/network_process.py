@@ -88,16 +88,18 @@ class NetworkRunner:
         if separate_process and sys.platform.startswith("linux"):
             # Forked now, before any chunk is read: the copy holds little,
             # and no reading thread of Arrow's is in the middle of its work.
-            self._pool = ProcessPoolExecutor(
-                max_workers=1,
-                mp_context=multiprocessing.get_context("fork"),
-                initializer=_adopt,
-                initargs=(network,),
-            )
             try:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=_adopt,
+                    initargs=(network,),
+                )
                 self._pool.submit(int).result()
-            except BrokenProcessPool:
-                self._pool = None
+            except (OSError, BrokenProcessPool):
+                # No process to be had (no shared memory for its queue's
+                # locks, a process limit): the network runs here.
+                self.close()
 
     def submit(self, features: np.ndarray, first_row: int) -> Future[np.ndarray]:
         """Start computing the probabilities of one chunk's rows."""

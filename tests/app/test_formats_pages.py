@@ -89,7 +89,12 @@ def test_web_api_json_is_predicted_with_the_typical_popularity_and_says_so(
     assert not app.error, [e.value for e in app.error]
     assert metrics(app) == ["13", "12", "1"]
     probabilities = shown_probabilities(app)
-    np.testing.assert_allclose(np.delete(probabilities, 3, axis=0), kaggle, atol=1e-12)
+    # The null entry moves the later tracks one row down the file, and a row's
+    # last bits depend on its place in the network's block of rows
+    # (core.forward.Network.outputs): equal to float32's precision.
+    np.testing.assert_allclose(
+        np.delete(probabilities, 3, axis=0), kaggle, rtol=1e-5, atol=1e-9
+    )
     assert np.isnan(probabilities[3]).all()
     understood = export.predict_file(model, content).understood
     assert understood.sentence() in [element.value for element in app.info]

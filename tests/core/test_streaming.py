@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from core import cli, data, export, forward, predict
+from core import cli, data, export, forward, network_process, predict
 from core.network_process import NetworkRunner
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -264,3 +264,20 @@ def test_a_second_process_that_dies_leaves_the_work_to_this_one(drop_run):
         again = runner.result(runner.submit(features, 50), features, 50)
     assert np.array_equal(first, network.probabilities(features, 0))
     assert np.array_equal(again, network.probabilities(features, 50))
+
+
+def test_without_a_second_process_to_be_had_the_network_runs_here(
+    drop_run, monkeypatch
+):
+    # A system without shared memory for the queue's locks (some containers)
+    # cannot be made here: its error is.
+    def no_shared_memory(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(network_process, "ProcessPoolExecutor", no_shared_memory)
+    network = drop_run.bundle.network
+    features = np.random.default_rng(6).normal(size=(20, network.n_features))
+    with NetworkRunner(network, separate_process=True) as runner:
+        assert not runner.in_second_process
+        probabilities = runner.result(runner.submit(features, 0), features, 0)
+    assert np.array_equal(probabilities, network.probabilities(features, 0))
