@@ -18,7 +18,7 @@ from html import escape  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from core import data, explain, inputs, predict, schema, shapley, songs  # noqa: E402
+from core import explain, inputs, predict, schema, shapley, songs  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
 from ui import charts, explore, navigation, readings, show, state  # noqa: E402
 
@@ -499,12 +499,10 @@ def prediction_panel() -> None:
     if loaded is not None and (typed is None or loaded.index not in typed.index):
         loaded = None
     values = inputs.feature_values(ranges, display_values, key, mode, loaded)
-    row = data.frame_from_values(values)
+    row, result = explore.predicted_track(model.choice.key, values, model.bundle)
     error = reason = probabilities = None
-    try:
-        result = predict.predict_frame(model.bundle, row)
-    except GenreLabError as prediction_error:
-        error = str(prediction_error)
+    if isinstance(result, str):
+        error = result
     else:
         reason = result[predict.REASON].iloc[0] or None
         if not reason:

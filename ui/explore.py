@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import explain, schema, shapley, songs
+from core import data, explain, predict, schema, shapley, songs
 from core.bundle import Bundle
+from core.errors import GenreLabError
 
 # A row index of the loaded data the Predict page loads on arrival (set by
 # the Evaluate page's "open on Predict").
@@ -107,6 +108,24 @@ def shapley_values(
     docs/performance.md). A track a slider made new is computed as before.
     """
     return shapley.shapley_values(_bundle, values)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def predicted_track(
+    model_key: str, values: dict[str, float | str], _bundle: Bundle
+) -> tuple[pd.DataFrame, pd.DataFrame | str]:
+    """A track's typed row and its prediction (or why none), shared by every session.
+
+    Every visitor's Predict page opens on the same typical track, and typing
+    its one-row frame took 13-15 ms, predicting it 7 ms. Measured as the
+    server's CPU for a returning browser's new session on Predict (8
+    sessions, twice): 0.100 s before this cache, 0.087 s with it.
+    """
+    row = data.frame_from_values(values)
+    try:
+        return row, predict.predict_frame(_bundle, row)
+    except GenreLabError as error:
+        return row, str(error)
 
 
 def random_generator() -> np.random.Generator:

@@ -1,12 +1,13 @@
-"""The explanation cache every session shares (ui.explore.shapley_values)."""
+"""The caches every session shares (ui.explore.shapley_values, predicted_track)."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import streamlit as st
 
-from core import schema, shapley
+from core import data, predict, schema, shapley
 from ui import explore
 
 
@@ -46,3 +47,26 @@ def test_another_track_is_explained_afresh(impute_run, separable_typed):
         shapley.shapley_values(impute_run.bundle, moved).contributions,
     )
     assert not np.array_equal(first.contributions, second.contributions)
+
+
+def test_a_cached_prediction_is_the_models_own_and_follows_the_track(
+    impute_run, drop_run, separable_typed
+):
+    values = track(separable_typed, 5)
+    for key, run in (("impute", impute_run), ("drop", drop_run)):
+        row, cached = explore.predicted_track(key, values, run.bundle)
+        direct = predict.predict_frame(run.bundle, data.frame_from_values(values))
+        pd.testing.assert_frame_equal(cached, direct)
+        pd.testing.assert_frame_equal(row, data.frame_from_values(values))
+    moved = {**values, "energy": 1.0 - values["energy"]}
+    _, before = explore.predicted_track("impute", values, impute_run.bundle)
+    _, after = explore.predicted_track("impute", moved, impute_run.bundle)
+    columns = predict.PROBABILITY_COLUMNS
+    assert not np.allclose(before[columns].to_numpy(), after[columns].to_numpy())
+
+
+def test_a_track_the_model_cannot_predict_gets_its_reason(drop_run, separable_typed):
+    # The drop model cannot take an unknown tempo: the reason, not a prediction.
+    values = {**track(separable_typed, 5), "tempo": float("nan")}
+    _, result = explore.predicted_track("drop", values, drop_run.bundle)
+    assert "tempo" in result[predict.REASON].iloc[0]
