@@ -200,6 +200,8 @@ class Network:
                 rows by one changed 17% of their outputs; by a multiple of
                 ``BLOCK_ROWS``, none), and rounding to four decimals turned
                 that into different written probabilities for 1 row in 1,000.
+                The number of BLAS threads moves the last bits too; the
+                command line and its second process use one.
         """
         matrix = self._matrix(features)
         if first_row is None:
