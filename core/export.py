@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import IO
 
@@ -22,7 +21,7 @@ import pyarrow.compute as pc
 
 from core import data, formats, predict, schema
 from core.bundle import Bundle
-from core.network_process import NetworkRunner
+from core.network_process import Job, NetworkRunner
 
 # Rows of the table the Batch predict page shows (the download has them all).
 PREVIEW_ROWS = 1_000
@@ -201,9 +200,7 @@ class _Chunk:
     typed: pd.DataFrame
     usable: np.ndarray
     reasons: np.ndarray
-    features: np.ndarray
-    first_row: int
-    future: Future[np.ndarray]
+    network: Job
 
 
 def predict_file(
@@ -251,7 +248,7 @@ def predict_file(
 
     def finish(chunk: _Chunk) -> None:
         nonlocal rows, predicted, listed, labelled
-        probabilities = runner.result(chunk.future, chunk.features, chunk.first_row)
+        probabilities = runner.result(chunk.network)
         predictions = predict.predictions_from(
             chunk.typed.index, chunk.usable, chunk.reasons, probabilities
         )
@@ -287,8 +284,8 @@ def predict_file(
         read = 0
         for raw, typed in chunks:
             usable, reasons, features = predict.network_inputs(bundle, typed)
-            future = runner.submit(features, read)
-            chunk = _Chunk(raw, typed, usable, reasons, features, read, future)
+            job = runner.submit(features, read)
+            chunk = _Chunk(raw, typed, usable, reasons, job)
             read += len(typed)
             if waiting is not None:
                 finish(waiting)

@@ -21,6 +21,7 @@ import signal
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -72,6 +73,15 @@ def _probabilities(features: np.ndarray, first_row: int) -> np.ndarray:
     return _network.probabilities(features, first_row)
 
 
+@dataclass(frozen=True)
+class Job:
+    """One chunk's network on its way, with its inputs (run here if need be)."""
+
+    features: np.ndarray
+    first_row: int
+    future: Future[np.ndarray]
+
+
 class NetworkRunner:
     """``network.probabilities`` of a file's chunks, here or in a second process.
 
@@ -101,26 +111,25 @@ class NetworkRunner:
                 # locks, a process limit): the network runs here.
                 self.close()
 
-    def submit(self, features: np.ndarray, first_row: int) -> Future[np.ndarray]:
+    def submit(self, features: np.ndarray, first_row: int) -> Job:
         """Start computing the probabilities of one chunk's rows."""
         if self._pool is not None:
             try:
-                return self._pool.submit(_probabilities, features, first_row)
+                future = self._pool.submit(_probabilities, features, first_row)
+                return Job(features, first_row, future)
             except BrokenProcessPool:
                 self._pool = None
         done: Future[np.ndarray] = Future()
         done.set_result(self._network.probabilities(features, first_row))
-        return done
+        return Job(features, first_row, done)
 
-    def result(
-        self, future: Future[np.ndarray], features: np.ndarray, first_row: int
-    ) -> np.ndarray:
+    def result(self, job: Job) -> np.ndarray:
         """A submitted chunk's probabilities (computed here if the process died)."""
         try:
-            return future.result()
+            return job.future.result()
         except BrokenProcessPool:
             self._pool = None
-            return self._network.probabilities(features, first_row)
+            return self._network.probabilities(job.features, job.first_row)
 
     @property
     def in_second_process(self) -> bool:

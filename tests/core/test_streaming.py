@@ -248,8 +248,8 @@ def test_the_second_process_gives_this_one_s_probabilities(drop_run):
         here = drop_run.bundle.network.probabilities(features, 700)
     with NetworkRunner(drop_run.bundle.network, separate_process=True) as runner:
         assert runner.in_second_process
-        future = runner.submit(features, 700)
-        assert np.array_equal(runner.result(future, features, 700), here)
+        job = runner.submit(features, 700)
+        assert np.array_equal(runner.result(job), here)
 
 
 def test_a_second_process_that_dies_leaves_the_work_to_this_one(drop_run):
@@ -258,10 +258,9 @@ def test_a_second_process_that_dies_leaves_the_work_to_this_one(drop_run):
     with NetworkRunner(network, separate_process=True) as runner:
         (pid,) = runner._pool._processes  # the one process it forked
         os.kill(pid, signal.SIGKILL)
-        future = runner.submit(features, 0)
-        first = runner.result(future, features, 0)
+        first = runner.result(runner.submit(features, 0))
         assert not runner.in_second_process
-        again = runner.result(runner.submit(features, 50), features, 50)
+        again = runner.result(runner.submit(features, 50))
     assert np.array_equal(first, network.probabilities(features, 0))
     assert np.array_equal(again, network.probabilities(features, 50))
 
@@ -279,5 +278,5 @@ def test_without_a_second_process_to_be_had_the_network_runs_here(
     features = np.random.default_rng(6).normal(size=(20, network.n_features))
     with NetworkRunner(network, separate_process=True) as runner:
         assert not runner.in_second_process
-        probabilities = runner.result(runner.submit(features, 0), features, 0)
+        probabilities = runner.result(runner.submit(features, 0))
     assert np.array_equal(probabilities, network.probabilities(features, 0))
