@@ -27,6 +27,7 @@ from core import forward, schema
 from core.config import TrainingConfig
 from core.errors import BundleError, ConfigError
 from core.features import Preprocessor
+from core.limits import LIMITS, megabytes, parse_json, read_member
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The model GenreLab ships, used whenever the session has not trained its own.
@@ -37,7 +38,8 @@ PREPROCESSING_FILE = "preprocessing.json"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
 REQUIRED_FILES = (MODEL_FILE, PREPROCESSING_FILE, METRICS_FILE)
-MAX_BUNDLE_MB = 50
+# Megabytes of a bundle's model file, unpacked (core.limits declares it).
+MAX_BUNDLE_MB = LIMITS.model_mb
 
 
 @dataclass
@@ -160,13 +162,23 @@ def load_bundle(directory: str | Path) -> Bundle:
             f"The model bundle at {folder} is incomplete: {', '.join(missing)} "
             "is missing."
         )
+    unreadable = BundleError(
+        "The model bundle is damaged: its JSON files cannot be read."
+    )
+    text_limit = megabytes(LIMITS.bundle_text_mb)
+    for name in (PREPROCESSING_FILE, METRICS_FILE):
+        if (folder / name).stat().st_size > text_limit:
+            raise BundleError(
+                f"The model bundle is damaged: its {name} is larger than "
+                f"{LIMITS.bundle_text_mb:g} MB."
+            )
     try:
-        preprocessing = json.loads((folder / PREPROCESSING_FILE).read_text())
-        metrics = json.loads((folder / METRICS_FILE).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError, OSError):
-        raise BundleError(
-            "The model bundle is damaged: its JSON files cannot be read."
-        ) from None
+        preprocessing = parse_json(
+            (folder / PREPROCESSING_FILE).read_bytes(), unreadable
+        )
+        metrics = parse_json((folder / METRICS_FILE).read_bytes(), unreadable)
+    except OSError:
+        raise unreadable from None
     if not isinstance(preprocessing, dict) or not isinstance(metrics, dict):
         raise BundleError("The model bundle is damaged: unexpected JSON content.")
     version = preprocessing.get("format_version")
@@ -185,8 +197,8 @@ def load_bundle(directory: str | Path) -> Bundle:
             f"The model bundle's preprocessing settings are invalid ({error})."
         ) from None
     model_path = folder / MODEL_FILE
-    if model_path.stat().st_size > MAX_BUNDLE_MB * 1024 * 1024:
-        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB} MB.")
+    if model_path.stat().st_size > megabytes(MAX_BUNDLE_MB):
+        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB:g} MB.")
     model_file = model_path.read_bytes()
     network = forward.read_model_file(model_file)
     expected_inputs = len(preprocessor.feature_names)
@@ -223,8 +235,8 @@ def load_bundle_zip(content: bytes) -> Bundle:
     Raises:
         BundleError: not a zip, too large, or an invalid bundle inside.
     """
-    if len(content) > MAX_BUNDLE_MB * 1024 * 1024:
-        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB} MB.")
+    if len(content) > megabytes(MAX_BUNDLE_MB):
+        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB:g} MB.")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
@@ -237,9 +249,17 @@ def load_bundle_zip(content: bytes) -> Bundle:
         names = set(archive.namelist())
         for name in (*REQUIRED_FILES, CARD_FILE):
             # Only fixed names are extracted: no path from the archive is used.
+            # Each is unpacked through a bounded reader: a small zip can
+            # declare, or hold, gigabytes.
             if name in names:
-                info = archive.getinfo(name)
-                if info.file_size > MAX_BUNDLE_MB * 1024 * 1024:
-                    raise BundleError("A file in the model bundle is too large.")
-                (folder / name).write_bytes(archive.read(name))
+                limit = megabytes(
+                    MAX_BUNDLE_MB if name == MODEL_FILE else LIMITS.bundle_text_mb
+                )
+                try:
+                    content = read_member(archive, name, limit, BundleError)
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError):
+                    raise BundleError(
+                        f"The model bundle is damaged: its {name} cannot be unpacked."
+                    ) from None
+                (folder / name).write_bytes(content)
         return load_bundle(folder)

@@ -36,15 +36,13 @@ import pandas as pd
 from core import formats, schema
 from core.errors import DataError
 from core.forward import BLOCK_ROWS
+from core.limits import LIMITS, BoundedReader, megabytes
 
-# The same limit as server.maxUploadSize in .streamlit/config.toml: every
-# upload, and every file read whole (training data), must fit in it; only the
-# command line's predict and evaluate, which stream a path, read any size.
-# Measured on the app's server (benchmarks/bench_load.py): a Batch predict
-# upload adds about 2.8 MB per MB plus 70 MB (14 MB: +106 MB; 72 MB: +267 MB),
-# and a training dataset about 12 MB per MB, held while it is in use. At 30
-# MB either stays within a few hundred MB of Streamlit Cloud's 0.7-2.7 GB.
-MAX_FILE_MB = 30
+# Every limit of an upload is declared in core.limits; this is the upload
+# limit under the name the readers and their tests use. Every upload, and
+# every file read whole (training data), must fit in it; only the command
+# line's predict and evaluate, which stream a path, read any size.
+MAX_FILE_MB = LIMITS.upload_mb
 # Rows read at a time when streaming: measured on a 100,000-row upload, 50,000
 # rows a chunk added 229 MB to the process at its peak, 10,000 rows 69 MB, and
 # ran as fast. A whole number of the network's blocks (2,048 rows), so that
@@ -88,17 +86,55 @@ def _too_large() -> DataError:
     )
 
 
+def _too_many_rows() -> DataError:
+    return DataError(
+        f"The file has more than {LIMITS.rows:,} rows, the most the app reads "
+        "from one upload; split it into smaller files, or use the command line "
+        "(python -m core predict), which reads a file of any size in chunks."
+    )
+
+
+def _unpacked_too_large() -> DataError:
+    return DataError(
+        f"The file is too large once unpacked: this compressed file holds more "
+        f"than {LIMITS.unpacked_mb:g} MB of text, the most the app reads from "
+        "one upload; split it into smaller files, or use the command line "
+        "(python -m core predict), which reads a file of any size in chunks."
+    )
+
+
+_FIRST_TEXT = re.compile(rb"\S")
+
+
+def _check_line_count(content: bytes) -> None:
+    """Refuse, before any parsing, a plain CSV upload with too many rows.
+
+    Without a quotation mark no field can hold a line break, so the lines
+    under the header are exactly the rows pandas reads (blank lines count,
+    as they do when read); a file with quotes is counted while it is read.
+    """
+    if content.startswith(_UTF16_BOMS):
+        return
+    start = _FIRST_TEXT.search(content)
+    if start is None:
+        return
+    lines = content.count(b"\n", start.start()) + (not content.endswith(b"\n"))
+    if lines - 1 > LIMITS.rows and b'"' not in content:
+        raise _too_many_rows()
+
+
 def _open_binary(source: CsvSource, limited: bool) -> IO[bytes]:
     """A binary stream over the source; ``limited`` enforces ``MAX_FILE_MB``.
 
     Bytes and open uploads are held to the limit either way: they are in the
-    app's memory already, and the limit is what it can take.
+    app's memory already, and the limit is what it can take. ``limited``
+    also refuses a plain CSV of more than ``LIMITS.rows`` rows at once.
     """
-    limit = int(MAX_FILE_MB * 1024 * 1024)
+    limit = megabytes(MAX_FILE_MB)
     if isinstance(source, bytes):
         if len(source) > limit:
             raise _too_large()
-        return io.BytesIO(source)
+        return _checked_upload(source) if limited else io.BytesIO(source)
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.exists():
@@ -116,7 +152,68 @@ def _open_binary(source: CsvSource, limited: bool) -> IO[bytes]:
         content = content.encode("utf-8")
     if len(content) > limit:
         raise _too_large()
+    return _checked_upload(content) if limited else io.BytesIO(content)
+
+
+def _unpacked(content: bytes) -> bytes:
+    """A gzip upload's text, unpacked only up to ``LIMITS.unpacked_mb``."""
+    packed = gzip.GzipFile(fileobj=io.BytesIO(content), mode="rb")
+    bounded = BoundedReader(packed, megabytes(LIMITS.unpacked_mb), _unpacked_too_large)
+    try:
+        with io.BufferedReader(bounded) as stream:
+            return stream.read()
+    except (OSError, EOFError):
+        raise DataError(
+            "This file is compressed (gzip) but damaged; unzip it and upload the "
+            "CSV inside."
+        ) from None
+
+
+def _checked_upload(content: bytes) -> IO[bytes]:
+    """An upload's bytes (a gzip unpacked), refused past the limits on its shape.
+
+    Rows and columns are counted in the bytes before pandas reads any of
+    them: a line of 100,000 fields costs pandas 140 MB and 3.5 s to refuse
+    (measured), and millions of rows of one character each fit in 30 MB.
+    """
+    if content.startswith(_GZIP_SIGNATURE):
+        content = _unpacked(content)
+    first = _FIRST_TEXT.search(content[:_SNIFF_BYTES])
+    if first is not None and content[first.start()] not in b"{[":
+        # JSON has its own limits (_read_audio_features): its lines are not rows.
+        _check_line_count(content)
+        _check_line_widths(content)
     return io.BytesIO(content)
+
+
+# A line with more than LIMITS.columns separators, for each separator the
+# header may use: matched from each line's start, so the search is linear.
+_WIDE_LINES = {
+    separator: re.compile(
+        rb"^(?:[^\n" + separator + rb"]*" + separator + rb"){%d}" % LIMITS.columns,
+        re.MULTILINE,
+    )
+    for separator in (b",", b";", b"\t", b"|")
+}
+
+
+def _check_line_widths(content: bytes) -> None:
+    """Refuse an upload with a line of more than ``LIMITS.columns`` fields.
+
+    A field in quotes may hold separators: such a line is refused too, which
+    a table of tracks (15 to 25 columns) never comes near.
+    """
+    for separator, wide_line in _WIDE_LINES.items():
+        if content.count(separator) < LIMITS.columns:
+            continue
+        found = wide_line.search(content)
+        if found is not None:
+            line = content.count(b"\n", 0, found.start()) + 1
+            raise DataError(
+                f"This file could not be read as a table: line {line} has more "
+                f"than {LIMITS.columns:,} values, where a file of tracks has 15 "
+                "to 25 columns. Check that it is a CSV file of tracks."
+            )
 
 
 # File signatures of formats people save by mistake under a .csv name.
@@ -278,8 +375,17 @@ def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
         ) from None
     if first_line.lstrip().startswith(("{", "[")):
         with text:
-            return _read_audio_features(text)
+            return _read_audio_features(text, limited)
     separator = _delimiter(first_line)
+    if limited and first_line.count(separator) >= LIMITS.columns:
+        # Counted before the names are split: a header of a million names
+        # would cost hundreds of MB as Python strings.
+        text.close()
+        raise DataError(
+            f"The file's first line names more than {LIMITS.columns:,} columns; "
+            "a file of tracks has a header of 15 to 25 column names. Check "
+            "that the first line is the header."
+        )
     return _Table(text, separator, skipped, _header_names(first_line, separator))
 
 
@@ -293,19 +399,21 @@ def _json_cell(value: object) -> str:
     return json.dumps(value)
 
 
-def _read_audio_features(text: IO[str]) -> _JsonRows:
+def _read_audio_features(text: IO[str], limited: bool = False) -> _JsonRows:
     """Read a Spotify Web API audio-features file whole, as a raw frame of text.
 
     Either ``{"audio_features": [...]}`` (what the API returns) or a list of
     such objects; a null entry (a track Spotify has no features for) becomes
     a blank row. The file is read whole, so ``MAX_FILE_MB`` applies even when
-    streaming.
+    streaming, and ``limited`` (an upload) holds it to ``LIMITS.json_mb``
+    and one object or list per row.
 
     Raises:
         DataError: the file is too large, or holds JSON that is not audio
             features.
     """
-    limit = int(MAX_FILE_MB * 1024 * 1024)
+    limit_mb = LIMITS.json_mb if limited else MAX_FILE_MB
+    limit = megabytes(limit_mb)
     try:
         content = text.read(limit + 1)
     except UnicodeError:
@@ -315,11 +423,15 @@ def _read_audio_features(text: IO[str]) -> _JsonRows:
     if len(content) > limit:
         raise DataError(
             f"A JSON file is read whole, and this one is larger than the "
-            f"{MAX_FILE_MB:g} MB limit; split it into smaller files."
+            f"{limit_mb:g} MB limit; split it into smaller files"
+            + (", or save the tracks as CSV." if limited else ".")
         )
+    if limited:
+        _check_json_containers(content)
     try:
         document = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: nested thousands deep, which no audio features are.
         raise DataError(_NOT_AUDIO_FEATURES) from None
     wrapped = isinstance(document, dict) and isinstance(
         document.get("audio_features"), list
@@ -347,6 +459,21 @@ def _read_audio_features(text: IO[str]) -> _JsonRows:
         rows, columns=[str(name).strip() for name in columns], dtype=str
     )
     return _JsonRows(frame, len(items) - len(objects))
+
+
+def _check_json_containers(content: str) -> None:
+    """Refuse JSON holding more objects and lists than an upload has rows.
+
+    Counted in the text before parsing (braces inside strings count too,
+    which only errs on the side of refusing): Python takes 64 bytes or more
+    for each, so 5 MB of ``[{},{},...]`` would otherwise become 120 MB.
+    """
+    containers = content.count("{") + content.count("[")
+    if containers > LIMITS.rows * LIMITS.json_containers_per_row + 2:
+        raise DataError(
+            f"This JSON file holds more than {LIMITS.rows:,} entries, the most "
+            "the app reads from one upload; split it into smaller files."
+        )
 
 
 def _read_options(separator: str) -> dict:
@@ -418,7 +545,9 @@ def iter_raw_chunks(
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
         chunk_rows: rows per chunk (default ``CHUNK_ROWS``).
-        limited: refuse a file over ``MAX_FILE_MB`` (whole-file reads do).
+        limited: an upload, or a file read whole: refuse a file over
+            ``MAX_FILE_MB``, or that unpacks to more than the limits of
+            :data:`core.limits.LIMITS` (text, rows, columns, JSON).
         summary: filled in with the format and the columns renamed.
 
     Raises:
@@ -451,7 +580,11 @@ def iter_raw_chunks(
                 )
                 with reader:
                     first = True
+                    rows = 0
                     for chunk in reader:
+                        rows += len(chunk)
+                        if limited and rows > LIMITS.rows:
+                            raise _too_many_rows()
                         if caught and any(
                             issubclass(w.category, pd.errors.ParserWarning)
                             for w in caught
@@ -502,6 +635,7 @@ def iter_typed_chunks(
     chunk_rows: int | None = None,
     summary: formats.Understood | None = None,
     allow_filled: bool = True,
+    limited: bool = False,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream a file as (raw chunk, typed chunk) pairs, of any size.
 
@@ -514,13 +648,14 @@ def iter_typed_chunks(
         summary: filled in with what was understood, chunk by chunk.
         allow_filled: accept a file without a ``formats.FILLABLE_COLUMNS``
             column (a model fills it; see :func:`load_csv`).
+        limited: an upload to the app: see :func:`iter_raw_chunks`.
 
     Raises:
         DataError: as :func:`load_csv` does, when the faulty part is read
             (a file whose rows are all blank: after its last chunk).
     """
     any_row = False
-    for raw in iter_raw_chunks(source, chunk_rows, summary=summary):
+    for raw in iter_raw_chunks(source, chunk_rows, limited, summary):
         typed = _type_rows(raw, require_label, allow_filled, summary)
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
         yield raw, typed

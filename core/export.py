@@ -212,6 +212,7 @@ def predict_file(
     score: bool = True,
     chunk_rows: int | None = None,
     separate_process: bool = False,
+    limited: bool = False,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -226,6 +227,10 @@ def predict_file(
         chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
         separate_process: run the network in a second process, alongside
             reading (the command line; see :mod:`core.network_process`).
+        limited: an upload to the app: held to :data:`core.limits.LIMITS`
+            (rows, unpacked text, JSON); a file over a limit is refused
+            before any work where its rows can be counted at once (a plain
+            CSV), else at the limit.
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -278,7 +283,7 @@ def predict_file(
     # chunk is read here; then its table is written.
     with NetworkRunner(bundle.network, separate_process) as runner:
         chunks = data.iter_typed_chunks(
-            source, require_label, chunk_rows, summary=understood
+            source, require_label, chunk_rows, summary=understood, limited=limited
         )
         waiting: _Chunk | None = None
         read = 0

@@ -19,7 +19,6 @@ configuration is plain JSON and the weights are arrays in an HDF5 file
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import BundleError
+from core.limits import LIMITS, megabytes, parse_json, read_member
 
 CONFIG_ENTRY = "config.json"
 WEIGHTS_ENTRY = "model.weights.h5"
@@ -327,7 +327,16 @@ def _sequential_layers(config: dict) -> list[dict]:
             raise _refuse(f"the activation {activation!r}")
         if not settings.get("use_bias", True):
             raise _refuse("a dense layer without bias")
-        dense.append({"name": str(settings.get("name")), "activation": activation})
+        units = settings.get("units")
+        if not isinstance(units, int) or isinstance(units, bool) or units < 1:
+            raise _refuse(f"a dense layer of {units!r} units")
+        dense.append(
+            {
+                "name": str(settings.get("name")),
+                "activation": activation,
+                "units": units,
+            }
+        )
     if not dense:
         raise _refuse("a network without any dense layer")
     return dense
@@ -408,33 +417,76 @@ def _named_children(group: Any) -> dict[str, Any]:
     return children
 
 
-def _dense_weights(group: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+def _declared_weights(group: Any, name: str) -> tuple[Any, Any]:
+    """A dense layer's kernel and bias datasets, not read yet."""
     try:
         variables = group["vars"]
-        kernel = np.asarray(variables["0"], dtype=np.float32)
-        bias = np.asarray(variables["1"], dtype=np.float32)
+        return variables["0"], variables["1"]
     except KeyError:
         raise BundleError(
             f"The model file is damaged: the weights of layer {name} are missing."
         ) from None
-    return kernel, bias
+
+
+def _check_declared_shape(
+    kernel: Any, bias: Any, layer: dict, width: int | None
+) -> None:
+    """Refuse weights whose declared shape or type disagree with the layer's config.
+
+    Only the datasets' declarations are looked at: nothing is read yet.
+    """
+    shape, bias_shape = tuple(kernel.shape or ()), tuple(bias.shape or ())
+    units = layer["units"]
+    if (
+        len(shape) != 2
+        or shape[1] != units
+        or (width is not None and shape[0] != width)
+        or bias_shape != (units,)
+    ):
+        raise BundleError(
+            f"The model file is damaged: layer {layer['name']}'s weights "
+            f"({'x'.join(map(str, shape))}) do not fit its configuration "
+            f"({units} units) or the layer before it."
+        )
+    if any(dataset.dtype.kind != "f" for dataset in (kernel, bias)):
+        raise BundleError(
+            f"The model file is damaged: layer {layer['name']}'s weights are "
+            "not numbers."
+        )
+
+
+def _too_many_parameters(parameters: int) -> BundleError:
+    return BundleError(
+        f"The model file is too large: its network declares {parameters:,} "
+        f"weights, more than the {LIMITS.model_parameters:,} a GenreLab model "
+        "may have. Use a bundle downloaded from the Train page."
+    )
 
 
 def read_model_file(source: bytes) -> Network:
     """Read a ``.keras`` file (its bytes) into a :class:`Network`.
 
+    Every member is unpacked through a bounded reader, and every weight's
+    declared shape is checked against the configuration and against
+    ``LIMITS.model_parameters`` before any weight is read (a small HDF5 file
+    can declare a huge compressed dataset).
+
     Raises:
-        BundleError: the file is damaged, or holds a layer, activation or
-            wiring that GenreLab does not build.
+        BundleError: the file is damaged, too large once unpacked, or holds
+            a layer, activation or wiring that GenreLab does not build.
     """
+    damaged = BundleError("The model file is damaged (it is not a valid .keras file).")
     try:
         archive = zipfile.ZipFile(io.BytesIO(source))
-        config = json.loads(archive.read(CONFIG_ENTRY))
-        weights = archive.read(WEIGHTS_ENTRY)
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError):
-        raise BundleError(
-            "The model file is damaged (it is not a valid .keras file)."
-        ) from None
+        config_text = read_member(
+            archive, CONFIG_ENTRY, megabytes(LIMITS.bundle_text_mb), BundleError
+        )
+        weights = read_member(
+            archive, WEIGHTS_ENTRY, megabytes(LIMITS.model_mb), BundleError
+        )
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError, RuntimeError):
+        raise damaged from None
+    config = parse_json(config_text, damaged)
     if not isinstance(config, dict):
         raise BundleError("The model file is damaged (its configuration is not JSON).")
     _check_classes(config)
@@ -448,28 +500,62 @@ def read_model_file(source: bytes) -> Network:
             "The model file is damaged (its weights cannot be read)."
         ) from None
     with weights_file:
-        top = _named_children(weights_file)
-        members = []
-        for member_name, sequential in members_config:
-            group = weights_file if not member_name else top.get(member_name)
-            if group is None:
-                raise BundleError(
-                    "The model file is damaged: "
-                    f"the weights of {member_name} are missing."
+        declared = _declared_members(weights_file, members_config)
+        members = [
+            tuple(
+                Dense(
+                    layer["name"],
+                    np.asarray(kernel, dtype=np.float32),
+                    np.asarray(bias, dtype=np.float32),
+                    layer["activation"],
                 )
-            children = _named_children(group)
-            layers = []
-            for layer in _sequential_layers(sequential):
-                if layer["name"] not in children:
-                    raise BundleError(
-                        "The model file is damaged: the weights of layer "
-                        f"{layer['name']} are missing."
-                    )
-                kernel, bias = _dense_weights(children[layer["name"]], layer["name"])
-                layers.append(Dense(layer["name"], kernel, bias, layer["activation"]))
-            members.append(tuple(layers))
+                for layer, kernel, bias in member
+            )
+            for member in declared
+        ]
     _check_shapes(members)
     return Network(tuple(members))
+
+
+def _declared_members(
+    weights_file: Any, members_config: list[tuple[str, dict]]
+) -> list[list[tuple[dict, Any, Any]]]:
+    """Each network's (layer config, kernel dataset, bias dataset), shapes checked.
+
+    Raises:
+        BundleError: a weight is missing, its declared shape disagrees with
+            the configuration, or all of them add up to more than
+            ``LIMITS.model_parameters``.
+    """
+    top = _named_children(weights_file)
+    members = []
+    parameters = 0
+    inputs: int | None = None
+    for member_name, sequential in members_config:
+        group = weights_file if not member_name else top.get(member_name)
+        if group is None:
+            raise BundleError(
+                f"The model file is damaged: the weights of {member_name} are missing."
+            )
+        children = _named_children(group)
+        layers = []
+        width = inputs
+        for layer in _sequential_layers(sequential):
+            if layer["name"] not in children:
+                raise BundleError(
+                    "The model file is damaged: the weights of layer "
+                    f"{layer['name']} are missing."
+                )
+            kernel, bias = _declared_weights(children[layer["name"]], layer["name"])
+            _check_declared_shape(kernel, bias, layer, width)
+            inputs = inputs if inputs is not None else int(kernel.shape[0])
+            width = int(kernel.shape[1])
+            parameters += int(kernel.size) + int(bias.size)
+            if parameters > LIMITS.model_parameters:
+                raise _too_many_parameters(parameters)
+            layers.append((layer, kernel, bias))
+        members.append(layers)
+    return members
 
 
 def _check_shapes(members: list[tuple[Dense, ...]]) -> None:

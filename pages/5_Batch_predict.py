@@ -13,8 +13,9 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from core import data, evaluate, export, predict
+from core import evaluate, export, predict
 from core.errors import GenreLabError
+from core.limits import LIMITS
 from ui import charts, navigation, readings, show, state
 
 navigation.page_frame(
@@ -73,10 +74,11 @@ uploaded = st.file_uploader(
     "instrumentalness, key, liveness, loudness, mode, speechiness, tempo, valence "
     "(and optionally music_genre, artist_name, track_name), in any case; "
     "Exportify's and Spotify's own names work too. "
-    f"Up to {data.MAX_FILE_MB:g} MB (about 200,000 tracks).",
+    f"Up to {LIMITS.upload_mb:g} MB and {LIMITS.rows:,} tracks (a JSON file: "
+    f"{LIMITS.json_mb:g} MB), also once a gzip file is unpacked.",
 )
 st.caption(
-    f"A file over {data.MAX_FILE_MB:g} MB? The command line predicts a file of any "
+    "A bigger file? The command line predicts a file of any "
     "size, a chunk at a time: `python -m core predict --model models/default "
     "--input tracks.csv --output predictions.csv`."
 )
@@ -102,7 +104,7 @@ if kept is None or kept["key"] != key:
     writer = io.TextIOWrapper(table_file, encoding="utf-8", newline="")
     try:
         result = export.predict_file(
-            model.bundle, content, writer, on_progress=show_progress
+            model.bundle, content, writer, on_progress=show_progress, limited=True
         )
     except GenreLabError as upload_error:
         writer.close()
@@ -110,6 +112,11 @@ if kept is None or kept["key"] != key:
         st.session_state[RESULT] = None
         st.error(f"{uploaded.name} cannot be used: {upload_error}")
         st.stop()
+    except BaseException:
+        # A rerun or a stop in mid-file: the half-written table goes now,
+        # not when the session is collected.
+        writer.close()
+        raise
     writer.flush()
     writer.detach()
     progress.empty()

@@ -343,3 +343,53 @@ def test_a_file_that_is_not_a_model_zip_is_refused_on_home(small_data):
     ]
     assert app.session_state["runs"] == []
     assert app.subheader[0].value == "Data"  # the page goes on
+
+
+def test_a_bomb_bundle_on_home_is_refused_and_the_model_in_use_stays(
+    small_data, tiny_model_dir
+):
+    """Issue 29: a 300 MB weights file in a few KB of zip, after a good model."""
+    from core import bundle
+    from tests.bad_files import hostile
+
+    app = open_app("home").run()
+    app.file_uploader(key="home_model_upload").set_value(
+        ("genrelab_model.zip", bundle.bundle_zip_bytes(tiny_model_dir), "x")
+    ).run()
+    assert "In use: **Run 1 (from genrelab_model.zip)**" in [
+        m.value for m in app.markdown
+    ]
+
+    bomb = hostile.nested_zip_bomb(300 * hostile.MB)
+    app.file_uploader(key="home_model_upload").set_value(
+        ("bomb.zip", bomb, "application/zip")
+    ).run()
+
+    assert not app.exception, app.exception
+    assert "bomb.zip cannot be used: The model file is too large" in app.error[0].value
+    assert "In use: **Run 1 (from genrelab_model.zip)**" in [
+        m.value for m in app.markdown
+    ]
+    assert len(app.session_state["runs"]) == 1
+
+
+def test_a_gzip_bomb_on_home_is_refused_and_the_data_in_use_stays(small_data):
+    """Issue 29: a gzip that unpacks past the limit, after a good upload."""
+    from tests.bad_files import hostile
+
+    app = open_app("home").run()
+    app.get("file_uploader")[0].set_value(
+        ("good.csv", small_csv_bytes(), "text/csv")
+    ).run()
+    assert app.session_state["data_upload"]["name"] == "good.csv"
+
+    app.get("file_uploader")[0].set_value(
+        ("bomb.csv.gz", hostile.gzip_bomb(500_000), "application/gzip")
+    ).run()
+
+    assert not app.exception, app.exception
+    assert "bomb.csv.gz cannot be used: The file is too large once unpacked" in (
+        app.error[0].value
+    )
+    assert app.session_state["data_upload"]["name"] == "good.csv"
+    assert "loaded from uploaded file good.csv" in app.success[0].value
