@@ -39,9 +39,10 @@ class Limits:
     unpacked_mb: float = 30
     # Data rows of an upload (blank rows count). A 30 MB CSV of real tracks
     # has about 200,000 (Kaggle's file: 150 bytes a row); the Spotify Tracks
-    # Dataset 114,000. Measured here, Batch predict does 250,000 rows in
-    # about 7 s and writes a 55 MB temporary file; files of short or empty
-    # lines (millions of rows in 30 MB) stop here instead.
+    # Dataset 114,000. Measured here, Batch predict spends 11 s of CPU on
+    # 250,000 rows and writes a 41 MB temporary file (a 10-million-row gzip
+    # took 141 s and 2 GB before this limit); files of short or empty lines
+    # (millions of rows in 30 MB) stop here instead.
     rows: int = 250_000
     # Columns a header may name: Spotify files have 15-25; 100,000 names in
     # one line would cost pandas hundreds of MB before any row is read.
