@@ -185,6 +185,10 @@ def _load_labelled(path: str | None, verbose: bool = False):
     return typed
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def _metrics_lines(metrics: dict) -> list[str]:
     lines = []
     for split_name in ("train", "test"):
@@ -315,7 +319,7 @@ def _dataset_path(path: str | None) -> Path:
 
 
 def _command_evaluate(arguments: argparse.Namespace) -> int:
-    from core import bundle, export
+    from core import bundle, evaluate, export
 
     model_bundle = bundle.load_bundle(arguments.model)
     result = export.predict_file(
@@ -334,7 +338,8 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         return 0
     print(
         f"accuracy {metrics['accuracy']:.4f}  top-2 {metrics['top2_accuracy']:.4f}  "
-        f"macro F1 {metrics['macro_f1']:.4f}"
+        f"macro F1 {metrics['macro_f1']:.4f} (over the "
+        f"{_count(metrics['macro_f1_genres'], 'genre')} in the file)"
     )
     if "fusion_accuracy" in metrics:
         print(
@@ -345,6 +350,9 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         f"rows scored {metrics['n_rows']}, without a prediction "
         f"{metrics['n_unpredictable']}"
     )
+    print("confusion matrix (rows: true genre, columns: predicted genre):")
+    for line in evaluate.matrix_lines(metrics["confusion_matrix"], metrics["genres"]):
+        print(line)
     return 0
 
 

@@ -216,6 +216,7 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
         "evaluate_json": start_cli(
             "evaluate", "--model", bundle, "--data", small, "--json"
         ),
+        "evaluate_text": start_cli("evaluate", "--model", bundle, "--data", small),
         "predict": start_cli(
             "predict",
             "--model",
@@ -350,6 +351,22 @@ def test_evaluate_json(runs):
     assert metrics["genres"] == list(schema.GENRES)
     assert sum(map(sum, metrics["confusion_matrix"])) == 59
     assert 0.0 <= metrics["accuracy"] <= metrics["top2_accuracy"] <= 1.0
+
+
+def test_evaluate_prints_the_scores_and_the_confusion_matrix(runs):
+    """Issue 30: plain evaluate prints the matrix the README promises."""
+    result = runs["evaluate_text"]
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(runs["evaluate_json"].stdout)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"accuracy {metrics['accuracy']:.4f}")
+    assert f"(over the {metrics['macro_f1_genres']} genres in the file)" in lines[0]
+    start = lines.index(
+        "confusion matrix (rows: true genre, columns: predicted genre):"
+    )
+    matrix = lines[start + 1 :]
+    counted = sum(int(value) for line in matrix[1:] for value in line.split()[1:])
+    assert counted == metrics["n_rows"]
 
 
 # --- predict -----------------------------------------------------------------------

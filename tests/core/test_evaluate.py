@@ -69,6 +69,34 @@ def test_macro_f1_averages_the_genres_that_occur(metrics):
     assert metrics["macro_f1"] == pytest.approx(1 / 3)
 
 
+def test_macro_f1_is_over_the_genres_the_rows_hold_and_says_how_many():
+    """Issue 30: a genre only predicted is not averaged in as an F1 of 0."""
+    labels = np.array([0, 0, 1, 1])
+    # Row 4 is a Jazz (2) prediction: no row is Jazz.
+    result = evaluate.classification_metrics(
+        labels, probabilities_of([[1, 0], [1, 0], [0, 1], [0, 0, 1]])
+    )
+    electronic_f1 = 1.0
+    anime_f1 = 2 * 1.0 * 0.5 / (1.0 + 0.5)
+    assert result["macro_f1"] == pytest.approx((electronic_f1 + anime_f1) / 2)
+    assert result["macro_f1_genres"] == 2
+
+
+def test_the_matrix_as_text_has_a_line_per_genre_held_and_a_column_per_genre_seen(
+    metrics,
+):
+    lines = evaluate.matrix_lines(metrics["confusion_matrix"], metrics["genres"])
+    header, *rows = lines
+    assert header.split()[-3:] == ["Electronic", "Anime", "Jazz"]
+    assert [line.split()[0] for line in rows] == ["Electronic", "Anime", "Jazz"]
+    assert [list(map(int, line.split()[1:])) for line in rows] == [
+        [1, 1, 0],
+        [0, 1, 1],
+        [1, 0, 0],
+    ]
+    assert len({len(line) for line in lines}) == 1  # aligned
+
+
 def test_a_perfect_one_genre_file_has_macro_f1_of_one():
     labels = np.array([7, 7, 7])
     result = evaluate.classification_metrics(
