@@ -2,7 +2,8 @@
 
 GenreLab's own names are the Kaggle dataset's (``core.schema``). Other files
 of Spotify audio features name the same columns differently (Exportify's
-``Duration (ms)``, the Spotify Tracks Dataset's ``track_genre``) and write
+``Duration (ms)``, the Spotify Tracks Dataset's ``track_genre``, spotifyr's
+``track_popularity`` and ``playlist_genre``) and write
 values in Spotify's conventions (key as a pitch class 0-11, -1 when no key was
 detected; mode 1 = major, 0 = minor). This module says how each is
 understood:
@@ -40,17 +41,38 @@ FILLABLE_COLUMNS: tuple[str, ...] = ("popularity",)
 # canonical names themselves are: "Danceability", "Track Name" and
 # "Duration (ms)" need no entry here).
 ALIASES: dict[str, tuple[str, ...]] = {
-    # Exportify writes "Artist Name(s)"; the Spotify Tracks Dataset "artists".
-    "artist_name": ("Artist Name(s)", "artists", "artist"),
-    "track_name": ("track", "title", "song", "song name"),
+    # Exportify writes "Artist Name(s)"; the Spotify Tracks Dataset "artists";
+    # spotifyr (the TidyTuesday Spotify songs) "track_artist".
+    "artist_name": ("Artist Name(s)", "artists", "artist", "track_artist"),
+    # Not "name" (the Web API's track objects write it): any table of people
+    # or things has one, and would be taken for a file of tracks.
+    "track_name": ("track", "title", "song", "song name", "track title"),
+    # spotifyr's "track_popularity"; the "19,000 Spotify songs" dataset's
+    # "song_popularity".
+    "popularity": ("track_popularity", "song_popularity"),
     # Older Exportify exports.
     "duration_ms": ("Track Duration (ms)",),
     "loudness": ("Loudness (dB)",),
     "tempo": ("Tempo (BPM)",),
-    # The Spotify Tracks Dataset's label. (Exportify's "Genres" is not one:
-    # it lists the artist's many Spotify genres, not the track's genre.)
-    schema.TARGET: ("track_genre", "genre"),
+    # The genre (label) column: the one list of the names it is recognised by
+    # (LABEL_NAMES); any other column is chosen by the person (``label``).
+    # The Spotify Tracks Dataset's "track_genre", spotifyr's "playlist_genre"
+    # (the genre of the playlist a track was found in), the Music Genre
+    # Classification dataset's "Class" and the Top Spotify songs' "top genre".
+    # Not "Genres" (Exportify's lists the artist's many Spotify genres, not
+    # the track's genre), nor "style" (Discogs writes it beside "genre": a
+    # sub-genre, and a file with both would be refused as two label columns).
+    schema.TARGET: (
+        "genre",
+        "track_genre",
+        "playlist_genre",
+        "Class",
+        "top genre",
+    ),
 }
+
+# Every name a genre column is recognised by, in the order a sentence names them.
+LABEL_NAMES: tuple[str, ...] = (schema.TARGET, *ALIASES[schema.TARGET])
 
 # The canonical columns a file's header is matched against.
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -150,6 +172,7 @@ class KnownFormat:
 KAGGLE = "the Kaggle music genre dataset"
 EXPORTIFY = "an Exportify playlist"
 SPOTIFY_TRACKS = "the Spotify Tracks Dataset"
+SPOTIFYR = "the TidyTuesday Spotify songs (spotifyr)"
 WEB_API = "Spotify Web API audio features (JSON)"
 OTHER_TABLE = "a table of tracks"
 
@@ -158,6 +181,10 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
     KnownFormat(EXPORTIFY, frozenset({"artistnames", "trackname"})),
     KnownFormat(
         SPOTIFY_TRACKS, frozenset({"trackid", "artists", "albumname", "trackgenre"})
+    ),
+    KnownFormat(
+        SPOTIFYR,
+        frozenset({"trackid", "trackartist", "trackpopularity", "playlistgenre"}),
     ),
 )
 

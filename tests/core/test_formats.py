@@ -19,9 +19,11 @@ import pytest
 from core import data, export, formats, predict, schema
 from core.errors import DataError
 from tests.bad_files.corpus import (
+    SPOTIFYR_COLUMNS,
     exportify_bytes,
     good_rows,
     spotify_tracks_bytes,
+    spotifyr_bytes,
     web_api_json_bytes,
 )
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
@@ -51,6 +53,25 @@ from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
         ("Loudness (dB)", "loudness"),
         ("Tempo (BPM)", "tempo"),
         ("comment", None),
+        # spotifyr (the TidyTuesday Spotify songs), issue 30.
+        ("track_popularity", "popularity"),
+        ("track_artist", "artist_name"),
+        ("playlist_genre", "music_genre"),
+        # GenreLab has no album, track id or sub-genre column: kept as written.
+        ("track_album_name", None),
+        ("track_id", None),
+        ("playlist_subgenre", None),
+        ("playlist_name", None),
+        # Other Spotify datasets' names.
+        ("song_popularity", "popularity"),
+        ("artist", "artist_name"),
+        ("track title", "track_name"),
+        # Too common a name to be a track's title in any table.
+        ("name", None),
+        ("Class", "music_genre"),
+        ("top genre", "music_genre"),
+        # A sub-genre written beside "genre" (Discogs): not the label.
+        ("style", None),
     ],
 )
 def test_column_names_are_matched_ignoring_case_spaces_and_brackets(written, canonical):
@@ -77,6 +98,14 @@ def test_the_mapping_lists_only_renamed_columns():
         (["Artist Name(s)", "artists"], "both 'Artist Name(s)' and 'artists'"),
         (["genre", "music_genre"], "both 'genre' and 'music_genre' are music_genre"),
         (["tempo", "tempo"], "the column 'tempo' is there twice"),
+        (
+            ["popularity", "track_popularity"],
+            "both 'popularity' and 'track_popularity' are popularity",
+        ),
+        (
+            ["playlist_genre", "genre"],
+            "both 'playlist_genre' and 'genre' are music_genre",
+        ),
     ],
 )
 def test_two_columns_of_one_meaning_are_refused_naming_both(header, words):
@@ -84,6 +113,14 @@ def test_two_columns_of_one_meaning_are_refused_naming_both(header, words):
         formats.column_mapping(header)
     assert words in str(raised.value)
     assert "keep one of them" in str(raised.value)
+
+
+def test_a_file_with_popularity_and_track_popularity_is_refused():
+    content = csv_bytes(
+        [{**row(), "track_popularity": "45"}], [*COLUMNS, "track_popularity"]
+    )
+    with pytest.raises(DataError, match="'popularity' and 'track_popularity'"):
+        data.load_csv(content)
 
 
 def test_a_file_with_two_energy_columns_is_refused_before_any_row_is_read():
@@ -111,6 +148,7 @@ def test_an_unknown_column_is_kept_as_it_is():
             ["", "track_id", "artists", "album_name", "track_name", "track_genre"],
             formats.SPOTIFY_TRACKS,
         ),
+        (list(SPOTIFYR_COLUMNS), formats.SPOTIFYR),
         (["energy", "tempo"], formats.OTHER_TABLE),
     ],
 )
@@ -263,8 +301,8 @@ def run(request):
 
 @pytest.mark.parametrize(
     "build",
-    [exportify_bytes, spotify_tracks_bytes],
-    ids=["exportify", "spotify_tracks"],
+    [exportify_bytes, spotify_tracks_bytes, spotifyr_bytes],
+    ids=["exportify", "spotify_tracks", "spotifyr"],
 )
 def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, run):
     tracks = known_tracks()
