@@ -212,6 +212,7 @@ def predict_file(
     score: bool = True,
     chunk_rows: int | None = None,
     separate_process: bool = False,
+    label: str | None = None,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -221,11 +222,13 @@ def predict_file(
         output: where the whole :func:`predictions_table` goes as CSV (rows
             in order); None to only count and score.
         on_progress: called with the number of rows done after each chunk.
-        require_label: refuse a file without a ``music_genre`` column.
+        require_label: refuse a file without a genre column.
         score: score the predictions of a labelled file (``scores``).
         chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
         separate_process: run the network in a second process, alongside
             reading (the command line; see :mod:`core.network_process`).
+        label: the file's column that holds the genre, as a person named it
+            (``--label``); None: the one named as in ``formats.LABEL_NAMES``.
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -278,7 +281,7 @@ def predict_file(
     # chunk is read here; then its table is written.
     with NetworkRunner(bundle.network, separate_process) as runner:
         chunks = data.iter_typed_chunks(
-            source, require_label, chunk_rows, summary=understood
+            source, require_label, chunk_rows, summary=understood, label=label
         )
         waiting: _Chunk | None = None
         read = 0

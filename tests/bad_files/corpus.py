@@ -710,6 +710,18 @@ def _build() -> list[BadFile]:
             ),
         ),
         BadFile(
+            "spotifyr_without_a_genre_column",
+            spotifyr_bytes(
+                [*four, *four],
+                tuple(c for c in SPOTIFYR_COLUMNS if c != "playlist_genre"),
+            ),
+            True,
+            rows=8,
+            # Its sub-genres could be the labels: the person is told how to say so.
+            dataset_error=("no genre column", "playlist_subgenre", "--label column"),
+            evaluate_error=("no genre column", "playlist_subgenre", "--label column"),
+        ),
+        BadFile(
             "web_api_audio_features",
             web_api_json_bytes(four, nulls=(2,)),
             True,

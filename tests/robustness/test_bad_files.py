@@ -98,6 +98,7 @@ def test_the_corpus_covers_the_issue_list():
         "missing_popularity_column",
         # issue 30
         "spotifyr_songs",
+        "spotifyr_without_a_genre_column",
         "two_columns_for_popularity",
     }
     assert expected <= set(names(CORPUS))
