@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data
+from core import data, formats
 from core.errors import GenreLabError
 from ui import navigation, state
 
@@ -88,8 +88,10 @@ with left:
         type=["csv", "gz"],
         key=f"home_upload_{st.session_state.home_upload_round}",
         help="The Kaggle file or another table of Spotify audio features with "
-        "each track's genre (music_genre, genre or track_genre) and popularity, "
-        "such as the Spotify Tracks Dataset; column names are matched ignoring "
+        "each track's genre "
+        f"({formats.listed(formats.LABEL_NAMES, conjunction='or')}) and "
+        "popularity, such as the Spotify Tracks Dataset or the TidyTuesday "
+        "Spotify songs; column names are matched ignoring "
         "case and spaces. It is kept only in this browser tab.",
     )
     if uploaded is not None:

@@ -53,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the music genre CSV (default: $MUSIC_GENRE_CSV or data/music_genre.csv)",
     )
     report.add_argument("--json", action="store_true", help="print one JSON object")
+    _label_option(report)
     _verbose_flag(report)
 
     train = commands.add_parser(
@@ -75,12 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
+    _label_option(train)
     _verbose_flag(train)
 
     evaluate = commands.add_parser("evaluate", help="score a bundle on a labelled CSV")
     evaluate.add_argument("--model", required=True, help="a bundle folder")
     evaluate.add_argument("--data", help="the labelled music genre CSV")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+    _label_option(evaluate)
     _verbose_flag(evaluate)
 
     predict = commands.add_parser(
@@ -154,6 +157,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _label_option(command: argparse.ArgumentParser) -> None:
+    from core import formats
+
+    command.add_argument(
+        "--label",
+        metavar="COLUMN",
+        help="the file's column that holds each track's genre (default: the "
+        f"one named {formats.listed(formats.LABEL_NAMES, conjunction='or')})",
+    )
+
+
 def _verbose_flag(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--verbose",
@@ -176,11 +190,13 @@ def _tell_understood(understood, verbose: bool) -> None:
     sys.stderr.flush()
 
 
-def _load_labelled(path: str | None, verbose: bool = False):
+def _load_labelled(path: str | None, verbose: bool = False, label: str | None = None):
     from core import formats
 
     understood = formats.Understood()
-    typed = data.load_csv(_dataset_path(path), require_label=True, summary=understood)
+    typed = data.load_csv(
+        _dataset_path(path), require_label=True, summary=understood, label=label
+    )
     _tell_understood(understood, verbose)
     return typed
 
@@ -235,7 +251,7 @@ class _ProgressBar:
 
 def _command_report(arguments: argparse.Namespace) -> int:
     # The file is checked before the heavier modules load: a refusal is instant.
-    typed = _load_labelled(arguments.data, arguments.verbose)
+    typed = _load_labelled(arguments.data, arguments.verbose, arguments.label)
     from core import report
 
     result = report.data_report(typed)
@@ -288,7 +304,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
     from core import bundle, pipeline
 
     bundle.check_destination(arguments.out)  # before minutes of training
-    typed = _load_labelled(arguments.data, arguments.verbose)
+    typed = _load_labelled(arguments.data, arguments.verbose, arguments.label)
     from core.model_card import model_card
 
     run = pipeline.train_from_frame(
@@ -327,6 +343,7 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         _dataset_path(arguments.data),
         require_label=True,
         separate_process=True,
+        label=arguments.label,
     )
     _tell_understood(result.understood, arguments.verbose)
     metrics = result.scores

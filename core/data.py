@@ -23,6 +23,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -489,22 +490,25 @@ def _read_options(separator: str) -> dict:
     }
 
 
-def _canonical_columns(columns: list[str], header: tuple[str, ...]) -> list[str]:
+def _canonical_columns(
+    columns: list[str], header: tuple[str, ...], label: str | None = None
+) -> list[str]:
     """GenreLab's names for a chunk's columns (pandas' names for the others).
 
     Matched on the header as written when it lines up with the columns
-    (pandas renames a repeated name ``x.1``; the header still shows both).
+    (pandas renames a repeated name ``x.1``; the header still shows both);
+    ``label``: the genre column a person chose (as :func:`load_csv`).
     """
     names = header if len(header) == len(columns) else tuple(columns)
-    mapping = formats.column_mapping(names)
+    mapping = formats.column_mapping(names, label)
     return [
         mapping.get(name, column) for name, column in zip(names, columns, strict=True)
     ]
 
 
-def _tidy_chunk(frame: pd.DataFrame, table: _Table) -> pd.DataFrame:
+def _tidy_chunk(frame: pd.DataFrame, table: _Table, label: str | None) -> pd.DataFrame:
     frame.columns = _canonical_columns(
-        [str(column).strip() for column in frame.columns], table.header
+        [str(column).strip() for column in frame.columns], table.header, label
     )
     if table.separator == ";":
         # Semicolon files come from spreadsheets set to a decimal comma (0,7).
@@ -520,12 +524,15 @@ _NO_ROWS = "The file has a header but no rows of data."
 
 
 def _understand_header(
-    summary: formats.Understood | None, written: list[str], file_format: str
+    summary: formats.Understood | None,
+    written: list[str],
+    file_format: str,
+    label: str | None,
 ) -> None:
     if summary is None:
         return
     summary.format = file_format
-    summary.renamed = formats.column_mapping(written)
+    summary.renamed = formats.column_mapping(written, label)
 
 
 def iter_raw_chunks(
@@ -533,6 +540,7 @@ def iter_raw_chunks(
     chunk_rows: int | None = None,
     limited: bool = False,
     summary: formats.Understood | None = None,
+    label: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Read a file exactly as written, ``chunk_rows`` rows at a time.
 
@@ -549,19 +557,22 @@ def iter_raw_chunks(
             ``MAX_FILE_MB``, or that unpacks to more than the limits of
             :data:`core.limits.LIMITS` (text, rows, columns, JSON).
         summary: filled in with the format and the columns renamed.
+        label: the file's column that holds the genre, as a person named it;
+            None: the one named as in ``formats.LABEL_NAMES``, if any.
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a
-            table, has two columns of the same meaning, or has no data rows
-            (raised when the faulty part is read).
+            table, has two columns of the same meaning, has no column
+            ``label``, or has no data rows (raised when the faulty part is
+            read).
     """
     size = chunk_rows or CHUNK_ROWS
     table = _open_table(source, limited)
     if isinstance(table, _JsonRows):
         frame = table.frame
         written = list(frame.columns)
-        frame.columns = _canonical_columns(written, ())
-        _understand_header(summary, written, formats.WEB_API)
+        frame.columns = _canonical_columns(written, (), label)
+        _understand_header(summary, written, formats.WEB_API, label)
         if summary is not None:
             summary.null_entries = table.null_entries
         for start in range(0, len(frame), size):
@@ -569,8 +580,10 @@ def iter_raw_chunks(
         return
     # Names are checked before any row is read: two columns of one meaning
     # are refused at once.
-    _canonical_columns(list(table.header), ())
-    _understand_header(summary, list(table.header), formats.recognise(table.header))
+    _canonical_columns(list(table.header), (), label)
+    _understand_header(
+        summary, list(table.header), formats.recognise(table.header), label
+    )
     with table.text:
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -597,7 +610,7 @@ def iter_raw_chunks(
                         if chunk.empty:
                             continue
                         first = False
-                        yield _tidy_chunk(chunk, table)
+                        yield _tidy_chunk(chunk, table, label)
         except pd.errors.EmptyDataError:
             raise DataError(_NO_ROWS) from None
         except (pd.errors.ParserError, ValueError) as error:
@@ -609,13 +622,16 @@ def iter_raw_chunks(
 
 
 def read_raw(
-    source: CsvSource, summary: formats.Understood | None = None
+    source: CsvSource,
+    summary: formats.Understood | None = None,
+    label: str | None = None,
 ) -> pd.DataFrame:
     """Read a file exactly as written: every cell a string, every row kept.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
         summary: filled in with the format and the columns renamed.
+        label: the genre column a person chose (see :func:`iter_raw_chunks`).
 
     Returns:
         A frame of strings (empty cells are empty strings), with stripped
@@ -623,9 +639,9 @@ def read_raw(
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a table,
-            or has no data rows.
+            has no column ``label``, or has no data rows.
     """
-    chunks = list(iter_raw_chunks(source, limited=True, summary=summary))
+    chunks = list(iter_raw_chunks(source, limited=True, summary=summary, label=label))
     return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
 
 
@@ -636,6 +652,7 @@ def iter_typed_chunks(
     summary: formats.Understood | None = None,
     allow_filled: bool = True,
     limited: bool = False,
+    label: str | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream a file as (raw chunk, typed chunk) pairs, of any size.
 
@@ -649,13 +666,16 @@ def iter_typed_chunks(
         allow_filled: accept a file without a ``formats.FILLABLE_COLUMNS``
             column (a model fills it; see :func:`load_csv`).
         limited: an upload to the app: see :func:`iter_raw_chunks`.
+        label: the genre column a person chose (see :func:`iter_raw_chunks`).
 
     Raises:
         DataError: as :func:`load_csv` does, when the faulty part is read
             (a file whose rows are all blank: after its last chunk).
     """
     any_row = False
-    for raw in iter_raw_chunks(source, chunk_rows, limited, summary):
+    for raw in iter_raw_chunks(
+        source, chunk_rows, limited, summary=summary, label=label
+    ):
         typed = _type_rows(raw, require_label, allow_filled, summary)
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
         yield raw, typed
@@ -751,10 +771,9 @@ def _check_columns(
 ) -> list[str]:
     """Refuse a file without the columns needed; return the fillable ones it lacks."""
     required = list(schema.FEATURE_COLUMNS)
-    if require_label:
-        required.append(schema.TARGET)
     missing = [column for column in required if column not in raw.columns]
-    if not missing:
+    no_label = require_label and schema.TARGET not in raw.columns
+    if not missing and not no_label:
         return []
     present = [column for column in schema.FEATURE_COLUMNS if column in raw.columns]
     names = [column for column in NAME_COLUMNS if column in raw.columns]
@@ -769,7 +788,7 @@ def _check_columns(
             "have it), as an Exportify export or the Spotify Web API's audio "
             "features give them."
         )
-    if len(missing) == len(required) or not present or len(raw.columns) == 1:
+    if not present or len(raw.columns) == 1:
         raise DataError(
             "This does not look like the music genre CSV: expected columns such as "
             f"{', '.join(required[:4])}, ... separated by commas, "
@@ -779,6 +798,10 @@ def _check_columns(
     if needed:
         what = "column" if len(needed) == 1 else "columns"
         raise DataError(f"The file is missing the {what} {', '.join(needed)}.")
+    if no_label:
+        raise _no_label_column(raw)
+    if not missing:
+        return []
     if not allow_filled:
         raise DataError(
             f"This file has no {' or '.join(missing)} column: a model can predict "
@@ -787,6 +810,29 @@ def _check_columns(
             f"own; add a {missing[0]} column (Spotify's 0-100)."
         )
     return missing
+
+
+def _no_label_column(raw: pd.DataFrame) -> DataError:
+    """Why a file that needs genres has none; names the columns that might hold them."""
+    names = formats.listed(formats.LABEL_NAMES, conjunction="or")
+    candidates = formats.label_like_columns(raw)
+    if candidates:
+        look = (
+            "the column that looks like genres is"
+            if len(candidates) == 1
+            else "the columns that look like genres are"
+        )
+        return DataError(
+            f"This file has no genre column (none is named {names}); {look} "
+            f"{formats.listed(candidates)}: choose one with --label COLUMN on the "
+            f"command line, e.g. --label {shlex.quote(candidates[0])}."
+        )
+    fewest, most = formats.LABEL_LIKE_DISTINCT
+    return DataError(
+        f"This file has no genre column (none is named {names}), and none of its "
+        f"columns looks like one (text with {fewest} to {most} different values); "
+        "add a genre column, or choose one with --label COLUMN on the command line."
+    )
 
 
 def _preview(columns: pd.Index) -> str:
@@ -856,6 +902,7 @@ def type_frame(
     require_label: bool = False,
     allow_filled: bool | None = None,
     summary: formats.Understood | None = None,
+    label: str | None = None,
 ) -> pd.DataFrame:
     """Turn a raw string frame into a typed frame (see the module docstring).
 
@@ -868,6 +915,9 @@ def type_frame(
             column; None: only when ``require_label`` is off (see
             :func:`load_csv`).
         summary: filled in with what was understood.
+        label: the column that holds the genre, for a frame whose names are
+            as written (not one that :func:`read_raw` was given a label for:
+            that one has its genre column named already).
 
     Returns:
         The typed frame: the same rows in the same order.
@@ -875,9 +925,19 @@ def type_frame(
     Raises:
         DataError: a required column is missing, or no row has any value.
     """
-    mapping = formats.column_mapping([str(column) for column in raw.columns])
+    mapping = formats.column_mapping([str(column) for column in raw.columns], label)
     if mapping:
         raw = raw.rename(columns=mapping)
+    return _type_whole(raw, require_label, allow_filled, summary)
+
+
+def _type_whole(
+    raw: pd.DataFrame,
+    require_label: bool,
+    allow_filled: bool | None,
+    summary: formats.Understood | None,
+) -> pd.DataFrame:
+    """:func:`type_frame` of a frame whose columns have GenreLab's names already."""
     if allow_filled is None:
         allow_filled = not require_label
     typed = _type_rows(raw, require_label, allow_filled, summary)
@@ -941,19 +1001,24 @@ def load_csv(
     require_label: bool = False,
     allow_filled: bool | None = None,
     summary: formats.Understood | None = None,
+    label: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate a file of tracks (CSV or Web API JSON); return its typed frame.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
-        require_label: also require the genre column (``music_genre`` or an
-            alias such as ``track_genre``).
+        require_label: also require the genre column (``music_genre``, or
+            another of ``formats.LABEL_NAMES`` such as ``playlist_genre``,
+            or ``label``).
         allow_filled: accept a file without a ``formats.FILLABLE_COLUMNS``
             column (popularity), whose typed column is then NaN for a model
             to fill. None (the default): only when ``require_label`` is off,
             so a labelled dataset read whole (to train on, or report on)
             must have every feature.
         summary: filled in with what was understood.
+        label: the file's column that holds the genre, as a person named it
+            (``--label`` on the command line); None: the one named as in
+            ``formats.LABEL_NAMES``.
 
     Returns:
         The typed frame (see the module docstring).
@@ -961,11 +1026,14 @@ def load_csv(
     Raises:
         DataError: with a sentence that says what is wrong with the file.
     """
-    return type_frame(
-        read_raw(source, summary=summary),
-        require_label=require_label,
-        allow_filled=allow_filled,
-        summary=summary,
+    # read_raw gives the columns GenreLab's names, the chosen label's too:
+    # naming them again would take a column still named like a label (a
+    # genre column the person did not choose) for a second genre column.
+    return _type_whole(
+        read_raw(source, summary=summary, label=label),
+        require_label,
+        allow_filled,
+        summary,
     )
 
 

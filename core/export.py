@@ -213,6 +213,7 @@ def predict_file(
     chunk_rows: int | None = None,
     separate_process: bool = False,
     limited: bool = False,
+    label: str | None = None,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -222,7 +223,7 @@ def predict_file(
         output: where the whole :func:`predictions_table` goes as CSV (rows
             in order); None to only count and score.
         on_progress: called with the number of rows done after each chunk.
-        require_label: refuse a file without a ``music_genre`` column.
+        require_label: refuse a file without a genre column.
         score: score the predictions of a labelled file (``scores``).
         chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
         separate_process: run the network in a second process, alongside
@@ -231,6 +232,8 @@ def predict_file(
             (rows, unpacked text, JSON); a file over a limit is refused
             before any work where its rows can be counted at once (a plain
             CSV), else at the limit.
+        label: the file's column that holds the genre, as a person named it
+            (``--label``); None: the one named as in ``formats.LABEL_NAMES``.
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -283,7 +286,12 @@ def predict_file(
     # chunk is read here; then its table is written.
     with NetworkRunner(bundle.network, separate_process) as runner:
         chunks = data.iter_typed_chunks(
-            source, require_label, chunk_rows, summary=understood, limited=limited
+            source,
+            require_label,
+            chunk_rows,
+            summary=understood,
+            limited=limited,
+            label=label,
         )
         waiting: _Chunk | None = None
         read = 0

@@ -2,7 +2,8 @@
 
 GenreLab's own names are the Kaggle dataset's (``core.schema``). Other files
 of Spotify audio features name the same columns differently (Exportify's
-``Duration (ms)``, the Spotify Tracks Dataset's ``track_genre``) and write
+``Duration (ms)``, the Spotify Tracks Dataset's ``track_genre``, spotifyr's
+``track_popularity`` and ``playlist_genre``) and write
 values in Spotify's conventions (key as a pitch class 0-11, -1 when no key was
 detected; mode 1 = major, 0 = minor). This module says how each is
 understood:
@@ -10,6 +11,9 @@ understood:
 - **column names**: matched ignoring case, spaces, underscores, hyphens and
   brackets, through a small table of known aliases; two columns that mean the
   same one are refused, never chosen between;
+- **the genre column**: the one named as in ``LABEL_NAMES``, or the column a
+  person chooses (``label``); when none is found, the columns that look like
+  labels are named (:func:`label_like_columns`);
 - **keys, modes and genre labels**: read in any of their usual spellings;
 - **what was understood**: :class:`Understood`, one summary per file, filled
   in while the file streams and shown to people in a sentence or two.
@@ -40,17 +44,38 @@ FILLABLE_COLUMNS: tuple[str, ...] = ("popularity",)
 # canonical names themselves are: "Danceability", "Track Name" and
 # "Duration (ms)" need no entry here).
 ALIASES: dict[str, tuple[str, ...]] = {
-    # Exportify writes "Artist Name(s)"; the Spotify Tracks Dataset "artists".
-    "artist_name": ("Artist Name(s)", "artists", "artist"),
-    "track_name": ("track", "title", "song", "song name"),
+    # Exportify writes "Artist Name(s)"; the Spotify Tracks Dataset "artists";
+    # spotifyr (the TidyTuesday Spotify songs) "track_artist".
+    "artist_name": ("Artist Name(s)", "artists", "artist", "track_artist"),
+    # Not "name" (the Web API's track objects write it): any table of people
+    # or things has one, and would be taken for a file of tracks.
+    "track_name": ("track", "title", "song", "song name", "track title"),
+    # spotifyr's "track_popularity"; the "19,000 Spotify songs" dataset's
+    # "song_popularity".
+    "popularity": ("track_popularity", "song_popularity"),
     # Older Exportify exports.
     "duration_ms": ("Track Duration (ms)",),
     "loudness": ("Loudness (dB)",),
     "tempo": ("Tempo (BPM)",),
-    # The Spotify Tracks Dataset's label. (Exportify's "Genres" is not one:
-    # it lists the artist's many Spotify genres, not the track's genre.)
-    schema.TARGET: ("track_genre", "genre"),
+    # The genre (label) column: the one list of the names it is recognised by
+    # (LABEL_NAMES); any other column is chosen by the person (``label``).
+    # The Spotify Tracks Dataset's "track_genre", spotifyr's "playlist_genre"
+    # (the genre of the playlist a track was found in), the Music Genre
+    # Classification dataset's "Class" and the Top Spotify songs' "top genre".
+    # Not "Genres" (Exportify's lists the artist's many Spotify genres, not
+    # the track's genre), nor "style" (Discogs writes it beside "genre": a
+    # sub-genre, and a file with both would be refused as two label columns).
+    schema.TARGET: (
+        "genre",
+        "track_genre",
+        "playlist_genre",
+        "Class",
+        "top genre",
+    ),
 }
+
+# Every name a genre column is recognised by, in the order a sentence names them.
+LABEL_NAMES: tuple[str, ...] = (schema.TARGET, *ALIASES[schema.TARGET])
 
 # The canonical columns a file's header is matched against.
 CANONICAL_COLUMNS: tuple[str, ...] = (
@@ -90,11 +115,66 @@ def canonical_name(name: object) -> str | None:
     return _CANONICAL_BY_NAME.get(normalise_name(name))
 
 
-def column_mapping(header: Sequence[str]) -> dict[str, str]:
+# Columns named in a sentence that lists a file's columns (the rest are counted).
+COLUMNS_NAMED = 12
+
+
+def listed(
+    names: Sequence[str], limit: int = COLUMNS_NAMED, conjunction: str = "and"
+) -> str:
+    """Names joined for a sentence: ``a, b and c``; past ``limit``, ``and 3 more``."""
+    shown = [str(name) for name in names[:limit]]
+    if len(names) > limit:
+        return f"{', '.join(shown)} and {len(names) - limit:,} more"
+    if len(shown) < 2:
+        return "".join(shown)
+    return f"{', '.join(shown[:-1])} {conjunction} {shown[-1]}"
+
+
+def chosen_label(header: Sequence[str], label: str) -> str:
+    """The column of a header that a person chose as the genre column.
+
+    Args:
+        header: the file's column names, as written.
+        label: the name the person gave; matched as written, else ignoring
+            case, spaces, underscores, hyphens and brackets (when that names
+            one column only).
+
+    Returns:
+        The column's name as written in the header.
+
+    Raises:
+        DataError: no column (or more than one) has that name, or it is one
+            of the audio features GenreLab predicts from.
+    """
+    if label in header:
+        chosen = label
+    else:
+        wanted = normalise_name(label)
+        alike = [name for name in header if normalise_name(name) == wanted]
+        if len(alike) != 1:
+            raise DataError(
+                f"There is no column '{label}' in this file to read genres from; "
+                f"its columns are {listed(header)}."
+            )
+        chosen = alike[0]
+    feature = canonical_name(chosen)
+    if feature in schema.FEATURE_COLUMNS:
+        meaning = "" if chosen == feature else f" ({feature})"
+        raise DataError(
+            f"The column '{chosen}'{meaning} is one of the audio features GenreLab "
+            "predicts from, not a genre; choose another column."
+        )
+    return chosen
+
+
+def column_mapping(header: Sequence[str], label: str | None = None) -> dict[str, str]:
     """Which of a file's columns are GenreLab's, by name.
 
     Args:
         header: the file's column names, as written.
+        label: the column that holds the genre, as the person named it (see
+            :func:`chosen_label`); None: the one named as in ``LABEL_NAMES``.
 
     Returns:
         Column as written -> canonical name, for the columns whose name
@@ -103,12 +183,28 @@ def column_mapping(header: Sequence[str]) -> dict[str, str]:
 
     Raises:
         DataError: two columns mean the same column (e.g. ``Energy`` and
-            ``energy``), or one is written twice.
+            ``energy``), or one is written twice; the label chosen is not a
+            column of the file, or another column is named music_genre.
     """
+    chosen = None if label is None else chosen_label(header, label)
     claimed: dict[str, str] = {}
     mapping: dict[str, str] = {}
     for name in header:
         canonical = canonical_name(name)
+        if chosen is not None:
+            if name == chosen:
+                canonical = schema.TARGET
+            elif canonical == schema.TARGET:
+                if name == schema.TARGET:
+                    # It would stand beside the chosen column under one name.
+                    raise DataError(
+                        f"This file has a {schema.TARGET} column already; to read "
+                        f"the genres from '{chosen}' instead, rename or remove "
+                        f"{schema.TARGET}."
+                    )
+                # A column named like a label, but the person chose another:
+                # kept as it is, as any column GenreLab does not use.
+                continue
         if canonical is None:
             continue
         if canonical in claimed:
@@ -118,14 +214,58 @@ def column_mapping(header: Sequence[str]) -> dict[str, str]:
                 if first == name
                 else f"both '{first}' and '{name}' are {canonical}"
             )
+            # Two genre columns (genre and playlist_genre) may both be right:
+            # the person can say which one to read.
+            choose = (
+                " (or choose the genre column: --label COLUMN on the command line)"
+                if canonical == schema.TARGET
+                else ""
+            )
             raise DataError(
                 f"Two columns of this file mean the same thing: {both}; keep one "
-                "of them and try again."
+                f"of them and try again{choose}."
             )
         claimed[canonical] = name
         if name != canonical:
             mapping[name] = canonical
     return mapping
+
+
+# A column looks like genre labels when it holds text with this many distinct
+# values among the rows read: a genre repeats over many tracks, where names,
+# ids and dates hardly do.
+LABEL_LIKE_DISTINCT: tuple[int, int] = (2, 200)
+
+
+def label_like_columns(raw: pd.DataFrame) -> list[str]:
+    """The columns of a raw frame that could hold genres, for a person to choose from.
+
+    Args:
+        raw: rows as read (every cell text), GenreLab's columns under its names.
+
+    Returns:
+        In the file's order, the columns GenreLab does not know (its own hold
+        features and names) whose non-empty cells are mostly text, not
+        numbers, with ``LABEL_LIKE_DISTINCT`` distinct values, one of them
+        at least twice (a column with a value of its own on every row, such
+        as an id, labels no two tracks alike).
+    """
+    fewest, most = LABEL_LIKE_DISTINCT
+    found = []
+    for column in raw.columns:
+        if canonical_name(column) is not None:
+            continue
+        cells = raw[column].astype(str).str.strip()
+        cells = cells[cells != ""]
+        if cells.empty:
+            continue
+        numbers = pd.to_numeric(cells, errors="coerce").notna().sum()
+        if 2 * numbers >= len(cells):
+            continue
+        distinct = cells.nunique()
+        if fewest <= distinct <= most and distinct < len(cells):
+            found.append(str(column))
+    return found
 
 
 def is_minor_rename(written: str, canonical: str) -> bool:
@@ -150,6 +290,7 @@ class KnownFormat:
 KAGGLE = "the Kaggle music genre dataset"
 EXPORTIFY = "an Exportify playlist"
 SPOTIFY_TRACKS = "the Spotify Tracks Dataset"
+SPOTIFYR = "the TidyTuesday Spotify songs (spotifyr)"
 WEB_API = "Spotify Web API audio features (JSON)"
 OTHER_TABLE = "a table of tracks"
 
@@ -158,6 +299,10 @@ KNOWN_FORMATS: tuple[KnownFormat, ...] = (
     KnownFormat(EXPORTIFY, frozenset({"artistnames", "trackname"})),
     KnownFormat(
         SPOTIFY_TRACKS, frozenset({"trackid", "artists", "albumname", "trackgenre"})
+    ),
+    KnownFormat(
+        SPOTIFYR,
+        frozenset({"trackid", "trackartist", "trackpopularity", "playlistgenre"}),
     ),
 )
 

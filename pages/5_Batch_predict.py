@@ -13,7 +13,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from core import evaluate, export, predict
+from core import evaluate, export, formats, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
 from ui import charts, navigation, readings, show, state
@@ -52,7 +52,10 @@ with st.expander("Where do I get such a file?", icon=":material/help:"):
   [Spotify Tracks Dataset](https://www.kaggle.com/datasets/maharshipandya/-spotify-tracks-dataset)
   (`dataset.csv`): 114,000 tracks of 114 genres (`track_genre`) with
   popularity and audio features. Nine of its genres are among the model's ten
-  (it has no Rap); tracks of the others are predicted but not scored.
+  (it has no Rap); tracks of the others are predicted but not scored. The
+  TidyTuesday [Spotify Songs](https://github.com/rfordatascience/tidytuesday/tree/master/data/2020/2020-01-21)
+  (`spotify_songs.csv`, spotifyr's names such as `track_popularity` and
+  `playlist_genre`) is read as well.
 - **The Spotify Web API's audio features** (`GET /v1/audio-features?ids=...`,
   saved as a `.json` file): the audio features of up to 100 tracks, without
   names and without popularity, for which the model then uses a typical
@@ -233,6 +236,7 @@ if scores is not None and scores["n_rows"]:
     )
 elif scores is None:
     st.caption(
-        "The file has no genre column (music_genre, genre or track_genre) with "
-        "one of the ten genres, so accuracy cannot be measured."
+        "The file has no genre column "
+        f"({formats.listed(formats.LABEL_NAMES, conjunction='or')}) with one of "
+        "the ten genres, so accuracy cannot be measured."
     )

@@ -14,6 +14,9 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REAL_DATA = PROJECT_ROOT / "data" / "music_genre.csv"
+# A second real source (the TidyTuesday Spotify songs, spotifyr's names), read
+# where CI provides it: ../shared/data beside the project (never copied in).
+SPOTIFY_SONGS = PROJECT_ROOT.parent / "shared" / "data" / "spotify_songs.csv"
 
 GOOD_ROW = {
     "instance_id": "1.0",
@@ -74,6 +77,17 @@ def real_data_path() -> Path:
             "(CI copies ../shared/data/music_genre.csv) to run real-data tests"
         )
     return REAL_DATA
+
+
+@pytest.fixture(scope="session")
+def spotify_songs_path() -> Path:
+    """The TidyTuesday Spotify songs; tests needing it skip with a reason otherwise."""
+    if not SPOTIFY_SONGS.is_file():
+        pytest.skip(
+            f"{SPOTIFY_SONGS} is missing: CI provides ../shared/data/spotify_songs.csv "
+            "beside the project to run this real-data test"
+        )
+    return SPOTIFY_SONGS
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ refused with a plain-English :class:`core.errors.DataError` whose message holds
 given words.
 
 It also builds the same tracks in the other formats people's files come in
-(issue 15): an Exportify playlist export, the Spotify Tracks Dataset and the
-Spotify Web API's audio-features JSON (:func:`exportify_bytes`,
-:func:`spotify_tracks_bytes`, :func:`web_api_json_bytes`).
+(issues 15 and 30): an Exportify playlist export, the Spotify Tracks Dataset,
+the TidyTuesday Spotify songs (spotifyr's names) and the Spotify Web API's
+audio-features JSON (:func:`exportify_bytes`, :func:`spotify_tracks_bytes`,
+:func:`spotifyr_bytes`, :func:`web_api_json_bytes`).
 """
 
 from __future__ import annotations
@@ -158,6 +159,32 @@ SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
     "time_signature",
     "track_genre",
 )
+# The TidyTuesday Spotify songs' header (spotifyr's names), in its order.
+SPOTIFYR_COLUMNS: tuple[str, ...] = (
+    "track_id",
+    "track_name",
+    "track_artist",
+    "track_popularity",
+    "track_album_id",
+    "track_album_name",
+    "track_album_release_date",
+    "playlist_name",
+    "playlist_id",
+    "playlist_genre",
+    "playlist_subgenre",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "duration_ms",
+)
 # The Web API's audio-features fields that are GenreLab features.
 WEB_API_FEATURES: tuple[str, ...] = (
     "danceability",
@@ -268,6 +295,40 @@ def spotify_tracks_bytes(
                 line[column] = value
         table.append(line)
     return csv_bytes(table, list(SPOTIFY_TRACKS_COLUMNS))
+
+
+def spotifyr_bytes(
+    rows: list[dict[str, str]], columns: tuple[str, ...] = SPOTIFYR_COLUMNS
+) -> bytes:
+    """The rows as the TidyTuesday Spotify songs write them (spotifyr's names).
+
+    Integer keys, 1/0 modes, whole popularity and duration; the genre in
+    ``playlist_genre`` in lower case, a made-up ``playlist_subgenre`` beside
+    it. ``columns``: the header to write (e.g. without ``playlist_genre``).
+    """
+    table = []
+    for position, values in enumerate(rows):
+        genre = spotify_genre(values["music_genre"])
+        line = {
+            "track_id": f"id{position}",
+            "track_name": values["track_name"],
+            "track_artist": values["artist_name"],
+            "track_popularity": _whole(values["popularity"]),
+            "track_album_id": f"album{position}",
+            "track_album_name": "Album",
+            "track_album_release_date": "2019-06-14",
+            "playlist_name": f"{genre} hits",
+            "playlist_id": f"playlist{position % 3}",
+            "playlist_genre": genre,
+            "playlist_subgenre": f"indie {genre}",
+            "key": pitch_class(values["key"]),
+            "mode": mode_number(values["mode"]),
+            "duration_ms": _whole(values["duration_ms"]),
+        }
+        for column in SPOTIFYR_COLUMNS:
+            line.setdefault(column, values.get(column, ""))
+        table.append({column: line[column] for column in columns})
+    return csv_bytes(table, list(columns))
 
 
 def web_api_objects(rows: list[dict[str, str]]) -> list[dict[str, object]]:
@@ -635,6 +696,31 @@ def _build() -> list[BadFile]:
                 "'k-pop' 1",
             ),
         ),
+        # The TidyTuesday Spotify songs, spotifyr's names (issue 30) -------------------
+        BadFile(
+            "spotifyr_songs",
+            spotifyr_bytes(four),
+            True,
+            rows=4,
+            understood=(
+                "the tidytuesday spotify songs (spotifyr)",
+                "'track_popularity' used as popularity",
+                "'playlist_genre' as music_genre",
+                "'track_artist' as artist_name",
+            ),
+        ),
+        BadFile(
+            "spotifyr_without_a_genre_column",
+            spotifyr_bytes(
+                [*four, *four],
+                tuple(c for c in SPOTIFYR_COLUMNS if c != "playlist_genre"),
+            ),
+            True,
+            rows=8,
+            # Its sub-genres could be the labels: the person is told how to say so.
+            dataset_error=("no genre column", "playlist_subgenre", "--label column"),
+            evaluate_error=("no genre column", "playlist_subgenre", "--label column"),
+        ),
         BadFile(
             "web_api_audio_features",
             web_api_json_bytes(four, nulls=(2,)),
@@ -707,6 +793,19 @@ def _build() -> list[BadFile]:
             csv_bytes([{**r, "Energy": "0.3"} for r in three], [*COLUMNS, "Energy"]),
             False,
             message_words=("two columns", "'energy' and 'energy'", "keep one"),
+        ),
+        BadFile(
+            "two_columns_for_popularity",
+            csv_bytes(
+                [{**r, "track_popularity": r["popularity"]} for r in three],
+                [*COLUMNS, "track_popularity"],
+            ),
+            False,
+            message_words=(
+                "two columns",
+                "'popularity' and 'track_popularity' are popularity",
+                "keep one",
+            ),
         ),
         BadFile(
             "a_column_written_twice",

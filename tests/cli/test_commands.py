@@ -699,3 +699,184 @@ def test_train_verbose_says_what_was_understood_before_training(format_runs, wor
     assert line.startswith("Read 30 tracks from the Spotify Tracks Dataset: ")
     assert "'track_genre' used as music_genre" in line
     assert (workspace / "out" / "formats" / "trained" / "model.keras").is_file()
+
+
+# --- spotifyr's names and the genre column (issue 30) ---------------------------------
+
+
+def genre_as(name: str, columns: list[str]) -> list[str]:
+    return [name if column == schema.TARGET else column for column in columns]
+
+
+@pytest.fixture(scope="module")
+def label_files(workspace) -> dict[str, Path]:
+    """The same tracks with Kaggle's names and spotifyr's; tracks whose genre is in
+    a column named "mood"; tracks with two genre columns (genre, playlist_genre)."""
+    from tests.bad_files.corpus import spotifyr_bytes
+
+    tracks = separable_rows(per_genre=2, seed=31)
+    learnable = separable_rows(per_genre=3, seed=32)
+    folder = workspace / "labels"
+    folder.mkdir()
+    contents = {
+        "kaggle.csv": csv_bytes(tracks),
+        "spotify_songs.csv": spotifyr_bytes(tracks),
+        "moods.csv": csv_bytes(
+            [
+                dict(zip(genre_as("mood", COLUMNS), t.values(), strict=True))
+                for t in learnable
+            ],
+            genre_as("mood", COLUMNS),
+        ),
+        "two_genres.csv": csv_bytes(
+            [
+                {**t, "genre": t[schema.TARGET], "playlist_genre": "pop"}
+                for t in learnable
+            ],
+            [*genre_as("genre", COLUMNS), "playlist_genre"],
+        ),
+    }
+    paths = {}
+    for name, content in contents.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(content)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def label_runs(runs, label_files, workspace) -> dict[str, subprocess.CompletedProcess]:
+    """``python -m core`` with spotifyr's names and with --label, started together."""
+    bundle = workspace / "study"  # trained by `runs`
+    folder = workspace / "out" / "labels"
+    folder.mkdir(parents=True)
+    moods, two = label_files["moods.csv"], label_files["two_genres.csv"]
+
+    def predict(name: str) -> subprocess.Popen:
+        return start_cli(
+            "predict",
+            "--model",
+            bundle,
+            "--input",
+            label_files[name],
+            "--output",
+            folder / f"{name}.out.csv",
+        )
+
+    started = {
+        "predict_kaggle": predict("kaggle.csv"),
+        "predict_spotifyr": predict("spotify_songs.csv"),
+        "evaluate_spotifyr": start_cli(
+            "evaluate",
+            "--model",
+            bundle,
+            "--data",
+            label_files["spotify_songs.csv"],
+            "--json",
+        ),
+        "evaluate_kaggle": start_cli(
+            "evaluate", "--model", bundle, "--data", label_files["kaggle.csv"], "--json"
+        ),
+        "report_mood": start_cli(
+            "report", "--data", moods, "--label", "mood", "--json"
+        ),
+        "report_without_label": start_cli("report", "--data", moods, "--json"),
+        "evaluate_mood": start_cli(
+            "evaluate", "--model", bundle, "--data", moods, "--label", "mood", "--json"
+        ),
+        "train_mood": start_cli(
+            "train",
+            "--data",
+            moods,
+            "--label",
+            "mood",
+            "--epochs",
+            "1",
+            "--quiet",
+            "--out",
+            folder / "mood_bundle",
+        ),
+        "report_two_genres": start_cli("report", "--data", two, "--json"),
+        "report_two_genres_chosen": start_cli(
+            "report", "--data", two, "--label", "genre", "--json"
+        ),
+        "report_bad_label": start_cli("report", "--data", moods, "--label", "nope"),
+        "evaluate_bad_label": start_cli(
+            "evaluate", "--model", bundle, "--data", moods, "--label", "nope"
+        ),
+        "train_bad_label": start_cli(
+            "train",
+            "--data",
+            moods,
+            "--label",
+            "nope",
+            "--epochs",
+            "1",
+            "--out",
+            folder / "never",
+        ),
+    }
+    return {name: finish(process) for name, process in started.items()}
+
+
+def test_spotifyr_names_give_the_kaggle_probabilities_on_the_command_line(
+    label_runs, workspace
+):
+    for case in ("predict_kaggle", "predict_spotifyr"):
+        assert label_runs[case].returncode == 0, label_runs[case].stderr
+        assert label_runs[case].stdout.startswith("20 of 20 rows predicted")
+    folder = workspace / "out" / "labels"
+    kaggle = pd.read_csv(folder / "kaggle.csv.out.csv", dtype=str)
+    spotifyr = pd.read_csv(folder / "spotify_songs.csv.out.csv", dtype=str)
+    # The file's own names are written back; the probabilities are the same.
+    assert {"track_popularity", "track_artist", "playlist_genre"} <= set(spotifyr)
+    results = ["predicted_genre", "second_genre", *(f"p_{g}" for g in schema.GENRES)]
+    pd.testing.assert_frame_equal(spotifyr[results], kaggle[results])
+    evaluated = [
+        json.loads(label_runs[c].stdout)
+        for c in ("evaluate_spotifyr", "evaluate_kaggle")
+    ]
+    assert evaluated[0] == evaluated[1]
+    assert evaluated[0]["n_rows"] == 20
+
+
+def test_label_chooses_the_genre_column_of_report_evaluate_and_train(
+    label_runs, workspace
+):
+    for case in ("report_mood", "evaluate_mood", "train_mood"):
+        assert label_runs[case].returncode == 0, label_runs[case].stderr
+    assert (
+        json.loads(label_runs["report_mood"].stdout)["class_balance"]["loaded"]["Rock"]
+        == 3
+    )
+    assert json.loads(label_runs["evaluate_mood"].stdout)["n_rows"] == 30
+    bundle = workspace / "out" / "labels" / "mood_bundle"
+    metrics = json.loads((bundle / "metrics.json").read_text())
+    assert metrics["train"]["n_rows"] + metrics["test"]["n_rows"] == 30
+
+
+def test_a_file_without_a_named_genre_column_says_how_to_choose_one(label_runs):
+    line = assert_bad_input(label_runs["report_without_label"])
+    assert "This file has no genre column" in line
+    assert "the column that looks like genres is mood" in line
+    assert "--label COLUMN on the command line, e.g. --label mood." in line
+
+
+def test_two_genre_columns_are_refused_until_one_is_chosen(label_runs):
+    line = assert_bad_input(label_runs["report_two_genres"])
+    assert "both 'genre' and 'playlist_genre' are music_genre" in line
+    assert "--label COLUMN" in line
+    chosen = label_runs["report_two_genres_chosen"]
+    assert chosen.returncode == 0, chosen.stderr
+    assert json.loads(chosen.stdout)["class_balance"]["loaded"]["Jazz"] == 3
+
+
+@pytest.mark.parametrize(
+    "case", ["report_bad_label", "evaluate_bad_label", "train_bad_label"]
+)
+def test_a_label_not_in_the_file_exits_2_with_one_line(label_runs, workspace, case):
+    line = assert_bad_input(label_runs[case])
+    assert line.startswith(
+        "error: There is no column 'nope' in this file to read genres from; "
+        "its columns are instance_id, artist_name,"
+    )
+    assert not (workspace / "out" / "labels" / "never").exists()

@@ -19,9 +19,11 @@ import pytest
 from core import data, export, formats, predict, schema
 from core.errors import DataError
 from tests.bad_files.corpus import (
+    SPOTIFYR_COLUMNS,
     exportify_bytes,
     good_rows,
     spotify_tracks_bytes,
+    spotifyr_bytes,
     web_api_json_bytes,
 )
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
@@ -51,6 +53,25 @@ from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
         ("Loudness (dB)", "loudness"),
         ("Tempo (BPM)", "tempo"),
         ("comment", None),
+        # spotifyr (the TidyTuesday Spotify songs), issue 30.
+        ("track_popularity", "popularity"),
+        ("track_artist", "artist_name"),
+        ("playlist_genre", "music_genre"),
+        # GenreLab has no album, track id or sub-genre column: kept as written.
+        ("track_album_name", None),
+        ("track_id", None),
+        ("playlist_subgenre", None),
+        ("playlist_name", None),
+        # Other Spotify datasets' names.
+        ("song_popularity", "popularity"),
+        ("artist", "artist_name"),
+        ("track title", "track_name"),
+        # Too common a name to be a track's title in any table.
+        ("name", None),
+        ("Class", "music_genre"),
+        ("top genre", "music_genre"),
+        # A sub-genre written beside "genre" (Discogs): not the label.
+        ("style", None),
     ],
 )
 def test_column_names_are_matched_ignoring_case_spaces_and_brackets(written, canonical):
@@ -77,6 +98,14 @@ def test_the_mapping_lists_only_renamed_columns():
         (["Artist Name(s)", "artists"], "both 'Artist Name(s)' and 'artists'"),
         (["genre", "music_genre"], "both 'genre' and 'music_genre' are music_genre"),
         (["tempo", "tempo"], "the column 'tempo' is there twice"),
+        (
+            ["popularity", "track_popularity"],
+            "both 'popularity' and 'track_popularity' are popularity",
+        ),
+        (
+            ["playlist_genre", "genre"],
+            "both 'playlist_genre' and 'genre' are music_genre",
+        ),
     ],
 )
 def test_two_columns_of_one_meaning_are_refused_naming_both(header, words):
@@ -84,6 +113,14 @@ def test_two_columns_of_one_meaning_are_refused_naming_both(header, words):
         formats.column_mapping(header)
     assert words in str(raised.value)
     assert "keep one of them" in str(raised.value)
+
+
+def test_a_file_with_popularity_and_track_popularity_is_refused():
+    content = csv_bytes(
+        [{**row(), "track_popularity": "45"}], [*COLUMNS, "track_popularity"]
+    )
+    with pytest.raises(DataError, match="'popularity' and 'track_popularity'"):
+        data.load_csv(content)
 
 
 def test_a_file_with_two_energy_columns_is_refused_before_any_row_is_read():
@@ -111,6 +148,7 @@ def test_an_unknown_column_is_kept_as_it_is():
             ["", "track_id", "artists", "album_name", "track_name", "track_genre"],
             formats.SPOTIFY_TRACKS,
         ),
+        (list(SPOTIFYR_COLUMNS), formats.SPOTIFYR),
         (["energy", "tempo"], formats.OTHER_TABLE),
     ],
 )
@@ -263,8 +301,8 @@ def run(request):
 
 @pytest.mark.parametrize(
     "build",
-    [exportify_bytes, spotify_tracks_bytes],
-    ids=["exportify", "spotify_tracks"],
+    [exportify_bytes, spotify_tracks_bytes, spotifyr_bytes],
+    ids=["exportify", "spotify_tracks", "spotifyr"],
 )
 def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, run):
     tracks = known_tracks()
@@ -601,3 +639,196 @@ def test_the_formats_page_lists_every_alias_and_the_fillable_columns():
             assert f"`{alias}`" in page, (canonical, alias)
     for column in formats.FILLABLE_COLUMNS:
         assert f"without a `{column}` column" in page
+
+
+# --- the genre column: by name, or chosen (issue 30) ------------------------------
+
+
+def with_label_column(name: str, tracks=None) -> bytes:
+    """Tracks with their genre in a column called ``name``."""
+    tracks = tracks or known_tracks()
+    renamed = [
+        {(name if c == schema.TARGET else c): v for c, v in t.items()} for t in tracks
+    ]
+    return csv_bytes(renamed, [name if c == schema.TARGET else c for c in COLUMNS])
+
+
+@pytest.mark.parametrize("name", formats.LABEL_NAMES)
+def test_every_label_name_is_read_as_the_genre(name):
+    tracks = known_tracks()
+    typed = data.load_csv(with_label_column(name, tracks), require_label=True)
+    assert typed[schema.TARGET].tolist() == [t["music_genre"] for t in tracks]
+
+
+@pytest.mark.parametrize("written", ["mood", "Mood", "MOOD"])
+def test_a_chosen_column_is_the_genre_matched_ignoring_case(written):
+    tracks = known_tracks()
+    understood = formats.Understood()
+    typed = data.load_csv(
+        with_label_column("mood", tracks),
+        require_label=True,
+        label=written,
+        summary=understood,
+    )
+    assert typed[schema.TARGET].tolist() == [t["music_genre"] for t in tracks]
+    assert "mood" not in typed.columns
+    assert understood.renamed == {"mood": schema.TARGET}
+    assert "'mood' used as music_genre" in understood.sentence()
+
+
+def test_a_chosen_column_leaves_other_label_names_as_they_are():
+    tracks = known_tracks()
+    other = [c for c in COLUMNS if c != schema.TARGET]
+    content = csv_bytes(
+        [{**t, "genre": t["music_genre"], "playlist_genre": "pop"} for t in tracks],
+        [*other, "genre", "playlist_genre"],
+    )
+    # Without a choice the two genre columns are refused, saying how to choose.
+    with pytest.raises(DataError, match="--label COLUMN on the command line"):
+        data.load_csv(content, require_label=True)
+    typed = data.load_csv(content, require_label=True, label="genre")
+    assert typed[schema.TARGET].tolist() == [t["music_genre"] for t in tracks]
+    assert (typed["playlist_genre"] == "pop").all()
+    typed = data.load_csv(content, require_label=True, label="playlist_genre")
+    assert typed[schema.TARGET].isna().all()  # "pop" is not one of the ten
+    assert typed["genre"].tolist() == [t["music_genre"] for t in tracks]
+
+
+def test_a_chosen_column_beside_a_music_genre_column_is_refused():
+    content = csv_bytes([{**row(), "mood": "Rock"}], [*COLUMNS, "mood"])
+    with pytest.raises(DataError, match="has a music_genre column already"):
+        data.load_csv(content, require_label=True, label="mood")
+
+
+@pytest.mark.parametrize(
+    ("label", "words"),
+    [
+        ("nope", "There is no column 'nope' in this file to read genres from"),
+        ("tempo", "The column 'tempo' is one of the audio features"),
+        ("Tempo", "The column 'tempo' is one of the audio features"),
+    ],
+)
+def test_a_bad_chosen_column_is_refused_in_one_sentence(label, words):
+    content = with_label_column("mood")
+    for read in (
+        lambda: data.load_csv(content, require_label=True, label=label),
+        lambda: list(data.iter_typed_chunks(content, True, label=label)),
+    ):
+        with pytest.raises(DataError) as raised:
+            read()
+        message = str(raised.value)
+        assert message.startswith(words)
+        assert "\n" not in message
+
+
+def test_an_unknown_chosen_column_lists_the_files_columns():
+    with pytest.raises(DataError) as raised:
+        data.load_csv(with_label_column("mood"), require_label=True, label="nope")
+    assert "its columns are instance_id, artist_name, track_name," in str(raised.value)
+    assert "and 6 more." in str(raised.value)
+
+
+def test_a_file_without_a_genre_names_its_columns_that_look_like_labels():
+    tracks = known_tracks()
+    extra = {
+        # Text with a few values repeated: could be genres.
+        "mood": lambda i: ("calm", "wild", "sad")[i % 3],
+        "decade": lambda i: ("80s", "90s")[i % 2],
+        # Numbers, an id on every row and a single value: not labels.
+        "rank": lambda i: str(i % 4),
+        "spotify_id": lambda i: f"id{i}",
+        "source": lambda i: "radio",
+    }
+    columns = [c for c in COLUMNS if c != schema.TARGET] + list(extra)
+    rows = [{**t, **{k: f(i) for k, f in extra.items()}} for i, t in enumerate(tracks)]
+    content = csv_bytes(rows, columns)
+    with pytest.raises(DataError) as raised:
+        data.load_csv(content, require_label=True)
+    message = str(raised.value)
+    assert message == (
+        "This file has no genre column (none is named music_genre, genre, "
+        "track_genre, playlist_genre, Class or top genre); the columns that look "
+        "like genres are mood and decade: choose one with --label COLUMN on the "
+        "command line, e.g. --label mood."
+    )
+    # Predicting needs no genre.
+    assert len(data.load_csv(content)) == len(tracks)
+
+
+def test_a_file_without_anything_like_a_genre_says_how_to_add_or_choose_one():
+    columns = [c for c in COLUMNS if c != schema.TARGET]
+    with pytest.raises(DataError) as raised:
+        data.load_csv(csv_bytes(known_tracks(), columns), require_label=True)
+    message = str(raised.value)
+    assert message.startswith("This file has no genre column (none is named ")
+    assert "none of its columns looks like one (text with 2 to 200" in message
+    assert message.endswith("choose one with --label COLUMN on the command line.")
+
+
+@pytest.mark.parametrize(
+    ("values", "looks_like_labels"),
+    [
+        (["rock", "pop", "rock"], True),
+        (["rock", "rock", "rock"], False),  # one value
+        (["a", "b", "c"], False),  # a value of its own on every row
+        (["1", "2", "1"], False),  # numbers
+        ([f"g{i % 201}" for i in range(402)], False),  # 201 values
+        ([f"g{i % 200}" for i in range(400)], True),
+        (["", "", "rock", "pop", "pop"], True),  # empty cells do not count
+    ],
+)
+def test_what_looks_like_labels(values, looks_like_labels):
+    raw = pd.DataFrame({"column": values}, dtype=str)
+    assert (formats.label_like_columns(raw) == ["column"]) is looks_like_labels
+
+
+def test_the_labels_looked_for_are_those_of_the_rows_read():
+    # Streaming reads a chunk first: its rows are the ones looked at.
+    tracks = known_tracks()
+    rows = [{**t, "mood": ("calm", "wild")[i % 2]} for i, t in enumerate(tracks)]
+    columns = [c for c in COLUMNS if c != schema.TARGET] + ["mood"]
+    with pytest.raises(DataError, match="the column that looks like genres is mood"):
+        list(data.iter_typed_chunks(csv_bytes(rows, columns), True, chunk_rows=4))
+
+
+def test_a_chosen_label_is_scored_by_predict_file(drop_run):
+    tracks = known_tracks()
+    by_name = export.predict_file(
+        drop_run.bundle, csv_bytes(tracks), require_label=True
+    )
+    chosen = export.predict_file(
+        drop_run.bundle,
+        with_label_column("mood", tracks),
+        require_label=True,
+        label="mood",
+    )
+    assert chosen.scores == by_name.scores
+    assert chosen.scores["n_rows"] == len(tracks)
+
+
+# --- spotifyr's names: the same probabilities as Kaggle's (issue 30) ----------------
+
+
+def test_spotifyr_names_give_the_kaggle_probabilities_through_predict_file(
+    run, tmp_path
+):
+    tracks = known_tracks()
+    kaggle, spotifyr = tmp_path / "kaggle.csv", tmp_path / "spotify_songs.csv"
+    kaggle.write_bytes(csv_bytes(tracks))
+    spotifyr.write_bytes(spotifyr_bytes(tracks))
+    outputs = {}
+    for path in (kaggle, spotifyr):
+        stream = io.StringIO()
+        result = export.predict_file(run.bundle, path, stream, require_label=True)
+        assert result.predicted == len(tracks)
+        assert result.scores["n_rows"] == len(tracks)
+        outputs[path.name] = pd.read_csv(io.StringIO(stream.getvalue()), dtype=str)
+    written = outputs["spotify_songs.csv"]
+    assert list(written.columns[: len(SPOTIFYR_COLUMNS)]) == list(SPOTIFYR_COLUMNS)
+    pd.testing.assert_frame_equal(
+        written[predict.PROBABILITY_COLUMNS],
+        outputs["kaggle.csv"][predict.PROBABILITY_COLUMNS],
+    )
+    assert (
+        written["predicted_genre"] == outputs["kaggle.csv"]["predicted_genre"]
+    ).all()

@@ -96,6 +96,10 @@ def test_the_corpus_covers_the_issue_list():
         "only_track_names",
         "two_columns_for_energy",
         "missing_popularity_column",
+        # issue 30
+        "spotifyr_songs",
+        "spotifyr_without_a_genre_column",
+        "two_columns_for_popularity",
     }
     assert expected <= set(names(CORPUS))
     assert len(set(names(CORPUS))) == len(CORPUS)

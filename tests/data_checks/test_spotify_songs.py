@@ -1,0 +1,71 @@
+"""Data checks on the TidyTuesday Spotify songs, spotifyr's names (issue 30).
+
+Read from ../shared/data/spotify_songs.csv, where CI provides it (skipped with
+a reason when it is missing); never copied into the project. The figures
+checked are the file's own, as its README gives them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from core import data, formats, schema
+
+pytestmark = pytest.mark.real_data
+
+
+@pytest.fixture(scope="module")
+def songs(spotify_songs_path):
+    """The file read as training data is (require_label), and as written."""
+    understood = formats.Understood()
+    typed = data.load_csv(spotify_songs_path, require_label=True, summary=understood)
+    written = pd.read_csv(spotify_songs_path, dtype=str, keep_default_na=False)
+    return typed, understood, written
+
+
+def test_it_is_recognised_and_its_columns_are_read_by_their_spotifyr_names(songs):
+    _, understood, _ = songs
+    assert understood.format == formats.SPOTIFYR
+    assert understood.rows == 32_833
+    assert {
+        "track_popularity": "popularity",
+        "track_artist": "artist_name",
+        "playlist_genre": schema.TARGET,
+    }.items() <= understood.renamed.items()
+
+
+def test_popularity_is_the_files_own_not_filled(songs):
+    typed, understood, written = songs
+    assert understood.missing == []
+    assert typed["popularity"].notna().all()
+    assert (
+        typed["popularity"].tolist()
+        == written["track_popularity"].astype(float).tolist()
+    )
+    assert typed["popularity"].nunique() > 50
+
+
+def test_its_label_column_is_playlist_genre(songs):
+    typed, understood, written = songs
+    # rap and rock are two of the ten genres; edm, pop, r&b and latin are not.
+    assert typed[schema.TARGET].value_counts().to_dict() == {
+        "Rap": 5_746,
+        "Rock": 4_951,
+    }
+    assert understood.other_labels == {
+        "edm": 6_043,
+        "pop": 5_507,
+        "r&b": 5_431,
+        "latin": 5_155,
+    }
+    # The sub-genres stay a column of their own.
+    assert typed["playlist_subgenre"].equals(written["playlist_subgenre"])
+
+
+def test_its_tracks_have_artist_names(songs):
+    typed, _, written = songs
+    assert typed["artist_name"].tolist() == written["track_artist"].tolist()
+    assert (typed["artist_name"] != "").mean() > 0.99
+    assert data.has_track_names(typed)
+    assert (typed[data.PROBLEM_COLUMN] == "").mean() > 0.99
