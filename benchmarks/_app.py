@@ -20,6 +20,8 @@ from pathlib import Path
 
 from _common import PYTHON, ROOT
 
+from ui import page_list
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -31,15 +33,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-# Page paths as Streamlit derives them from pages/N_Name.py.
-PAGE_PATHS = {
-    "Home": "",
-    "Data": "Data",
-    "Train": "Train",
-    "Evaluate": "Evaluate",
-    "Predict": "Predict",
-    "Batch predict": "Batch_predict",
-}
+# Page paths as Streamlit derives them from pages/N_Name.py (the app's list).
+PAGE_PATHS = page_list.PAGE_PATHS
 # A Plotly chart that Plotly has drawn (the element exists before it draws).
 DRAWN_CHART = ".js-plotly-plot"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

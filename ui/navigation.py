@@ -10,16 +10,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
+from ui.page_list import PAGES
 
-# (script path relative to the entry script, label, icon)
-PAGES: tuple[tuple[str, str, str], ...] = (
-    ("streamlit_app.py", "Home", ":material/home:"),
-    ("pages/1_Data.py", "Data", ":material/table_chart:"),
-    ("pages/2_Train.py", "Train", ":material/model_training:"),
-    ("pages/3_Evaluate.py", "Evaluate", ":material/fact_check:"),
-    ("pages/4_Predict.py", "Predict", ":material/tune:"),
-    ("pages/5_Batch_predict.py", "Batch predict", ":material/upload_file:"),
-)
 MODEL_PICKER_KEY = "nav_model"
 # Under this width Streamlit stacks columns: the pages' phone layout.
 NARROW_SCREEN = "640px"

@@ -12,19 +12,18 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import csv_bytes, separable_rows, tiny_config
+from ui import page_list
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENTRY = PROJECT_ROOT / "streamlit_app.py"
 # Importing TensorFlow alone takes seconds; AppTest's default is 3 s.
 TIMEOUT = 120
 
+# Short name ("batch" for Batch predict) -> page script (None: the entry
+# script, Home), from the app's own list of pages.
 PAGES = {
-    "home": None,
-    "data": "pages/1_Data.py",
-    "train": "pages/2_Train.py",
-    "evaluate": "pages/3_Evaluate.py",
-    "predict": "pages/4_Predict.py",
-    "batch": "pages/5_Batch_predict.py",
+    label.split()[0].lower(): (None if index == 0 else script)
+    for index, (script, label, _) in enumerate(page_list.PAGES)
 }
 
 

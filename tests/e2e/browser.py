@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from ui import page_list
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RESULTS = PROJECT_ROOT / "test-results"
 CHROMIUM = shutil.which("chromium") or (
@@ -54,14 +56,7 @@ EXCEPTION = '[data-testid="stException"]'
 # Menu labels drawn by ui.navigation (the built-in menu is hidden).
 MENU_LABELS = ("Home", "Data", "Train", "Evaluate", "Predict", "Batch predict")
 # Page paths as Streamlit derives them from pages/N_Name.py.
-PAGE_PATHS = {
-    "Home": "",
-    "Data": "Data",
-    "Train": "Train",
-    "Evaluate": "Evaluate",
-    "Predict": "Predict",
-    "Batch predict": "Batch_predict",
-}
+PAGE_PATHS = page_list.PAGE_PATHS
 
 
 def free_port() -> int:
