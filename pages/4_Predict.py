@@ -35,6 +35,12 @@ SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
 PENDING = explore.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
+EXPLAINED = "predict_explain_genre"  # the explained-genre selector
+# The genre a person picked in that selector on purpose (None: follow the top
+# genre), and the top genre when the selector was last drawn. Plain keys: the
+# selector's own state is dropped while another view is shown.
+PICKED = "predict_explain_picked"
+TOP_SHOWN = "predict_explain_top"
 ANSWER_KEY = (
     "predict_answer"  # the compact answer's container (CSS class st-key-predict_answer)
 )
@@ -292,15 +298,42 @@ def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
     st.info("  \n".join(lines + list(track.notes)))
 
 
+def pick_genre() -> None:
+    """Callback of the explained-genre selector: keep a genre picked on purpose.
+
+    Picking the top genre itself means "follow the top genre" again.
+    """
+    picked = st.session_state[EXPLAINED]
+    st.session_state[PICKED] = (
+        None if picked == st.session_state.get(TOP_SHOWN) else picked
+    )
+
+
 def why_section(values: dict[str, object], probabilities) -> None:
-    """Shapley values of the track: what each feature adds to a genre's probability."""
+    """Shapley values of the track: what each feature adds to a genre's probability.
+
+    The explained genre follows the top genre (a new track, a preset, a slider
+    that changes the answer), unless the person picked one on purpose.
+    """
     by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    top = by_probability[0]
+    picked = st.session_state.get(PICKED)
+    st.session_state[TOP_SHOWN] = top
+    st.session_state[EXPLAINED] = picked if picked in by_probability else top
     genre = st.selectbox(
         "Explain the genre",
         by_probability,
-        key="predict_explain_genre",
-        help="The top genre first; pick another to ask 'why not this one?'.",
+        key=EXPLAINED,
+        on_change=pick_genre,
+        help="It follows the top genre (listed first) as the track changes; pick "
+        "another to ask 'why not this one?', and it stays until you pick the top "
+        "genre again.",
     )
+    if genre != top:
+        st.markdown(
+            f"Explaining **{genre}**, the genre you picked; the top genre is "
+            f"**{top}** (pick it above to follow the top genre again)."
+        )
     try:
         result = explore.shapley_values(model.choice.key, values, model.bundle)
     except GenreLabError as error:
