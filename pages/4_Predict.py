@@ -18,10 +18,14 @@ from html import escape  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from core import explain, inputs, predict, schema, shapley, songs  # noqa: E402
+from core import explain, inputs, links, predict, schema, shapley, songs  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
-from ui import charts, explore, navigation, readings, show, state  # noqa: E402
+from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
 
+# A link opened in this run (the address's parameters, see ui.sharing): its
+# model becomes the one in use before the page frame draws the model picker.
+opened = sharing.new_link()
+model_note = sharing.use_link_model(opened) if opened is not None else None
 navigation.page_frame(
     "Predict",
     "Describe a track with the sliders, start from a typical track of a genre, "
@@ -179,6 +183,24 @@ st.session_state.setdefault("predict_mode", saved["predict_mode"])
 pending = st.session_state.pop(PENDING, None)
 if pending is not None and typed is not None and pending in typed.index:
     load_song(pending)
+
+
+def open_link(opening: sharing.Opening) -> None:
+    """Show the track a link names, or the typical track, and say what went wrong."""
+    if opening.row is not None:
+        load_song(opening.row)
+    else:
+        reset_values()
+    if opening.link is not None:
+        for name, value in opening.link.values.items():
+            st.session_state[slider_key(name)] = value  # "predict_key" for the key
+    st.session_state[PICKED] = opening.genre
+    for note in ([model_note] if model_note else []) + list(opening.notes):
+        st.info(note)
+
+
+if opened is not None:
+    open_link(sharing.read_link(opened, ranges, typed, schema.GENRES))
 
 # Drawn here, filled after the prediction panel: listing the songs takes a
 # fresh server 0.2 s, which the first chart need not wait for.
@@ -456,6 +478,38 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
     st.caption("The dotted line marks the track's current value.")
 
 
+def link_params(
+    display_values: dict[str, float], key: str, mode: str, loaded
+) -> dict[str, str]:
+    """The query parameters of the track shown (see core.links).
+
+    A dataset track by its id, with the sliders moved away from it; otherwise
+    every slider. The explained genre when picked on purpose, and the model
+    when it is not the shipped one.
+    """
+    shown: dict[str, float | str] = {
+        feature: ranges[feature].to_display(ranges[feature].to_raw(value))
+        for feature, value in display_values.items()
+    }
+    shown |= {schema.KEY_COLUMN: key, schema.MODE_COLUMN: mode}
+    track = None
+    if loaded is not None:
+        track = links.track_id(typed.loc[loaded.index].get(links.ID_COLUMN))
+    if track is not None:
+        where_loaded = {
+            **loaded.positions,
+            **{name: loaded.values[name] for name in schema.CATEGORICAL_FEATURES},
+        }
+        shown = links.moved_values(shown, where_loaded)
+    link = links.TrackLink(
+        track=track,
+        values=shown,
+        genre=st.session_state.get(PICKED),
+        model=None if model.choice.key == state.DEFAULT_MODEL_KEY else model.choice.key,
+    )
+    return links.encode(link)
+
+
 def answer(probabilities, reason: str | None) -> None:
     """The compact answer: the reading and the top genre's bar, kept in view on phones.
 
@@ -532,6 +586,8 @@ def prediction_panel() -> None:
     if loaded is not None and (typed is None or loaded.index not in typed.index):
         loaded = None
     values = inputs.feature_values(ranges, display_values, key, mode, loaded)
+    shared = link_params(display_values, key, mode, loaded)
+    sharing.keep_address(shared)
     row, result = explore.predicted_track(model.choice.key, values, model.bundle)
     error = reason = probabilities = None
     if isinstance(result, str):
@@ -579,6 +635,7 @@ def prediction_panel() -> None:
             "predict_probabilities",
             say=False,
         )  # the heading above says it
+        sharing.copy_link(shared)
     view = st.segmented_control(
         "Explore this track",
         list(VIEWS),
