@@ -130,28 +130,38 @@ def keep_address(params: dict[str, str]) -> None:
     """Put the link of what the page shows in its address (if it changed)."""
     current = links.link_params(st.query_params.to_dict())
     if current != params:
-        for name in links.NAMES:
-            if name in st.query_params and name not in params:
-                del st.query_params[name]
-        st.query_params.update(params)
+        # One change, so one new entry in the browser's history.
+        others = {
+            name: st.query_params.get_all(name)
+            for name in st.query_params
+            if name not in links.NAMES
+        }
+        st.query_params.from_dict({**others, **params})
     st.session_state[SHOWN] = params
 
 
 def address(params: dict[str, str]) -> str:
     """The full web address of the page with these parameters.
 
-    Without a browser (tests), the part after the host: "?energy=0.5...".
+    Without a browser (tests), the part after the page's path: "?energy=0.5...".
     """
-    base = st.context.url or ""
+    # Quoted, so that the address is safe inside a Markdown link.
+    base = urllib.parse.quote(st.context.url or "", safe=":/")
     query = urllib.parse.urlencode(params)
     return f"{base}?{query}" if query else base
 
 
 def copy_link(params: dict[str, str]) -> None:
-    """The link to what the page shows, in a box with a copy button."""
+    """The link to what the page shows: a link, and a box with a copy button.
+
+    The box's copy button shows on hover only; keyboard users reach the link
+    itself, and the page's address holds the same one.
+    """
+    url = address(params)
     st.markdown(
-        "**Link to this track**: opens this track, its answer and its explanation "
-        "again, in a new tab or on someone else's computer. Copy it with the button "
-        "at the box's right (the page's address holds the same link)."
+        f"**[Link to this track]({url})**: opens this track, its answer and its "
+        "explanation again, in a new tab or on someone else's computer. Copy it "
+        "with the button at the box's right, or from the page's address (Ctrl+L, "
+        "then Ctrl+C), which holds the same link."
     )
-    st.code(address(params), language=None, wrap_lines=True)
+    st.code(url, language=None, wrap_lines=True)
