@@ -493,8 +493,8 @@ def link_params(
     }
     shown |= {schema.KEY_COLUMN: key, schema.MODE_COLUMN: mode}
     track = None
-    if loaded is not None:
-        track = links.track_id(typed.loc[loaded.index].get(links.ID_COLUMN))
+    if loaded is not None and links.ID_COLUMN in typed.columns:
+        track = links.track_id(typed.at[loaded.index, links.ID_COLUMN])
     if track is not None:
         where_loaded = {
             **loaded.positions,

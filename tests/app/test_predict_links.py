@@ -145,3 +145,26 @@ def test_a_track_link_without_data_shows_the_typical_track(
     app = opened_with({"track": "4007"})
     assert not app.exception, app.exception
     assert "no dataset is loaded here" in app.info[0].value
+
+
+def test_a_sessions_own_model_goes_into_the_link_and_is_missed_elsewhere(
+    data_and_model, tiny_model_dir
+):
+    """A model uploaded in one session; another session opens its link without it."""
+    from core import bundle
+
+    content = bundle.bundle_zip_bytes(tiny_model_dir)
+    app = open_app("home").run()
+    app.file_uploader(key="home_model_upload").set_value(
+        ("genrelab_model.zip", content, "application/zip")
+    ).run()
+    app.switch_page("pages/4_Predict.py").run()
+    assert not app.exception, app.exception
+    params = dict(app.query_params)
+    assert params["model"].startswith("run-")
+
+    again = opened_with(params)
+    assert not again.exception, again.exception
+    assert "model trained in another session" in again.info[0].value
+    assert "Model: **Shipped model**" in texts(again)
+    assert "model" not in again.query_params

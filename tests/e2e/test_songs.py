@@ -222,3 +222,14 @@ def test_a_link_opens_the_same_track_and_answer_in_a_new_browser(
         assert other.url == address
     finally:
         context.close()
+
+
+def test_a_link_is_the_first_visit_of_a_freshly_started_server(fresh_app_url, app_page):
+    """A shared link wakes the app: the page opens on its track and genre."""
+    app_page.goto(f"{fresh_app_url}/Predict?track=8003&genre=jazz")
+    app_page.locator("h1").filter(has_text="Predict").first.wait_for(timeout=60_000)
+    browser.wait_idle(app_page)
+    app_page.get_by_text("Artist 8-3 — Track 8-3", exact=False).first.wait_for()
+    browser.assert_no_exception(app_page)
+    app_page.get_by_text("Explaining Jazz, the genre you picked").wait_for()
+    assert "track=8003" in app_page.url and "genre=Jazz" in app_page.url
