@@ -46,13 +46,22 @@ def use_link_model(params: dict[str, str]) -> str | None:
     Called before the page frame draws the model picker.
 
     Returns:
-        A sentence to show when the link's model cannot be used, else None.
+        A sentence to show when the model in use changes or the link's model
+        cannot be used, else None.
     """
     wanted = params.get(links.MODEL) or state.DEFAULT_MODEL_KEY
-    keys = [choice.key for choice in state.model_choices()]
+    choices = {choice.key: choice for choice in state.model_choices()}
+    keys = list(choices)
     if wanted in keys:
+        in_use = state.active_choice()
         state.select_model(wanted)
-        return None
+        if in_use is None or in_use.key == wanted:
+            return None
+        # The back button, say, to a track shown before a training.
+        return (
+            f"This link was made with **{choices[wanted].name}**, which is the "
+            "model in use again."
+        )
     if state.DEFAULT_MODEL_KEY in keys:
         state.select_model(state.DEFAULT_MODEL_KEY)
         return (

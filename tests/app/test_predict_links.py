@@ -162,6 +162,13 @@ def test_a_sessions_own_model_goes_into_the_link_and_is_missed_elsewhere(
     assert not app.exception, app.exception
     params = dict(app.query_params)
     assert params["model"].startswith("run-")
+    # The back button to a link of the shipped model (no model in it).
+    app.query_params.clear()
+    app.query_params["energy"] = "0.5"
+    app.run()
+    assert not app.exception, app.exception
+    assert "made with **Shipped model**, which is the model in use" in texts(app)
+    assert app.slider(key="predict_energy").value == 0.5
 
     again = opened_with(params)
     assert not again.exception, again.exception
