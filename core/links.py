@@ -30,7 +30,7 @@ import pandas as pd
 from core import schema
 from core.data import PROBLEM_COLUMN
 from core.errors import GenreLabError
-from core.inputs import SliderRange
+from core.inputs import LoadedTrack, SliderRange
 
 # Short query names of the slider values, in schema order.
 SHORT_NAMES: dict[str, str] = {
@@ -225,3 +225,48 @@ def moved_values(
         for name, value in values.items()
         if name not in positions or positions[name] != value
     }
+
+
+def track_link(
+    ranges: dict[str, SliderRange],
+    display_values: Mapping[str, float],
+    key: str,
+    mode: str,
+    loaded: LoadedTrack | None = None,
+    track: str | None = None,
+    genre: str | None = None,
+    model: str | None = None,
+) -> TrackLink:
+    """The link of what the Predict page shows.
+
+    Args:
+        ranges: the page's sliders.
+        display_values: slider position per numeric feature.
+        key: the key shown.
+        mode: the mode shown.
+        loaded: the dataset track loaded onto the sliders, if any.
+        track: its id (:func:`track_id`); None when it has none.
+        genre: the genre picked on purpose, if any.
+        model: the model's key, when not the shipped one.
+
+    Returns:
+        A loaded track with an id by that id, with only the values moved away
+        from it; otherwise every value (on its slider's step).
+    """
+    values: dict[str, float | str] = {
+        feature: ranges[feature].to_display(ranges[feature].to_raw(value))
+        for feature, value in display_values.items()
+    }
+    values |= {schema.KEY_COLUMN: key, schema.MODE_COLUMN: mode}
+    if loaded is None or track is None:
+        return TrackLink(values=values, genre=genre, model=model)
+    where_loaded = {
+        **loaded.positions,
+        **{name: loaded.values[name] for name in schema.CATEGORICAL_FEATURES},
+    }
+    return TrackLink(
+        track=track,
+        values=moved_values(values, where_loaded),
+        genre=genre,
+        model=model,
+    )

@@ -481,29 +481,17 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
 def link_params(
     display_values: dict[str, float], key: str, mode: str, loaded
 ) -> dict[str, str]:
-    """The query parameters of the track shown (see core.links).
-
-    A dataset track by its id, with the sliders moved away from it; otherwise
-    every slider. The explained genre when picked on purpose, and the model
-    when it is not the shipped one.
-    """
-    shown: dict[str, float | str] = {
-        feature: ranges[feature].to_display(ranges[feature].to_raw(value))
-        for feature, value in display_values.items()
-    }
-    shown |= {schema.KEY_COLUMN: key, schema.MODE_COLUMN: mode}
+    """The query parameters of the track shown (see core.links.track_link)."""
     track = None
     if loaded is not None and links.ID_COLUMN in typed.columns:
         track = links.track_id(typed.at[loaded.index, links.ID_COLUMN])
-    if track is not None:
-        where_loaded = {
-            **loaded.positions,
-            **{name: loaded.values[name] for name in schema.CATEGORICAL_FEATURES},
-        }
-        shown = links.moved_values(shown, where_loaded)
-    link = links.TrackLink(
-        track=track,
-        values=shown,
+    link = links.track_link(
+        ranges,
+        display_values,
+        key,
+        mode,
+        loaded,
+        track,
         genre=st.session_state.get(PICKED),
         model=None if model.choice.key == state.DEFAULT_MODEL_KEY else model.choice.key,
     )

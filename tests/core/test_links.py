@@ -152,3 +152,43 @@ def test_moved_values_are_those_away_from_the_track():
     positions = {"energy": 0.5, "tempo": 120.0, "key": "C"}
     values = {"energy": 0.5, "tempo": 130.0, "key": "D"}
     assert links.moved_values(values, positions) == {"tempo": 130.0, "key": "D"}
+
+
+def loaded_track(ranges) -> inputs.LoadedTrack:
+    row = pd.Series(
+        {
+            **dict.fromkeys(schema.NUMERIC_FEATURES, 0.5),
+            "popularity": 40.0,
+            "duration_ms": 200_000.0,
+            "loudness": -8.0,
+            "tempo": 110.0,
+            "instrumentalness": 0.00468,
+            "key": "D",
+            "mode": "Minor",
+        }
+    )
+    return inputs.load_track(ranges, row, 7, {})
+
+
+def test_the_link_of_a_loaded_track_names_it_and_only_what_moved(ranges):
+    track = loaded_track(ranges)
+    shown = dict(track.positions)
+    link = links.track_link(ranges, shown, "D", "Minor", track, "4007")
+    # The exact instrumentalness (0.00468, shown as 0.005) comes with the track.
+    assert link == links.TrackLink(track="4007")
+    shown["energy"] = 0.9
+    link = links.track_link(ranges, shown, "E", "Minor", track, "4007", genre="Jazz")
+    assert link == links.TrackLink(
+        track="4007", values={"energy": 0.9, "key": "E"}, genre="Jazz"
+    )
+
+
+def test_the_link_of_sliders_alone_has_every_value_on_its_step(ranges):
+    track = loaded_track(ranges)
+    shown = {**track.positions, "speechiness": 0.30000000000000004}
+    # A loaded track without an id: every value instead.
+    link = links.track_link(ranges, shown, "D", "Minor", track, None, model="run-1")
+    assert link.track is None and link.model == "run-1"
+    assert set(link.values) == set(schema.FEATURE_COLUMNS)
+    assert link.values["speechiness"] == 0.3
+    assert links.encode(link)["speech"] == "0.3"
