@@ -295,3 +295,22 @@ def test_a_genre_picked_on_purpose_stays_and_is_named(data_and_model):
     app.button(key="predict_use_typical").click().run()
     assert explained_genre(app) == top_genre(app)
     assert "the genre you picked" not in texts(app)
+
+
+def test_issue_26_eminem_after_a_country_track_explains_hip_hop(
+    real_data_path, monkeypatch
+):
+    """The issue's own example, on the real data with the shipped model."""
+    monkeypatch.setenv("MUSIC_GENRE_CSV", str(real_data_path))
+    monkeypatch.delenv("GENRELAB_MODEL_DIR", raising=False)
+    app = open_app("predict").run()
+    app.selectbox(key="predict_genre").select("Country").run()
+    app.button(key="predict_use_typical").click().run()
+    assert explained_genre(app) == top_genre(app) == "Country"
+    app.text_input(key="predict_search").input("eminem never over").run()
+    app.selectbox(key="predict_match").select_index(0).run()
+    assert not app.exception, app.exception
+    assert "Eminem — You’re Never Over" in app.info[0].value
+    assert top_genre(app) == "Hip-Hop"
+    assert explained_genre(app) == "Hip-Hop"
+    assert dict(app.query_params) == {"track": "51215"}
