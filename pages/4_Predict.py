@@ -18,10 +18,14 @@ from html import escape  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from core import explain, inputs, predict, schema, shapley, songs  # noqa: E402
+from core import explain, inputs, links, predict, schema, shapley, songs  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
-from ui import charts, explore, navigation, readings, show, state  # noqa: E402
+from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
 
+# A link opened in this run (the address's parameters, see ui.sharing): its
+# model becomes the one in use before the page frame draws the model picker.
+opened = sharing.new_link()
+model_note = sharing.use_link_model(opened) if opened is not None else None
 navigation.page_frame(
     "Predict",
     "Describe a track with the sliders, start from a typical track of a genre, "
@@ -35,6 +39,12 @@ SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
 PENDING = explore.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
+EXPLAINED = "predict_explain_genre"  # the explained-genre selector
+# The genre a person picked in that selector on purpose (None: follow the top
+# genre), and the top genre when the selector was last drawn. Plain keys: the
+# selector's own state is dropped while another view is shown.
+PICKED = "predict_explain_picked"
+TOP_SHOWN = "predict_explain_top"
 ANSWER_KEY = (
     "predict_answer"  # the compact answer's container (CSS class st-key-predict_answer)
 )
@@ -174,6 +184,24 @@ pending = st.session_state.pop(PENDING, None)
 if pending is not None and typed is not None and pending in typed.index:
     load_song(pending)
 
+
+def open_link(opening: sharing.Opening) -> None:
+    """Show the track a link names, or the typical track, and say what went wrong."""
+    if opening.row is not None:
+        load_song(opening.row)
+    else:
+        reset_values()
+    if opening.link is not None:
+        for name, value in opening.link.values.items():
+            st.session_state[slider_key(name)] = value  # "predict_key" for the key
+    st.session_state[PICKED] = opening.genre
+    for note in ([model_note] if model_note else []) + list(opening.notes):
+        st.info(note)
+
+
+if opened is not None:
+    open_link(sharing.read_link(opened, ranges, typed, schema.GENRES))
+
 # Drawn here, filled after the prediction panel: listing the songs takes a
 # fresh server 0.2 s, which the first chart need not wait for.
 song_finder = st.container()
@@ -292,15 +320,42 @@ def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
     st.info("  \n".join(lines + list(track.notes)))
 
 
+def pick_genre() -> None:
+    """Callback of the explained-genre selector: keep a genre picked on purpose.
+
+    Picking the top genre itself means "follow the top genre" again.
+    """
+    picked = st.session_state[EXPLAINED]
+    st.session_state[PICKED] = (
+        None if picked == st.session_state.get(TOP_SHOWN) else picked
+    )
+
+
 def why_section(values: dict[str, object], probabilities) -> None:
-    """Shapley values of the track: what each feature adds to a genre's probability."""
+    """Shapley values of the track: what each feature adds to a genre's probability.
+
+    The explained genre follows the top genre (a new track, a preset, a slider
+    that changes the answer), unless the person picked one on purpose.
+    """
     by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    top = by_probability[0]
+    picked = st.session_state.get(PICKED)
+    st.session_state[TOP_SHOWN] = top
+    st.session_state[EXPLAINED] = picked if picked in by_probability else top
     genre = st.selectbox(
         "Explain the genre",
         by_probability,
-        key="predict_explain_genre",
-        help="The top genre first; pick another to ask 'why not this one?'.",
+        key=EXPLAINED,
+        on_change=pick_genre,
+        help="It follows the top genre (listed first) as the track changes; pick "
+        "another to ask 'why not this one?', and it stays until you pick the top "
+        "genre again.",
     )
+    if genre != top:
+        st.markdown(
+            f"Explaining **{genre}**, the genre you picked; the top genre is "
+            f"**{top}** (pick it above to follow the top genre again)."
+        )
     try:
         result = explore.shapley_values(model.choice.key, values, model.bundle)
     except GenreLabError as error:
@@ -423,6 +478,26 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
     st.caption("The dotted line marks the track's current value.")
 
 
+def link_params(
+    display_values: dict[str, float], key: str, mode: str, loaded
+) -> dict[str, str]:
+    """The query parameters of the track shown (see core.links.track_link)."""
+    track = None
+    if loaded is not None and links.ID_COLUMN in typed.columns:
+        track = links.track_id(typed.at[loaded.index, links.ID_COLUMN])
+    link = links.track_link(
+        ranges,
+        display_values,
+        key,
+        mode,
+        loaded,
+        track,
+        genre=st.session_state.get(PICKED),
+        model=None if model.choice.key == state.DEFAULT_MODEL_KEY else model.choice.key,
+    )
+    return links.encode(link)
+
+
 def answer(probabilities, reason: str | None) -> None:
     """The compact answer: the reading and the top genre's bar, kept in view on phones.
 
@@ -499,6 +574,8 @@ def prediction_panel() -> None:
     if loaded is not None and (typed is None or loaded.index not in typed.index):
         loaded = None
     values = inputs.feature_values(ranges, display_values, key, mode, loaded)
+    shared = link_params(display_values, key, mode, loaded)
+    sharing.keep_address(shared)
     row, result = explore.predicted_track(model.choice.key, values, model.bundle)
     error = reason = probabilities = None
     if isinstance(result, str):
@@ -546,6 +623,7 @@ def prediction_panel() -> None:
             "predict_probabilities",
             say=False,
         )  # the heading above says it
+        sharing.copy_link(shared)
     view = st.segmented_control(
         "Explore this track",
         list(VIEWS),

@@ -228,3 +228,89 @@ def test_predict_asks_the_browser_for_the_chart_code_first(data_and_model):
     assert not app.exception
     bodies = [element.proto.body for element in app.sidebar.get("html")]
     assert f'import("./static/js/{name}")' in bodies[0]
+
+
+def top_genre(app) -> str:
+    """The top genre, as the answer's heading names it first."""
+    heading = next(element.value for element in app.subheader if "%" in element.value)
+    return min(
+        (genre for genre in schema.GENRES if genre in heading), key=heading.index
+    )
+
+
+def explained_genre(app) -> str:
+    """The genre the waterfall chart explains ("Why Rock: ...")."""
+    title = next(title for title in chart_titles(app) if title.startswith("Why "))
+    return title.removeprefix("Why ").split(":")[0]
+
+
+def load_typical_tracks_until_the_top_genre_changes(app) -> tuple[str, str]:
+    """Load typical tracks of each genre in turn; return the first two top genres."""
+    presets = app.selectbox(key="predict_genre").options
+    app.selectbox(key="predict_genre").select(presets[0]).run()
+    app.button(key="predict_use_typical").click().run()
+    first = top_genre(app)
+    for preset in presets[1:]:
+        app.selectbox(key="predict_genre").select(preset).run()
+        app.button(key="predict_use_typical").click().run()
+        assert not app.exception, app.exception
+        if top_genre(app) != first:
+            return first, top_genre(app)
+    raise AssertionError("every typical track has the same top genre")
+
+
+def test_the_explanation_follows_the_top_genre_of_a_new_track(data_and_model):
+    app = open_app("predict").run()
+    first, second = load_typical_tracks_until_the_top_genre_changes(app)
+    assert explained_genre(app) == second != first
+    assert app.selectbox(key="predict_explain_genre").value == second
+    assert "the genre you picked" not in texts(app)
+    # A song from the finder too: its own top genre is explained.
+    app.text_input(key="predict_search").input("artist 8-3").run()
+    app.selectbox(key="predict_match").select_index(0).run()
+    assert not app.exception, app.exception
+    assert explained_genre(app) == top_genre(app)
+
+
+def test_a_genre_picked_on_purpose_stays_and_is_named(data_and_model):
+    app = open_app("predict").run()
+    picker = app.selectbox(key="predict_explain_genre")
+    picked = picker.options[-1]
+    picker.select(picked).run()
+    first, second = load_typical_tracks_until_the_top_genre_changes(app)
+    assert not app.exception, app.exception
+    top = top_genre(app)
+    if top == picked:  # the new track made the picked genre the top one
+        pytest.skip("the picked genre became the top genre")
+    assert explained_genre(app) == picked
+    assert (
+        f"Explaining **{picked}**, the genre you picked; the top genre is **{top}**"
+        in texts(app)
+    )
+    # Picking the top genre itself follows the top genre again.
+    app.selectbox(key="predict_explain_genre").select(top).run()
+    app.selectbox(key="predict_genre").select(
+        app.selectbox(key="predict_genre").options[0]
+    ).run()
+    app.button(key="predict_use_typical").click().run()
+    assert explained_genre(app) == top_genre(app)
+    assert "the genre you picked" not in texts(app)
+
+
+def test_issue_26_eminem_after_a_country_track_explains_hip_hop(
+    real_data_path, monkeypatch
+):
+    """The issue's own example, on the real data with the shipped model."""
+    monkeypatch.setenv("MUSIC_GENRE_CSV", str(real_data_path))
+    monkeypatch.delenv("GENRELAB_MODEL_DIR", raising=False)
+    app = open_app("predict").run()
+    app.selectbox(key="predict_genre").select("Country").run()
+    app.button(key="predict_use_typical").click().run()
+    assert explained_genre(app) == top_genre(app) == "Country"
+    app.text_input(key="predict_search").input("eminem never over").run()
+    app.selectbox(key="predict_match").select_index(0).run()
+    assert not app.exception, app.exception
+    assert "Eminem — You’re Never Over" in app.info[0].value
+    assert top_genre(app) == "Hip-Hop"
+    assert explained_genre(app) == "Hip-Hop"
+    assert dict(app.query_params) == {"track": "51215"}

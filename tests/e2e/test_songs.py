@@ -163,3 +163,73 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
     browser.wait_idle(app_page)
     browser.assert_no_exception(app_page)
     assert chart_data(app_page, "Why ") != before
+
+
+def predict_state(page) -> dict[str, str]:
+    """What a Predict page shows: its answer, a slider and the explained genre."""
+    explained = page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Explain the genre"
+    )
+    return {
+        "answer": page.locator(browser.ANSWER).inner_text(),
+        "speechiness": str(slider_value(page, "speechiness")),
+        "danceability": str(slider_value(page, "danceability")),
+        "explained": explained.inner_text(),  # its label and value
+    }
+
+
+def test_a_link_opens_the_same_track_and_answer_in_a_new_browser(
+    app_url, app_page, chromium_browser
+):
+    browser.open_page(app_page, app_url, "Predict")
+    box = app_page.get_by_role("textbox", name="Artist or title")
+    box.fill("artist 8-3")
+    box.press("Enter")
+    browser.wait_idle(app_page)
+    app_page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Matching tracks"
+    ).click()
+    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    browser.wait_idle(app_page)
+    # A slider moved away from the track goes into the address too.
+    slider = app_page.locator(
+        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
+    )
+    slider.focus()
+    for _ in range(5):
+        slider.press("ArrowRight")
+    browser.wait_idle(app_page)
+    app_page.wait_for_function(
+        "() => location.search.includes('track=8003')"
+        " && location.search.includes('speech=')"
+    )
+    browser.assert_no_exception(app_page)
+    address = app_page.url
+    shown = predict_state(app_page)
+    copied = app_page.locator('[data-testid="stCode"]').filter(has_text="track=")
+    assert copied.inner_text().strip() == address
+
+    context = chromium_browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        other = context.new_page()
+        other.goto(address)
+        other.locator("h1").filter(has_text="Predict").first.wait_for(timeout=60_000)
+        browser.wait_idle(other)
+        # The link's speechiness is not the track's own: a variation of it.
+        other.get_by_text("moved away from the loaded track").wait_for()
+        browser.assert_no_exception(other)
+        assert predict_state(other) == shown
+        assert other.url == address
+    finally:
+        context.close()
+
+
+def test_a_link_is_the_first_visit_of_a_freshly_started_server(fresh_app_url, app_page):
+    """A shared link wakes the app: the page opens on its track and genre."""
+    app_page.goto(f"{fresh_app_url}/Predict?track=8003&genre=jazz")
+    app_page.locator("h1").filter(has_text="Predict").first.wait_for(timeout=60_000)
+    browser.wait_idle(app_page)
+    app_page.get_by_text("Artist 8-3 — Track 8-3", exact=False).first.wait_for()
+    browser.assert_no_exception(app_page)
+    app_page.get_by_text("Explaining Jazz, the genre you picked").wait_for()
+    assert "track=8003" in app_page.url and "genre=Jazz" in app_page.url
