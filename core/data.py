@@ -8,10 +8,12 @@ conventions are understood through :mod:`core.formats`, and a
 
 The result is a *typed frame*: every row of the file in its order (blank rows
 included, so nothing is silently lost), with GenreLab's column names, numeric
-features as floats with NaN for unknown values (and for a whole column the
-file does not have, when it may be filled: ``formats.FILLABLE_COLUMNS``), key
-None when no key was detected, and a ``row_problem`` column that says why a
-row cannot be used (empty when it can).
+features as floats with NaN for unknown values (an empty cell, tempo's
+``?``, duration's -1, and a whole column the file does not have when it may
+be filled: ``formats.FILLABLE_COLUMNS``), key and mode None when unknown or
+empty, a ``row_problem`` column that says why a row cannot be used (empty
+when it can) and an ``empty_features`` column naming the features whose cell
+was empty (whether a model fills them in is the model's choice).
 """
 
 from __future__ import annotations
@@ -58,6 +60,13 @@ KAGGLE_FILE = "music_genre.csv"
 PROBLEM_COLUMN = "row_problem"
 # The row problem of a row with no value at all.
 BLANK_ROW = "blank row"
+# The row problem of a row with values, but none of the audio features.
+NO_AUDIO_FEATURES = "no audio features (every one is empty)"
+# The features whose cell is empty in a row without a problem, joined with
+# EMPTY_SEPARATOR in schema.FEATURE_COLUMNS order ("" when none): a model
+# that fills in unknown values fills them, another gives the row a reason.
+EMPTY_COLUMN = "empty_features"
+EMPTY_SEPARATOR = ", "
 
 CsvSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
 
@@ -750,15 +759,17 @@ def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _join_problems(problems: list[np.ndarray], size: int) -> np.ndarray:
-    """Join each row's problem texts with '; ' (most rows have none)."""
+def _join_problems(
+    problems: list[np.ndarray], size: int, separator: str = "; "
+) -> np.ndarray:
+    """Join each row's problem texts with ``separator`` (most rows have none)."""
     joined = np.full(size, "", dtype=object)
     for column_problems in problems:
         has = column_problems != ""
         if not has.any():
             continue
         both = has & (joined != "")
-        joined[both] = joined[both] + "; "
+        joined[both] = joined[both] + separator
         joined[has] = joined[has] + column_problems[has]
     return joined
 
@@ -868,12 +879,20 @@ def _parse_floats(stripped: pd.Series, unknown: np.ndarray) -> np.ndarray:
     return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", copy=True)
 
 
-def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return the column as floats (NaN = unknown) and a problem text per row."""
+def _numeric_problems(
+    name: str, text: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the column as floats (NaN = unknown), a problem text per row, empty cells.
+
+    An empty cell is no problem: a model that fills in unknown values gives
+    it the feature's typical value, another gives the row a reason
+    (core.features.Preprocessor.usable_rows).
+    """
     stripped = text.str.strip()
     # Compared as the frame stores them (Arrow strings): turning every cell
     # into a Python string first took a third of this function's time.
-    unknown = (stripped == "").to_numpy(dtype=bool, copy=True)
+    empty = (stripped == "").to_numpy(dtype=bool, copy=True)
+    unknown = empty.copy()
     if name == "tempo":
         unknown |= (stripped == schema.UNKNOWN_TEMPO).to_numpy(dtype=bool)
     values = _parse_floats(stripped, unknown)
@@ -891,10 +910,8 @@ def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarra
         f"{name} {value} is outside {low:g} to {high:g}"
         for value in stripped[out_of_range]
     ]
-    if name not in schema.COLUMNS_WITH_UNKNOWNS:
-        problems[unknown] = f"{name} is empty"
     values[unknown | not_a_number | infinite | out_of_range] = np.nan
-    return values, problems
+    return values, problems, empty
 
 
 def type_frame(
@@ -959,18 +976,26 @@ def _type_rows(
     blank = _blank_rows(raw)
     typed = raw.copy()
     problems: list[np.ndarray] = []
+    # Feature -> its empty cells, in schema.FEATURE_COLUMNS order.
+    empty_cells: dict[str, np.ndarray] = {}
     for name in schema.NUMERIC_FEATURES:
         if name in filled:
             # Not in the file: a model fills it (Preprocessor.transform).
             typed[name] = np.full(len(raw), np.nan)
             continue
-        typed[name], column_problems = _numeric_problems(name, raw[name])
+        typed[name], column_problems, empty_cells[name] = _numeric_problems(
+            name, raw[name]
+        )
         problems.append(column_problems)
-    keys = formats.read_keys(raw[schema.KEY_COLUMN].str.strip())
-    modes = formats.read_modes(raw[schema.MODE_COLUMN].str.strip())
+    key_text = raw[schema.KEY_COLUMN].str.strip()
+    mode_text = raw[schema.MODE_COLUMN].str.strip()
+    keys = formats.read_keys(key_text)
+    modes = formats.read_modes(mode_text)
     typed[schema.KEY_COLUMN] = keys.values
     typed[schema.MODE_COLUMN] = modes.values
     problems += [keys.problems, modes.problems]
+    empty_cells[schema.KEY_COLUMN] = (key_text == "").to_numpy(dtype=bool)
+    empty_cells[schema.MODE_COLUMN] = (mode_text == "").to_numpy(dtype=bool)
     labels = None
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
@@ -981,9 +1006,24 @@ def _type_rows(
             .astype(genre.dtype)
         )
     joined = _join_problems(problems, len(raw))
+    # Nothing to fill in from: a row whose audio features are all empty (an
+    # Exportify row of a local file, a row cut short) is not a track's sound.
+    no_audio = np.logical_and.reduce(
+        [empty_cells[column] for column in formats.WEB_API_FEATURES]
+    )
+    joined[no_audio] = NO_AUDIO_FEATURES
     joined[blank] = BLANK_ROW
     typed[PROBLEM_COLUMN] = joined
+    fine = joined == ""
+    empty_named = [
+        np.where(empty & fine, column, "") for column, empty in empty_cells.items()
+    ]
+    typed[EMPTY_COLUMN] = _join_problems(empty_named, len(raw), EMPTY_SEPARATOR)
     if summary is not None:
+        counts = {
+            column: int((empty & fine).sum()) for column, empty in empty_cells.items()
+        }
+        summary.add_empty_cells(counts, int((typed[EMPTY_COLUMN] != "").sum()))
         summary.rows += len(raw)
         summary.missing = list(filled)
         summary.number_keys += keys.numbers

@@ -352,7 +352,8 @@ _MODE_BY_NUMBER = {1.0: "Major", 0.0: "Minor"}
 class ReadValues:
     """A key or mode column read: values, problems, counts.
 
-    A value is None when invalid or unknown.
+    A value is None when invalid, unknown or empty (an empty cell is no
+    problem: whether a model fills it in is the model's choice).
     """
 
     values: np.ndarray
@@ -374,9 +375,7 @@ def _integers(text: pd.Series) -> np.ndarray:
 
 
 def _problem(name: str, value: str, number: float, numbers: str, names: str) -> str:
-    """Why a key or mode cell is not one: empty, a number out of range or other text."""
-    if not value:
-        return f"{name} is empty"
+    """Why a key or mode cell is not one: a number out of range or other text."""
     if not np.isnan(number):
         return f"{name} {value} is not {numbers}"
     return f"{name} '{value}' is not {names}"
@@ -408,7 +407,10 @@ def read_keys(stripped: pd.Series) -> ReadValues:
     result[is_named] = named[is_named]
     result[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
     written = text.to_numpy(dtype=object)
-    bad = ~(is_named | pitch | unknown)
+    # An empty cell is no problem either: a model that fills in unknown
+    # values gives it the typical key (core.features.Preprocessor).
+    empty = (text == "").to_numpy(dtype=bool)
+    bad = ~(is_named | pitch | unknown | empty)
     problems[others[bad]] = [
         _problem(
             "key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT
@@ -443,7 +445,8 @@ def read_modes(stripped: pd.Series) -> ReadValues:
     result[is_named] = named.to_numpy(dtype=object)[is_named]
     result[is_number] = from_number[is_number]
     written = text.to_numpy(dtype=object)
-    bad = ~(is_named | is_number)
+    # An empty cell is no problem: see read_keys.
+    bad = ~(is_named | is_number | (text == "").to_numpy(dtype=bool))
     problems[others[bad]] = [
         _problem("mode", value, number, "1 (major) or 0 (minor)", MODE_HINT)
         for value, number in zip(written[bad], numbers[bad], strict=True)
@@ -518,6 +521,16 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
+def value_text(value: float | str) -> str:
+    """A feature's value as a sentence writes it: ``45``, ``0.0001572``, ``G``."""
+    return value if isinstance(value, str) else _number(value)
+
+
+# The column of a predictions table that names, per row, each feature the
+# model filled in and the value it used ("instrumentalness=0.0001572, key=G").
+TYPICAL_VALUES_COLUMN = "typical_values_used"
+
+
 def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
@@ -553,9 +566,15 @@ class Understood:
     other_labels_unnamed: int = 0
     # JSON entries that were null (the Web API's way of saying "no features").
     null_entries: int = 0
-    # Set by use_model: the value a model fills each missing column with, its
-    # policy for unknown values and the key it gives a track without one.
-    fill_values: dict[str, float] = field(default_factory=dict)
+    # Empty cells per feature, counted in rows that are otherwise fine (a
+    # model that fills in unknown values predicts them, another gives a
+    # reason), and the rows with at least one.
+    empty_cells: dict[str, int] = field(default_factory=dict)
+    empty_rows: int = 0
+    # Set by use_model: the value a model fills each feature with (a missing
+    # column, an empty cell), its policy for unknown values and the key it
+    # gives a track without one.
+    fill_values: dict[str, float | str] = field(default_factory=dict)
     unknowns: str | None = None
     typical_key: str | None = None
 
@@ -565,10 +584,32 @@ class Understood:
         From its :class:`core.features.Preprocessor`.
         """
         self.fill_values = {
-            column: float(preprocessor.typical[column]) for column in FILLABLE_COLUMNS
+            column: preprocessor.fill_value(column) for column in schema.FEATURE_COLUMNS
         }
         self.unknowns = preprocessor.unknowns
-        self.typical_key = str(preprocessor.typical[schema.KEY_COLUMN])
+        self.typical_key = str(preprocessor.fill_value(schema.KEY_COLUMN))
+
+    def add_empty_cells(self, counts: dict[str, int], rows: int) -> None:
+        """Count one chunk's empty cells (feature -> cells) and the rows with any."""
+        for column, count in counts.items():
+            if count:
+                self.empty_cells[column] = self.empty_cells.get(column, 0) + count
+        self.empty_rows += rows
+
+    def _empty_cells_listed(self, with_values: bool) -> str:
+        """``instrumentalness in 3,541 tracks (0.0001572), key in 1,609 (G)``."""
+        ordered = sorted(
+            self.empty_cells.items(),
+            key=lambda item: (-item[1], schema.FEATURE_COLUMNS.index(item[0])),
+        )
+        parts = []
+        for position, (column, count) in enumerate(ordered):
+            tracks = _plural(count, "track") if position == 0 else f"{count:,}"
+            value = self.fill_values.get(column)
+            shown = with_values and value is not None
+            used = f" ({value_text(value)})" if shown else ""
+            parts.append(f"{column} in {tracks}{used}")
+        return ", ".join(parts)
 
     def add_labels(self, others: dict[str, int]) -> None:
         """Count one chunk's labels outside the ten genres."""
@@ -594,12 +635,21 @@ class Understood:
             if value is None:
                 continue
             notes.append(
-                f"{column} was not in the file: the typical value {_number(value)} "
+                f"{column} was not in the file: the typical value {value_text(value)} "
                 "was used for every track; predictions are less sure "
                 f"({POPULARITY_COST})."
                 if column == "popularity"
                 else f"{column} was not in the file: the typical value "
-                f"{_number(value)} was used for every track; predictions are less sure."
+                f"{value_text(value)} was used for every track; predictions are "
+                "less sure."
+            )
+        if self.empty_cells and self.unknowns == "impute":
+            notes.append(
+                f"{_plural(self.empty_rows, 'track')} had empty values, filled in "
+                "with the model's typical ones: "
+                f"{self._empty_cells_listed(with_values=True)}; their "
+                "predictions are less sure, and the predictions' column "
+                f"{TYPICAL_VALUES_COLUMN} names what was filled in each row."
             )
         return notes
 
@@ -649,10 +699,26 @@ class Understood:
         for column in self.missing:
             value = self.fill_values.get(column)
             parts.append(
-                f"{column} missing (typical value {_number(value)} used)"
+                f"{column} missing (typical value {value_text(value)} used)"
                 if value is not None
                 else f"{column} missing"
             )
+        if self.empty_cells:
+            if self.unknowns == "impute":
+                parts.append(
+                    "empty values filled with the model's typical ones: "
+                    + self._empty_cells_listed(with_values=True)
+                )
+            elif self.unknowns == "drop":
+                parts.append(
+                    f"{_plural(self.empty_rows, 'track')} with empty values not "
+                    "predicted (this model does not fill in unknown values: "
+                    f"{self._empty_cells_listed(with_values=False)})"
+                )
+            else:
+                parts.append(
+                    f"empty values: {self._empty_cells_listed(with_values=False)}"
+                )
         if self.respelled_labels:
             parts.append("genre labels matched ignoring case and punctuation")
         if self.other_label_rows:
@@ -708,5 +774,7 @@ class Understood:
             "other_labels": dict(self.other_labels),
             "other_label_rows": self.other_label_rows,
             "null_entries": self.null_entries,
+            "empty_cells": dict(self.empty_cells),
+            "empty_rows": self.empty_rows,
             "sentence": self.sentence(),
         }

@@ -34,9 +34,10 @@ columns[1].metric(
     "Blank rows", f"{summary['blank_rows']:,}", help="Rows with no value at all."
 )
 columns[2].metric(
-    "Unknown tempo or duration",
+    "Rows with unknown values",
     f"{summary['rows_with_unknowns']:,}",
-    help="Spotify had no value: the file says '?' for tempo or -1 for duration.",
+    help="Spotify had no value (the file says '?' for tempo, -1 for duration "
+    "or key) or the cell is empty.",
 )
 columns[3].metric(
     "Invalid rows",

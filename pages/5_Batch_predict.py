@@ -179,6 +179,9 @@ first_columns = [
     )
     if column in table.columns
 ]
+if (table[predict.FILLED] != "").any():
+    # What the model filled in (an empty cell, a missing column), per row.
+    first_columns.append(predict.FILLED)
 shown = table[first_columns + predict.PROBABILITY_COLUMNS].copy()
 # Rows are numbered as in a spreadsheet under the header (1 = first data row).
 shown.insert(0, "row", shown.index + 1)

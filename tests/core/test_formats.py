@@ -190,7 +190,8 @@ def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
         "key 12 is not a pitch class 0 to 11 (or -1, no key)",
         "key '1.5' is not one of C, C#, D, ... B",
         "key 'H' is not one of C, C#, D, ... B",
-        "key is empty",
+        # Empty: no problem; a model fills it in or gives a reason.
+        "",
         "key -3 is not a pitch class 0 to 11 (or -1, no key)",
     ]
     assert (read.numbers, read.recased, read.unknown) == (3, 1, 1)
@@ -221,7 +222,7 @@ def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
         "mode 2 is not 1 (major) or 0 (minor)",
         "mode -1 is not 1 (major) or 0 (minor)",
         "mode 'Dorian' is not Major or Minor",
-        "mode is empty",
+        "",
     ]
     assert (read.numbers, read.recased) == (3, 2)
 
@@ -535,12 +536,137 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
     )
 
 
-def test_an_empty_popularity_cell_is_still_a_row_problem(impute_run):
+# --- empty cells (issue 30) -----------------------------------------------------------
+
+# Empty cells in several features, as files from other sources leave them:
+# row -> the features left empty.
+EMPTY_CELLS = {
+    1: ("instrumentalness",),
+    2: ("key",),
+    3: ("popularity", "instrumentalness"),
+    5: ("energy", "mode", "tempo"),
+    6: ("instrumentalness", "key"),
+}
+
+
+def with_empty_cells(tracks, empty=EMPTY_CELLS):
+    return [
+        {**track, **dict.fromkeys(empty.get(number, ()), "")}
+        for number, track in enumerate(tracks)
+    ]
+
+
+def test_empty_cells_of_any_feature_are_filled_and_counted_by_an_imputing_model(
+    impute_run,
+):
+    bundle = impute_run.bundle
+    tracks = known_tracks(8)
+    result = export.predict_file(bundle, csv_bytes(with_empty_cells(tracks)))
+    assert result.predicted == len(tracks) == result.rows
+    understood = result.understood
+    assert understood.empty_cells == {
+        "instrumentalness": 3,
+        "key": 2,
+        "popularity": 1,
+        "energy": 1,
+        "mode": 1,
+        "tempo": 1,
+    }
+    assert understood.empty_rows == 5
+    typical = {c: bundle.preprocessor.fill_value(c) for c in schema.FEATURE_COLUMNS}
+    shown = {c: formats.value_text(v) for c, v in typical.items()}
+    assert (
+        "empty values filled with the model's typical ones: instrumentalness in 3 "
+        f"tracks ({shown['instrumentalness']}), key in 2 ({shown['key']}), "
+        f"popularity in 1 ({shown['popularity']})" in understood.sentence()
+    )
+    (note,) = understood.filled_notes()
+    assert note.startswith("5 tracks had empty values, filled in with the model's")
+    assert predict.FILLED in note
+    # Each row says what was filled, with the value used.
+    filled = result.preview[predict.FILLED].tolist()
+    assert filled[0] == filled[4] == filled[7] == ""
+    assert filled[3] == (
+        f"popularity={shown['popularity']}, "
+        f"instrumentalness={shown['instrumentalness']}"
+    )
+    assert filled[5] == (
+        f"energy={shown['energy']}, tempo={shown['tempo']}, mode={shown['mode']}"
+    )
+    # An empty cell gets exactly the typical value: the same probabilities as
+    # the file written with it (tempo and duration, as always, are also
+    # marked unknown to the network: left empty here).
+    written = with_empty_cells(tracks, {})
+    for number, columns in EMPTY_CELLS.items():
+        written[number].update(
+            {c: "" if c == "tempo" else str(typical[c]) for c in columns}
+        )
+    kaggle = data.load_csv(csv_bytes(written))
+    np.testing.assert_allclose(
+        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        probabilities(bundle, kaggle),
+        rtol=0,
+        atol=1e-6,
+    )
+
+
+def test_empty_cells_get_a_reason_from_a_dropping_model(drop_run):
+    tracks = known_tracks(8)
+    result = export.predict_file(drop_run.bundle, csv_bytes(with_empty_cells(tracks)))
+    assert result.rows == 8 and result.predicted == 3
+    assert result.unpredictable["row"].tolist() == [2, 3, 4, 6, 7]
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "instrumentalness is empty",
+        "key is empty",
+        "popularity is empty; instrumentalness is empty",
+        "energy is empty; mode is empty",
+        "instrumentalness is empty; key is empty",
+    ]
+    assert (
+        "5 tracks with empty values not predicted (this model does not fill in "
+        "unknown values: instrumentalness in 3 tracks, key in 2, popularity in 1"
+        in result.understood.sentence()
+    )
+    assert result.understood.filled_notes() == []
+    assert (result.preview[predict.FILLED] == "").all()
+
+
+def test_an_empty_tempo_alone_is_an_unknown_tempo_to_a_dropping_model(drop_run):
+    result = export.predict_file(drop_run.bundle, csv_bytes([row(), row(tempo="")]))
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "unknown tempo (this model was trained without such rows)"
+    ]
+
+
+def test_a_row_of_names_without_audio_features_is_not_filled(impute_run):
+    audio = dict.fromkeys(formats.WEB_API_FEATURES, "")
+    result = export.predict_file(impute_run.bundle, csv_bytes([row(), row(**audio)]))
+    assert result.unpredictable[predict.REASON].tolist() == [data.NO_AUDIO_FEATURES]
+    assert result.understood.empty_cells == {}
+
+
+def test_training_with_imputation_learns_from_rows_with_empty_cells():
+    from core import pipeline
+    from tests.conftest import tiny_config
+
+    every_third = dict.fromkeys(range(0, 60, 3), ("energy", "key"))
+    rows = with_empty_cells(separable_rows(per_genre=6), every_third)
+    typed = data.load_csv(csv_bytes(rows), require_label=True)
+    imputed = pipeline.train_from_frame(typed, tiny_config(unknowns="impute"))
+    dropped = pipeline.train_from_frame(typed, tiny_config(unknowns="drop"))
+    assert imputed.cleaning.unknown_rows_dropped == 0
+    assert imputed.cleaning.rows_out == 60
+    assert dropped.cleaning.unknown_rows_dropped == 20
+    assert dropped.cleaning.invalid_rows == 0
+
+
+def test_an_empty_popularity_cell_is_filled_not_a_missing_column(impute_run):
     result = export.predict_file(
         impute_run.bundle, csv_bytes([row(), row(popularity="")])
     )
-    assert result.unpredictable[predict.REASON].tolist() == ["popularity is empty"]
+    assert result.predicted == 2
     assert result.understood.missing == []
+    assert result.understood.empty_cells == {"popularity": 1}
 
 
 def test_training_data_without_popularity_is_refused_in_plain_words():
