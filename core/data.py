@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -542,6 +542,11 @@ def _understand_header(
         return
     summary.format = file_format
     summary.renamed = formats.column_mapping(written, label)
+    summary.duration_in = {
+        name: unit
+        for name in written
+        if (unit := formats.canonical_name(name)) in formats.DURATION_UNIT_ALIASES
+    }
 
 
 def iter_raw_chunks(
@@ -777,16 +782,26 @@ def _join_problems(
 NAME_COLUMNS: tuple[str, ...] = ("artist_name", "track_name")
 
 
+def _duration_unit(raw: pd.DataFrame) -> str | None:
+    """The column of a duration in minutes (formats.DURATION_UNIT_ALIASES), if any."""
+    return next(
+        (unit for unit in formats.DURATION_UNIT_ALIASES if unit in raw.columns), None
+    )
+
+
 def _check_columns(
     raw: pd.DataFrame, require_label: bool, allow_filled: bool
 ) -> list[str]:
     """Refuse a file without the columns needed; return the fillable ones it lacks."""
     required = list(schema.FEATURE_COLUMNS)
-    missing = [column for column in required if column not in raw.columns]
+    in_file = set(raw.columns)
+    if _duration_unit(raw) is not None:
+        in_file.add("duration_ms")
+    missing = [column for column in required if column not in in_file]
     no_label = require_label and schema.TARGET not in raw.columns
     if not missing and not no_label:
         return []
-    present = [column for column in schema.FEATURE_COLUMNS if column in raw.columns]
+    present = [column for column in schema.FEATURE_COLUMNS if column in in_file]
     names = [column for column in NAME_COLUMNS if column in raw.columns]
     if not present and names:
         needed = [
@@ -879,14 +894,27 @@ def _parse_floats(stripped: pd.Series, unknown: np.ndarray) -> np.ndarray:
     return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", copy=True)
 
 
+class _NumericColumn(NamedTuple):
+    """A numeric feature's cells read: see :func:`_numeric_problems`."""
+
+    values: np.ndarray
+    problems: np.ndarray
+    empty: np.ndarray
+    # Cells read as minutes and converted to milliseconds (durations only).
+    in_minutes: np.ndarray
+
+
 def _numeric_problems(
-    name: str, text: pd.Series
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    name: str, text: pd.Series, unit: str | None = None
+) -> _NumericColumn:
     """Return the column as floats (NaN = unknown), a problem text per row, empty cells.
 
     An empty cell is no problem: a model that fills in unknown values gives
     it the feature's typical value, another gives the row a reason
-    (core.features.Preprocessor.usable_rows).
+    (core.features.Preprocessor.usable_rows). ``unit``: a duration written
+    in minutes (``formats.DURATION_MINUTES``), or in minutes under
+    ``formats.MINUTES_BELOW`` and milliseconds above
+    (``formats.DURATION_MINUTES_OR_MS``): converted to milliseconds.
     """
     stripped = text.str.strip()
     # Compared as the frame stores them (Arrow strings): turning every cell
@@ -899,6 +927,8 @@ def _numeric_problems(
     problems = np.full(len(text), "", dtype=object)
     if name == "duration_ms":
         unknown |= values == schema.UNKNOWN_DURATION
+    in_minutes = _minutes(values, unit) & ~unknown
+    values[in_minutes] *= formats.MILLISECONDS_PER_MINUTE
     not_a_number = np.isnan(values) & ~unknown
     problems[not_a_number] = f"{name} is not a number"
     infinite = np.isinf(values)
@@ -906,12 +936,28 @@ def _numeric_problems(
     low, high = schema.VALUE_RANGES[name]
     with np.errstate(invalid="ignore"):
         out_of_range = ~infinite & ~unknown & ((values < low) | (values > high))
+    per_minute = formats.MILLISECONDS_PER_MINUTE
     problems[out_of_range] = [
-        f"{name} {value} is outside {low:g} to {high:g}"
-        for value in stripped[out_of_range]
+        f"{name} {value} minutes is outside {low / per_minute:g} to "
+        f"{high / per_minute:g} minutes"
+        if minutes
+        else f"{name} {value} is outside {low:g} to {high:g}"
+        for value, minutes in zip(
+            stripped[out_of_range], in_minutes[out_of_range], strict=True
+        )
     ]
     values[unknown | not_a_number | infinite | out_of_range] = np.nan
-    return values, problems, empty
+    return _NumericColumn(values, problems, empty, in_minutes & ~out_of_range)
+
+
+def _minutes(values: np.ndarray, unit: str | None) -> np.ndarray:
+    """Which values of a duration column are minutes (see :func:`_numeric_problems`)."""
+    if unit == formats.DURATION_MINUTES:
+        return ~np.isnan(values)
+    if unit == formats.DURATION_MINUTES_OR_MS:
+        with np.errstate(invalid="ignore"):
+            return (values >= 0) & (values < formats.MINUTES_BELOW)
+    return np.zeros(len(values), dtype=bool)
 
 
 def type_frame(
@@ -978,15 +1024,20 @@ def _type_rows(
     problems: list[np.ndarray] = []
     # Feature -> its empty cells, in schema.FEATURE_COLUMNS order.
     empty_cells: dict[str, np.ndarray] = {}
+    # A duration written in minutes, or minutes and milliseconds.
+    duration_unit = _duration_unit(raw)
     for name in schema.NUMERIC_FEATURES:
         if name in filled:
             # Not in the file: a model fills it (Preprocessor.transform).
             typed[name] = np.full(len(raw), np.nan)
             continue
-        typed[name], column_problems, empty_cells[name] = _numeric_problems(
-            name, raw[name]
-        )
-        problems.append(column_problems)
+        unit = duration_unit if name == "duration_ms" else None
+        column = _numeric_problems(name, raw[unit or name], unit)
+        typed[name] = column.values
+        problems.append(column.problems)
+        empty_cells[name] = column.empty
+        if summary is not None:
+            summary.minute_durations += int(column.in_minutes.sum())
     key_text = raw[schema.KEY_COLUMN].str.strip()
     mode_text = raw[schema.MODE_COLUMN].str.strip()
     keys = formats.read_keys(key_text)

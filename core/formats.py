@@ -77,12 +77,41 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Every name a genre column is recognised by, in the order a sentence names them.
 LABEL_NAMES: tuple[str, ...] = (schema.TARGET, *ALIASES[schema.TARGET])
 
+# Durations written in another unit than milliseconds: the column keeps one
+# of these names until core.data converts its values to duration_ms.
+DURATION_MINUTES = "duration_min"
+DURATION_MINUTES_OR_MS = "duration_min_or_ms"
+DURATION_UNIT_ALIASES: dict[str, tuple[str, ...]] = {
+    DURATION_MINUTES: (
+        "duration_mins",
+        "duration_minutes",
+        "duration (min)",
+        "duration_in_min",
+        "duration_in_minutes",
+    ),
+    # The Kaggle "Music Genre Classification" file's "duration_in min/ms":
+    # milliseconds, and minutes for some tracks.
+    DURATION_MINUTES_OR_MS: ("duration_in min/ms", "duration min/ms"),
+}
+# In a column of minutes or milliseconds, a value under this is minutes: no
+# track lasts under a second (1,000 ms), none 1,000 minutes (16 hours; the
+# longest duration read is 600 minutes, schema.VALUE_RANGES).
+MINUTES_BELOW = 1_000.0
+MILLISECONDS_PER_MINUTE = 60_000.0
+
 # The canonical columns a file's header is matched against.
 CANONICAL_COLUMNS: tuple[str, ...] = (
     *schema.IDENTITY_COLUMNS,
     *schema.FEATURE_COLUMNS,
     schema.TARGET,
+    *DURATION_UNIT_ALIASES,
 )
+
+
+def meaning(canonical: str) -> str:
+    """The GenreLab column a canonical name means (duration in minutes: duration_ms)."""
+    return "duration_ms" if canonical in DURATION_UNIT_ALIASES else canonical
+
 
 _IGNORED_IN_NAMES = re.compile(r"[\s_\-()\[\]{}]+")
 
@@ -98,8 +127,9 @@ def normalise_name(name: object) -> str:
 
 def _names_table() -> dict[str, str]:
     table: dict[str, str] = {}
+    aliases = {**ALIASES, **DURATION_UNIT_ALIASES}
     for canonical in CANONICAL_COLUMNS:
-        for name in (canonical, *ALIASES.get(canonical, ())):
+        for name in (canonical, *aliases.get(canonical, ())):
             normalised = normalise_name(name)
             if table.setdefault(normalised, canonical) != canonical:
                 raise AssertionError(f"{name!r} names two columns")
@@ -158,11 +188,12 @@ def chosen_label(header: Sequence[str], label: str) -> str:
                 f"its columns are {listed(header)}."
             )
         chosen = alike[0]
-    feature = canonical_name(chosen)
+    canonical = canonical_name(chosen)
+    feature = None if canonical is None else meaning(canonical)
     if feature in schema.FEATURE_COLUMNS:
-        meaning = "" if chosen == feature else f" ({feature})"
+        means = "" if chosen == feature else f" ({feature})"
         raise DataError(
-            f"The column '{chosen}'{meaning} is one of the audio features GenreLab "
+            f"The column '{chosen}'{means} is one of the audio features GenreLab "
             "predicts from, not a genre; choose another column."
         )
     return chosen
@@ -207,12 +238,14 @@ def column_mapping(header: Sequence[str], label: str | None = None) -> dict[str,
                 continue
         if canonical is None:
             continue
-        if canonical in claimed:
-            first = claimed[canonical]
+        # A duration in minutes and one in milliseconds are one column twice.
+        means = meaning(canonical)
+        if means in claimed:
+            first = claimed[means]
             both = (
                 f"the column '{name}' is there twice"
                 if first == name
-                else f"both '{first}' and '{name}' are {canonical}"
+                else f"both '{first}' and '{name}' are {means}"
             )
             # Two genre columns (genre and playlist_genre) may both be right:
             # the person can say which one to read.
@@ -225,7 +258,7 @@ def column_mapping(header: Sequence[str], label: str | None = None) -> dict[str,
                 f"Two columns of this file mean the same thing: {both}; keep one "
                 f"of them and try again{choose}."
             )
-        claimed[canonical] = name
+        claimed[means] = name
         if name != canonical:
             mapping[name] = canonical
     return mapping
@@ -558,6 +591,11 @@ class Understood:
     recased_names: int = 0
     # Rows with no key detected (-1).
     unknown_keys: int = 0
+    # A duration column in minutes (DURATION_MINUTES) or in minutes and
+    # milliseconds (DURATION_MINUTES_OR_MS), as written -> that name; and
+    # the values read as minutes and converted to milliseconds.
+    duration_in: dict[str, str] = field(default_factory=dict)
+    minute_durations: int = 0
     # Rows whose genre label was matched in another spelling ("hip-hop").
     respelled_labels: int = 0
     # Labels outside the ten genres, as written -> rows (MAX_KEPT_LABELS at most).
@@ -657,10 +695,16 @@ class Understood:
         """The short phrases of :meth:`sentence`, one per thing understood."""
         parts: list[str] = []
         # Features first, then the label, then names (what matters most first).
+        # A duration in minutes is said with its conversion (below).
+        renamed = {
+            written: canonical
+            for written, canonical in self.renamed.items()
+            if canonical not in DURATION_UNIT_ALIASES
+        }
         notable = sorted(
             (
                 (written, canonical)
-                for written, canonical in self.renamed.items()
+                for written, canonical in renamed.items()
                 if not is_minor_rename(written, canonical)
             ),
             key=lambda pair: (
@@ -671,7 +715,20 @@ class Understood:
         for position, (written, canonical) in enumerate(notable):
             verb = "used as " if position == 0 else "as "
             parts.append(f"'{written}' {verb}{canonical}")
-        minor = len(self.renamed) - len(notable)
+        for written, unit in self.duration_in.items():
+            if unit == DURATION_MINUTES:
+                parts.append(
+                    f"'{written}' read in minutes and converted to duration_ms "
+                    "(milliseconds)"
+                )
+            else:
+                parts.append(
+                    f"'{written}' read as duration_ms: "
+                    f"{_plural(self.minute_durations, 'value')} under "
+                    f"{MINUTES_BELOW:,.0f} taken as minutes and converted to "
+                    "milliseconds, the others read as milliseconds"
+                )
+        minor = len(renamed) - len(notable)
         if minor:
             other = " other" if notable else ""
             names = "column name" if minor == 1 else "column names"
@@ -770,6 +827,8 @@ class Understood:
             "number_modes": self.number_modes,
             "recased_names": self.recased_names,
             "unknown_keys": self.unknown_keys,
+            "duration_in": dict(self.duration_in),
+            "minute_durations": self.minute_durations,
             "respelled_labels": self.respelled_labels,
             "other_labels": dict(self.other_labels),
             "other_label_rows": self.other_label_rows,

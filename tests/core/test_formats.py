@@ -958,3 +958,82 @@ def test_spotifyr_names_give_the_kaggle_probabilities_through_predict_file(
     assert (
         written["predicted_genre"] == outputs["kaggle.csv"]["predicted_genre"]
     ).all()
+
+
+# --- durations in minutes (issue 30) ------------------------------------------------
+
+
+def with_duration_column(tracks, name: str, durations: list[str]) -> bytes:
+    columns = [name if column == "duration_ms" else column for column in COLUMNS]
+    rows = [
+        {**{k: v for k, v in track.items() if k != "duration_ms"}, name: duration}
+        for track, duration in zip(tracks, durations, strict=True)
+    ]
+    return csv_bytes(rows, columns)
+
+
+@pytest.mark.parametrize(
+    "name", ["duration_min", "Duration (min)", "duration_minutes", "duration_mins"]
+)
+def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
+    tracks = known_tracks(3)
+    minutes = ["3.5", "0.25", "12"]
+    understood = formats.Understood()
+    typed = data.load_csv(
+        with_duration_column(tracks, name, minutes), summary=understood
+    )
+    assert typed["duration_ms"].tolist() == [210_000.0, 15_000.0, 720_000.0]
+    assert (typed[data.PROBLEM_COLUMN] == "").all()
+    assert (
+        f"'{name}' read in minutes and converted to duration_ms (milliseconds)"
+        in understood.sentence()
+    )
+    assert "used as duration_min" not in understood.sentence()
+    # Predicted as the same tracks written in milliseconds; the written table
+    # keeps the file's own column and values.
+    in_ms = [
+        {**track, "duration_ms": repr(value)}
+        for track, value in zip(tracks, typed["duration_ms"], strict=True)
+    ]
+    output = io.StringIO()
+    result = export.predict_file(
+        impute_run.bundle, with_duration_column(tracks, name, minutes), output
+    )
+    np.testing.assert_array_equal(
+        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        probabilities(impute_run.bundle, data.load_csv(csv_bytes(in_ms))),
+    )
+    written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str)
+    assert written[name].tolist() == minutes
+
+
+def test_a_duration_in_minutes_or_milliseconds_takes_small_values_as_minutes():
+    tracks = known_tracks(5)
+    understood = formats.Understood()
+    typed = data.load_csv(
+        with_duration_column(
+            tracks, "duration_in min/ms", ["234596", "3.1", "29.9", "999", "-1"]
+        ),
+        summary=understood,
+    )
+    values = typed["duration_ms"].tolist()
+    assert values[:3] == [234_596.0, 186_000.0, 1_794_000.0]
+    # 999 minutes is longer than any track read (600 minutes): a reason.
+    assert typed.loc[3, data.PROBLEM_COLUMN] == (
+        "duration_ms 999 minutes is outside 0 to 600 minutes"
+    )
+    # -1 is Spotify's unknown duration, as in milliseconds.
+    assert np.isnan(values[4]) and typed.loc[4, data.PROBLEM_COLUMN] == ""
+    assert understood.minute_durations == 2
+    assert (
+        "'duration_in min/ms' read as duration_ms: 2 values under 1,000 taken as "
+        "minutes and converted to milliseconds, the others read as milliseconds"
+        in understood.sentence()
+    )
+
+
+def test_a_duration_in_minutes_beside_one_in_milliseconds_is_refused():
+    columns = [*COLUMNS, "duration_min"]
+    content = csv_bytes([{**row(), "duration_min": "3.5"}], columns)
+    with pytest.raises(DataError, match="both 'duration_ms' and 'duration_min' are"):
+        data.load_csv(content)
