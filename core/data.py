@@ -1083,7 +1083,7 @@ def _type_rows(
         summary.unknown_keys += keys.unknown
         if labels is not None:
             summary.respelled_labels += labels.respelled
-            summary.add_labels(labels.others)
+            summary.add_labels(labels.others, labels.matched)
     return typed
 
 

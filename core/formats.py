@@ -497,6 +497,11 @@ def _genre_key(label: str) -> str:
 _GENRE_BY_KEY = {_genre_key(genre): genre for genre in schema.GENRES}
 
 
+def genre_of(label: str) -> str | None:
+    """The one of the ten genres a label is (``hip hop`` -> Hip-Hop), None if none."""
+    return _GENRE_BY_KEY.get(_genre_key(label))
+
+
 @dataclass(frozen=True)
 class ReadLabels:
     """A genre column read: one of the ten genres or None per row.
@@ -509,6 +514,8 @@ class ReadLabels:
     respelled: int
     # Labels that are not one of the ten genres, as written -> rows.
     others: dict[str, int]
+    # Labels that are one of the ten genres, as written -> rows.
+    matched: dict[str, int] = field(default_factory=dict)
 
 
 def read_labels(stripped: pd.Series) -> ReadLabels:
@@ -519,19 +526,23 @@ def read_labels(stripped: pd.Series) -> ReadLabels:
     genres = stripped.to_numpy(dtype=object).copy()
     valid = stripped.isin(schema.GENRES).to_numpy()
     if valid.all():
-        return ReadLabels(genres, 0, {})
+        return ReadLabels(genres, 0, {}, _counts(stripped))
     others = np.flatnonzero(~valid)
     text = stripped.iloc[others]
-    matched = text.map(lambda label: _GENRE_BY_KEY.get(_genre_key(label))).to_numpy(
-        dtype=object
-    )
+    matched = text.map(genre_of).to_numpy(dtype=object)
     genres[others] = matched
-    unmatched = text[pd.isna(matched) & (text != "").to_numpy()]
+    unmatched = pd.isna(matched) & (text != "").to_numpy(dtype=bool)
+    is_genre = pd.notna(genres)
     return ReadLabels(
         genres,
         respelled=int(pd.notna(matched).sum()),
-        others={str(k): int(v) for k, v in unmatched.value_counts().items()},
+        others=_counts(text[unmatched]),
+        matched=_counts(stripped[is_genre]),
     )
+
+
+def _counts(labels: pd.Series) -> dict[str, int]:
+    return {str(label): int(rows) for label, rows in labels.value_counts().items()}
 
 
 # --- What was understood ------------------------------------------------------------
@@ -602,6 +613,8 @@ class Understood:
     other_labels: dict[str, int] = field(default_factory=dict)
     # Rows with a label outside the ten beyond the labels kept by name.
     other_labels_unnamed: int = 0
+    # Labels that are one of the ten genres, as written ("rap", "Rock") -> rows.
+    genre_labels: dict[str, int] = field(default_factory=dict)
     # JSON entries that were null (the Web API's way of saying "no features").
     null_entries: int = 0
     # Empty cells per feature, counted in rows that are otherwise fine (a
@@ -649,8 +662,12 @@ class Understood:
             parts.append(f"{column} in {tracks}{used}")
         return ", ".join(parts)
 
-    def add_labels(self, others: dict[str, int]) -> None:
-        """Count one chunk's labels outside the ten genres."""
+    def add_labels(
+        self, others: dict[str, int], matched: dict[str, int] | None = None
+    ) -> None:
+        """Count one chunk's labels: outside the ten genres, and the ten as written."""
+        for label, count in (matched or {}).items():
+            self.genre_labels[label] = self.genre_labels.get(label, 0) + count
         for label, count in others.items():
             if label in self.other_labels or len(self.other_labels) < MAX_KEPT_LABELS:
                 self.other_labels[label] = self.other_labels.get(label, 0) + count
@@ -832,6 +849,7 @@ class Understood:
             "respelled_labels": self.respelled_labels,
             "other_labels": dict(self.other_labels),
             "other_label_rows": self.other_label_rows,
+            "genre_labels": dict(self.genre_labels),
             "null_entries": self.null_entries,
             "empty_cells": dict(self.empty_cells),
             "empty_rows": self.empty_rows,

@@ -201,9 +201,11 @@ def forget_upload() -> None:
 
 
 @st.cache_data(max_entries=3, show_spinner="Analysing the data...")
-def data_report(key: str, _typed: pd.DataFrame) -> dict:
+def data_report(
+    key: str, _typed: pd.DataFrame, _understood: formats.Understood | None = None
+) -> dict:
     """:func:`core.report.data_report`, cached per data content."""
-    return report.data_report(_typed)
+    return report.data_report(_typed, _understood)
 
 
 @st.cache_data(max_entries=3)
