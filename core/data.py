@@ -549,6 +549,37 @@ def _understand_header(
     }
 
 
+# Rows read to find the columns that look like genres (a person chooses).
+LABEL_SAMPLE_ROWS = 2_000
+
+
+def label_columns(source: CsvSource) -> formats.LabelColumns:
+    """The columns of a file that could hold its genres, from its first rows.
+
+    For a page to ask which one does (see :class:`core.formats.LabelColumns`);
+    the file is held to the upload limits, and read again to load it.
+
+    Raises:
+        DataError: the file cannot be opened as a table (loading it would
+            say the same).
+    """
+    table = _open_table(source, limited=True)
+    if isinstance(table, _JsonRows):
+        return formats.LabelColumns((), ())  # audio features have no genres
+    with table.text:
+        try:
+            head = pd.read_csv(
+                table.text,
+                nrows=LABEL_SAMPLE_ROWS,
+                **_read_options(table.separator),
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            # Loading the file says what is wrong with its rows.
+            head = pd.DataFrame(columns=list(table.header), dtype=str)
+    head.columns = [str(column).strip() for column in head.columns]
+    return formats.label_columns(table.header, head)
+
+
 def iter_raw_chunks(
     source: CsvSource,
     chunk_rows: int | None = None,

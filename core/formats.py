@@ -301,6 +301,64 @@ def label_like_columns(raw: pd.DataFrame) -> list[str]:
     return found
 
 
+@dataclass(frozen=True)
+class LabelColumns:
+    """The columns of a file that could hold its genres, for a person to choose from."""
+
+    # Columns named as a genre column (LABEL_NAMES), in the file's order.
+    named: tuple[str, ...]
+    # Other columns whose values look like genres (label_like_columns).
+    looking: tuple[str, ...]
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """Every column that could hold the genres, those named so first."""
+        return self.named + self.looking
+
+    @property
+    def default(self) -> str | None:
+        """The column read when nobody chooses: the one named as a genre column."""
+        return self.named[0] if len(self.named) == 1 else None
+
+    @property
+    def to_choose(self) -> bool:
+        """Whether a person should be asked: several candidates, or none by name."""
+        return len(self.choices) > 1 or (not self.named and bool(self.looking))
+
+    def explanation(self) -> str:
+        """Why a person is asked, in one sentence."""
+        names = listed(LABEL_NAMES, conjunction="or")
+        looks = "looks" if len(self.looking) == 1 else "look"
+        if len(self.named) > 1:
+            return (
+                f"Several columns are named like a genre column "
+                f"({listed(self.named)}): choose the one that holds each "
+                "track's genre."
+            )
+        if not self.named:
+            return (
+                f"No column is named like a genre column ({names}), but "
+                f"{listed(self.looking)} {looks} like genres: choose the one "
+                "that holds each track's genre."
+            )
+        return (
+            f"GenreLab reads the genres from {self.named[0]}; "
+            f"{listed(self.looking)} also {looks} like genres: choose another "
+            "column if it holds them."
+        )
+
+
+def label_columns(header: Sequence[str], raw: pd.DataFrame) -> LabelColumns:
+    """The columns of a file that could hold its genres.
+
+    Args:
+        header: the file's column names, as written.
+        raw: its first rows as read (every cell text), names as written.
+    """
+    named = tuple(str(name) for name in header if canonical_name(name) == schema.TARGET)
+    return LabelColumns(named, tuple(label_like_columns(raw)))
+
+
 def is_minor_rename(written: str, canonical: str) -> bool:
     """Whether a rename only changed case, spaces or underscores (``Track Name``)."""
     simple = re.sub(r"[\s_]+", "", written).lower()

@@ -1037,3 +1037,35 @@ def test_a_duration_in_minutes_beside_one_in_milliseconds_is_refused():
     content = csv_bytes([{**row(), "duration_min": "3.5"}], columns)
     with pytest.raises(DataError, match="both 'duration_ms' and 'duration_min' are"):
         data.load_csv(content)
+
+
+# --- which columns a person may choose as the genre column (issue 30) ---------------
+
+
+def test_a_file_without_a_genre_column_by_name_offers_the_look_alikes():
+    columns = ["style" if column == "music_genre" else column for column in COLUMNS]
+    rows = [{**row(), "style": genre} for genre in ("Rock", "Jazz", "Rock")]
+    found = data.label_columns(csv_bytes(rows, columns))
+    assert found == formats.LabelColumns((), ("style",))
+    assert found.to_choose and found.default is None
+    assert found.explanation().startswith("No column is named like a genre column")
+
+
+def test_two_genre_columns_by_name_ask_for_a_choice():
+    columns = [*COLUMNS, "playlist_genre"]
+    rows = [{**row(), "playlist_genre": "rock"}, {**row(), "playlist_genre": "rap"}]
+    found = data.label_columns(csv_bytes(rows, columns))
+    assert found.named == ("music_genre", "playlist_genre")
+    assert found.to_choose and found.default is None
+    assert "Several columns are named like a genre column" in found.explanation()
+
+
+def test_the_kaggle_columns_need_no_choice():
+    found = data.label_columns(csv_bytes([row(), row(music_genre="Jazz")]))
+    assert found == formats.LabelColumns(("music_genre",), ())
+    assert not found.to_choose and found.default == "music_genre"
+
+
+def test_audio_features_json_has_no_genre_column():
+    found = data.label_columns(web_api_json_bytes(known_tracks(2)))
+    assert not found.choices and not found.to_choose
