@@ -406,7 +406,7 @@ class Preprocessor:
     def filled_values(self, typed: pd.DataFrame, usable: np.ndarray) -> np.ndarray:
         """Per row, each feature :meth:`transform` fills in and the value it uses.
 
-        E.g. ``instrumentalness=0.0001572, key=G`` ("" when none, and for
+        E.g. ``instrumentalness=0.000157, key=G`` ("" when none, and for
         rows not usable): an empty cell, an unknown tempo, duration or key,
         a column the file lacks.
         """

@@ -624,12 +624,12 @@ def _number(value: float) -> str:
 
 
 def value_text(value: float | str) -> str:
-    """A feature's value as a sentence writes it: ``45``, ``0.0001572``, ``G``."""
+    """A feature's value as a sentence writes it: ``45``, ``0.000157``, ``G``."""
     return value if isinstance(value, str) else _number(value)
 
 
 # The column of a predictions table that names, per row, each feature the
-# model filled in and the value it used ("instrumentalness=0.0001572, key=G").
+# model filled in and the value it used ("instrumentalness=0.000157, key=G").
 TYPICAL_VALUES_COLUMN = "typical_values_used"
 
 
@@ -706,7 +706,7 @@ class Understood:
         self.empty_rows += rows
 
     def _empty_cells_listed(self, with_values: bool) -> str:
-        """``instrumentalness in 3,541 tracks (0.0001572), key in 1,609 (G)``."""
+        """``instrumentalness in 3,541 tracks (0.000157), key in 1,609 (G)``."""
         ordered = sorted(
             self.empty_cells.items(),
             key=lambda item: (-item[1], schema.FEATURE_COLUMNS.index(item[0])),
