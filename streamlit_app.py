@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import data, formats
 from core.errors import GenreLabError
-from ui import navigation, state
+from ui import genre_column, navigation, state
 
 navigation.page_frame(
     "GenreLab",
@@ -96,10 +96,12 @@ with left:
     )
     if uploaded is not None:
         content = uploaded.getvalue()
-        upload = st.session_state[state.UPLOAD]
-        if not upload or upload["digest"] != state.digest(content):
+        pending, genre_column = genre_column.choose(
+            content, key=f"home_label_{state.digest(content)}", required=True
+        )
+        if not pending and not state.is_current_upload(content, genre_column):
             try:
-                rows = state.accept_upload(uploaded.name, content)
+                rows = state.accept_upload(uploaded.name, content, genre_column)
             except GenreLabError as upload_error:
                 st.error(f"{uploaded.name} cannot be used: {upload_error}")
             else:

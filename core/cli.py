@@ -191,6 +191,13 @@ def _tell_understood(understood, verbose: bool) -> None:
 
 
 def _load_labelled(path: str | None, verbose: bool = False, label: str | None = None):
+    return _load_labelled_understood(path, verbose, label)[0]
+
+
+def _load_labelled_understood(
+    path: str | None, verbose: bool = False, label: str | None = None
+):
+    """A labelled file's typed frame and what was understood of it."""
     from core import formats
 
     understood = formats.Understood()
@@ -198,7 +205,7 @@ def _load_labelled(path: str | None, verbose: bool = False, label: str | None = 
         _dataset_path(path), require_label=True, summary=understood, label=label
     )
     _tell_understood(understood, verbose)
-    return typed
+    return typed, understood
 
 
 def _count(number: int, noun: str) -> str:
@@ -251,10 +258,12 @@ class _ProgressBar:
 
 def _command_report(arguments: argparse.Namespace) -> int:
     # The file is checked before the heavier modules load: a refusal is instant.
-    typed = _load_labelled(arguments.data, arguments.verbose, arguments.label)
+    typed, understood = _load_labelled_understood(
+        arguments.data, arguments.verbose, arguments.label
+    )
     from core import report
 
-    result = report.data_report(typed)
+    result = report.data_report(typed, understood)
     if arguments.json:
         print(json.dumps(result))
         return 0
@@ -274,6 +283,20 @@ def _command_report(arguments: argparse.Namespace) -> int:
             f"  {genre:<12} {balance['loaded'][genre]:>6} {balance['drop'][genre]:>6} "
             f"{balance['impute'][genre]:>6}"
         )
+    print("rows per label, as written in the file:")
+    counted = result["label_counts"]
+    for entry in counted["labels"]:
+        genre = entry["genre"]
+        counts_as = (
+            ("" if genre == entry["label"] else f"counted as {genre}")
+            if genre
+            else "not one of the ten genres"
+        )
+        print(f"  {entry['label']:<12} {entry['rows']:>6}  {counts_as}".rstrip())
+    if counted["other_labels"]:
+        print(f"  {'(other labels)':<12} {counted['other_labels']:>6}")
+    if counted["unlabelled"]:
+        print(f"  {'(no label)':<12} {counted['unlabelled']:>6}")
     duplicates = result["duplicates"]
     print(
         f"duplicate rows of a track: {duplicates['duplicate_rows']}; "

@@ -8,10 +8,12 @@ conventions are understood through :mod:`core.formats`, and a
 
 The result is a *typed frame*: every row of the file in its order (blank rows
 included, so nothing is silently lost), with GenreLab's column names, numeric
-features as floats with NaN for unknown values (and for a whole column the
-file does not have, when it may be filled: ``formats.FILLABLE_COLUMNS``), key
-None when no key was detected, and a ``row_problem`` column that says why a
-row cannot be used (empty when it can).
+features as floats with NaN for unknown values (an empty cell, tempo's
+``?``, duration's -1, and a whole column the file does not have when it may
+be filled: ``formats.FILLABLE_COLUMNS``), key and mode None when unknown or
+empty, a ``row_problem`` column that says why a row cannot be used (empty
+when it can) and an ``empty_features`` column naming the features whose cell
+was empty (whether a model fills them in is the model's choice).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,6 +60,13 @@ KAGGLE_FILE = "music_genre.csv"
 PROBLEM_COLUMN = "row_problem"
 # The row problem of a row with no value at all.
 BLANK_ROW = "blank row"
+# The row problem of a row with values, but none of the audio features.
+NO_AUDIO_FEATURES = "no audio features (every one is empty)"
+# The features whose cell is empty in a row without a problem, joined with
+# EMPTY_SEPARATOR in schema.FEATURE_COLUMNS order ("" when none): a model
+# that fills in unknown values fills them, another gives the row a reason.
+EMPTY_COLUMN = "empty_features"
+EMPTY_SEPARATOR = ", "
 
 CsvSource = str | os.PathLike[str] | bytes | IO[bytes] | IO[str]
 
@@ -533,6 +542,42 @@ def _understand_header(
         return
     summary.format = file_format
     summary.renamed = formats.column_mapping(written, label)
+    summary.duration_in = {
+        name: unit
+        for name in written
+        if (unit := formats.canonical_name(name)) in formats.DURATION_UNIT_ALIASES
+    }
+
+
+# Rows read to find the columns that look like genres (a person chooses).
+LABEL_SAMPLE_ROWS = 2_000
+
+
+def label_columns(source: CsvSource) -> formats.LabelColumns:
+    """The columns of a file that could hold its genres, from its first rows.
+
+    For a page to ask which one does (see :class:`core.formats.LabelColumns`);
+    the file is held to the upload limits, and read again to load it.
+
+    Raises:
+        DataError: the file cannot be opened as a table (loading it would
+            say the same).
+    """
+    table = _open_table(source, limited=True)
+    if isinstance(table, _JsonRows):
+        return formats.LabelColumns((), ())  # audio features have no genres
+    with table.text:
+        try:
+            head = pd.read_csv(
+                table.text,
+                nrows=LABEL_SAMPLE_ROWS,
+                **_read_options(table.separator),
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            # Loading the file says what is wrong with its rows.
+            head = pd.DataFrame(columns=list(table.header), dtype=str)
+    head.columns = [str(column).strip() for column in head.columns]
+    return formats.label_columns(table.header, head)
 
 
 def iter_raw_chunks(
@@ -750,15 +795,17 @@ def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _join_problems(problems: list[np.ndarray], size: int) -> np.ndarray:
-    """Join each row's problem texts with '; ' (most rows have none)."""
+def _join_problems(
+    problems: list[np.ndarray], size: int, separator: str = "; "
+) -> np.ndarray:
+    """Join each row's problem texts with ``separator`` (most rows have none)."""
     joined = np.full(size, "", dtype=object)
     for column_problems in problems:
         has = column_problems != ""
         if not has.any():
             continue
         both = has & (joined != "")
-        joined[both] = joined[both] + "; "
+        joined[both] = joined[both] + separator
         joined[has] = joined[has] + column_problems[has]
     return joined
 
@@ -766,16 +813,26 @@ def _join_problems(problems: list[np.ndarray], size: int) -> np.ndarray:
 NAME_COLUMNS: tuple[str, ...] = ("artist_name", "track_name")
 
 
+def _duration_unit(raw: pd.DataFrame) -> str | None:
+    """The column of a duration in minutes (formats.DURATION_UNIT_ALIASES), if any."""
+    return next(
+        (unit for unit in formats.DURATION_UNIT_ALIASES if unit in raw.columns), None
+    )
+
+
 def _check_columns(
     raw: pd.DataFrame, require_label: bool, allow_filled: bool
 ) -> list[str]:
     """Refuse a file without the columns needed; return the fillable ones it lacks."""
     required = list(schema.FEATURE_COLUMNS)
-    missing = [column for column in required if column not in raw.columns]
+    in_file = set(raw.columns)
+    if _duration_unit(raw) is not None:
+        in_file.add("duration_ms")
+    missing = [column for column in required if column not in in_file]
     no_label = require_label and schema.TARGET not in raw.columns
     if not missing and not no_label:
         return []
-    present = [column for column in schema.FEATURE_COLUMNS if column in raw.columns]
+    present = [column for column in schema.FEATURE_COLUMNS if column in in_file]
     names = [column for column in NAME_COLUMNS if column in raw.columns]
     if not present and names:
         needed = [
@@ -868,18 +925,41 @@ def _parse_floats(stripped: pd.Series, unknown: np.ndarray) -> np.ndarray:
     return pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", copy=True)
 
 
-def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Return the column as floats (NaN = unknown) and a problem text per row."""
+class _NumericColumn(NamedTuple):
+    """A numeric feature's cells read: see :func:`_numeric_problems`."""
+
+    values: np.ndarray
+    problems: np.ndarray
+    empty: np.ndarray
+    # Cells read as minutes and converted to milliseconds (durations only).
+    in_minutes: np.ndarray
+
+
+def _numeric_problems(
+    name: str, text: pd.Series, unit: str | None = None
+) -> _NumericColumn:
+    """Return the column as floats (NaN = unknown), a problem text per row, empty cells.
+
+    An empty cell is no problem: a model that fills in unknown values gives
+    it the feature's typical value, another gives the row a reason
+    (core.features.Preprocessor.usable_rows). ``unit``: a duration written
+    in minutes (``formats.DURATION_MINUTES``), or in minutes under
+    ``formats.MINUTES_BELOW`` and milliseconds above
+    (``formats.DURATION_MINUTES_OR_MS``): converted to milliseconds.
+    """
     stripped = text.str.strip()
     # Compared as the frame stores them (Arrow strings): turning every cell
     # into a Python string first took a third of this function's time.
-    unknown = (stripped == "").to_numpy(dtype=bool, copy=True)
+    empty = (stripped == "").to_numpy(dtype=bool, copy=True)
+    unknown = empty.copy()
     if name == "tempo":
         unknown |= (stripped == schema.UNKNOWN_TEMPO).to_numpy(dtype=bool)
     values = _parse_floats(stripped, unknown)
     problems = np.full(len(text), "", dtype=object)
     if name == "duration_ms":
         unknown |= values == schema.UNKNOWN_DURATION
+    in_minutes = _minutes(values, unit) & ~unknown
+    values[in_minutes] *= formats.MILLISECONDS_PER_MINUTE
     not_a_number = np.isnan(values) & ~unknown
     problems[not_a_number] = f"{name} is not a number"
     infinite = np.isinf(values)
@@ -887,14 +967,28 @@ def _numeric_problems(name: str, text: pd.Series) -> tuple[np.ndarray, np.ndarra
     low, high = schema.VALUE_RANGES[name]
     with np.errstate(invalid="ignore"):
         out_of_range = ~infinite & ~unknown & ((values < low) | (values > high))
+    per_minute = formats.MILLISECONDS_PER_MINUTE
     problems[out_of_range] = [
-        f"{name} {value} is outside {low:g} to {high:g}"
-        for value in stripped[out_of_range]
+        f"{name} {value} minutes is outside {low / per_minute:g} to "
+        f"{high / per_minute:g} minutes"
+        if minutes
+        else f"{name} {value} is outside {low:g} to {high:g}"
+        for value, minutes in zip(
+            stripped[out_of_range], in_minutes[out_of_range], strict=True
+        )
     ]
-    if name not in schema.COLUMNS_WITH_UNKNOWNS:
-        problems[unknown] = f"{name} is empty"
     values[unknown | not_a_number | infinite | out_of_range] = np.nan
-    return values, problems
+    return _NumericColumn(values, problems, empty, in_minutes & ~out_of_range)
+
+
+def _minutes(values: np.ndarray, unit: str | None) -> np.ndarray:
+    """Which values of a duration column are minutes (see :func:`_numeric_problems`)."""
+    if unit == formats.DURATION_MINUTES:
+        return ~np.isnan(values)
+    if unit == formats.DURATION_MINUTES_OR_MS:
+        with np.errstate(invalid="ignore"):
+            return (values >= 0) & (values < formats.MINUTES_BELOW)
+    return np.zeros(len(values), dtype=bool)
 
 
 def type_frame(
@@ -959,18 +1053,31 @@ def _type_rows(
     blank = _blank_rows(raw)
     typed = raw.copy()
     problems: list[np.ndarray] = []
+    # Feature -> its empty cells, in schema.FEATURE_COLUMNS order.
+    empty_cells: dict[str, np.ndarray] = {}
+    # A duration written in minutes, or minutes and milliseconds.
+    duration_unit = _duration_unit(raw)
     for name in schema.NUMERIC_FEATURES:
         if name in filled:
             # Not in the file: a model fills it (Preprocessor.transform).
             typed[name] = np.full(len(raw), np.nan)
             continue
-        typed[name], column_problems = _numeric_problems(name, raw[name])
-        problems.append(column_problems)
-    keys = formats.read_keys(raw[schema.KEY_COLUMN].str.strip())
-    modes = formats.read_modes(raw[schema.MODE_COLUMN].str.strip())
+        unit = duration_unit if name == "duration_ms" else None
+        column = _numeric_problems(name, raw[unit or name], unit)
+        typed[name] = column.values
+        problems.append(column.problems)
+        empty_cells[name] = column.empty
+        if summary is not None:
+            summary.minute_durations += int(column.in_minutes.sum())
+    key_text = raw[schema.KEY_COLUMN].str.strip()
+    mode_text = raw[schema.MODE_COLUMN].str.strip()
+    keys = formats.read_keys(key_text)
+    modes = formats.read_modes(mode_text)
     typed[schema.KEY_COLUMN] = keys.values
     typed[schema.MODE_COLUMN] = modes.values
     problems += [keys.problems, modes.problems]
+    empty_cells[schema.KEY_COLUMN] = (key_text == "").to_numpy(dtype=bool)
+    empty_cells[schema.MODE_COLUMN] = (mode_text == "").to_numpy(dtype=bool)
     labels = None
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
@@ -981,9 +1088,24 @@ def _type_rows(
             .astype(genre.dtype)
         )
     joined = _join_problems(problems, len(raw))
+    # Nothing to fill in from: a row whose audio features are all empty (an
+    # Exportify row of a local file, a row cut short) is not a track's sound.
+    no_audio = np.logical_and.reduce(
+        [empty_cells[column] for column in formats.WEB_API_FEATURES]
+    )
+    joined[no_audio] = NO_AUDIO_FEATURES
     joined[blank] = BLANK_ROW
     typed[PROBLEM_COLUMN] = joined
+    fine = joined == ""
+    empty_named = [
+        np.where(empty & fine, column, "") for column, empty in empty_cells.items()
+    ]
+    typed[EMPTY_COLUMN] = _join_problems(empty_named, len(raw), EMPTY_SEPARATOR)
     if summary is not None:
+        counts = {
+            column: int((empty & fine).sum()) for column, empty in empty_cells.items()
+        }
+        summary.add_empty_cells(counts, int((typed[EMPTY_COLUMN] != "").sum()))
         summary.rows += len(raw)
         summary.missing = list(filled)
         summary.number_keys += keys.numbers
@@ -992,7 +1114,7 @@ def _type_rows(
         summary.unknown_keys += keys.unknown
         if labels is not None:
             summary.respelled_labels += labels.respelled
-            summary.add_labels(labels.others)
+            summary.add_labels(labels.others, labels.matched)
     return typed
 
 

@@ -40,7 +40,8 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
 
     Returns:
         The input columns, then ``predicted_genre``, ``second_genre``,
-        ``reason`` and one ``p_<Genre>`` column per genre; the same rows in
+        ``reason``, ``typical_values_used`` and one ``p_<Genre>`` column per
+        genre; the same rows in
         the same order (rows that could not be predicted keep their place,
         with the reason). Input columns that share a name with an output
         column are replaced by the output (an earlier output given as input
@@ -200,6 +201,7 @@ class _Chunk:
     typed: pd.DataFrame
     usable: np.ndarray
     reasons: np.ndarray
+    filled: np.ndarray
     network: Job
 
 
@@ -258,7 +260,7 @@ def predict_file(
         nonlocal rows, predicted, listed, labelled
         probabilities = runner.result(chunk.network)
         predictions = predict.predictions_from(
-            chunk.typed.index, chunk.usable, chunk.reasons, probabilities
+            chunk.typed.index, chunk.usable, chunk.reasons, chunk.filled, probabilities
         )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
@@ -296,9 +298,9 @@ def predict_file(
         waiting: _Chunk | None = None
         read = 0
         for raw, typed in chunks:
-            usable, reasons, features = predict.network_inputs(bundle, typed)
+            usable, reasons, filled, features = predict.network_inputs(bundle, typed)
             job = runner.submit(features, read)
-            chunk = _Chunk(raw, typed, usable, reasons, job)
+            chunk = _Chunk(raw, typed, usable, reasons, filled, job)
             read += len(typed)
             if waiting is not None:
                 finish(waiting)

@@ -18,7 +18,14 @@ import pandas as pd
 
 from core import formats, schema
 from core.config import TrainingConfig
-from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
+from core.data import (
+    BLANK_ROW,
+    EMPTY_COLUMN,
+    EMPTY_SEPARATOR,
+    PROBLEM_COLUMN,
+    label_codes,
+    track_keys,
+)
 from core.errors import DataError
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
@@ -68,9 +75,22 @@ def unknown_key_mask(typed: pd.DataFrame) -> np.ndarray:
     )
 
 
+def empty_mask(typed: pd.DataFrame) -> np.ndarray:
+    """Rows with a feature whose cell was empty (core.data's ``empty_features``)."""
+    if EMPTY_COLUMN not in typed.columns:
+        # Rows built in code (explanations, sweeps) have every value.
+        return np.zeros(len(typed), dtype=bool)
+    return (typed[EMPTY_COLUMN] != "").to_numpy(dtype=bool, copy=True)
+
+
 def unknown_mask(typed: pd.DataFrame) -> np.ndarray:
-    """Rows whose tempo, duration or key is unknown (and that have no other problem)."""
-    unknown = np.zeros(len(typed), dtype=bool)
+    """Rows with an unknown value and no problem.
+
+    Unknown: tempo, duration or key (Spotify's ``?``, -1 and -1), or any
+    feature's cell empty. A column the file lacks (popularity, filled by a
+    model) is not counted.
+    """
+    unknown = empty_mask(typed)
     for column in schema.COLUMNS_WITH_UNKNOWNS:
         unknown |= typed[column].isna().to_numpy()
     return (unknown & (typed[PROBLEM_COLUMN].to_numpy() == "")) | unknown_key_mask(
@@ -88,8 +108,9 @@ def clean(
 
     Args:
         typed: a typed frame with labels (see :mod:`core.data`).
-        unknowns: ``"drop"`` removes rows with an unknown tempo or duration;
-            ``"impute"`` keeps them for the preprocessor to fill.
+        unknowns: ``"drop"`` removes rows with an unknown value
+            (:func:`unknown_mask`); ``"impute"`` keeps them for the
+            preprocessor to fill.
         labels, unknown: ``label_codes(typed)`` and ``unknown_mask(typed)``,
             when the caller has them already.
 
@@ -207,7 +228,7 @@ def check_trainable(labels: np.ndarray) -> None:
     if len(labels) == 0:
         raise DataError(
             "No row of this file can be used for training: each one is blank, "
-            "invalid, unlabelled, or has an unknown tempo or duration that the "
+            "invalid, unlabelled, or has an unknown or empty value that the "
             "'drop' setting removes."
         )
     genres_present = np.unique(labels).size
@@ -250,11 +271,13 @@ class Preprocessor:
     All numbers are learned from the training split only.
     """
 
-    # "drop" or "impute": what to do with an unknown tempo or duration.
+    # "drop" or "impute": what to do with an unknown value (tempo, duration,
+    # key, or any feature's empty cell).
     unknowns: str
     # "scale" (24 key+mode columns) or "key_mode" (12 key columns + mode 0/1).
     key_encoding: str
-    # Value put in place of an unknown, per column (empty when dropping).
+    # Value put in place of an unknown tempo or duration (empty when
+    # dropping); other features are filled with their typical value.
     fill_values: dict[str, float] = field(default_factory=dict)
     # x -> (x - offset) / factor, per numeric column; absent columns pass as is.
     offsets: dict[str, float] = field(default_factory=dict)
@@ -321,27 +344,84 @@ class Preprocessor:
         ]
         return tuple(sources)
 
+    def fill_value(self, column: str) -> float | str:
+        """The value an unknown or missing ``column`` gets (a number, or a key or mode).
+
+        Tempo and duration: the fill value learned with the imputer (the
+        network also sees that they were unknown); any other feature: the
+        typical training track's (its median, or most common key and mode).
+        Every bundle has that: bundles saved since the typical track was kept
+        (models/default among them) hold the medians of their own training
+        split; older ones get schema.TYPICAL_TRACK (the Kaggle dataset's
+        medians), as their explanations and a missing popularity column did
+        already.
+        """
+        if column in self.fill_values:
+            return self.fill_values[column]
+        return self.typical[column]
+
     def usable_rows(self, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Say which rows can be turned into features, and why the others cannot.
+
+        A model that fills in unknown values uses every row without a problem
+        (:meth:`filled_values` says what it filled); a drop model cannot use
+        a row with an unknown value or an empty cell.
 
         Returns:
             A boolean mask of usable rows and a reason per row ("" when usable).
         """
         reasons = typed[PROBLEM_COLUMN].to_numpy(dtype=object).copy()
         if self.unknowns == "drop":
-            # An impute model fills these (transform); a drop model cannot.
-            columns = (*schema.COLUMNS_WITH_UNKNOWNS, schema.KEY_COLUMN)
-            unknown_columns = [typed[column].isna().to_numpy() for column in columns]
-            for row in np.flatnonzero(
-                (reasons == "") & np.logical_or.reduce(unknown_columns)
-            ):
-                names = [
-                    column
-                    for column, unknown in zip(columns, unknown_columns, strict=True)
-                    if unknown[row]
-                ]
-                reasons[row] = UNKNOWN_REASON.format(columns=" and ".join(names))
+            self._drop_reasons(typed, reasons)
         return reasons == "", reasons
+
+    def _drop_reasons(self, typed: pd.DataFrame, reasons: np.ndarray) -> None:
+        """Give a drop model's reasons, in place, to rows it cannot use."""
+        if EMPTY_COLUMN in typed.columns:
+            # An empty cell keeps the reason it had before models filled
+            # them in ("energy is empty"); an empty tempo or duration is an
+            # unknown one (below), as it always was.
+            empty = typed[EMPTY_COLUMN].to_numpy(dtype=object)
+            for row in np.flatnonzero((reasons == "") & (empty != "")):
+                said = [
+                    f"{column} is empty"
+                    for column in empty[row].split(EMPTY_SEPARATOR)
+                    if column not in schema.COLUMNS_WITH_UNKNOWNS
+                ]
+                reasons[row] = "; ".join(said)
+        # Unknown tempo, duration or key (empty or not): a missing popularity
+        # column is filled by any model (transform), so it is not listed.
+        columns = (*schema.COLUMNS_WITH_UNKNOWNS, schema.KEY_COLUMN)
+        unknown_columns = [typed[column].isna().to_numpy() for column in columns]
+        for row in np.flatnonzero(
+            (reasons == "") & np.logical_or.reduce(unknown_columns)
+        ):
+            names = [
+                column
+                for column, unknown in zip(columns, unknown_columns, strict=True)
+                if unknown[row]
+            ]
+            reasons[row] = UNKNOWN_REASON.format(columns=" and ".join(names))
+
+    def filled_values(self, typed: pd.DataFrame, usable: np.ndarray) -> np.ndarray:
+        """Per row, each feature :meth:`transform` fills in and the value it uses.
+
+        E.g. ``instrumentalness=0.000157, key=G`` ("" when none, and for
+        rows not usable): an empty cell, an unknown tempo, duration or key,
+        a column the file lacks.
+        """
+        named = []
+        for column in schema.FEATURE_COLUMNS:
+            unknown = typed[column].isna().to_numpy() & usable
+            said = f"{column}={formats.value_text(self.fill_value(column))}"
+            named.append(np.where(unknown, said, ""))
+        notes = np.full(len(typed), "", dtype=object)
+        for column_notes in named:
+            has = column_notes != ""
+            both = has & (notes != "")
+            notes[both] = notes[both] + EMPTY_SEPARATOR
+            notes[has] = notes[has] + column_notes[has]
+        return notes
 
     def transform(self, typed: pd.DataFrame) -> np.ndarray:
         """Turn usable rows of a typed frame into the network's float32 inputs.
@@ -356,12 +436,16 @@ class Preprocessor:
         numeric = typed[list(schema.NUMERIC_FEATURES)].to_numpy(
             dtype=np.float64, copy=True
         )
-        # A column the file did not have (only a fillable one gets this far:
-        # core.data refuses the others) takes the typical training value.
-        for column in formats.FILLABLE_COLUMNS:
-            position = schema.NUMERIC_FEATURES.index(column)
+        # An empty cell, or a column the file did not have (only a fillable
+        # one gets this far: core.data refuses the others), takes the typical
+        # training value; tempo and duration are filled below, with their
+        # indicator inputs. (A drop model gets no empty cell: usable_rows.)
+        for position, column in enumerate(schema.NUMERIC_FEATURES):
+            if column in schema.COLUMNS_WITH_UNKNOWNS:
+                continue
             missing = np.isnan(numeric[:, position])
-            numeric[missing, position] = float(self.typical[column])
+            if missing.any():
+                numeric[missing, position] = float(self.fill_value(column))
         blocks: list[np.ndarray] = []
         if self.unknowns == "impute":
             indicators = []
@@ -400,9 +484,11 @@ class Preprocessor:
         # No key detected (-1): the typical training key (usable_rows keeps
         # such rows from a drop model's predictions).
         key_index[key_index < 0] = schema.KEYS.index(
-            str(self.typical[schema.KEY_COLUMN])
+            str(self.fill_value(schema.KEY_COLUMN))
         )
-        minor = (typed[schema.MODE_COLUMN] == "Minor").to_numpy()
+        # An empty mode: the typical training mode.
+        modes = typed[schema.MODE_COLUMN].fillna(self.fill_value(schema.MODE_COLUMN))
+        minor = (modes == "Minor").to_numpy()
         if self.key_encoding == "scale":
             columns = key_index + minor * len(schema.KEYS)
             width = len(schema.SCALES)
@@ -523,8 +609,9 @@ def fit_preprocessor(train: pd.DataFrame, config: TrainingConfig) -> Preprocesso
     numeric = train[list(schema.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
     fill_values: dict[str, float] = {}
     if config.unknowns == "impute":
-        # SimpleImputer silently drops a column with no known value at all.
-        for column in schema.COLUMNS_WITH_UNKNOWNS:
+        # SimpleImputer silently drops a column with no known value at all
+        # (any feature may have empty cells).
+        for column in schema.NUMERIC_FEATURES:
             if train[column].isna().all():
                 raise DataError(
                     f"Every training row's {column} is unknown, so there is "

@@ -77,12 +77,41 @@ ALIASES: dict[str, tuple[str, ...]] = {
 # Every name a genre column is recognised by, in the order a sentence names them.
 LABEL_NAMES: tuple[str, ...] = (schema.TARGET, *ALIASES[schema.TARGET])
 
+# Durations written in another unit than milliseconds: the column keeps one
+# of these names until core.data converts its values to duration_ms.
+DURATION_MINUTES = "duration_min"
+DURATION_MINUTES_OR_MS = "duration_min_or_ms"
+DURATION_UNIT_ALIASES: dict[str, tuple[str, ...]] = {
+    DURATION_MINUTES: (
+        "duration_mins",
+        "duration_minutes",
+        "duration (min)",
+        "duration_in_min",
+        "duration_in_minutes",
+    ),
+    # The Kaggle "Music Genre Classification" file's "duration_in min/ms":
+    # milliseconds, and minutes for some tracks.
+    DURATION_MINUTES_OR_MS: ("duration_in min/ms", "duration min/ms"),
+}
+# In a column of minutes or milliseconds, a value under this is minutes: no
+# track lasts under a second (1,000 ms), none 1,000 minutes (16 hours; the
+# longest duration read is 600 minutes, schema.VALUE_RANGES).
+MINUTES_BELOW = 1_000.0
+MILLISECONDS_PER_MINUTE = 60_000.0
+
 # The canonical columns a file's header is matched against.
 CANONICAL_COLUMNS: tuple[str, ...] = (
     *schema.IDENTITY_COLUMNS,
     *schema.FEATURE_COLUMNS,
     schema.TARGET,
+    *DURATION_UNIT_ALIASES,
 )
+
+
+def meaning(canonical: str) -> str:
+    """The GenreLab column a canonical name means (duration in minutes: duration_ms)."""
+    return "duration_ms" if canonical in DURATION_UNIT_ALIASES else canonical
+
 
 _IGNORED_IN_NAMES = re.compile(r"[\s_\-()\[\]{}]+")
 
@@ -98,8 +127,9 @@ def normalise_name(name: object) -> str:
 
 def _names_table() -> dict[str, str]:
     table: dict[str, str] = {}
+    aliases = {**ALIASES, **DURATION_UNIT_ALIASES}
     for canonical in CANONICAL_COLUMNS:
-        for name in (canonical, *ALIASES.get(canonical, ())):
+        for name in (canonical, *aliases.get(canonical, ())):
             normalised = normalise_name(name)
             if table.setdefault(normalised, canonical) != canonical:
                 raise AssertionError(f"{name!r} names two columns")
@@ -158,11 +188,12 @@ def chosen_label(header: Sequence[str], label: str) -> str:
                 f"its columns are {listed(header)}."
             )
         chosen = alike[0]
-    feature = canonical_name(chosen)
+    canonical = canonical_name(chosen)
+    feature = None if canonical is None else meaning(canonical)
     if feature in schema.FEATURE_COLUMNS:
-        meaning = "" if chosen == feature else f" ({feature})"
+        means = "" if chosen == feature else f" ({feature})"
         raise DataError(
-            f"The column '{chosen}'{meaning} is one of the audio features GenreLab "
+            f"The column '{chosen}'{means} is one of the audio features GenreLab "
             "predicts from, not a genre; choose another column."
         )
     return chosen
@@ -207,12 +238,14 @@ def column_mapping(header: Sequence[str], label: str | None = None) -> dict[str,
                 continue
         if canonical is None:
             continue
-        if canonical in claimed:
-            first = claimed[canonical]
+        # A duration in minutes and one in milliseconds are one column twice.
+        means = meaning(canonical)
+        if means in claimed:
+            first = claimed[means]
             both = (
                 f"the column '{name}' is there twice"
                 if first == name
-                else f"both '{first}' and '{name}' are {canonical}"
+                else f"both '{first}' and '{name}' are {means}"
             )
             # Two genre columns (genre and playlist_genre) may both be right:
             # the person can say which one to read.
@@ -225,7 +258,7 @@ def column_mapping(header: Sequence[str], label: str | None = None) -> dict[str,
                 f"Two columns of this file mean the same thing: {both}; keep one "
                 f"of them and try again{choose}."
             )
-        claimed[canonical] = name
+        claimed[means] = name
         if name != canonical:
             mapping[name] = canonical
     return mapping
@@ -266,6 +299,64 @@ def label_like_columns(raw: pd.DataFrame) -> list[str]:
         if fewest <= distinct <= most and distinct < len(cells):
             found.append(str(column))
     return found
+
+
+@dataclass(frozen=True)
+class LabelColumns:
+    """The columns of a file that could hold its genres, for a person to choose from."""
+
+    # Columns named as a genre column (LABEL_NAMES), in the file's order.
+    named: tuple[str, ...]
+    # Other columns whose values look like genres (label_like_columns).
+    looking: tuple[str, ...]
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """Every column that could hold the genres, those named so first."""
+        return self.named + self.looking
+
+    @property
+    def default(self) -> str | None:
+        """The column read when nobody chooses: the one named as a genre column."""
+        return self.named[0] if len(self.named) == 1 else None
+
+    @property
+    def to_choose(self) -> bool:
+        """Whether a person should be asked: several candidates, or none by name."""
+        return len(self.choices) > 1 or (not self.named and bool(self.looking))
+
+    def explanation(self) -> str:
+        """Why a person is asked, in one sentence."""
+        names = listed(LABEL_NAMES, conjunction="or")
+        looks = "looks" if len(self.looking) == 1 else "look"
+        if len(self.named) > 1:
+            return (
+                f"Several columns are named like a genre column "
+                f"({listed(self.named)}): choose the one that holds each "
+                "track's genre."
+            )
+        if not self.named:
+            return (
+                f"No column is named like a genre column ({names}), but "
+                f"{listed(self.looking)} {looks} like genres: choose the one "
+                "that holds each track's genre."
+            )
+        return (
+            f"GenreLab reads the genres from {self.named[0]}; "
+            f"{listed(self.looking)} also {looks} like genres: choose another "
+            "column if it holds them."
+        )
+
+
+def label_columns(header: Sequence[str], raw: pd.DataFrame) -> LabelColumns:
+    """The columns of a file that could hold its genres.
+
+    Args:
+        header: the file's column names, as written.
+        raw: its first rows as read (every cell text), names as written.
+    """
+    named = tuple(str(name) for name in header if canonical_name(name) == schema.TARGET)
+    return LabelColumns(named, tuple(label_like_columns(raw)))
 
 
 def is_minor_rename(written: str, canonical: str) -> bool:
@@ -352,7 +443,8 @@ _MODE_BY_NUMBER = {1.0: "Major", 0.0: "Minor"}
 class ReadValues:
     """A key or mode column read: values, problems, counts.
 
-    A value is None when invalid or unknown.
+    A value is None when invalid, unknown or empty (an empty cell is no
+    problem: whether a model fills it in is the model's choice).
     """
 
     values: np.ndarray
@@ -374,9 +466,7 @@ def _integers(text: pd.Series) -> np.ndarray:
 
 
 def _problem(name: str, value: str, number: float, numbers: str, names: str) -> str:
-    """Why a key or mode cell is not one: empty, a number out of range or other text."""
-    if not value:
-        return f"{name} is empty"
+    """Why a key or mode cell is not one: a number out of range or other text."""
     if not np.isnan(number):
         return f"{name} {value} is not {numbers}"
     return f"{name} '{value}' is not {names}"
@@ -408,7 +498,10 @@ def read_keys(stripped: pd.Series) -> ReadValues:
     result[is_named] = named[is_named]
     result[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
     written = text.to_numpy(dtype=object)
-    bad = ~(is_named | pitch | unknown)
+    # An empty cell is no problem either: a model that fills in unknown
+    # values gives it the typical key (core.features.Preprocessor).
+    empty = (text == "").to_numpy(dtype=bool)
+    bad = ~(is_named | pitch | unknown | empty)
     problems[others[bad]] = [
         _problem(
             "key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT
@@ -443,7 +536,8 @@ def read_modes(stripped: pd.Series) -> ReadValues:
     result[is_named] = named.to_numpy(dtype=object)[is_named]
     result[is_number] = from_number[is_number]
     written = text.to_numpy(dtype=object)
-    bad = ~(is_named | is_number)
+    # An empty cell is no problem: see read_keys.
+    bad = ~(is_named | is_number | (text == "").to_numpy(dtype=bool))
     problems[others[bad]] = [
         _problem("mode", value, number, "1 (major) or 0 (minor)", MODE_HINT)
         for value, number in zip(written[bad], numbers[bad], strict=True)
@@ -461,6 +555,11 @@ def _genre_key(label: str) -> str:
 _GENRE_BY_KEY = {_genre_key(genre): genre for genre in schema.GENRES}
 
 
+def genre_of(label: str) -> str | None:
+    """The one of the ten genres a label is (``hip hop`` -> Hip-Hop), None if none."""
+    return _GENRE_BY_KEY.get(_genre_key(label))
+
+
 @dataclass(frozen=True)
 class ReadLabels:
     """A genre column read: one of the ten genres or None per row.
@@ -473,6 +572,8 @@ class ReadLabels:
     respelled: int
     # Labels that are not one of the ten genres, as written -> rows.
     others: dict[str, int]
+    # Labels that are one of the ten genres, as written -> rows.
+    matched: dict[str, int] = field(default_factory=dict)
 
 
 def read_labels(stripped: pd.Series) -> ReadLabels:
@@ -483,19 +584,23 @@ def read_labels(stripped: pd.Series) -> ReadLabels:
     genres = stripped.to_numpy(dtype=object).copy()
     valid = stripped.isin(schema.GENRES).to_numpy()
     if valid.all():
-        return ReadLabels(genres, 0, {})
+        return ReadLabels(genres, 0, {}, _counts(stripped))
     others = np.flatnonzero(~valid)
     text = stripped.iloc[others]
-    matched = text.map(lambda label: _GENRE_BY_KEY.get(_genre_key(label))).to_numpy(
-        dtype=object
-    )
+    matched = text.map(genre_of).to_numpy(dtype=object)
     genres[others] = matched
-    unmatched = text[pd.isna(matched) & (text != "").to_numpy()]
+    unmatched = pd.isna(matched) & (text != "").to_numpy(dtype=bool)
+    is_genre = pd.notna(genres)
     return ReadLabels(
         genres,
         respelled=int(pd.notna(matched).sum()),
-        others={str(k): int(v) for k, v in unmatched.value_counts().items()},
+        others=_counts(text[unmatched]),
+        matched=_counts(stripped[is_genre]),
     )
+
+
+def _counts(labels: pd.Series) -> dict[str, int]:
+    return {str(label): int(rows) for label, rows in labels.value_counts().items()}
 
 
 # --- What was understood ------------------------------------------------------------
@@ -516,6 +621,16 @@ POPULARITY_COST = (
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+
+
+def value_text(value: float | str) -> str:
+    """A feature's value as a sentence writes it: ``45``, ``0.000157``, ``G``."""
+    return value if isinstance(value, str) else _number(value)
+
+
+# The column of a predictions table that names, per row, each feature the
+# model filled in and the value it used ("instrumentalness=0.000157, key=G").
+TYPICAL_VALUES_COLUMN = "typical_values_used"
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -545,17 +660,30 @@ class Understood:
     recased_names: int = 0
     # Rows with no key detected (-1).
     unknown_keys: int = 0
+    # A duration column in minutes (DURATION_MINUTES) or in minutes and
+    # milliseconds (DURATION_MINUTES_OR_MS), as written -> that name; and
+    # the values read as minutes and converted to milliseconds.
+    duration_in: dict[str, str] = field(default_factory=dict)
+    minute_durations: int = 0
     # Rows whose genre label was matched in another spelling ("hip-hop").
     respelled_labels: int = 0
     # Labels outside the ten genres, as written -> rows (MAX_KEPT_LABELS at most).
     other_labels: dict[str, int] = field(default_factory=dict)
     # Rows with a label outside the ten beyond the labels kept by name.
     other_labels_unnamed: int = 0
+    # Labels that are one of the ten genres, as written ("rap", "Rock") -> rows.
+    genre_labels: dict[str, int] = field(default_factory=dict)
     # JSON entries that were null (the Web API's way of saying "no features").
     null_entries: int = 0
-    # Set by use_model: the value a model fills each missing column with, its
-    # policy for unknown values and the key it gives a track without one.
-    fill_values: dict[str, float] = field(default_factory=dict)
+    # Empty cells per feature, counted in rows that are otherwise fine (a
+    # model that fills in unknown values predicts them, another gives a
+    # reason), and the rows with at least one.
+    empty_cells: dict[str, int] = field(default_factory=dict)
+    empty_rows: int = 0
+    # Set by use_model: the value a model fills each feature with (a missing
+    # column, an empty cell), its policy for unknown values and the key it
+    # gives a track without one.
+    fill_values: dict[str, float | str] = field(default_factory=dict)
     unknowns: str | None = None
     typical_key: str | None = None
 
@@ -565,13 +693,39 @@ class Understood:
         From its :class:`core.features.Preprocessor`.
         """
         self.fill_values = {
-            column: float(preprocessor.typical[column]) for column in FILLABLE_COLUMNS
+            column: preprocessor.fill_value(column) for column in schema.FEATURE_COLUMNS
         }
         self.unknowns = preprocessor.unknowns
-        self.typical_key = str(preprocessor.typical[schema.KEY_COLUMN])
+        self.typical_key = str(preprocessor.fill_value(schema.KEY_COLUMN))
 
-    def add_labels(self, others: dict[str, int]) -> None:
-        """Count one chunk's labels outside the ten genres."""
+    def add_empty_cells(self, counts: dict[str, int], rows: int) -> None:
+        """Count one chunk's empty cells (feature -> cells) and the rows with any."""
+        for column, count in counts.items():
+            if count:
+                self.empty_cells[column] = self.empty_cells.get(column, 0) + count
+        self.empty_rows += rows
+
+    def _empty_cells_listed(self, with_values: bool) -> str:
+        """``instrumentalness in 3,541 tracks (0.000157), key in 1,609 (G)``."""
+        ordered = sorted(
+            self.empty_cells.items(),
+            key=lambda item: (-item[1], schema.FEATURE_COLUMNS.index(item[0])),
+        )
+        parts = []
+        for position, (column, count) in enumerate(ordered):
+            tracks = _plural(count, "track") if position == 0 else f"{count:,}"
+            value = self.fill_values.get(column)
+            shown = with_values and value is not None
+            used = f" ({value_text(value)})" if shown else ""
+            parts.append(f"{column} in {tracks}{used}")
+        return ", ".join(parts)
+
+    def add_labels(
+        self, others: dict[str, int], matched: dict[str, int] | None = None
+    ) -> None:
+        """Count one chunk's labels: outside the ten genres, and the ten as written."""
+        for label, count in (matched or {}).items():
+            self.genre_labels[label] = self.genre_labels.get(label, 0) + count
         for label, count in others.items():
             if label in self.other_labels or len(self.other_labels) < MAX_KEPT_LABELS:
                 self.other_labels[label] = self.other_labels.get(label, 0) + count
@@ -594,12 +748,21 @@ class Understood:
             if value is None:
                 continue
             notes.append(
-                f"{column} was not in the file: the typical value {_number(value)} "
+                f"{column} was not in the file: the typical value {value_text(value)} "
                 "was used for every track; predictions are less sure "
                 f"({POPULARITY_COST})."
                 if column == "popularity"
                 else f"{column} was not in the file: the typical value "
-                f"{_number(value)} was used for every track; predictions are less sure."
+                f"{value_text(value)} was used for every track; predictions are "
+                "less sure."
+            )
+        if self.empty_cells and self.unknowns == "impute":
+            notes.append(
+                f"{_plural(self.empty_rows, 'track')} had empty values, filled in "
+                "with the model's typical ones: "
+                f"{self._empty_cells_listed(with_values=True)}; their "
+                "predictions are less sure, and the predictions' column "
+                f"{TYPICAL_VALUES_COLUMN} names what was filled in each row."
             )
         return notes
 
@@ -607,10 +770,16 @@ class Understood:
         """The short phrases of :meth:`sentence`, one per thing understood."""
         parts: list[str] = []
         # Features first, then the label, then names (what matters most first).
+        # A duration in minutes is said with its conversion (below).
+        renamed = {
+            written: canonical
+            for written, canonical in self.renamed.items()
+            if canonical not in DURATION_UNIT_ALIASES
+        }
         notable = sorted(
             (
                 (written, canonical)
-                for written, canonical in self.renamed.items()
+                for written, canonical in renamed.items()
                 if not is_minor_rename(written, canonical)
             ),
             key=lambda pair: (
@@ -621,7 +790,20 @@ class Understood:
         for position, (written, canonical) in enumerate(notable):
             verb = "used as " if position == 0 else "as "
             parts.append(f"'{written}' {verb}{canonical}")
-        minor = len(self.renamed) - len(notable)
+        for written, unit in self.duration_in.items():
+            if unit == DURATION_MINUTES:
+                parts.append(
+                    f"'{written}' read in minutes and converted to duration_ms "
+                    "(milliseconds)"
+                )
+            else:
+                parts.append(
+                    f"'{written}' read as duration_ms: "
+                    f"{_plural(self.minute_durations, 'value')} under "
+                    f"{MINUTES_BELOW:,.0f} taken as minutes and converted to "
+                    "milliseconds, the others read as milliseconds"
+                )
+        minor = len(renamed) - len(notable)
         if minor:
             other = " other" if notable else ""
             names = "column name" if minor == 1 else "column names"
@@ -649,10 +831,26 @@ class Understood:
         for column in self.missing:
             value = self.fill_values.get(column)
             parts.append(
-                f"{column} missing (typical value {_number(value)} used)"
+                f"{column} missing (typical value {value_text(value)} used)"
                 if value is not None
                 else f"{column} missing"
             )
+        if self.empty_cells:
+            if self.unknowns == "impute":
+                parts.append(
+                    "empty values filled with the model's typical ones: "
+                    + self._empty_cells_listed(with_values=True)
+                )
+            elif self.unknowns == "drop":
+                parts.append(
+                    f"{_plural(self.empty_rows, 'track')} with empty values not "
+                    "predicted (this model does not fill in unknown values: "
+                    f"{self._empty_cells_listed(with_values=False)})"
+                )
+            else:
+                parts.append(
+                    f"empty values: {self._empty_cells_listed(with_values=False)}"
+                )
         if self.respelled_labels:
             parts.append("genre labels matched ignoring case and punctuation")
         if self.other_label_rows:
@@ -704,9 +902,14 @@ class Understood:
             "number_modes": self.number_modes,
             "recased_names": self.recased_names,
             "unknown_keys": self.unknown_keys,
+            "duration_in": dict(self.duration_in),
+            "minute_durations": self.minute_durations,
             "respelled_labels": self.respelled_labels,
             "other_labels": dict(self.other_labels),
             "other_label_rows": self.other_label_rows,
+            "genre_labels": dict(self.genre_labels),
             "null_entries": self.null_entries,
+            "empty_cells": dict(self.empty_cells),
+            "empty_rows": self.empty_rows,
             "sentence": self.sentence(),
         }

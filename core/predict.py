@@ -8,13 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core import evaluate, schema
+from core import evaluate, formats, schema
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"
 REASON = "reason"
+# Each feature the model filled in and the value it used ("" when none).
+FILLED = formats.TYPICAL_VALUES_COLUMN
 
 
 def probability_column(genre: str) -> str:
@@ -32,32 +34,38 @@ def probabilities_for_features(bundle: Bundle, features: np.ndarray) -> np.ndarr
 
 def network_inputs(
     bundle: Bundle, typed: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The network's inputs for every row of a typed frame.
 
     Returns:
         Which rows can be predicted, each row's reason when it cannot (else
-        ""), and a float32 matrix with a row of inputs for every row, zeros
+        ""), what the model filled in each row (``Preprocessor.filled_values``)
+        and a float32 matrix with a row of inputs for every row, zeros
         for those that cannot (the network runs on every row so that each
         keeps its place in the file; see ``Network.outputs``).
     """
     usable, reasons = bundle.preprocessor.usable_rows(typed)
+    filled = bundle.preprocessor.filled_values(typed, usable)
     features = np.zeros(
         (len(typed), len(bundle.preprocessor.feature_names)), dtype=np.float32
     )
     if usable.any():
         features[usable] = bundle.preprocessor.transform(typed[usable])
-    return usable, reasons, features
+    return usable, reasons, filled, features
 
 
 def predictions_from(
-    index: pd.Index, usable: np.ndarray, reasons: np.ndarray, probabilities: np.ndarray
+    index: pd.Index,
+    usable: np.ndarray,
+    reasons: np.ndarray,
+    filled: np.ndarray,
+    probabilities: np.ndarray,
 ) -> pd.DataFrame:
     """The predictions table of :func:`predict_frame`, from the network's output.
 
     Args:
         index: the typed frame's index.
-        usable, reasons: from :func:`network_inputs`.
+        usable, reasons, filled: from :func:`network_inputs`.
         probabilities: the network's output for every row.
     """
     probabilities = np.where(usable[:, np.newaxis], probabilities, np.nan)
@@ -66,7 +74,8 @@ def predictions_from(
     first = np.where(usable, genres[order[:, 0]], "")
     second = np.where(usable, genres[order[:, 1]], "")
     result = pd.DataFrame(
-        {PREDICTED: first, SECOND: second, REASON: reasons}, index=index
+        {PREDICTED: first, SECOND: second, REASON: reasons, FILLED: filled},
+        index=index,
     )
     for position, column in enumerate(PROBABILITY_COLUMNS):
         result[column] = probabilities[:, position]
@@ -89,12 +98,14 @@ def predict_frame(
 
     Returns:
         One row per input row, same index: ``predicted_genre``,
-        ``second_genre``, ``reason`` (empty when predicted) and one
-        ``p_<Genre>`` column per genre (empty when not predicted).
+        ``second_genre``, ``reason`` (empty when predicted),
+        ``typical_values_used`` (the features the model filled in, with the
+        values it used: ``key=G``; empty when none) and one ``p_<Genre>``
+        column per genre (empty when not predicted).
     """
-    usable, reasons, features = network_inputs(bundle, typed)
+    usable, reasons, filled, features = network_inputs(bundle, typed)
     probabilities = bundle.network.probabilities(features, first_row)
-    return predictions_from(typed.index, usable, reasons, probabilities)
+    return predictions_from(typed.index, usable, reasons, filled, probabilities)
 
 
 class ScoreKeeper:

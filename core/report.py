@@ -12,7 +12,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from core import features, schema
+from core import features, formats, schema
 from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
 
 
@@ -81,15 +81,56 @@ def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
     }
 
 
-def data_report(typed: pd.DataFrame) -> dict:
+def label_counts(
+    typed: pd.DataFrame, understood: formats.Understood | None = None
+) -> dict:
+    """Every label of the file by its own name, so that no row goes uncounted.
+
+    Args:
+        typed: a typed frame with its genre column.
+        understood: what was understood of the same file; without it only
+            the ten genres can be named (the typed frame keeps no other).
+
+    Returns:
+        ``labels``: one entry per label as written (``{"label": "edm",
+        "rows": 6043, "genre": None}``; ``genre`` is the one of the ten it
+        counts as, ``"rap"`` -> Rap), most rows first; ``other_labels``:
+        rows whose label is beyond those kept by name; ``unlabelled``: rows
+        (blank rows aside) with no label at all.
+    """
+    present = typed[typed[PROBLEM_COLUMN] != BLANK_ROW]
+    genres = present[schema.TARGET] if schema.TARGET in present else None
+    without_genre = len(present) if genres is None else int(genres.isna().sum())
+    if understood is None:
+        written = {} if genres is None else genres.value_counts().to_dict()
+        others: dict[str, int] = {}
+        beyond = 0
+    else:
+        written = understood.genre_labels
+        others = understood.other_labels
+        beyond = understood.other_labels_unnamed
+        without_genre -= understood.other_label_rows
+    labels = [
+        {"label": label, "rows": int(rows), "genre": formats.genre_of(label)}
+        for label, rows in {**written, **others}.items()
+    ]
+    labels.sort(key=lambda entry: (-entry["rows"], entry["label"]))
+    return {"labels": labels, "other_labels": beyond, "unlabelled": without_genre}
+
+
+def data_report(
+    typed: pd.DataFrame, understood: formats.Understood | None = None
+) -> dict:
     """Everything the Data page and ``python -m core report`` show, as plain values.
 
     Args:
         typed: a typed frame (see :mod:`core.data`).
+        understood: what was understood of the same file, for its labels
+            outside the ten genres (:func:`label_counts`).
 
     Returns:
         A JSON-ready dict: row counts, unknown counts and rates, class
-        balance, duplicates and multi-genre tracks.
+        balance, every label's rows, duplicates and multi-genre tracks.
     """
     problems = typed[PROBLEM_COLUMN]
     blank = problems == BLANK_ROW
@@ -107,6 +148,7 @@ def data_report(typed: pd.DataFrame) -> dict:
         },
         "unknown_rates": unknown_value_rates(typed),
         "class_balance": class_balance(typed),
+        "label_counts": label_counts(typed, understood),
         "duplicates": track_duplicates(typed),
     }
 

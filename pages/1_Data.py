@@ -25,7 +25,7 @@ if typed is None or source is None:
     navigation.no_data_notice(error, source.label if source else None)
     st.stop()
 
-summary = state.data_report(source.key, typed)
+summary = state.data_report(source.key, typed, state.data_understood())
 st.caption(f"Source: {source.label}")
 
 columns = st.columns(4)
@@ -34,9 +34,10 @@ columns[1].metric(
     "Blank rows", f"{summary['blank_rows']:,}", help="Rows with no value at all."
 )
 columns[2].metric(
-    "Unknown tempo or duration",
+    "Rows with unknown values",
     f"{summary['rows_with_unknowns']:,}",
-    help="Spotify had no value: the file says '?' for tempo or -1 for duration.",
+    help="Spotify had no value (the file says '?' for tempo, -1 for duration "
+    "or key) or the cell is empty.",
 )
 columns[3].metric(
     "Invalid rows",
@@ -69,6 +70,26 @@ show.chart(
     readings.class_balance(summary["class_balance"]),
     "data_class_balance",
 )
+
+counted = summary["label_counts"]
+st.subheader("Every label in the file")
+st.markdown(
+    "Rows per genre label as the file writes it, and which of the ten genres "
+    "it counts as; rows of other labels are kept but not learned from."
+)
+st.dataframe(
+    pd.DataFrame(counted["labels"], columns=["label", "rows", "genre"]),
+    hide_index=True,
+    key="data_labels",
+)
+uncounted = {
+    "rows of other labels": counted["other_labels"],
+    "rows without a label": counted["unlabelled"],
+}
+if any(uncounted.values()):
+    st.caption(
+        "; ".join(f"{rows:,} {what}" for what, rows in uncounted.items() if rows) + "."
+    )
 
 st.header("Duplicate and multi-genre tracks")
 duplicates = summary["duplicates"]

@@ -16,7 +16,7 @@ import streamlit as st
 from core import evaluate, export, formats, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
-from ui import charts, navigation, readings, show, state
+from ui import charts, genre_column, navigation, readings, show, state
 
 navigation.page_frame(
     "Batch predict",
@@ -90,7 +90,13 @@ if uploaded is None:
     st.stop()
 
 content = uploaded.getvalue()
-key = f"{model.choice.key}:{state.digest(content)}"
+fingerprint = state.digest(content)
+pending, label = genre_column.choose(
+    content, key=f"batch_label_{fingerprint}", required=False
+)
+if pending:
+    st.stop()
+key = f"{model.choice.key}:{fingerprint}:{label or ''}"
 kept = st.session_state.get(RESULT)
 if kept is None or kept["key"] != key:
     # Rough row count for the progress bar (a quoted title may hold a newline).
@@ -107,7 +113,12 @@ if kept is None or kept["key"] != key:
     writer = io.TextIOWrapper(table_file, encoding="utf-8", newline="")
     try:
         result = export.predict_file(
-            model.bundle, content, writer, on_progress=show_progress, limited=True
+            model.bundle,
+            content,
+            writer,
+            on_progress=show_progress,
+            limited=True,
+            label=label,
         )
     except GenreLabError as upload_error:
         writer.close()
@@ -179,6 +190,9 @@ first_columns = [
     )
     if column in table.columns
 ]
+if (table[predict.FILLED] != "").any():
+    # What the model filled in (an empty cell, a missing column), per row.
+    first_columns.append(predict.FILLED)
 shown = table[first_columns + predict.PROBABILITY_COLUMNS].copy()
 # Rows are numbered as in a spreadsheet under the header (1 = first data row).
 shown.insert(0, "row", shown.index + 1)

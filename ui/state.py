@@ -92,6 +92,8 @@ class DataSource:
     # Exactly one of these is set.
     content: bytes | None = None
     path: str | None = None
+    # The column a person chose as the genre column (None: found by name).
+    genre_column: str | None = None
 
 
 def digest(content: bytes) -> str:
@@ -103,10 +105,12 @@ def data_source() -> DataSource | None:
     """The upload kept in this session if any, else the data file if it exists."""
     upload = st.session_state.get(UPLOAD)
     if upload:
+        genre_column = upload.get("genre_column")
         return DataSource(
             label=f"uploaded file {upload['name']}",
-            key=f"upload:{upload['digest']}",
+            key=_upload_key(upload["digest"], genre_column),
             content=upload["content"],
+            genre_column=genre_column,
         )
     path = data.resolve_data_path()
     if path.is_file():
@@ -126,9 +130,14 @@ def _shown_path(path: Path) -> Path:
         return path
 
 
+def _upload_key(fingerprint: str, genre_column: str | None) -> str:
+    """An upload's cache key: its content and the genre column chosen."""
+    return f"upload:{fingerprint}:{genre_column or ''}"
+
+
 @st.cache_resource(max_entries=3, show_spinner="Reading the data...")
 def _loaded(
-    key: str, _content: bytes | None, path: str | None
+    key: str, _content: bytes | None, path: str | None, genre_column: str | None = None
 ) -> tuple[pd.DataFrame, formats.Understood]:
     # One frame shared, read-only, by every session: st.cache_data would hand
     # each script run its own unpickled copy (7% of the server's CPU with 8
@@ -139,12 +148,15 @@ def _loaded(
         _content if _content is not None else path,
         require_label=True,
         summary=understood,
+        label=genre_column,
     )
     return typed, understood
 
 
-def _typed_frame(key: str, _content: bytes | None, path: str | None) -> pd.DataFrame:
-    return _loaded(key, _content, path)[0]
+def _typed_frame(
+    key: str, _content: bytes | None, path: str | None, genre_column: str | None = None
+) -> pd.DataFrame:
+    return _loaded(key, _content, path, genre_column)[0]
 
 
 def data_understood() -> formats.Understood | None:
@@ -153,7 +165,7 @@ def data_understood() -> formats.Understood | None:
     if source is None:
         return None
     try:
-        return _loaded(source.key, source.content, source.path)[1]
+        return _loaded(source.key, source.content, source.path, source.genre_column)[1]
     except GenreLabError:
         return None
 
@@ -170,13 +182,22 @@ def load_data() -> tuple[pd.DataFrame | None, DataSource | None, str | None]:
     if source is None:
         return None, None, None
     try:
-        return _typed_frame(source.key, source.content, source.path), source, None
+        typed = _typed_frame(
+            source.key, source.content, source.path, source.genre_column
+        )
+        return typed, source, None
     except GenreLabError as error:
         return None, source, str(error)
 
 
-def accept_upload(name: str, content: bytes) -> int:
+def accept_upload(name: str, content: bytes, genre_column: str | None = None) -> int:
     """Validate an uploaded dataset and keep it in the session.
+
+    Args:
+        name: the file's name, shown to people.
+        content: its bytes.
+        genre_column: the column a person chose as the genre column (None:
+            the one named as in ``formats.LABEL_NAMES``).
 
     Returns:
         The number of rows.
@@ -186,13 +207,38 @@ def accept_upload(name: str, content: bytes) -> int:
             (the previous data stays).
     """
     fingerprint = digest(content)
-    typed = _typed_frame(f"upload:{fingerprint}", content, None)
+    typed = _typed_frame(
+        _upload_key(fingerprint, genre_column), content, None, genre_column
+    )
     st.session_state[UPLOAD] = {
         "name": name,
         "content": content,
         "digest": fingerprint,
+        "genre_column": genre_column,
     }
     return len(typed)
+
+
+def is_current_upload(content: bytes, genre_column: str | None) -> bool:
+    """Whether this content, with this genre column, is the upload in use."""
+    upload = st.session_state[UPLOAD]
+    return bool(
+        upload
+        and upload["digest"] == digest(content)
+        and upload.get("genre_column") == genre_column
+    )
+
+
+@st.cache_data(max_entries=8)
+def label_columns(content: bytes) -> formats.LabelColumns:
+    """:func:`core.data.label_columns` of an upload.
+
+    None found when the file cannot be read: loading it then says why.
+    """
+    try:
+        return data.label_columns(content)
+    except GenreLabError:
+        return formats.LabelColumns((), ())
 
 
 def forget_upload() -> None:
@@ -201,9 +247,11 @@ def forget_upload() -> None:
 
 
 @st.cache_data(max_entries=3, show_spinner="Analysing the data...")
-def data_report(key: str, _typed: pd.DataFrame) -> dict:
+def data_report(
+    key: str, _typed: pd.DataFrame, _understood: formats.Understood | None = None
+) -> dict:
     """:func:`core.report.data_report`, cached per data content."""
-    return report.data_report(_typed)
+    return report.data_report(_typed, _understood)
 
 
 @st.cache_data(max_entries=3)

@@ -22,6 +22,7 @@ from tests.bad_files.corpus import (
     web_api_json_bytes,
 )
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
+from ui import state
 
 TRACKS = separable_rows(per_genre=2, seed=11)[:12]
 
@@ -217,3 +218,51 @@ def test_home_refuses_a_dataset_without_popularity_in_plain_words(no_data):
         "no_popularity.csv cannot be used: This file has no popularity"
     )
     assert "training and the data report need each track's own" in error
+
+
+# --- the genre column, chosen by a person (issue 30) ----------------------------------
+
+
+def styled_bytes(rows) -> bytes:
+    """Labelled tracks whose genre column is named ``style`` (not a known name)."""
+    columns = ["style" if column == "music_genre" else column for column in COLUMNS]
+    renamed = [
+        {
+            ("style" if name == "music_genre" else name): value
+            for name, value in track.items()
+        }
+        for track in rows
+    ]
+    return csv_bytes(renamed, columns)
+
+
+def test_home_asks_for_the_genre_column_of_a_file_without_one_by_name(no_data):
+    from tests.app.conftest import small_csv_bytes
+
+    content = styled_bytes(separable_rows(per_genre=3, seed=5))
+    app = upload(open_app("home").run(), "styled.csv", content)
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    picker = app.selectbox(key=f"home_label_{state.digest(content)}")
+    assert picker.options == ["style"] and picker.value is None
+    assert "style looks like genres" in " ".join(c.value for c in app.caption)
+    assert "uploaded file styled.csv" not in texts(app)
+
+    picker.select("style").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "30 rows" in texts(app)
+    assert "uploaded file styled.csv" in texts(app)
+    # A file with its genre column named as GenreLab knows needs no picker.
+    app = upload(open_app("home").run(), "tracks.csv", small_csv_bytes())
+    assert not app.selectbox and "121 rows" in texts(app)
+
+
+def test_batch_predict_scores_a_file_once_its_genre_column_is_chosen(data_and_model):
+    content = styled_bytes(TRACKS)
+    app = upload(open_app("batch").run(), "styled.csv", content)
+    assert not app.exception and not app.error
+    assert metrics(app) == ["12", "12", "0"]
+    assert "How often the model was right" not in [h.value for h in app.header]
+
+    app.selectbox(key=f"batch_label_{state.digest(content)}").select("style").run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "How often the model was right" in [h.value for h in app.header]

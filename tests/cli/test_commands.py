@@ -387,6 +387,7 @@ def test_predict_writes_every_row_in_order(runs, files, workspace):
         "predicted_genre",
         "second_genre",
         "reason",
+        "typical_values_used",
         *probability_columns,
     ]
     assert "p_Hip-Hop" in written.columns

@@ -88,11 +88,19 @@ def test_minus_one_duration_is_unknown_not_a_problem():
     assert typed.loc[0, "row_problem"] == ""
 
 
-def test_empty_tempo_is_unknown_but_empty_energy_is_a_problem():
-    typed = load([row(tempo=""), row(energy="")])
-    assert typed.loc[0, "row_problem"] == ""
-    assert math.isnan(typed.loc[0, "tempo"])
-    assert typed.loc[1, "row_problem"] == "energy is empty"
+def test_an_empty_cell_of_any_feature_is_unknown_and_named_not_a_problem():
+    typed = load([row(tempo=""), row(energy="", key="", mode=""), row()])
+    assert typed["row_problem"].tolist() == ["", "", ""]
+    assert math.isnan(typed.loc[0, "tempo"]) and math.isnan(typed.loc[1, "energy"])
+    assert pd.isna(typed.loc[1, "key"]) and pd.isna(typed.loc[1, "mode"])
+    assert typed[data.EMPTY_COLUMN].tolist() == ["tempo", "energy, key, mode", ""]
+
+
+def test_a_row_without_any_audio_feature_is_a_problem_not_filled():
+    audio = {column: "" for column in schema.FEATURE_COLUMNS if column != "popularity"}
+    typed = load([row(**audio), row(**audio, popularity="")])
+    assert typed["row_problem"].tolist() == [data.NO_AUDIO_FEATURES] * 2
+    assert typed[data.EMPTY_COLUMN].tolist() == ["", ""]
 
 
 def test_unknown_key_is_a_row_problem_naming_the_value():

@@ -190,7 +190,8 @@ def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
         "key 12 is not a pitch class 0 to 11 (or -1, no key)",
         "key '1.5' is not one of C, C#, D, ... B",
         "key 'H' is not one of C, C#, D, ... B",
-        "key is empty",
+        # Empty: no problem; a model fills it in or gives a reason.
+        "",
         "key -3 is not a pitch class 0 to 11 (or -1, no key)",
     ]
     assert (read.numbers, read.recased, read.unknown) == (3, 1, 1)
@@ -221,7 +222,7 @@ def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
         "mode 2 is not 1 (major) or 0 (minor)",
         "mode -1 is not 1 (major) or 0 (minor)",
         "mode 'Dorian' is not Major or Minor",
-        "mode is empty",
+        "",
     ]
     assert (read.numbers, read.recased) == (3, 2)
 
@@ -535,12 +536,137 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
     )
 
 
-def test_an_empty_popularity_cell_is_still_a_row_problem(impute_run):
+# --- empty cells (issue 30) -----------------------------------------------------------
+
+# Empty cells in several features, as files from other sources leave them:
+# row -> the features left empty.
+EMPTY_CELLS = {
+    1: ("instrumentalness",),
+    2: ("key",),
+    3: ("popularity", "instrumentalness"),
+    5: ("energy", "mode", "tempo"),
+    6: ("instrumentalness", "key"),
+}
+
+
+def with_empty_cells(tracks, empty=EMPTY_CELLS):
+    return [
+        {**track, **dict.fromkeys(empty.get(number, ()), "")}
+        for number, track in enumerate(tracks)
+    ]
+
+
+def test_empty_cells_of_any_feature_are_filled_and_counted_by_an_imputing_model(
+    impute_run,
+):
+    bundle = impute_run.bundle
+    tracks = known_tracks(8)
+    result = export.predict_file(bundle, csv_bytes(with_empty_cells(tracks)))
+    assert result.predicted == len(tracks) == result.rows
+    understood = result.understood
+    assert understood.empty_cells == {
+        "instrumentalness": 3,
+        "key": 2,
+        "popularity": 1,
+        "energy": 1,
+        "mode": 1,
+        "tempo": 1,
+    }
+    assert understood.empty_rows == 5
+    typical = {c: bundle.preprocessor.fill_value(c) for c in schema.FEATURE_COLUMNS}
+    shown = {c: formats.value_text(v) for c, v in typical.items()}
+    assert (
+        "empty values filled with the model's typical ones: instrumentalness in 3 "
+        f"tracks ({shown['instrumentalness']}), key in 2 ({shown['key']}), "
+        f"popularity in 1 ({shown['popularity']})" in understood.sentence()
+    )
+    (note,) = understood.filled_notes()
+    assert note.startswith("5 tracks had empty values, filled in with the model's")
+    assert predict.FILLED in note
+    # Each row says what was filled, with the value used.
+    filled = result.preview[predict.FILLED].tolist()
+    assert filled[0] == filled[4] == filled[7] == ""
+    assert filled[3] == (
+        f"popularity={shown['popularity']}, "
+        f"instrumentalness={shown['instrumentalness']}"
+    )
+    assert filled[5] == (
+        f"energy={shown['energy']}, tempo={shown['tempo']}, mode={shown['mode']}"
+    )
+    # An empty cell gets exactly the typical value: the same probabilities as
+    # the file written with it (tempo and duration, as always, are also
+    # marked unknown to the network: left empty here).
+    written = with_empty_cells(tracks, {})
+    for number, columns in EMPTY_CELLS.items():
+        written[number].update(
+            {c: "" if c == "tempo" else str(typical[c]) for c in columns}
+        )
+    kaggle = data.load_csv(csv_bytes(written))
+    np.testing.assert_allclose(
+        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        probabilities(bundle, kaggle),
+        rtol=0,
+        atol=1e-6,
+    )
+
+
+def test_empty_cells_get_a_reason_from_a_dropping_model(drop_run):
+    tracks = known_tracks(8)
+    result = export.predict_file(drop_run.bundle, csv_bytes(with_empty_cells(tracks)))
+    assert result.rows == 8 and result.predicted == 3
+    assert result.unpredictable["row"].tolist() == [2, 3, 4, 6, 7]
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "instrumentalness is empty",
+        "key is empty",
+        "popularity is empty; instrumentalness is empty",
+        "energy is empty; mode is empty",
+        "instrumentalness is empty; key is empty",
+    ]
+    assert (
+        "5 tracks with empty values not predicted (this model does not fill in "
+        "unknown values: instrumentalness in 3 tracks, key in 2, popularity in 1"
+        in result.understood.sentence()
+    )
+    assert result.understood.filled_notes() == []
+    assert (result.preview[predict.FILLED] == "").all()
+
+
+def test_an_empty_tempo_alone_is_an_unknown_tempo_to_a_dropping_model(drop_run):
+    result = export.predict_file(drop_run.bundle, csv_bytes([row(), row(tempo="")]))
+    assert result.unpredictable[predict.REASON].tolist() == [
+        "unknown tempo (this model was trained without such rows)"
+    ]
+
+
+def test_a_row_of_names_without_audio_features_is_not_filled(impute_run):
+    audio = dict.fromkeys(formats.WEB_API_FEATURES, "")
+    result = export.predict_file(impute_run.bundle, csv_bytes([row(), row(**audio)]))
+    assert result.unpredictable[predict.REASON].tolist() == [data.NO_AUDIO_FEATURES]
+    assert result.understood.empty_cells == {}
+
+
+def test_training_with_imputation_learns_from_rows_with_empty_cells():
+    from core import pipeline
+    from tests.conftest import tiny_config
+
+    every_third = dict.fromkeys(range(0, 60, 3), ("energy", "key"))
+    rows = with_empty_cells(separable_rows(per_genre=6), every_third)
+    typed = data.load_csv(csv_bytes(rows), require_label=True)
+    imputed = pipeline.train_from_frame(typed, tiny_config(unknowns="impute"))
+    dropped = pipeline.train_from_frame(typed, tiny_config(unknowns="drop"))
+    assert imputed.cleaning.unknown_rows_dropped == 0
+    assert imputed.cleaning.rows_out == 60
+    assert dropped.cleaning.unknown_rows_dropped == 20
+    assert dropped.cleaning.invalid_rows == 0
+
+
+def test_an_empty_popularity_cell_is_filled_not_a_missing_column(impute_run):
     result = export.predict_file(
         impute_run.bundle, csv_bytes([row(), row(popularity="")])
     )
-    assert result.unpredictable[predict.REASON].tolist() == ["popularity is empty"]
+    assert result.predicted == 2
     assert result.understood.missing == []
+    assert result.understood.empty_cells == {"popularity": 1}
 
 
 def test_training_data_without_popularity_is_refused_in_plain_words():
@@ -832,3 +958,114 @@ def test_spotifyr_names_give_the_kaggle_probabilities_through_predict_file(
     assert (
         written["predicted_genre"] == outputs["kaggle.csv"]["predicted_genre"]
     ).all()
+
+
+# --- durations in minutes (issue 30) ------------------------------------------------
+
+
+def with_duration_column(tracks, name: str, durations: list[str]) -> bytes:
+    columns = [name if column == "duration_ms" else column for column in COLUMNS]
+    rows = [
+        {**{k: v for k, v in track.items() if k != "duration_ms"}, name: duration}
+        for track, duration in zip(tracks, durations, strict=True)
+    ]
+    return csv_bytes(rows, columns)
+
+
+@pytest.mark.parametrize(
+    "name", ["duration_min", "Duration (min)", "duration_minutes", "duration_mins"]
+)
+def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
+    tracks = known_tracks(3)
+    minutes = ["3.5", "0.25", "12"]
+    understood = formats.Understood()
+    typed = data.load_csv(
+        with_duration_column(tracks, name, minutes), summary=understood
+    )
+    assert typed["duration_ms"].tolist() == [210_000.0, 15_000.0, 720_000.0]
+    assert (typed[data.PROBLEM_COLUMN] == "").all()
+    assert (
+        f"'{name}' read in minutes and converted to duration_ms (milliseconds)"
+        in understood.sentence()
+    )
+    assert "used as duration_min" not in understood.sentence()
+    # Predicted as the same tracks written in milliseconds; the written table
+    # keeps the file's own column and values.
+    in_ms = [
+        {**track, "duration_ms": repr(value)}
+        for track, value in zip(tracks, typed["duration_ms"], strict=True)
+    ]
+    output = io.StringIO()
+    result = export.predict_file(
+        impute_run.bundle, with_duration_column(tracks, name, minutes), output
+    )
+    np.testing.assert_array_equal(
+        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        probabilities(impute_run.bundle, data.load_csv(csv_bytes(in_ms))),
+    )
+    written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str)
+    assert written[name].tolist() == minutes
+
+
+def test_a_duration_in_minutes_or_milliseconds_takes_small_values_as_minutes():
+    tracks = known_tracks(5)
+    understood = formats.Understood()
+    typed = data.load_csv(
+        with_duration_column(
+            tracks, "duration_in min/ms", ["234596", "3.1", "29.9", "999", "-1"]
+        ),
+        summary=understood,
+    )
+    values = typed["duration_ms"].tolist()
+    assert values[:3] == [234_596.0, 186_000.0, 1_794_000.0]
+    # 999 minutes is longer than any track read (600 minutes): a reason.
+    assert typed.loc[3, data.PROBLEM_COLUMN] == (
+        "duration_ms 999 minutes is outside 0 to 600 minutes"
+    )
+    # -1 is Spotify's unknown duration, as in milliseconds.
+    assert np.isnan(values[4]) and typed.loc[4, data.PROBLEM_COLUMN] == ""
+    assert understood.minute_durations == 2
+    assert (
+        "'duration_in min/ms' read as duration_ms: 2 values under 1,000 taken as "
+        "minutes and converted to milliseconds, the others read as milliseconds"
+        in understood.sentence()
+    )
+
+
+def test_a_duration_in_minutes_beside_one_in_milliseconds_is_refused():
+    columns = [*COLUMNS, "duration_min"]
+    content = csv_bytes([{**row(), "duration_min": "3.5"}], columns)
+    with pytest.raises(DataError, match="both 'duration_ms' and 'duration_min' are"):
+        data.load_csv(content)
+
+
+# --- which columns a person may choose as the genre column (issue 30) ---------------
+
+
+def test_a_file_without_a_genre_column_by_name_offers_the_look_alikes():
+    columns = ["style" if column == "music_genre" else column for column in COLUMNS]
+    rows = [{**row(), "style": genre} for genre in ("Rock", "Jazz", "Rock")]
+    found = data.label_columns(csv_bytes(rows, columns))
+    assert found == formats.LabelColumns((), ("style",))
+    assert found.to_choose and found.default is None
+    assert found.explanation().startswith("No column is named like a genre column")
+
+
+def test_two_genre_columns_by_name_ask_for_a_choice():
+    columns = [*COLUMNS, "playlist_genre"]
+    rows = [{**row(), "playlist_genre": "rock"}, {**row(), "playlist_genre": "rap"}]
+    found = data.label_columns(csv_bytes(rows, columns))
+    assert found.named == ("music_genre", "playlist_genre")
+    assert found.to_choose and found.default is None
+    assert "Several columns are named like a genre column" in found.explanation()
+
+
+def test_the_kaggle_columns_need_no_choice():
+    found = data.label_columns(csv_bytes([row(), row(music_genre="Jazz")]))
+    assert found == formats.LabelColumns(("music_genre",), ())
+    assert not found.to_choose and found.default == "music_genre"
+
+
+def test_audio_features_json_has_no_genre_column():
+    found = data.label_columns(web_api_json_bytes(known_tracks(2)))
+    assert not found.choices and not found.to_choose

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, predict, schema
+from core import data, formats, predict, schema
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 BLANK = dict.fromkeys(COLUMNS, "")
@@ -44,6 +44,7 @@ def test_every_row_is_kept_in_order(drop_run, mixed_typed):
         "predicted_genre",
         "second_genre",
         "reason",
+        "typical_values_used",
         *predict.PROBABILITY_COLUMNS,
     ]
     assert predict.PROBABILITY_COLUMNS[9] == "p_Hip-Hop"
@@ -183,3 +184,41 @@ def test_rows_without_a_label_column_are_predicted(drop_run):
     predictions = predict.predict_frame(drop_run.bundle, typed)
     assert (predictions["reason"] == "").all()
     assert len(predictions) == 10
+
+
+# --- bundles saved before empty cells were filled (issue 30) -----------------------
+
+
+def test_the_shipped_model_predicts_complete_rows_as_before_beside_empty_cells():
+    from core import bundle
+
+    shipped = bundle.load_bundle(bundle.DEFAULT_MODEL_DIR)
+    complete = separable_rows(per_genre=1, seed=4)
+    alone = predict.predict_frame(shipped, data.load_csv(csv_bytes(complete)), 0)
+    mixed = [complete[0], row(energy="", key=""), *complete[1:]]
+    beside = predict.predict_frame(shipped, data.load_csv(csv_bytes(mixed)), 0)
+    assert (beside["reason"] == "").all()
+    np.testing.assert_allclose(
+        beside.drop(index=1)[predict.PROBABILITY_COLUMNS].to_numpy(),
+        alone[predict.PROBABILITY_COLUMNS].to_numpy(),
+        rtol=0,
+        atol=1e-6,
+    )
+    assert (alone[predict.FILLED] == "").all()
+    # Its own training split's typical values fill the empty cells.
+    typical = shipped.preprocessor.typical
+    assert beside.loc[1, predict.FILLED] == (
+        f"energy={formats.value_text(typical['energy'])}, key={typical['key']}"
+    )
+
+
+def test_a_bundle_without_a_typical_track_fills_with_the_schemas():
+    from core.features import Preprocessor
+
+    saved = Preprocessor(unknowns="impute", key_encoding="key_mode").to_dict()
+    saved["fill_values"] = {"duration_ms": 227204.0, "tempo": 119.87}
+    del saved["typical"]
+    older = Preprocessor.from_dict(saved)
+    assert older.fill_value("tempo") == 119.87
+    for column in ("energy", "instrumentalness", "key", "mode", "popularity"):
+        assert older.fill_value(column) == schema.TYPICAL_TRACK[column]

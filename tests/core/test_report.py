@@ -134,3 +134,33 @@ def test_genre_medians_in_study_order_with_the_common_key(typed):
     assert medians.loc["Rock", "key"] == "C"
     assert medians.loc["Rock", "mode"] == "Minor"
     assert medians.loc["Jazz", "energy"] == pytest.approx(0.55)
+
+
+def test_every_label_is_counted_by_its_own_name():
+    from core import formats
+
+    rows = [
+        *(row(music_genre="edm") for _ in range(3)),
+        *(row(music_genre="rap") for _ in range(2)),
+        row(music_genre="Rap"),
+        row(music_genre="r&b"),
+        row(music_genre=""),
+        dict.fromkeys(COLUMNS, ""),
+    ]
+    understood = formats.Understood()
+    typed = data.load_csv(csv_bytes(rows), require_label=True, summary=understood)
+    counted = report.data_report(typed, understood)["label_counts"]
+    assert counted["labels"] == [
+        {"label": "edm", "rows": 3, "genre": None},
+        {"label": "rap", "rows": 2, "genre": "Rap"},
+        {"label": "Rap", "rows": 1, "genre": "Rap"},
+        {"label": "r&b", "rows": 1, "genre": None},
+    ]
+    assert counted["unlabelled"] == 1 and counted["other_labels"] == 0
+    # Every row but the blank one is counted once.
+    total = sum(entry["rows"] for entry in counted["labels"]) + counted["unlabelled"]
+    assert total == len(rows) - 1
+    # Without what was understood, only the ten genres can be named.
+    alone = report.label_counts(typed)
+    assert alone["labels"] == [{"label": "Rap", "rows": 3, "genre": "Rap"}]
+    assert alone["unlabelled"] == 5

@@ -228,10 +228,15 @@ def test_a_missing_fillable_column_takes_the_models_typical_value(bad, drop_run)
     filled = typed.copy()
     for column in bad.fills:
         filled[column] = drop_run.bundle.preprocessor.typical[column]
+    predicted = predict.predict_frame(drop_run.bundle, typed)
     pd.testing.assert_frame_equal(
-        predict.predict_frame(drop_run.bundle, typed),
-        predict.predict_frame(drop_run.bundle, filled),
+        predicted.drop(columns=predict.FILLED),
+        predict.predict_frame(drop_run.bundle, filled).drop(columns=predict.FILLED),
     )
+    # Each predicted row says which value was filled in.
+    said = predicted.loc[predicted[predict.REASON] == "", predict.FILLED]
+    for column in bad.fills:
+        assert said.str.contains(f"{column}=").all()
 
 
 DATASET_REFUSALS = [bad for bad in ACCEPTED if bad.dataset_error]
