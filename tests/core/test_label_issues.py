@@ -1,0 +1,74 @@
+"""core.label_issues: listings whose genre the model finds very unlikely."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core import data, label_issues, schema, songs
+from tests.conftest import csv_bytes, separable_rows
+
+# Rows of the new file whose genre is changed to one far from their sound.
+PLANTED = (0, 12, 24, 36, 48)
+
+
+@pytest.fixture(scope="module")
+def planted_file():
+    """60 new separable tracks (not the model's training data), 5 of them
+    listed under a wrong genre, and a wrong track listed again under its
+    right genre."""
+    rows = separable_rows(per_genre=6, seed=9)
+    right = {}
+    for position in PLANTED:
+        genre = schema.GENRES.index(rows[position]["music_genre"])
+        right[position] = rows[position]["music_genre"]
+        rows[position]["music_genre"] = schema.GENRES[(genre + 5) % len(schema.GENRES)]
+    rows.append(dict(rows[PLANTED[0]], music_genre=right[PLANTED[0]]))
+    return data.load_csv(csv_bytes(rows), require_label=True), right
+
+
+def test_planted_label_errors_are_found(drop_run, planted_file):
+    typed, right = planted_file
+    issues = label_issues.file_label_issues(drop_run.bundle, typed)
+    assert not issues.held_out.test_split and issues.held_out.learned == 0
+    flagged = issues.table[issues.table["label_quality"] < 1 / 50]
+    assert set(flagged["row"]) == set(PLANTED)
+    assert issues.flagged == len(PLANTED)
+    for _, listing in flagged.iterrows():
+        assert listing["suggested_genre"] == right[listing["row"]]
+        assert listing["listed_genre"] != listing["suggested_genre"]
+
+
+def test_every_listing_of_a_flagged_track_is_shown_next_to_it(drop_run, planted_file):
+    typed, right = planted_file
+    table = label_issues.file_label_issues(drop_run.bundle, typed).table
+    assert list(table.columns) == label_issues.ISSUE_COLUMNS
+    again = len(typed) - 1
+    listings = table[table["track_name"] == typed.loc[PLANTED[0], "track_name"]]
+    assert set(listings["row"]) == {PLANTED[0], again}
+    # Side by side, the flagged listing first; the other is the model's choice.
+    positions = listings.index.to_list()
+    assert positions[1] == positions[0] + 1
+    assert listings.iloc[0]["row"] == PLANTED[0]
+    assert listings.iloc[1]["listed_genre"] == right[PLANTED[0]]
+    assert listings.iloc[1]["label_quality"] > 0.5
+    # Most likely wrong first, a track's listings together.
+    assert table["label_quality"].iloc[0] == table["label_quality"].min()
+    assert len(table) == len(PLANTED) + 1
+
+
+def test_label_quality_is_the_listed_genres_probability_over_the_first():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0], [0.9, 0.1, 0.0]])
+    quality = label_issues.label_quality(np.array([0, 1, 2]), probabilities)
+    np.testing.assert_allclose(quality, [1.0, 1.0, 0.0])
+    flagged = label_issues.find_label_issues(np.array([1, 0, 2]), probabilities)
+    assert flagged.tolist() == [False, False, True]
+
+
+def test_a_models_own_training_tracks_are_never_checked(impute_run, separable_typed):
+    issues = label_issues.file_label_issues(impute_run.bundle, separable_typed)
+    membership = songs.model_split(impute_run.bundle, separable_typed)
+    test_rows = set(membership.index[membership == songs.TEST])
+    assert issues.held_out.test_split
+    assert set(issues.held_out.rows.index) == test_rows
+    assert set(issues.table["row"]) <= test_rows
