@@ -5,18 +5,23 @@ What "where it fails" (:mod:`core.segments`) and "whose genre looks wrong"
 model trained on: it remembers them. So when the file is the model's own
 training data (its fingerprint matches, see :func:`core.songs.model_split`),
 only its test tracks are kept; any other labelled file is taken whole.
+For training tracks themselves, :func:`cross_validated_predictions` trains
+models that each leave a fold of tracks out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core import predict, songs
+from core import predict, schema, songs
 from core.bundle import Bundle
+from core.config import TrainingConfig
 from core.data import label_codes
+from core.errors import GenreLabError
 
 
 @dataclass(frozen=True)
@@ -77,4 +82,66 @@ def held_out_predictions(bundle: Bundle, typed: pd.DataFrame) -> HeldOut:
         unlabelled=int((predicted & (labels < 0)).sum()),
         learned=int(learned.sum()),
         test_split=membership is not None,
+    )
+
+
+def cross_validated_predictions(
+    typed: pd.DataFrame,
+    config: TrainingConfig,
+    folds: int = 4,
+    on_fold: Callable[[int, int], None] | None = None,
+) -> HeldOut:
+    """Every labelled row's probabilities from a model that never saw its track.
+
+    For a file's own training tracks, whose probabilities from the model
+    trained on them are its memory of them: ``folds`` models are trained
+    as ``config`` says, each on the other folds' tracks (a track's copies stay
+    in one fold), and each predicts its own fold.
+
+    Args:
+        typed: a labelled typed frame.
+        config: the recipe of the models (e.g. the bundle's ``config``).
+        folds: how many models (2 to 10).
+        on_fold: called with (fold number from 0, folds) before each training.
+
+    Returns:
+        The rows its cleaning keeps, their genres and probabilities; rows it
+        removes are counted as ``unpredictable`` or ``unlabelled``.
+
+    Raises:
+        GenreLabError: ``folds`` outside 2-10, or too few rows to train.
+    """
+    from sklearn.model_selection import GroupKFold
+
+    from core import compare, features
+
+    if not 2 <= folds <= 10:
+        raise GenreLabError(f"Folds must be a whole number from 2 to 10, not {folds}.")
+    cleaned, cleaning = features.clean(typed, config.unknowns)
+    labels = label_codes(cleaned)
+    features.check_trainable(labels)
+    groups = features.track_groups(cleaned)
+    if groups is None:
+        groups = np.arange(len(cleaned))
+    probabilities = np.full((len(cleaned), len(schema.GENRES)), np.nan)
+    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
+    for number, (fit, held) in enumerate(splitter.split(cleaned, groups=groups)):
+        if on_fold is not None:
+            on_fold(number, folds)
+        probabilities[held], _ = compare.network_probabilities(
+            config, cleaned.iloc[fit], cleaned.iloc[held]
+        )
+    # A fold's preprocessor may find no use for a row (a key it never saw).
+    predicted = ~np.isnan(probabilities).any(axis=1)
+    return HeldOut(
+        rows=cleaned[predicted],
+        labels=labels[predicted],
+        probabilities=probabilities[predicted],
+        unpredictable=cleaning.rows_in
+        - cleaning.rows_out
+        - cleaning.unlabelled_rows
+        + int((~predicted).sum()),
+        unlabelled=cleaning.unlabelled_rows,
+        learned=0,
+        test_split=False,
     )

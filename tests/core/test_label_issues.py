@@ -72,3 +72,33 @@ def test_a_models_own_training_tracks_are_never_checked(impute_run, separable_ty
     assert issues.held_out.test_split
     assert set(issues.held_out.rows.index) == test_rows
     assert set(issues.table["row"]) <= test_rows
+
+
+def test_cross_validated_probabilities_find_errors_in_the_training_tracks():
+    from core import held_out
+    from tests.conftest import tiny_config
+
+    rows = separable_rows(per_genre=15, seed=3)
+    for position in PLANTED:
+        genre = schema.GENRES.index(rows[position]["music_genre"])
+        rows[position]["music_genre"] = schema.GENRES[(genre + 5) % len(schema.GENRES)]
+    rows[1]["music_genre"] = "Polka"  # not one of the genres: unlabelled
+    typed = data.load_csv(csv_bytes(rows), require_label=True)
+    folds = []
+    scored = held_out.cross_validated_predictions(
+        typed,
+        tiny_config(unknowns="drop", epochs=20),
+        folds=3,
+        on_fold=lambda number, count: folds.append((number, count)),
+    )
+    assert folds == [(0, 3), (1, 3), (2, 3)]
+    assert (scored.unlabelled, scored.unpredictable, scored.learned) == (1, 0, 0)
+    assert len(scored.rows) == len(rows) - 1
+    np.testing.assert_allclose(scored.probabilities.sum(axis=1), 1.0, atol=1e-6)
+    flagged = label_issues.find_label_issues(scored.labels, scored.probabilities)
+    found = set(scored.rows.index[flagged])
+    # Every planted error, and at most one track trained on so few rows
+    # mistakes for another genre.
+    assert set(PLANTED) <= found and len(found - set(PLANTED)) <= 1, found
+    with pytest.raises(ValueError, match="Folds must be"):
+        held_out.cross_validated_predictions(typed, tiny_config(), folds=1)
