@@ -90,7 +90,7 @@ def segment_reading(lift: float, share: float, tracks_named: str) -> str:
     elif lift > 0.95:
         how_often = "Wrong about as often as overall"
     else:
-        how_often = f"Wrong {lift:.1f}x as often as overall (less often)"
+        how_often = f"Wrong only {lift:.1f}x as often as overall"
     return f"{how_often}, {share:.0%} of {tracks_named}."
 
 

@@ -113,8 +113,13 @@ def test_readings_say_how_often_and_how_many():
         segments.segment_reading(2.14, 0.06, "test tracks")
         == "Wrong 2.1x as often as overall, 6% of test tracks."
     )
-    assert segments.segment_reading(1.0, 0.5, "tracks").startswith(
-        "Wrong about as often as overall"
+    assert (
+        segments.segment_reading(1.0, 0.5, "tracks")
+        == "Wrong about as often as overall, 50% of tracks."
+    )
+    assert (
+        segments.segment_reading(0.14, 0.064, "test tracks")
+        == "Wrong only 0.1x as often as overall, 6% of test tracks."
     )
 
 
