@@ -31,7 +31,7 @@ def test_planted_label_errors_are_found(drop_run, planted_file):
     typed, right = planted_file
     issues = label_issues.file_label_issues(drop_run.bundle, typed)
     assert not issues.held_out.test_split and issues.held_out.learned == 0
-    flagged = issues.table[issues.table["label_quality"] < 1 / 50]
+    flagged = issues.table[issues.table["label_quality"] < label_issues.UNLIKELY]
     assert set(flagged["row"]) == set(PLANTED)
     assert issues.flagged == len(PLANTED)
     for _, listing in flagged.iterrows():
@@ -57,12 +57,14 @@ def test_every_listing_of_a_flagged_track_is_shown_next_to_it(drop_run, planted_
     assert len(table) == len(PLANTED) + 1
 
 
-def test_label_quality_is_the_listed_genres_probability_over_the_first():
-    probabilities = np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0], [0.9, 0.1, 0.0]])
-    quality = label_issues.label_quality(np.array([0, 1, 2]), probabilities)
-    np.testing.assert_allclose(quality, [1.0, 1.0, 0.0])
-    flagged = label_issues.find_label_issues(np.array([1, 0, 2]), probabilities)
-    assert flagged.tolist() == [False, False, True]
+def test_label_quality_is_the_listed_genres_probability():
+    probabilities = np.array([[0.7, 0.2, 0.1], [0.5, 0.49, 0.01], [0.9, 0.1, 0.0]])
+    labels = np.array([1, 2, 0])
+    np.testing.assert_allclose(
+        label_issues.label_quality(labels, probabilities), [0.2, 0.01, 0.9]
+    )
+    flagged = label_issues.find_label_issues(labels, probabilities)
+    assert flagged.tolist() == [False, True, False]
 
 
 def test_a_models_own_training_tracks_are_never_checked(impute_run, separable_typed):
