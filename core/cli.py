@@ -150,6 +150,13 @@ def _parser() -> argparse.ArgumentParser:
     issues_command.add_argument("--model", required=True, help="a bundle folder")
     issues_command.add_argument("--data", help="a labelled CSV to check")
     issues_command.add_argument("--output", required=True, help="CSV to write")
+    issues_command.add_argument(
+        "--folds",
+        type=int,
+        help="check every labelled row, training this many models of the "
+        "model's recipe, each without a share of the tracks (minutes); "
+        "without it, only rows the model did not learn from are checked",
+    )
     _verbose_flag(issues_command)
 
     sweep_command = commands.add_parser(
@@ -483,6 +490,8 @@ def _write_table(table, output: Path) -> None:
 def _scored_rows_line(held_out) -> str:
     """Which rows of --data were scored, and which were left out (core.held_out)."""
     what = "test tracks" if held_out.test_split else "tracks"
+    if held_out.folds:
+        what = f"tracks, each by one of {held_out.folds} models that never saw it"
     left_out = []
     if held_out.learned:
         left_out.append(f"{held_out.learned} the model learned from")
@@ -519,12 +528,25 @@ def _command_segments(arguments: argparse.Namespace) -> int:
 
 
 def _command_label_issues(arguments: argparse.Namespace) -> int:
-    from core import bundle, label_issues
+    from core import bundle, held_out, label_issues
 
     output = _output_file(arguments)
+    if arguments.folds is not None:
+        held_out.check_folds(arguments.folds)  # before minutes of training
     model_bundle = bundle.load_bundle(arguments.model)
     typed = _load_labelled(arguments.data, arguments.verbose)
-    issues = label_issues.file_label_issues(model_bundle, typed)
+    if arguments.folds is None:
+        issues = label_issues.file_label_issues(model_bundle, typed)
+    else:
+
+        def training(number: int, folds: int) -> None:
+            sys.stderr.write(f"training model {number + 1} of {folds}...\n")
+            sys.stderr.flush()
+
+        scored = held_out.cross_validated_predictions(
+            typed, model_bundle.config, arguments.folds, on_fold=training
+        )
+        issues = label_issues.label_issues_of(scored)
     if len(issues.held_out.labels) == 0:
         raise GenreLabError(
             "No row of --data can be checked: none has both a prediction and "

@@ -42,6 +42,8 @@ class HeldOut:
     learned: int
     # True when the file is the model's training data: the rows are its test rows.
     test_split: bool
+    # How many models cross-validated the probabilities (0: the model's own).
+    folds: int = 0
 
     @property
     def wrong(self) -> np.ndarray:
@@ -85,6 +87,21 @@ def held_out_predictions(bundle: Bundle, typed: pd.DataFrame) -> HeldOut:
     )
 
 
+MAX_FOLDS = 10
+
+
+def check_folds(folds: int) -> None:
+    """Refuse a number of folds that cannot cross-validate, in plain words.
+
+    Raises:
+        GenreLabError: ``folds`` outside 2 to ``MAX_FOLDS``.
+    """
+    if not 2 <= folds <= MAX_FOLDS:
+        raise GenreLabError(
+            f"Folds must be a whole number from 2 to {MAX_FOLDS}, not {folds}."
+        )
+
+
 def cross_validated_predictions(
     typed: pd.DataFrame,
     config: TrainingConfig,
@@ -115,8 +132,7 @@ def cross_validated_predictions(
 
     from core import compare, features
 
-    if not 2 <= folds <= 10:
-        raise GenreLabError(f"Folds must be a whole number from 2 to 10, not {folds}.")
+    check_folds(folds)
     cleaned, cleaning = features.clean(typed, config.unknowns)
     labels = label_codes(cleaned)
     features.check_trainable(labels)
@@ -144,4 +160,5 @@ def cross_validated_predictions(
         unlabelled=cleaning.unlabelled_rows,
         learned=0,
         test_split=False,
+        folds=folds,
     )

@@ -150,7 +150,17 @@ def file_label_issues(bundle: Bundle, typed: pd.DataFrame) -> LabelIssues:
     predict and whose genre is known, and only the test tracks when the file
     is the model's own training data.
     """
-    held_out = held_out_predictions(bundle, typed)
+    return label_issues_of(held_out_predictions(bundle, typed))
+
+
+def label_issues_of(held_out: HeldOut) -> LabelIssues:
+    """The listings of out-of-sample predictions whose genre looks wrong.
+
+    Args:
+        held_out: :func:`core.held_out.held_out_predictions` of a file, or
+            :func:`core.held_out.cross_validated_predictions` of training
+            tracks.
+    """
     flagged = find_label_issues(held_out.labels, held_out.probabilities)
     return LabelIssues(
         table=issues_table(held_out, flagged),
