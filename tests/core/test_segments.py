@@ -136,3 +136,20 @@ def test_on_its_own_training_data_a_model_is_scored_on_its_test_tracks(
     table = segments.segments_table(report)
     assert list(table.columns) == [*segments.SEGMENT_COLUMNS, "reading"]
     assert table["tracks"].sum() == (report.tracks if len(table) else 0)
+
+
+def test_the_shipped_model_on_its_own_data_is_scored_on_its_test_tracks(real_typed):
+    from core import bundle, label_issues
+
+    shipped = bundle.load_bundle(bundle.DEFAULT_MODEL_DIR)
+    report = segments.file_segments(shipped, real_typed)
+    test = shipped.metrics["test"]
+    assert report.tracks == test["n_rows"]
+    assert report.errors == round((1 - test["accuracy"]) * test["n_rows"])
+    assert sum(segment.tracks for segment in report.segments) == report.tracks
+    assert report.lift(report.segments[0]) > 1
+    assert all(report.share(segment) >= 0.02 for segment in report.segments)
+    # The same rows give the label issues: a few percent of them flagged.
+    issues = label_issues.label_issues_of(report.held_out)
+    assert 0 < issues.flagged < 0.1 * report.tracks
+    assert set(issues.table["row"]) <= set(report.held_out.rows.index)
