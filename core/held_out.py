@@ -126,7 +126,8 @@ def cross_validated_predictions(
         removes are counted as ``unpredictable`` or ``unlabelled``.
 
     Raises:
-        GenreLabError: ``folds`` outside 2-10, or too few rows to train.
+        GenreLabError: ``folds`` outside 2-10, fewer tracks than folds, or
+            too few rows to train.
     """
     from sklearn.model_selection import GroupKFold
 
@@ -139,6 +140,12 @@ def cross_validated_predictions(
     groups = features.track_groups(cleaned)
     if groups is None:
         groups = np.arange(len(cleaned))
+    tracks = np.unique(groups).size
+    if tracks < folds:
+        raise GenreLabError(
+            f"Cross-validating with {folds} folds needs at least {folds} "
+            f"different tracks; this file has {tracks}."
+        )
     probabilities = np.full((len(cleaned), len(schema.GENRES)), np.nan)
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for number, (fit, held) in enumerate(splitter.split(cleaned, groups=groups)):

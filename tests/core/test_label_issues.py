@@ -104,3 +104,6 @@ def test_cross_validated_probabilities_find_errors_in_the_training_tracks():
     assert set(PLANTED) <= found and len(found - set(PLANTED)) <= 1, found
     with pytest.raises(ValueError, match="Folds must be"):
         held_out.cross_validated_predictions(typed, tiny_config(), folds=1)
+    one_track = data.load_csv(csv_bytes([rows[0]] * 12 + [rows[2]] * 12), True)
+    with pytest.raises(ValueError, match="needs at least 3 different tracks"):
+        held_out.cross_validated_predictions(one_track, tiny_config(), folds=3)
