@@ -25,6 +25,7 @@ import bench_load
 import bench_pages
 import bench_stream
 import bench_training
+import bench_trust
 from _common import RESULTS, Row, load_average, machine, markdown_table, text_table
 
 BENCHMARKS = {
@@ -34,6 +35,7 @@ BENCHMARKS = {
     "load": ("Figure 6: one server, many visitors", bench_load.run),
     "stream": ("Figure 7: the command line on a big file", bench_stream.run),
     "explain": ("Figure 8: songs and explanations", bench_explain.run),
+    "trust": ("Figure 9: where it fails and what to trust", bench_trust.run),
 }
 
 

@@ -1,6 +1,7 @@
 """The command line: ``python -m core <command>``.
 
-Commands: ``report|train|evaluate|predict|explain|similar|compare|sweep|download``.
+Commands: ``report|train|evaluate|predict|explain|similar|segments|label-issues|
+compare|sweep|download``.
 
 Bad input ends with exit code 2 and one plain line on stderr, never a
 traceback, and no output file is left half-written.
@@ -129,6 +130,37 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--k", type=int, default=10, help="neighbours per row")
     similar.add_argument("--output", required=True, help="CSV to write")
     _verbose_flag(similar)
+
+    segments_command = commands.add_parser(
+        "segments",
+        help="groups of tracks where the model is wrong more often (a shallow tree)",
+    )
+    segments_command.add_argument("--model", required=True, help="a bundle folder")
+    segments_command.add_argument("--data", help="a labelled CSV to score")
+    segments_command.add_argument("--output", required=True, help="CSV to write")
+    segments_command.add_argument(
+        "--min-share",
+        type=float,
+        default=0.02,
+        help="the smallest group, as a share of the tracks (default 0.02)",
+    )
+    _verbose_flag(segments_command)
+
+    issues_command = commands.add_parser(
+        "label-issues",
+        help="tracks whose listed genre the model finds very unlikely",
+    )
+    issues_command.add_argument("--model", required=True, help="a bundle folder")
+    issues_command.add_argument("--data", help="a labelled CSV to check")
+    issues_command.add_argument("--output", required=True, help="CSV to write")
+    issues_command.add_argument(
+        "--folds",
+        type=int,
+        help="check every labelled row, training this many models of the "
+        "model's recipe, each without a share of the tracks (minutes); "
+        "without it, only rows the model did not learn from are checked",
+    )
+    _verbose_flag(issues_command)
 
     sweep_command = commands.add_parser(
         "sweep",
@@ -489,6 +521,94 @@ def _command_similar(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _output_file(arguments: argparse.Namespace) -> Path:
+    output = Path(arguments.output)
+    if output.is_dir():
+        raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    return output
+
+
+def _write_table(table, output: Path) -> None:
+    from core import export
+
+    with _replaced_on_success(output) as stream:
+        export.write_csv(table, stream, header=True)
+
+
+def _scored_rows_line(held_out) -> str:
+    """Which rows of --data were scored, and which were left out (core.held_out)."""
+    what = "test tracks" if held_out.test_split else "tracks"
+    if held_out.folds:
+        what = f"tracks, each by one of {held_out.folds} models that never saw it"
+    left_out = []
+    if held_out.learned:
+        left_out.append(f"{held_out.learned} the model learned from")
+    if held_out.unpredictable:
+        left_out.append(f"{held_out.unpredictable} it cannot predict")
+    if held_out.unlabelled:
+        left_out.append(f"{held_out.unlabelled} without a known genre")
+    line = f"scored on {len(held_out.labels)} {what}"
+    return line + (f"; left out: {', '.join(left_out)}" if left_out else "")
+
+
+def _command_segments(arguments: argparse.Namespace) -> int:
+    from core import bundle, segments
+
+    output = _output_file(arguments)
+    segments.check_min_share(arguments.min_share)
+    model_bundle = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data, arguments.verbose)
+    report = segments.file_segments(model_bundle, typed, arguments.min_share)
+    if report.tracks == 0:
+        raise GenreLabError(
+            "No row of --data can be scored: none has both a prediction and "
+            "one of the model's genres."
+        )
+    table = segments.segments_table(report)[segments.SEGMENT_COLUMNS]
+    _write_table(table.round({"error_rate": 4, "share": 4, "lift": 4}), output)
+    print(
+        f"{len(table)} groups, {report.errors} of {report.tracks} wrong overall; "
+        f"{_scored_rows_line(report.held_out)}; written to {output}"
+    )
+    if report.segments:
+        print(f"worst: {report.segments[0].rule}. {report.reading(report.segments[0])}")
+    return 0
+
+
+def _command_label_issues(arguments: argparse.Namespace) -> int:
+    from core import bundle, held_out, label_issues
+
+    output = _output_file(arguments)
+    if arguments.folds is not None:
+        held_out.check_folds(arguments.folds)  # before minutes of training
+    model_bundle = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data, arguments.verbose)
+    if arguments.folds is None:
+        issues = label_issues.file_label_issues(model_bundle, typed)
+    else:
+
+        def training(number: int, folds: int) -> None:
+            sys.stderr.write(f"training model {number + 1} of {folds}...\n")
+            sys.stderr.flush()
+
+        scored = held_out.cross_validated_predictions(
+            typed, model_bundle.config, arguments.folds, on_fold=training
+        )
+        issues = label_issues.label_issues_of(scored)
+    if len(issues.held_out.labels) == 0:
+        raise GenreLabError(
+            "No row of --data can be checked: none has both a prediction and "
+            "one of the model's genres."
+        )
+    _write_table(issues.table.round({"label_quality": 6}), output)
+    print(
+        f"{issues.flagged} listings whose genre looks wrong "
+        f"({len(issues.table)} rows with their tracks' other listings); "
+        f"{_scored_rows_line(issues.held_out)}; written to {output}"
+    )
+    return 0
+
+
 def _command_sweep(arguments: argparse.Namespace) -> int:
     from core import bundle, export, sweep
     from core.model_card import model_card
@@ -600,6 +720,8 @@ COMMANDS = {
     "compare": _command_compare,
     "explain": _command_explain,
     "similar": _command_similar,
+    "segments": _command_segments,
+    "label-issues": _command_label_issues,
     "sweep": _command_sweep,
 }
 
