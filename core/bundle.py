@@ -28,6 +28,7 @@ from core.config import TrainingConfig
 from core.errors import BundleError, ConfigError
 from core.features import Preprocessor
 from core.limits import LIMITS, megabytes, parse_json, read_member
+from core.novelty import NoveltyReference
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The model GenreLab ships, used whenever the session has not trained its own.
@@ -56,6 +57,9 @@ class Bundle:
     metrics: dict = field(default_factory=dict)
     # Free-form facts shown on the model card (package versions, timings).
     info: dict = field(default_factory=dict)
+    # What novelty needs from the training tracks (core.novelty); None for
+    # bundles saved before issue 25 (their novelty is unknown).
+    novelty: NoveltyReference | None = None
 
 
 def _package_versions() -> dict[str, str]:
@@ -126,6 +130,9 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
             "config": bundle.config.to_dict(),
             "info": {**bundle.info, "versions": _package_versions()},
         }
+        if bundle.novelty is not None:
+            # A key older GenreLab ignores: the bundle stays readable by it.
+            preprocessing["novelty"] = bundle.novelty.to_dict()
         (staging / PREPROCESSING_FILE).write_text(json.dumps(preprocessing, indent=2))
         (staging / METRICS_FILE).write_text(json.dumps(bundle.metrics, indent=2))
         if card:
@@ -192,6 +199,11 @@ def load_bundle(directory: str | Path) -> Bundle:
     try:
         preprocessor = Preprocessor.from_dict(preprocessing["preprocessor"])
         config = TrainingConfig.from_dict(preprocessing["config"])
+        novelty = (
+            NoveltyReference.from_dict(preprocessing["novelty"])
+            if "novelty" in preprocessing
+            else None
+        )
     except (KeyError, TypeError, ValueError, ConfigError) as error:
         raise BundleError(
             f"The model bundle's preprocessing settings are invalid ({error})."
@@ -208,6 +220,10 @@ def load_bundle(directory: str | Path) -> Bundle:
             f"({network.n_features} inputs and {network.n_outputs} outputs, "
             f"expected {expected_inputs} and {len(schema.GENRES)})."
         )
+    if novelty is not None and novelty.prototypes.shape[1] != expected_inputs:
+        raise BundleError(
+            "The model bundle's novelty reference does not match its inputs."
+        )
     return Bundle(
         network=network,
         model_file=model_file,
@@ -215,6 +231,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         config=config,
         metrics=metrics,
         info=dict(preprocessing.get("info", {})),
+        novelty=novelty,
     )
 
 

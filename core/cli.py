@@ -131,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--output", required=True, help="CSV to write")
     _verbose_flag(similar)
 
+    calibrate = commands.add_parser(
+        "calibrate-novelty",
+        help="add a novelty reference to a bundle from its training data "
+        "(network and metrics unchanged)",
+    )
+    calibrate.add_argument("--model", required=True, help="a bundle folder")
+    calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
+
     segments_command = commands.add_parser(
         "segments",
         help="groups of tracks where the model is wrong more often (a shallow tree)",
@@ -460,6 +468,27 @@ def _command_predict(arguments: argparse.Namespace) -> int:
         )
     _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
+    if result.novelty is not None:
+        from core import novelty
+
+        for sentence in novelty.file_sentences(result.novelty):
+            print(sentence)
+    return 0
+
+
+def _command_calibrate_novelty(arguments: argparse.Namespace) -> int:
+    from core import bundle, pipeline
+    from core.model_card import model_card
+
+    target = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data, verbose=False)
+    pipeline.calibrate_novelty(target, typed)
+    command = target.info.get("command", "python -m core train ...")
+    bundle.save_bundle(target, arguments.model, card=model_card(target, command))
+    print(
+        f"Novelty reference of {arguments.model} fitted on its training tracks; "
+        "network and metrics unchanged."
+    )
     return 0
 
 
@@ -486,12 +515,13 @@ def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
 
 
 def _command_explain(arguments: argparse.Namespace) -> int:
-    from core import bundle, shapley
+    from core import bundle, predict, shapley
 
     model_bundle = bundle.load_bundle(arguments.model)
 
     def explained(raw, typed):
         explanation = shapley.explain_frame(model_bundle, typed, arguments.genre)
+        explanation[predict.NOVELTY] = predict.novelty_of(model_bundle, typed)
         return raw.drop(columns=explanation.columns, errors="ignore").join(explanation)
 
     rows, _ = _stream_to_csv(arguments, explained)
@@ -499,8 +529,17 @@ def _command_explain(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _with_input_novelty(table, scores):
+    """``table`` with each input row's novelty (``scores``, by input row) added."""
+    from core import predict, songs
+
+    return table.assign(
+        **{predict.NOVELTY: table[songs.INPUT_ROW].map(scores).to_numpy()}
+    )
+
+
 def _command_similar(arguments: argparse.Namespace) -> int:
-    from core import bundle, songs
+    from core import bundle, predict, songs
 
     if not 1 <= arguments.k <= 100:
         raise GenreLabError(
@@ -513,7 +552,10 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         raise GenreLabError("No track of --data can be predicted by this model.")
     rows, written = _stream_to_csv(
         arguments,
-        lambda raw, typed: songs.similar_table(model_bundle, index, typed, arguments.k),
+        lambda raw, typed: _with_input_novelty(
+            songs.similar_table(model_bundle, index, typed, arguments.k),
+            predict.novelty_of(model_bundle, typed),
+        ),
     )
     print(
         f"{written} neighbour rows for {rows} input rows; written to {arguments.output}"
@@ -720,6 +762,7 @@ COMMANDS = {
     "compare": _command_compare,
     "explain": _command_explain,
     "similar": _command_similar,
+    "calibrate-novelty": _command_calibrate_novelty,
     "segments": _command_segments,
     "label-issues": _command_label_issues,
     "sweep": _command_sweep,

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import data, formats, predict, schema
+from core import data, formats, novelty, predict, schema
 from core.bundle import Bundle
 from core.network_process import Job, NetworkRunner
 
@@ -186,6 +186,9 @@ class BatchResult:
     # What was understood of the file (format, columns renamed, values
     # converted, columns the model filled, labels outside the ten genres).
     understood: formats.Understood | None = None
+    # How unlike the training tracks the file is (None: the model has no
+    # novelty reference, or no row was predicted).
+    novelty: novelty.FileSummary | None = None
 
     @property
     def unpredicted(self) -> int:
@@ -202,6 +205,7 @@ class _Chunk:
     usable: np.ndarray
     reasons: np.ndarray
     filled: np.ndarray
+    novelty: np.ndarray
     network: Job
 
 
@@ -255,12 +259,18 @@ def predict_file(
     labelled = False
     understood = formats.Understood()
     understood.use_model(bundle.preprocessor)
+    file_novelty = novelty.FileNovelty(bundle.novelty)
 
     def finish(chunk: _Chunk) -> None:
         nonlocal rows, predicted, listed, labelled
         probabilities = runner.result(chunk.network)
         predictions = predict.predictions_from(
-            chunk.typed.index, chunk.usable, chunk.reasons, chunk.filled, probabilities
+            chunk.typed.index,
+            chunk.usable,
+            chunk.reasons,
+            chunk.filled,
+            probabilities,
+            chunk.novelty,
         )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
@@ -300,7 +310,12 @@ def predict_file(
         for raw, typed in chunks:
             usable, reasons, filled, features = predict.network_inputs(bundle, typed)
             job = runner.submit(features, read)
-            chunk = _Chunk(raw, typed, usable, reasons, filled, job)
+            # Measured here while the network runs in the second process.
+            scores = predict.row_novelty(bundle, features, usable)
+            file_novelty.add(
+                features, usable, scores, bundle.preprocessor.feature_names
+            )
+            chunk = _Chunk(raw, typed, usable, reasons, filled, scores, job)
             read += len(typed)
             if waiting is not None:
                 finish(waiting)
@@ -320,4 +335,5 @@ def predict_file(
         unpredictable=pd.concat(unpredictable, ignore_index=True),
         scores=keeper.metrics() if score and (labelled or require_label) else None,
         understood=understood,
+        novelty=file_novelty.summary(),
     )

@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import data, evaluate, features, forward
+from core import data, evaluate, features, forward, novelty
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.data import label_codes, track_keys
+from core.errors import DataError
 from core.features import CleaningSummary
 from core.history import EpochLog, ProgressHook
 from core.model_card import POPULARITY_FILLED
@@ -126,6 +127,56 @@ def _popularity_filled_metrics(
     }
 
 
+def training_rows(typed: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
+    """The rows :func:`train_from_frame` trains on, for the same file and config.
+
+    The same cleaning and seeded split, recomputed without training: what
+    ``python -m core calibrate-novelty`` fits a bundle's novelty reference on.
+    """
+    labels = label_codes(typed)
+    keys = track_keys(typed)
+    tracks = np.arange(len(typed)) if keys is None else keys.to_numpy()
+    unknown = features.unknown_mask(typed)
+    cleaned, _ = features.clean(typed, config.unknowns, labels, unknown)
+    kept = typed.index.get_indexer(cleaned.index)
+    groups = tracks[kept] if config.group_tracks and keys is not None else None
+    train, _ = features.split_positions(
+        labels[kept], groups, config.test_size, config.seed, config.stratify
+    )
+    return cleaned.iloc[train]
+
+
+def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
+    """Fit ``bundle``'s novelty reference on its own training rows, in place.
+
+    Only the reference changes; the network, preprocessor and metrics are
+    left as they are.
+
+    Raises:
+        DataError: the file is not the bundle's training data (its
+            fingerprint differs), or its training rows give another
+            preprocessor than the bundle's.
+    """
+    expected = bundle.info.get("data_fingerprint")
+    if expected is not None and data.fingerprint(typed) != expected:
+        raise DataError(
+            "This is not the file the model was trained on (its fingerprint "
+            "differs), so its training tracks cannot be found in it."
+        )
+    train_rows = training_rows(typed, bundle.config)
+    refitted = features.fit_preprocessor(train_rows, bundle.config)
+    if refitted.to_dict() != bundle.preprocessor.to_dict():
+        raise DataError(
+            "The training rows recomputed from this file give another "
+            "preprocessor than the model's: they are not its training tracks."
+        )
+    bundle.novelty = novelty.fit_reference(
+        bundle.preprocessor.transform(train_rows),
+        bundle.preprocessor.feature_names,
+        bundle.config.seed,
+    )
+
+
 def train_from_frame(
     typed: pd.DataFrame,
     config: TrainingConfig,
@@ -192,6 +243,9 @@ def train_from_frame(
         config=config,
         # Which data: the split can be recomputed for exactly this data.
         info={"data_fingerprint": data.fingerprint(typed), "data_rows": len(typed)},
+        novelty=novelty.fit_reference(
+            train_features, preprocessor.feature_names, config.seed
+        ),
     )
     bundle.metrics = {
         "train": _split_metrics(

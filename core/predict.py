@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core import evaluate, formats, schema
+from core import evaluate, formats, novelty, schema
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
 
@@ -17,6 +17,8 @@ SECOND = "second_genre"
 REASON = "reason"
 # Each feature the model filled in and the value it used ("" when none).
 FILLED = formats.TYPICAL_VALUES_COLUMN
+# How unlike the training tracks each row is, 0-100 (core.novelty).
+NOVELTY = novelty.NOVELTY
 
 
 def probability_column(genre: str) -> str:
@@ -60,6 +62,7 @@ def predictions_from(
     reasons: np.ndarray,
     filled: np.ndarray,
     probabilities: np.ndarray,
+    novelty_scores: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The predictions table of :func:`predict_frame`, from the network's output.
 
@@ -67,6 +70,8 @@ def predictions_from(
         index: the typed frame's index.
         usable, reasons, filled: from :func:`network_inputs`.
         probabilities: the network's output for every row.
+        novelty_scores: each row's novelty (:func:`row_novelty`); None:
+            unknown (an empty column).
     """
     probabilities = np.where(usable[:, np.newaxis], probabilities, np.nan)
     order = np.argsort(-np.nan_to_num(probabilities, nan=-1.0), axis=1)
@@ -74,12 +79,32 @@ def predictions_from(
     first = np.where(usable, genres[order[:, 0]], "")
     second = np.where(usable, genres[order[:, 1]], "")
     result = pd.DataFrame(
-        {PREDICTED: first, SECOND: second, REASON: reasons, FILLED: filled},
+        {
+            PREDICTED: first,
+            SECOND: second,
+            REASON: reasons,
+            FILLED: filled,
+            NOVELTY: np.full(len(index), np.nan)
+            if novelty_scores is None
+            else np.round(novelty_scores, 1),
+        },
         index=index,
     )
     for position, column in enumerate(PROBABILITY_COLUMNS):
         result[column] = probabilities[:, position]
     return result
+
+
+def row_novelty(bundle: Bundle, features: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Each row's novelty from its network inputs (NaN: unknown or not predicted)."""
+    return novelty.novelty_scores(bundle.novelty, features, usable)
+
+
+def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
+    """The ``novelty`` column of a typed frame's rows (explain, similar)."""
+    usable, _, _, features = network_inputs(bundle, typed)
+    scores = np.round(row_novelty(bundle, features, usable), 1)
+    return pd.Series(scores, index=typed.index, name=NOVELTY)
 
 
 def predict_frame(
@@ -100,12 +125,20 @@ def predict_frame(
         One row per input row, same index: ``predicted_genre``,
         ``second_genre``, ``reason`` (empty when predicted),
         ``typical_values_used`` (the features the model filled in, with the
-        values it used: ``key=G``; empty when none) and one ``p_<Genre>``
-        column per genre (empty when not predicted).
+        values it used: ``key=G``; empty when none), ``novelty`` (0-100, how
+        unlike the training tracks; empty when unknown) and one
+        ``p_<Genre>`` column per genre (empty when not predicted).
     """
     usable, reasons, filled, features = network_inputs(bundle, typed)
     probabilities = bundle.network.probabilities(features, first_row)
-    return predictions_from(typed.index, usable, reasons, filled, probabilities)
+    return predictions_from(
+        typed.index,
+        usable,
+        reasons,
+        filled,
+        probabilities,
+        row_novelty(bundle, features, usable),
+    )
 
 
 class ScoreKeeper:

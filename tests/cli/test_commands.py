@@ -377,7 +377,10 @@ def test_predict_writes_every_row_in_order(runs, files, workspace):
     output = workspace / "out" / "predict" / "predictions.csv"
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    assert result.stdout.strip() == f"59 of 61 rows predicted; written to {output}"
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"59 of 61 rows predicted; written to {output}"
+    # Then the file's novelty in words (core.novelty.file_sentences).
+    assert "unlike the training tracks" in lines[1]
     written = pd.read_csv(output, dtype=str, keep_default_na=False)
     given = pd.read_csv(files["small"], dtype=str, keep_default_na=False)
     assert len(written) == len(given) == 61
@@ -388,6 +391,7 @@ def test_predict_writes_every_row_in_order(runs, files, workspace):
         "second_genre",
         "reason",
         "typical_values_used",
+        "novelty",
         *probability_columns,
     ]
     assert "p_Hip-Hop" in written.columns
@@ -408,6 +412,9 @@ def test_predict_writes_every_row_in_order(runs, files, workspace):
     sums = values.astype(float).sum(axis=1)
     assert ((sums - 1).abs() <= 10 * 0.00005).all()
     assert (written.loc[~predicted, probability_columns] == "").all().all()
+    # Each predicted row's novelty is a percentile; the others have none.
+    assert written.loc[predicted, "novelty"].astype(float).between(0, 100).all()
+    assert (written.loc[~predicted, "novelty"] == "").all()
     # Written through a temporary file that does not stay behind.
     assert [path.name for path in output.parent.iterdir()] == ["predictions.csv"]
 

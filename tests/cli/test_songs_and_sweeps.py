@@ -190,13 +190,18 @@ def test_explain_writes_every_row_with_contributions_that_add_up(results, place)
         shapley.BASELINE_PROBABILITY,
         shapley.REASON,
         *shapley.CONTRIBUTION_COLUMNS,
+        predict.NOVELTY,
     ]
     assert "key 'H'" in table.loc[1, shapley.REASON]
+    # The same novelty predict writes; none for the row it cannot predict.
+    assert table.loc[1, predict.NOVELTY] == ""
     assert table.loc[1, shapley.PROBABILITY] == ""
     predicted = read(place["folder"] / "predicted.csv")
     for position in (0, 2, 3):
         genre = table.loc[position, shapley.EXPLAINED]
         assert genre == predicted.loc[position, predict.PREDICTED]
+        novelty = predicted.loc[position, predict.NOVELTY]
+        assert table.loc[position, predict.NOVELTY] == novelty
         # The same number predict gives (predict writes four decimals).
         assert float(table.loc[position, shapley.PROBABILITY]) == pytest.approx(
             float(predicted.loc[position, predict.probability_column(genre)]), abs=5e-5
@@ -224,6 +229,7 @@ def test_similar_lists_k_neighbours_per_row_and_keeps_the_bad_one(results, place
         "distance",
         "predicted_genre",
         "reason",
+        "novelty",
     ]
     first = table[table["input_row"] == "0"]
     assert first["rank"].tolist() == ["1", "2", "3"]
@@ -232,6 +238,9 @@ def test_similar_lists_k_neighbours_per_row_and_keeps_the_bad_one(results, place
     assert float(first["distance"].iloc[0]) == pytest.approx(0.0, abs=1e-5)
     bad = table[table["input_row"] == "1"]
     assert len(bad) == 1 and "key 'H'" in bad["reason"].iloc[0]
+    # Each input row's novelty on each of its neighbour rows; none for the bad one.
+    assert first["novelty"].nunique() == 1 and first["novelty"].iloc[0] != ""
+    assert bad["novelty"].iloc[0] == ""
     assert set(table["music_genre"]) - {""} <= set(schema.GENRES)
     assert "10 neighbour rows for 4 input rows" in results["similar"].stdout
 

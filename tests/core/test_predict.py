@@ -45,6 +45,7 @@ def test_every_row_is_kept_in_order(drop_run, mixed_typed):
         "second_genre",
         "reason",
         "typical_values_used",
+        "novelty",
         *predict.PROBABILITY_COLUMNS,
     ]
     assert predict.PROBABILITY_COLUMNS[9] == "p_Hip-Hop"
