@@ -16,7 +16,9 @@ genres a source shares with the ten are scored, and Rap and Hip-Hop count as
 one genre: their probabilities are added, as many sources have only one of
 the two). Top-1 and top-2 of each, and the issue's goals beside them.
 
-It measures; nothing here chooses a setting.
+The scoring and the other-source figures are core.transfer's (what
+``python -m core transfer`` records on the model card); this script adds the
+Kaggle rows and the goals. It measures; nothing here chooses a setting.
 
 Usage: ``python benchmarks/transfer.py [--model DIR] [--data PATH]
 [--other PATH]``
@@ -29,21 +31,15 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, ROOT  # noqa: E402
 
 from core import bundle as bundles  # noqa: E402
-from core import compare, data, predict, schema  # noqa: E402
+from core import compare, data, schema, transfer  # noqa: E402
 
 OTHER = ROOT.parent / "shared" / "data" / "spotify_songs.csv"
-# TidyTuesday's playlist genres that are among the ten (pop, latin and r&b
-# are not): the issue's scoring.
-SHARED_GENRES = {"edm": "Electronic", "rap": "Rap", "rock": "Rock"}
-# Counted as one genre in the shared scoring.
-MERGED = ("Rap", "Hip-Hop")
 # Issue 25's goals (shared scoring unless said).
 GOALS = {
     "other source": (0.50, 0.70),
@@ -52,74 +48,25 @@ GOALS = {
 }
 
 
-def merged_genres() -> list[str]:
-    """The ten genres with Rap and Hip-Hop as one (named after the first)."""
-    return [genre for genre in schema.GENRES if genre != MERGED[1]]
-
-
-def merge_probabilities(probabilities: np.ndarray) -> np.ndarray:
-    """Columns of :func:`merged_genres`: Hip-Hop's probability added to Rap's."""
-    merged = probabilities.copy()
-    rap, hip_hop = (schema.GENRES.index(genre) for genre in MERGED)
-    merged[:, rap] += merged[:, hip_hop]
-    return np.delete(merged, hip_hop, axis=1)
-
-
-def top_k(labels: list[str], probabilities: np.ndarray, genres: list[str]) -> dict:
-    """Top-1 and top-2 accuracy of rows whose true genre is in ``genres``."""
-    codes = np.array([genres.index(label) for label in labels])
-    order = np.argsort(-probabilities, axis=1, kind="stable")
-    return {
-        "rows": len(codes),
-        "top1": float((order[:, 0] == codes).mean()),
-        "top2": float((order[:, :2] == codes[:, None]).any(axis=1).mean()),
-    }
-
-
-def scores(labels: list[str], probabilities: np.ndarray) -> dict[str, dict]:
-    """Strict and shared scoring of the same predictions."""
-    merged_labels = [MERGED[0] if label == MERGED[1] else label for label in labels]
-    return {
-        "strict": top_k(labels, probabilities, list(schema.GENRES)),
-        "shared": top_k(
-            merged_labels, merge_probabilities(probabilities), merged_genres()
-        ),
-    }
-
-
-def predicted(model, typed: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities of the rows the model can predict, and which rows those are."""
-    result = predict.predict_frame(model, typed)
-    usable = (result[predict.REASON] == "").to_numpy()
-    return result.loc[usable, predict.PROBABILITY_COLUMNS].to_numpy(), usable
-
-
 def kaggle_figures(model, path: Path) -> dict[str, dict]:
     typed = data.load_csv(path, require_label=True)
     _, test_rows = compare.holdout_split(typed, seed=model.config.seed)
-    figures = {}
-    for name, rows in (
-        ("Kaggle as it comes", test_rows),
-        ("Kaggle without popularity", test_rows.assign(popularity=np.nan)),
-    ):
-        probabilities, usable = predicted(model, rows)
-        figures[name] = scores(rows.loc[usable, schema.TARGET].tolist(), probabilities)
-    return figures
+    labels = test_rows[schema.TARGET].tolist()
+    return {
+        name: transfer.labelled_figures(model, rows, labels)
+        for name, rows in (
+            ("Kaggle as it comes", test_rows),
+            ("Kaggle without popularity", test_rows.assign(popularity=np.nan)),
+        )
+    }
 
 
 def other_source_figures(model, path: Path) -> dict[str, dict]:
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    typed = data.load_csv(path)
-    chosen = raw["playlist_genre"].isin(list(SHARED_GENRES)).to_numpy()
-    labels = raw.loc[chosen, "playlist_genre"].map(SHARED_GENRES)
-    figures = {}
-    for name, rows in (
-        ("other source", typed[chosen]),
-        ("other source without popularity", typed[chosen].assign(popularity=np.nan)),
-    ):
-        probabilities, usable = predicted(model, rows)
-        figures[name] = scores(labels[usable].tolist(), probabilities)
-    return figures
+    figures = transfer.other_source_figures(model, path)
+    return {
+        "other source": figures["with_popularity"],
+        "other source without popularity": figures["without_popularity"],
+    }
 
 
 def main() -> int:
@@ -139,6 +86,11 @@ def main() -> int:
         f"{'shared top-1':>14}{'shared top-2':>14}   goal"
     )
     for name, result in figures.items():
+        bands = ", ".join(
+            f"{band['band']}: {band['top1']:.1%} ({band['rows']:,})"
+            for band in result.get("by_novelty", [])
+            if band["top1"] is not None
+        )
         strict, shared = result["strict"], result["shared"]
         goal = GOALS.get(name) or GOALS.get(f"{name} (strict)")
         goal_text = (
@@ -153,6 +105,11 @@ def main() -> int:
             f"{strict['top2']:>14.1%}{shared['top1']:>14.1%}{shared['top2']:>14.1%}"
             f"   {goal_text}"
         )
+        if bands:
+            print(
+                f"    median novelty {result['median_novelty']:.1f}; shared top-1 "
+                f"by novelty band: {bands}"
+            )
     return 0
 
 

@@ -139,6 +139,19 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--model", required=True, help="a bundle folder")
     calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
 
+    transfer_command = commands.add_parser(
+        "transfer",
+        help="score a bundle on tracks from another source (TidyTuesday's edm, "
+        "rap and rock) and record the figures in its metrics and model card",
+    )
+    transfer_command.add_argument("--model", required=True, help="a bundle folder")
+    transfer_command.add_argument(
+        "--other", required=True, help="TidyTuesday's spotify_songs.csv"
+    )
+    transfer_command.add_argument(
+        "--data", help="the bundle's training CSV (for its test tracks' bands)"
+    )
+
     segments_command = commands.add_parser(
         "segments",
         help="groups of tracks where the model is wrong more often (a shallow tree)",
@@ -492,6 +505,27 @@ def _command_calibrate_novelty(arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _command_transfer(arguments: argparse.Namespace) -> int:
+    from core import bundle, transfer
+    from core.model_card import model_card
+
+    target = bundle.load_bundle(arguments.model)
+    figures = transfer.other_source_figures(target, arguments.other)
+    if arguments.data is not None:
+        typed = _load_labelled(arguments.data, verbose=False)
+        figures["test_tracks"] = transfer.test_track_figures(target, typed)
+    target.metrics[transfer.METRICS_KEY] = figures
+    command = target.info.get("command", "python -m core train ...")
+    bundle.save_bundle(target, arguments.model, card=model_card(target, command))
+    shared = figures["with_popularity"]["shared"]
+    print(
+        f"{figures['source']}: top-1 {shared['top1']:.1%}, top-2 {shared['top2']:.1%} "
+        f"on {shared['rows']:,} tracks (shared scoring); recorded in "
+        f"{arguments.model}."
+    )
+    return 0
+
+
 def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
     """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each.
 
@@ -763,6 +797,7 @@ COMMANDS = {
     "explain": _command_explain,
     "similar": _command_similar,
     "calibrate-novelty": _command_calibrate_novelty,
+    "transfer": _command_transfer,
     "segments": _command_segments,
     "label-issues": _command_label_issues,
     "sweep": _command_sweep,

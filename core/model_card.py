@@ -365,6 +365,80 @@ def _filled_popularity_section(bundle: Bundle) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The metrics key of the other-source figures (core.transfer.METRICS_KEY; the
+# card does not import core.transfer, which predicts).
+OTHER_SOURCE = "other_source"
+
+
+def _band_rows(bands: list[dict]) -> str:
+    return " | ".join(f"{_percent(band['top1'])} ({band['rows']:,})" for band in bands)
+
+
+def other_source_section(metrics: dict) -> str:
+    """ "On tracks from another source": the recorded figures, or "" when none."""
+    figures = metrics.get(OTHER_SOURCE)
+    if not figures:
+        return ""
+    genres = ", ".join(
+        f"{theirs} as {ours}" for theirs, ours in figures["genres"].items()
+    )
+    lines = [
+        "## On tracks from another source",
+        f"TidyTuesday's Spotify songs (`{figures['source']}`, playlist genres from "
+        f"spotifyr), the genres it shares with the ten: {genres}. Shared scoring: "
+        "only those genres are scored, and Rap and Hip-Hop count as one (their "
+        "probabilities added). The test figures above are for tracks from the "
+        "training file's own source; expect these on tracks from elsewhere.",
+        "",
+        "| tracks | rows | top-1 | top-2 | median novelty | novelty >= 95 |",
+        "|---|---|---|---|---|---|",
+    ]
+    source = figures["source"]
+    rows = [(f"{source}, with their popularity", figures["with_popularity"])]
+    rows.append(
+        (
+            f"{source}, popularity missing (typical value used)",
+            figures["without_popularity"],
+        )
+    )
+    if "test_tracks" in figures:
+        rows.insert(
+            0, ("Kaggle test tracks (the test split above)", figures["test_tracks"])
+        )
+    for label, scores in rows:
+        shared = scores["shared"]
+        median = scores.get("median_novelty")
+        lines.append(
+            f"| {label} | {shared['rows']:,} | {_percent(shared['top1'])} | "
+            f"{_percent(shared['top2'])} | "
+            f"{'n/a' if median is None else f'{median:.1f}'} | "
+            f"{_percent(scores.get('unusual_share'))} |"
+        )
+    banded = [(label, scores) for label, scores in rows if "by_novelty" in scores]
+    if banded:
+        bands = [band["band"] for band in banded[0][1]["by_novelty"]]
+        lines += [
+            "",
+            "Top-1 (shared scoring) by novelty: how unlike the training tracks a "
+            "track is, 0-100 (50: a typical training track; rows in brackets). "
+            "Where top-1 falls as novelty rises, a high novelty is a reason to "
+            "trust a prediction less:",
+            "",
+            "| tracks | " + " | ".join(f"novelty {band}" for band in bands) + " |",
+            "|---|" + "---|" * len(bands),
+        ]
+        lines += [
+            f"| {label} | {_band_rows(scores['by_novelty'])} |"
+            for label, scores in banded
+        ]
+    lines += [
+        "",
+        "Measured with `python -m core transfer --model <this folder> --other "
+        "../shared/data/spotify_songs.csv --data data/music_genre.csv`.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 KNOWN_LIMITS = """## Known limits
 - Rap and Hip-Hop share most of their tracks and sound alike: the model mixes
   them up more than any other pair; the top-2 genres usually hold both.
@@ -398,6 +472,7 @@ def model_card(bundle: Bundle, command: str) -> str:
     comparison = metrics.get("comparison")
     test = metrics.get("test", {})
     popularity = _filled_popularity_section(bundle)
+    other_source = other_source_section(metrics)
     newline = "\n"  # a backslash cannot stand inside an f-string's braces
     return f"""# GenreLab model card
 
@@ -412,7 +487,9 @@ audio features and popularity. No artist, title or id is used.
 
 {_metrics_section(bundle.config, metrics)}
 
-{popularity + newline if popularity else ""}{_comparison_section(comparison, test)}
+{popularity + newline if popularity else ""}{
+        other_source + newline if other_source else ""
+    }{_comparison_section(comparison, test)}
 
 {KNOWN_LIMITS}
 

@@ -127,11 +127,14 @@ def _popularity_filled_metrics(
     }
 
 
-def training_rows(typed: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
-    """The rows :func:`train_from_frame` trains on, for the same file and config.
+def split_rows(
+    typed: pd.DataFrame, config: TrainingConfig
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and test rows of :func:`train_from_frame`, same file and config.
 
     The same cleaning and seeded split, recomputed without training: what
-    ``python -m core calibrate-novelty`` fits a bundle's novelty reference on.
+    ``python -m core calibrate-novelty`` fits a bundle's novelty reference on,
+    and the test tracks core.transfer scores.
     """
     labels = label_codes(typed)
     keys = track_keys(typed)
@@ -140,10 +143,10 @@ def training_rows(typed: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
     cleaned, _ = features.clean(typed, config.unknowns, labels, unknown)
     kept = typed.index.get_indexer(cleaned.index)
     groups = tracks[kept] if config.group_tracks and keys is not None else None
-    train, _ = features.split_positions(
+    train, test = features.split_positions(
         labels[kept], groups, config.test_size, config.seed, config.stratify
     )
-    return cleaned.iloc[train]
+    return cleaned.iloc[train], cleaned.iloc[test]
 
 
 def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
@@ -163,7 +166,7 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
             "This is not the file the model was trained on (its fingerprint "
             "differs), so its training tracks cannot be found in it."
         )
-    train_rows = training_rows(typed, bundle.config)
+    train_rows, _ = split_rows(typed, bundle.config)
     refitted = features.fit_preprocessor(train_rows, bundle.config)
     if refitted.to_dict() != bundle.preprocessor.to_dict():
         raise DataError(

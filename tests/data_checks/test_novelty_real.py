@@ -33,3 +33,19 @@ def test_tidytuesday_tracks_are_more_novel(shipped, spotify_songs_path):
     # Measured: a median of 69.2, and 16% of the tracks at 95 or more.
     assert np.nanmedian(scores) >= 60
     assert (scores >= 95).mean() >= 0.10
+
+
+def test_the_other_source_figures_are_the_cards(shipped, spotify_songs_path):
+    from core import model_card, transfer
+
+    figures = transfer.other_source_figures(shipped, spotify_songs_path)
+    recorded = shipped.metrics[model_card.OTHER_SOURCE]
+    for case in ("with_popularity", "without_popularity"):
+        assert figures[case]["shared"] == recorded[case]["shared"]
+    # Issue 25's figures, measured on 2026-12-04.
+    shared = figures["with_popularity"]["shared"]
+    assert (shared["rows"], round(shared["top1"], 3)) == (16_740, 0.424)
+    assert round(figures["without_popularity"]["shared"]["top1"], 3) == 0.238
+    # On this source, the more novel a track, the less often it is right.
+    bands = [band["top1"] for band in figures["with_popularity"]["by_novelty"]]
+    assert bands == sorted(bands, reverse=True)
