@@ -370,6 +370,16 @@ def _filled_popularity_section(bundle: Bundle) -> str:
 OTHER_SOURCE = "other_source"
 
 
+# What Evaluate says of a model without the figures.
+NO_OTHER_SOURCE = (
+    "This model has not been scored on tracks from another source. Run "
+    "`python -m core transfer --model <its folder> --other "
+    "../shared/data/spotify_songs.csv --data data/music_genre.csv` to record "
+    "them (the test figures above are for tracks from the training file's own "
+    "source)."
+)
+
+
 def _band_rows(bands: list[dict]) -> str:
     return " | ".join(f"{_percent(band['top1'])} ({band['rows']:,})" for band in bands)
 

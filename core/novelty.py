@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 # k-means clusters of the training inputs whose centres are kept.
 PROTOTYPES = 256
@@ -251,6 +252,23 @@ def feature_shifts(
     shifts = (np.asarray(file_means) - reference.input_means) / spreads
     order = np.argsort(-np.abs(shifts), kind="stable")
     return {reference.shift_features[i]: float(shifts[i]) for i in order}
+
+
+def file_is_unusual(summary: FileSummary) -> bool:
+    """True when a file has twice the training tracks' share of unusual ones."""
+    return summary.unusual_share >= 2 * (1 - UNUSUAL / 100)
+
+
+def shift_table(summary: FileSummary) -> pd.DataFrame:
+    """The file's feature shifts as a table, largest first (Batch predict)."""
+    return pd.DataFrame(
+        {
+            "feature": list(summary.shifts),
+            "file mean - training mean (standard deviations)": [
+                round(shift, 2) for shift in summary.shifts.values()
+            ],
+        }
+    )
 
 
 def novelty_sentence(score: float) -> str:

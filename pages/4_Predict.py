@@ -18,7 +18,7 @@ from html import escape  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from core import explain, inputs, links, predict, schema, shapley, songs  # noqa: E402
+from core import explain, inputs, links, novelty, predict, schema, shapley, songs  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
 from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
 
@@ -610,6 +610,12 @@ def prediction_panel() -> None:
             st.warning(f"No prediction for this track: {reason}.")
             return
         st.subheader(predict.top_two_sentence(probabilities))
+        track_novelty = float(result[predict.NOVELTY].iloc[0])
+        # How far to trust it (issue 25): said beside the answer, loudly when
+        # the track is unlike the tracks the model learned from.
+        (st.warning if track_novelty >= novelty.UNUSUAL else st.caption)(
+            novelty.novelty_sentence(track_novelty)
+        )
         if loaded is not None and loaded.is_shown(display_values, key, mode):
             song_facts(loaded, probabilities)
         elif loaded is not None:

@@ -13,7 +13,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from core import evaluate, export, formats, predict
+from core import evaluate, export, formats, novelty, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
 from ui import charts, genre_column, navigation, readings, show, state
@@ -162,7 +162,6 @@ if result.understood is not None:
     st.info(result.understood.sentence(), icon=":material/fact_check:")
     for note in result.understood.filled_notes():
         st.warning(note, icon=":material/warning:")
-
 st.download_button(
     "Download the predictions (CSV)",
     table_bytes,
@@ -217,6 +216,20 @@ if result.unpredicted:
             "the download gives every row's reason."
         )
     st.dataframe(result.unpredictable, hide_index=True, width="stretch")
+
+if result.novelty is not None:
+    # How far to trust the file's predictions (issue 25): its share of tracks
+    # unlike the training ones, and the features that moved most.
+    st.header("How unlike the training tracks")
+    share_sentence, features_sentence = novelty.file_sentences(result.novelty)
+    (st.warning if novelty.file_is_unusual(result.novelty) else st.info)(
+        share_sentence, icon=":material/travel_explore:"
+    )
+    st.markdown(features_sentence)
+    with st.expander("Every feature against the training tracks"):
+        st.dataframe(
+            novelty.shift_table(result.novelty), hide_index=True, width="stretch"
+        )
 
 scores = result.scores
 if scores is not None and scores["n_rows"]:
