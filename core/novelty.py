@@ -44,8 +44,9 @@ REFERENCE_QUANTILES = 1001
 # Novelty from which a track counts as unusual (stranger than 95% of the
 # training tracks): Batch predict's share and Predict's warning.
 UNUSUAL = 95.0
-# Rows whose distances are computed at once (a 65,536 x 256 float32 block).
-BLOCK_ROWS = 65_536
+# Rows whose distances are computed at once (a 16,384 x 256 float32 block,
+# 16 MB: as fast as 4 times more rows, in a quarter of the memory).
+BLOCK_ROWS = 16_384
 # A file's feature whose mean lies this many training standard deviations
 # from the training mean is named as different.
 NOTABLE_SHIFT = 0.25
@@ -120,13 +121,17 @@ def plain_inputs(feature_names: tuple[str, ...]) -> list[int]:
 def nearest_distances(prototypes: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     """Each row's Euclidean distance to its nearest prototype (float64)."""
     centres = np.asarray(prototypes, dtype=np.float32)
+    # |x - c|^2 = |x|^2 - 2 x.c + |c|^2: one matrix product per block, the
+    # -2 folded into the centres and |c|^2 added in place (no temporaries).
+    doubled = -2.0 * centres.T
     centre_norms = (centres * centres).sum(axis=1)
     result = np.empty(len(inputs), dtype=np.float64)
     for start in range(0, len(inputs), BLOCK_ROWS):
         block = np.asarray(inputs[start : start + BLOCK_ROWS], dtype=np.float32)
-        # |x - c|^2 = |x|^2 - 2 x.c + |c|^2: one matrix product per block.
-        squared = centre_norms - 2.0 * (block @ centres.T)
-        nearest = squared.min(axis=1) + (block * block).sum(axis=1)
+        squared = block @ doubled
+        squared += centre_norms
+        nearest = squared.min(axis=1)
+        nearest += np.einsum("ij,ij->i", block, block)
         result[start : start + len(block)] = np.sqrt(np.maximum(nearest, 0.0))
     return result
 
@@ -181,7 +186,9 @@ def novelty_scores(
     scores = np.full(len(inputs), np.nan)
     if reference is None or not usable.any():
         return scores
-    distances = nearest_distances(reference.prototypes, inputs[usable])
+    # Every row of a file's chunk is usually usable: no copy then.
+    rows = inputs if usable.all() else inputs[usable]
+    distances = nearest_distances(reference.prototypes, rows)
     levels = np.linspace(0.0, 100.0, len(reference.reference_distances))
     scores[usable] = np.interp(distances, reference.reference_distances, levels)
     return scores
@@ -216,7 +223,9 @@ class FileNovelty:
             ]
         self.rows += int(usable.sum())
         self.unusual += int((scores[usable] >= UNUSUAL).sum())
-        self._sums += inputs[usable][:, self._positions].sum(axis=0, dtype=np.float64)
+        # The plain columns first: a chunk's 11 columns copied, not its 112.
+        plain = inputs[:, self._positions][usable]
+        self._sums += plain.sum(axis=0, dtype=np.float64)
 
     def summary(self) -> FileSummary | None:
         """The file's share of unusual tracks and feature shifts (None: unknown)."""
