@@ -33,6 +33,13 @@ def test_tracks_like_the_training_ones_have_a_median_near_50(reference):
     assert 0.03 <= (scores >= novelty.UNUSUAL).mean() <= 0.07
 
 
+def test_every_prototype_is_the_mean_of_several_tracks(reference):
+    assert 0 < len(reference.prototypes) <= novelty.PROTOTYPES
+    few = novelty.fit_reference(np.arange(12.0).reshape(6, 2), ("energy", "x"), 0)
+    # Three placing tracks make no cluster of five: their mean is the one.
+    assert few.prototypes.shape == (1, 2)
+
+
 def test_no_reference_or_no_prediction_is_unknown(reference):
     inputs = np.zeros((2, 3))
     assert np.isnan(novelty.novelty_scores(None, inputs, np.ones(2, bool))).all()
