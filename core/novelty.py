@@ -61,6 +61,8 @@ BLOCK_ROWS = 16_384
 # A file's feature whose mean lies this many training standard deviations
 # from the training mean is named as different.
 NOTABLE_SHIFT = 0.25
+# Novelty bands of the accuracy-by-novelty tables: [low, high).
+NOVELTY_BANDS = ((0.0, 50.0), (50.0, 75.0), (75.0, 95.0), (95.0, 100.1))
 # Column of the predictions table.
 NOVELTY = "novelty"
 
@@ -288,6 +290,43 @@ def feature_shifts(
     shifts = (np.asarray(file_means) - reference.input_means) / spreads
     order = np.argsort(-np.abs(shifts), kind="stable")
     return {reference.shift_features[i]: float(shifts[i]) for i in order}
+
+
+def accuracy_by_novelty(correct: np.ndarray, novelty_scores: np.ndarray) -> list[dict]:
+    """Rows and accuracy in each of :data:`NOVELTY_BANDS` (rows with a novelty)."""
+    bands = []
+    for low, high in NOVELTY_BANDS:
+        inside = (novelty_scores >= low) & (novelty_scores < high)
+        bands.append(
+            {
+                "band": f"{low:.0f}-{min(high, 100.0):.0f}",
+                "rows": int(inside.sum()),
+                "top1": float(correct[inside].mean()) if inside.any() else None,
+            }
+        )
+    return bands
+
+
+# What Batch predict says above a file's accuracy by novelty band.
+BAND_SENTENCE = (
+    "How often the model was right, by novelty (0-100: how unlike the tracks "
+    "it learned from; 50 is typical). Where it is right less often as novelty "
+    "rises, trust the predictions of the file's unusual tracks less."
+)
+
+
+def band_table(bands: list[dict]) -> pd.DataFrame:
+    """:func:`accuracy_by_novelty` as a table for people (Batch predict)."""
+    return pd.DataFrame(
+        {
+            "novelty": [band["band"] for band in bands],
+            "tracks": [band["rows"] for band in bands],
+            "right": [
+                "n/a" if band["top1"] is None else f"{band['top1']:.1%}"
+                for band in bands
+            ],
+        }
+    )
 
 
 def file_is_unusual(summary: FileSummary) -> bool:

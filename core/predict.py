@@ -144,8 +144,9 @@ def predict_frame(
 class ScoreKeeper:
     """Scores predictions of a labelled file chunk by chunk.
 
-    See :func:`evaluate_predictions`. It keeps ten bytes a row (genre,
-    predicted genre, a hash of the track) and a running count of top-2 hits,
+    See :func:`evaluate_predictions`. It keeps 14 bytes a row (genre,
+    predicted genre, a hash of the track, its novelty) and a running count
+    of top-2 hits,
     never the rows or their probabilities, so a file of any size can be scored
     while it streams.
     """
@@ -154,6 +155,8 @@ class ScoreKeeper:
         self._labels: list[np.ndarray] = []
         self._predicted: list[np.ndarray] = []
         self._tracks: list[np.ndarray] = []
+        # Each row's novelty (float32, NaN: unknown), for accuracy by band.
+        self._novelty: list[np.ndarray] = []
         self._top2 = 0
         self._named_tracks = True
 
@@ -170,6 +173,7 @@ class ScoreKeeper:
         )
         self._labels.append(labels.astype(np.int8))
         self._predicted.append(codes.astype(np.int8))
+        self._novelty.append(predictions[NOVELTY].to_numpy(dtype=np.float32))
         keys = track_keys(typed)
         self._named_tracks = self._named_tracks and keys is not None
         # Hashes, not names: 8 bytes a row whatever the titles' length.
@@ -190,6 +194,11 @@ class ScoreKeeper:
         metrics = evaluate.prediction_scores(labels[scored], codes[scored], self._top2)
         metrics["n_unpredictable"] = int((~predicted).sum())
         metrics["n_unlabelled"] = int((predicted & (labels < 0)).sum())
+        scores = np.concatenate([np.zeros(0, np.float32), *self._novelty])
+        if scored.any() and not np.isnan(scores[scored]).all():
+            metrics["by_novelty"] = novelty.accuracy_by_novelty(
+                codes[scored] == labels[scored], scores[scored]
+            )
         if self._named_tracks and scored.any():
             tracks = np.concatenate(self._tracks)
             listed = evaluate.genre_bits_by_track(tracks, labels)
@@ -205,8 +214,10 @@ def evaluate_predictions(typed: pd.DataFrame, predictions: pd.DataFrame) -> dict
     Returns:
         :func:`core.evaluate.classification_metrics` plus ``n_unpredictable``
         (rows with no prediction) and ``n_unlabelled`` (rows whose genre is
-        missing or not one of the ten, left out of the scores), and
-        ``fusion_accuracy`` when artist and title are present.
+        missing or not one of the ten, left out of the scores),
+        ``fusion_accuracy`` when artist and title are present, and
+        ``by_novelty`` (core.novelty.accuracy_by_novelty) when the model
+        measures novelty.
     """
     keeper = ScoreKeeper()
     keeper.add(typed, predictions)

@@ -31,8 +31,6 @@ OTHER_LABEL = "playlist_genre"
 SHARED_GENRES = {"edm": "Electronic", "rap": "Rap", "rock": "Rock"}
 # Counted as one genre in the shared scoring.
 MERGED = ("Rap", "Hip-Hop")
-# Novelty bands of the accuracy-by-novelty table: [low, high).
-NOVELTY_BANDS = ((0.0, 50.0), (50.0, 75.0), (75.0, 95.0), (95.0, 100.1))
 
 
 def merged_genres() -> list[str]:
@@ -82,21 +80,6 @@ def scores(labels: list[str], probabilities: np.ndarray) -> dict[str, dict]:
     }
 
 
-def accuracy_by_novelty(correct: np.ndarray, novelty_scores: np.ndarray) -> list[dict]:
-    """Rows and accuracy in each of :data:`NOVELTY_BANDS` (rows with a novelty)."""
-    bands = []
-    for low, high in NOVELTY_BANDS:
-        inside = (novelty_scores >= low) & (novelty_scores < high)
-        bands.append(
-            {
-                "band": f"{low:.0f}-{min(high, 100.0):.0f}",
-                "rows": int(inside.sum()),
-                "top1": float(correct[inside].mean()) if inside.any() else None,
-            }
-        )
-    return bands
-
-
 def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> dict:
     """Strict and shared scores of labelled rows, their novelty and bands.
 
@@ -108,7 +91,7 @@ def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> 
     Returns:
         ``strict`` and ``shared`` (:func:`scores`), ``median_novelty``,
         ``unusual_share`` (novelty >= core.novelty.UNUSUAL) and
-        ``by_novelty`` (:func:`accuracy_by_novelty` of the shared top-1);
+        ``by_novelty`` (core.novelty.accuracy_by_novelty of the shared top-1);
         rows the model cannot predict are left out.
     """
     result = predict.predict_frame(bundle, typed)
@@ -124,7 +107,7 @@ def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> 
     )
     figures["median_novelty"] = float(np.nanmedian(scores_of_rows))
     figures["unusual_share"] = float((scores_of_rows >= novelty.UNUSUAL).mean())
-    figures["by_novelty"] = accuracy_by_novelty(correct, scores_of_rows)
+    figures["by_novelty"] = novelty.accuracy_by_novelty(correct, scores_of_rows)
     return figures
 
 

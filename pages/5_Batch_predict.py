@@ -242,6 +242,13 @@ if scores is not None and scores["n_rows"]:
     columns[0].metric("Accuracy", f"{scores['accuracy']:.1%}")
     columns[1].metric("Right genre in its top 2", f"{scores['top2_accuracy']:.1%}")
     columns[2].metric("Rows scored", f"{scores['n_rows']:,}")
+    if "by_novelty" in scores:
+        # Issue 25: on a file from another source, how often the model is
+        # right as its tracks get less like the ones it learned from.
+        st.markdown(novelty.BAND_SENTENCE)
+        st.dataframe(
+            novelty.band_table(scores["by_novelty"]), hide_index=True, width="stretch"
+        )
     normalised = st.toggle("Show shares of each true genre", key="batch_normalised")
     matrix = scores["confusion_matrix"]
     show.chart(

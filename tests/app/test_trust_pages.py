@@ -39,6 +39,22 @@ def test_batch_predict_gives_the_share_of_unusual_tracks(data_and_model):
     assert any("training tracks" in text for text in texts(app, "markdown"))
 
 
+def test_batch_predict_scores_a_labelled_file_by_novelty(data_and_model):
+    from core import novelty
+    from tests.app.conftest import small_csv_bytes
+
+    app = open_app("batch").run()
+    app.get("file_uploader")[0].set_value(("mine.csv", small_csv_bytes(), "text/csv"))
+    app.run()
+    assert not app.exception, app.exception
+    assert novelty.BAND_SENTENCE in texts(app, "markdown")
+    bands = next(
+        frame.value for frame in app.dataframe if "novelty" in frame.value.columns
+    )
+    assert bands["novelty"].tolist() == ["0-50", "50-75", "75-95", "95-100"]
+    assert bands["tracks"].sum() == 120  # the 120 tracks; not the blank row
+
+
 def test_evaluate_gives_the_other_source_figures(data_and_model, monkeypatch):
     monkeypatch.setenv("GENRELAB_MODEL_DIR", str(bundle.DEFAULT_MODEL_DIR))
     app = open_app("evaluate").run()

@@ -96,6 +96,9 @@ def test_a_trained_bundle_keeps_its_reference_and_predicts_novelty(
     result = export.predict_file(loaded, rows)
     assert result.preview[predict.NOVELTY].between(0, 100).all()
     assert result.novelty is not None and result.novelty.rows == 20
+    # A labelled file is also scored by novelty band.
+    bands = result.scores["by_novelty"]
+    assert sum(band["rows"] for band in bands) == result.scores["n_rows"] == 20
 
 
 def test_a_bundle_without_a_reference_loads_and_says_unknown(impute_run, tmp_path):

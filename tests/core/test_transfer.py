@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import model_card, schema, transfer
+from core import model_card, novelty, schema, transfer
 
 
 def probabilities_for(*genres: str) -> np.ndarray:
@@ -33,15 +33,15 @@ def test_merged_probabilities_still_add_up_to_one():
 
 def test_accuracy_by_novelty_band():
     correct = np.array([True, True, False, False, True])
-    novelty = np.array([10.0, 60.0, 80.0, 99.0, 100.0])
-    bands = transfer.accuracy_by_novelty(correct, novelty)
+    scores = np.array([10.0, 60.0, 80.0, 99.0, 100.0])
+    bands = novelty.accuracy_by_novelty(correct, scores)
     assert [band["band"] for band in bands] == ["0-50", "50-75", "75-95", "95-100"]
     assert [band["rows"] for band in bands] == [1, 1, 1, 2]
     assert [band["top1"] for band in bands] == [1.0, 1.0, 0.0, 0.5]
 
 
 def test_an_empty_band_has_no_accuracy():
-    bands = transfer.accuracy_by_novelty(np.array([True]), np.array([10.0]))
+    bands = novelty.accuracy_by_novelty(np.array([True]), np.array([10.0]))
     assert bands[-1] == {"band": "95-100", "rows": 0, "top1": None}
 
 
@@ -51,7 +51,7 @@ def figures(top1: float) -> dict:
         "shared": {"rows": 10, "top1": top1, "top2": 0.9},
         "median_novelty": 70.0,
         "unusual_share": 0.2,
-        "by_novelty": transfer.accuracy_by_novelty(
+        "by_novelty": novelty.accuracy_by_novelty(
             np.array([True, False]), np.array([10.0, 99.0])
         ),
     }
