@@ -173,7 +173,11 @@ class ScoreKeeper:
         )
         self._labels.append(labels.astype(np.int8))
         self._predicted.append(codes.astype(np.int8))
-        self._novelty.append(predictions[NOVELTY].to_numpy(dtype=np.float32))
+        self._novelty.append(
+            predictions[NOVELTY].to_numpy(dtype=np.float32)
+            if NOVELTY in predictions
+            else np.full(len(predictions), np.nan, dtype=np.float32)
+        )
         keys = track_keys(typed)
         self._named_tracks = self._named_tracks and keys is not None
         # Hashes, not names: 8 bytes a row whatever the titles' length.
