@@ -31,7 +31,7 @@ A change's size is measured like ``core.songs.differences``: in the model's
 scaled inputs, i.e. standard deviations of the (log) feature over the
 training tracks (a quarter of the range counts as one with the study's 0-1
 scaling). Measured on the shipped model (benchmarks/bench_counterfactual.py):
-about 0.1 s per track, well under the 1 s budget.
+about 0.1 s of CPU per track (worst 0.2 s), against a budget of 1 s.
 """
 
 from __future__ import annotations
