@@ -431,9 +431,11 @@ def counterfactual(
     if not reached[0]:
         raw_grids = {feature: search.coarse_grid(feature) for feature in free}
         encoded = search.encode(raw_grids)
-        grids = {
-            feature: (raw, *encoded[feature]) for feature, raw in raw_grids.items()
-        }
+        grids = {}
+        for feature, raw in raw_grids.items():
+            columns, sizes = encoded[feature]
+            moved = sizes > 0.0  # the track's own value is no change
+            grids[feature] = (raw[moved], columns[moved], sizes[moved])
         beam = [start]
         found = None
         for _ in range(min(max_changes, len(free))):

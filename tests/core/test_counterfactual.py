@@ -57,6 +57,7 @@ def test_a_reached_change_predicts_the_genre_and_keeps_the_locks(
             probabilities = result.probabilities
             others = np.delete(probabilities, schema.GENRES.index(target))
             assert probabilities[schema.GENRES.index(target)] >= others.max()
+        assert all(change.size > 0 for change in result.changes)
         changed = {change.feature for change in result.changes}
         assert changed == {
             f for f in schema.NUMERIC_FEATURES if not same(result.values[f], values[f])
