@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import evaluate, explain, schema, songs
 from core.errors import GenreLabError
-from ui import charts, explore, navigation, readings, show, state
+from ui import charts, explore, navigation, readings, show, state, two_models
 
 navigation.page_frame(
     "Evaluate",
@@ -268,6 +268,8 @@ else:
         )
         if button_column.button("Open on Predict", key="evaluate_open_song"):
             open_on_predict(int(picked))
+
+two_models.song_by_song_section(typed, source, open_on_predict)
 
 st.header("Most confused genres (test)")
 st.markdown("Pairs where tracks of the first genre were most often called the second.")

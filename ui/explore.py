@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import data, explain, predict, schema, shapley, songs
+from core import counterfactual, data, explain, predict, schema, shapley, songs
 from core.bundle import Bundle
 from core.errors import GenreLabError
 
@@ -126,6 +126,22 @@ def predicted_track(
         return row, predict.predict_frame(_bundle, row)
     except GenreLabError as error:
         return row, str(error)
+
+
+@st.cache_data(max_entries=64, show_spinner="Looking for the smallest change...")
+def genre_change(
+    model_key: str,
+    values: dict[str, float | str],
+    genre: str,
+    locked: tuple[str, ...],
+    bounds: dict[str, tuple[float, float]],
+    steps: dict[str, float],
+    _bundle: Bundle,
+) -> counterfactual.Counterfactual:
+    """:func:`core.counterfactual.counterfactual` of one track (about 0.1 s CPU)."""
+    return counterfactual.counterfactual(
+        _bundle, values, genre, locked, bounds=bounds, steps=steps
+    )
 
 
 def random_generator() -> np.random.Generator:

@@ -369,6 +369,18 @@ def active_model() -> tuple[ActiveModel | None, str | None]:
     return ActiveModel(choice, st.session_state[MODELS][choice.key]["bundle"]), None
 
 
+def model_bundle(key: str) -> Any:
+    """The bundle of any model a person can pick (``ModelChoice.key``).
+
+    Raises:
+        GenreLabError: the shipped model cannot be loaded.
+        KeyError: no such model is kept in this session.
+    """
+    if key == DEFAULT_MODEL_KEY:
+        return _load_default_bundle(_default_model_stamp())
+    return st.session_state[MODELS][key]["bundle"]
+
+
 def record_run(
     bundle: Any,
     preset_label: str,
