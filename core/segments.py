@@ -190,6 +190,13 @@ class SegmentReport:
         """A group's share of the tracks scored."""
         return segment.tracks / self.tracks
 
+    def rows_of(self, segment: Segment) -> pd.Index:
+        """The group's rows: their index in the file (the held-out rows' index)."""
+        if self.held_out is None:
+            return pd.Index([], dtype=np.int64)
+        rows = self.held_out.rows
+        return rows.index[segment.matches(rows)]
+
     def reading(self, segment: Segment) -> str:
         """One sentence on a group (:func:`segment_reading`)."""
         named = (
@@ -314,7 +321,16 @@ def file_segments(
     rows the model can predict and whose genre is known, and only the test
     tracks when the file is the model's own training data.
     """
-    held_out = held_out_predictions(bundle, typed)
+    return segments_of(held_out_predictions(bundle, typed), min_share)
+
+
+def segments_of(held_out: HeldOut, min_share: float = MIN_SHARE) -> SegmentReport:
+    """The groups of out-of-sample predictions where the model fails, best first.
+
+    Args:
+        held_out: :func:`core.held_out.held_out_predictions` of a file.
+        min_share: the smallest group, as a share of the rows (0 to 0.5).
+    """
     wrong = held_out.wrong
     return SegmentReport(
         segments=tuple(error_segments(held_out.rows, wrong, min_share)),
@@ -376,7 +392,15 @@ def feature_bins(values: pd.Series, feature: str, bins: int = GRID_BINS) -> pd.S
     if known.size == 0:
         return pd.Series(pd.Categorical([None] * len(values)), index=values.index)
     edges = np.unique(np.quantile(known, np.linspace(0, 1, bins + 1)))
-    inner = edges[1:-1]
+    # Edges that read the same once rounded to the unit would make two bins
+    # of one label: keep the first of them.
+    inner_edges: list[float] = []
+    for edge in edges[1:-1]:
+        if not inner_edges or value_words(feature, edge) != value_words(
+            feature, inner_edges[-1]
+        ):
+            inner_edges.append(float(edge))
+    inner = np.asarray(inner_edges, dtype=np.float64)
     labels = []
     for number in range(inner.size + 1):
         if inner.size == 0:
