@@ -184,3 +184,22 @@ def test_bins_read_in_the_features_unit_and_a_bad_feature_is_refused():
     assert list(labels.cat.categories)[0].endswith(" min")
     with pytest.raises(ValueError, match="key is not one of"):
         segments.error_grid(rows.assign(key=0), np.zeros(100), "key", "energy")
+
+
+def test_a_groups_rows_are_the_held_out_rows_its_rule_holds_for():
+    from core.held_out import HeldOut
+
+    rows = feature_rows(300).set_axis(range(1000, 1300))
+    wrong = (rows["energy"] > 0.7).to_numpy()
+    labels = np.zeros(300, dtype=int)
+    probabilities = np.zeros((300, 10))
+    probabilities[np.arange(300), np.where(wrong, 1, 0)] = 1.0
+    held_out = HeldOut(rows, labels, probabilities, 0, 0, 0, test_split=True)
+
+    report = segments.segments_of(held_out)
+
+    assert sum(len(report.rows_of(segment)) for segment in report.segments) == 300
+    for segment in report.segments:
+        chosen = report.rows_of(segment)
+        assert len(chosen) == segment.tracks
+        assert int(wrong[rows.index.get_indexer(chosen)].sum()) == segment.errors
