@@ -19,6 +19,8 @@ from core.errors import GenreLabError
 
 # The metrics key of how many genres were corrected before training.
 CORRECTED_GENRES = "corrected_genres"
+# The bundle info key of the corrections themselves: [[row, genre], ...].
+INFO_KEY = "genre_corrections"
 
 
 def check_corrections(
@@ -100,3 +102,28 @@ def corrections_csv(
     buffer = io.StringIO()
     corrected_rows(typed, corrections, genres).to_csv(buffer, index=False)
     return buffer.getvalue().encode("utf-8")
+
+
+def to_info(corrections: Mapping[int, str]) -> list[list]:
+    """Corrections as a bundle keeps them (JSON has no integer keys): by row."""
+    return [[int(row), corrections[row]] for row in sorted(corrections)]
+
+
+def of_bundle(info: Mapping) -> dict[int, str]:
+    """The corrections a bundle was trained with (its ``info``); {} for none."""
+    return {int(row): str(genre) for row, genre in info.get(INFO_KEY, [])}
+
+
+def model_data(typed: pd.DataFrame, info: Mapping) -> pd.DataFrame:
+    """The loaded data as the model learned it: its hand corrections applied.
+
+    A model trained with corrections is tied to the corrected data (its
+    fingerprint and split), so its training and test tracks are told apart
+    in that data only. On a file without those rows (another file), the
+    frame is returned as it is.
+    """
+    fixes = of_bundle(info)
+    try:
+        return apply_corrections(typed, fixes)
+    except GenreLabError:
+        return typed

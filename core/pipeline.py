@@ -12,7 +12,12 @@ import pandas as pd
 from core import data, evaluate, features, forward
 from core.bundle import Bundle
 from core.config import TrainingConfig
-from core.corrections import CORRECTED_GENRES, apply_corrections
+from core.corrections import (
+    CORRECTED_GENRES,
+    INFO_KEY,
+    apply_corrections,
+    to_info,
+)
 from core.data import label_codes, track_keys
 from core.features import CleaningSummary
 from core.history import EpochLog, ProgressHook
@@ -200,7 +205,11 @@ def train_from_frame(
         preprocessor=preprocessor,
         config=config,
         # Which data: the split can be recomputed for exactly this data.
-        info={"data_fingerprint": data.fingerprint(typed), "data_rows": len(typed)},
+        info={
+            "data_fingerprint": data.fingerprint(typed),
+            "data_rows": len(typed),
+            **({INFO_KEY: to_info(corrections)} if corrections else {}),
+        },
     )
     bundle.metrics = {
         "train": _split_metrics(

@@ -80,10 +80,17 @@ if fusion is not None:
 
 typed, source, error = state.load_data()
 model, model_error = state.active_model()
+# The data as the model learned it: a model trained with genres fixed by hand
+# is tied to the corrected data, where its training and test tracks are known.
+model_typed = (
+    explore.model_data(model.choice.key, source.key, model.bundle, typed)
+    if typed is not None and source is not None and model is not None
+    else typed
+)
 # Every labelled row's prediction and split (when the model's split can be
 # known), for the confusion cells, the reliability chart and the map.
 songs_table = (
-    explore.predictions_table(model.choice.key, source.key, model.bundle, typed)
+    explore.predictions_table(model.choice.key, source.key, model.bundle, model_typed)
     if typed is not None and source is not None and model is not None
     else None
 )
@@ -230,7 +237,9 @@ else:
 held_out = None
 if typed is not None and source is not None and model is not None:
     try:
-        held_out = explore.held_out(model.choice.key, source.key, model.bundle, typed)
+        held_out = explore.held_out(
+            model.choice.key, source.key, model.bundle, model_typed
+        )
     except GenreLabError as held_out_error:
         st.warning(str(held_out_error))
 HELD_OUT_NAMED = (
@@ -344,7 +353,7 @@ else:
     map_split = splits[0]
     try:
         song_map = explore.song_map(
-            model.choice.key, source.key, map_split, model.bundle, typed
+            model.choice.key, source.key, map_split, model.bundle, model_typed
         )
     except GenreLabError as map_error:
         st.warning(str(map_error))
@@ -421,7 +430,7 @@ def average_effect_section() -> None:
             split,
             feature,
             model.bundle,
-            typed,
+            model_typed,
             songs_table,
         )
     except GenreLabError as effect_error:
@@ -486,7 +495,9 @@ if model is None:
     navigation.no_model_notice(model_error)
 else:
     try:
-        table = importance_table(model.choice.key, source.key, model.bundle, typed)
+        table = importance_table(
+            model.choice.key, source.key, model.bundle, model_typed
+        )
     except GenreLabError as importance_error:
         st.error(str(importance_error))
     else:

@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import data, explain, label_issues, predict, schema, segments, shapley, songs
+from core import (
+    corrections,
+    data,
+    explain,
+    label_issues,
+    predict,
+    schema,
+    segments,
+    shapley,
+    songs,
+)
 from core.bundle import Bundle
 from core.errors import GenreLabError
 from core.held_out import HeldOut, held_out_predictions
@@ -28,6 +38,17 @@ PENDING_TRACK = "predict_pending_track"
 def song_index(data_key: str, _typed: pd.DataFrame) -> pd.DataFrame:
     """:func:`core.songs.song_index` of the loaded data."""
     return songs.song_index(_typed)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def model_data(
+    model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`core.corrections.model_data`: the data with the model's own fixes.
+
+    Keyed by the model, whose corrections never change once trained.
+    """
+    return corrections.model_data(_typed, _bundle.info)
 
 
 @st.cache_resource(max_entries=3, show_spinner="Predicting every track of the data...")

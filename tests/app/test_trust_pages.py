@@ -124,6 +124,12 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     assert trained.metrics[corrections.CORRECTED_GENRES] == 1
     corrected = corrections.apply_corrections(typed, fixed)
     assert trained.info["data_fingerprint"] == data.fingerprint(corrected)
+    # Evaluate still tells its training and test tracks apart in the loaded
+    # file: it applies the model's own corrections.
+    app.switch_page("pages/3_Evaluate.py").run()
+    assert not app.exception, app.exception
+    assert not any("not the data this model" in w.value for w in app.warning)
+    assert "test tracks" in app.selectbox(key="evaluate_cell_split").options[0]
 
 
 def test_training_without_the_box_ignores_the_corrections(noisy_data_and_model):

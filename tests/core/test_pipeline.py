@@ -198,9 +198,9 @@ def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_
 
 
 def test_corrections_are_applied_before_training_and_counted_on_the_card(
-    separable_typed, impute_run
+    separable_typed, impute_run, tmp_path
 ):
-    from core import corrections, model_card
+    from core import bundle, corrections, model_card
 
     first, second = separable_typed.index[:2]
     fixes = {
@@ -219,6 +219,13 @@ def test_corrections_are_applied_before_training_and_counted_on_the_card(
     # Tied to the corrected data, not to the file as loaded.
     corrected = corrections.apply_corrections(separable_typed, fixes)
     assert run.bundle.info["data_fingerprint"] == data.fingerprint(corrected)
+    # The bundle keeps them, saved and loaded: the loaded file, corrected as
+    # the model learned it, is its data again (its split is known).
+    saved = bundle.load_bundle(bundle.save_bundle(run.bundle, tmp_path / "fixed"))
+    assert corrections.of_bundle(saved.info) == fixes
+    as_learned = corrections.model_data(separable_typed, saved.info)
+    assert data.fingerprint(as_learned) == saved.info["data_fingerprint"]
+    assert corrections.model_data(separable_typed.iloc[:1], saved.info) is not None
     assert impute_run.bundle.metrics[corrections.CORRECTED_GENRES] == 0
     assert "corrected by hand" not in model_card.model_card(
         impute_run.bundle, "python -m core train"
