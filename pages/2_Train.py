@@ -628,6 +628,7 @@ table = pd.DataFrame(
             "batch": run["settings"]["batch_size"],
             "learning rate": run["settings"]["learning_rate"],
             "dropout": run["settings"]["dropout"],
+            "genres fixed": run["metrics"].get("corrected_genres", 0),
         }
         for run in runs_of_session
     ]

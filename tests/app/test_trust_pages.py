@@ -122,6 +122,8 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     run = app.session_state["runs"][-1]
     trained = app.session_state["models"][run["id"]]["bundle"]
     assert trained.metrics[corrections.CORRECTED_GENRES] == 1
+    runs_table = next(frame.value for frame in app.dataframe if "run" in frame.value)
+    assert runs_table["genres fixed"].tolist() == [1]
     corrected = corrections.apply_corrections(typed, fixed)
     assert trained.info["data_fingerprint"] == data.fingerprint(corrected)
     # Evaluate still tells its training and test tracks apart in the loaded
