@@ -1,7 +1,7 @@
 """The command line: ``python -m core <command>``.
 
-Commands: ``report|train|evaluate|predict|explain|similar|segments|label-issues|
-compare|sweep|download``.
+Commands: ``report|train|evaluate|predict|explain|counterfactual|similar|segments|
+label-issues|compare|sweep|download``.
 
 Bad input ends with exit code 2 and one plain line on stderr, never a
 traceback, and no output file is left half-written.
@@ -120,6 +120,24 @@ def _parser() -> argparse.ArgumentParser:
         "--genre", choices=schema.GENRES, help="explain this genre for every row"
     )
     _verbose_flag(explain)
+
+    changing = commands.add_parser(
+        "counterfactual",
+        help="the smallest change of each row that puts a chosen genre on top",
+    )
+    changing.add_argument("--model", required=True, help="a bundle folder")
+    changing.add_argument("--input", required=True, help="CSV of tracks")
+    changing.add_argument(
+        "--genre", required=True, help="the genre to put on top, e.g. Jazz"
+    )
+    changing.add_argument(
+        "--lock",
+        default="",
+        help="features to keep as they are, comma-separated (e.g. popularity,"
+        "duration_ms); key and mode always stay",
+    )
+    changing.add_argument("--output", required=True, help="CSV to write")
+    _verbose_flag(changing)
 
     similar = commands.add_parser(
         "similar", help="the tracks of a dataset nearest to each input row"
@@ -572,6 +590,31 @@ def _with_input_novelty(table, scores):
     )
 
 
+def _command_counterfactual(arguments: argparse.Namespace) -> int:
+    from core import bundle, counterfactual
+
+    locked = tuple(name.strip() for name in arguments.lock.split(",") if name.strip())
+    # Checked before reading anything: a bad genre or lock writes nothing.
+    counterfactual.check_request(arguments.genre, locked)
+    model_bundle = bundle.load_bundle(arguments.model)
+    reached = 0
+
+    def changed(raw, typed):
+        nonlocal reached
+        table = counterfactual.counterfactual_frame(
+            model_bundle, raw, typed, arguments.genre, locked
+        )
+        reached += int((table[counterfactual.REACHED] == "true").sum())
+        return table
+
+    rows, _ = _stream_to_csv(arguments, changed)
+    print(
+        f"{reached} of {rows} rows made {arguments.genre}; written to "
+        f"{arguments.output}"
+    )
+    return 0
+
+
 def _command_similar(arguments: argparse.Namespace) -> int:
     from core import bundle, predict, songs
 
@@ -795,6 +838,7 @@ COMMANDS = {
     "download": _command_download,
     "compare": _command_compare,
     "explain": _command_explain,
+    "counterfactual": _command_counterfactual,
     "similar": _command_similar,
     "calibrate-novelty": _command_calibrate_novelty,
     "transfer": _command_transfer,

@@ -19,6 +19,7 @@ from core import config as configuration
 from core import evaluate, features, schema
 from core.config import TrainingConfig
 from core.data import label_codes
+from core.history import ProgressHook
 
 ProgressMessage = Callable[[str], None]
 
@@ -60,9 +61,14 @@ def _recommended(seed: int) -> TrainingConfig:
 
 
 def network_probabilities(
-    config: TrainingConfig, train_rows: pd.DataFrame, test_rows: pd.DataFrame
+    config: TrainingConfig,
+    train_rows: pd.DataFrame,
+    test_rows: pd.DataFrame,
+    on_epoch: ProgressHook | None = None,
 ) -> tuple[np.ndarray, float]:
     """Fit the preprocessor and network of ``config`` on the train rows.
+
+    ``on_epoch`` is called after every epoch of the training.
 
     Returns:
         Probabilities for the test rows (NaN where the preprocessor cannot
@@ -78,6 +84,7 @@ def network_probabilities(
         config,
         preprocessor.transform(train_rows),
         label_codes(train_rows),
+        on_epoch,
         groups=groups,
     )
     seconds = time.perf_counter() - started

@@ -22,6 +22,7 @@ from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.data import label_codes
 from core.errors import GenreLabError
+from core.history import ProgressHook
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def cross_validated_predictions(
     config: TrainingConfig,
     folds: int = 4,
     on_fold: Callable[[int, int], None] | None = None,
+    on_epoch: ProgressHook | None = None,
 ) -> HeldOut:
     """Every labelled row's probabilities from a model that never saw its track.
 
@@ -120,6 +122,7 @@ def cross_validated_predictions(
         config: the recipe of the models (e.g. the bundle's ``config``).
         folds: how many models (2 to 10).
         on_fold: called with (fold number from 0, folds) before each training.
+        on_epoch: called after every epoch of each training.
 
     Returns:
         The rows its cleaning keeps, their genres and probabilities; rows it
@@ -152,7 +155,7 @@ def cross_validated_predictions(
         if on_fold is not None:
             on_fold(number, folds)
         probabilities[held], _ = compare.network_probabilities(
-            config, cleaned.iloc[fit], cleaned.iloc[held]
+            config, cleaned.iloc[fit], cleaned.iloc[held], on_epoch
         )
     # A fold's preprocessor may find no use for a row (a key it never saw).
     predicted = ~np.isnan(probabilities).any(axis=1)

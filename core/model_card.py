@@ -11,6 +11,7 @@ import numpy as np
 from core import evaluate, schema
 from core.bundle import Bundle
 from core.config import TrainingConfig
+from core.corrections import CORRECTED_GENRES
 
 # The metrics key of the test scores with popularity left out of the rows
 # (filled with the typical value, as for a Web API file): core.pipeline.
@@ -219,7 +220,18 @@ def _comparison_section(comparison: dict | None, test: dict) -> str:
     return "\n".join(lines)
 
 
-def _data_section(config: TrainingConfig, cleaning: dict) -> str:
+def _corrections_line(corrected: int) -> str:
+    """ "12 genres corrected by hand." when any were; nothing otherwise."""
+    if not corrected:
+        return ""
+    genres = "genre" if corrected == 1 else "genres"
+    return (
+        f"\n{corrected} {genres} corrected by hand before training (GenreLab's "
+        '"Fix this genre"): the model learned those rows under the corrected genre.'
+    )
+
+
+def _data_section(config: TrainingConfig, cleaning: dict, corrected: int = 0) -> str:
     """Where the rows came from, how many were used, and the split."""
     split_note = (
         "; every row of a track (same artist and title) on the same side, so the "
@@ -228,13 +240,14 @@ def _data_section(config: TrainingConfig, cleaning: dict) -> str:
         else ""
     )
     split = f"{1 - config.test_size:.0%} train / {config.test_size:.0%} test"
+    corrections = _corrections_line(corrected)
     return f"""## Data
 The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
 Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
 invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
 {cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
 Split: {split}, seed {config.seed}
-{"(stratified by genre)" if config.stratify else ""}{split_note}."""
+{"(stratified by genre)" if config.stratify else ""}{split_note}.{corrections}"""
 
 
 def _features_section(bundle: Bundle) -> str:
@@ -483,13 +496,14 @@ def model_card(bundle: Bundle, command: str) -> str:
     test = metrics.get("test", {})
     popularity = _filled_popularity_section(bundle)
     other_source = other_source_section(metrics)
+    corrected = int(metrics.get(CORRECTED_GENRES) or 0)
     newline = "\n"  # a backslash cannot stand inside an f-string's braces
     return f"""# GenreLab model card
 
 Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
 audio features and popularity. No artist, title or id is used.
 
-{_data_section(bundle.config, metrics.get("cleaning", {}))}
+{_data_section(bundle.config, metrics.get("cleaning", {}), corrected)}
 
 {_features_section(bundle)}
 

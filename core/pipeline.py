@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -11,6 +12,12 @@ import pandas as pd
 from core import data, evaluate, features, forward, novelty
 from core.bundle import Bundle
 from core.config import TrainingConfig
+from core.corrections import (
+    CORRECTED_GENRES,
+    INFO_KEY,
+    apply_corrections,
+    to_info,
+)
 from core.data import label_codes, track_keys
 from core.errors import DataError
 from core.features import CleaningSummary
@@ -184,6 +191,7 @@ def train_from_frame(
     typed: pd.DataFrame,
     config: TrainingConfig,
     on_epoch: ProgressHook | None = None,
+    corrections: Mapping[int, str] | None = None,
 ) -> TrainingRun:
     """Clean, split, fit the preprocessor, train and score, as ``config`` says.
 
@@ -194,16 +202,22 @@ def train_from_frame(
         typed: a labelled typed frame (``core.data.load_csv(..., require_label=True)``).
         config: every setting of the run.
         on_epoch: progress hook, called after every epoch.
+        corrections: genres corrected by hand, row -> genre
+            (:func:`core.corrections.apply_corrections`), applied first; the
+            data the model is tied to is then the corrected data.
 
     Returns:
         The run, whose bundle holds the model, preprocessor and metrics.
 
     Raises:
         DataError: too few usable rows or genres to train.
+        GenreLabError: a correction of a row the data lacks, or to no genre.
     """
     from core import model as network
 
     started = time.perf_counter()
+    corrections = dict(corrections or {})
+    typed = apply_corrections(typed, corrections)
     labels = label_codes(typed)
     keys = track_keys(typed)
     tracks = np.arange(len(typed)) if keys is None else keys.to_numpy()
@@ -245,7 +259,11 @@ def train_from_frame(
         preprocessor=preprocessor,
         config=config,
         # Which data: the split can be recomputed for exactly this data.
-        info={"data_fingerprint": data.fingerprint(typed), "data_rows": len(typed)},
+        info={
+            "data_fingerprint": data.fingerprint(typed),
+            "data_rows": len(typed),
+            **({INFO_KEY: to_info(corrections)} if corrections else {}),
+        },
         novelty=novelty.fit_reference(
             train_features, preprocessor.feature_names, config.seed
         ),
@@ -278,6 +296,7 @@ def train_from_frame(
             predictor, preprocessor, test_rows, labels[test]
         ),
         "cleaning": asdict(cleaning),
+        CORRECTED_GENRES: len(corrections),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],
         "train_seconds": round(train_seconds, 2),

@@ -190,6 +190,13 @@ class SegmentReport:
         """A group's share of the tracks scored."""
         return segment.tracks / self.tracks
 
+    def rows_of(self, segment: Segment) -> pd.Index:
+        """The group's rows: their index in the file (the held-out rows' index)."""
+        if self.held_out is None:
+            return pd.Index([], dtype=np.int64)
+        rows = self.held_out.rows
+        return rows.index[segment.matches(rows)]
+
     def reading(self, segment: Segment) -> str:
         """One sentence on a group (:func:`segment_reading`)."""
         named = (
@@ -314,7 +321,16 @@ def file_segments(
     rows the model can predict and whose genre is known, and only the test
     tracks when the file is the model's own training data.
     """
-    held_out = held_out_predictions(bundle, typed)
+    return segments_of(held_out_predictions(bundle, typed), min_share)
+
+
+def segments_of(held_out: HeldOut, min_share: float = MIN_SHARE) -> SegmentReport:
+    """The groups of out-of-sample predictions where the model fails, best first.
+
+    Args:
+        held_out: :func:`core.held_out.held_out_predictions` of a file.
+        min_share: the smallest group, as a share of the rows (0 to 0.5).
+    """
     wrong = held_out.wrong
     return SegmentReport(
         segments=tuple(error_segments(held_out.rows, wrong, min_share)),
@@ -341,3 +357,119 @@ def segments_table(report: SegmentReport) -> pd.DataFrame:
         ],
         columns=[*SEGMENT_COLUMNS, "reading"],
     )
+
+
+# --- the error rate over two features ----------------------------------------------
+
+GRID_BINS = 5
+# A cell with fewer tracks than this has no error rate: too few to say.
+MIN_CELL_TRACKS = 20
+# Columns of error_grid(), in order.
+GRID_COLUMNS = [
+    "x_bin",
+    "y_bin",
+    "x_order",
+    "y_order",
+    "tracks",
+    "errors",
+    "error_rate",
+]
+
+
+def feature_bins(values: pd.Series, feature: str, bins: int = GRID_BINS) -> pd.Series:
+    """Each value's bin (quantiles of the known values), labelled in its unit.
+
+    Labels read "0.20 to 0.45" (or "below 0.20" / "above 0.80" at the ends);
+    an unknown value's bin is NaN. Fewer bins when values repeat (popularity,
+    a feature that is mostly 0).
+
+    Raises:
+        ValueError: ``bins`` below 1.
+    """
+    if bins < 1:
+        raise ValueError("bins must be at least 1")
+    known = values.dropna().to_numpy(dtype=np.float64)
+    if known.size == 0:
+        return pd.Series(pd.Categorical([None] * len(values)), index=values.index)
+    edges = np.unique(np.quantile(known, np.linspace(0, 1, bins + 1)))
+    # Edges that read the same once rounded to the unit would make two bins
+    # of one label: keep the first of them.
+    inner_edges: list[float] = []
+    for edge in edges[1:-1]:
+        if not inner_edges or value_words(feature, edge) != value_words(
+            feature, inner_edges[-1]
+        ):
+            inner_edges.append(float(edge))
+    inner = np.asarray(inner_edges, dtype=np.float64)
+    labels = []
+    for number in range(inner.size + 1):
+        if inner.size == 0:
+            labels.append("every value")
+        elif number == 0:
+            labels.append(f"up to {value_words(feature, inner[0])}")
+        elif number == inner.size:
+            labels.append(f"above {value_words(feature, inner[-1])}")
+        else:
+            labels.append(
+                f"{value_words(feature, inner[number - 1])} to "
+                f"{value_words(feature, inner[number])}"
+            )
+    positions = np.searchsorted(inner, values.to_numpy(dtype=np.float64), side="left")
+    codes = np.where(values.isna().to_numpy(), -1, positions)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        index=values.index,
+    )
+
+
+def error_grid(
+    rows: pd.DataFrame,
+    wrong: np.ndarray,
+    feature_x: str,
+    feature_y: str,
+    bins: int = GRID_BINS,
+    min_tracks: int = MIN_CELL_TRACKS,
+) -> pd.DataFrame:
+    """How often the model is wrong in each pair of bins of two features.
+
+    Args:
+        rows: a frame with both features (unknown values as NaN; such rows
+            are left out).
+        wrong: whether the model was wrong on each row.
+        feature_x, feature_y: two of ``SEGMENT_FEATURES`` (may be the same).
+        bins: quantile bins per feature.
+        min_tracks: a cell with fewer tracks gets no error rate (NaN).
+
+    Returns:
+        ``GRID_COLUMNS``: one row per pair of bins (every pair, empty ones
+        with 0 tracks), ``x_order`` and ``y_order`` the bins' positions.
+
+    Raises:
+        ValueError: a feature not in ``SEGMENT_FEATURES``, or rows and wrong
+            of different lengths.
+    """
+    for feature in (feature_x, feature_y):
+        if feature not in SEGMENT_FEATURES:
+            raise ValueError(f"{feature} is not one of {', '.join(SEGMENT_FEATURES)}")
+    wrong = np.asarray(wrong, dtype=bool)
+    if len(wrong) != len(rows):
+        raise ValueError("rows and wrong must have one entry per row")
+    x_bins = feature_bins(rows[feature_x], feature_x, bins)
+    y_bins = feature_bins(rows[feature_y], feature_y, bins)
+    frame = pd.DataFrame({"x_bin": x_bins, "y_bin": y_bins, "wrong": wrong})
+    counted = (
+        frame.groupby(["x_bin", "y_bin"], observed=False)["wrong"]
+        .agg(tracks="size", errors="sum")
+        .reset_index()
+    )
+    counted["x_order"] = counted["x_bin"].cat.codes.astype(int)
+    counted["y_order"] = counted["y_bin"].cat.codes.astype(int)
+    counted["x_bin"] = counted["x_bin"].astype(str)
+    counted["y_bin"] = counted["y_bin"].astype(str)
+    counted["tracks"] = counted["tracks"].astype(int)
+    counted["errors"] = counted["errors"].astype(int)
+    enough = counted["tracks"] >= max(1, min_tracks)
+    counted["error_rate"] = np.where(
+        enough, counted["errors"] / counted["tracks"].clip(lower=1), np.nan
+    )
+    return counted[GRID_COLUMNS].sort_values(["y_order", "x_order"], ignore_index=True)

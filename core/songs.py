@@ -204,6 +204,21 @@ def cell_songs(
     return table[chosen].sort_values(CONFIDENCE, ascending=False)
 
 
+def rows_songs(table: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:
+    """The songs of some rows of the data (a group's), the model's mistakes first.
+
+    Rows the predictions table lacks (not predicted, unlabelled) are left
+    out; within right and wrong, the model's surest first.
+    """
+    listed = table.loc[table.index.intersection(rows)]
+    wrong = listed[TRUE_GENRE] != listed[predict.PREDICTED]
+    return (
+        listed.assign(_right=~wrong)
+        .sort_values(["_right", CONFIDENCE], ascending=[True, False], kind="stable")
+        .drop(columns="_right")
+    )
+
+
 def surprise(table: pd.DataFrame, right: bool, rng: np.random.Generator) -> int | None:
     """A random test track the model got right or wrong.
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from core import config as settings
 from core import schema
 from core.data import PROBLEM_COLUMN
-from ui import charts, navigation, readings, show, state
+from ui import charts, navigation, readings, show, state, trust
 
 navigation.page_frame(
     "Data",
@@ -159,3 +160,23 @@ else:
         shown.sample(min(sample_size, len(shown)), random_state=0).sort_index(),
         width="stretch",
     )
+
+st.header("Tracks whose genre looks wrong")
+st.markdown(
+    "Songs listed under a genre a model finds very unlikely (less than a 2% "
+    "chance): a mislabelled song, or one that sounds like another genre. A "
+    "model remembers the genres it learned, so every track is checked by a "
+    "model trained without it: GenreLab trains several models, each without "
+    "a share of the songs. That takes minutes (4 models of the Recommended "
+    "recipe on the whole Kaggle file: 7 minutes on a 2-core server); the "
+    "**Evaluate** page checks the model's test tracks at once."
+)
+model, _ = state.active_model()
+recipe = model.bundle.config if model is not None else settings.RECOMMENDED
+recipe_name = f"{model.choice.name}'s recipe" if model is not None else "Recommended"
+issues = trust.cross_validated_check(
+    typed, source.key, recipe, recipe_name, "data_labels"
+)
+if issues is not None:
+    trust.issue_list(issues, source.key, "tracks", "data_labels")
+trust.corrections_panel(typed, source.key, "data_labels")

@@ -88,6 +88,16 @@ if typed is None or source is None:
     st.stop()
 
 st.caption(f"Training data: {source.label} ({len(typed):,} rows).")
+fixed_genres = state.corrections(source.key)
+use_corrections = bool(fixed_genres) and st.checkbox(
+    f"Train with my corrections ({len(fixed_genres)} "
+    f"{'genre' if len(fixed_genres) == 1 else 'genres'} fixed by hand)",
+    value=True,
+    key="train_use_corrections",
+    help="The genres fixed on the Evaluate or Data page replace the listed ones "
+    "before training; the model card counts them.",
+)
+corrections_used = dict(fixed_genres) if use_corrections else None
 
 st.segmented_control(
     "Start from a preset",
@@ -293,7 +303,9 @@ def stop_button(key: str, label: str = "Stop training") -> None:
 def train_one(config: settings.TrainingConfig) -> None:
     """Train with live progress and keep the result as the active model."""
     stop_button("train_stop")
-    run = training.queued_training(typed, config, training.progress_hook())
+    run = training.queued_training(
+        typed, config, training.progress_hook(), corrections=corrections_used
+    )
     training.keep_run(run, preset_label(config))
     # Run the page again so that the sidebar, drawn before training, shows the
     # new model as the one in use; the result section draws the final curves.
@@ -443,6 +455,7 @@ def start_sweep() -> None:
             config,
             training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
             cancel_key=f"train_sweep_cancel_{number}",
+            corrections=corrections_used,
         )
         kept["runs"].append(sweep.SweepRun(values_tried, run))
         overall.progress(
@@ -615,6 +628,7 @@ table = pd.DataFrame(
             "batch": run["settings"]["batch_size"],
             "learning rate": run["settings"]["learning_rate"],
             "dropout": run["settings"]["dropout"],
+            "genres fixed": run["metrics"].get("corrected_genres", 0),
         }
         for run in runs_of_session
     ]

@@ -14,7 +14,17 @@ import streamlit as st
 
 from core import evaluate, explain, model_card, schema, songs
 from core.errors import GenreLabError
-from ui import charts, explore, navigation, readings, show, state
+from ui import (
+    charts,
+    explore,
+    navigation,
+    readings,
+    show,
+    song_list,
+    state,
+    trust,
+    two_models,
+)
 
 navigation.page_frame(
     "Evaluate",
@@ -71,10 +81,17 @@ if fusion is not None:
 
 typed, source, error = state.load_data()
 model, model_error = state.active_model()
+# The data as the model learned it: a model trained with genres fixed by hand
+# is tied to the corrected data, where its training and test tracks are known.
+model_typed = (
+    explore.model_data(model.choice.key, source.key, model.bundle, typed)
+    if typed is not None and source is not None and model is not None
+    else typed
+)
 # Every labelled row's prediction and split (when the model's split can be
 # known), for the confusion cells, the reliability chart and the map.
 songs_table = (
-    explore.predictions_table(model.choice.key, source.key, model.bundle, typed)
+    explore.predictions_table(model.choice.key, source.key, model.bundle, model_typed)
     if typed is not None and source is not None and model is not None
     else None
 )
@@ -175,11 +192,6 @@ if splits == [songs.TRACKS]:
     )
 
 
-def open_on_predict(index: int) -> None:
-    st.session_state[explore.PENDING_TRACK] = index
-    st.switch_page("pages/4_Predict.py")
-
-
 st.subheader("Songs in a cell")
 if songs_table is None:
     st.info(
@@ -219,55 +231,57 @@ else:
         f"**{len(cell):,} {SPLIT_LABELS[cell_split]}** of {true_genre} were called "
         f"{predicted_genre}. Click a row to open that song on the Predict page."
     )
-    columns = [
-        column
-        for column in (
-            "artist_name",
-            "track_name",
-            songs.LISTED,
-            "predicted_genre",
-            "second_genre",
-            songs.CONFIDENCE,
-        )
-        if column in cell.columns
-    ]
-    shown = cell[columns].copy()
-    if "artist_name" in shown:
-        shown["artist_name"] = shown["artist_name"].replace(
-            songs.EMPTY_ARTIST, songs.UNKNOWN_ARTIST
-        )
-    chosen = st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        on_select="rerun",
-        selection_mode="single-row",
-        key="evaluate_cell_songs",
-        column_config={
-            "artist_name": "artist",
-            "track_name": "title",
-            songs.LISTED: "listed under",
-            "predicted_genre": "predicted",
-            "second_genre": "second guess",
-            songs.CONFIDENCE: st.column_config.ProgressColumn(
-                "confidence", min_value=0.0, max_value=1.0, format="percent"
-            ),
-        },
+    song_list.song_table(
+        cell, "evaluate_cell_songs", "evaluate_cell_open", "evaluate_open_song"
     )
-    if chosen.selection.rows:
-        open_on_predict(int(cell.index[chosen.selection.rows[0]]))
-    if len(cell):
-        # The keyboard twin of clicking a row.
-        names = dict(zip(cell.index, cell[songs.SONG], strict=True))
-        song_column, button_column = st.columns([3, 1], vertical_alignment="bottom")
-        picked = song_column.selectbox(
-            "Or open this song on the Predict page",
-            list(names)[:500],
-            format_func=names.__getitem__,
-            key="evaluate_cell_open",
+
+held_out = None
+if typed is not None and source is not None and model is not None:
+    try:
+        held_out = explore.held_out(
+            model.choice.key, source.key, model.bundle, model_typed
         )
-        if button_column.button("Open on Predict", key="evaluate_open_song"):
-            open_on_predict(int(picked))
+    except GenreLabError as held_out_error:
+        st.warning(str(held_out_error))
+HELD_OUT_NAMED = (
+    "test tracks" if held_out is not None and held_out.test_split else "tracks"
+)
+
+st.header("Where the model fails")
+st.markdown(
+    "Groups of songs, described by their audio features, where the model is "
+    "wrong more often than overall: a small decision tree finds them among "
+    f"the {HELD_OUT_NAMED} it did not learn from. Pick a group to list its "
+    "songs; the heatmap shows how often it is wrong for any two features."
+)
+if held_out is None or not len(held_out.rows):
+    st.info(
+        "Finding where the model fails needs the dataset (load it on the **Home** "
+        "page) with labelled tracks this model did not learn from."
+    )
+else:
+    report = explore.segment_report(model.choice.key, source.key, held_out)
+    trust.failing_groups(report, songs_table, "evaluate_segments")
+    st.subheader("The error rate over two features")
+    trust.error_heatmap(held_out, "evaluate_segments")
+
+st.header("Tracks whose genre looks wrong")
+st.markdown(
+    f"Songs of the {HELD_OUT_NAMED} listed under a genre the model finds very "
+    "unlikely: a mislabelled song, or one the model gets badly wrong. Fix a "
+    "genre you agree with; the next training can learn from your corrections."
+)
+if held_out is None or not len(held_out.rows):
+    st.info(
+        "Checking the genres needs the dataset (load it on the **Home** page) "
+        "with labelled tracks this model did not learn from."
+    )
+else:
+    issues = explore.label_issues_of(model.choice.key, source.key, held_out)
+    trust.issue_list(issues, source.key, HELD_OUT_NAMED, "evaluate_labels")
+    trust.corrections_panel(typed, source.key, "evaluate_labels")
+
+two_models.song_by_song_section(typed, source, song_list.open_on_predict)
 
 st.header("Most confused genres (test)")
 st.markdown("Pairs where tracks of the first genre were most often called the second.")
@@ -351,7 +365,7 @@ else:
     map_split = splits[0]
     try:
         song_map = explore.song_map(
-            model.choice.key, source.key, map_split, model.bundle, typed
+            model.choice.key, source.key, map_split, model.bundle, model_typed
         )
     except GenreLabError as map_error:
         st.warning(str(map_error))
@@ -428,7 +442,7 @@ def average_effect_section() -> None:
             split,
             feature,
             model.bundle,
-            typed,
+            model_typed,
             songs_table,
         )
     except GenreLabError as effect_error:
@@ -493,7 +507,9 @@ if model is None:
     navigation.no_model_notice(model_error)
 else:
     try:
-        table = importance_table(model.choice.key, source.key, model.bundle, typed)
+        table = importance_table(
+            model.choice.key, source.key, model.bundle, model_typed
+        )
     except GenreLabError as importance_error:
         st.error(str(importance_error))
     else:

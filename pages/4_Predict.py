@@ -13,12 +13,23 @@ from ui import preload
 # run most of a second, which the browser spends loading the chart code.
 preload.chart_code()
 
+import dataclasses  # noqa: E402
 from html import escape  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from core import explain, inputs, links, novelty, predict, schema, shapley, songs  # noqa: E402
+from core import (  # noqa: E402
+    counterfactual,
+    explain,
+    inputs,
+    links,
+    novelty,
+    predict,
+    schema,
+    shapley,
+    songs,
+)
 from core.errors import GenreLabError  # noqa: E402
 from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
 
@@ -52,6 +63,7 @@ VIEWS = {
     "why": "Why this genre?",
     "alike": "Songs that sound alike",
     "what_if": "What if?",
+    "another": "Another genre?",
     "map": "Map of songs",
 }
 
@@ -478,6 +490,85 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
     st.caption("The dotted line marks the track's current value.")
 
 
+CHANGE_GENRE = "predict_change_genre"
+
+
+def lock_key(feature: str) -> str:
+    return f"predict_lock_{feature}"
+
+
+def move_sliders(new_values: dict[str, float]) -> None:
+    """Callback: put the changed features' sliders where the change takes them.
+
+    A loaded song stays loaded for the features not changed (their exact
+    values are still used); the changed ones now follow their sliders.
+    """
+    for feature, value in new_values.items():
+        st.session_state[slider_key(feature)] = ranges[feature].to_display(value)
+    loaded = st.session_state.get(LOADED)
+    if loaded is not None:
+        st.session_state[LOADED] = dataclasses.replace(
+            loaded, positions={**loaded.positions, **dict.fromkeys(new_values)}
+        )
+
+
+def another_genre_section(values: dict[str, object], probabilities) -> None:
+    """The smallest change of the track that makes the model name another genre."""
+    st.markdown(
+        "Pick a genre: GenreLab looks for the smallest change to this track that "
+        "makes the model name that genre first, changing as few features as "
+        "possible and leaving alone the ones you lock."
+    )
+    by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    others = by_probability[1:]
+    if st.session_state.get(CHANGE_GENRE) not in others:
+        st.session_state[CHANGE_GENRE] = others[0]
+    genre = st.selectbox(
+        "Make it", others, key=CHANGE_GENRE, help="Listed from likeliest to least."
+    )
+    st.caption("Keep these as they are:")
+    lock_columns = st.columns(4)
+    for position, feature in enumerate(schema.NUMERIC_FEATURES):
+        lock_columns[position % 4].checkbox(
+            feature.removesuffix("_ms"),
+            value=feature == "popularity",
+            key=lock_key(feature),
+        )
+    locked = tuple(
+        feature
+        for feature in schema.NUMERIC_FEATURES
+        if st.session_state.get(lock_key(feature))
+    )
+    bounds = {
+        feature: (rng.to_raw(rng.low), rng.to_raw(rng.high))
+        for feature, rng in ranges.items()
+    }
+    steps = {feature: rng.to_raw(rng.step) for feature, rng in ranges.items()}
+    try:
+        result = explore.genre_change(
+            model.choice.key, values, genre, locked, bounds, steps, model.bundle
+        )
+    except GenreLabError as change_error:
+        st.warning(str(change_error))
+        return
+    sentence = counterfactual.change_sentence(result)
+    st.markdown(f"**{sentence[0].upper()}{sentence[1:]}.**")
+    if result.changes:
+        new_probability = result.probabilities[schema.GENRES.index(genre)]
+        st.caption(
+            f"After the change the model gives {genre} {new_probability:.0%}. Each "
+            "feature's change is as small as the model allows, in steps of its "
+            "slider; key and mode stay."
+        )
+        st.button(
+            "Move the sliders there",
+            key="predict_change_move",
+            on_click=move_sliders,
+            args=({change.feature: change.new for change in result.changes},),
+            disabled=not result.reached,
+        )
+
+
 def link_params(
     display_values: dict[str, float], key: str, mode: str, loaded
 ) -> dict[str, str]:
@@ -645,6 +736,8 @@ def prediction_panel() -> None:
         alike_section(row, predicted, loaded)
     elif view == "what_if":
         what_if_section(row, values)
+    elif view == "another":
+        another_genre_section(values, probabilities)
     else:
         map_section(row)
 

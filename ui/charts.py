@@ -692,3 +692,53 @@ def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> go.Figure:
     )
     figure.update_layout(title="Each run's settings and validation accuracy")
     return _tidy(figure, 420)
+
+
+# Cells with too few tracks have no error rate: they show this background.
+TOO_FEW_COLOUR = "#E4E4E4"
+
+
+def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> go.Figure:
+    """Heatmap: how often the model is wrong in each pair of bins of two features.
+
+    ``grid`` is :func:`core.segments.error_grid`. A cell with too few tracks
+    has no colour (the grey background shows) and says how many it holds.
+    """
+    x_labels = grid.sort_values("x_order")["x_bin"].drop_duplicates().tolist()
+    y_labels = grid.sort_values("y_order")["y_bin"].drop_duplicates().tolist()
+    rates = np.full((len(y_labels), len(x_labels)), np.nan)
+    text = [["" for _ in x_labels] for _ in y_labels]
+    for cell in grid.itertuples():
+        rates[cell.y_order, cell.x_order] = cell.error_rate
+        text[cell.y_order][cell.x_order] = (
+            f"{cell.error_rate:.0%} of {cell.tracks}"
+            if cell.error_rate == cell.error_rate
+            else f"too few ({cell.tracks})"
+        )
+    x_name = feature_x.replace("_ms", "")
+    y_name = feature_y.replace("_ms", "")
+    figure = go.Figure(
+        go.Heatmap(
+            z=rates,
+            x=x_labels,
+            y=y_labels,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Oranges",
+            zmin=0,
+            zmax=1,
+            hoverongaps=False,
+            hovertemplate=f"{x_name} %{{x}}<br>{y_name} %{{y}}<br>wrong for "
+            "%{text}<extra></extra>",
+            colorbar={"title": "wrong", "tickformat": ".0%"},
+        )
+    )
+    figure.update_layout(
+        title=f"How often the model is wrong, by {x_name} and {y_name}",
+        xaxis_title=x_name,
+        yaxis_title=y_name,
+        plot_bgcolor=TOO_FEW_COLOUR,
+        xaxis={"categoryorder": "array", "categoryarray": x_labels},
+        yaxis={"categoryorder": "array", "categoryarray": y_labels},
+    )
+    return _tidy(figure, 440)

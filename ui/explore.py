@@ -14,9 +14,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import data, explain, predict, schema, shapley, songs
+from core import (
+    corrections,
+    counterfactual,
+    data,
+    explain,
+    label_issues,
+    predict,
+    schema,
+    segments,
+    shapley,
+    songs,
+)
 from core.bundle import Bundle
 from core.errors import GenreLabError
+from core.held_out import HeldOut, held_out_predictions
 
 # A row index of the loaded data the Predict page loads on arrival (set by
 # the Evaluate page's "open on Predict").
@@ -27,6 +39,17 @@ PENDING_TRACK = "predict_pending_track"
 def song_index(data_key: str, _typed: pd.DataFrame) -> pd.DataFrame:
     """:func:`core.songs.song_index` of the loaded data."""
     return songs.song_index(_typed)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def model_data(
+    model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`core.corrections.model_data`: the data with the model's own fixes.
+
+    Keyed by the model, whose corrections never change once trained.
+    """
+    return corrections.model_data(_typed, _bundle.info)
 
 
 @st.cache_resource(max_entries=3, show_spinner="Predicting every track of the data...")
@@ -126,6 +149,50 @@ def predicted_track(
         return row, predict.predict_frame(_bundle, row)
     except GenreLabError as error:
         return row, str(error)
+
+
+@st.cache_data(max_entries=64, show_spinner="Looking for the smallest change...")
+def genre_change(
+    model_key: str,
+    values: dict[str, float | str],
+    genre: str,
+    locked: tuple[str, ...],
+    bounds: dict[str, tuple[float, float]],
+    steps: dict[str, float],
+    _bundle: Bundle,
+) -> counterfactual.Counterfactual:
+    """:func:`core.counterfactual.counterfactual` of one track (about 0.1 s CPU)."""
+    return counterfactual.counterfactual(
+        _bundle, values, genre, locked, bounds=bounds, steps=steps
+    )
+
+
+@st.cache_data(max_entries=3, show_spinner="Predicting the tracks it did not learn...")
+def held_out(
+    model_key: str, data_key: str, _bundle: Bundle, _typed: pd.DataFrame
+) -> HeldOut:
+    """:func:`core.held_out.held_out_predictions`: the tracks the model did not learn.
+
+    What both "where the model fails" and "whose genre looks wrong" are
+    measured on, predicted once.
+    """
+    return held_out_predictions(_bundle, _typed)
+
+
+@st.cache_data(max_entries=3, show_spinner=False)
+def segment_report(
+    model_key: str, data_key: str, _held_out: HeldOut
+) -> segments.SegmentReport:
+    """:func:`core.segments.segments_of` the held-out tracks (model and data keyed)."""
+    return segments.segments_of(_held_out)
+
+
+@st.cache_data(max_entries=3, show_spinner=False)
+def label_issues_of(
+    model_key: str, data_key: str, _held_out: HeldOut
+) -> label_issues.LabelIssues:
+    """:func:`core.label_issues.label_issues_of` the held-out tracks."""
+    return label_issues.label_issues_of(_held_out)
 
 
 def random_generator() -> np.random.Generator:

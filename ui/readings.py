@@ -727,3 +727,47 @@ def comparison(
         best = scored.loc[scored[column].idxmax()]
         sentence += f"; best {name}: {best[label_column]} ({percent(best[column])})"
     return Reading(sentence + ".", shown, formats)
+
+
+# --- Evaluate page: where the model fails ------------------------------------------
+
+
+def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> Reading:
+    """The error rate over two features' bins in words (``charts.error_grid``)."""
+    x_name, y_name = spoken(feature_x), spoken(feature_y)
+    table = grid.rename(
+        columns={
+            "x_bin": x_name if x_name != y_name else f"{x_name} (across)",
+            "y_bin": y_name if x_name != y_name else f"{y_name} (down)",
+            "error_rate": "wrong",
+        }
+    ).drop(columns=["x_order", "y_order"])
+    formats = {"wrong": PERCENT, "tracks": "%d", "errors": "%d"}
+    tracks = int(grid["tracks"].sum())
+    if tracks == 0:
+        return Reading("There are no tracks to count.", table, formats)
+    overall = grid["errors"].sum() / tracks
+    rated = grid.dropna(subset=["error_rate"])
+    blank = len(grid) - len(rated)
+    blank_words = (
+        f" {blank} of {len(grid)} cells hold too few tracks to say and are left grey."
+        if blank
+        else ""
+    )
+    start = f"Wrong for {percent(overall, 0)} of {tracks:,} tracks overall."
+    if rated.empty:
+        return Reading(start + blank_words, table, formats)
+    worst = rated.loc[rated["error_rate"].idxmax()]
+    best = rated.loc[rated["error_rate"].idxmin()]
+    sentence = (
+        f"{start} Most often where {x_name} is {worst['x_bin']} and {y_name} "
+        f"{worst['y_bin']} ({percent(worst['error_rate'], 0)} of "
+        f"{int(worst['tracks']):,})"
+    )
+    if best.name != worst.name:
+        sentence += (
+            f", least often where {x_name} is {best['x_bin']} and {y_name} "
+            f"{best['y_bin']} ({percent(best['error_rate'], 0)} of "
+            f"{int(best['tracks']):,})"
+        )
+    return Reading(sentence + "." + blank_words, table, formats)

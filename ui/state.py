@@ -52,6 +52,9 @@ ACTIVE = "active_model"  # DEFAULT_MODEL_KEY or a run id
 TRAINING = "training_in_progress"  # True while a training is under way
 WAITING = "training_waiting"  # True while waiting in the training queue
 SESSION_ID = "session_id"  # identifies this session in the training queue
+# Genres corrected by hand ("Fix this genre"): data key -> {row: genre}, so
+# corrections made on one file never land on another.
+CORRECTIONS = "genre_corrections"
 
 
 def init_session() -> None:
@@ -63,6 +66,21 @@ def init_session() -> None:
     st.session_state.setdefault(TRAINING, False)
     st.session_state.setdefault(WAITING, False)
     st.session_state.setdefault(SESSION_ID, uuid.uuid4().hex)
+    st.session_state.setdefault(CORRECTIONS, {})
+
+
+def corrections(data_key: str) -> dict[int, str]:
+    """The genres corrected by hand in this session for one dataset: row -> genre."""
+    return st.session_state[CORRECTIONS].setdefault(data_key, {})
+
+
+def correct_genre(data_key: str, row: int, genre: str | None) -> None:
+    """Record that a row of the dataset should be listed as ``genre`` (None: undo)."""
+    kept = corrections(data_key)
+    if genre is None:
+        kept.pop(int(row), None)
+    else:
+        kept[int(row)] = genre
 
 
 def session_id() -> str:
@@ -367,6 +385,18 @@ def active_model() -> tuple[ActiveModel | None, str | None]:
         except GenreLabError as error:
             return None, str(error)
     return ActiveModel(choice, st.session_state[MODELS][choice.key]["bundle"]), None
+
+
+def model_bundle(key: str) -> Any:
+    """The bundle of any model a person can pick (``ModelChoice.key``).
+
+    Raises:
+        GenreLabError: the shipped model cannot be loaded.
+        KeyError: no such model is kept in this session.
+    """
+    if key == DEFAULT_MODEL_KEY:
+        return _load_default_bundle(_default_model_stamp())
+    return st.session_state[MODELS][key]["bundle"]
 
 
 def record_run(

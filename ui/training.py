@@ -136,8 +136,11 @@ def queued_training(
     config: settings.TrainingConfig,
     on_epoch: Callable[[EpochLog], None],
     cancel_key: str = "train_cancel",
+    corrections: dict[int, str] | None = None,
 ):
     """Wait for a slot, train, give the slot back.
+
+    ``corrections`` (row -> genre, fixed by hand) are applied before training.
 
     Returns the finished core.pipeline.TrainingRun. Raises whatever training
     raises (DataError for data it cannot use), and Streamlit's stop when the
@@ -156,7 +159,9 @@ def queued_training(
             queue.alive(ticket)
             on_epoch(log)
 
-        run = pipeline.train_from_frame(typed, config, on_epoch=report)
+        run = pipeline.train_from_frame(
+            typed, config, on_epoch=report, corrections=corrections
+        )
         st.session_state[state.TRAINING] = False
         return run
     finally:

@@ -67,7 +67,11 @@ def test_page_with_data_and_model_renders(page, data_and_model):
         assert app.metric[1].value == "1"  # the blank row
     if page == "evaluate":
         heatmaps = [f for f in figures if f["data"][0]["type"] == "heatmap"]
-        assert len(heatmaps) == 2
+        # Two confusion matrices, then where the model fails over two features.
+        assert len(heatmaps) == 3
+        assert heatmaps[2]["layout"]["title"]["text"].startswith(
+            "How often the model is wrong"
+        )
         assert heatmaps[0]["data"][0]["x"][0] == "Electronic"
     if page == "predict":
         assert len(app.slider) == 11

@@ -517,3 +517,48 @@ def test_every_chart_function_has_a_reading_of_the_same_name():
         if function.__module__ == charts.__name__ and not name.startswith("_")
     }
     assert drawn <= set(dir(readings)), drawn - set(dir(readings))
+
+
+def error_grid_of(rates: list[list[float]], tracks: int = 50) -> pd.DataFrame:
+    """A core.segments.error_grid-shaped table: rows are y bins, columns x bins."""
+    cells = []
+    for y_order, row in enumerate(rates):
+        for x_order, rate in enumerate(row):
+            cells.append(
+                {
+                    "x_bin": f"x{x_order}",
+                    "y_bin": f"y{y_order}",
+                    "x_order": x_order,
+                    "y_order": y_order,
+                    "tracks": tracks if rate == rate else 3,
+                    "errors": round(rate * tracks) if rate == rate else 1,
+                    "error_rate": rate,
+                }
+            )
+    return pd.DataFrame(cells)
+
+
+def test_error_grid_names_the_worst_and_best_cells_and_the_grey_ones():
+    grid = error_grid_of([[0.2, 0.6], [0.4, float("nan")]])
+    reading = readings.error_grid(grid, "energy", "duration_ms")
+
+    assert reading.sentence.startswith("Wrong for ")
+    assert "Most often where energy is x1 and duration y0 (60% of 50)" in (
+        reading.sentence
+    )
+    assert "least often where energy is x0 and duration y0 (20% of 50)" in (
+        reading.sentence
+    )
+    assert "1 of 4 cells hold too few tracks" in reading.sentence
+    assert list(reading.table.columns) == [
+        "energy",
+        "duration",
+        "tracks",
+        "errors",
+        "wrong",
+    ]
+    figure = charts.error_grid(grid, "energy", "duration_ms")
+    heatmap = figure.data[0]
+    assert list(heatmap.x) == ["x0", "x1"] and list(heatmap.y) == ["y0", "y1"]
+    assert np.isnan(heatmap.z[1][1]) and heatmap.text[1][1] == "too few (3)"
+    assert heatmap.text[0][1] == "60% of 50"

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import config, features, pipeline, schema
+from core import config, data, features, pipeline, schema
 from core.errors import DataError
 from tests.conftest import tiny_config
 
@@ -194,4 +194,39 @@ def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_
     assert f"typical popularity ({float(typical):g}, the training median)" in card
     assert (
         f"| popularity missing, typical value used | {filled['accuracy']:.1%} |" in card
+    )
+
+
+def test_corrections_are_applied_before_training_and_counted_on_the_card(
+    separable_typed, impute_run, tmp_path
+):
+    from core import bundle, corrections, model_card
+
+    first, second = separable_typed.index[:2]
+    fixes = {
+        int(first): "Jazz"
+        if separable_typed.at[first, "music_genre"] != "Jazz"
+        else "Rap",
+        int(second): "Blues",
+    }
+    run = pipeline.train_from_frame(
+        separable_typed, tiny_config(unknowns="impute", epochs=2), corrections=fixes
+    )
+
+    assert run.bundle.metrics[corrections.CORRECTED_GENRES] == 2
+    card = model_card.model_card(run.bundle, "python -m core train")
+    assert "2 genres corrected by hand" in card
+    # Tied to the corrected data, not to the file as loaded.
+    corrected = corrections.apply_corrections(separable_typed, fixes)
+    assert run.bundle.info["data_fingerprint"] == data.fingerprint(corrected)
+    # The bundle keeps them, saved and loaded: the loaded file, corrected as
+    # the model learned it, is its data again (its split is known).
+    saved = bundle.load_bundle(bundle.save_bundle(run.bundle, tmp_path / "fixed"))
+    assert corrections.of_bundle(saved.info) == fixes
+    as_learned = corrections.model_data(separable_typed, saved.info)
+    assert data.fingerprint(as_learned) == saved.info["data_fingerprint"]
+    assert corrections.model_data(separable_typed.iloc[:1], saved.info) is not None
+    assert impute_run.bundle.metrics[corrections.CORRECTED_GENRES] == 0
+    assert "corrected by hand" not in model_card.model_card(
+        impute_run.bundle, "python -m core train"
     )

@@ -153,3 +153,53 @@ def test_the_shipped_model_on_its_own_data_is_scored_on_its_test_tracks(real_typ
     issues = label_issues.label_issues_of(report.held_out)
     assert 0 < issues.flagged < 0.1 * report.tracks
     assert set(issues.table["row"]) <= set(report.held_out.rows.index)
+
+
+def test_the_error_grid_counts_each_pair_of_bins_and_blanks_thin_cells():
+    rows = feature_rows(400)
+    rows.loc[:9, "energy"] = np.nan  # unknown: in no cell
+    wrong = (rows["energy"] > 0.8).to_numpy()
+
+    grid = segments.error_grid(rows, wrong, "energy", "valence", bins=4, min_tracks=15)
+
+    assert list(grid.columns) == segments.GRID_COLUMNS
+    assert len(grid) == 16
+    assert grid["tracks"].sum() == 390
+    assert grid["errors"].sum() == int(wrong.sum())
+    thin = grid["tracks"] < 15
+    assert grid.loc[thin, "error_rate"].isna().all()
+    full = grid[~thin]
+    assert np.allclose(full["error_rate"], full["errors"] / full["tracks"])
+    # Only the highest energy quarter fails.
+    worst = grid[grid["x_order"] == 3]
+    assert (worst["error_rate"].dropna() > 0.5).all()
+    assert (grid.loc[grid["x_order"] < 2, "errors"] == 0).all()
+    assert grid["x_bin"].iloc[0].startswith("up to ")
+    assert grid["x_bin"].iloc[3].startswith("above ")
+
+
+def test_bins_read_in_the_features_unit_and_a_bad_feature_is_refused():
+    rows = feature_rows(100)
+    labels = segments.feature_bins(rows["duration_ms"], "duration_ms", 2)
+    assert list(labels.cat.categories)[0].endswith(" min")
+    with pytest.raises(ValueError, match="key is not one of"):
+        segments.error_grid(rows.assign(key=0), np.zeros(100), "key", "energy")
+
+
+def test_a_groups_rows_are_the_held_out_rows_its_rule_holds_for():
+    from core.held_out import HeldOut
+
+    rows = feature_rows(300).set_axis(range(1000, 1300))
+    wrong = (rows["energy"] > 0.7).to_numpy()
+    labels = np.zeros(300, dtype=int)
+    probabilities = np.zeros((300, 10))
+    probabilities[np.arange(300), np.where(wrong, 1, 0)] = 1.0
+    held_out = HeldOut(rows, labels, probabilities, 0, 0, 0, test_split=True)
+
+    report = segments.segments_of(held_out)
+
+    assert sum(len(report.rows_of(segment)) for segment in report.segments) == 300
+    for segment in report.segments:
+        chosen = report.rows_of(segment)
+        assert len(chosen) == segment.tracks
+        assert int(wrong[rows.index.get_indexer(chosen)].sum()) == segment.errors

@@ -175,3 +175,20 @@ def test_similar_table_lists_k_neighbours_per_row_and_keeps_bad_rows(
     assert (first[songs.REASON] == "").all()
     bad = table[table[songs.INPUT_ROW] == 1]
     assert len(bad) == 1 and "key 'H'" in bad[songs.REASON].iloc[0]
+
+
+def test_a_groups_songs_are_its_rows_mistakes_first_surest_first():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            songs.TRUE_GENRE: ["Rock", "Rock", "Jazz", "Rap", "Rap"],
+            predict.PREDICTED: ["Rock", "Jazz", "Jazz", "Rock", "Rap"],
+            songs.CONFIDENCE: [0.9, 0.5, 0.7, 0.8, 0.6],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    listed = songs.rows_songs(table, pd.Index([14, 13, 11, 10, 99]))
+
+    assert listed.index.tolist() == [13, 11, 10, 14]
+    assert list(listed.columns) == list(table.columns)
