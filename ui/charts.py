@@ -734,7 +734,8 @@ def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> go.Figure:
         )
     )
     figure.update_layout(
-        title=f"How often the model is wrong, by {x_name} and {y_name}",
+        # Two lines: on a phone (about 340 px) one line is cut off.
+        title=f"How often the model is wrong,<br>by {x_name} and {y_name}",
         xaxis_title=x_name,
         yaxis_title=y_name,
         plot_bgcolor=TOO_FEW_COLOUR,

@@ -71,4 +71,5 @@ def column_config(reading: Reading) -> dict:
 def title_of(figure: go.Figure) -> str:
     """The figure's title text, or "untitled"."""
     title = figure.layout.title.text
-    return title or "untitled"
+    # A title broken in two lines for phones reads as one sentence.
+    return title.replace("<br>", " ") if title else "untitled"

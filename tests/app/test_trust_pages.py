@@ -15,7 +15,10 @@ from tests.app.conftest import noisy_csv_bytes, open_app
 
 def chart_titles(app) -> list[str]:
     return [
-        json.loads(chart.proto.spec)["layout"].get("title", {}).get("text", "")
+        json.loads(chart.proto.spec)["layout"]
+        .get("title", {})
+        .get("text", "")
+        .replace("<br>", " ")
         for chart in app.get("plotly_chart")
     ]
 
