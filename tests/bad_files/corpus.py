@@ -159,32 +159,6 @@ SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
     "time_signature",
     "track_genre",
 )
-# The TidyTuesday Spotify songs' header (spotifyr's names), in its order.
-SPOTIFYR_COLUMNS: tuple[str, ...] = (
-    "track_id",
-    "track_name",
-    "track_artist",
-    "track_popularity",
-    "track_album_id",
-    "track_album_name",
-    "track_album_release_date",
-    "playlist_name",
-    "playlist_id",
-    "playlist_genre",
-    "playlist_subgenre",
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "duration_ms",
-)
 # The Web API's audio-features fields that are GenreLab features.
 WEB_API_FEATURES: tuple[str, ...] = (
     "danceability",
@@ -199,6 +173,22 @@ WEB_API_FEATURES: tuple[str, ...] = (
     "valence",
     "tempo",
     "duration_ms",
+)
+# The TidyTuesday Spotify songs' header (spotifyr's names), in its order:
+# its audio features come in the Web API's order (spotifyr reads that API).
+SPOTIFYR_COLUMNS: tuple[str, ...] = (
+    "track_id",
+    "track_name",
+    "track_artist",
+    "track_popularity",
+    "track_album_id",
+    "track_album_name",
+    "track_album_release_date",
+    "playlist_name",
+    "playlist_id",
+    "playlist_genre",
+    "playlist_subgenre",
+    *WEB_API_FEATURES,
 )
 
 
