@@ -91,7 +91,9 @@ def test_the_corpus_is_far_past_the_limits_it_tests():
         inner = zipfile.ZipFile(io.BytesIO(z.read("model.keras")))
         declared = inner.getinfo("model.weights.h5").file_size
     assert declared > 5 * limits.megabytes(limits.LIMITS.model_mb)
-    assert len(by_name["bundle_nested_zip_bomb"].content) < 100_000
+    # A bomb: a thousand times more unpacked than uploaded (the rest of the
+    # zip is the shipped bundle's own files).
+    assert declared > 1000 * len(by_name["bundle_nested_zip_bomb"].content)
 
 
 def test_a_zip_member_that_understates_its_size_is_still_bounded():
