@@ -99,17 +99,6 @@ class BoundedReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def seekable(self) -> bool:
-        return self._stream.seekable()
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        position = self._stream.seek(offset, whence)
-        self._read = position
-        return position
-
-    def tell(self) -> int:
-        return self._stream.tell()
-
     def readinto(self, buffer: Any) -> int:
         # Never ask for more than one byte past the limit: the inner stream
         # would inflate the whole request first.
