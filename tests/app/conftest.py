@@ -73,14 +73,19 @@ def small_data(monkeypatch, tmp_path) -> Path:
     return path
 
 
+def tiny_bundle_dir(content: bytes, folder: Path) -> Path:
+    """A tiny impute model trained on a labelled file, saved as folder/default."""
+    from core import bundle, data, pipeline
+
+    typed = data.load_csv(content, require_label=True)
+    run = pipeline.train_from_frame(typed, tiny_config(epochs=30, unknowns="impute"))
+    return bundle.save_bundle(run.bundle, folder / "default")
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     """A tiny model trained once on the small file and saved as a bundle."""
-    from core import bundle, data, pipeline
-
-    typed = data.load_csv(small_csv_bytes(), require_label=True)
-    run = pipeline.train_from_frame(typed, tiny_config(epochs=30, unknowns="impute"))
-    return bundle.save_bundle(run.bundle, tmp_path_factory.mktemp("model") / "default")
+    return tiny_bundle_dir(small_csv_bytes(), tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture
@@ -108,11 +113,7 @@ def noisy_csv_bytes() -> bytes:
 @pytest.fixture(scope="session")
 def noisy_model_dir(tmp_path_factory) -> Path:
     """A tiny model trained once on the noisy file, saved as a bundle."""
-    from core import bundle, data, pipeline
-
-    typed = data.load_csv(noisy_csv_bytes(), require_label=True)
-    run = pipeline.train_from_frame(typed, tiny_config(epochs=30, unknowns="impute"))
-    return bundle.save_bundle(run.bundle, tmp_path_factory.mktemp("noisy") / "default")
+    return tiny_bundle_dir(noisy_csv_bytes(), tmp_path_factory.mktemp("noisy"))
 
 
 @pytest.fixture

@@ -75,6 +75,17 @@ def test_picking_a_group_lists_its_songs(noisy_data_and_model, noisy_model_dir):
     assert songs.CONFIDENCE in listed.columns
 
 
+def train_a_tiny_model(app):
+    """Train a two-epoch model on the Train page; return its bundle."""
+    app.number_input(key="train_epochs").set_value(2)
+    app.text_input(key="train_hidden_layers").input("8")
+    app.number_input(key="train_ensemble_size").set_value(1)
+    next(button for button in app.button if button.label == "Train").click().run()
+    assert not app.exception, app.exception
+    run = app.session_state["runs"][-1]
+    return app.session_state["models"][run["id"]]["bundle"]
+
+
 def fix_first_listing(app):
     """Fix the first listed genre to the model's suggestion; its row and genre."""
     table = app.dataframe(key="evaluate_labels_issues").value
@@ -116,14 +127,7 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     use = app.checkbox(key="train_use_corrections")
     assert use.value is True
     assert "1 genre" in use.label
-    app.number_input(key="train_epochs").set_value(2)
-    app.text_input(key="train_hidden_layers").input("8")
-    app.number_input(key="train_ensemble_size").set_value(1)
-    next(button for button in app.button if button.label == "Train").click().run()
-
-    assert not app.exception, app.exception
-    run = app.session_state["runs"][-1]
-    trained = app.session_state["models"][run["id"]]["bundle"]
+    trained = train_a_tiny_model(app)
     assert trained.metrics[corrections.CORRECTED_GENRES] == 1
     runs_table = next(frame.value for frame in app.dataframe if "run" in frame.value)
     assert runs_table["genres fixed"].tolist() == [1]
@@ -142,14 +146,7 @@ def test_training_without_the_box_ignores_the_corrections(noisy_data_and_model):
     fix_first_listing(app)
     app.switch_page("pages/2_Train.py").run()
     app.checkbox(key="train_use_corrections").uncheck()
-    app.number_input(key="train_epochs").set_value(2)
-    app.text_input(key="train_hidden_layers").input("8")
-    app.number_input(key="train_ensemble_size").set_value(1)
-    next(button for button in app.button if button.label == "Train").click().run()
-
-    assert not app.exception, app.exception
-    run = app.session_state["runs"][-1]
-    trained = app.session_state["models"][run["id"]]["bundle"]
+    trained = train_a_tiny_model(app)
     assert trained.metrics[corrections.CORRECTED_GENRES] == 0
 
 
