@@ -42,6 +42,7 @@ RECALL_TARGET = 0.60
 CHILD = r"""
 import json, sys
 import numpy as np
+from core.genres import REFERENCE
 from core import bundle as bundles, data, held_out, label_issues, schema, songs
 
 share, seeds = float(sys.argv[3]), int(sys.argv[4])
@@ -55,7 +56,7 @@ for seed in range(seeds):
     generator = np.random.default_rng(seed)
     copy = test_tracks.copy()
     changed = generator.choice(len(copy), size=round(share * len(copy)), replace=False)
-    codes = data.label_codes(copy)
+    codes = data.label_codes(copy, REFERENCE)
     shift = generator.integers(1, len(schema.GENRES), size=len(changed))
     new = (codes[changed] + shift) % len(schema.GENRES)
     column = copy.columns.get_loc(schema.TARGET)
@@ -95,7 +96,7 @@ assert membership is not None, "the data is not the shipped model's training dat
 copy = typed[(membership == songs.TRAINING).to_numpy()].copy()
 generator = np.random.default_rng(0)
 changed = generator.choice(len(copy), size=round(share * len(copy)), replace=False)
-codes = data.label_codes(copy)
+codes = data.label_codes(copy, REFERENCE)
 shift = generator.integers(1, len(schema.GENRES), size=len(changed))
 column = copy.columns.get_loc(schema.TARGET)
 copy.iloc[changed, column] = np.asarray(schema.GENRES, dtype=object)[

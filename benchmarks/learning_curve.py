@@ -49,8 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import config, data, evaluate, features  # noqa: E402
+from core import config, data, evaluate, features, schema  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
+from core.genres import REFERENCE
 
 METRICS = {"top-1": "accuracy", "top-2": "top2_accuracy", "macro F1": "macro_f1"}
 # The share the gains are measured from: the shipped model's before this study.
@@ -91,7 +92,7 @@ def train_members(recipe: config.TrainingConfig, train_rows, held_rows):
     trained = network.train_network(
         recipe,
         preprocessor.transform(train_rows),
-        data.label_codes(train_rows),
+        data.label_codes(train_rows, REFERENCE),
         groups=features.track_groups(train_rows),
     )
     seconds = time.perf_counter() - started
@@ -106,7 +107,7 @@ def train_members(recipe: config.TrainingConfig, train_rows, held_rows):
 
 def scores(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
     """Top-1, top-2 and macro F1 of probabilities against true genres."""
-    metrics = evaluate.classification_metrics(labels, probabilities)
+    metrics = evaluate.classification_metrics(labels, probabilities, schema.GENRES)
     return {key: float(metrics[key]) for key in METRICS.values()}
 
 
@@ -230,8 +231,10 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     recipe = dataclasses.replace(config.RECOMMENDED, ensemble_size=arguments.networks)
-    cleaned, _ = features.clean(typed, recipe.unknowns)
-    labels = data.label_codes(cleaned)
+    cleaned, _ = features.clean(
+        typed, recipe.unknowns, data.label_codes(typed, REFERENCE)
+    )
+    labels = data.label_codes(cleaned, REFERENCE)
     fold_of_row, fold_of_track, track_of_row = track_folds(
         labels, features.track_groups(cleaned), arguments.groups, arguments.seed
     )
@@ -246,7 +249,7 @@ def main() -> int:
     runs: list[dict] = []
     for fold in range(arguments.folds):
         held_rows = cleaned[fold_of_row == fold]
-        held_labels = data.label_codes(held_rows)
+        held_labels = data.label_codes(held_rows, REFERENCE)
         others = np.flatnonzero(fold_of_track != fold)
         order = np.random.default_rng(arguments.seed * 1000 + fold).permutation(others)
         for share in shares:

@@ -38,6 +38,7 @@ from _common import DATA, ROOT  # noqa: E402
 from core import bundle as bundles  # noqa: E402
 from core import compare, config, data, evaluate, export, predict, schema  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
+from core.genres import REFERENCE
 
 METRICS = {"top-1": "accuracy", "top-2": "top2_accuracy", "macro F1": "macro_f1"}
 
@@ -87,10 +88,12 @@ def main() -> int:
         flat_test = test_rows.assign(popularity=typical)
         recipe = dataclasses.replace(config.RECOMMENDED, seed=model.config.seed)
         probabilities, seconds = compare.network_probabilities(
-            recipe, flat_train, flat_test
+            recipe, flat_train, flat_test, REFERENCE
         )
         results[f"trained without popularity ({seconds:.0f} s)"] = (
-            evaluate.classification_metrics(data.label_codes(test_rows), probabilities)
+            evaluate.classification_metrics(
+                data.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
+            )
         )
     print(f"  {'':44}" + "".join(f"{name:>10}" for name in METRICS))
     base = results["with popularity"]

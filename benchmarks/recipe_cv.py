@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import compare, config, data, evaluate, features  # noqa: E402
+from core import compare, config, data, evaluate, features, schema  # noqa: E402
+from core.genres import REFERENCE
 
 # The recommended preset before binned inputs (what shipped until 2026-11-25).
 PREVIOUS = dataclasses.replace(
@@ -69,15 +70,16 @@ def fold_scores(
         probabilities, seconds = compare.estimator_probabilities(
             HistGradientBoostingClassifier(random_state=0),
             train_features,
-            data.label_codes(train_rows),
+            data.label_codes(train_rows, REFERENCE),
             held_features,
+            len(REFERENCE),
         )
     else:
         probabilities, seconds = compare.network_probabilities(
-            candidate, train_rows, held_rows
+            candidate, train_rows, held_rows, REFERENCE
         )
     return evaluate.classification_metrics(
-        data.label_codes(held_rows), probabilities
+        data.label_codes(held_rows, REFERENCE), probabilities, schema.GENRES
     ), seconds
 
 
@@ -90,8 +92,10 @@ def main() -> int:
     from sklearn.model_selection import GroupKFold
 
     typed = data.load_csv(arguments.data, require_label=True)
-    cleaned, _ = features.clean(typed, "impute")
-    train_rows, _test_rows_never_used = features.split(cleaned, config.RECOMMENDED)
+    cleaned, _ = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
+    train_rows, _test_rows_never_used = features.split(
+        cleaned, config.RECOMMENDED, REFERENCE
+    )
     groups = features.track_groups(train_rows)
     folds = list(GroupKFold(n_splits=arguments.folds).split(train_rows, groups=groups))
     print(

@@ -30,15 +30,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import compare, config, data, evaluate, features  # noqa: E402
+from core import compare, config, data, evaluate, features, schema  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
+from core.genres import REFERENCE
 
 METRICS = {"top-1": "accuracy", "top-2": "top2_accuracy", "macro F1": "macro_f1"}
 
 
 def split_rows(cleaned, seed: int):
     """The recommended preset's train/test split of the cleaned rows, with this seed."""
-    return features.split(cleaned, dataclasses.replace(config.RECOMMENDED, seed=seed))
+    return features.split(
+        cleaned, dataclasses.replace(config.RECOMMENDED, seed=seed), REFERENCE
+    )
 
 
 def held_out_scores(train_rows, test_rows, network_seed: int) -> dict:
@@ -47,8 +50,11 @@ def held_out_scores(train_rows, test_rows, network_seed: int) -> dict:
         dataclasses.replace(config.RECOMMENDED, seed=network_seed),
         train_rows,
         test_rows,
+        REFERENCE,
     )
-    return evaluate.classification_metrics(data.label_codes(test_rows), probabilities)
+    return evaluate.classification_metrics(
+        data.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
+    )
 
 
 def print_group(title: str, runs: dict[str, dict]) -> None:
@@ -89,7 +95,9 @@ def main() -> int:
     except (GenreLabError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    cleaned, _ = features.clean(typed, config.RECOMMENDED.unknowns)
+    cleaned, _ = features.clean(
+        typed, config.RECOMMENDED.unknowns, data.label_codes(typed, REFERENCE)
+    )
     shipped_seed = config.RECOMMENDED.seed
     shipped_split = split_rows(cleaned, shipped_seed)
     same_split = {

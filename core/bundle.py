@@ -23,10 +23,11 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import forward, schema
+from core import forward
 from core.config import TrainingConfig
-from core.errors import BundleError, ConfigError
+from core.errors import BundleError, ConfigError, DataError
 from core.features import Preprocessor
+from core.genres import REFERENCE, Genres
 from core.limits import LIMITS, megabytes, parse_json, read_member
 from core.novelty import NoveltyReference
 
@@ -60,6 +61,9 @@ class Bundle:
     # What novelty needs from the training tracks (core.novelty); None for
     # bundles saved before issue 25 (their novelty is unknown).
     novelty: NoveltyReference | None = None
+    # The genres of the network's outputs, in order, and the merges behind
+    # them; the reference study's ten for bundles saved before issue 30.
+    genres: Genres = REFERENCE
 
 
 def _package_versions() -> dict[str, str]:
@@ -125,7 +129,7 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
         (staging / MODEL_FILE).write_bytes(bundle.model_file)
         preprocessing = {
             "format_version": FORMAT_VERSION,
-            "genres": list(schema.GENRES),
+            **bundle.genres.to_dict(),
             "preprocessor": bundle.preprocessor.to_dict(),
             "config": bundle.config.to_dict(),
             "info": {**bundle.info, "versions": _package_versions()},
@@ -194,8 +198,10 @@ def load_bundle(directory: str | Path) -> Bundle:
             f"The model bundle has format version {version!r}; this GenreLab "
             f"reads version {FORMAT_VERSION}. Retrain the model."
         )
-    if preprocessing.get("genres") != list(schema.GENRES):
-        raise BundleError("The model bundle was trained on a different genre list.")
+    try:
+        genres = Genres.from_dict(preprocessing)
+    except (DataError, ConfigError) as error:
+        raise BundleError(f"The model bundle's genres are invalid ({error})") from None
     try:
         preprocessor = Preprocessor.from_dict(preprocessing["preprocessor"])
         config = TrainingConfig.from_dict(preprocessing["config"])
@@ -214,11 +220,11 @@ def load_bundle(directory: str | Path) -> Bundle:
     model_file = model_path.read_bytes()
     network = forward.read_model_file(model_file)
     expected_inputs = len(preprocessor.feature_names)
-    if network.n_features != expected_inputs or network.n_outputs != len(schema.GENRES):
+    if network.n_features != expected_inputs or network.n_outputs != len(genres):
         raise BundleError(
             "The model file does not match its preprocessing settings "
             f"({network.n_features} inputs and {network.n_outputs} outputs, "
-            f"expected {expected_inputs} and {len(schema.GENRES)})."
+            f"expected {expected_inputs} and {len(genres)})."
         )
     if novelty is not None and novelty.prototypes.shape[1] != expected_inputs:
         raise BundleError(
@@ -232,6 +238,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         metrics=metrics,
         info=dict(preprocessing.get("info", {})),
         novelty=novelty,
+        genres=genres,
     )
 
 

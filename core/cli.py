@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     _label_option(train)
+    _genre_options(train)
     _verbose_flag(train)
 
     evaluate = commands.add_parser("evaluate", help="score a bundle on a labelled CSV")
@@ -220,6 +221,8 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, help="folder for sweep.csv and best/"
     )
     sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
+    _label_option(sweep_command)
+    _genre_options(sweep_command)
 
     download = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
@@ -237,6 +240,63 @@ def _label_option(command: argparse.ArgumentParser) -> None:
         help="the file's column that holds each track's genre (default: the "
         f"one named {formats.listed(formats.LABEL_NAMES, conjunction='or')})",
     )
+
+
+def _genre_options(command: argparse.ArgumentParser) -> None:
+    from core import genres
+
+    command.add_argument(
+        "--genres",
+        metavar="A,B,C",
+        help="learn only these genres, in this order (default: every genre of "
+        "the file with enough tracks)",
+    )
+    command.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="A+B=NAME",
+        help=f"learn these genres as one, e.g. {genres.MERGE_EXAMPLE!r}; repeatable",
+    )
+    command.add_argument(
+        "--min-genre-tracks",
+        type=int,
+        metavar="N",
+        help="leave out a genre with fewer tracks than this (default "
+        f"{configuration.TrainingConfig().min_genre_tracks})",
+    )
+
+
+def _genre_settings(arguments: argparse.Namespace) -> dict[str, object]:
+    """The genre choice of --genres, --merge, --min-genre-tracks (None: not given)."""
+    chosen = arguments.genres
+    return {
+        "genres": None
+        if chosen is None
+        else tuple(name.strip() for name in chosen.split(",") if name.strip()),
+        "genre_merges": tuple(arguments.merge) or None,
+        "min_genre_tracks": arguments.min_genre_tracks,
+    }
+
+
+def _tell_left_out(metrics: dict) -> None:
+    """Every labelled row not learned from, by reason and label, on stdout."""
+    from core.genres import GenreChoice
+    from core.model_card import GENRE_CHOICE
+
+    choice = GenreChoice.from_dict(metrics[GENRE_CHOICE])
+    learned = choice.genres.names
+    print(f"genres learned ({len(learned)}): {', '.join(learned)}")
+    cleaning = metrics["cleaning"]
+    print(
+        f"rows: {cleaning['rows_in']:,} read; {cleaning['rows_out']:,} learned "
+        f"from or tested on; {cleaning['blank_rows']:,} blank, "
+        f"{cleaning['invalid_rows']:,} invalid, {cleaning['unlabelled_rows']:,} "
+        f"of no genre learned, {cleaning['unknown_rows_dropped']:,} dropped for "
+        "unknown values"
+    )
+    for line in choice.sentences():
+        print(line)
 
 
 def _verbose_flag(command: argparse.ArgumentParser) -> None:
@@ -265,6 +325,11 @@ def _load_labelled(path: str | None, verbose: bool = False, label: str | None = 
     return _load_labelled_understood(path, verbose, label)[0]
 
 
+def _source(arguments: argparse.Namespace, understood) -> dict[str, str]:
+    """The training file as the model card names it."""
+    return understood.source(_dataset_path(arguments.data).name)
+
+
 def _load_labelled_understood(
     path: str | None, verbose: bool = False, label: str | None = None
 ):
@@ -289,10 +354,16 @@ def _metrics_lines(metrics: dict) -> list[str]:
         split = metrics[split_name]
         lines.append(
             f"{split_name:>5}: accuracy {split['accuracy']:.4f}  "
-            f"top-2 {split['top2_accuracy']:.4f}  macro F1 {split['macro_f1']:.4f}  "
+            f"{_top2_text(split)}macro F1 {split['macro_f1']:.4f}  "
             f"rows {split['n_rows']}"
         )
     return lines
+
+
+def _top2_text(scores: dict) -> str:
+    """``top-2 0.8340  `` (nothing for a model of two genres: it is always 1)."""
+    top2 = scores.get("top2_accuracy")
+    return "" if top2 is None else f"top-2 {top2:.4f}  "
 
 
 class _ProgressBar:
@@ -358,11 +429,7 @@ def _command_report(arguments: argparse.Namespace) -> int:
     counted = result["label_counts"]
     for entry in counted["labels"]:
         genre = entry["genre"]
-        counts_as = (
-            ("" if genre == entry["label"] else f"counted as {genre}")
-            if genre
-            else "not one of the ten genres"
-        )
+        counts_as = "" if genre == entry["label"] else f"counted as {genre}"
         print(f"  {entry['label']:<12} {entry['rows']:>6}  {counts_as}".rstrip())
     if counted["other_labels"]:
         print(f"  {'(other labels)':<12} {counted['other_labels']:>6}")
@@ -394,15 +461,21 @@ def _command_train(arguments: argparse.Namespace) -> int:
         unknowns=arguments.unknowns,
         ensemble_size=arguments.ensemble_size,
         validation_fraction=arguments.validation_share,
+        **_genre_settings(arguments),
     )
     from core import bundle, pipeline
 
     bundle.check_destination(arguments.out)  # before minutes of training
-    typed = _load_labelled(arguments.data, arguments.verbose, arguments.label)
+    typed, understood = _load_labelled_understood(
+        arguments.data, arguments.verbose, arguments.label
+    )
     from core.model_card import model_card
 
     run = pipeline.train_from_frame(
-        typed, config, on_epoch=None if arguments.quiet else _ProgressBar()
+        typed,
+        config,
+        on_epoch=None if arguments.quiet else _ProgressBar(),
+        source=_source(arguments, understood),
     )
     # Quoted so that a path with spaces survives being pasted back.
     command = (
@@ -412,6 +485,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
     )
     run.bundle.info["command"] = command
     bundle.save_bundle(run.bundle, arguments.out, card=model_card(run.bundle, command))
+    _tell_left_out(run.metrics)
     for line in _metrics_lines(run.metrics):
         print(line)
     print(f"trained in {run.seconds:.1f} s; bundle written to {arguments.out}")
@@ -448,7 +522,7 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         print(f"No row could be scored ({metrics['n_unpredictable']} unpredictable).")
         return 0
     print(
-        f"accuracy {metrics['accuracy']:.4f}  top-2 {metrics['top2_accuracy']:.4f}  "
+        f"accuracy {metrics['accuracy']:.4f}  {_top2_text(metrics)}"
         f"macro F1 {metrics['macro_f1']:.4f} (over the "
         f"{_count(metrics['macro_f1_genres'], 'genre')} in the file)"
     )
@@ -461,6 +535,16 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         f"rows scored {metrics['n_rows']}, without a prediction "
         f"{metrics['n_unpredictable']}"
     )
+    if metrics["n_unlabelled"]:
+        others = result.understood.other_labels
+        named = ", ".join(
+            f"{label} {rows:,}"
+            for label, rows in sorted(others.items(), key=lambda item: -item[1])[:8]
+        )
+        print(
+            f"not scored: {metrics['n_unlabelled']:,} rows of no genre of the "
+            f"model ({named or 'no genre given'})"
+        )
     print("confusion matrix (rows: true genre, columns: predicted genre):")
     for line in evaluate.matrix_lines(metrics["confusion_matrix"], metrics["genres"]):
         print(line)
@@ -594,9 +678,9 @@ def _command_counterfactual(arguments: argparse.Namespace) -> int:
     from core import bundle, counterfactual
 
     locked = tuple(name.strip() for name in arguments.lock.split(",") if name.strip())
-    # Checked before reading anything: a bad genre or lock writes nothing.
-    counterfactual.check_request(arguments.genre, locked)
     model_bundle = bundle.load_bundle(arguments.model)
+    # Checked before reading anything: a bad genre or lock writes nothing.
+    counterfactual.check_request(arguments.genre, locked, model_bundle.genres)
     reached = 0
 
     def changed(raw, typed):
@@ -730,13 +814,14 @@ def _command_label_issues(arguments: argparse.Namespace) -> int:
 
 def _command_sweep(arguments: argparse.Namespace) -> int:
     from core import bundle, export, sweep
-    from core.model_card import model_card
+    from core.model_card import SOURCE_KEY, model_card
 
     base = _preset_with(
         arguments,
         epochs=arguments.epochs,
         seed=arguments.seed,
         validation_fraction=arguments.validation_share,
+        **_genre_settings(arguments),
     )
     # Checked before minutes of training: the setting, the values, the folder.
     sweep.sweep_plan(base, arguments.setting, arguments.values)
@@ -750,7 +835,9 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             "choose a new or empty one."
         )
     bundle.check_destination(out / "best")
-    typed = _load_labelled(arguments.data, verbose=False)
+    typed, understood = _load_labelled_understood(
+        arguments.data, verbose=False, label=arguments.label
+    )
 
     def started(number: int, count: int, tried: dict) -> None:
         if not arguments.quiet:
@@ -774,6 +861,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
     winner = sweep.best(runs)
     command = "python -m core " + shlex.join(sys.argv[1:])
     winner.run.bundle.info["command"] = command
+    winner.run.bundle.info[SOURCE_KEY] = _source(arguments, understood)
     bundle.save_bundle(
         winner.run.bundle, out / "best", card=model_card(winner.run.bundle, command)
     )

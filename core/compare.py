@@ -16,9 +16,10 @@ import numpy as np
 import pandas as pd
 
 from core import config as configuration
-from core import evaluate, features, schema
+from core import evaluate, features
 from core.config import TrainingConfig
 from core.data import label_codes
+from core.genres import Genres
 from core.history import ProgressHook
 
 ProgressMessage = Callable[[str], None]
@@ -40,20 +41,28 @@ LOGISTIC_REGRESSION = "Logistic regression (scikit-learn)"
 GRADIENT_BOOSTING = "Gradient-boosted trees (scikit-learn HistGradientBoosting)"
 
 
+def comparison_genres(typed: pd.DataFrame, seed: int = 42) -> Genres:
+    """The genres every comparison of ``typed`` learns: the recommended recipe's."""
+    return features.choose_genres(typed, _recommended(seed)).genres
+
+
 def holdout_split(
-    typed: pd.DataFrame, seed: int = 42
+    typed: pd.DataFrame, seed: int = 42, genres: Genres | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The train and test rows every comparison uses.
 
     Args:
         typed: a labelled typed frame.
         seed: seeds the split.
+        genres: the genres learned (None: :func:`comparison_genres`); rows
+            of other genres are left out.
 
     Returns:
         Train rows and test rows (every usable row, unknowns kept).
     """
-    cleaned, _ = features.clean(typed, "impute")
-    return features.split(cleaned, _recommended(seed))
+    genres = genres or comparison_genres(typed, seed)
+    cleaned, _ = features.clean(typed, "impute", label_codes(typed, genres))
+    return features.split(cleaned, _recommended(seed), genres)
 
 
 def _recommended(seed: int) -> TrainingConfig:
@@ -64,6 +73,7 @@ def network_probabilities(
     config: TrainingConfig,
     train_rows: pd.DataFrame,
     test_rows: pd.DataFrame,
+    genres: Genres,
     on_epoch: ProgressHook | None = None,
 ) -> tuple[np.ndarray, float]:
     """Fit the preprocessor and network of ``config`` on the train rows.
@@ -83,14 +93,15 @@ def network_probabilities(
     trained = network.train_network(
         config,
         preprocessor.transform(train_rows),
-        label_codes(train_rows),
+        label_codes(train_rows, genres),
         on_epoch,
         groups=groups,
+        n_genres=len(genres),
     )
     seconds = time.perf_counter() - started
     predictor = forward.read_model_file(network.model_file_bytes(trained.model))
     usable, _ = preprocessor.usable_rows(test_rows)
-    probabilities = np.full((len(test_rows), len(schema.GENRES)), np.nan)
+    probabilities = np.full((len(test_rows), len(genres)), np.nan)
     if usable.any():
         probabilities[usable] = predictor.probabilities(
             preprocessor.transform(test_rows[usable])
@@ -98,8 +109,14 @@ def network_probabilities(
     return probabilities, seconds
 
 
-def _scores(name: str, labels: np.ndarray, probabilities: np.ndarray, seconds: float):
-    metrics = evaluate.classification_metrics(labels, probabilities)
+def _scores(
+    name: str,
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    seconds: float,
+    genres: Genres,
+):
+    metrics = evaluate.classification_metrics(labels, probabilities, genres.names)
     return {
         "model": name,
         "accuracy": metrics["accuracy"],
@@ -129,15 +146,16 @@ def estimator_probabilities(
     train_features: np.ndarray,
     train_labels: np.ndarray,
     test_features: np.ndarray,
+    n_genres: int,
 ) -> tuple[np.ndarray, float]:
     """Fit a scikit-learn classifier; return test probabilities and training seconds.
 
-    Columns follow the genres (0-9): a genre absent from training gets 0.
+    Columns follow the genres' codes: a genre absent from training gets 0.
     """
     started = time.perf_counter()
     estimator.fit(train_features, train_labels)
     seconds = time.perf_counter() - started
-    probabilities = np.zeros((len(test_features), len(schema.GENRES)))
+    probabilities = np.zeros((len(test_features), n_genres))
     probabilities[:, estimator.classes_] = estimator.predict_proba(test_features)
     return probabilities, seconds
 
@@ -197,16 +215,19 @@ def compare_models(
         if on_progress is not None:
             on_progress(message)
 
-    train_rows, test_rows = holdout_split(typed, seed)
-    test_labels = label_codes(test_rows)
+    genres = comparison_genres(typed, seed)
+    train_rows, test_rows = holdout_split(typed, seed, genres)
+    test_labels = label_codes(test_rows, genres)
     rows = []
     for name, config in (network_configs or networks(seed)).items():
         progress(f"Training the {name.lower()}")
-        probabilities, seconds = network_probabilities(config, train_rows, test_rows)
-        rows.append(_scores(name, test_labels, probabilities, seconds))
+        probabilities, seconds = network_probabilities(
+            config, train_rows, test_rows, genres
+        )
+        rows.append(_scores(name, test_labels, probabilities, seconds, genres))
 
     train_features, test_features = baseline_features(train_rows, test_rows)
-    train_labels = label_codes(train_rows)
+    train_labels = label_codes(train_rows, genres)
     estimators = (
         (LOGISTIC_REGRESSION, LogisticRegression(max_iter=1000)),
         (GRADIENT_BOOSTING, HistGradientBoostingClassifier(random_state=seed)),
@@ -214,9 +235,9 @@ def compare_models(
     for name, estimator in estimators:
         progress(f"Training {name}")
         probabilities, seconds = estimator_probabilities(
-            estimator, train_features, train_labels, test_features
+            estimator, train_features, train_labels, test_features, len(genres)
         )
-        rows.append(_scores(name, test_labels, probabilities, seconds))
+        rows.append(_scores(name, test_labels, probabilities, seconds, genres))
     return pd.DataFrame(rows, columns=MODEL_COLUMNS)
 
 
@@ -255,8 +276,9 @@ def drop_vs_impute(
         network_config or _recommended(seed), unknowns="impute"
     )
     drop = dataclasses.replace(impute, unknowns="drop")
-    train_rows, test_rows = holdout_split(typed, seed)
-    test_labels = label_codes(test_rows)
+    genres = comparison_genres(typed, seed)
+    train_rows, test_rows = holdout_split(typed, seed, genres)
+    test_labels = label_codes(test_rows, genres)
     unknown_test = features.unknown_mask(test_rows)
     rows = []
     for config in (drop, impute):
@@ -267,7 +289,7 @@ def drop_vs_impute(
         used = train_rows
         if config.unknowns == "drop":
             used = train_rows[~features.unknown_mask(train_rows)]
-        probabilities, _ = network_probabilities(config, used, test_rows)
+        probabilities, _ = network_probabilities(config, used, test_rows, genres)
         predicted = ~np.isnan(probabilities).any(axis=1)
         correct = predicted & (
             np.nan_to_num(probabilities, nan=-1).argmax(axis=1) == test_labels

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from core.errors import ConfigError
+from core.genres import parse_merges
 
 UnknownPolicy = Literal["drop", "impute"]
 ImputeStrategy = Literal["median", "mean"]
@@ -86,6 +87,7 @@ LIMITS: dict[str, Limit] = {
     "validation_fraction": Limit("The validation share", 0.0, 0.5),
     "ensemble_size": Limit("The ensemble size", 1, 10, whole=True),
     "seed": Limit("The seed", 0, 2**31 - 1, whole=True),
+    "min_genre_tracks": Limit("The fewest tracks per genre", 2, 100_000, whole=True),
 }
 # Used by the command line's --unknowns.
 UNKNOWN_POLICIES = CHOICES["unknowns"]
@@ -153,6 +155,16 @@ class TrainingConfig:
     ensemble_size: int = 1
     # Seeds the split, the weights and the batch order.
     seed: int = 42
+    # The genres to learn, in this order (after merges); empty: every genre
+    # of the file with at least min_genre_tracks rows (core.genres.choose).
+    genres: tuple[str, ...] = ()
+    # Labels learned as one genre, each written "Rap+Hip-Hop=Hip-Hop/Rap".
+    genre_merges: tuple[str, ...] = ()
+    # A genre with fewer rows is left out, and named: a label written once or
+    # twice is a typo or a stray, not a genre, and two tracks cannot be
+    # split into training and test tracks with one to learn from. Raise it
+    # (--min-genre-tracks, the Train page) to learn only well-filled genres.
+    min_genre_tracks: int = 3
 
     def __post_init__(self) -> None:
         def require(condition: bool, message: str) -> None:
@@ -184,6 +196,11 @@ class TrainingConfig:
             f"{MAX_NUMERIC_BINS}, not {self.numeric_bins}.",
         )
         require(
+            all(isinstance(name, str) and name.strip() for name in self.genres),
+            f"The genres to learn must be names, not {self.genres!r}.",
+        )
+        parse_merges(self.genre_merges)
+        require(
             not (self.early_stopping_patience and self.validation_fraction == 0),
             "Early stopping watches the validation loss: "
             "set a validation share above 0 or turn early stopping off.",
@@ -192,7 +209,8 @@ class TrainingConfig:
     def to_dict(self) -> dict[str, object]:
         """Return the configuration as JSON-ready values."""
         values = dataclasses.asdict(self)
-        values["hidden_layers"] = list(self.hidden_layers)
+        for name in _TUPLE_SETTINGS:
+            values[name] = list(getattr(self, name))
         return values
 
     @classmethod
@@ -203,10 +221,14 @@ class TrainingConfig:
         if unknown:
             raise ConfigError(f"Unknown training settings: {', '.join(unknown)}.")
         values = dict(values)
-        if "hidden_layers" in values:
-            values["hidden_layers"] = tuple(values["hidden_layers"])  # type: ignore[arg-type]
+        for name in _TUPLE_SETTINGS:
+            if name in values:
+                values[name] = tuple(values[name])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]
 
+
+# Settings held as tuples (frozen, hashable) and saved as JSON lists.
+_TUPLE_SETTINGS = ("hidden_layers", "genres", "genre_merges")
 
 # Exactly the reference study's method (see shared/seed-method.md).
 STUDY = TrainingConfig()

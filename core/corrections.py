@@ -9,7 +9,7 @@ data (:func:`apply_corrections`), and the model card counts them.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
@@ -26,9 +26,13 @@ INFO_KEY = "genre_corrections"
 def check_corrections(
     typed: pd.DataFrame,
     corrections: Mapping[int, str],
-    genres: tuple[str, ...] = schema.GENRES,
+    genres: Sequence[str] | None = None,
 ) -> None:
     """Refuse a correction of a row the file lacks, or to a genre not known.
+
+    Args:
+        genres: the genres a correction may name (the model's); None: any
+            label that is not blank (training learns the labels it chooses).
 
     Raises:
         GenreLabError: a row not in ``typed`` or a genre not in ``genres``.
@@ -39,24 +43,32 @@ def check_corrections(
             f"The data has no row {missing[0]}: the corrections were made on "
             "another file. Forget them or load that file again."
         )
-    unknown = sorted({genre for genre in corrections.values() if genre not in genres})
+    blank = sorted(row for row, genre in corrections.items() if not str(genre).strip())
+    if blank:
+        raise GenreLabError(
+            f"A correction needs a genre; the one of row {blank[0]} has none."
+        )
+    unknown = sorted(
+        {genre for genre in corrections.values() if genres and genre not in genres}
+    )
     if unknown:
         raise GenreLabError(
-            f"{unknown[0]} is not one of the genres ({', '.join(genres)})."
+            f"{unknown[0]!r} is not one of the model's genres "
+            f"({', '.join(genres or [])})."
         )
 
 
 def apply_corrections(
     typed: pd.DataFrame,
     corrections: Mapping[int, str],
-    genres: tuple[str, ...] = schema.GENRES,
+    genres: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``typed`` with each corrected row listed under its new genre.
 
     Args:
         typed: a labelled typed frame (``core.data.load_csv``).
         corrections: row (the frame's index) -> the genre it should have.
-        genres: the genres a correction may name (the model's).
+        genres: the genres a correction may name (the model's; None: any).
 
     Returns:
         The frame, unchanged but for the genre of the corrected rows; the
@@ -77,7 +89,7 @@ def apply_corrections(
 def corrected_rows(
     typed: pd.DataFrame,
     corrections: Mapping[int, str],
-    genres: tuple[str, ...] = schema.GENRES,
+    genres: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """The corrected rows in the file's own columns, with their new genre.
 
@@ -92,7 +104,7 @@ def corrected_rows(
 def corrections_csv(
     typed: pd.DataFrame,
     corrections: Mapping[int, str],
-    genres: tuple[str, ...] = schema.GENRES,
+    genres: Sequence[str] | None = None,
 ) -> bytes:
     """:func:`corrected_rows` as CSV bytes (an unknown value is an empty cell).
 

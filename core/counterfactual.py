@@ -45,6 +45,7 @@ from core import schema
 from core.bundle import Bundle
 from core.data import PROBLEM_COLUMN
 from core.errors import DataError
+from core.genres import Genres
 
 # Key and mode stay as they are: a key change is rarely what "sounds like
 # another genre" means, and the model barely uses them.
@@ -105,7 +106,7 @@ class Counterfactual:
     reached: bool
     # The changed features, biggest change first.
     changes: tuple[Change, ...]
-    # The model's probabilities for the new values, in schema.GENRES order.
+    # The model's probabilities for the new values, in its genres' order.
     probabilities: np.ndarray
 
 
@@ -176,7 +177,7 @@ class _Search:
     ) -> None:
         self.bundle = bundle
         self.values = values
-        self.target = schema.GENRES.index(genre)
+        self.target = bundle.genres.index(genre)
         self.free = free
         self.bounds = bounds
         self.steps = steps
@@ -367,16 +368,18 @@ def _shrink(search: _Search, state: _State) -> _State:
     return state
 
 
-def check_request(genre: str, locked: tuple[str, ...] | list[str]) -> None:
+def check_request(
+    genre: str, locked: tuple[str, ...] | list[str], genres: Genres
+) -> None:
     """Refuse a genre that is not the model's or a lock on a feature that is not one.
+
+    Args:
+        genres: the model's genres.
 
     Raises:
         DataError: in words.
     """
-    if genre not in schema.GENRES:
-        raise DataError(
-            f"{genre!r} is not one of the genres: {', '.join(schema.GENRES)}."
-        )
+    genres.index(genre)
     unknown = [name for name in locked if name not in schema.FEATURE_COLUMNS]
     if unknown:
         raise DataError(
@@ -417,7 +420,7 @@ def counterfactual(
         DataError: the genre or a locked feature is unknown, or the model
             cannot predict the track.
     """
-    check_request(genre, locked)
+    check_request(genre, locked, bundle.genres)
     row = _row_frame(values, 1)
     usable, reasons = bundle.preprocessor.usable_rows(row)
     if not usable[0]:
@@ -494,7 +497,7 @@ def counterfactual_frame(
         ``target_genre``, ``reached`` ("true" / "false") and ``changes`` (in
         words; a row the model cannot predict says why).
     """
-    check_request(genre, locked)
+    check_request(genre, locked, bundle.genres)
     table = raw.copy()
     for column in (TARGET_GENRE, REACHED, CHANGES):
         table[column] = ""

@@ -39,6 +39,7 @@ import pandas as pd
 from core import formats, schema
 from core.errors import DataError
 from core.forward import BLOCK_ROWS
+from core.genres import Genres
 from core.limits import LIMITS, BoundedReader, megabytes
 
 # Every limit of an upload is declared in core.limits; this is the upload
@@ -698,6 +699,7 @@ def iter_typed_chunks(
     allow_filled: bool = True,
     limited: bool = False,
     label: str | None = None,
+    genres: Genres | None = None,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream a file as (raw chunk, typed chunk) pairs, of any size.
 
@@ -712,6 +714,8 @@ def iter_typed_chunks(
             column (a model fills it; see :func:`load_csv`).
         limited: an upload to the app: see :func:`iter_raw_chunks`.
         label: the genre column a person chose (see :func:`iter_raw_chunks`).
+        genres: the genres of the model the file is scored by: labels of
+            none of them are counted in ``summary`` (None: every label counts).
 
     Raises:
         DataError: as :func:`load_csv` does, when the faulty part is read
@@ -721,7 +725,7 @@ def iter_typed_chunks(
     for raw in iter_raw_chunks(
         source, chunk_rows, limited, summary=summary, label=label
     ):
-        typed = _type_rows(raw, require_label, allow_filled, summary)
+        typed = _type_rows(raw, require_label, allow_filled, summary, genres)
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
         yield raw, typed
     if not any_row:
@@ -1048,6 +1052,7 @@ def _type_rows(
     require_label: bool,
     allow_filled: bool,
     summary: formats.Understood | None,
+    genres: Genres | None = None,
 ) -> pd.DataFrame:
     filled = _check_columns(raw, require_label, allow_filled)
     blank = _blank_rows(raw)
@@ -1081,7 +1086,7 @@ def _type_rows(
     labels = None
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
-        labels = formats.read_labels(genre)
+        labels = formats.read_labels(genre, genres)
         typed[schema.TARGET] = (
             pd.Series(labels.genres, index=raw.index)
             .where(pd.notna(labels.genres), None)
@@ -1188,16 +1193,42 @@ def has_track_names(frame: pd.DataFrame) -> bool:
     return set(NAME_COLUMNS) <= set(frame.columns)
 
 
-def track_keys(frame: pd.DataFrame) -> pd.Series | None:
-    """One key per row naming its track (artist + title); None without those columns.
+# How core.pipeline keeps repeats of a song together, as the model card says it.
+GROUPED_BY_TRACK_ID = "Spotify track id"
+GROUPED_BY_NAMES = "artist and title"
 
-    The same song appears several times in the dataset, often under different
-    genres: splits, fusion accuracy and the duplicate report all group by it.
+
+def track_grouping(frame: pd.DataFrame) -> str | None:
+    """What :func:`track_keys` groups ``frame``'s rows by; None: nothing."""
+    if schema.TRACK_ID in frame.columns:
+        return GROUPED_BY_TRACK_ID
+    return GROUPED_BY_NAMES if has_track_names(frame) else None
+
+
+def track_keys(frame: pd.DataFrame) -> pd.Series | None:
+    """One key per row naming its track; None when the file names no track.
+
+    The Spotify track id when the file has one (a row without an id falls
+    back to its artist + title), else artist + title. The same song appears
+    several times in a file, often under different genres: splits, fusion
+    accuracy and the duplicate report all group by it.
     """
-    if not has_track_names(frame):
+    grouping = track_grouping(frame)
+    if grouping is None:
         return None
-    artist, title = NAME_COLUMNS
-    return frame[artist].astype(str) + "\x1f" + frame[title].astype(str)
+    names = None
+    if has_track_names(frame):
+        artist, title = NAME_COLUMNS
+        names = "\x1f" + frame[artist].astype(str) + "\x1f" + frame[title].astype(str)
+    if grouping == GROUPED_BY_NAMES:
+        return names.str.slice(1)
+    ids = frame[schema.TRACK_ID].astype(object)
+    has_id = ids.notna() & (ids.astype(str).str.strip() != "")
+    fallback = (
+        names if names is not None else pd.Series(frame.index.astype(str), frame.index)
+    )
+    # An id never starts with the separator: ids and names cannot collide.
+    return ids.astype(str).where(has_id, fallback)
 
 
 def fingerprint(typed: pd.DataFrame) -> str:
@@ -1218,13 +1249,11 @@ def fingerprint(typed: pd.DataFrame) -> str:
     return hashlib.sha256(hashes.tobytes()).hexdigest()[:20]
 
 
-def label_codes(typed: pd.DataFrame) -> np.ndarray:
-    """Return each row's genre as its index in ``schema.GENRES`` (-1 when unknown)."""
+def label_codes(typed: pd.DataFrame, genres: Genres) -> np.ndarray:
+    """Each row's genre as its index in ``genres`` (-1: no label, or none of them)."""
     if schema.TARGET not in typed.columns:
         return np.full(len(typed), -1, dtype=np.int64)
-    genre_index = {genre: code for code, genre in enumerate(schema.GENRES)}
-    codes = typed[schema.TARGET].map(genre_index).fillna(-1)
-    return codes.to_numpy(dtype=np.int64)
+    return genres.codes(typed[schema.TARGET])
 
 
 def download_dataset(destination: str | os.PathLike[str] = DEFAULT_DATA_PATH) -> Path:

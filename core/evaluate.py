@@ -6,21 +6,28 @@ second to import, and predicting a file without labels never needs it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from core import schema
 from core.data import label_codes, track_keys
+from core.genres import Genres
 
-GENRE_CODES = list(range(len(schema.GENRES)))
+# Top-2 accuracy is reported for models of at least this many genres: with
+# two, every track's genre is among the two likeliest.
+TOP2_MIN_GENRES = 3
 
 
-def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+def classification_metrics(
+    labels: np.ndarray, probabilities: np.ndarray, genres: Sequence[str]
+) -> dict:
     """Score predicted probabilities against true genre indices.
 
     Args:
-        labels: true genre indices (0-9), one per row.
-        probabilities: shape (rows, 10), one probability per genre.
+        labels: true genre indices (into ``genres``), one per row.
+        probabilities: shape (rows, genres), one probability per genre.
+        genres: the model's genres, in the order of its outputs.
 
     Returns:
         ``accuracy``, ``top2_accuracy``, ``macro_f1``, ``n_rows``,
@@ -34,6 +41,7 @@ def classification_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dic
         labels,
         probabilities.argmax(axis=1) if len(labels) else labels,
         top2_hits(labels, probabilities),
+        genres,
     )
 
 
@@ -44,16 +52,22 @@ def top2_hits(labels: np.ndarray, probabilities: np.ndarray) -> int:
     """
     from sklearn.metrics import top_k_accuracy_score
 
-    if len(labels) == 0:
+    if len(labels) == 0 or probabilities.shape[1] < TOP2_MIN_GENRES:
         return 0
     return int(
         top_k_accuracy_score(
-            labels, probabilities, k=2, labels=GENRE_CODES, normalize=False
+            labels,
+            probabilities,
+            k=2,
+            labels=np.arange(probabilities.shape[1]),
+            normalize=False,
         )
     )
 
 
-def prediction_scores(labels: np.ndarray, predicted: np.ndarray, top2: int) -> dict:
+def prediction_scores(
+    labels: np.ndarray, predicted: np.ndarray, top2: int, genres: Sequence[str]
+) -> dict:
     """:func:`classification_metrics` from the predicted genres and the top-2 hit count.
 
     What a file streamed chunk by chunk needs to keep: two small integers a
@@ -68,27 +82,31 @@ def prediction_scores(labels: np.ndarray, predicted: np.ndarray, top2: int) -> d
 
     labels = np.asarray(labels)
     predicted = np.asarray(predicted)
+    genres = list(genres)
+    codes = np.arange(len(genres))
     if len(labels) == 0:
         return {
             "accuracy": None,
             "top2_accuracy": None,
             "macro_f1": None,
             "n_rows": 0,
-            "confusion_matrix": np.zeros((len(GENRE_CODES),) * 2, dtype=int).tolist(),
-            "genres": list(schema.GENRES),
+            "confusion_matrix": np.zeros((len(genres),) * 2, dtype=int).tolist(),
+            "genres": genres,
             "per_genre": {},
         }
     report = classification_report(
         labels,
         predicted,
-        labels=GENRE_CODES,
-        target_names=list(schema.GENRES),
+        labels=codes,
+        target_names=[str(code) for code in codes],
         output_dict=True,
         zero_division=0,
     )
     return {
         "accuracy": float(accuracy_score(labels, predicted)),
-        "top2_accuracy": top2 / len(labels),
+        "top2_accuracy": (
+            top2 / len(labels) if len(genres) >= TOP2_MIN_GENRES else None
+        ),
         # Averaged over the genres the scored rows hold: a genre absent from
         # the file (e.g. the eight of the ten a two-genre file lacks) would
         # otherwise count as an F1 of 0 (issue 30: 0.273 where the genres
@@ -105,18 +123,18 @@ def prediction_scores(labels: np.ndarray, predicted: np.ndarray, top2: int) -> d
         ),
         "macro_f1_genres": int(len(np.unique(labels))),
         "n_rows": int(len(labels)),
-        "confusion_matrix": confusion_matrix(
-            labels, predicted, labels=GENRE_CODES
-        ).tolist(),
-        "genres": list(schema.GENRES),
+        "confusion_matrix": confusion_matrix(labels, predicted, labels=codes).tolist(),
+        "genres": genres,
+        # Keyed by code, not name: scikit-learn's report has keys of its own
+        # ("accuracy", "macro avg") that a genre may be called.
         "per_genre": {
             genre: {
-                "precision": float(report[genre]["precision"]),
-                "recall": float(report[genre]["recall"]),
-                "f1": float(report[genre]["f1-score"]),
-                "support": int(report[genre]["support"]),
+                "precision": float(report[str(code)]["precision"]),
+                "recall": float(report[str(code)]["recall"]),
+                "f1": float(report[str(code)]["f1-score"]),
+                "support": int(report[str(code)]["support"]),
             }
-            for genre in schema.GENRES
+            for code, genre in enumerate(genres)
         },
     }
 
@@ -150,7 +168,9 @@ def matrix_lines(matrix: list[list[int]], genres: list[str]) -> list[str]:
     return lines
 
 
-def most_confused_pairs(matrix: list[list[int]], top: int = 5) -> pd.DataFrame:
+def most_confused_pairs(
+    matrix: list[list[int]], genres: Sequence[str], top: int = 5
+) -> pd.DataFrame:
     """The off-diagonal cells with the most rows: which genres get mixed up.
 
     Returns:
@@ -161,8 +181,8 @@ def most_confused_pairs(matrix: list[list[int]], top: int = 5) -> pd.DataFrame:
     row_totals = counts.sum(axis=1)
     cells = [
         (
-            schema.GENRES[i],
-            schema.GENRES[j],
+            genres[i],
+            genres[j],
             int(counts[i, j]),
             counts[i, j] / row_totals[i] if row_totals[i] else 0.0,
         )
@@ -174,6 +194,30 @@ def most_confused_pairs(matrix: list[list[int]], top: int = 5) -> pd.DataFrame:
     return pd.DataFrame(
         cells[:top], columns=["true_genre", "predicted_genre", "tracks", "share"]
     )
+
+
+def most_confused_genres(
+    matrix: list[list[int]], genres: Sequence[str], top: int
+) -> list[str]:
+    """The ``top`` genres most involved in mix-ups, most first.
+
+    A genre's mix-ups are its tracks called another genre plus the tracks
+    of other genres called it: the rows and columns worth looking at in a
+    matrix too large to read whole.
+    """
+    counts = np.asarray(matrix, dtype=float)
+    off = counts - np.diag(np.diag(counts))
+    involvement = off.sum(axis=0) + off.sum(axis=1)
+    order = np.argsort(-involvement, kind="stable")
+    return [genres[i] for i in order[:top]]
+
+
+def matrix_part(
+    matrix: list[list[int]], genres: Sequence[str], chosen: Sequence[str]
+) -> np.ndarray:
+    """The rows and columns of ``chosen`` genres (in that order) of a matrix."""
+    index = [list(genres).index(genre) for genre in chosen]
+    return np.asarray(matrix)[np.ix_(index, index)]
 
 
 def normalise_rows(matrix: list[list[int]]) -> np.ndarray:
@@ -207,7 +251,13 @@ def overfitting_reading(train_accuracy: float, test_accuracy: float) -> str:
     )
 
 
-def genre_bits_by_track(track_ids: np.ndarray, labels: np.ndarray) -> np.ndarray:
+# Genres a 64-bit mask holds; a model of more genres keeps Python integers.
+_INT64_GENRES = 62
+
+
+def genre_bits_by_track(
+    track_ids: np.ndarray, labels: np.ndarray, n_genres: int
+) -> np.ndarray:
     """For each row, a bit mask of every genre its track is listed under.
 
     Bit ``g`` is set when some row of the same track has genre index ``g``
@@ -219,28 +269,38 @@ def genre_bits_by_track(track_ids: np.ndarray, labels: np.ndarray) -> np.ndarray
         track_ids: one identifier per row (any hashable values); rows with
             the same identifier are the same track.
         labels: genre index per row (-1 when unknown).
+        n_genres: the model's genres: past 62 the masks are Python integers
+            (an object array), which hold any number of bits.
     """
     track_index, _ = pd.factorize(np.asarray(track_ids))
     labels = np.asarray(labels, dtype=np.int64)
     labelled = (track_index >= 0) & (labels >= 0)
+    if n_genres > _INT64_GENRES:
+        wide = [0] * (int(track_index.max(initial=-1)) + 1)
+        for track, label in zip(
+            track_index[labelled].tolist(), labels[labelled].tolist(), strict=True
+        ):
+            wide[track] |= 1 << label
+        listed = np.array(wide + [0], dtype=object)
+        return listed[np.where(track_index >= 0, track_index, len(wide))]
     masks = np.zeros(int(track_index.max(initial=-1)) + 1, dtype=np.int64)
     np.bitwise_or.at(masks, track_index[labelled], np.int64(1) << labels[labelled])
     return np.where(track_index >= 0, masks[np.maximum(track_index, 0)], 0)
 
 
-def listed_genre_bits(typed: pd.DataFrame) -> np.ndarray:
-    """:func:`genre_bits_by_track` of a typed frame, tracks named by artist + title.
+def listed_genre_bits(typed: pd.DataFrame, genres: Genres) -> np.ndarray:
+    """:func:`genre_bits_by_track` of a typed frame, tracks as core.data.track_keys.
 
-    Without artist or title columns every row is a track of its own.
+    Without track ids or names every row is a track of its own.
     """
     track = track_keys(typed)
     ids = np.arange(len(typed)) if track is None else track.to_numpy()
-    return genre_bits_by_track(ids, label_codes(typed))
+    return genre_bits_by_track(ids, label_codes(typed, genres), len(genres))
 
 
-def genres_of_bits(bits: int) -> list[str]:
+def genres_of_bits(bits: int, genres: Sequence[str]) -> list[str]:
     """The genre names a bit mask of :func:`genre_bits_by_track` stands for."""
-    return [genre for code, genre in enumerate(schema.GENRES) if bits >> code & 1]
+    return [genre for code, genre in enumerate(genres) if int(bits) >> code & 1]
 
 
 def fusion_accuracy(predicted: np.ndarray, listed_bits: np.ndarray) -> float | None:
@@ -253,7 +313,11 @@ def fusion_accuracy(predicted: np.ndarray, listed_bits: np.ndarray) -> float | N
     predicted = np.asarray(predicted, dtype=np.int64)
     if len(predicted) == 0:
         return None
-    return float(((np.asarray(listed_bits) >> predicted) & 1).mean())
+    listed_bits = np.asarray(listed_bits)
+    if listed_bits.dtype == object:
+        # Python integers shift by Python integers only.
+        predicted = predicted.astype(object)
+    return float(((listed_bits >> predicted) & 1).astype(np.int64).mean())
 
 
 # For the annotations of the bootstrap helpers below.
@@ -353,8 +417,9 @@ def macro_f1_of_cells(totals: np.ndarray, rows: np.ndarray | None = None) -> np.
     Averaged over the genres that occur, true or predicted, as
     :func:`classification_metrics` does. ``rows`` is unused.
     """
-    genres = len(GENRE_CODES)
-    cells = np.asarray(totals, dtype=np.float64).reshape(-1, genres, genres)
+    cells = np.asarray(totals, dtype=np.float64)
+    genres = round(np.sqrt(cells.shape[-1]))
+    cells = cells.reshape(-1, genres, genres)
     hits = np.diagonal(cells, axis1=1, axis2=2)
     occurrences = cells.sum(axis=2) + cells.sum(axis=1)  # true + predicted
     f1 = np.divide(

@@ -51,7 +51,7 @@ def raw_feature_classifier(bundle: Bundle):
 
         def fit(self, features: pd.DataFrame, labels: np.ndarray):
             """Nothing to learn: the bundle is already trained."""
-            self.classes_ = np.arange(len(schema.GENRES))
+            self.classes_ = np.arange(len(self.bundle.genres))
             return self
 
         def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
@@ -97,7 +97,7 @@ def permutation_importance_table(
     from sklearn.inspection import permutation_importance
 
     usable, _ = bundle.preprocessor.usable_rows(typed)
-    labels = label_codes(typed)
+    labels = label_codes(typed, bundle.genres)
     # A model that drops unknowns must not see a shuffled-in unknown either:
     # only rows without unknowns are used then, so there are none to shuffle.
     rows = typed[usable & (labels >= 0)]
@@ -113,7 +113,7 @@ def permutation_importance_table(
     result = permutation_importance(
         estimator,
         features,
-        label_codes(rows),
+        label_codes(rows, bundle.genres),
         scoring="accuracy",
         n_repeats=n_repeats,
         random_state=seed,
@@ -178,7 +178,7 @@ def what_if(
     probabilities = predict.probabilities_for_features(
         bundle, bundle.preprocessor.transform(swept)
     )
-    table = pd.DataFrame(probabilities, columns=list(schema.GENRES))
+    table = pd.DataFrame(probabilities, columns=list(bundle.genres.names))
     table.insert(0, "value", values)
     return table
 
@@ -329,7 +329,7 @@ def partial_dependence_table(
         custom_values={feature: grid},
         categorical_features=[feature] if categorical else None,
     )
-    table = pd.DataFrame(result["average"].T, columns=list(schema.GENRES))
+    table = pd.DataFrame(result["average"].T, columns=list(bundle.genres.names))
     table.insert(0, "value", list(result["grid_values"][0]))
     return table
 

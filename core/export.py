@@ -10,7 +10,7 @@ for the scores stay in memory.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -19,8 +19,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import data, formats, novelty, predict, schema
+from core import data, formats, novelty, predict
 from core.bundle import Bundle
+from core.data import label_codes
+from core.genres import Genres
 from core.network_process import Job, NetworkRunner
 
 # Rows of the table the Batch predict page shows (the download has them all).
@@ -109,12 +111,17 @@ def _csv_fields(values: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, text)
 
 
-def write_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
+def write_csv(
+    table: pd.DataFrame,
+    stream: IO[str],
+    header: bool,
+    rounded: Collection[str] = (),
+) -> None:
     """Write (a chunk of) a table as CSV.
 
     The table: a :func:`predictions_table`, an explanation, neighbours.
 
-    Probabilities are rounded to ``PROBABILITY_DECIMALS`` decimals;
+    The ``rounded`` columns (probabilities) get ``PROBABILITY_DECIMALS`` decimals;
     unpredicted rows have empty probability cells. Writing a table in chunks
     (the header with the first only) gives the same bytes as writing it whole.
 
@@ -127,7 +134,7 @@ def write_csv(table: pd.DataFrame, stream: IO[str], header: bool) -> None:
     columns = []
     for name in table.columns:
         values = table[name]
-        if name in predict.PROBABILITY_COLUMNS:
+        if name in rounded:
             values = values.round(PROBABILITY_DECIMALS)
         array = pa.array(values, from_pandas=True)
         if isinstance(array, pa.ChunkedArray):
@@ -155,19 +162,19 @@ def _characters(text: pa.Array) -> str:
     return text.buffers()[2].slice(first, last - first).to_pybytes().decode("utf-8")
 
 
-def predictions_csv_bytes(table: pd.DataFrame) -> bytes:
+def predictions_csv_bytes(table: pd.DataFrame, genres: Sequence[str]) -> bytes:
     """The table of :func:`predictions_table` as UTF-8 CSV bytes.
 
-    See :func:`write_csv`.
+    See :func:`write_csv`; ``genres``: the model's, whose probabilities are rounded.
     """
     buffer = io.StringIO()
-    write_csv(table, buffer, header=True)
+    write_csv(table, buffer, header=True, rounded=predict.probability_columns(genres))
     return buffer.getvalue().encode("utf-8")
 
 
-def has_labels(typed: pd.DataFrame) -> bool:
-    """True when the file has a genre column with at least one known genre."""
-    return schema.TARGET in typed.columns and bool(typed[schema.TARGET].notna().any())
+def has_labels(typed: pd.DataFrame, genres: Genres) -> bool:
+    """True when the file has a genre column with at least one of the model's genres."""
+    return bool((label_codes(typed, genres) >= 0).any())
 
 
 @dataclass
@@ -181,10 +188,10 @@ class BatchResult:
     # unpredictable_rows() of the first LISTED_UNPREDICTABLE such rows.
     unpredictable: pd.DataFrame
     # core.predict.evaluate_predictions of the whole file; None when no row
-    # has one of the ten genres (unless the file had to be labelled).
+    # has one of the model's genres (unless the file had to be labelled).
     scores: dict | None
     # What was understood of the file (format, columns renamed, values
-    # converted, columns the model filled, labels outside the ten genres).
+    # converted, columns the model filled, labels of none of its genres).
     understood: formats.Understood | None = None
     # How unlike the training tracks the file is (None: the model has no
     # novelty reference, or no row was predicted).
@@ -255,7 +262,8 @@ def predict_file(
     previews: list[pd.DataFrame] = []
     unpredictable: list[pd.DataFrame] = []
     listed = 0
-    keeper = predict.ScoreKeeper()
+    keeper = predict.ScoreKeeper(bundle.genres)
+    probability_columns = set(predict.probability_columns(bundle.genres.names))
     labelled = False
     understood = formats.Understood()
     understood.use_model(bundle.preprocessor)
@@ -270,6 +278,7 @@ def predict_file(
             chunk.reasons,
             chunk.filled,
             probabilities,
+            bundle.genres.names,
             chunk.novelty,
         )
         table = predictions_table(chunk.raw, predictions)
@@ -279,14 +288,19 @@ def predict_file(
                 for written, canonical in understood.renamed.items()
                 if canonical in table.columns and written not in table.columns
             }
-            write_csv(table.rename(columns=as_written), output, header=rows == 0)
+            write_csv(
+                table.rename(columns=as_written),
+                output,
+                header=rows == 0,
+                rounded=probability_columns,
+            )
         if rows < PREVIEW_ROWS:
             previews.append(table.iloc[: PREVIEW_ROWS - rows])
         if listed < LISTED_UNPREDICTABLE:
             missing = unpredictable_rows(table).iloc[: LISTED_UNPREDICTABLE - listed]
             unpredictable.append(missing)
             listed += len(missing)
-        labelled = labelled or has_labels(chunk.typed)
+        labelled = labelled or has_labels(chunk.typed, bundle.genres)
         if score:
             keeper.add(chunk.typed, predictions)
         rows += len(table)
@@ -304,6 +318,7 @@ def predict_file(
             summary=understood,
             limited=limited,
             label=label,
+            genres=bundle.genres,
         )
         waiting: _Chunk | None = None
         read = 0

@@ -27,6 +27,7 @@ from core.data import (
     track_keys,
 )
 from core.errors import DataError
+from core.genres import GenreChoice, Genres, choose
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
 
@@ -101,7 +102,7 @@ def unknown_mask(typed: pd.DataFrame) -> np.ndarray:
 def clean(
     typed: pd.DataFrame,
     unknowns: str,
-    labels: np.ndarray | None = None,
+    labels: np.ndarray,
     unknown: np.ndarray | None = None,
 ) -> tuple[pd.DataFrame, CleaningSummary]:
     """Keep the rows a model can learn from.
@@ -111,13 +112,13 @@ def clean(
         unknowns: ``"drop"`` removes rows with an unknown value
             (:func:`unknown_mask`); ``"impute"`` keeps them for the
             preprocessor to fill.
-        labels, unknown: ``label_codes(typed)`` and ``unknown_mask(typed)``,
-            when the caller has them already.
+        labels: ``label_codes(typed, genres)``: a row of no genre (-1) is
+            left out, as unlabelled.
+        unknown: ``unknown_mask(typed)``, when the caller has it already.
 
     Returns:
         The kept rows (original index preserved) and a summary of what went.
     """
-    labels = label_codes(typed) if labels is None else labels
     unknown = unknown_mask(typed) if unknown is None else unknown
     problems = typed[PROBLEM_COLUMN].to_numpy()
     blank = problems == BLANK_ROW
@@ -244,8 +245,33 @@ def check_trainable(labels: np.ndarray) -> None:
         )
 
 
+def choose_genres(typed: pd.DataFrame, config: TrainingConfig) -> GenreChoice:
+    """The genres ``config`` learns from ``typed``, and the labelled rows it leaves out.
+
+    Chosen among the rows that are neither blank nor invalid (those are
+    counted by cleaning), so every row is counted once: a row left out here
+    is one :func:`clean` counts as unlabelled.
+
+    Raises:
+        ConfigError: a merge or a chosen genre the file does not have.
+        DataError: fewer than two genres to learn.
+    """
+    labels = (
+        typed[schema.TARGET]
+        if schema.TARGET in typed.columns
+        else pd.Series([None] * len(typed), index=typed.index, dtype=object)
+    )
+    readable = (typed[PROBLEM_COLUMN] == "").to_numpy()
+    return choose(
+        labels[readable],
+        config.genres,
+        config.genre_merges,
+        config.min_genre_tracks,
+    )
+
+
 def split(
-    cleaned: pd.DataFrame, config: TrainingConfig
+    cleaned: pd.DataFrame, config: TrainingConfig, genres: Genres
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split cleaned rows into train and test, seeded (the study: 80/20, seed 42).
 
@@ -255,7 +281,7 @@ def split(
     Raises:
         DataError: too few rows, or a single genre, to train and test on.
     """
-    labels = label_codes(cleaned)
+    labels = label_codes(cleaned, genres)
     check_trainable(labels)
     groups = track_groups(cleaned) if config.group_tracks else None
     kept, held = split_positions(

@@ -32,6 +32,7 @@ import pandas as pd
 
 from core import schema
 from core.errors import DataError
+from core.genres import REFERENCE, Genres
 
 # Feature columns a file may lack entirely: a model fills them with its
 # typical value (Preprocessor.typical). Popularity is the one feature
@@ -548,54 +549,53 @@ def read_modes(stripped: pd.Series) -> ReadValues:
     )
 
 
-def _genre_key(label: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", label.lower())
-
-
-_GENRE_BY_KEY = {_genre_key(genre): genre for genre in schema.GENRES}
-
-
 def genre_of(label: str) -> str | None:
-    """The one of the ten genres a label is (``hip hop`` -> Hip-Hop), None if none."""
-    return _GENRE_BY_KEY.get(_genre_key(label))
+    """The one of the study's ten a label is (``hip hop`` -> Hip-Hop), None if none."""
+    return REFERENCE.name_of(label)
 
 
 @dataclass(frozen=True)
 class ReadLabels:
-    """A genre column read: one of the ten genres or None per row.
+    """A genre column read: each row's label (None when blank), and what was there."""
 
-    Also what else was there.
-    """
-
+    # The study's ten spelled as the study does (``hip hop`` -> Hip-Hop);
+    # any other label as written.
     genres: np.ndarray
     # Rows whose genre was written another way (``hip-hop``, ``ROCK``).
     respelled: int
-    # Labels that are not one of the ten genres, as written -> rows.
+    # Labels that are none of the model's genres, as written -> rows.
     others: dict[str, int]
-    # Labels that are one of the ten genres, as written -> rows.
+    # Labels that are one of the model's genres, as written -> rows.
     matched: dict[str, int] = field(default_factory=dict)
 
 
-def read_labels(stripped: pd.Series) -> ReadLabels:
-    """Match labels to the ten genres ignoring case and punctuation.
+def read_labels(stripped: pd.Series, genres: Genres | None = None) -> ReadLabels:
+    """Read a genre column: labels matched ignoring case and punctuation.
 
-    ``Hip Hop`` -> Hip-Hop.
+    Args:
+        stripped: the column's cells, stripped.
+        genres: the genres of the model the file is scored by; None (a file
+            read to train on, or to look at): every label counts.
     """
-    genres = stripped.to_numpy(dtype=object).copy()
-    valid = stripped.isin(schema.GENRES).to_numpy()
-    if valid.all():
-        return ReadLabels(genres, 0, {}, _counts(stripped))
-    others = np.flatnonzero(~valid)
-    text = stripped.iloc[others]
-    matched = text.map(genre_of).to_numpy(dtype=object)
-    genres[others] = matched
-    unmatched = pd.isna(matched) & (text != "").to_numpy(dtype=bool)
-    is_genre = pd.notna(genres)
+    labels = stripped.to_numpy(dtype=object).copy()
+    labels[(stripped == "").to_numpy(dtype=bool)] = None
+    positions, uniques = pd.factorize(stripped)
+    canonical = np.array(
+        [genre_of(label) or label for label in uniques] + [None], dtype=object
+    )
+    spelled = canonical[positions]
+    present = pd.notna(labels)
+    respelled = present & (spelled != labels)
+    labels[present] = spelled[present]
+    written = stripped[present]
+    if genres is None:
+        return ReadLabels(labels, int(respelled.sum()), {}, _counts(written))
+    known = genres.codes(pd.Series(labels[present], dtype=object)) >= 0
     return ReadLabels(
-        genres,
-        respelled=int(pd.notna(matched).sum()),
-        others=_counts(text[unmatched]),
-        matched=_counts(stripped[is_genre]),
+        labels,
+        respelled=int(respelled.sum()),
+        others=_counts(written[~known]),
+        matched=_counts(written[known]),
     )
 
 
@@ -874,6 +874,18 @@ class Understood:
                 "features from Spotify: a blank row each)"
             )
         return parts
+
+    def source(self, file_name: str) -> dict[str, str]:
+        """The file as a model card names it: name, format and genre column."""
+        label = next(
+            (
+                written
+                for written, canonical in self.renamed.items()
+                if canonical == schema.TARGET
+            ),
+            schema.TARGET,
+        )
+        return {"file": file_name, "format": self.format, "label_column": label}
 
     def sentence(self) -> str:
         """What was understood, in one sentence (e.g. for ``--verbose`` and the pages).

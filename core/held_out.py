@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import predict, schema, songs
+from core import predict, songs
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.data import label_codes
 from core.errors import GenreLabError
+from core.genres import Genres
 from core.history import ProgressHook
 
 
@@ -31,7 +32,7 @@ class HeldOut:
 
     # The typed rows kept (index: each row's 0-based position in its file).
     rows: pd.DataFrame
-    # Each kept row's listed genre, as its index in schema.GENRES.
+    # Each kept row's listed genre, as its index in ``genres``.
     labels: np.ndarray
     # The model's genre probabilities for each kept row (rows x genres).
     probabilities: np.ndarray
@@ -43,6 +44,8 @@ class HeldOut:
     learned: int
     # True when the file is the model's training data: the rows are its test rows.
     test_split: bool
+    # The genres of the probabilities' columns.
+    genres: Genres
     # How many models cross-validated the probabilities (0: the model's own).
     folds: int = 0
 
@@ -73,18 +76,18 @@ def held_out_predictions(bundle: Bundle, typed: pd.DataFrame) -> HeldOut:
     first_row = 0 if membership is None else None
     predictions = predict.predict_frame(bundle, candidates, first_row=first_row)
     predicted = (predictions[predict.REASON] == "").to_numpy()
-    labels = label_codes(candidates)
+    labels = label_codes(candidates, bundle.genres)
     kept = predicted & (labels >= 0)
+    columns = predict.probability_columns(bundle.genres.names)
     return HeldOut(
         rows=candidates[kept],
         labels=labels[kept],
-        probabilities=predictions.loc[kept, predict.PROBABILITY_COLUMNS].to_numpy(
-            dtype=np.float64
-        ),
+        probabilities=predictions.loc[kept, columns].to_numpy(dtype=np.float64),
         unpredictable=int((~predicted).sum()),
         unlabelled=int((predicted & (labels < 0)).sum()),
         learned=int(learned.sum()),
         test_split=membership is not None,
+        genres=bundle.genres,
     )
 
 
@@ -137,8 +140,11 @@ def cross_validated_predictions(
     from core import compare, features
 
     check_folds(folds)
-    cleaned, cleaning = features.clean(typed, config.unknowns)
-    labels = label_codes(cleaned)
+    genres = features.choose_genres(typed, config).genres
+    cleaned, cleaning = features.clean(
+        typed, config.unknowns, label_codes(typed, genres)
+    )
+    labels = label_codes(cleaned, genres)
     features.check_trainable(labels)
     groups = features.track_groups(cleaned)
     if groups is None:
@@ -149,13 +155,13 @@ def cross_validated_predictions(
             f"Cross-validating with {folds} folds needs at least {folds} "
             f"different tracks; this file has {tracks}."
         )
-    probabilities = np.full((len(cleaned), len(schema.GENRES)), np.nan)
+    probabilities = np.full((len(cleaned), len(genres)), np.nan)
     splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=config.seed)
     for number, (fit, held) in enumerate(splitter.split(cleaned, groups=groups)):
         if on_fold is not None:
             on_fold(number, folds)
         probabilities[held], _ = compare.network_probabilities(
-            config, cleaned.iloc[fit], cleaned.iloc[held], on_epoch
+            config, cleaned.iloc[fit], cleaned.iloc[held], genres, on_epoch
         )
     # A fold's preprocessor may find no use for a row (a key it never saw).
     predicted = ~np.isnan(probabilities).any(axis=1)
@@ -170,5 +176,6 @@ def cross_validated_predictions(
         unlabelled=cleaning.unlabelled_rows,
         learned=0,
         test_split=False,
+        genres=genres,
         folds=folds,
     )

@@ -45,7 +45,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import schema
 from core.bundle import Bundle
 from core.data import track_keys
 from core.held_out import HeldOut, held_out_predictions
@@ -99,9 +98,7 @@ class LabelIssues:
     held_out: HeldOut
 
 
-def issues_table(
-    held_out: HeldOut, flagged: np.ndarray, genres: tuple[str, ...] = schema.GENRES
-) -> pd.DataFrame:
+def issues_table(held_out: HeldOut, flagged: np.ndarray) -> pd.DataFrame:
     """The flagged rows, with every other scored listing of the same tracks.
 
     A track (same artist and title) listed more than once shows all its
@@ -118,7 +115,7 @@ def issues_table(
         track = keys.to_numpy()
     else:
         track = rows.index.to_numpy()
-    names = np.asarray(genres, dtype=object)
+    names = np.asarray(held_out.genres.names, dtype=object)
     table = pd.DataFrame(
         {
             "row": rows.index.to_numpy(),

@@ -91,7 +91,10 @@ def _optimizer(config: TrainingConfig, total_steps: int) -> keras.optimizers.Opt
 
 
 def build_model(
-    config: TrainingConfig, n_features: int, name: str = "genre_mlp"
+    config: TrainingConfig,
+    n_features: int,
+    name: str = "genre_mlp",
+    n_genres: int = len(schema.GENRES),
 ) -> keras.Sequential:
     """Return an untrained multilayer perceptron as the configuration describes.
 
@@ -106,11 +109,7 @@ def build_model(
         )
         if config.dropout > 0:
             model.add(layers.Dropout(config.dropout, name=f"dropout_{index}"))
-    model.add(
-        layers.Dense(
-            len(schema.GENRES), activation=config.output_activation, name="genre"
-        )
-    )
+    model.add(layers.Dense(n_genres, activation=config.output_activation, name="genre"))
     return model
 
 
@@ -132,7 +131,9 @@ def _validation_split(
     return features[kept], labels[kept], features[held], labels[held]
 
 
-def _seeded_members(config: TrainingConfig, n_features: int) -> list[keras.Model]:
+def _seeded_members(
+    config: TrainingConfig, n_features: int, n_genres: int
+) -> list[keras.Model]:
     """The ensemble's untrained networks.
 
     Member ``k``'s weights drawn with ``seed + k``.
@@ -142,7 +143,9 @@ def _seeded_members(config: TrainingConfig, n_features: int) -> list[keras.Model
         # Keras keeps its seed per thread, and Streamlit runs each script run
         # in a new thread: seed right here, just before the weights are drawn.
         keras.utils.set_random_seed(config.seed + member)
-        members.append(build_model(config, n_features, name=f"member_{member}"))
+        members.append(
+            build_model(config, n_features, name=f"member_{member}", n_genres=n_genres)
+        )
     return members
 
 
@@ -267,7 +270,8 @@ def _train_members(
     features: np.ndarray,
     labels: np.ndarray,
     on_epoch: ProgressHook | None,
-    groups: np.ndarray | None = None,
+    groups: np.ndarray | None,
+    n_genres: int,
 ) -> tuple[list[keras.Model], list[list[EpochLog]], list[int]]:
     """Train every member of the ensemble at once.
 
@@ -282,7 +286,7 @@ def _train_members(
     the epoch it would have stopped at alone.
     """
     x_train, y_train, x_val, y_val = _validation_split(config, features, labels, groups)
-    members = _seeded_members(config, features.shape[1])
+    members = _seeded_members(config, features.shape[1], n_genres)
     compiled = _compile_steps(config, members, x_train, y_train)
     count = len(members)
     shufflers = [np.random.default_rng(config.seed + m) for m in range(count)]
@@ -337,6 +341,7 @@ def train_network(
     labels: np.ndarray,
     on_epoch: ProgressHook | None = None,
     groups: np.ndarray | None = None,
+    n_genres: int = len(schema.GENRES),
 ) -> TrainedNetwork:
     """Train the configured network (or ensemble) on prepared features.
 
@@ -345,17 +350,18 @@ def train_network(
     Args:
         config: network and training settings.
         features: float32 matrix from :meth:`Preprocessor.transform`.
-        labels: genre indices (0-9).
+        labels: genre indices (0 to n_genres - 1).
         on_epoch: called after every epoch of every member; it may raise to
             stop training (nothing is returned then).
         groups: optional track label per row; when given, the validation
             share holds whole tracks (see ``TrainingConfig.group_tracks``).
+        n_genres: the network's outputs (the genres of ``labels``' codes).
 
     Returns:
         The trained model with its history.
     """
     members, histories, best_epochs = _train_members(
-        config, features, labels, on_epoch, groups
+        config, features, labels, on_epoch, groups, n_genres
     )
     model = members[0] if len(members) == 1 else _average(members, features.shape[1])
     return TrainedNetwork(model=model, history=histories, best_epochs=best_epochs)

@@ -8,14 +8,25 @@ import json
 
 import numpy as np
 
-from core import evaluate, schema
+from core import evaluate, formats, schema
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import CORRECTED_GENRES
+from core.data import GROUPED_BY_NAMES
+from core.evaluate import most_confused_pairs
+from core.genres import GenreChoice, Genres
 
 # The metrics key of the test scores with popularity left out of the rows
 # (filled with the typical value, as for a Web API file): core.pipeline.
 POPULARITY_FILLED = "test_popularity_filled"
+# Metrics keys written by core.pipeline: the genres learned and the rows
+# left out (GenreChoice.to_dict), and what kept repeats of a song together
+# (core.data.track_grouping; None: nothing).
+GENRE_CHOICE = "genre_choice"
+GROUPED_BY = "grouped_by"
+# The bundle info key of the file a model learned from: its name, format and
+# label column (core.formats.Understood.source).
+SOURCE_KEY = "data_source"
 # Resamples and seed of the test figures' bootstrap intervals.
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
@@ -42,11 +53,24 @@ class CrossValidation:
 
 
 def recipe_digest(config: TrainingConfig) -> str:
-    """A short digest of every setting but the seed: what "the same recipe" means."""
-    settings = {k: v for k, v in config.to_dict().items() if k != "seed"}
+    """A short digest of every setting but the seed: what "the same recipe" means.
+
+    The genre choice counts only when it is not the default one (every genre
+    of the file), so recipes measured before it existed keep their digest.
+    """
+    default = TrainingConfig()
+    settings = {
+        k: v
+        for k, v in config.to_dict().items()
+        if k != "seed"
+        and not (k in GENRE_SETTINGS and getattr(config, k) == getattr(default, k))
+    }
     text = json.dumps(settings, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+
+# The settings that choose the genres (core.genres.choose).
+GENRE_SETTINGS = ("genres", "genre_merges", "min_genre_tracks")
 
 # The recommended recipe (test share 0.1, two networks), measured by
 # ``python benchmarks/learning_curve.py --folds 8`` (its 90% share, 2 networks;
@@ -81,13 +105,34 @@ def _scores_row(split: str, scores: dict) -> str:
     )
 
 
-def _matrix_table(matrix: list[list[int]]) -> str:
-    short = [genre[:5] for genre in schema.GENRES]
+# A confusion matrix of more genres than this is listed as its most
+# confused pairs: a grid that wide cannot be read.
+MATRIX_MAX_GENRES = 20
+CONFUSED_PAIRS_LISTED = 15
+
+
+def _matrix_table(matrix: list[list[int]], genres: list[str]) -> str:
+    if len(genres) > MATRIX_MAX_GENRES:
+        pairs = most_confused_pairs(matrix, genres, top=CONFUSED_PAIRS_LISTED)
+        lines = [
+            f"The {len(pairs)} cells with the most tracks outside the diagonal "
+            f"(a {len(genres)} x {len(genres)} grid is too wide to read):",
+            "",
+            "| true genre | predicted as | tracks | share of the true genre |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {pair.true_genre} | {pair.predicted_genre} | {pair.tracks} | "
+            f"{pair.share:.0%} |"
+            for pair in pairs.itertuples()
+        ]
+        return "\n".join(lines)
+    short = [genre[:5] for genre in genres]
     lines = [
         "| true \\ predicted | " + " | ".join(short) + " |",
         "|---" * (len(short) + 1) + "|",
     ]
-    for genre, row in zip(schema.GENRES, matrix, strict=True):
+    for genre, row in zip(genres, matrix, strict=True):
         lines.append(f"| {genre} | " + " | ".join(str(n) for n in row) + " |")
     return "\n".join(lines)
 
@@ -147,7 +192,12 @@ def _uncertainty_section(config: TrainingConfig, test: dict) -> str:
         f"| test split, 95% interval | {_range(intervals['top1'])} | "
         f"{_range(intervals['top2'])} | {_range(intervals['macro_f1'])} |",
     ]
-    cv = cross_validation_of(config)
+    # Measured on the development data's ten genres: no other model's figures.
+    cv = (
+        cross_validation_of(config)
+        if test.get("genres") == list(schema.GENRES)
+        else None
+    )
     if cv is not None:
         cells = " | ".join(
             f"{mean:.1%} ({_range((low, high))})"
@@ -231,23 +281,82 @@ def _corrections_line(corrected: int) -> str:
     )
 
 
-def _data_section(config: TrainingConfig, cleaning: dict, corrected: int = 0) -> str:
-    """Where the rows came from, how many were used, and the split."""
-    split_note = (
-        "; every row of a track (same artist and title) on the same side, so the "
-        "test tracks are songs the model never saw"
-        if config.group_tracks
+def _source_line(bundle: Bundle) -> str:
+    """Which file the model learned from, as the bundle recorded it."""
+    source = bundle.info.get(SOURCE_KEY) or {}
+    fingerprint = bundle.info.get("data_fingerprint")
+    print_ = f", fingerprint `{fingerprint}`" if fingerprint else ""
+    file_name = source.get("file")
+    if not file_name:
+        return (
+            "The file it learned from was not recorded (a model trained before "
+            f"GenreLab recorded it{print_})."
+        )
+    kind = source.get("format", "")
+    described = (
+        ', the Kaggle dataset "Prediction of music genre"'
+        if kind == formats.KAGGLE
+        else f", read as {kind}"
+        if kind and kind != formats.OTHER_TABLE
         else ""
+    )
+    label = source.get("label_column") or schema.TARGET
+    return (
+        f"`{file_name}`{described}{print_}; each track's genre read from its "
+        f"column `{label}`."
+    )
+
+
+def _genres_lines(metrics: dict, genres: Genres) -> str:
+    """The genres learned, with their rows, the merges, and every row left out."""
+    choice = metrics.get(GENRE_CHOICE)
+    if not choice:
+        return f"Genres ({len(genres)}): {', '.join(genres.names)}."
+    rows = choice.get("rows", {})
+    listed = ", ".join(f"{genre} {rows.get(genre, 0):,}" for genre in genres.names)
+    lines = [f"Genres learned ({len(genres)}, rows of each): {listed}."]
+    if genres.merges:
+        merged = "; ".join(merge.sentence() for merge in genres.merges)
+        lines.append(f"Merged: {merged}.")
+    lines += GenreChoice.from_dict(choice).sentences(limit=8)
+    return "\n".join(lines)
+
+
+def _grouping_note(config: TrainingConfig, grouped_by: str | None) -> str:
+    if not config.group_tracks:
+        return "; rows split one by one, so a song listed twice may be on both sides"
+    if grouped_by is None:
+        return (
+            "; no grouping of a song's repeats was possible (the file names no "
+            "track: no track id, artist or title)"
+        )
+    return (
+        f"; every row of a track (same {grouped_by}) on the same side, so the "
+        "test tracks are songs the model never saw"
+    )
+
+
+def _data_section(bundle: Bundle) -> str:
+    """Where the rows came from, its genres, how many rows were used, and the split."""
+    config, metrics = bundle.config, bundle.metrics
+    cleaning = metrics.get("cleaning", {})
+    corrected = int(metrics.get(CORRECTED_GENRES) or 0)
+    # Bundles saved before issue 30 grouped by artist and title when asked.
+    grouped_by = metrics.get(
+        GROUPED_BY, GROUPED_BY_NAMES if GENRE_CHOICE not in metrics else None
     )
     split = f"{1 - config.test_size:.0%} train / {config.test_size:.0%} test"
     corrections = _corrections_line(corrected)
+    stratified = "(stratified by genre)" if config.stratify else ""
     return f"""## Data
-The Kaggle dataset "Prediction of music genre" (`music_genre.csv`).
+{_source_line(bundle)}
+{_genres_lines(metrics, bundle.genres)}
 Rows in: {cleaning.get("rows_in", "n/a")}; blank: {cleaning.get("blank_rows", "n/a")};
-invalid: {cleaning.get("invalid_rows", "n/a")}; dropped for unknown values:
+invalid: {cleaning.get("invalid_rows", "n/a")}; of no genre learned:
+{cleaning.get("unlabelled_rows", "n/a")}; dropped for unknown values:
 {cleaning.get("unknown_rows_dropped", "n/a")}; used: {cleaning.get("rows_out", "n/a")}.
 Split: {split}, seed {config.seed}
-{"(stratified by genre)" if config.stratify else ""}{split_note}.{corrections}"""
+{stratified}{_grouping_note(config, grouped_by)}.{corrections}"""
 
 
 def _features_section(bundle: Bundle) -> str:
@@ -284,7 +393,7 @@ Unknown tempo/duration: {unknowns}. Key and mode: {config.key_encoding}
 encoding. {logs}Scaling: {config.scaling}, fitted on the training split only."""
 
 
-def _network_section(config: TrainingConfig, metrics: dict) -> str:
+def _network_section(config: TrainingConfig, metrics: dict, n_genres: int) -> str:
     """The layers, the ensemble, the optimiser and the training schedule."""
     hidden = " -> ".join(
         f"Dense({w}, {config.activation})" for w in config.hidden_layers
@@ -310,16 +419,16 @@ def _network_section(config: TrainingConfig, metrics: dict) -> str:
     network = ensemble[0].upper() + ensemble[1:]
     learning_rate = f"{config.learning_rate}{schedule}"
     return f"""## Network and training
-{network}: {hidden} -> Dense({len(schema.GENRES)}, {config.output_activation}); dropout
+{network}: {hidden} -> Dense({n_genres}, {config.output_activation}); dropout
 {config.dropout}; {config.optimizer} (learning rate {learning_rate}); batch
 {config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
 {metrics.get("train_seconds", "n/a")} s."""
 
 
-def _metrics_section(config: TrainingConfig, metrics: dict) -> str:
+def _metrics_section(config: TrainingConfig, metrics: dict, genres: Genres) -> str:
     """Train and test scores, their uncertainty, per genre and the test matrix."""
     test, train = metrics.get("test", {}), metrics.get("train", {})
-    empty_matrix = [[0] * len(schema.GENRES)] * len(schema.GENRES)
+    empty_matrix = [[0] * len(genres)] * len(genres)
     rows = "\n".join(
         f"| {genre} | {values['precision']:.2f} | {values['recall']:.2f} | "
         f"{values['f1']:.2f} | {values['support']} |"
@@ -346,7 +455,7 @@ Per genre (test):
 
 Confusion matrix (test, counts; rows are the true genre):
 
-{_matrix_table(test.get("confusion_matrix", empty_matrix))}"""
+{_matrix_table(test.get("confusion_matrix", empty_matrix), list(genres.names))}"""
 
 
 def _filled_popularity_section(bundle: Bundle) -> str:
@@ -496,20 +605,20 @@ def model_card(bundle: Bundle, command: str) -> str:
     test = metrics.get("test", {})
     popularity = _filled_popularity_section(bundle)
     other_source = other_source_section(metrics)
-    corrected = int(metrics.get(CORRECTED_GENRES) or 0)
+    genres = bundle.genres
     newline = "\n"  # a backslash cannot stand inside an f-string's braces
     return f"""# GenreLab model card
 
-Predicts a track's genre (one of {", ".join(schema.GENRES)}) from its Spotify
-audio features and popularity. No artist, title or id is used.
+Predicts a track's genre (one of {len(genres)}: {", ".join(genres.names)}) from
+its Spotify audio features and popularity. No artist, title or id is used.
 
-{_data_section(bundle.config, metrics.get("cleaning", {}), corrected)}
+{_data_section(bundle)}
 
 {_features_section(bundle)}
 
-{_network_section(bundle.config, metrics)}
+{_network_section(bundle.config, metrics, len(genres))}
 
-{_metrics_section(bundle.config, metrics)}
+{_metrics_section(bundle.config, metrics, genres)}
 
 {popularity + newline if popularity else ""}{
         other_source + newline if other_source else ""

@@ -21,8 +21,9 @@ from core.corrections import (
 from core.data import label_codes, track_keys
 from core.errors import DataError
 from core.features import CleaningSummary
+from core.genres import Genres
 from core.history import EpochLog, ProgressHook
-from core.model_card import POPULARITY_FILLED
+from core.model_card import GENRE_CHOICE, GROUPED_BY, POPULARITY_FILLED, SOURCE_KEY
 
 # Column added while training: each row's genre_bits_by_track (see core.evaluate).
 LISTED_GENRES = "listed_genre_bits"
@@ -66,9 +67,10 @@ def _split_metrics(
     unknown: np.ndarray,
     probabilities: np.ndarray,
     imputed: bool,
+    genres: Genres,
 ) -> dict:
-    metrics = evaluate.classification_metrics(labels, probabilities)
-    if data.has_track_names(rows):
+    metrics = evaluate.classification_metrics(labels, probabilities, genres.names)
+    if track_keys(rows) is not None:
         metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
             probabilities.argmax(axis=1), rows[LISTED_GENRES].to_numpy()
         )
@@ -91,6 +93,7 @@ def _validation_metrics(
     labels: np.ndarray,
     groups: np.ndarray | None,
     unknown: np.ndarray,
+    genres: Genres,
 ) -> dict:
     """``{"validation": metrics}`` of the training rows held out for validation, if any.
 
@@ -110,6 +113,7 @@ def _validation_metrics(
             unknown[held],
             predictor.probabilities(train_features[held]),
             config.unknowns == "impute",
+            genres,
         )
     }
 
@@ -119,6 +123,7 @@ def _popularity_filled_metrics(
     preprocessor: features.Preprocessor,
     rows: pd.DataFrame,
     labels: np.ndarray,
+    genres: Genres,
 ) -> dict:
     """Top-1, top-2 and macro F1 of ``rows`` scored without their popularity.
 
@@ -127,7 +132,9 @@ def _popularity_filled_metrics(
     the model card reports such a file costs.
     """
     inputs = preprocessor.transform(rows.assign(popularity=np.nan))
-    scores = evaluate.classification_metrics(labels, predictor.probabilities(inputs))
+    scores = evaluate.classification_metrics(
+        labels, predictor.probabilities(inputs), genres.names
+    )
     return {
         name: scores[name]
         for name in ("accuracy", "top2_accuracy", "macro_f1", "n_rows")
@@ -135,15 +142,18 @@ def _popularity_filled_metrics(
 
 
 def split_rows(
-    typed: pd.DataFrame, config: TrainingConfig
+    typed: pd.DataFrame, config: TrainingConfig, genres: Genres
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The training and test rows of :func:`train_from_frame`, same file and config.
 
     The same cleaning and seeded split, recomputed without training: what
     ``python -m core calibrate-novelty`` fits a bundle's novelty reference on,
     and the test tracks core.transfer scores.
+
+    Args:
+        genres: the genres the model learned (a bundle's ``genres``).
     """
-    labels = label_codes(typed)
+    labels = label_codes(typed, genres)
     keys = track_keys(typed)
     tracks = np.arange(len(typed)) if keys is None else keys.to_numpy()
     unknown = features.unknown_mask(typed)
@@ -173,7 +183,7 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
             "This is not the file the model was trained on (its fingerprint "
             "differs), so its training tracks cannot be found in it."
         )
-    train_rows, _ = split_rows(typed, bundle.config)
+    train_rows, _ = split_rows(typed, bundle.config, bundle.genres)
     refitted = features.fit_preprocessor(train_rows, bundle.config)
     if refitted.to_dict() != bundle.preprocessor.to_dict():
         raise DataError(
@@ -192,6 +202,7 @@ def train_from_frame(
     config: TrainingConfig,
     on_epoch: ProgressHook | None = None,
     corrections: Mapping[int, str] | None = None,
+    source: Mapping[str, str] | None = None,
 ) -> TrainingRun:
     """Clean, split, fit the preprocessor, train and score, as ``config`` says.
 
@@ -205,6 +216,8 @@ def train_from_frame(
         corrections: genres corrected by hand, row -> genre
             (:func:`core.corrections.apply_corrections`), applied first; the
             data the model is tied to is then the corrected data.
+        source: the file's name, format and label column
+            (``core.formats.Understood.source``), for the model card.
 
     Returns:
         The run, whose bundle holds the model, preprocessor and metrics.
@@ -218,14 +231,16 @@ def train_from_frame(
     started = time.perf_counter()
     corrections = dict(corrections or {})
     typed = apply_corrections(typed, corrections)
-    labels = label_codes(typed)
+    choice = features.choose_genres(typed, config)
+    genres = choice.genres
+    labels = label_codes(typed, genres)
     keys = track_keys(typed)
     tracks = np.arange(len(typed)) if keys is None else keys.to_numpy()
     unknown = features.unknown_mask(typed)
     # Listed over the whole file, before the split: a test track's other
     # genres may be listed in training rows.
     typed = typed.assign(
-        **{LISTED_GENRES: evaluate.genre_bits_by_track(tracks, labels)}
+        **{LISTED_GENRES: evaluate.genre_bits_by_track(tracks, labels, len(genres))}
     )
     cleaned, cleaning = features.clean(typed, config.unknowns, labels, unknown)
     kept = typed.index.get_indexer(cleaned.index)
@@ -246,6 +261,7 @@ def train_from_frame(
         labels[train],
         on_epoch,
         groups=train_groups,
+        n_genres=len(genres),
     )
     train_seconds = time.perf_counter() - started
     # The bundle predicts the way a saved one does, from its .keras file in
@@ -262,11 +278,13 @@ def train_from_frame(
         info={
             "data_fingerprint": data.fingerprint(typed),
             "data_rows": len(typed),
+            **({SOURCE_KEY: dict(source)} if source else {}),
             **({INFO_KEY: to_info(corrections)} if corrections else {}),
         },
         novelty=novelty.fit_reference(
             train_features, preprocessor.feature_names, config.seed
         ),
+        genres=genres,
     )
     bundle.metrics = {
         "train": _split_metrics(
@@ -275,6 +293,7 @@ def train_from_frame(
             unknown[train],
             predictor.probabilities(train_features),
             imputed,
+            genres,
         ),
         "test": _split_metrics(
             test_rows,
@@ -282,6 +301,7 @@ def train_from_frame(
             unknown[test],
             predictor.probabilities(test_features),
             imputed,
+            genres,
         ),
         **_validation_metrics(
             config,
@@ -291,11 +311,15 @@ def train_from_frame(
             labels[train],
             train_groups,
             unknown[train],
+            genres,
         ),
         POPULARITY_FILLED: _popularity_filled_metrics(
-            predictor, preprocessor, test_rows, labels[test]
+            predictor, preprocessor, test_rows, labels[test], genres
         ),
         "cleaning": asdict(cleaning),
+        GENRE_CHOICE: choice.to_dict(),
+        # What kept repeats of a song on one side of the split; None: nothing.
+        GROUPED_BY: (data.track_grouping(typed) if config.group_tracks else None),
         CORRECTED_GENRES: len(corrections),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],

@@ -5,12 +5,15 @@ Every row gets probabilities or a reason, none is lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from core import evaluate, formats, novelty, schema
+from core import evaluate, formats, novelty
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
+from core.genres import Genres
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"
@@ -26,7 +29,9 @@ def probability_column(genre: str) -> str:
     return f"p_{genre}"
 
 
-PROBABILITY_COLUMNS = [probability_column(genre) for genre in schema.GENRES]
+def probability_columns(genres: Sequence[str]) -> list[str]:
+    """The ``p_<genre>`` columns of a model's genres, in the order of its outputs."""
+    return [probability_column(genre) for genre in genres]
 
 
 def probabilities_for_features(bundle: Bundle, features: np.ndarray) -> np.ndarray:
@@ -62,6 +67,7 @@ def predictions_from(
     reasons: np.ndarray,
     filled: np.ndarray,
     probabilities: np.ndarray,
+    genres: Sequence[str],
     novelty_scores: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The predictions table of :func:`predict_frame`, from the network's output.
@@ -70,14 +76,15 @@ def predictions_from(
         index: the typed frame's index.
         usable, reasons, filled: from :func:`network_inputs`.
         probabilities: the network's output for every row.
+        genres: the model's genres, in the order of its outputs.
         novelty_scores: each row's novelty (:func:`row_novelty`); None:
             unknown (an empty column).
     """
     probabilities = np.where(usable[:, np.newaxis], probabilities, np.nan)
     order = np.argsort(-np.nan_to_num(probabilities, nan=-1.0), axis=1)
-    genres = np.asarray(schema.GENRES, dtype=object)
-    first = np.where(usable, genres[order[:, 0]], "")
-    second = np.where(usable, genres[order[:, 1]], "")
+    names = np.asarray(genres, dtype=object)
+    first = np.where(usable, names[order[:, 0]], "")
+    second = np.where(usable, names[order[:, 1]], "")
     result = pd.DataFrame(
         {
             PREDICTED: first,
@@ -90,9 +97,11 @@ def predictions_from(
         },
         index=index,
     )
-    for position, column in enumerate(PROBABILITY_COLUMNS):
-        result[column] = probabilities[:, position]
-    return result
+    probability_table = pd.DataFrame(
+        probabilities, index=index, columns=probability_columns(genres)
+    )
+    # One concat, not a column at a time: a model may have a hundred genres.
+    return pd.concat([result, probability_table], axis=1)
 
 
 def row_novelty(bundle: Bundle, features: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -137,6 +146,7 @@ def predict_frame(
         reasons,
         filled,
         probabilities,
+        bundle.genres.names,
         row_novelty(bundle, features, usable),
     )
 
@@ -151,7 +161,9 @@ class ScoreKeeper:
     while it streams.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, genres: Genres) -> None:
+        self._genres = genres
+        self._columns = probability_columns(genres.names)
         self._labels: list[np.ndarray] = []
         self._predicted: list[np.ndarray] = []
         self._tracks: list[np.ndarray] = []
@@ -162,17 +174,18 @@ class ScoreKeeper:
 
     def add(self, typed: pd.DataFrame, predictions: pd.DataFrame) -> None:
         """Take one chunk: its typed rows and :func:`predict_frame` of them."""
-        labels = label_codes(typed)
+        labels = label_codes(typed, self._genres)
         predicted = (predictions[REASON] == "").to_numpy()
-        probabilities = predictions.loc[predicted, PROBABILITY_COLUMNS].to_numpy()
+        probabilities = predictions.loc[predicted, self._columns].to_numpy()
         codes = np.full(len(typed), -1, dtype=np.int64)
         codes[predicted] = probabilities.argmax(axis=1)
         scored = labels[predicted] >= 0
         self._top2 += evaluate.top2_hits(
             labels[predicted][scored], probabilities[scored]
         )
-        self._labels.append(labels.astype(np.int8))
-        self._predicted.append(codes.astype(np.int8))
+        # int16: a model has at most core.genres.MAX_GENRES genres.
+        self._labels.append(labels.astype(np.int16))
+        self._predicted.append(codes.astype(np.int16))
         self._novelty.append(
             predictions[NOVELTY].to_numpy(dtype=np.float32)
             if NOVELTY in predictions
@@ -189,13 +202,15 @@ class ScoreKeeper:
 
     def metrics(self) -> dict:
         """The scores of every row added so far (see :func:`evaluate_predictions`)."""
-        labels = np.concatenate([np.zeros(0, np.int8), *self._labels]).astype(np.int64)
-        codes = np.concatenate([np.zeros(0, np.int8), *self._predicted]).astype(
+        labels = np.concatenate([np.zeros(0, np.int16), *self._labels]).astype(np.int64)
+        codes = np.concatenate([np.zeros(0, np.int16), *self._predicted]).astype(
             np.int64
         )
         predicted = codes >= 0
         scored = predicted & (labels >= 0)
-        metrics = evaluate.prediction_scores(labels[scored], codes[scored], self._top2)
+        metrics = evaluate.prediction_scores(
+            labels[scored], codes[scored], self._top2, self._genres.names
+        )
         metrics["n_unpredictable"] = int((~predicted).sum())
         metrics["n_unlabelled"] = int((predicted & (labels < 0)).sum())
         scores = np.concatenate([np.zeros(0, np.float32), *self._novelty])
@@ -205,42 +220,52 @@ class ScoreKeeper:
             )
         if self._named_tracks and scored.any():
             tracks = np.concatenate(self._tracks)
-            listed = evaluate.genre_bits_by_track(tracks, labels)
+            listed = evaluate.genre_bits_by_track(tracks, labels, len(self._genres))
             metrics["fusion_accuracy"] = evaluate.fusion_accuracy(
                 codes[scored], listed[scored]
             )
         return metrics
 
 
-def evaluate_predictions(typed: pd.DataFrame, predictions: pd.DataFrame) -> dict:
+def evaluate_predictions(
+    typed: pd.DataFrame, predictions: pd.DataFrame, genres: Genres
+) -> dict:
     """Score the predictions of a labelled typed frame, over the rows that got one.
+
+    Args:
+        genres: the genres of the model that predicted (its merges apply
+            to the file's labels).
 
     Returns:
         :func:`core.evaluate.classification_metrics` plus ``n_unpredictable``
         (rows with no prediction) and ``n_unlabelled`` (rows whose genre is
-        missing or not one of the ten, left out of the scores),
+        missing or none of the model's genres, left out of the scores),
         ``fusion_accuracy`` when artist and title are present, and
         ``by_novelty`` (core.novelty.accuracy_by_novelty) when the model
         measures novelty.
     """
-    keeper = ScoreKeeper()
+    keeper = ScoreKeeper(genres)
     keeper.add(typed, predictions)
     return keeper.metrics()
 
 
 def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
     """Predict a labelled file's rows and score them (:func:`evaluate_predictions`)."""
-    return evaluate_predictions(typed, predict_frame(bundle, typed, first_row=0))
+    return evaluate_predictions(
+        typed, predict_frame(bundle, typed, first_row=0), bundle.genres
+    )
 
 
-def top_two_sentence(probabilities: np.ndarray | list[float]) -> str:
+def top_two_sentence(
+    probabilities: np.ndarray | list[float], genres: Sequence[str]
+) -> str:
     """A plain sentence on the two likeliest genres.
 
     For example "Mostly Rock, with some Alternative".
     """
     values = np.asarray(probabilities, dtype=float)
     first, second = np.argsort(-values)[:2]
-    top, runner_up = schema.GENRES[first], schema.GENRES[second]
+    top, runner_up = genres[first], genres[second]
     if values[first] >= 0.75:
         return f"Clearly {top} ({values[first]:.0%})."
     if values[first] - values[second] < 0.05:

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from core import features, formats, schema
-from core.data import BLANK_ROW, PROBLEM_COLUMN, label_codes, track_keys
+from core.data import BLANK_ROW, PROBLEM_COLUMN, track_keys
+from core.genres import default_order
 
 
 def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:
@@ -27,19 +28,35 @@ def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:
     }
 
 
+def file_genres(typed: pd.DataFrame) -> list[str]:
+    """The genres of a file: each label it holds, the study's ten first.
+
+    A file's genres, before anyone chooses among them (core.genres.choose).
+    """
+    if schema.TARGET not in typed.columns:
+        return []
+    return default_order(typed[schema.TARGET].dropna().astype(str).unique())
+
+
 def class_balance(typed: pd.DataFrame) -> dict[str, dict[str, int]]:
-    """Rows per genre: as loaded, after dropping unknowns, after imputing them."""
+    """Rows per genre of the file: as loaded, with unknowns dropped, and imputed."""
+    genres = file_genres(typed)
+    labelled = (
+        typed[schema.TARGET].notna().to_numpy()
+        if schema.TARGET in typed.columns
+        else np.zeros(len(typed), dtype=bool)
+    )
 
     def count(frame: pd.DataFrame) -> dict[str, int]:
-        counts = np.bincount(
-            label_codes(frame)[label_codes(frame) >= 0], minlength=len(schema.GENRES)
-        )
-        return {genre: int(n) for genre, n in zip(schema.GENRES, counts, strict=True)}
+        counts = frame[schema.TARGET].value_counts() if genres else pd.Series()
+        return {genre: int(counts.get(genre, 0)) for genre in genres}
 
     return {
-        "loaded": count(typed),
-        "drop": count(features.clean(typed, "drop")[0]),
-        "impute": count(features.clean(typed, "impute")[0]),
+        "loaded": count(typed[labelled]),
+        "drop": count(features.clean(typed, "drop", labelled.astype(np.int64) - 1)[0]),
+        "impute": count(
+            features.clean(typed, "impute", labelled.astype(np.int64) - 1)[0]
+        ),
     }
 
 
@@ -88,13 +105,14 @@ def label_counts(
 
     Args:
         typed: a typed frame with its genre column.
-        understood: what was understood of the same file; without it only
-            the ten genres can be named (the typed frame keeps no other).
+        understood: what was understood of the same file; without it the
+            labels are named as the typed frame spells them.
 
     Returns:
-        ``labels``: one entry per label as written (``{"label": "edm",
-        "rows": 6043, "genre": None}``; ``genre`` is the one of the ten it
-        counts as, ``"rap"`` -> Rap), most rows first; ``other_labels``:
+        ``labels``: one entry per label as written (``{"label": "rap",
+        "rows": 5746, "genre": "Rap"}``; ``genre`` is the genre it counts as:
+        the study's spelling of one of its ten, else the label itself), most
+        rows first; ``other_labels``:
         rows whose label is beyond those kept by name; ``unlabelled``: rows
         (blank rows aside) with no label at all.
     """
@@ -111,7 +129,11 @@ def label_counts(
         beyond = understood.other_labels_unnamed
         without_genre -= understood.other_label_rows
     labels = [
-        {"label": label, "rows": int(rows), "genre": formats.genre_of(label)}
+        {
+            "label": label,
+            "rows": int(rows),
+            "genre": formats.genre_of(label) or label,
+        }
         for label, rows in {**written, **others}.items()
     ]
     labels.sort(key=lambda entry: (-entry["rows"], entry["label"]))
@@ -175,4 +197,4 @@ def genre_medians(typed: pd.DataFrame) -> pd.DataFrame:
     medians = grouped[list(schema.NUMERIC_FEATURES)].median()
     for column in schema.CATEGORICAL_FEATURES:
         medians[column] = grouped[column].agg(lambda values: values.mode().iloc[0])
-    return medians.reindex([g for g in schema.GENRES if g in medians.index])
+    return medians.reindex(default_order(medians.index.astype(str)))

@@ -24,11 +24,15 @@ TARGET = "music_genre"
 
 # Columns that identify a track rather than describe its sound; never used as
 # inputs because the artist alone gives away the genre of most rows.
+# Spotify's id of a track (spotifyr, the Spotify Tracks Dataset): the same
+# id twice is the same recording, listed twice.
+TRACK_ID = "track_id"
 IDENTITY_COLUMNS: tuple[str, ...] = (
     "instance_id",
     "artist_name",
     "track_name",
     "obtained_date",
+    TRACK_ID,
 )
 
 # Audio features (and popularity) the model may use, in the study's order.

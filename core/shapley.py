@@ -31,6 +31,7 @@ from core import schema
 from core.bundle import Bundle
 from core.data import PROBLEM_COLUMN
 from core.errors import DataError
+from core.genres import Genres
 
 FEATURES: tuple[str, ...] = schema.FEATURE_COLUMNS
 COALITIONS = 1 << len(FEATURES)
@@ -48,6 +49,8 @@ class Shapley:
     baseline_probabilities: np.ndarray  # (genres,)
     # contributions[f, g]: what feature f adds to genre g's probability.
     contributions: np.ndarray  # (features, genres)
+    # The model's genres, in the order of the columns above.
+    genres: Genres
 
     def for_genre(self, genre: str) -> pd.DataFrame:
         """One genre's contributions.
@@ -55,7 +58,7 @@ class Shapley:
         Columns ``feature``, ``value``, ``baseline``, ``contribution``. Largest
         effect (either way) first.
         """
-        column = schema.GENRES.index(genre)
+        column = self.genres.index(genre)
         table = pd.DataFrame(
             {
                 "feature": list(FEATURES),
@@ -205,6 +208,7 @@ def shapley_values(
         probabilities=outcome[-1],
         baseline_probabilities=outcome[0],
         contributions=contributions,
+        genres=bundle.genres,
     )
 
 
@@ -248,9 +252,10 @@ def reading(shapley: Shapley, genre: str) -> str:
     top = table.iloc[0]
     points = top["contribution"] * 100
     if abs(points) < 0.5:
+        baseline = shapley.baseline_probabilities[shapley.genres.index(genre)]
         return (
             f"No feature moves {genre} by more than half a point from the typical "
-            f"track's {shapley.baseline_probabilities[schema.GENRES.index(genre)]:.0%}."
+            f"track's {baseline:.0%}."
         )
     what = describe_value(top["feature"], top["value"], top["baseline"])
     verb = "adds" if points > 0 else "takes"
@@ -309,10 +314,9 @@ def explain_frame(
     Raises:
         DataError: ``genre`` is not one of the model's genres.
     """
-    if genre is not None and genre not in schema.GENRES:
-        raise DataError(
-            f"{genre!r} is not one of the genres: {', '.join(schema.GENRES)}."
-        )
+    if genre is not None:
+        # Refuses, naming the model's genres, a genre it does not have.
+        bundle.genres.index(genre)
     usable, reasons = bundle.preprocessor.usable_rows(typed)
     result = pd.DataFrame(
         {
@@ -329,8 +333,12 @@ def explain_frame(
     for label in typed.index[usable]:
         values = {feature: typed.at[label, feature] for feature in FEATURES}
         explained = shapley_values(bundle, values, baseline)
-        name = genre or schema.GENRES[int(np.argmax(explained.probabilities))]
-        column = schema.GENRES.index(name)
+        column = (
+            bundle.genres.index(genre)
+            if genre is not None
+            else int(np.argmax(explained.probabilities))
+        )
+        name = bundle.genres.names[column]
         result.at[label, EXPLAINED] = name
         row = [
             explained.probabilities[column],

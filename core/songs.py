@@ -18,6 +18,7 @@ bundle:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,7 @@ import pandas as pd
 from core import data, evaluate, features, predict, schema
 from core.bundle import Bundle
 from core.data import PROBLEM_COLUMN, label_codes, track_keys
+from core.genres import default_order
 
 # The Kaggle file's placeholder for a missing artist.
 EMPTY_ARTIST = "empty_field"
@@ -56,11 +58,30 @@ def _labels(frame: pd.DataFrame) -> pd.Series:
     return artists + " — " + frame["track_name"].astype(str).str.strip()
 
 
-def _listed_text(bits: np.ndarray) -> list[str]:
+def _listed_text(bits: np.ndarray, genres: Sequence[str]) -> list[str]:
     names = {
-        value: ", ".join(evaluate.genres_of_bits(int(value))) for value in set(bits)
+        value: ", ".join(evaluate.genres_of_bits(value, genres)) for value in set(bits)
     }
     return [names[value] for value in bits]
+
+
+def _file_listed_bits(rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Each row's track's labels as :func:`core.evaluate.genre_bits_by_track`, and
+    the labels (the file's genres, before any model's choice)."""
+    labels = (
+        rows[schema.TARGET]
+        if schema.TARGET in rows.columns
+        else pd.Series([None] * len(rows), index=rows.index, dtype=object)
+    )
+    names = default_order(labels.dropna().astype(str).unique())
+    codes = (
+        labels.map({name: code for code, name in enumerate(names)})
+        .fillna(-1)
+        .to_numpy(dtype=np.int64)
+    )
+    keys = track_keys(rows)
+    ids = np.arange(len(rows)) if keys is None else keys.to_numpy()
+    return evaluate.genre_bits_by_track(ids, codes, len(names)), names
 
 
 def song_index(typed: pd.DataFrame) -> pd.DataFrame:
@@ -74,12 +95,13 @@ def song_index(typed: pd.DataFrame) -> pd.DataFrame:
     usable = typed[typed[PROBLEM_COLUMN] == ""]
     keys = track_keys(usable)
     first = usable if keys is None else usable[~keys.duplicated()]
-    bits = pd.Series(evaluate.listed_genre_bits(usable), index=usable.index)
+    listed, names = _file_listed_bits(usable)
+    bits = pd.Series(listed, index=usable.index)
     labels = _labels(first)
     return pd.DataFrame(
         {
             SONG: labels,
-            LISTED: _listed_text(bits.loc[first.index].to_numpy()),
+            LISTED: _listed_text(bits.loc[first.index].to_numpy(), names),
             "search": labels.str.lower(),
         },
         index=first.index,
@@ -115,8 +137,10 @@ def model_split(bundle: Bundle, typed: pd.DataFrame) -> pd.Series | None:
     saved = bundle.info.get("data_fingerprint")
     if not saved or saved != data.fingerprint(typed):
         return None
-    cleaned, _ = features.clean(typed, bundle.config.unknowns)
-    train, test = features.split(cleaned, bundle.config)
+    cleaned, _ = features.clean(
+        typed, bundle.config.unknowns, label_codes(typed, bundle.genres)
+    )
+    train, test = features.split(cleaned, bundle.config, bundle.genres)
     membership = pd.Series("", index=typed.index, dtype=object)
     membership.loc[train.index] = TRAINING
     membership.loc[test.index] = TEST
@@ -133,7 +157,8 @@ def predictions_table(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
         ``predicted_genre``, ``second_genre``, ``confidence`` (the top
         probability) and one ``p_<Genre>`` column per genre.
     """
-    labelled = typed[label_codes(typed) >= 0]
+    genres = bundle.genres
+    labelled = typed[label_codes(typed, genres) >= 0]
     predictions = predict.predict_frame(bundle, labelled)
     predicted = predictions[predict.REASON] == ""
     rows = labelled[predicted.to_numpy()]
@@ -144,16 +169,18 @@ def predictions_table(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
         if membership is not None
         else pd.Series(TRACKS, index=rows.index)
     )
-    bits = pd.Series(evaluate.listed_genre_bits(typed), index=typed.index)
+    bits = pd.Series(evaluate.listed_genre_bits(typed, genres), index=typed.index)
+    columns = predict.probability_columns(genres.names)
     table = pd.DataFrame(
         {
             SPLIT: split,
             SONG: _labels(rows),
-            TRUE_GENRE: rows[schema.TARGET],
-            LISTED: _listed_text(bits.loc[rows.index].to_numpy()),
+            # The genre each label counts as for this model (its merges).
+            TRUE_GENRE: rows[schema.TARGET].map(genres.name_of),
+            LISTED: _listed_text(bits.loc[rows.index].to_numpy(), genres.names),
             predict.PREDICTED: predictions[predict.PREDICTED],
             predict.SECOND: predictions[predict.SECOND],
-            CONFIDENCE: predictions[predict.PROBABILITY_COLUMNS].max(axis=1),
+            CONFIDENCE: predictions[columns].max(axis=1),
         },
         index=rows.index,
     )
@@ -161,7 +188,7 @@ def predictions_table(bundle: Bundle, typed: pd.DataFrame) -> pd.DataFrame:
         if column in rows.columns:
             table.insert(2, column, rows[column])
     table = table[table[SPLIT] != ""]
-    return table.join(predictions[predict.PROBABILITY_COLUMNS])
+    return table.join(predictions[columns])
 
 
 def splits_of(table: pd.DataFrame) -> list[str]:
@@ -173,11 +200,13 @@ def splits_of(table: pd.DataFrame) -> list[str]:
     return [name for name in (TEST, TRAINING, TRACKS) if name in present]
 
 
-def confusion_counts(table: pd.DataFrame, split: str) -> list[list[int]]:
+def confusion_counts(
+    table: pd.DataFrame, split: str, genres: Sequence[str]
+) -> list[list[int]]:
     """The confusion matrix (rows: true genre, columns: predicted) of a split's rows."""
     rows = table[table[SPLIT] == split]
-    codes = {genre: code for code, genre in enumerate(schema.GENRES)}
-    matrix = np.zeros((len(schema.GENRES),) * 2, dtype=int)
+    codes = {genre: code for code, genre in enumerate(genres)}
+    matrix = np.zeros((len(genres),) * 2, dtype=int)
     np.add.at(
         matrix,
         (
@@ -273,7 +302,9 @@ def sound_index(bundle: Bundle, typed: pd.DataFrame) -> SoundIndex:
         {
             SONG: index[SONG],
             LISTED: index[LISTED],
-            predict.PREDICTED: np.asarray(schema.GENRES)[probabilities.argmax(axis=1)],
+            predict.PREDICTED: np.asarray(bundle.genres.names)[
+                probabilities.argmax(axis=1)
+            ],
         },
         index=rows.index,
     )

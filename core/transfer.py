@@ -80,6 +80,21 @@ def scores(labels: list[str], probabilities: np.ndarray) -> dict[str, dict]:
     }
 
 
+def check_reference(bundle: Bundle) -> None:
+    """Refuse a model of other genres than the study's ten: the figures compare those.
+
+    Raises:
+        DataError: in words.
+    """
+    if not bundle.genres.is_reference:
+        raise DataError(
+            "These figures score a model of the study's ten genres on another "
+            f"source's shared genres; this model's genres are "
+            f"{', '.join(bundle.genres.names)}. Evaluate it on a file of its "
+            "own genres instead."
+        )
+
+
 def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> dict:
     """Strict and shared scores of labelled rows, their novelty and bands.
 
@@ -94,9 +109,11 @@ def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> 
         ``by_novelty`` (core.novelty.accuracy_by_novelty of the shared top-1);
         rows the model cannot predict are left out.
     """
+    check_reference(bundle)
     result = predict.predict_frame(bundle, typed)
     usable = (result[predict.REASON] == "").to_numpy()
-    probabilities = result.loc[usable, predict.PROBABILITY_COLUMNS].to_numpy()
+    columns = predict.probability_columns(bundle.genres.names)
+    probabilities = result.loc[usable, columns].to_numpy()
     kept = [label for label, use in zip(labels, usable, strict=True) if use]
     figures: dict = scores(kept, probabilities)
     scores_of_rows = result.loc[usable, predict.NOVELTY].to_numpy(dtype=float)
@@ -156,5 +173,5 @@ def test_track_figures(bundle: Bundle, typed: pd.DataFrame) -> dict:
     """
     from core import pipeline
 
-    test_rows = pipeline.split_rows(typed, bundle.config)[1]
+    test_rows = pipeline.split_rows(typed, bundle.config, bundle.genres)[1]
     return labelled_figures(bundle, test_rows, test_rows[schema.TARGET].tolist())

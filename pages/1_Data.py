@@ -61,10 +61,12 @@ show.chart(
 )
 
 st.header("Genre balance before and after cleaning")
+file_genres = len(summary["class_balance"]["loaded"])
 st.markdown(
-    "Tracks per genre as loaded, and after each cleaning policy. Bars of equal "
-    "height mean a balanced dataset, where guessing one genre for everything "
-    "would be right only 10% of the time."
+    f"Tracks per genre as loaded ({file_genres:,} genres), and after each "
+    "cleaning policy. Bars of equal height mean a balanced dataset, where "
+    "guessing one genre for everything would be right only "
+    f"{1 / max(file_genres, 1):.0%} of the time."
 )
 show.chart(
     charts.class_balance(summary["class_balance"]),
@@ -75,8 +77,10 @@ show.chart(
 counted = summary["label_counts"]
 st.subheader("Every label in the file")
 st.markdown(
-    "Rows per genre label as the file writes it, and which of the ten genres "
-    "it counts as; rows of other labels are kept but not learned from."
+    "Rows per genre label as the file writes it, and the genre it counts as "
+    "(`hip hop` and `Hip-Hop` are one). A model learns every genre with "
+    "enough tracks, unless you choose, merge or leave out genres on the "
+    "**Train** page."
 )
 st.dataframe(
     pd.DataFrame(counted["labels"], columns=["label", "rows", "genre"]),

@@ -7,6 +7,7 @@ builds and scores the sweeps.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pandas as pd
@@ -15,7 +16,8 @@ import streamlit as st
 from core import config as settings
 from core import inputs, sweep
 from core.errors import GenreLabError
-from ui import charts, navigation, readings, show, state, training
+from ui import charts, genre_choice, navigation, readings, show, state, training
+from ui.genre_choice import GENRE_FIELDS
 
 navigation.page_frame(
     "Train",
@@ -47,13 +49,17 @@ def apply_preset() -> None:
 def form_config() -> settings.TrainingConfig:
     """The form's configuration (raises ConfigError with a plain message)."""
     return training.config_from_values(
-        {key: st.session_state[key] for key in training.FIELDS}
+        {key: st.session_state[key] for key in training.FIELDS}, genre_fields
     )
 
 
 def preset_label(config: settings.TrainingConfig) -> str:
     preset = settings.PRESET_LABELS[st.session_state[PRESET_KEY] or "recommended"]
-    return preset + ("" if config in settings.PRESETS.values() else ", edited")
+    # The genres are the data's, not the recipe's: a genre choice is no edit.
+    recipe = dataclasses.replace(
+        config, **{field: getattr(settings.STUDY, field) for field in GENRE_FIELDS}
+    )
+    return preset + ("" if recipe in settings.PRESETS.values() else ", edited")
 
 
 # Widget state is dropped when people leave the page, so the form is refilled
@@ -98,6 +104,8 @@ use_corrections = bool(fixed_genres) and st.checkbox(
     "before training; the model card counts them.",
 )
 corrections_used = dict(fixed_genres) if use_corrections else None
+genre_fields = genre_choice.genre_section(typed, source.key)
+st.header("Settings")
 
 st.segmented_control(
     "Start from a preset",
@@ -581,10 +589,15 @@ columns[0].metric(
     help="On tracks the network never saw.",
 )
 columns[1].metric("Training accuracy", f"{metrics['train']['accuracy']:.1%}")
+top2 = metrics["test"].get("top2_accuracy")
 columns[2].metric(
-    "Right genre in top 2 (test)", f"{metrics['test']['top2_accuracy']:.1%}"
+    "Right genre in top 2 (test)", "n/a" if top2 is None else f"{top2:.1%}"
 )
 columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
+learned = metrics["test"]["genres"]
+st.markdown(f"**{len(learned)} genres learned:** {', '.join(learned)}.")
+for sentence in genre_choice.left_out_sentences(metrics):
+    st.caption(sentence)
 history = [log for member in metrics["history"] for log in member]
 show.chart(
     charts.training_curves(history), readings.training_curves(history), "train_curves"
@@ -628,6 +641,7 @@ table = pd.DataFrame(
             "batch": run["settings"]["batch_size"],
             "learning rate": run["settings"]["learning_rate"],
             "dropout": run["settings"]["dropout"],
+            "genres": len(run["metrics"]["test"]["genres"]),
             "genres fixed": run["metrics"].get("corrected_genres", 0),
         }
         for run in runs_of_session

@@ -17,6 +17,7 @@ from core.errors import GenreLabError
 from ui import (
     charts,
     explore,
+    genre_picker,
     navigation,
     readings,
     show,
@@ -46,7 +47,9 @@ if not train_metrics or not test_metrics or train_metrics.get("accuracy") is Non
     st.warning(f"{choice.name} has no training and test scores to show.")
     st.stop()
 
-st.caption(f"Model: **{choice.name}**")
+# The model's genres, in the order of its matrices' rows and columns.
+GENRES = list(test_metrics["genres"])
+st.caption(f"Model: **{choice.name}**, {len(GENRES)} genres: {', '.join(GENRES)}")
 columns = st.columns(4)
 columns[0].metric(
     "Test accuracy",
@@ -61,11 +64,13 @@ columns[2].metric(
     help="Training minus test accuracy. A large gap means the model memorised "
     "its training tracks instead of learning what makes a genre.",
 )
+top2 = test_metrics.get("top2_accuracy")
 columns[3].metric(
     "Right genre in its top 2 (test)",
-    f"{test_metrics['top2_accuracy']:.1%}",
+    "n/a" if top2 is None else f"{top2:.1%}",
     help=(
-        "Share of unseen tracks whose true genre is the model's first or second guess."
+        "Share of unseen tracks whose true genre is the model's first or second "
+        "guess (not counted for a model of two genres: always both)."
     ),
 )
 st.markdown(
@@ -126,12 +131,24 @@ def selected_cell(split: str) -> tuple[str, str] | None:
 def draw_matrix(
     column, matrix, title: str, split: str, chart_key: str, clickable: bool
 ) -> None:
-    """One confusion matrix with its reading; clickable when its songs can be listed."""
-    shown = evaluate.normalise_rows(matrix) if normalised else matrix
+    """One confusion matrix with its reading; clickable when its songs can be listed.
+
+    Only the ``shown_genres`` rows and columns are drawn; shares are of all
+    of a true genre's tracks.
+    """
+    full = evaluate.normalise_rows(matrix) if normalised else matrix
+    shown = evaluate.matrix_part(full, GENRES, shown_genres)
+    counts = evaluate.matrix_part(matrix, GENRES, shown_genres)
     figure = charts.confusion_matrix(
-        shown, title, normalised, selected_cell(split) if clickable else None
+        shown,
+        title,
+        normalised,
+        shown_genres,
+        selected_cell(split) if clickable else None,
     )
-    reading = readings.confusion_matrix(matrix, SPLIT_LABELS[split], normalised)
+    reading = readings.confusion_matrix(
+        counts, SPLIT_LABELS[split], shown_genres, normalised
+    )
     options = (
         {
             "on_select": functools.partial(pick_cell, chart_key, split),
@@ -159,6 +176,9 @@ normalised = (
     )
     == "shares"
 )
+shown_genres = genre_picker.matrix_genres(
+    GENRES, test_metrics["confusion_matrix"], "evaluate_matrix_genres"
+)
 if songs.TEST in splits:
     st.caption("Click a cell to list its songs below.")
 left, right = st.columns(2)
@@ -181,7 +201,7 @@ if splits == [songs.TRACKS]:
         "are the model's own; the one below counts every track of the loaded "
         "file, and its cells list their songs."
     )
-    tracks_matrix = songs.confusion_counts(songs_table, songs.TRACKS)
+    tracks_matrix = songs.confusion_counts(songs_table, songs.TRACKS, GENRES)
     draw_matrix(
         st.container(),
         tracks_matrix,
@@ -206,12 +226,18 @@ else:
     split_column, true_column, predicted_column = st.columns(3)
     if st.session_state.get("evaluate_cell_split") not in splits:
         st.session_state["evaluate_cell_split"] = splits[0]
-    pairs = evaluate.most_confused_pairs(test_metrics["confusion_matrix"], top=1)
+    pairs = evaluate.most_confused_pairs(
+        test_metrics["confusion_matrix"], GENRES, top=1
+    )
     first_pair = (
         (pairs["true_genre"].iloc[0], pairs["predicted_genre"].iloc[0])
         if len(pairs)
-        else (schema.GENRES[0], schema.GENRES[0])
+        else (GENRES[0], GENRES[0])
     )
+    # A cell of another model's genres is no cell of this one.
+    for cell_key in ("evaluate_cell_true", "evaluate_cell_predicted"):
+        if st.session_state.get(cell_key) not in GENRES:
+            st.session_state.pop(cell_key, None)
     st.session_state.setdefault("evaluate_cell_true", first_pair[0])
     st.session_state.setdefault("evaluate_cell_predicted", first_pair[1])
     cell_split = split_column.selectbox(
@@ -220,11 +246,9 @@ else:
         format_func=SPLIT_LABELS.__getitem__,
         key="evaluate_cell_split",
     )
-    true_genre = true_column.selectbox(
-        "True genre", schema.GENRES, key="evaluate_cell_true"
-    )
+    true_genre = true_column.selectbox("True genre", GENRES, key="evaluate_cell_true")
     predicted_genre = predicted_column.selectbox(
-        "Predicted as", schema.GENRES, key="evaluate_cell_predicted"
+        "Predicted as", GENRES, key="evaluate_cell_predicted"
     )
     cell = songs.cell_songs(songs_table, cell_split, true_genre, predicted_genre)
     st.markdown(
@@ -285,7 +309,7 @@ two_models.song_by_song_section(typed, source, song_list.open_on_predict)
 
 st.header("Most confused genres (test)")
 st.markdown("Pairs where tracks of the first genre were most often called the second.")
-pairs = evaluate.most_confused_pairs(test_metrics["confusion_matrix"])
+pairs = evaluate.most_confused_pairs(test_metrics["confusion_matrix"], GENRES)
 st.dataframe(
     pairs,
     hide_index=True,
@@ -310,7 +334,7 @@ st.markdown(
 def report_table(split_metrics: dict) -> pd.DataFrame:
     """Per-genre precision, recall, F1 and support as a table."""
     return pd.DataFrame.from_dict(split_metrics["per_genre"], orient="index").reindex(
-        list(schema.GENRES)
+        GENRES
     )
 
 
@@ -334,7 +358,11 @@ if songs_table is None:
 else:
     reliability_split = splits[0]
     result = explore.reliability(
-        model.choice.key, source.key, reliability_split, songs_table
+        model.choice.key,
+        source.key,
+        reliability_split,
+        songs_table,
+        model.bundle.genres.names,
     )
     st.markdown(
         f"On the {SPLIT_LABELS[reliability_split]}: the model's tracks grouped by "

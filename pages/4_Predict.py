@@ -96,6 +96,8 @@ model, model_error = state.active_model()
 if model is None:
     navigation.no_model_notice(model_error)
     st.stop()
+# The model's genres, in the order of its outputs.
+GENRES = model.bundle.genres.names
 
 typed, source, _ = state.load_data()
 if typed is not None and source is not None:
@@ -212,7 +214,7 @@ def open_link(opening: sharing.Opening) -> None:
 
 
 if opened is not None:
-    open_link(sharing.read_link(opened, ranges, typed, schema.GENRES))
+    open_link(sharing.read_link(opened, ranges, typed, GENRES))
 
 # Drawn here, filled after the prediction panel: listing the songs takes a
 # fresh server 0.2 s, which the first chart need not wait for.
@@ -310,12 +312,11 @@ def song_facts(track: inputs.LoadedTrack, probabilities) -> None:
         f"listed under {listed}.",
         seen,
     ]
-    genre = row.get(schema.TARGET)
-    if genre in schema.GENRES:
+    # The genre the listed label counts as for this model (its merges).
+    genre = model.bundle.genres.name_of(row.get(schema.TARGET) or "")
+    if genre is not None:
         order = list(
-            pd.Series(probabilities, index=schema.GENRES)
-            .sort_values(ascending=False)
-            .index
+            pd.Series(probabilities, index=GENRES).sort_values(ascending=False).index
         )
         if order[0] == genre:
             lines.append(f"The model's top guess, {genre}, is right.")
@@ -349,7 +350,7 @@ def why_section(values: dict[str, object], probabilities) -> None:
     The explained genre follows the top genre (a new track, a preset, a slider
     that changes the answer), unless the person picked one on purpose.
     """
-    by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    by_probability = [GENRES[i] for i in (-probabilities).argsort()]
     top = by_probability[0]
     picked = st.session_state.get(PICKED)
     st.session_state[TOP_SHOWN] = top
@@ -373,7 +374,7 @@ def why_section(values: dict[str, object], probabilities) -> None:
     except GenreLabError as error:
         st.warning(str(error))
         return
-    column = schema.GENRES.index(genre)
+    column = model.bundle.genres.index(genre)
     table = result.for_genre(genre)
     baseline = float(result.baseline_probabilities[column])
     st.markdown(shapley.reading(result, genre))
@@ -519,7 +520,7 @@ def another_genre_section(values: dict[str, object], probabilities) -> None:
         "makes the model name that genre first, changing as few features as "
         "possible and leaving alone the ones you lock."
     )
-    by_probability = [schema.GENRES[i] for i in (-probabilities).argsort()]
+    by_probability = [GENRES[i] for i in (-probabilities).argsort()]
     others = by_probability[1:]
     if st.session_state.get(CHANGE_GENRE) not in others:
         st.session_state[CHANGE_GENRE] = others[0]
@@ -554,7 +555,7 @@ def another_genre_section(values: dict[str, object], probabilities) -> None:
     sentence = counterfactual.change_sentence(result)
     st.markdown(f"**{sentence[0].upper()}{sentence[1:]}.**")
     if result.changes:
-        new_probability = result.probabilities[schema.GENRES.index(genre)]
+        new_probability = result.probabilities[model.bundle.genres.index(genre)]
         st.caption(
             f"After the change the model gives {genre} {new_probability:.0%}. Each "
             "feature's change is as small as the model allows, in steps of its "
@@ -611,8 +612,8 @@ def answer(probabilities, reason: str | None) -> None:
             )
             return
         order = (-probabilities).argsort()
-        top, second = (schema.GENRES[i] for i in order[:2])
-        sentence = predict.top_two_sentence(probabilities)
+        top, second = (GENRES[i] for i in order[:2])
+        sentence = predict.top_two_sentence(probabilities, GENRES)
         # Raw HTML in markdown becomes React elements: the paragraph stays the
         # same DOM node from one slider move to the next, as a live region must.
         # The style comes with it: a style-only st.html may arrive a second
@@ -674,7 +675,7 @@ def prediction_panel() -> None:
     else:
         reason = result[predict.REASON].iloc[0] or None
         if not reason:
-            probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()[0]
+            probabilities = result[predict.probability_columns(GENRES)].to_numpy()[0]
     answer(probabilities, error or reason)
 
     sliders, results = st.columns([1, 1], gap="large")
@@ -700,7 +701,7 @@ def prediction_panel() -> None:
         if reason:
             st.warning(f"No prediction for this track: {reason}.")
             return
-        st.subheader(predict.top_two_sentence(probabilities))
+        st.subheader(predict.top_two_sentence(probabilities, GENRES))
         track_novelty = float(result[predict.NOVELTY].iloc[0])
         # How far to trust it (issue 25): said beside the answer, loudly when
         # the track is unlike the tracks the model learned from.
@@ -715,8 +716,8 @@ def prediction_panel() -> None:
                 "own variation of it."
             )
         show.chart(
-            charts.probabilities(probabilities),
-            readings.probabilities(probabilities),
+            charts.probabilities(probabilities, GENRES),
+            readings.probabilities(probabilities, GENRES),
             "predict_probabilities",
             say=False,
         )  # the heading above says it

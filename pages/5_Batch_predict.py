@@ -16,7 +16,7 @@ import streamlit as st
 from core import evaluate, export, formats, novelty, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
-from ui import charts, genre_column, navigation, readings, show, state
+from ui import charts, genre_column, genre_picker, navigation, readings, show, state
 
 navigation.page_frame(
     "Batch predict",
@@ -35,7 +35,10 @@ model, model_error = state.active_model()
 if model is None:
     navigation.no_model_notice(model_error)
     st.stop()
-st.caption(f"Model: **{model.choice.name}**")
+# The model's genres, in the order of its probability columns.
+GENRES = model.bundle.genres.names
+PROBABILITY_COLUMNS = predict.probability_columns(GENRES)
+st.caption(f"Model: **{model.choice.name}**, {len(GENRES)} genres")
 
 with st.expander("Where do I get such a file?", icon=":material/help:"):
     st.markdown(
@@ -51,8 +54,9 @@ with st.expander("Where do I get such a file?", icon=":material/help:"):
 - **A Spotify dataset** such as Kaggle's
   [Spotify Tracks Dataset](https://www.kaggle.com/datasets/maharshipandya/-spotify-tracks-dataset)
   (`dataset.csv`): 114,000 tracks of 114 genres (`track_genre`) with
-  popularity and audio features. Nine of its genres are among the model's ten
-  (it has no Rap); tracks of the others are predicted but not scored. The
+  popularity and audio features. Nine of its genres are among the shipped
+  model's ten (it has no Rap); tracks of genres a model does not have are
+  predicted but not scored (train a model of its genres on the Train page). The
   TidyTuesday [Spotify Songs](https://github.com/rfordatascience/tidytuesday/tree/master/data/2020/2020-01-21)
   (`spotify_songs.csv`, spotifyr's names such as `track_popularity` and
   `playlist_genre`) is read as well.
@@ -192,7 +196,7 @@ first_columns = [
 if (table[predict.FILLED] != "").any():
     # What the model filled in (an empty cell, a missing column), per row.
     first_columns.append(predict.FILLED)
-shown = table[first_columns + predict.PROBABILITY_COLUMNS].copy()
+shown = table[first_columns + PROBABILITY_COLUMNS].copy()
 # Rows are numbered as in a spreadsheet under the header (1 = first data row).
 shown.insert(0, "row", shown.index + 1)
 st.dataframe(
@@ -203,7 +207,7 @@ st.dataframe(
         column: st.column_config.ProgressColumn(
             column.removeprefix("p_"), min_value=0.0, max_value=1.0, format="percent"
         )
-        for column in predict.PROBABILITY_COLUMNS
+        for column in PROBABILITY_COLUMNS
     },
 )
 
@@ -240,7 +244,10 @@ if scores is not None and scores["n_rows"]:
     )
     columns = st.columns(3)
     columns[0].metric("Accuracy", f"{scores['accuracy']:.1%}")
-    columns[1].metric("Right genre in its top 2", f"{scores['top2_accuracy']:.1%}")
+    top2 = scores.get("top2_accuracy")
+    columns[1].metric(
+        "Right genre in its top 2", "n/a" if top2 is None else f"{top2:.1%}"
+    )
     columns[2].metric("Rows scored", f"{scores['n_rows']:,}")
     if "by_novelty" in scores:
         # Issue 25: on a file from another source, how often the model is
@@ -251,13 +258,21 @@ if scores is not None and scores["n_rows"]:
         )
     normalised = st.toggle("Show shares of each true genre", key="batch_normalised")
     matrix = scores["confusion_matrix"]
+    shown_genres = genre_picker.matrix_genres(GENRES, matrix, "batch_matrix_genres")
+    full = evaluate.normalise_rows(matrix) if normalised else matrix
     show.chart(
         charts.confusion_matrix(
-            evaluate.normalise_rows(matrix) if normalised else matrix,
+            evaluate.matrix_part(full, GENRES, shown_genres),
             "Confusion matrix",
             normalised,
+            shown_genres,
         ),
-        readings.confusion_matrix(matrix, "scored rows", normalised),
+        readings.confusion_matrix(
+            evaluate.matrix_part(matrix, GENRES, shown_genres),
+            "scored rows",
+            shown_genres,
+            normalised,
+        ),
         "batch_matrix",
     )
     st.dataframe(
@@ -272,5 +287,5 @@ elif scores is None:
     st.caption(
         "The file has no genre column "
         f"({formats.listed(formats.LABEL_NAMES, conjunction='or')}) with one of "
-        "the ten genres, so accuracy cannot be measured."
+        "the model's genres, so accuracy cannot be measured."
     )

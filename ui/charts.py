@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core import schema
+from core.genres import REFERENCE, default_order
 
 # One colour per genre, kept the same on every chart. Colour-blind safe: the ten
 # are taken from Paul Tol's qualitative schemes (muted, bright, vibrant, dark)
@@ -38,8 +39,47 @@ GENRE_COLOURS: dict[str, str] = dict(
         strict=True,
     )
 )
+# Genres of other files, in the order a model lists them: Okabe-Ito's and
+# Tol's remaining colours that keep 3:1 against white (the ten's own stay
+# theirs). Past these, colours repeat: a chart of many genres names each
+# one in text, and the map groups the rarer ones (MAP_COLOURED_GENRES).
+OTHER_GENRE_COLOURS: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#882255",
+    "#44AA99",
+    "#E69F00",
+    "#4477AA",
+    "#CC3311",
+    "#228833",
+    "#AA4499",
+    "#666633",
+    "#EE3377",
+    "#33BBEE",
+)
+# Genres shown one by one in the probability bars and the genre lines; the
+# rest are summed ("all others") or left out, so that 100 genres stay readable.
+SHOWN_GENRES = 10
+# Genres the map colours one by one (the most tracks first); the rest are
+# drawn grey as "other genres".
+MAP_COLOURED_GENRES = 12
+OTHERS_COLOUR = "#888888"
 TRAIN_COLOUR = "#6C3FC5"
 TEST_COLOUR = "#F08A24"
+
+
+def genre_colours(genres: Sequence[str]) -> dict[str, str]:
+    """A colour per genre: the study's ten keep theirs, the others share a palette."""
+    colours = {}
+    others = 0
+    for genre in genres:
+        reference = REFERENCE.name_of(genre)
+        if reference is not None:
+            colours[genre] = GENRE_COLOURS[reference]
+        else:
+            colours[genre] = OTHER_GENRE_COLOURS[others % len(OTHER_GENRE_COLOURS)]
+            others += 1
+    return colours
 
 
 def _tidy(figure: go.Figure, height: int = 380) -> go.Figure:
@@ -98,12 +138,14 @@ def feature_by_genre(
     A seeded sample of rows per genre.
     """
     usable = typed[typed[schema.TARGET].notna() & typed[feature].notna()]
+    genres = default_order(usable[schema.TARGET].astype(str).unique())
+    colours = genre_colours(genres)
     traces = []
-    for genre in schema.GENRES:
+    for genre in genres:
         values = usable.loc[usable[schema.TARGET] == genre, feature]
         if len(values) > per_genre:
             values = values.sample(per_genre, random_state=0)
-        common = {"y": values, "name": genre, "marker_color": GENRE_COLOURS[genre]}
+        common = {"y": values, "name": genre, "marker_color": colours[genre]}
         if kind == "violin":
             traces.append(go.Violin(**common, box_visible=True, points=False))
         else:
@@ -174,6 +216,7 @@ def confusion_matrix(
     matrix: Sequence[Sequence[float]],
     title: str,
     normalised: bool,
+    genres: Sequence[str],
     selected: tuple[str, str] | None = None,
 ) -> go.Figure:
     """Heatmap: true genre down the side, predicted genre along the top.
@@ -182,11 +225,12 @@ def confusion_matrix(
     heatmap cell is clicked, streamlit issues 8760 and 15042), so that with
     ``st.plotly_chart(on_select="rerun")`` a click selects the cell: its
     ``x`` is the predicted genre, its ``y`` the true one. ``selected`` (true,
-    predicted) is outlined.
+    predicted) is outlined. ``genres`` name the rows and columns (a page
+    may pass a few genres' part of a model's matrix).
     """
     values = np.asarray(matrix, dtype=float)
     text = [[f"{v:.0%}" if normalised else f"{v:.0f}" for v in row] for row in values]
-    genres = list(schema.GENRES)
+    genres = list(genres)
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -206,7 +250,11 @@ def confusion_matrix(
             x=[predicted for _ in genres for predicted in genres],
             y=[true for true in genres for _ in genres],
             mode="markers",
-            marker={"symbol": "square", "size": 28, "opacity": 0.01},
+            marker={
+                "symbol": "square",
+                "size": max(8, 28 * 10 // max(len(genres), 10)),
+                "opacity": 0.01,
+            },
             customdata=[cell for row in text for cell in row],
             hovertemplate="true %{y}<br>predicted %{x}<br>%{customdata}"
             "<extra>click to list the songs</extra>",
@@ -232,20 +280,40 @@ def confusion_matrix(
         xaxis={"categoryorder": "array", "categoryarray": genres},
         yaxis={"categoryorder": "array", "categoryarray": genres},
     )
-    return _tidy(figure, 460)
+    return _tidy(figure, max(460, 120 + 26 * len(genres)))
 
 
-def probabilities(values: Sequence[float]) -> go.Figure:
-    """Horizontal bars: the probability of each genre, likeliest on top."""
-    order = np.argsort(values)
-    genres = [schema.GENRES[i] for i in order]
-    shares = [float(values[i]) for i in order]
+def shown_probabilities(
+    values: Sequence[float], genres: Sequence[str]
+) -> tuple[list[str], list[float]]:
+    """The likeliest ``SHOWN_GENRES`` genres, likeliest first, then "all others"."""
+    shares = np.asarray(values, dtype=float)
+    order = np.argsort(-shares, kind="stable")
+    names = [genres[i] for i in order[:SHOWN_GENRES]]
+    shown = [float(shares[i]) for i in order[:SHOWN_GENRES]]
+    rest = order[SHOWN_GENRES:]
+    if len(rest):
+        names.append(f"all {len(rest)} others")
+        shown.append(float(shares[rest].sum()))
+    return names, shown
+
+
+def probabilities(values: Sequence[float], genres: Sequence[str]) -> go.Figure:
+    """Horizontal bars: the probability of each genre, likeliest on top.
+
+    A model of more than ``SHOWN_GENRES`` genres shows its likeliest ones
+    and one bar for all the others together.
+    """
+    names, shown = shown_probabilities(values, genres)
+    colours = genre_colours(genres)
+    genres = names[::-1]
+    shares = shown[::-1]
     figure = go.Figure(
         go.Bar(
             x=shares,
             y=genres,
             orientation="h",
-            marker_color=[GENRE_COLOURS[genre] for genre in genres],
+            marker_color=[colours.get(genre, OTHERS_COLOUR) for genre in genres],
             text=[f"{share:.0%}" for share in shares],
             textposition="outside",
         )
@@ -254,6 +322,17 @@ def probabilities(values: Sequence[float]) -> go.Figure:
         title="Genre probabilities", xaxis_range=[0, 1.08], xaxis_tickformat=".0%"
     )
     return _tidy(figure, 400)
+
+
+def lines_shown(sweep: pd.DataFrame) -> list[str]:
+    """The genres of a sweep drawn as lines: every one, or the ``SHOWN_GENRES``
+    that reach the highest probability anywhere along it (in the model's order)."""
+    genres = [column for column in sweep if column != "value"]
+    if len(genres) <= SHOWN_GENRES:
+        return genres
+    peaks = sweep[genres].max()
+    top = set(peaks.sort_values(ascending=False, kind="stable").index[:SHOWN_GENRES])
+    return [genre for genre in genres if genre in top]
 
 
 def genre_lines(
@@ -270,7 +349,8 @@ def genre_lines(
             units, or a category for key and mode), or None.
     """
     categorical = not pd.api.types.is_numeric_dtype(sweep["value"])
-    genres = [genre for genre in schema.GENRES if genre in sweep]
+    genres = lines_shown(sweep)
+    colours = genre_colours([column for column in sweep if column != "value"])
     figure = go.Figure(
         [
             go.Scatter(
@@ -278,7 +358,7 @@ def genre_lines(
                 y=sweep[genre],
                 name=genre,
                 mode="lines+markers" if categorical else "lines",
-                line={"color": GENRE_COLOURS[genre]},
+                line={"color": colours[genre]},
             )
             for genre in genres
         ]
@@ -291,7 +371,7 @@ def genre_lines(
             mode="text",
             text=genres,
             textposition="middle right",
-            textfont={"color": [GENRE_COLOURS[genre] for genre in genres]},
+            textfont={"color": [colours[genre] for genre in genres]},
             showlegend=False,
             hoverinfo="skip",
         )
@@ -354,7 +434,7 @@ def contributions(
             textposition="auto",
             increasing={"marker": {"color": "#117733"}},
             decreasing={"marker": {"color": "#AA3377"}},
-            totals={"marker": {"color": GENRE_COLOURS[genre]}},
+            totals={"marker": {"color": genre_colours([genre])[genre]}},
             connector={"line": {"color": "#888888"}},
         )
     )
@@ -430,6 +510,21 @@ def reliability(table: pd.DataFrame) -> go.Figure:
     return _tidy(figure, 420)
 
 
+def map_groups(points: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The genres the map colours (``MAP_COLOURED_GENRES`` with the most tracks,
+    in the study's then alphabetical order) and the rarer ones it draws grey."""
+    counts = points["true_genre"].astype(str).value_counts(sort=False)
+    genres = default_order(counts.index)
+    if len(genres) <= MAP_COLOURED_GENRES:
+        return genres, []
+    top = set(
+        counts.sort_values(ascending=False, kind="stable").index[
+            : MAP_COLOURED_GENRES - 1
+        ]
+    )
+    return [g for g in genres if g in top], [g for g in genres if g not in top]
+
+
 def song_map(
     points: pd.DataFrame, star: tuple[float, float] | None = None
 ) -> go.Figure:
@@ -441,19 +536,24 @@ def song_map(
         star: where the current slider track falls, drawn as a star.
     """
     traces = []
-    for genre in schema.GENRES:
-        rows = points[points["true_genre"] == genre]
+    coloured, others = map_groups(points)
+    colours = genre_colours(coloured)
+    groups = [(genre, [genre]) for genre in coloured]
+    if others:
+        groups.append((f"{len(others)} other genres", others))
+    for name, members in groups:
+        rows = points[points["true_genre"].isin(members)]
         if rows.empty:
             continue
-        wrong = rows["predicted_genre"] != genre
+        wrong = rows["predicted_genre"] != rows["true_genre"]
         traces.append(
             go.Scattergl(
                 x=rows["x"],
                 y=rows["y"],
                 mode="markers",
-                name=genre,
+                name=name,
                 marker={
-                    "color": GENRE_COLOURS[genre],
+                    "color": colours.get(name, OTHERS_COLOUR),
                     "size": 5,
                     "symbol": np.where(wrong, "x", "circle"),
                     "opacity": 0.7,

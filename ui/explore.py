@@ -21,7 +21,6 @@ from core import (
     explain,
     label_issues,
     predict,
-    schema,
     segments,
     shapley,
     songs,
@@ -94,13 +93,20 @@ def song_map(
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def reliability(
-    model_key: str, data_key: str, split: str, _table: pd.DataFrame
+    model_key: str,
+    data_key: str,
+    split: str,
+    _table: pd.DataFrame,
+    genres: tuple[str, ...],
 ) -> dict:
-    """:func:`core.explain.reliability` of one split's rows of a predictions table."""
+    """:func:`core.explain.reliability` of one split's rows of a predictions table.
+
+    ``genres``: the model's, in the order of its probability columns.
+    """
     rows = _table[_table[songs.SPLIT] == split]
-    codes = {genre: code for code, genre in enumerate(schema.GENRES)}
+    codes = {genre: code for code, genre in enumerate(genres)}
     labels = rows[songs.TRUE_GENRE].map(codes).to_numpy()
-    probabilities = rows[[f"p_{genre}" for genre in schema.GENRES]].to_numpy()
+    probabilities = rows[predict.probability_columns(genres)].to_numpy()
     return explain.reliability(labels, probabilities)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import predict, schema
+from core.genres import default_order
 
 PERCENT = "percent"  # a table column of 0-1 shares, shown as percentages
 
@@ -183,7 +184,7 @@ def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
             "median": quartiles.get(0.5),
             "upper quartile": quartiles.get(0.75),
         }
-    ).reindex([genre for genre in schema.GENRES if genre in values.groups])
+    ).reindex(default_order(values.groups))
     table = table.rename_axis("genre").reset_index()
     name = spoken(feature)
     if table.empty:
@@ -365,17 +366,21 @@ def search_runs(table: pd.DataFrame, varied: Sequence[str]) -> Reading:
 
 
 def confusion_matrix(
-    matrix: Sequence[Sequence[float]], tracks: str, normalised: bool = False
+    matrix: Sequence[Sequence[float]],
+    tracks: str,
+    genres: Sequence[str],
+    normalised: bool = False,
 ) -> Reading:
     """A confusion matrix of counts in words (``charts.confusion_matrix``).
 
     Args:
         matrix: the counts (true genre by row, predicted genre by column).
+        genres: the genres of its rows and columns.
         tracks: what the rows are, for the sentence ("test tracks").
         normalised: give the table as shares of each true genre, as drawn.
     """
     counts = np.asarray(matrix, dtype=float)
-    genres = list(schema.GENRES)
+    genres = list(genres)
     totals = counts.sum(axis=1)
     shares = np.divide(
         counts, totals[:, None], out=np.zeros_like(counts), where=totals[:, None] > 0
@@ -418,15 +423,15 @@ def confusion_matrix(
 # --- Predict page ------------------------------------------------------------------
 
 
-def probabilities(values: Sequence[float]) -> Reading:
-    """Each genre's probability (``charts.probabilities``)."""
+def probabilities(values: Sequence[float], genres: Sequence[str]) -> Reading:
+    """Each genre's probability (``charts.probabilities``): the table has them all."""
     shares = np.asarray(values, dtype=float)
     order = np.argsort(-shares, kind="stable")
     table = pd.DataFrame(
-        {"genre": [schema.GENRES[i] for i in order], "probability": shares[order]}
+        {"genre": [genres[i] for i in order], "probability": shares[order]}
     )
-    sentence = predict.top_two_sentence(shares)
-    following = [f"{schema.GENRES[i]} {percent(shares[i], 0)}" for i in order[2:4]]
+    sentence = predict.top_two_sentence(shares, genres)
+    following = [f"{genres[i]} {percent(shares[i], 0)}" for i in order[2:4]]
     rest = shares[order[4:]]
     if following:
         sentence += f" Then {listing(following)}"
@@ -448,7 +453,7 @@ def genre_lines(sweep: pd.DataFrame, label: str, current: object = None) -> Read
             ("tempo (beats per minute)").
         current: the track's own value (what-if), or None.
     """
-    genres = [genre for genre in schema.GENRES if genre in sweep]
+    genres = [column for column in sweep if column != "value"]
     name, unit = _name_and_unit(label)
     name = spoken(name)
     table = sweep[["value", *genres]].rename(columns={"value": label})
@@ -604,7 +609,7 @@ def song_map(points: pd.DataFrame, star: tuple[float, float] | None = None) -> R
         star: where the current track falls, or None.
     """
     rows = []
-    for genre in schema.GENRES:
+    for genre in default_order(points["true_genre"].astype(str).unique()):
         members = points[points["true_genre"] == genre]
         if members.empty:
             continue

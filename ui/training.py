@@ -22,11 +22,14 @@ from core import config as settings
 from core import inputs
 from core.history import EpochLog, ensemble_epoch
 from ui import charts, state
+from ui.genre_choice import GENRE_FIELDS
 
-# The form's widgets: key -> TrainingConfig field (every field has one).
+# The form's widgets: key -> TrainingConfig field (every field but the genre
+# choice, which the Genres section sets: ui.genre_choice).
 FIELDS: dict[str, str] = {
     f"train_{field.name}": field.name
     for field in dataclasses.fields(settings.TrainingConfig)
+    if field.name not in GENRE_FIELDS
 }
 HIDDEN_LAYERS_KEY = "train_hidden_layers"
 
@@ -38,14 +41,16 @@ def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
     return values
 
 
-def config_from_values(values: dict[str, object]) -> settings.TrainingConfig:
-    """The configuration the form's values describe.
+def config_from_values(
+    values: dict[str, object], genre_fields: dict[str, object] | None = None
+) -> settings.TrainingConfig:
+    """The configuration the form's values describe, with the Genres section's choice.
 
     Raises ConfigError with a plain message.
     """
     fields = {field: values[key] for key, field in FIELDS.items()}
     fields["hidden_layers"] = inputs.parse_hidden_layers(str(fields["hidden_layers"]))
-    return settings.TrainingConfig(**fields)
+    return settings.TrainingConfig(**fields, **(genre_fields or {}))
 
 
 def wait_for_a_slot(ticket, key: str = "train_cancel") -> None:

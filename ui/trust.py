@@ -13,7 +13,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from core import corrections, label_issues, schema, segments, songs
+from core import corrections, label_issues, segments, songs
 from core.errors import GenreLabError
 from core.held_out import HeldOut
 from ui import charts, readings, show, song_list, state
@@ -193,10 +193,11 @@ def issue_list(
         key=picker_key,
     )
     suggested = fixed.get(row, by_row.at[row, "suggested_genre"])
+    genres = list(issues.held_out.genres.names)
     genre = genre_column.selectbox(
         "Its genre",
-        schema.GENRES,
-        index=schema.GENRES.index(suggested),
+        genres,
+        index=genres.index(suggested) if suggested in genres else 0,
         key=f"{key}_fix_genre_{row}",
     )
     if button_column.button("Fix this genre", key=f"{key}_fix", type="primary"):

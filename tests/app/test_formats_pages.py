@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import data, export, formats, predict
+from core import data, export, formats, predict, schema
 from tests.app.conftest import open_app
 from tests.app.test_pages import texts
 from tests.bad_files.corpus import (
@@ -37,7 +37,11 @@ def metrics(app) -> list[str]:
 
 
 def shown_probabilities(app) -> np.ndarray:
-    return app.dataframe[0].value[predict.PROBABILITY_COLUMNS].to_numpy(dtype=float)
+    return (
+        app.dataframe[0]
+        .value[predict.probability_columns(schema.GENRES)]
+        .to_numpy(dtype=float)
+    )
 
 
 def expected_sentence(model_dir, content: bytes) -> str:

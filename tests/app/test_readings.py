@@ -287,7 +287,7 @@ def matrix() -> np.ndarray:
 
 def test_confusion_matrix_gives_accuracy_best_worst_and_the_biggest_mix_up():
     counts = matrix()
-    reading = readings.confusion_matrix(counts, "test tracks")
+    reading = readings.confusion_matrix(counts, "test tracks", schema.GENRES)
     total = int(counts.sum())
     right = np.trace(counts) / total
     assert reading.sentence == (
@@ -303,17 +303,21 @@ def test_confusion_matrix_gives_accuracy_best_worst_and_the_biggest_mix_up():
 
 
 def test_confusion_matrix_shares_as_drawn():
-    reading = readings.confusion_matrix(matrix(), "test tracks", normalised=True)
+    reading = readings.confusion_matrix(
+        matrix(), "test tracks", schema.GENRES, normalised=True
+    )
     assert reading.table.loc[9, "Rap"] == pytest.approx(0.5)
     assert reading.table[GENRES].sum(axis=1).to_numpy() == pytest.approx(np.ones(10))
     assert reading.formats["Rap"] == readings.PERCENT
 
 
 def test_confusion_matrix_without_tracks_or_mix_ups():
-    assert readings.confusion_matrix(np.zeros((10, 10)), "rows").sentence == (
-        "There are no rows to count."
-    )
-    perfect = readings.confusion_matrix(np.eye(10) * 3, "test tracks").sentence
+    assert readings.confusion_matrix(
+        np.zeros((10, 10)), "rows", schema.GENRES
+    ).sentence == ("There are no rows to count.")
+    perfect = readings.confusion_matrix(
+        np.eye(10) * 3, "test tracks", schema.GENRES
+    ).sentence
     assert (
         perfect
         == "Right for 100.0% of 30 test tracks; no genre was mixed up with another."
@@ -325,7 +329,7 @@ def test_confusion_matrix_without_tracks_or_mix_ups():
 
 def test_probabilities_say_the_top_two_then_the_rest():
     values = np.array([0.52, 0.01, 0.02, 0.03, 0.2, 0.04, 0.1, 0.05, 0.02, 0.01])
-    reading = readings.probabilities(values)
+    reading = readings.probabilities(values, schema.GENRES)
     assert reading.sentence == (
         "Mostly Electronic (52%), with some Country (20%). Then Blues 10% and Rock 5%; "
         "the other 6 genres 13% together."

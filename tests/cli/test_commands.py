@@ -307,10 +307,16 @@ def test_train_writes_a_bundle_and_prints_metrics(runs, workspace):
         path.name for path in bundle.iterdir()
     }
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("train: accuracy ")
-    assert lines[1].startswith(" test: accuracy ")
-    assert "top-2" in lines[1] and "macro F1" in lines[1]
-    assert f"bundle written to {bundle}" in lines[2]
+    # Every row not learned from is counted (a blank row is not labelled).
+    assert lines[0] == f"genres learned (10): {', '.join(schema.GENRES)}"
+    assert lines[1] == (
+        "rows: 61 read; 59 learned from or tested on; 1 blank, 0 invalid, 0 of "
+        "no genre learned, 1 dropped for unknown values"
+    )
+    assert lines[2].startswith("train: accuracy ")
+    assert lines[3].startswith(" test: accuracy ")
+    assert "top-2" in lines[3] and "macro F1" in lines[3]
+    assert f"bundle written to {bundle}" in lines[4]
     metrics = json.loads((bundle / "metrics.json").read_text())
     # 61 rows: the blank row and the unknown tempo are dropped, then 80/20.
     assert metrics["train"]["n_rows"] + metrics["test"]["n_rows"] == 59
@@ -681,7 +687,10 @@ def test_evaluate_and_report_verbose_report_labels_outside_the_ten(format_runs):
     reported = format_runs["report_dataset"]
     assert reported.returncode == 0, reported.stderr
     assert json.loads(reported.stdout)["rows"] == 20
-    assert reported.stderr.splitlines() == [line]
+    # No model: every label is one of the file's genres, none goes unscored.
+    assert reported.stderr.splitlines() == [
+        line.split(", 2 labels not one of")[0] + "."
+    ]
     assert format_runs["report_quiet"].stderr == ""
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import features
+from core import data, features, predict, schema
 from core.errors import BundleError
 
 
@@ -196,10 +196,52 @@ def test_a_wrong_format_version(saved):
     assert_plain(caught.value)
 
 
-def test_a_different_genre_list(saved):
-    edit_preprocessing(saved, lambda values: values["genres"].reverse())
-    with pytest.raises(BundleError, match="different genre list"):
+def test_genres_that_do_not_match_the_outputs_are_refused(saved):
+    edit_preprocessing(saved, lambda values: values["genres"].append("Polka"))
+    with pytest.raises(BundleError, match="11") as caught:
         bundles.load_bundle(saved)
+    assert "10 outputs" in str(caught.value)
+
+
+def test_genres_named_twice_are_refused(saved):
+    edit_preprocessing(saved, lambda values: values["genres"].__setitem__(1, "rock"))
+    with pytest.raises(BundleError, match="genres are invalid"):
+        bundles.load_bundle(saved)
+
+
+def test_a_bundle_saved_before_genres_were_recorded_has_the_ten(saved):
+    before = bundles.load_bundle(saved)
+
+    def forget(values):
+        values.pop("genres")
+        values.pop("genre_merges")
+
+    edit_preprocessing(saved, forget)
+    loaded = bundles.load_bundle(saved)
+    assert loaded.genres.names == schema.GENRES
+    assert not loaded.genres.merges
+    rows = data.frame_from_values(dict(schema.TYPICAL_TRACK))
+    np.testing.assert_array_equal(
+        predict.predict_frame(loaded, rows)[predict.probability_columns(schema.GENRES)],
+        predict.predict_frame(before, rows)[predict.probability_columns(schema.GENRES)],
+    )
+
+
+def test_a_bundle_keeps_its_genres_and_merges(saved):
+    def six(values):
+        values["genres"] = [
+            *("Electronic", "Anime", "Jazz", "Alternative", "Country"),
+            *("Hip-Hop/Rap", "Blues", "Rock", "Classical", "Folk"),
+        ]
+        values["genre_merges"] = ["Rap+Hip-Hop=Hip-Hop/Rap"]
+
+    edit_preprocessing(saved, six)
+    loaded = bundles.load_bundle(saved)
+    assert loaded.genres.names[5] == "Hip-Hop/Rap"
+    assert loaded.genres.name_of("hip hop") == "Hip-Hop/Rap"
+    assert loaded.genres.name_of("RAP") == "Hip-Hop/Rap"
+    again = bundles.load_bundle(bundles.save_bundle(loaded, saved.parent / "again"))
+    assert again.genres == loaded.genres
 
 
 def test_invalid_settings(saved):

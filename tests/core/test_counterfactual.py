@@ -71,7 +71,9 @@ def test_a_track_already_of_the_genre_is_left_as_it_is(tracks, impute_run):
     values = values_of(tracks, label)
     genre = top_genre(bundle, values)
     probabilities = predict.predict_frame(bundle, data.frame_from_values(values))
-    ordered = np.sort(probabilities[predict.PROBABILITY_COLUMNS].to_numpy()[0])
+    ordered = np.sort(
+        probabilities[predict.probability_columns(schema.GENRES)].to_numpy()[0]
+    )
     if ordered[-1] - ordered[-2] < counterfactual.MIN_MARGIN:
         pytest.skip("the tiny model is unsure of this track")
     result = counterfactual.counterfactual(bundle, values, genre)
@@ -91,7 +93,7 @@ def test_every_change_of_a_reached_answer_is_needed(tracks, impute_run):
             undone = {**result.values, change.feature: values[change.feature]}
             probabilities = predict.predict_frame(
                 bundle, data.frame_from_values(undone)
-            )[predict.PROBABILITY_COLUMNS].to_numpy()[0]
+            )[predict.probability_columns(schema.GENRES)].to_numpy()[0]
             target = probabilities[schema.GENRES.index("Blues")]
             lead = target - np.delete(probabilities, schema.GENRES.index("Blues")).max()
             assert lead < counterfactual.MIN_MARGIN
@@ -115,7 +117,7 @@ def test_bounds_and_steps_are_kept(tracks, impute_run):
 
 def test_unknown_genre_or_lock_is_refused_in_words(tracks, impute_run):
     values = values_of(tracks, tracks.index[0])
-    with pytest.raises(DataError, match="not one of the genres"):
+    with pytest.raises(DataError, match="not one of the model's genres"):
         counterfactual.counterfactual(impute_run.bundle, values, "Polka")
     with pytest.raises(DataError, match="Cannot lock speed"):
         counterfactual.counterfactual(impute_run.bundle, values, "Jazz", ("speed",))

@@ -11,6 +11,7 @@ import pytest
 
 from core import data, schema
 from core.errors import DataError
+from core.genres import REFERENCE, Genres
 from tests.conftest import COLUMNS, GOOD_ROW, PROJECT_ROOT, csv_bytes, row
 
 BLANK = dict.fromkeys(COLUMNS, "")
@@ -148,21 +149,23 @@ def test_invalid_numbers_are_row_problems(changes, problem):
     assert math.isnan(typed.loc[0, next(iter(changes))])
 
 
-def test_a_genre_outside_the_ten_becomes_unknown():
-    typed = load([row(music_genre="Polka"), row()])
-    assert pd.isna(typed.loc[0, "music_genre"])
-    assert data.label_codes(typed).tolist() == [-1, schema.GENRES.index("Rock")]
+def test_a_genre_outside_the_ten_is_kept_as_written_and_is_none_of_the_ten():
+    typed = load([row(music_genre="Polka"), row(music_genre="rock"), row()])
+    assert typed["music_genre"].tolist() == ["Polka", "Rock", "Rock"]
+    rock = schema.GENRES.index("Rock")
+    assert data.label_codes(typed, REFERENCE).tolist() == [-1, rock, rock]
+    assert data.label_codes(typed, Genres(("Polka", "Rock"))).tolist() == [0, 1, 1]
 
 
 def test_label_codes_follow_the_studys_genre_order():
     typed = load([row(music_genre=genre) for genre in schema.GENRES])
-    assert data.label_codes(typed).tolist() == list(range(10))
+    assert data.label_codes(typed, REFERENCE).tolist() == list(range(10))
 
 
 def test_label_codes_without_a_label_column_are_all_unknown():
     columns = [c for c in COLUMNS if c != "music_genre"]
     typed = load([row(), row()], columns=columns)
-    assert data.label_codes(typed).tolist() == [-1, -1]
+    assert data.label_codes(typed, REFERENCE).tolist() == [-1, -1]
 
 
 # --- the columns: by name, any order, extras welcome --------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from core import bundle, config, data, evaluate, features, model_card, predict, schema
+from core.genres import REFERENCE
 from tests.conftest import csv_bytes, row
 
 # Issue 4's targets on tracks the model never saw, every row counted: 0.60
@@ -70,7 +71,9 @@ def test_it_predicts_raw_rows_with_unknowns_without_the_dataset(monkeypatch, tmp
     # Unknowns are imputed: only the invalid key 'H' has no prediction.
     assert usable.tolist() == [True, True, True, True, False]
     assert "key" in predictions[predict.REASON].iloc[4]
-    probabilities = predictions.loc[usable, predict.PROBABILITY_COLUMNS].to_numpy()
+    probabilities = predictions.loc[
+        usable, predict.probability_columns(schema.GENRES)
+    ].to_numpy()
     assert np.allclose(probabilities.sum(axis=1), 1.0)
     assert set(predictions.loc[usable, predict.PREDICTED]) <= set(schema.GENRES)
     assert (
@@ -134,8 +137,10 @@ def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipp
 @pytest.fixture(scope="module")
 def held_out(real_typed, shipped):
     """The shipped model's test rows, rebuilt from its own configuration."""
-    cleaned, _ = features.clean(real_typed, shipped.config.unknowns)
-    train_rows, test_rows = features.split(cleaned, shipped.config)
+    cleaned, _ = features.clean(
+        real_typed, shipped.config.unknowns, data.label_codes(real_typed, REFERENCE)
+    )
+    train_rows, test_rows = features.split(cleaned, shipped.config, REFERENCE)
     return train_rows, test_rows, cleaned
 
 
@@ -184,7 +189,7 @@ def test_drawing_whole_tracks_gives_about_the_card_s_intervals(shipped, held_out
     probabilities = shipped.network.probabilities(
         shipped.preprocessor.transform(test_rows)
     )
-    labels = data.label_codes(test_rows)
+    labels = data.label_codes(test_rows, REFERENCE)
     ranked = np.argsort(-probabilities, axis=1)
     hits = {
         "top1": ranked[:, 0] == labels,

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from core import evaluate, schema
+from core.genres import REFERENCE
 
 
 def probabilities_of(rows: list[list[float]]) -> np.ndarray:
@@ -35,7 +36,7 @@ PROBABILITIES = probabilities_of(
 
 @pytest.fixture
 def metrics():
-    return evaluate.classification_metrics(LABELS, PROBABILITIES)
+    return evaluate.classification_metrics(LABELS, PROBABILITIES, schema.GENRES)
 
 
 def test_accuracy_and_top2_by_hand(metrics):
@@ -74,7 +75,7 @@ def test_macro_f1_is_over_the_genres_the_rows_hold_and_says_how_many():
     labels = np.array([0, 0, 1, 1])
     # Row 4 is a Jazz (2) prediction: no row is Jazz.
     result = evaluate.classification_metrics(
-        labels, probabilities_of([[1, 0], [1, 0], [0, 1], [0, 0, 1]])
+        labels, probabilities_of([[1, 0], [1, 0], [0, 1], [0, 0, 1]]), schema.GENRES
     )
     electronic_f1 = 1.0
     anime_f1 = 2 * 1.0 * 0.5 / (1.0 + 0.5)
@@ -100,7 +101,7 @@ def test_the_matrix_as_text_has_a_line_per_genre_held_and_a_column_per_genre_see
 def test_a_perfect_one_genre_file_has_macro_f1_of_one():
     labels = np.array([7, 7, 7])
     result = evaluate.classification_metrics(
-        labels, probabilities_of([[0] * 7 + [1]] * 3)
+        labels, probabilities_of([[0] * 7 + [1]] * 3), schema.GENRES
     )
     assert result["accuracy"] == 1.0
     assert result["macro_f1"] == 1.0
@@ -127,7 +128,9 @@ def test_the_metrics_are_json_ready(metrics):
 
 
 def test_no_rows_gives_empty_metrics():
-    result = evaluate.classification_metrics(np.array([]), np.zeros((0, 10)))
+    result = evaluate.classification_metrics(
+        np.array([]), np.zeros((0, 10)), schema.GENRES
+    )
     assert result["accuracy"] is None
     assert result["n_rows"] == 0
     assert np.array(result["confusion_matrix"]).sum() == 0
@@ -141,7 +144,7 @@ def test_most_confused_pairs_orders_by_tracks_with_shares():
     matrix[5, 5], matrix[5, 9] = 6, 4  # Rap -> Hip-Hop 4 of 10
     matrix[9, 9], matrix[9, 5] = 7, 3  # Hip-Hop -> Rap 3 of 10
     matrix[3, 3], matrix[3, 7] = 8, 1  # Alternative -> Rock 1 of 9
-    pairs = evaluate.most_confused_pairs(matrix.tolist())
+    pairs = evaluate.most_confused_pairs(matrix.tolist(), schema.GENRES)
     assert list(pairs.columns) == ["true_genre", "predicted_genre", "tracks", "share"]
     assert pairs[["true_genre", "predicted_genre"]].values.tolist() == [
         ["Rap", "Hip-Hop"],
@@ -150,11 +153,11 @@ def test_most_confused_pairs_orders_by_tracks_with_shares():
     ]
     assert pairs["tracks"].tolist() == [4, 3, 1]
     assert pairs["share"].tolist() == pytest.approx([0.4, 0.3, 1 / 9])
-    assert len(evaluate.most_confused_pairs(matrix.tolist(), top=2)) == 2
+    assert len(evaluate.most_confused_pairs(matrix.tolist(), schema.GENRES, top=2)) == 2
 
 
 def test_most_confused_pairs_of_a_perfect_model_is_empty():
-    pairs = evaluate.most_confused_pairs(np.eye(10, dtype=int).tolist())
+    pairs = evaluate.most_confused_pairs(np.eye(10, dtype=int).tolist(), schema.GENRES)
     assert pairs.empty
 
 
@@ -201,10 +204,10 @@ def test_listed_genre_bits_and_fusion_accuracy():
             schema.TARGET: ["Rap", "Hip-Hop", "Rock", None],
         }
     )
-    listed = evaluate.listed_genre_bits(typed)
-    assert evaluate.genres_of_bits(listed[0]) == ["Rap", "Hip-Hop"]
+    listed = evaluate.listed_genre_bits(typed, REFERENCE)
+    assert evaluate.genres_of_bits(listed[0], schema.GENRES) == ["Rap", "Hip-Hop"]
     assert listed[1] == listed[0]
-    assert evaluate.genres_of_bits(listed[2]) == ["Rock"]
+    assert evaluate.genres_of_bits(listed[2], schema.GENRES) == ["Rock"]
     assert listed[3] == 0
     predicted = np.array(
         [schema.GENRES.index(g) for g in ("Hip-Hop", "Rap", "Jazz", "Rock")]
@@ -217,7 +220,8 @@ def test_listed_genre_bits_and_fusion_accuracy():
 def test_listed_genres_without_track_columns_is_each_rows_own_genre():
     typed = pd.DataFrame({schema.TARGET: ["Rock", "Jazz", "Rock"]})
     assert [
-        evaluate.genres_of_bits(bits) for bits in evaluate.listed_genre_bits(typed)
+        evaluate.genres_of_bits(bits, schema.GENRES)
+        for bits in evaluate.listed_genre_bits(typed, REFERENCE)
     ] == [
         ["Rock"],
         ["Jazz"],
@@ -227,6 +231,6 @@ def test_listed_genres_without_track_columns_is_each_rows_own_genre():
 
 def test_genre_bits_by_track_of_any_identifiers():
     bits = evaluate.genre_bits_by_track(
-        np.array([7, 7, 3, 9], dtype=np.uint64), np.array([0, 9, 9, -1])
+        np.array([7, 7, 3, 9], dtype=np.uint64), np.array([0, 9, 9, -1]), 10
     )
     assert bits.tolist() == [1 | 1 << 9, 1 | 1 << 9, 1 << 9, 0]

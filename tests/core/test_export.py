@@ -6,7 +6,8 @@ import io
 
 import pandas as pd
 
-from core import export, predict
+from core import export, predict, schema
+from core.genres import REFERENCE
 
 
 def test_prediction_csv_bytes_round_trip():
@@ -16,11 +17,14 @@ def test_prediction_csv_bytes_round_trip():
             predict.PREDICTED: ["Rock", ""],
             predict.SECOND: ["Blues", ""],
             predict.REASON: ["", "unknown tempo"],
-            **{column: [0.1, float("nan")] for column in predict.PROBABILITY_COLUMNS},
+            **{
+                column: [0.1, float("nan")]
+                for column in predict.probability_columns(schema.GENRES)
+            },
         }
     )
     table = export.predictions_table(raw, predictions)
-    content = export.predictions_csv_bytes(table)
+    content = export.predictions_csv_bytes(table, schema.GENRES)
     read_back = pd.read_csv(io.BytesIO(content))
 
     assert list(read_back.columns[:2]) == ["track_name", "tempo"]
@@ -35,6 +39,6 @@ def test_has_labels_needs_a_known_genre():
     from core import data
     from tests.conftest import csv_bytes, row
 
-    assert export.has_labels(data.load_csv(csv_bytes([row()])))
+    assert export.has_labels(data.load_csv(csv_bytes([row()])), REFERENCE)
     unlabelled = data.load_csv(csv_bytes([row(music_genre="Polka")]))
-    assert not export.has_labels(unlabelled)
+    assert not export.has_labels(unlabelled, REFERENCE)

@@ -12,6 +12,7 @@ from sklearn.model_selection import train_test_split
 
 from core import config, data, features, schema
 from core.errors import DataError
+from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 BLANK = dict.fromkeys(COLUMNS, "")
@@ -62,7 +63,9 @@ def frame_of(values: dict[str, list[float]], genres: list[str] | None = None):
 
 
 def test_clean_drop_counts_and_keeps_the_original_index(mixed_typed):
-    cleaned, summary = features.clean(mixed_typed, "drop")
+    cleaned, summary = features.clean(
+        mixed_typed, "drop", data.label_codes(mixed_typed, REFERENCE)
+    )
     assert summary == features.CleaningSummary(
         rows_in=10,
         blank_rows=1,
@@ -76,7 +79,9 @@ def test_clean_drop_counts_and_keeps_the_original_index(mixed_typed):
 
 
 def test_clean_impute_keeps_unknown_rows_for_the_preprocessor(mixed_typed):
-    cleaned, summary = features.clean(mixed_typed, "impute")
+    cleaned, summary = features.clean(
+        mixed_typed, "impute", data.label_codes(mixed_typed, REFERENCE)
+    )
     assert summary.unknown_rows_dropped == 0
     assert summary.rows_out == 6
     assert (summary.blank_rows, summary.invalid_rows, summary.unlabelled_rows) == (
@@ -103,7 +108,7 @@ def hundred_rows():
 
 
 def test_split_is_80_20_seeded_like_the_study(hundred_rows):
-    train, test = features.split(hundred_rows, config.STUDY)
+    train, test = features.split(hundred_rows, config.STUDY, REFERENCE)
     assert (len(train), len(test)) == (80, 20)
     expected_train, expected_test = train_test_split(
         hundred_rows, test_size=0.2, random_state=42
@@ -114,35 +119,35 @@ def test_split_is_80_20_seeded_like_the_study(hundred_rows):
 
 
 def test_split_is_repeatable_and_the_seed_changes_it(hundred_rows):
-    first = features.split(hundred_rows, config.STUDY)[1].index.tolist()
-    again = features.split(hundred_rows, config.STUDY)[1].index.tolist()
+    first = features.split(hundred_rows, config.STUDY, REFERENCE)[1].index.tolist()
+    again = features.split(hundred_rows, config.STUDY, REFERENCE)[1].index.tolist()
     other_seed = dataclasses.replace(config.STUDY, seed=7)
-    other = features.split(hundred_rows, other_seed)[1].index.tolist()
+    other = features.split(hundred_rows, other_seed, REFERENCE)[1].index.tolist()
     assert first == again
     assert first != other
 
 
 def test_stratified_split_keeps_each_genres_share(hundred_rows):
     stratified = dataclasses.replace(config.STUDY, stratify=True)
-    _, test = features.split(hundred_rows, stratified)
+    _, test = features.split(hundred_rows, stratified, REFERENCE)
     assert test[schema.TARGET].value_counts().tolist() == [2] * 10
 
 
 def test_unstratified_split_of_this_frame_is_not_balanced(hundred_rows):
     # The contrast that shows the stratify option does something.
-    _, test = features.split(hundred_rows, config.STUDY)
+    _, test = features.split(hundred_rows, config.STUDY, REFERENCE)
     assert test[schema.TARGET].value_counts().nunique() > 1
 
 
 def test_split_needs_two_genres(hundred_rows):
     one_genre = hundred_rows[hundred_rows[schema.TARGET] == "Rock"]
     with pytest.raises(DataError, match="at least two genres; this file has 1"):
-        features.split(one_genre, config.STUDY)
+        features.split(one_genre, config.STUDY, REFERENCE)
 
 
 def test_split_needs_twenty_rows(hundred_rows):
     with pytest.raises(DataError, match="at least 20 usable rows; this file has 19"):
-        features.split(hundred_rows.iloc[:19], config.STUDY)
+        features.split(hundred_rows.iloc[:19], config.STUDY, REFERENCE)
 
 
 def test_stratified_split_of_a_genre_with_one_row_still_works(hundred_rows):
@@ -152,7 +157,7 @@ def test_stratified_split_of_a_genre_with_one_row_still_works(hundred_rows):
     lonely = lonely.assign(music_genre=lonely[schema.TARGET])
     lonely.loc[lonely.index[-1], schema.TARGET] = "Jazz"
     stratified = dataclasses.replace(config.STUDY, stratify=True)
-    train, test = features.split(lonely, stratified)
+    train, test = features.split(lonely, stratified, REFERENCE)
     assert len(train) + len(test) == len(lonely)
 
 
@@ -387,7 +392,9 @@ def test_bins_are_fitted_after_filling_and_logarithms():
         config.RECOMMENDED, numeric_bins=2, group_tracks=False, stratify=False
     )
     train = frame_of({"duration_ms": [100_000.0, -1.0, 400_000.0]})
-    fitted = features.fit_preprocessor(features.clean(train, "impute")[0], binned)
+    fitted = features.fit_preprocessor(
+        features.clean(train, "impute", data.label_codes(train, REFERENCE))[0], binned
+    )
     edges = fitted.bin_edges["duration_ms"]
     # The unknown is filled with the median (250,000 ms) before the log.
     expected = np.log(np.array([100_000.0, 250_000.0, 400_000.0]) + 1.0)
@@ -414,7 +421,8 @@ def test_preprocessor_round_trips_through_json(settings, mixed_typed):
     chosen = dataclasses.replace(config.STUDY, **settings)
     train = load(separable_rows(per_genre=3) + [row(tempo="?")])
     fitted = features.fit_preprocessor(
-        features.clean(train, chosen.unknowns)[0], chosen
+        features.clean(train, chosen.unknowns, data.label_codes(train, REFERENCE))[0],
+        chosen,
     )
     restored = features.Preprocessor.from_dict(json.loads(json.dumps(fitted.to_dict())))
     assert restored == fitted
@@ -460,8 +468,10 @@ def test_a_preprocessor_saved_before_bins_existed_still_loads():
 def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
     from core import config as configuration
 
-    cleaned, _ = features.clean(separable_typed, "impute")
-    train, _ = features.split(cleaned, configuration.STUDY)
+    cleaned, _ = features.clean(
+        separable_typed, "impute", data.label_codes(separable_typed, REFERENCE)
+    )
+    train, _ = features.split(cleaned, configuration.STUDY, REFERENCE)
     preprocessor = features.fit_preprocessor(train, configuration.STUDY)
     typical = preprocessor.typical
     assert typical["energy"] == pytest.approx(train["energy"].median())
@@ -492,7 +502,9 @@ def test_every_input_column_names_its_raw_features(separable_typed, encoding):
     config = configuration.TrainingConfig(
         unknowns="impute", key_encoding=encoding, numeric_bins=3, scaling="standard"
     )
-    cleaned, _ = features.clean(separable_typed, "impute")
+    cleaned, _ = features.clean(
+        separable_typed, "impute", data.label_codes(separable_typed, REFERENCE)
+    )
     preprocessor = features.fit_preprocessor(cleaned, config)
     sources = preprocessor.input_sources
     assert len(sources) == len(preprocessor.feature_names)

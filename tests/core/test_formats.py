@@ -18,6 +18,7 @@ import pytest
 
 from core import data, export, formats, predict, schema
 from core.errors import DataError
+from core.genres import REFERENCE
 from tests.bad_files.corpus import (
     SPOTIFYR_COLUMNS,
     exportify_bytes,
@@ -57,9 +58,10 @@ from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
         ("track_popularity", "popularity"),
         ("track_artist", "artist_name"),
         ("playlist_genre", "music_genre"),
-        # GenreLab has no album, track id or sub-genre column: kept as written.
+        # GenreLab has no album or sub-genre column: kept as written. The
+        # track id groups a song's repeats (issue 30).
         ("track_album_name", None),
-        ("track_id", None),
+        ("track_id", "track_id"),
         ("playlist_subgenre", None),
         ("playlist_name", None),
         # Other Spotify datasets' names.
@@ -236,17 +238,20 @@ def test_genre_labels_are_matched_ignoring_case_and_punctuation(written):
     assert read.others == {}
 
 
-def test_labels_outside_the_ten_are_counted_not_matched():
-    read = formats.read_labels(series("rock", "k-pop", "k-pop", "Polka", "", "Rock"))
+def test_labels_outside_a_model_s_genres_are_kept_and_counted():
+    written = series("rock", "k-pop", "k-pop", "Polka", "", "Rock")
+    read = formats.read_labels(written, REFERENCE)
     assert [g if isinstance(g, str) else None for g in read.genres] == [
         "Rock",
-        None,
-        None,
-        None,
+        "k-pop",
+        "k-pop",
+        "Polka",
         None,
         "Rock",
     ]
     assert read.others == {"k-pop": 2, "Polka": 1}
+    # Read to train on (no model yet): every label is one.
+    assert formats.read_labels(written).others == {}
     assert read.respelled == 1
 
 
@@ -292,7 +297,7 @@ def known_tracks(count: int = 20) -> list[dict[str, str]]:
 def probabilities(bundle, typed: pd.DataFrame) -> np.ndarray:
     """The probabilities of a file's rows (from its first), as a file gets them."""
     predictions = predict.predict_frame(bundle, typed, first_row=0)
-    return predictions[predict.PROBABILITY_COLUMNS].to_numpy()
+    return predictions[predict.probability_columns(schema.GENRES)].to_numpy()
 
 
 @pytest.fixture(params=["drop_run", "impute_run"])
@@ -481,9 +486,9 @@ def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
     typed = data.load_csv(exportify_bytes(rows, keys={0: "-1", 5: "-1"}))
     typed[schema.TARGET] = [track["music_genre"] for track in rows]
     assert features.unknown_mask(typed).sum() == 2
-    kept, summary = features.clean(typed, "drop")
+    kept, summary = features.clean(typed, "drop", data.label_codes(typed, REFERENCE))
     assert summary.unknown_rows_dropped == 2 and len(kept) == len(rows) - 2
-    kept, _ = features.clean(typed, "impute")
+    kept, _ = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
     preprocessor = features.fit_preprocessor(kept, tiny_config(unknowns="impute"))
     inputs = preprocessor.transform(kept)
     key_columns = [preprocessor.feature_names.index(f"key_{k}") for k in schema.KEYS]
@@ -519,7 +524,7 @@ def test_a_missing_popularity_is_filled_for_every_row_and_said_in_words(run):
         csv_bytes([{**t, "popularity": repr(typical)} for t in tracks])
     )
     np.testing.assert_allclose(
-        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        result.preview[predict.probability_columns(schema.GENRES)].to_numpy(),
         probabilities(run.bundle, kaggle),
         rtol=0,
         atol=0,
@@ -603,7 +608,7 @@ def test_empty_cells_of_any_feature_are_filled_and_counted_by_an_imputing_model(
         )
     kaggle = data.load_csv(csv_bytes(written))
     np.testing.assert_allclose(
-        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        result.preview[predict.probability_columns(schema.GENRES)].to_numpy(),
         probabilities(bundle, kaggle),
         rtol=0,
         atol=1e-6,
@@ -816,7 +821,7 @@ def test_a_chosen_column_leaves_other_label_names_as_they_are():
     assert typed[schema.TARGET].tolist() == [t["music_genre"] for t in tracks]
     assert (typed["playlist_genre"] == "pop").all()
     typed = data.load_csv(content, require_label=True, label="playlist_genre")
-    assert typed[schema.TARGET].isna().all()  # "pop" is not one of the ten
+    assert (typed[schema.TARGET] == "pop").all()
     assert typed["genre"].tolist() == [t["music_genre"] for t in tracks]
 
 
@@ -952,8 +957,8 @@ def test_spotifyr_names_give_the_kaggle_probabilities_through_predict_file(
     written = outputs["spotify_songs.csv"]
     assert list(written.columns[: len(SPOTIFYR_COLUMNS)]) == list(SPOTIFYR_COLUMNS)
     pd.testing.assert_frame_equal(
-        written[predict.PROBABILITY_COLUMNS],
-        outputs["kaggle.csv"][predict.PROBABILITY_COLUMNS],
+        written[predict.probability_columns(schema.GENRES)],
+        outputs["kaggle.csv"][predict.probability_columns(schema.GENRES)],
     )
     assert (
         written["predicted_genre"] == outputs["kaggle.csv"]["predicted_genre"]
@@ -1000,7 +1005,7 @@ def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
         impute_run.bundle, with_duration_column(tracks, name, minutes), output
     )
     np.testing.assert_array_equal(
-        result.preview[predict.PROBABILITY_COLUMNS].to_numpy(),
+        result.preview[predict.probability_columns(schema.GENRES)].to_numpy(),
         probabilities(impute_run.bundle, data.load_csv(csv_bytes(in_ms))),
     )
     written = pd.read_csv(io.StringIO(output.getvalue()), dtype=str)

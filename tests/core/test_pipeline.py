@@ -9,6 +9,7 @@ import pytest
 
 from core import config, data, features, pipeline, schema
 from core.errors import DataError
+from core.genres import REFERENCE
 from tests.conftest import tiny_config
 
 
@@ -56,8 +57,10 @@ def test_the_preprocessor_is_the_one_fitted_on_the_train_split(
     drop_run, separable_typed
 ):
     chosen = drop_run.bundle.config
-    cleaned, _ = features.clean(separable_typed, chosen.unknowns)
-    train, test = features.split(cleaned, chosen)
+    cleaned, _ = features.clean(
+        separable_typed, chosen.unknowns, data.label_codes(separable_typed, REFERENCE)
+    )
+    train, test = features.split(cleaned, chosen, REFERENCE)
     assert drop_run.bundle.preprocessor == features.fit_preprocessor(train, chosen)
     assert drop_run.bundle.preprocessor != features.fit_preprocessor(cleaned, chosen)
 
@@ -178,14 +181,18 @@ def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_
     # The same figures as predicting the test rows from a file without the
     # column, through core.data's reading and the model's fill.
     chosen = impute_run.bundle.config
-    cleaned, _ = features.clean(separable_typed, chosen.unknowns)
-    _, test_rows = features.split(cleaned, chosen)
+    cleaned, _ = features.clean(
+        separable_typed, chosen.unknowns, data.label_codes(separable_typed, REFERENCE)
+    )
+    _, test_rows = features.split(cleaned, chosen, REFERENCE)
     written = test_rows.drop(columns=["popularity", "row_problem"]).to_csv(index=False)
     typed = data.load_csv(written.encode(), require_label=True, allow_filled=True)
     assert typed["popularity"].isna().all()
     result = predict.predict_frame(impute_run.bundle, typed)
-    probabilities = result[predict.PROBABILITY_COLUMNS].to_numpy()
-    scores = evaluate.classification_metrics(data.label_codes(typed), probabilities)
+    probabilities = result[predict.probability_columns(schema.GENRES)].to_numpy()
+    scores = evaluate.classification_metrics(
+        data.label_codes(typed, REFERENCE), probabilities, schema.GENRES
+    )
     for name in ("accuracy", "top2_accuracy", "macro_f1"):
         assert filled[name] == pytest.approx(scores[name], abs=1e-12)
     typical = impute_run.bundle.preprocessor.typical["popularity"]

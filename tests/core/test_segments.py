@@ -10,6 +10,7 @@ import pytest
 
 from core import segments, songs
 from core.errors import GenreLabError
+from core.genres import REFERENCE
 
 
 def feature_rows(count: int, seed: int = 0) -> pd.DataFrame:
@@ -194,7 +195,9 @@ def test_a_groups_rows_are_the_held_out_rows_its_rule_holds_for():
     labels = np.zeros(300, dtype=int)
     probabilities = np.zeros((300, 10))
     probabilities[np.arange(300), np.where(wrong, 1, 0)] = 1.0
-    held_out = HeldOut(rows, labels, probabilities, 0, 0, 0, test_split=True)
+    held_out = HeldOut(
+        rows, labels, probabilities, 0, 0, 0, test_split=True, genres=REFERENCE
+    )
 
     report = segments.segments_of(held_out)
 

@@ -35,7 +35,7 @@ def test_contributions_add_up_to_the_probability_for_every_genre(
     # 8,192 coalitions may round differently in the last bits (a few 1e-9).
     np.testing.assert_allclose(
         result.probabilities,
-        shown[predict.PROBABILITY_COLUMNS].to_numpy()[0],
+        shown[predict.probability_columns(schema.GENRES)].to_numpy()[0],
         atol=1e-7,
     )
     for genre in ("Rock", "Jazz"):
@@ -185,5 +185,5 @@ def test_explain_frame_keeps_every_row_and_matches_predict(drop_run, separable_t
         )
     fixed = shapley.explain_frame(drop_run.bundle, typed, genre="Jazz")
     assert set(fixed.loc[[0, 2], shapley.EXPLAINED]) == {"Jazz"}
-    with pytest.raises(DataError, match="not one of the genres"):
+    with pytest.raises(DataError, match="not one of the model's genres"):
         shapley.explain_frame(drop_run.bundle, typed, genre="Polka")

@@ -73,7 +73,7 @@ def test_every_confusion_cell_lists_as_many_songs_as_the_matrix_counts(
     table = songs.predictions_table(impute_run.bundle, separable_typed)
     assert songs.splits_of(table) == [songs.TEST, songs.TRAINING]
     stored = impute_run.metrics["test" if split_name == songs.TEST else "train"]
-    matrix = songs.confusion_counts(table, split_name)
+    matrix = songs.confusion_counts(table, split_name, schema.GENRES)
     assert matrix == stored["confusion_matrix"]
     for true_position, true_genre in enumerate(schema.GENRES):
         for predicted_position, predicted_genre in enumerate(schema.GENRES):

@@ -37,7 +37,9 @@ def mixed_file() -> bytes:
 def unchunked_table_bytes(bundle, content: bytes) -> bytes:
     raw = data.read_raw(content)
     predictions = predict.predict_frame(bundle, data.type_frame(raw), first_row=0)
-    return export.predictions_csv_bytes(export.predictions_table(raw, predictions))
+    return export.predictions_csv_bytes(
+        export.predictions_table(raw, predictions), bundle.genres.names
+    )
 
 
 def test_raw_chunks_are_the_whole_file_in_order():

@@ -8,8 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import features, sweep
+from core import data, features, sweep
 from core.errors import ConfigError
+from core.genres import REFERENCE
 from tests.conftest import tiny_config
 
 
@@ -52,8 +53,10 @@ def test_a_sweep_trains_one_scored_run_per_value_in_order(three_runs):
 def test_validation_tracks_never_overlap_the_test_tracks(separable_typed, three_runs):
     runs, _, _ = three_runs
     config = runs[0].run.bundle.config
-    cleaned, _ = features.clean(separable_typed, config.unknowns)
-    labels = features.label_codes(cleaned)
+    cleaned, _ = features.clean(
+        separable_typed, config.unknowns, data.label_codes(separable_typed, REFERENCE)
+    )
+    labels = features.label_codes(cleaned, REFERENCE)
     groups = features.track_groups(cleaned)
     train, test = features.split_positions(
         labels, groups, config.test_size, config.seed, config.stratify

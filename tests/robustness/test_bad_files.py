@@ -16,6 +16,7 @@ import pytest
 
 from core import data, export, pipeline, predict, schema
 from core.errors import DataError
+from core.genres import REFERENCE
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
 from tests.cli.runner import run_cli
 from tests.conftest import tiny_config
@@ -60,7 +61,9 @@ def assert_every_row_accounted(
             assert predicted[position] == ""
             for word in expected:
                 assert word in reasons[position], (position, reasons[position])
-    probabilities = predictions[predict.PROBABILITY_COLUMNS].to_numpy(dtype=float)
+    probabilities = predictions[predict.probability_columns(schema.GENRES)].to_numpy(
+        dtype=float
+    )
     usable = reasons == ""
     np.testing.assert_allclose(probabilities[usable].sum(axis=1), 1.0, atol=atol)
     assert np.isnan(probabilities[~usable]).all()
@@ -338,8 +341,10 @@ def check_predictions_file(
     for line, note in zip(lines, notes, strict=True):
         assert line.startswith(note), line
     written = pd.read_csv(output, dtype=str, keep_default_na=False)
-    probabilities = written[predict.PROBABILITY_COLUMNS].replace("", "nan")
-    written[predict.PROBABILITY_COLUMNS] = probabilities.astype(float)
+    probabilities = written[predict.probability_columns(schema.GENRES)].replace(
+        "", "nan"
+    )
+    written[predict.probability_columns(schema.GENRES)] = probabilities.astype(float)
     assert_every_row_accounted(bad, written, atol=WRITTEN_SUM_TOLERANCE)
     assert [p.name for p in output.parent.iterdir()] == [output.name]
 
@@ -451,11 +456,13 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
         dtype=str,
         keep_default_na=False,
     )
-    probabilities = downloaded[predict.PROBABILITY_COLUMNS].replace("", "nan")
-    downloaded[predict.PROBABILITY_COLUMNS] = probabilities.astype(float)
+    probabilities = downloaded[predict.probability_columns(schema.GENRES)].replace(
+        "", "nan"
+    )
+    downloaded[predict.probability_columns(schema.GENRES)] = probabilities.astype(float)
     # The download rounds probabilities to four decimals.
     assert_every_row_accounted(bad, downloaded, atol=1e-3)
-    if export.has_labels(typed):
+    if export.has_labels(typed, REFERENCE):
         scores = predict.evaluate_frame(drop_run.bundle, typed)
         assert scores["n_unpredictable"] == bad.unpredictable("drop")
         counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]

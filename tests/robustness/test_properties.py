@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from core import data, features, schema
 from core.errors import DataError
+from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, tiny_config
 
 PROPERTY_SETTINGS = settings(
@@ -111,7 +112,11 @@ def fitted(separable_typed) -> dict[str, features.Preprocessor]:
     fitted = {}
     for name, changes in VARIANTS.items():
         config = tiny_config(**changes)
-        cleaned, _ = features.clean(separable_typed, config.unknowns)
+        cleaned, _ = features.clean(
+            separable_typed,
+            config.unknowns,
+            data.label_codes(separable_typed, REFERENCE),
+        )
         fitted[name] = features.fit_preprocessor(cleaned, config)
     return fitted
 
@@ -137,10 +142,10 @@ def test_valid_rows_are_read_without_a_problem_and_in_order(rows):
 @given(rows=row_lists)
 def test_impute_keeps_every_valid_row_and_drop_only_the_unknowns(rows):
     typed = typed_frame(rows)
-    kept, summary = features.clean(typed, "impute")
+    kept, summary = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
     assert len(kept) == len(rows) == summary.rows_out
     assert list(kept.index) == list(typed.index)
-    kept, summary = features.clean(typed, "drop")
+    kept, summary = features.clean(typed, "drop", data.label_codes(typed, REFERENCE))
     unknown = has_unknown(rows)
     assert list(kept.index) == list(typed.index[~unknown])
     assert summary.unknown_rows_dropped == int(unknown.sum())
@@ -174,7 +179,9 @@ def test_a_preprocessor_fitted_on_any_valid_rows_gives_finite_features(rows, var
     # Constant columns, a single row, extreme but valid values: still finite.
     config = tiny_config(**VARIANTS[variant])
     typed = typed_frame(rows)
-    cleaned, _ = features.clean(typed, config.unknowns)
+    cleaned, _ = features.clean(
+        typed, config.unknowns, data.label_codes(typed, REFERENCE)
+    )
     if cleaned.empty:
         return  # every row had an unknown and the policy drops them
     no_known = [c for c in schema.COLUMNS_WITH_UNKNOWNS if cleaned[c].isna().all()]
@@ -204,6 +211,8 @@ def test_predict_frame_accounts_for_every_valid_row(drop_run, impute_run, rows):
             assert predicted.all()
         else:
             np.testing.assert_array_equal(predicted, ~unknown)
-        probabilities = result.loc[predicted, predict.PROBABILITY_COLUMNS].to_numpy()
+        probabilities = result.loc[
+            predicted, predict.probability_columns(schema.GENRES)
+        ].to_numpy()
         assert np.isfinite(probabilities).all()
         np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-4)
