@@ -37,8 +37,10 @@ def _rows(path: Path) -> int:
         return sum(1 for _ in file) - 1
 
 
-def measure(name: str, path: Path, epochs: int, folder: Path) -> dict:
-    out = folder / name
+def measure(
+    name: str, path: Path, epochs: int, folder: Path, extra: tuple[str, ...] = ()
+) -> dict:
+    out = folder / re.sub(r"\W+", "_", name)
     finished = timed_run(
         [
             PYTHON,
@@ -56,13 +58,14 @@ def measure(name: str, path: Path, epochs: int, folder: Path) -> dict:
             "--out",
             str(out),
             "--quiet",
+            *extra,
         ],
         timeout=1800,
     ).check(f"training on {name}")
     metrics = json.loads((out / "metrics.json").read_text())
     preprocessing = json.loads((out / "preprocessing.json").read_text())
     card = (out / "README.md").read_text()
-    grouped = re.search(r"[^.\n]*(repeat|same song|one side)[^.\n]*\.", card)
+    grouped = re.search(r"[^.\n;]*(same side|one by one|no grouping)[^.\n;]*", card)
     trained = metrics["train"]["n_rows"] + metrics["test"]["n_rows"]
     rows = _rows(path)
     return {
@@ -70,9 +73,13 @@ def measure(name: str, path: Path, epochs: int, folder: Path) -> dict:
         "rows in file": rows,
         "rows learned or tested": trained,
         "rows left out": rows - trained,
-        "output counts left-out rows": bool(
-            re.search(r"left out|not chosen|fewer than", finished.stdout)
+        "output counts every row": bool(
+            re.search(r"^rows: [\d,]+ read;", finished.stdout, re.M)
         ),
+        "output says left out": " | ".join(
+            line for line in finished.stdout.splitlines() if "Left out" in line
+        )
+        or "(nothing)",
         "network outputs": len(preprocessing["genres"]),
         "bundle genres": ", ".join(preprocessing["genres"]),
         "card says Kaggle": "Kaggle" in card,
@@ -92,6 +99,20 @@ def main() -> int:
         results = [
             measure("tidytuesday", TIDYTUESDAY, arguments.epochs, folder),
             measure("kaggle", DATA, arguments.epochs, folder),
+            measure(
+                "kaggle, Rap and Hip-Hop merged",
+                DATA,
+                arguments.epochs,
+                folder,
+                ("--merge", "Rap+Hip-Hop=Hip-Hop/Rap"),
+            ),
+            measure(
+                "tidytuesday, three genres chosen",
+                TIDYTUESDAY,
+                arguments.epochs,
+                folder,
+                ("--genres", "edm,rap,rock"),
+            ),
         ]
     for result in results:
         print(f"\n## {result['file']}")

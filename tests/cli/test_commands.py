@@ -321,7 +321,7 @@ def test_train_writes_a_bundle_and_prints_metrics(runs, workspace):
     # 61 rows: the blank row and the unknown tempo are dropped, then 80/20.
     assert metrics["train"]["n_rows"] + metrics["test"]["n_rows"] == 59
     assert metrics["test"]["n_rows"] == 12
-    assert f"{metrics['test']['accuracy']:.4f}" in lines[1]
+    assert f"{metrics['test']['accuracy']:.4f}" in lines[3]
     config = json.loads((bundle / "preprocessing.json").read_text())["config"]
     assert config["epochs"] == 2 and config["output_activation"] == "sigmoid"
     # The progress bar goes to stderr, with no TensorFlow noise around it.
