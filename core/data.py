@@ -1034,11 +1034,12 @@ def _type_whole(
     require_label: bool,
     allow_filled: bool | None,
     summary: formats.Understood | None,
+    genres: Genres | None = None,
 ) -> pd.DataFrame:
     """:func:`type_frame` of a frame whose columns have GenreLab's names already."""
     if allow_filled is None:
         allow_filled = not require_label
-    typed = _type_rows(raw, require_label, allow_filled, summary)
+    typed = _type_rows(raw, require_label, allow_filled, summary, genres)
     if (typed[PROBLEM_COLUMN] == BLANK_ROW).all():
         raise DataError(_ALL_BLANK)
     return typed
@@ -1129,6 +1130,7 @@ def load_csv(
     allow_filled: bool | None = None,
     summary: formats.Understood | None = None,
     label: str | None = None,
+    genres: Genres | None = None,
 ) -> pd.DataFrame:
     """Read and validate a file of tracks (CSV or Web API JSON); return its typed frame.
 
@@ -1146,6 +1148,8 @@ def load_csv(
         label: the file's column that holds the genre, as a person named it
             (``--label`` on the command line); None: the one named as in
             ``formats.LABEL_NAMES``.
+        genres: the genres of the model the file is scored by: labels of
+            none of them are counted in ``summary`` (None: every label counts).
 
     Returns:
         The typed frame (see the module docstring).
@@ -1161,6 +1165,7 @@ def load_csv(
         require_label,
         allow_filled,
         summary,
+        genres,
     )
 
 

@@ -365,10 +365,10 @@ def choose(
         left_out[NO_GENRE] = {"(blank)": int(blank.sum())}
     if len(names) < MIN_GENRES:
         counted = ", ".join(f"{genre} {totals[genre]:,}" for genre in wanted)
-        few = f" with at least {min_tracks:,} tracks" if min_tracks > 1 else ""
         raise DataError(
-            f"Training needs at least {MIN_GENRES} genres{few}; this file has "
-            f"{len(names)} ({counted or 'none'})."
+            "Training needs tracks of at least two genres, each with at least "
+            f"{min_tracks:,} tracks; this file has {len(names)} "
+            f"({counted or 'none'})."
         )
     if len(names) > MAX_GENRES:
         raise DataError(

@@ -189,14 +189,15 @@ def separable_rows(per_genre: int = 12, seed: int = 0) -> list[dict[str, str]]:
 
 
 def genre_rows(
-    genres: list[str], per_genre: int = 12, seed: int = 0
+    genres: list[str], per_genre: int = 12, seed: int = 0, noise: float = 0.03
 ) -> list[dict[str, str]]:
     """Valid raw rows of any genres, each learnable from its audio features.
 
     Genre number g sets the seven ``SIGNAL_FEATURES`` to one of three levels
     each (0.15, 0.5, 0.85), the base-3 digits of a number picked for g, so
     up to 2,187 genres each have a corner of their own (noise 0.03). The
-    rest is random, as in :func:`separable_rows`. Rows come shuffled.
+    rest is random, as in :func:`separable_rows`. Rows come shuffled. A
+    larger ``noise`` blurs the corners (genres then get mixed up).
     """
     import numpy as np
 
@@ -211,7 +212,7 @@ def genre_rows(
         digits = [int(codes[index]) // 3**place % 3 for place in range(7)]
         for number in range(per_genre):
             signal = {
-                name: f"{np.clip(levels[digit] + generator.normal(0, 0.03), 0, 1):.4f}"
+                name: f"{np.clip(levels[digit] + generator.normal(0, noise), 0, 1):.4f}"
                 for name, digit in zip(SIGNAL_FEATURES, digits, strict=True)
             }
             rows.append(

@@ -68,7 +68,7 @@ TRAIN_COLOUR = "#6C3FC5"
 TEST_COLOUR = "#F08A24"
 
 
-def genre_colours(genres: Sequence[str]) -> dict[str, str]:
+def _genre_colours(genres: Sequence[str]) -> dict[str, str]:
     """A colour per genre: the study's ten keep theirs, the others share a palette."""
     colours = {}
     others = 0
@@ -139,7 +139,7 @@ def feature_by_genre(
     """
     usable = typed[typed[schema.TARGET].notna() & typed[feature].notna()]
     genres = default_order(usable[schema.TARGET].astype(str).unique())
-    colours = genre_colours(genres)
+    colours = _genre_colours(genres)
     traces = []
     for genre in genres:
         values = usable.loc[usable[schema.TARGET] == genre, feature]
@@ -283,7 +283,7 @@ def confusion_matrix(
     return _tidy(figure, max(460, 120 + 26 * len(genres)))
 
 
-def shown_probabilities(
+def _shown_probabilities(
     values: Sequence[float], genres: Sequence[str]
 ) -> tuple[list[str], list[float]]:
     """The likeliest ``SHOWN_GENRES`` genres, likeliest first, then "all others"."""
@@ -304,8 +304,8 @@ def probabilities(values: Sequence[float], genres: Sequence[str]) -> go.Figure:
     A model of more than ``SHOWN_GENRES`` genres shows its likeliest ones
     and one bar for all the others together.
     """
-    names, shown = shown_probabilities(values, genres)
-    colours = genre_colours(genres)
+    names, shown = _shown_probabilities(values, genres)
+    colours = _genre_colours(genres)
     genres = names[::-1]
     shares = shown[::-1]
     figure = go.Figure(
@@ -324,7 +324,7 @@ def probabilities(values: Sequence[float], genres: Sequence[str]) -> go.Figure:
     return _tidy(figure, 400)
 
 
-def lines_shown(sweep: pd.DataFrame) -> list[str]:
+def _lines_shown(sweep: pd.DataFrame) -> list[str]:
     """The genres of a sweep drawn as lines: every one, or the ``SHOWN_GENRES``
     that reach the highest probability anywhere along it (in the model's order)."""
     genres = [column for column in sweep if column != "value"]
@@ -349,8 +349,8 @@ def genre_lines(
             units, or a category for key and mode), or None.
     """
     categorical = not pd.api.types.is_numeric_dtype(sweep["value"])
-    genres = lines_shown(sweep)
-    colours = genre_colours([column for column in sweep if column != "value"])
+    genres = _lines_shown(sweep)
+    colours = _genre_colours([column for column in sweep if column != "value"])
     figure = go.Figure(
         [
             go.Scatter(
@@ -434,7 +434,7 @@ def contributions(
             textposition="auto",
             increasing={"marker": {"color": "#117733"}},
             decreasing={"marker": {"color": "#AA3377"}},
-            totals={"marker": {"color": genre_colours([genre])[genre]}},
+            totals={"marker": {"color": _genre_colours([genre])[genre]}},
             connector={"line": {"color": "#888888"}},
         )
     )
@@ -510,7 +510,7 @@ def reliability(table: pd.DataFrame) -> go.Figure:
     return _tidy(figure, 420)
 
 
-def map_groups(points: pd.DataFrame) -> tuple[list[str], list[str]]:
+def _map_groups(points: pd.DataFrame) -> tuple[list[str], list[str]]:
     """The genres the map colours (``MAP_COLOURED_GENRES`` with the most tracks,
     in the study's then alphabetical order) and the rarer ones it draws grey."""
     counts = points["true_genre"].astype(str).value_counts(sort=False)
@@ -536,8 +536,8 @@ def song_map(
         star: where the current slider track falls, drawn as a star.
     """
     traces = []
-    coloured, others = map_groups(points)
-    colours = genre_colours(coloured)
+    coloured, others = _map_groups(points)
+    colours = _genre_colours(coloured)
     groups = [(genre, [genre]) for genre in coloured]
     if others:
         groups.append((f"{len(others)} other genres", others))

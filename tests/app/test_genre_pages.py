@@ -88,16 +88,16 @@ def test_the_genres_section_trains_six_genres_and_every_page_shows_them(tidy_dat
 
 def test_a_merge_from_the_section_is_learned_and_a_bad_one_says_why(tidy_data):
     app = open_app("train").run()
-    app.multiselect(key="train_genres_to_merge").set_value(["rap", "r&b"]).run()
+    app.multiselect(key="train_genres_to_merge").set_value(["Rap", "r&b"]).run()
     click(app, "Merge")
     assert [error.value for error in app.error] == [
         "Pick one or more genres and type the name to learn them as."
     ]
-    app.multiselect(key="train_genres_to_merge").set_value(["rap", "r&b"])
+    app.multiselect(key="train_genres_to_merge").set_value(["Rap", "r&b"])
     app.text_input(key="train_genres_merged_name").set_value("Urban").run()
     click(app, "Merge")
     assert not app.error
-    assert any("Merged: rap + r&b learned as Urban." in m.value for m in app.markdown)
+    assert any("Merged: Rap + r&b learned as Urban." in m.value for m in app.markdown)
     assert any("The model will learn 6 genres" in m.value for m in app.markdown)
     assert any("Urban (28)" in m.value for m in app.markdown)
 

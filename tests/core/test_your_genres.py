@@ -78,7 +78,7 @@ def test_blank_labels_are_counted_as_rows_of_no_genre():
         ({"merges": ["pop+polka=x"]}, ConfigError, "polka"),
         ({"merges": ["pop"]}, ConfigError, "A merge is written like"),
         ({"merges": ["pop+rock=a", "rock+edm=b"]}, ConfigError, "merged twice"),
-        ({"keep": ["pop"]}, DataError, "at least 2 genres"),
+        ({"keep": ["pop"]}, DataError, "at least two genres"),
         ({"min_tracks": 50}, DataError, "at least 50 tracks"),
     ],
 )
