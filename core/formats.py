@@ -605,7 +605,7 @@ def _counts(labels: pd.Series) -> dict[str, int]:
 
 # --- What was understood ------------------------------------------------------------
 
-# Distinct labels outside the ten kept by name (the rest are counted together),
+# Distinct labels outside a model's genres kept by name (the rest are counted together),
 # so a file of any size keeps the summary small.
 MAX_KEPT_LABELS = 1_000
 # Labels named in a sentence (the most frequent first).
@@ -667,11 +667,13 @@ class Understood:
     minute_durations: int = 0
     # Rows whose genre label was matched in another spelling ("hip-hop").
     respelled_labels: int = 0
-    # Labels outside the ten genres, as written -> rows (MAX_KEPT_LABELS at most).
+    # Labels of none of the model's genres, as written -> rows (MAX_KEPT_LABELS
+    # at most); none when the file is read with no model (to train on).
     other_labels: dict[str, int] = field(default_factory=dict)
-    # Rows with a label outside the ten beyond the labels kept by name.
+    # Rows with such a label beyond the labels kept by name.
     other_labels_unnamed: int = 0
-    # Labels that are one of the ten genres, as written ("rap", "Rock") -> rows.
+    # Labels that are one of the model's genres (any label, read to train
+    # on), as written ("rap", "Rock") -> rows.
     genre_labels: dict[str, int] = field(default_factory=dict)
     # JSON entries that were null (the Web API's way of saying "no features").
     null_entries: int = 0
@@ -723,7 +725,7 @@ class Understood:
     def add_labels(
         self, others: dict[str, int], matched: dict[str, int] | None = None
     ) -> None:
-        """Count one chunk's labels: outside the ten genres, and the ten as written."""
+        """Count one chunk's labels: of none of the model's genres, and the others."""
         for label, count in (matched or {}).items():
             self.genre_labels[label] = self.genre_labels.get(label, 0) + count
         for label, count in others.items():

@@ -148,7 +148,7 @@ def data_report(
     Args:
         typed: a typed frame (see :mod:`core.data`).
         understood: what was understood of the same file, for its labels
-            outside the ten genres (:func:`label_counts`).
+            as written (:func:`label_counts`).
 
     Returns:
         A JSON-ready dict: row counts, unknown counts and rates, class
