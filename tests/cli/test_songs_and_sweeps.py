@@ -281,7 +281,7 @@ def test_train_with_a_validation_share_on_sixty_rows(results, place):
     [
         ("bad_setting", "choose one of hidden_layers, layers"),
         ("bad_value", "Epochs must be a number, not 'lots'"),
-        ("bad_genre", "invalid choice: 'Polka'"),
+        ("bad_genre", "'Polka' is not one of the model's genres"),
         ("bad_k", "--k must be a whole number from 1 to 100"),
     ],
 )
