@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, NoReturn
 
 from core import config as configuration
-from core import data, schema
+from core import data
 from core.errors import GenreLabError
 from core.history import EpochLog, ensemble_epoch
 
