@@ -16,13 +16,16 @@ from tests.conftest import csv_bytes, genre_rows, tiny_config
 from tests.e2e import browser
 from tests.e2e.test_phone import OVERFLOW
 
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(browser.CHROMIUM is None, reason=browser.MISSING_CHROMIUM),
+]
+
 GENRES = [f"style {number:02d}" for number in range(60)]
 
 
 @pytest.fixture(scope="module")
 def sixty_genre_url(tmp_path_factory) -> Iterator[str]:
-    if browser.CHROMIUM is None:
-        pytest.skip(browser.MISSING_CHROMIUM)
     from core import bundle, data, pipeline
 
     folder = tmp_path_factory.mktemp("sixty")
