@@ -1230,9 +1230,11 @@ def track_keys(frame: pd.DataFrame) -> pd.Series | None:
     ids = frame[schema.TRACK_ID].astype(object)
     has_id = ids.notna() & (ids.astype(str).str.strip() != "")
     fallback = (
-        names if names is not None else pd.Series(frame.index.astype(str), frame.index)
+        names
+        if names is not None
+        else pd.Series("\x1frow " + frame.index.astype(str), index=frame.index)
     )
-    # An id never starts with the separator: ids and names cannot collide.
+    # An id never starts with the separator: ids and the fallbacks cannot collide.
     return ids.astype(str).where(has_id, fallback)
 
 
