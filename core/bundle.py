@@ -3,6 +3,8 @@
 Layout::
 
     model.keras          the Keras model
+    model_audio.keras    optional: the same genres learned without popularity
+                         (core.pipeline.train_audio_network; issue 25)
     preprocessing.json   format version, preprocessor, genre order, config, versions
     metrics.json         train and test metrics (see core.evaluate)
     README.md            optional model card
@@ -40,6 +42,9 @@ PREPROCESSING_FILE = "preprocessing.json"
 METRICS_FILE = "metrics.json"
 CARD_FILE = "README.md"
 REQUIRED_FILES = (MODEL_FILE, PREPROCESSING_FILE, METRICS_FILE)
+# A second network, for files whose popularity is missing or not to be trusted.
+AUDIO_MODEL_FILE = "model_audio.keras"
+OPTIONAL_FILES = (CARD_FILE, AUDIO_MODEL_FILE)
 # Megabytes of a bundle's model file, unpacked (core.limits declares it).
 MAX_BUNDLE_MB = LIMITS.model_mb
 
@@ -64,6 +69,10 @@ class Bundle:
     # The genres of the network's outputs, in order, and the merges behind
     # them; the reference study's ten for bundles saved before issue 30.
     genres: Genres = REFERENCE
+    # The network trained with popularity held at its typical value, and its
+    # .keras file; None for a bundle without one (core.predict.choose_network).
+    audio_network: forward.Network | None = None
+    audio_model_file: bytes | None = None
 
 
 def _package_versions() -> dict[str, str]:
@@ -98,7 +107,7 @@ def check_destination(directory: str | Path) -> None:
     if destination.exists() and (
         not destination.is_dir()
         or any(
-            path.name not in (*REQUIRED_FILES, CARD_FILE)
+            path.name not in (*REQUIRED_FILES, *OPTIONAL_FILES)
             for path in destination.iterdir()
         )
     ):
@@ -127,6 +136,8 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
     retired = None
     try:
         (staging / MODEL_FILE).write_bytes(bundle.model_file)
+        if bundle.audio_model_file is not None:
+            (staging / AUDIO_MODEL_FILE).write_bytes(bundle.audio_model_file)
         preprocessing = {
             "format_version": FORMAT_VERSION,
             **bundle.genres.to_dict(),
@@ -214,11 +225,18 @@ def load_bundle(directory: str | Path) -> Bundle:
         raise BundleError(
             f"The model bundle's preprocessing settings are invalid ({error})."
         ) from None
-    model_path = folder / MODEL_FILE
-    if model_path.stat().st_size > megabytes(MAX_BUNDLE_MB):
-        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB:g} MB.")
-    model_file = model_path.read_bytes()
-    network = forward.read_model_file(model_file)
+    model_file, network = _read_network(folder / MODEL_FILE)
+    audio_model_file = audio_network = None
+    if (folder / AUDIO_MODEL_FILE).is_file():
+        audio_model_file, audio_network = _read_network(folder / AUDIO_MODEL_FILE)
+        if (audio_network.n_features, audio_network.n_outputs) != (
+            network.n_features,
+            network.n_outputs,
+        ):
+            raise BundleError(
+                "The model bundle's network without popularity does not match "
+                "its main network."
+            )
     expected_inputs = len(preprocessor.feature_names)
     if network.n_features != expected_inputs or network.n_outputs != len(genres):
         raise BundleError(
@@ -239,7 +257,17 @@ def load_bundle(directory: str | Path) -> Bundle:
         info=dict(preprocessing.get("info", {})),
         novelty=novelty,
         genres=genres,
+        audio_network=audio_network,
+        audio_model_file=audio_model_file,
     )
+
+
+def _read_network(path: Path) -> tuple[bytes, forward.Network]:
+    """A bundle's .keras file and its network, size checked before it is read."""
+    if path.stat().st_size > megabytes(MAX_BUNDLE_MB):
+        raise BundleError(f"The model file is larger than {MAX_BUNDLE_MB:g} MB.")
+    model_file = path.read_bytes()
+    return model_file, forward.read_model_file(model_file)
 
 
 def bundle_zip_bytes(directory: str | Path) -> bytes:
@@ -247,7 +275,7 @@ def bundle_zip_bytes(directory: str | Path) -> bytes:
     folder = Path(directory)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in (*REQUIRED_FILES, CARD_FILE):
+        for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
             if (folder / name).is_file():
                 archive.write(folder / name, arcname=name)
     return buffer.getvalue()
@@ -271,13 +299,15 @@ def load_bundle_zip(content: bytes) -> Bundle:
     with archive, tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         names = set(archive.namelist())
-        for name in (*REQUIRED_FILES, CARD_FILE):
+        for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
             # Only fixed names are extracted: no path from the archive is used.
             # Each is unpacked through a bounded reader: a small zip can
             # declare, or hold, gigabytes.
             if name in names:
                 limit = megabytes(
-                    MAX_BUNDLE_MB if name == MODEL_FILE else LIMITS.bundle_text_mb
+                    MAX_BUNDLE_MB
+                    if name in (MODEL_FILE, AUDIO_MODEL_FILE)
+                    else LIMITS.bundle_text_mb
                 )
                 try:
                     content = read_member(archive, name, limit, BundleError)

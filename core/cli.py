@@ -158,6 +158,15 @@ def _parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--model", required=True, help="a bundle folder")
     calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
 
+    audio = commands.add_parser(
+        "train-audio-network",
+        help="add to a bundle a second network that learned without popularity, "
+        "for files that give none or whose tracks are unlike the training data",
+    )
+    audio.add_argument("--model", required=True, help="a bundle folder")
+    audio.add_argument("--data", help="the labelled CSV the bundle was trained on")
+    audio.add_argument("--quiet", action="store_true", help="no progress bar")
+
     transfer_command = commands.add_parser(
         "transfer",
         help="score a bundle on tracks from another source (TidyTuesday's edm, "
@@ -319,6 +328,13 @@ def _tell_understood(understood, verbose: bool) -> None:
     for note in understood.filled_notes():
         sys.stderr.write(f"note: {note}\n")
     sys.stderr.flush()
+
+
+def _tell_network(choice) -> None:
+    """Which of a bundle's two networks predicted the file, and why, on stderr."""
+    if choice is not None and choice.sentence:
+        sys.stderr.write(f"note: {choice.sentence}\n")
+        sys.stderr.flush()
 
 
 def _load_labelled(path: str | None, verbose: bool = False, label: str | None = None):
@@ -514,6 +530,7 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
         label=arguments.label,
     )
     _tell_understood(result.understood, arguments.verbose)
+    _tell_network(result.network)
     metrics = result.scores
     if arguments.json:
         print(json.dumps(metrics))
@@ -582,6 +599,7 @@ def _command_predict(arguments: argparse.Namespace) -> int:
             model_bundle, arguments.input, stream, score=False, separate_process=True
         )
     _tell_understood(result.understood, arguments.verbose)
+    _tell_network(result.network)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     if result.novelty is not None:
         from core import novelty
@@ -603,6 +621,28 @@ def _command_calibrate_novelty(arguments: argparse.Namespace) -> int:
     print(
         f"Novelty reference of {arguments.model} fitted on its training tracks; "
         "network and metrics unchanged."
+    )
+    return 0
+
+
+def _command_train_audio_network(arguments: argparse.Namespace) -> int:
+    from core import bundle, pipeline
+    from core.model_card import AUDIO_ONLY, model_card
+
+    target = bundle.load_bundle(arguments.model)
+    bundle.check_destination(arguments.model)
+    typed = _load_labelled(arguments.data, verbose=False)
+    pipeline.train_audio_network(
+        target, typed, on_epoch=None if arguments.quiet else _ProgressBar()
+    )
+    command = target.info.get("command", "python -m core train ...")
+    bundle.save_bundle(target, arguments.model, card=model_card(target, command))
+    scores = target.metrics[AUDIO_ONLY]
+    print(
+        f"network without popularity added to {arguments.model}: on its test "
+        f"tracks without popularity, accuracy {scores['accuracy']:.4f}  "
+        f"{_top2_text(scores)}macro F1 {scores['macro_f1']:.4f}; trained in "
+        f"{scores['train_seconds']:.1f} s"
     )
     return 0
 
@@ -932,6 +972,7 @@ COMMANDS = {
     "counterfactual": _command_counterfactual,
     "similar": _command_similar,
     "calibrate-novelty": _command_calibrate_novelty,
+    "train-audio-network": _command_train_audio_network,
     "transfer": _command_transfer,
     "segments": _command_segments,
     "label-issues": _command_label_issues,

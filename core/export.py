@@ -10,6 +10,7 @@ for the scores stay in memory.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import IO
@@ -196,6 +197,9 @@ class BatchResult:
     # How unlike the training tracks the file is (None: the model has no
     # novelty reference, or no row was predicted).
     novelty: novelty.FileSummary | None = None
+    # Which of the model's networks predicted the file, and why (its
+    # sentence is empty for a bundle of one network).
+    network: predict.NetworkChoice | None = None
 
     @property
     def unpredicted(self) -> int:
@@ -308,28 +312,42 @@ def predict_file(
         if on_progress is not None:
             on_progress(rows)
 
+    chunks = data.iter_typed_chunks(
+        source,
+        require_label,
+        chunk_rows,
+        summary=understood,
+        limited=limited,
+        label=label,
+        genres=bundle.genres,
+    )
+    # The network is chosen from the first chunk's rows (a file's first
+    # CHUNK_ROWS; core.predict.choose_network), before any is predicted.
+    first = next(chunks)
+    first_inputs = predict.network_inputs(bundle, first[1])
+    choice = predict.choose_network(
+        bundle,
+        first[1],
+        first_inputs[0],
+        predict.row_novelty(bundle, first_inputs[3], first_inputs[0]),
+    )
     # With a second process, each chunk's network runs there while the next
     # chunk is read here; then its table is written.
-    with NetworkRunner(bundle.network, separate_process) as runner:
-        chunks = data.iter_typed_chunks(
-            source,
-            require_label,
-            chunk_rows,
-            summary=understood,
-            limited=limited,
-            label=label,
-            genres=bundle.genres,
-        )
+    with NetworkRunner(predict.network_of(bundle, choice), separate_process) as runner:
         waiting: _Chunk | None = None
         read = 0
-        for raw, typed in chunks:
-            usable, reasons, filled, features = predict.network_inputs(bundle, typed)
-            job = runner.submit(features, read)
-            # Measured here while the network runs in the second process.
-            scores = predict.row_novelty(bundle, features, usable)
-            file_novelty.add(
-                features, usable, scores, bundle.preprocessor.feature_names
+        for raw, typed in itertools.chain([first], chunks):
+            own = predict.network_inputs(bundle, typed)
+            usable, reasons, filled, features = (
+                predict.chosen_inputs(bundle, typed, choice)
+                if choice.audio_only
+                else own
             )
+            job = runner.submit(features, read)
+            # Measured here while the network runs in the second process, on
+            # the file's own values (its popularity too).
+            scores = predict.row_novelty(bundle, own[3], own[0])
+            file_novelty.add(own[3], own[0], scores, bundle.preprocessor.feature_names)
             chunk = _Chunk(raw, typed, usable, reasons, filled, scores, job)
             read += len(typed)
             if waiting is not None:
@@ -348,7 +366,15 @@ def predict_file(
         predicted=predicted,
         preview=pd.concat(previews),
         unpredictable=pd.concat(unpredictable, ignore_index=True),
-        scores=keeper.metrics() if score and (labelled or require_label) else None,
+        scores=(
+            {
+                **keeper.metrics(),
+                "predicted_without_popularity": choice.audio_only,
+            }
+            if score and (labelled or require_label)
+            else None
+        ),
         understood=understood,
         novelty=file_novelty.summary(),
+        network=choice,
     )

@@ -245,6 +245,15 @@ def check_trainable(labels: np.ndarray) -> None:
         )
 
 
+def without_popularity(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with popularity unknown: a preprocessor then uses its typical value.
+
+    What a file without a popularity column is, and what the network that
+    learned without popularity sees (core.pipeline.train_audio_network).
+    """
+    return rows.assign(popularity=np.nan)
+
+
 def choose_genres(typed: pd.DataFrame, config: TrainingConfig) -> GenreChoice:
     """The genres ``config`` learns from ``typed``, and the labelled rows it leaves out.
 

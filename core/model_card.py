@@ -15,6 +15,7 @@ from core.corrections import CORRECTED_GENRES
 from core.data import GROUPED_BY_NAMES
 from core.evaluate import most_confused_pairs
 from core.genres import GenreChoice, Genres
+from core.predict import AUDIO_ONLY_MIN_ROWS, AUDIO_ONLY_NOVELTY
 
 # The metrics key of the test scores with popularity left out of the rows
 # (filled with the typical value, as for a Web API file): core.pipeline.
@@ -23,6 +24,9 @@ POPULARITY_FILLED = "test_popularity_filled"
 # left out (GenreChoice.to_dict), and what kept repeats of a song together
 # (core.data.track_grouping; None: nothing).
 GENRE_CHOICE = "genre_choice"
+# The metrics key of the network without popularity's test scores
+# (core.pipeline.train_audio_network).
+AUDIO_ONLY = "audio_only"
 GROUPED_BY = "grouped_by"
 # The bundle info key of the file a model learned from: its name, format and
 # label column (core.formats.Understood.source).
@@ -475,15 +479,35 @@ def _filled_popularity_section(bundle: Bundle) -> str:
         "| test rows | top-1 | top-2 | macro F1 |",
         "|---|---|---|---|",
     ]
-    for label, scores in (
+    audio = bundle.metrics.get(AUDIO_ONLY) if bundle.audio_network else None
+    rows = [
         ("with their own popularity", test),
         ("popularity missing, typical value used", filled),
-    ):
+    ]
+    if audio:
+        rows.append(("popularity missing, the network that learned without it", audio))
+    for label, scores in rows:
         lines.append(
             f"| {label} | {_percent(scores.get('accuracy'))} | "
             f"{_percent(scores.get('top2_accuracy'))} | "
             f"{_percent(scores.get('macro_f1'))} |"
         )
+    if audio:
+        lines += [
+            "",
+            "This bundle holds a second network, trained on the same tracks with "
+            "their popularity held at the typical value "
+            f"(`python -m core train-audio-network`, {audio.get('train_seconds')} "
+            "s). A file is predicted with it when the file gives no popularity, "
+            "or when its first predictable tracks (at least "
+            f"{AUDIO_ONLY_MIN_ROWS}) have a median novelty of "
+            f"{AUDIO_ONLY_NOVELTY:g} or more: popularity depends on when and "
+            "where a source was gathered, so it is the first input not to trust "
+            "on tracks unlike the training ones. The choice is made from the "
+            "file's own values, never its genres, and said with the predictions. "
+            "Explanations, songs alike and the Predict page's sliders use the "
+            "main network.",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -23,7 +23,13 @@ from core.errors import DataError
 from core.features import CleaningSummary
 from core.genres import Genres
 from core.history import EpochLog, ProgressHook
-from core.model_card import GENRE_CHOICE, GROUPED_BY, POPULARITY_FILLED, SOURCE_KEY
+from core.model_card import (
+    AUDIO_ONLY,
+    GENRE_CHOICE,
+    GROUPED_BY,
+    POPULARITY_FILLED,
+    SOURCE_KEY,
+)
 
 # Column added while training: each row's genre_bits_by_track (see core.evaluate).
 LISTED_GENRES = "listed_genre_bits"
@@ -131,7 +137,7 @@ def _popularity_filled_metrics(
     it does for a file that has no popularity column (Spotify's Web API): what
     the model card reports such a file costs.
     """
-    inputs = preprocessor.transform(rows.assign(popularity=np.nan))
+    inputs = preprocessor.transform(features.without_popularity(rows))
     scores = evaluate.classification_metrics(
         labels, predictor.probabilities(inputs), genres.names
     )
@@ -177,12 +183,7 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
             fingerprint differs), or its training rows give another
             preprocessor than the bundle's.
     """
-    expected = bundle.info.get("data_fingerprint")
-    if expected is not None and data.fingerprint(typed) != expected:
-        raise DataError(
-            "This is not the file the model was trained on (its fingerprint "
-            "differs), so its training tracks cannot be found in it."
-        )
+    _check_training_data(bundle, typed)
     train_rows, _ = split_rows(typed, bundle.config, bundle.genres)
     refitted = features.fit_preprocessor(train_rows, bundle.config)
     if refitted.to_dict() != bundle.preprocessor.to_dict():
@@ -195,6 +196,66 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
         bundle.preprocessor.feature_names,
         bundle.config.seed,
     )
+
+
+def _check_training_data(bundle: Bundle, typed: pd.DataFrame) -> None:
+    """Refuse a file that is not the one ``bundle`` was trained on (its fingerprint)."""
+    expected = bundle.info.get("data_fingerprint")
+    if expected is not None and data.fingerprint(typed) != expected:
+        raise DataError(
+            "This is not the file the model was trained on (its fingerprint "
+            "differs), so its training tracks cannot be found in it."
+        )
+
+
+def train_audio_network(
+    bundle: Bundle, typed: pd.DataFrame, on_epoch: ProgressHook | None = None
+) -> None:
+    """Give ``bundle`` a second network that learned without popularity, in place.
+
+    The same recipe, preprocessor, genres and training tracks (the seeded
+    split, recomputed), each track's popularity held at its typical value:
+    what a file without popularity, or whose popularity is unlike the
+    training data's, is predicted with (core.predict.choose_network). Its
+    test scores, the test tracks' popularity held typical too, are kept in
+    the metrics (``AUDIO_ONLY``). The main network is left as it is.
+
+    Raises:
+        DataError: the file is not the bundle's training data.
+    """
+    from core import model as network
+
+    _check_training_data(bundle, typed)
+    started = time.perf_counter()
+    genres = bundle.genres
+    train_rows, test_rows = split_rows(typed, bundle.config, genres)
+    without = features.without_popularity
+    groups = features.track_groups(train_rows) if bundle.config.group_tracks else None
+    trained = network.train_network(
+        bundle.config,
+        bundle.preprocessor.transform(without(train_rows)),
+        label_codes(train_rows, genres),
+        on_epoch,
+        groups=groups,
+        n_genres=len(genres),
+    )
+    seconds = time.perf_counter() - started
+    model_file = network.model_file_bytes(trained.model)
+    predictor = forward.read_model_file(model_file)
+    scores = evaluate.classification_metrics(
+        label_codes(test_rows, genres),
+        predictor.probabilities(bundle.preprocessor.transform(without(test_rows))),
+        genres.names,
+    )
+    bundle.audio_network = predictor
+    bundle.audio_model_file = model_file
+    bundle.metrics[AUDIO_ONLY] = {
+        **{
+            name: scores[name]
+            for name in ("accuracy", "top2_accuracy", "macro_f1", "n_rows")
+        },
+        "train_seconds": round(seconds, 2),
+    }
 
 
 def train_from_frame(

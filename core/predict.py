@@ -6,13 +6,15 @@ Every row gets probabilities or a reason, none is lost.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from core import evaluate, formats, novelty
+from core import evaluate, formats, forward, novelty
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
+from core.features import without_popularity
 from core.genres import Genres
 
 PREDICTED = "predicted_genre"
@@ -116,8 +118,96 @@ def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
     return pd.Series(scores, index=typed.index, name=NOVELTY)
 
 
+# A bundle with a second network, which learned without popularity
+# (core.pipeline.train_audio_network), predicts a file with it when the file
+# gives no popularity, or when its tracks are unlike the training tracks: a
+# median novelty of AUDIO_ONLY_NOVELTY or more over its first predictable
+# rows, at least AUDIO_ONLY_MIN_ROWS of them. Popularity depends on when and
+# where a source was gathered, so it is the first input not to trust on
+# another source. Kaggle's own test tracks have a median novelty of 50 by
+# construction (a percentile among the training tracks); TidyTuesday's edm,
+# rap and rock playlists 70 (docs/model.md). Fewer rows cannot tell a file
+# apart (the median of 10 Kaggle-like tracks is 50 +- 14): the main network
+# then predicts them.
+AUDIO_ONLY_NOVELTY = 60.0
+AUDIO_ONLY_MIN_ROWS = 50
+
+
+@dataclass(frozen=True)
+class NetworkChoice:
+    """Which of a bundle's networks predicts a file, and why, in a sentence."""
+
+    audio_only: bool
+    sentence: str
+
+
+def choose_network(
+    bundle: Bundle, typed: pd.DataFrame, usable: np.ndarray, scores: np.ndarray
+) -> NetworkChoice:
+    """The network for a file, from its own rows alone (never their genres).
+
+    Args:
+        typed: the file's rows (its first chunk, for a file read in chunks).
+        usable, scores: :func:`network_inputs`' usable rows and their
+            :func:`row_novelty`, with the file's own values.
+    """
+    if bundle.audio_network is None:
+        return NetworkChoice(False, "")
+    popularity = typed["popularity"].to_numpy(dtype=float)[usable]
+    if len(popularity) and np.isnan(popularity).all():
+        return NetworkChoice(
+            True,
+            "Predicted without popularity (with the model's network that learned "
+            "without it), because this file gives none.",
+        )
+    known = scores[usable & ~np.isnan(scores)]
+    if len(known) < AUDIO_ONLY_MIN_ROWS:
+        return NetworkChoice(
+            False,
+            f"Predicted with popularity: {len(known):,} tracks are too few to tell "
+            "whether the file is like the training data.",
+        )
+    median = float(np.median(known))
+    if median >= AUDIO_ONLY_NOVELTY:
+        return NetworkChoice(
+            True,
+            "Predicted without popularity (with the model's network that learned "
+            "without it), because this file's tracks are unlike the training "
+            f"tracks (median novelty {median:.0f}; {AUDIO_ONLY_NOVELTY:.0f} or "
+            "more), and a source's popularity depends on when and where it was "
+            "gathered.",
+        )
+    return NetworkChoice(
+        False,
+        "Predicted with popularity: this file's tracks are like the training "
+        f"tracks (median novelty {median:.0f}, under {AUDIO_ONLY_NOVELTY:.0f}).",
+    )
+
+
+def network_of(bundle: Bundle, choice: NetworkChoice) -> forward.Network:
+    """The network a choice names."""
+    if choice.audio_only and bundle.audio_network is not None:
+        return bundle.audio_network
+    return bundle.network
+
+
+def chosen_inputs(
+    bundle: Bundle, typed: pd.DataFrame, choice: NetworkChoice
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`network_inputs` for the chosen network.
+
+    Popularity typical for the network that learned without it.
+    """
+    if choice.audio_only:
+        typed = without_popularity(typed)
+    return network_inputs(bundle, typed)
+
+
 def predict_frame(
-    bundle: Bundle, typed: pd.DataFrame, first_row: int | None = None
+    bundle: Bundle,
+    typed: pd.DataFrame,
+    first_row: int | None = None,
+    choice: NetworkChoice | None = None,
 ) -> pd.DataFrame:
     """Predict every row of a typed frame.
 
@@ -129,6 +219,7 @@ def predict_frame(
             or a chunk at a time gives the same bits (``Network.outputs``).
             None for rows of no file (a track on the Predict page): aligning
             pads them to a full block, 48 ms instead of 7 ms for one row.
+        choice: the network to use; None: :func:`choose_network` of these rows.
 
     Returns:
         One row per input row, same index: ``predicted_genre``,
@@ -138,8 +229,12 @@ def predict_frame(
         unlike the training tracks; empty when unknown) and one
         ``p_<Genre>`` column per genre (empty when not predicted).
     """
-    usable, reasons, filled, features = network_inputs(bundle, typed)
-    probabilities = bundle.network.probabilities(features, first_row)
+    usable, reasons, filled, inputs = network_inputs(bundle, typed)
+    scores = row_novelty(bundle, inputs, usable)
+    choice = choice or choose_network(bundle, typed, usable, scores)
+    if choice.audio_only:
+        usable, reasons, filled, inputs = chosen_inputs(bundle, typed, choice)
+    probabilities = network_of(bundle, choice).probabilities(inputs, first_row)
     return predictions_from(
         typed.index,
         usable,
@@ -147,7 +242,7 @@ def predict_frame(
         filled,
         probabilities,
         bundle.genres.names,
-        row_novelty(bundle, features, usable),
+        scores,
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import data, novelty, predict, schema
+from core import data, features, novelty, predict, schema
 from core.bundle import Bundle
 from core.errors import DataError
 
@@ -159,7 +159,7 @@ def other_source_figures(bundle: Bundle, path: str | Path) -> dict:
         "genres": dict(SHARED_GENRES),
         "with_popularity": labelled_figures(bundle, rows, labels),
         "without_popularity": labelled_figures(
-            bundle, rows.assign(popularity=np.nan), labels
+            bundle, features.without_popularity(rows), labels
         ),
     }
 

@@ -166,6 +166,9 @@ if result.understood is not None:
     st.info(result.understood.sentence(), icon=":material/fact_check:")
     for note in result.understood.filled_notes():
         st.warning(note, icon=":material/warning:")
+if result.network is not None and result.network.sentence:
+    # Which of the model's two networks predicted the file, and why (issue 25).
+    st.info(result.network.sentence, icon=":material/alt_route:")
 st.download_button(
     "Download the predictions (CSV)",
     table_bytes,
