@@ -627,14 +627,17 @@ def _command_calibrate_novelty(arguments: argparse.Namespace) -> int:
 
 def _command_train_audio_network(arguments: argparse.Namespace) -> int:
     from core import bundle, pipeline
-    from core.model_card import AUDIO_ONLY, model_card
+    from core.model_card import AUDIO_ONLY, SOURCE_KEY, model_card
 
     target = bundle.load_bundle(arguments.model)
     bundle.check_destination(arguments.model)
-    typed = _load_labelled(arguments.data, verbose=False)
+    typed, understood = _load_labelled_understood(arguments.data, verbose=False)
     pipeline.train_audio_network(
         target, typed, on_epoch=None if arguments.quiet else _ProgressBar()
     )
+    # The file is the training file (its fingerprint was checked): a bundle
+    # saved before bundles named their file can name it now.
+    target.info.setdefault(SOURCE_KEY, _source(arguments, understood))
     command = target.info.get("command", "python -m core train ...")
     bundle.save_bundle(target, arguments.model, card=model_card(target, command))
     scores = target.metrics[AUDIO_ONLY]

@@ -550,20 +550,20 @@ def other_source_section(metrics: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     source = figures["source"]
-    rows = [(f"{source}, with their popularity", figures["with_popularity"])]
-    rows.append(
-        (
-            f"{source}, popularity missing (typical value used)",
-            figures["without_popularity"],
-        )
-    )
+    rows = [
+        (f"{source}, with their popularity", figures["with_popularity"]),
+        (f"{source}, popularity left out", figures["without_popularity"]),
+    ]
     if "test_tracks" in figures:
         rows.insert(
-            0, ("Kaggle test tracks (the test split above)", figures["test_tracks"])
+            0, ("Kaggle test tracks of the split above", figures["test_tracks"])
         )
     for label, scores in rows:
         shared = scores["shared"]
         median = scores.get("median_novelty")
+        # Which network predicted them, for a bundle of two (predict.NetworkChoice).
+        network = scores.get("network")
+        label += f" ({network})" if network else ""
         lines.append(
             f"| {label} | {shared['rows']:,} | {_percent(shared['top1'])} | "
             f"{_percent(shared['top2'])} | "

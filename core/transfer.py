@@ -110,12 +110,22 @@ def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> 
         rows the model cannot predict are left out.
     """
     check_reference(bundle)
-    result = predict.predict_frame(bundle, typed)
+    usable, _, _, inputs = predict.network_inputs(bundle, typed)
+    choice = predict.choose_network(
+        bundle, typed, usable, predict.row_novelty(bundle, inputs, usable)
+    )
+    result = predict.predict_frame(bundle, typed, choice=choice)
     usable = (result[predict.REASON] == "").to_numpy()
     columns = predict.probability_columns(bundle.genres.names)
     probabilities = result.loc[usable, columns].to_numpy()
     kept = [label for label, use in zip(labels, usable, strict=True) if use]
     figures: dict = scores(kept, probabilities)
+    if bundle.audio_network is not None:
+        figures["network"] = (
+            "the network without popularity"
+            if choice.audio_only
+            else "the network with popularity"
+        )
     scores_of_rows = result.loc[usable, predict.NOVELTY].to_numpy(dtype=float)
     if np.isnan(scores_of_rows).all():
         return figures

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from core import bundle, compare, data, predict
@@ -42,10 +43,34 @@ def test_the_other_source_figures_are_the_cards(shipped, spotify_songs_path):
     recorded = shipped.metrics[model_card.OTHER_SOURCE]
     for case in ("with_popularity", "without_popularity"):
         assert figures[case]["shared"] == recorded[case]["shared"]
-    # Issue 25's figures, measured on 2026-12-04.
+    # Issue 25's goals on this source (top-1 >= 50%, top-2 >= 70%; 50.2% and
+    # 70.0% measured on 2026-12-04), with a tolerance for another machine.
     shared = figures["with_popularity"]["shared"]
-    assert (shared["rows"], round(shared["top1"], 3)) == (16_740, 0.424)
-    assert round(figures["without_popularity"]["shared"]["top1"], 3) == 0.238
-    # On this source, the more novel a track, the less often it is right.
-    bands = [band["top1"] for band in figures["with_popularity"]["by_novelty"]]
-    assert bands == sorted(bands, reverse=True)
+    assert shared["rows"] == 16_740
+    assert shared["top1"] >= 0.48 and shared["top2"] >= 0.68
+    # Its tracks are unlike the training ones: the network without popularity.
+    assert figures["with_popularity"]["network"] == "the network without popularity"
+
+
+def test_the_network_without_popularity_does_better_on_the_other_source(
+    shipped, spotify_songs_path
+):
+    """The choice of network pays: the main network, forced, gets fewer right."""
+    from core import transfer
+
+    raw = pd.read_csv(spotify_songs_path, dtype=str, keep_default_na=False)
+    chosen = raw[transfer.OTHER_LABEL].isin(list(transfer.SHARED_GENRES)).to_numpy()
+    rows = data.load_csv(spotify_songs_path)[chosen]
+    labels = raw.loc[chosen, transfer.OTHER_LABEL].map(transfer.SHARED_GENRES)
+    columns = predict.probability_columns(shipped.genres.names)
+    top1 = {}
+    for audio_only in (False, True):
+        result = predict.predict_frame(
+            shipped, rows, choice=predict.NetworkChoice(audio_only, "")
+        )
+        usable = (result[predict.REASON] == "").to_numpy()
+        top1[audio_only] = transfer.scores(
+            labels[usable].tolist(), result.loc[usable, columns].to_numpy()
+        )["shared"]["top1"]
+    # Measured: 42.4% with popularity, 50.2% without.
+    assert top1[True] > top1[False] + 0.03
