@@ -19,7 +19,7 @@ import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 from core import config as configuration
 from core import data
@@ -461,7 +461,7 @@ def _command_report(arguments: argparse.Namespace) -> int:
     return 0
 
 
-def _preset_with(arguments: argparse.Namespace, **overrides: object):
+def _preset_with(arguments: argparse.Namespace, **overrides: Any):
     """The ``--preset``'s configuration with the options given (None: not given)."""
     given = {name: value for name, value in overrides.items() if value is not None}
     return dataclasses.replace(configuration.PRESETS[arguments.preset], **given)
@@ -532,6 +532,8 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
     _tell_understood(result.understood, arguments.verbose)
     _tell_network(result.network)
     metrics = result.scores
+    # require_label=True: the file is always scored and understood.
+    assert metrics is not None and result.understood is not None
     if arguments.json:
         print(json.dumps(metrics))
         return 0

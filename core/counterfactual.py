@@ -37,6 +37,7 @@ about 0.1 s of CPU per track (worst 0.2 s), against a budget of 1 s.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -244,7 +245,9 @@ class _Search:
         """Raw values between the track's own value and ``towards``."""
         own = self.own_value(feature)
         ends = self._to_model_space(feature, np.array([own, towards]))
-        grid = self._from_model_space(feature, np.linspace(*ends, FINE_POINTS))
+        grid = self._from_model_space(
+            feature, np.linspace(ends[0], ends[1], FINE_POINTS)
+        )
         return self._on_range(feature, grid)
 
     def encode(
@@ -508,7 +511,7 @@ def counterfactual_frame(
         if not usable[position]:
             table.at[label, CHANGES] = f"cannot be predicted: {reasons[position]}"
             continue
-        values = {
+        values: dict[str, Any] = {
             feature: typed.at[label, feature] for feature in schema.FEATURE_COLUMNS
         }
         result = counterfactual(bundle, values, genre, locked)

@@ -28,10 +28,10 @@ import re
 import shlex
 import shutil
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import IO, NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -276,7 +276,8 @@ def _open_text(binary: IO[bytes]) -> IO[str]:
     binary.seek(0)
     if head.startswith(_GZIP_SIGNATURE):
         # A gzip-compressed CSV (e.g. music_genre.csv.gz renamed): read through it.
-        binary = gzip.GzipFile(fileobj=binary, mode="rb")
+        # (A binary stream: typeshed's GzipFile is no typing.IO subclass.)
+        binary = cast(IO[bytes], gzip.GzipFile(fileobj=binary, mode="rb"))
         try:
             head = binary.read(_SNIFF_BYTES)
             binary.seek(0)
@@ -768,6 +769,7 @@ def _parser_message(detail: str, skipped_lines: int) -> str:
 def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:
     """Refuse a file whose rows hold values past the header's columns (read anew)."""
     again = _open_table(source, limited=False)
+    assert isinstance(again, _Table)  # the same file, opened as a CSV before
     with again.text:
         reader = csv.reader(
             again.text, delimiter=table.separator, skipinitialspace=True
@@ -1176,7 +1178,7 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def frame_from_values(values: dict[str, object]) -> pd.DataFrame:
+def frame_from_values(values: Mapping[str, object]) -> pd.DataFrame:
     """Build a one-row typed frame from feature values (e.g. the Predict sliders).
 
     Args:
@@ -1226,6 +1228,7 @@ def track_keys(frame: pd.DataFrame) -> pd.Series | None:
         artist, title = NAME_COLUMNS
         names = "\x1f" + frame[artist].astype(str) + "\x1f" + frame[title].astype(str)
     if grouping == GROUPED_BY_NAMES:
+        assert names is not None  # grouped by names only when it has them
         return names.str.slice(1)
     ids = frame[schema.TRACK_ID].astype(object)
     has_id = ids.notna() & (ids.astype(str).str.strip() != "")

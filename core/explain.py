@@ -12,6 +12,7 @@ values live in :mod:`core.shapley`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,14 +50,17 @@ def raw_feature_classifier(bundle: Bundle):
         def __init__(self, bundle: Bundle | None = None) -> None:
             self.bundle = bundle
 
-        def fit(self, features: pd.DataFrame, labels: np.ndarray):
+        def fit(self, features: pd.DataFrame | None, labels: np.ndarray | None):
             """Nothing to learn: the bundle is already trained."""
+            # (None is only scikit-learn's default for a bundle, when cloning.)
+            assert self.bundle is not None
             self.classes_ = np.arange(len(self.bundle.genres))
             return self
 
         def predict_proba(self, features: pd.DataFrame) -> np.ndarray:
             from core import predict
 
+            assert self.bundle is not None
             typed = features.assign(**{PROBLEM_COLUMN: ""})
             return predict.probabilities_for_features(
                 self.bundle, self.bundle.preprocessor.transform(typed)
@@ -313,6 +317,7 @@ def partial_dependence_table(
         rows = rows.sample(n=max_rows, random_state=seed)
     sample = rows[list(schema.FEATURE_COLUMNS)].reset_index(drop=True)
     categorical = feature in schema.CATEGORICAL_FEATURES
+    grid: list[str] | np.ndarray
     if categorical:
         grid = list(schema.KEYS if feature == schema.KEY_COLUMN else schema.MODES)
     else:
@@ -342,7 +347,7 @@ class SongMap:
     """A 2-D map of how the network sees songs: PCA of its last hidden layer."""
 
     # scikit-learn PCA fitted on the tracks' activations.
-    projection: object
+    projection: Any
     # The tracks drawn: x, y and whatever the caller passed along.
     points: pd.DataFrame
 

@@ -12,6 +12,7 @@ count rows) should not pay for it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -553,7 +554,7 @@ class Preprocessor:
         }
 
     @classmethod
-    def from_dict(cls, values: dict[str, object]) -> Preprocessor:
+    def from_dict(cls, values: dict[str, Any]) -> Preprocessor:
         """Rebuild a preprocessor saved by :meth:`to_dict`.
 
         Raises:

@@ -717,8 +717,9 @@ class Understood:
         for position, (column, count) in enumerate(ordered):
             tracks = _plural(count, "track") if position == 0 else f"{count:,}"
             value = self.fill_values.get(column)
-            shown = with_values and value is not None
-            used = f" ({value_text(value)})" if shown else ""
+            used = (
+                f" ({value_text(value)})" if with_values and value is not None else ""
+            )
             parts.append(f"{column} in {tracks}{used}")
         return ", ".join(parts)
 

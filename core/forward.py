@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return result
 
 
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": lambda x: x,
     "relu": lambda x: np.maximum(x, 0.0),
     "sigmoid": _sigmoid,
@@ -401,7 +402,7 @@ def _members_of(config: dict) -> list[tuple[str, dict]]:
 
 def _named_children(group: Any) -> dict[str, Any]:
     """The sub-layers of an HDF5 group, by their Keras layer name."""
-    children = {}
+    children: dict[str, Any] = {}
     layers = group.get("layers")
     if layers is None:
         return children

@@ -213,8 +213,8 @@ def default_order(names: Iterable[str]) -> list[str]:
 
 def label_table(labels: pd.Series) -> dict[str, int]:
     """Rows per label as written, most first (then by label); blanks not counted."""
-    counts = labels.dropna().astype(str)
-    counts = counts[counts.str.strip() != ""].value_counts()
+    written = labels.dropna().astype(str)
+    counts = written[written.str.strip() != ""].value_counts()
     ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
     return {str(label): int(rows) for label, rows in ordered}
 

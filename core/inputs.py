@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import cast
 
 import pandas as pd
 
@@ -112,8 +113,9 @@ def _bounds(feature: str, summary: pd.DataFrame | None) -> tuple[float, float]:
     low, high = FIXED_RANGES[feature]
     if summary is None or feature not in summary.index:
         return low, high
-    data_low = float(summary.loc[feature, "min"])
-    data_high = float(summary.loc[feature, "max"])
+    # (The stubs type a cell as any scalar; the summary's cells are numbers.)
+    data_low = float(cast(float, summary.loc[feature, "min"]))
+    data_high = float(cast(float, summary.loc[feature, "max"]))
     if math.isnan(data_low) or math.isnan(data_high) or data_low >= data_high:
         return low, high
     if feature in ("loudness", "tempo"):
@@ -145,7 +147,7 @@ def slider_ranges(summary: pd.DataFrame | None = None) -> dict[str, SliderRange]
         low, high = _bounds(feature, summary)
         median = float(schema.TYPICAL_TRACK[feature])
         if summary is not None and feature in summary.index:
-            data_median = float(summary.loc[feature, "median"])
+            data_median = float(cast(float, summary.loc[feature, "median"]))
             if not math.isnan(data_median):
                 median = data_median
         if feature == "duration_ms":
@@ -299,7 +301,7 @@ def typical_track(
     """
     if genre not in medians.index:
         raise ConfigError(f"There are no tracks of the genre {genre!r} in the data.")
-    typical = medians.loc[genre]
+    typical = cast(pd.Series, medians.loc[genre])  # one genre: one row
     track: dict[str, object] = {
         feature: ranges[feature].to_display(float(typical[feature]))
         for feature in schema.NUMERIC_FEATURES

@@ -88,7 +88,10 @@ class BoundedReader(io.RawIOBase):
     """
 
     def __init__(
-        self, stream: IO[bytes], limit: int, too_much: Callable[[], Exception]
+        self,
+        stream: IO[bytes] | io.BufferedIOBase,
+        limit: int,
+        too_much: Callable[[], Exception],
     ) -> None:
         super().__init__()
         self._stream = stream

@@ -217,7 +217,7 @@ def decode_genre(text: str | None, genres: Sequence[str]) -> str | None:
 
 
 def moved_values(
-    values: Mapping[str, float | str], positions: Mapping[str, float | str]
+    values: Mapping[str, float | str], positions: Mapping[str, object]
 ) -> dict[str, float | str]:
     """The values that differ from a loaded track's ``positions`` (for its link)."""
     return {

@@ -14,7 +14,7 @@ import contextlib
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -300,6 +300,8 @@ def _train_members(
             np.asarray(v)
             for v in compiled.run_epoch(tf.constant(orders.astype(np.int32)))
         )
+        val_losses: Sequence[float | None]
+        val_accuracies: Sequence[float | None]
         val_losses = val_accuracies = [None] * count
         if x_val is not None:
             val_losses, val_accuracies = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from typing import Any
 
 import numpy as np
 
@@ -159,7 +160,10 @@ def split_intervals(test: dict) -> dict[str, tuple[float, float] | None]:
     cells = np.repeat(np.arange(matrix.size), matrix.ravel())
     right = int(np.trace(matrix))
     top2 = round(test["top2_accuracy"] * rows)
-    settings = {"resamples": BOOTSTRAP_RESAMPLES, "seed": BOOTSTRAP_SEED}
+    settings: dict[str, Any] = {
+        "resamples": BOOTSTRAP_RESAMPLES,
+        "seed": BOOTSTRAP_SEED,
+    }
     return {
         "top1": evaluate.bootstrap_interval(np.arange(rows) < right, **settings),
         "top2": evaluate.bootstrap_interval(np.arange(rows) < top2, **settings),

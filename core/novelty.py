@@ -35,6 +35,7 @@ touching its network.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,7 @@ class NoveltyReference:
         }
 
     @classmethod
-    def from_dict(cls, values: dict[str, object]) -> NoveltyReference:
+    def from_dict(cls, values: dict[str, Any]) -> NoveltyReference:
         """Rebuild from :meth:`to_dict`.
 
         Raises:

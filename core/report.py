@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import combinations
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -119,8 +120,10 @@ def label_counts(
     present = typed[typed[PROBLEM_COLUMN] != BLANK_ROW]
     genres = present[schema.TARGET] if schema.TARGET in present else None
     without_genre = len(present) if genres is None else int(genres.isna().sum())
+    written: dict[str, int]
     if understood is None:
-        written = {} if genres is None else genres.value_counts().to_dict()
+        # The genre column holds text (the stubs key the counts by Hashable).
+        written = {} if genres is None else cast(dict, genres.value_counts().to_dict())
         others: dict[str, int] = {}
         beyond = 0
     else:
@@ -128,7 +131,7 @@ def label_counts(
         others = understood.other_labels
         beyond = understood.other_labels_unnamed
         without_genre -= understood.other_label_rows
-    labels = [
+    labels: list[dict[str, Any]] = [
         {
             "label": label,
             "rows": int(rows),

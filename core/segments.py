@@ -67,6 +67,7 @@ def condition_words(
     elif lower is not None:
         text = f"{name} above {value_words(feature, lower)}"
     else:
+        assert upper is not None  # a condition has at least one bound
         text = f"{name} below {value_words(feature, upper)}"
     return f"{text} or unknown" if unknown else text
 
@@ -417,7 +418,8 @@ def feature_bins(values: pd.Series, feature: str, bins: int = GRID_BINS) -> pd.S
     positions = np.searchsorted(inner, values.to_numpy(dtype=np.float64), side="left")
     codes = np.where(values.isna().to_numpy(), -1, positions)
     return pd.Series(
-        pd.Categorical.from_codes(codes, categories=labels, ordered=True),
+        # pandas takes any list of categories; the stubs want an Index.
+        pd.Categorical.from_codes(codes, categories=labels, ordered=True),  # type: ignore[call-overload]
         index=values.index,
     )
 

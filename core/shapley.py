@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -331,7 +332,9 @@ def explain_frame(
     baseline = dict(bundle.preprocessor.typical)
     numbers = [PROBABILITY, BASELINE_PROBABILITY, *CONTRIBUTION_COLUMNS]
     for label in typed.index[usable]:
-        values = {feature: typed.at[label, feature] for feature in FEATURES}
+        values: dict[str, Any] = {
+            feature: typed.at[label, feature] for feature in FEATURES
+        }
         explained = shapley_values(bundle, values, baseline)
         column = (
             bundle.genres.index(genre)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -262,7 +263,7 @@ def surprise(table: pd.DataFrame, right: bool, rng: np.random.Generator) -> int 
     pool = rows[hits if right else ~hits]
     if pool.empty:
         return None
-    return int(pool.index[rng.integers(len(pool))])
+    return int(pool.index[int(rng.integers(len(pool)))])
 
 
 # --- tracks that sound alike ----------------------------------------------------
@@ -280,7 +281,7 @@ class SoundIndex:
     # song, listed genres, predicted genre, and the raw feature values.
     tracks: pd.DataFrame
     # scikit-learn NearestNeighbors fitted on the tracks' model inputs.
-    neighbours: object
+    neighbours: Any
 
 
 def sound_index(bundle: Bundle, typed: pd.DataFrame) -> SoundIndex:

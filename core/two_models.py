@@ -13,6 +13,7 @@ trained on would flatter it. No Streamlit here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -45,11 +46,11 @@ class SongBySong:
 
     @property
     def fixed(self) -> int:
-        return int(self.table.loc[WRONG, RIGHT])
+        return int(cast(int, self.table.loc[WRONG, RIGHT]))  # a count
 
     @property
     def broken(self) -> int:
-        return int(self.table.loc[RIGHT, WRONG])
+        return int(cast(int, self.table.loc[RIGHT, WRONG]))
 
 
 def comparable_rows(first: pd.DataFrame, second: pd.DataFrame) -> pd.Index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -190,7 +191,8 @@ def training_curves(history: Sequence[dict]) -> go.Figure:
             if column not in frame or frame[column].isna().all():
                 continue
             for member, rows in frame.groupby("member"):
-                network = "" if members == 1 else f", network {member + 1}"
+                # EpochLog.member: an int (the stubs type a group key as any scalar).
+                network = "" if members == 1 else f", network {cast(int, member) + 1}"
                 figure.add_trace(
                     go.Scatter(
                         x=rows["epoch"],
@@ -327,7 +329,7 @@ def probabilities(values: Sequence[float], genres: Sequence[str]) -> go.Figure:
 def _lines_shown(sweep: pd.DataFrame) -> list[str]:
     """The genres of a sweep drawn as lines: every one, or the ``SHOWN_GENRES``
     that reach the highest probability anywhere along it (in the model's order)."""
-    genres = [column for column in sweep if column != "value"]
+    genres = [str(column) for column in sweep if column != "value"]
     if len(genres) <= SHOWN_GENRES:
         return genres
     peaks = sweep[genres].max()
@@ -350,7 +352,7 @@ def genre_lines(
     """
     categorical = not pd.api.types.is_numeric_dtype(sweep["value"])
     genres = _lines_shown(sweep)
-    colours = _genre_colours([column for column in sweep if column != "value"])
+    colours = _genre_colours([str(column) for column in sweep if column != "value"])
     figure = go.Figure(
         [
             go.Scatter(
@@ -808,6 +810,7 @@ def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> go.Figure:
     y_labels = grid.sort_values("y_order")["y_bin"].drop_duplicates().tolist()
     rates = np.full((len(y_labels), len(x_labels)), np.nan)
     text = [["" for _ in x_labels] for _ in y_labels]
+    cell: Any  # a row of core.segments.error_grid (the stubs: any scalar per field)
     for cell in grid.itertuples():
         rates[cell.y_order, cell.x_order] = cell.error_rate
         text[cell.y_order][cell.x_order] = (

@@ -11,6 +11,7 @@ row it leaves out (core.genres.choose, through core.features.choose_genres).
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -133,7 +134,7 @@ def genre_section(typed: pd.DataFrame, data_key: str) -> dict[str, object]:
         help="A genre with fewer tracks is left out, and named: too few to "
         "learn it and to test it on unseen tracks.",
     )
-    chosen = {
+    chosen: dict[str, Any] = {
         "genres": tuple(name for name in names if name not in left_out)
         if left_out
         else (),

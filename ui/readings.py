@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -176,7 +177,8 @@ def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
         typed[schema.TARGET].notna() & typed[feature].notna(), [schema.TARGET, feature]
     ]
     values = usable[feature].astype(float).groupby(usable[schema.TARGET].astype(str))
-    quartiles = values.quantile([0.25, 0.5, 0.75]).unstack()
+    # pandas takes a list of quantiles; the stubs want one, or an array.
+    quartiles = values.quantile([0.25, 0.5, 0.75]).unstack()  # type: ignore[arg-type]
     table = pd.DataFrame(
         {
             "tracks": values.size(),
@@ -184,7 +186,7 @@ def feature_by_genre(typed: pd.DataFrame, feature: str) -> Reading:
             "median": quartiles.get(0.5),
             "upper quartile": quartiles.get(0.75),
         }
-    ).reindex(default_order(values.groups))
+    ).reindex(default_order(str(genre) for genre in values.groups))
     table = table.rename_axis("genre").reset_index()
     name = spoken(feature)
     if table.empty:
@@ -250,7 +252,7 @@ def training_curves(history: Sequence[dict]) -> Reading:
     )
     validation = per_epoch["val_accuracy"] if "val_accuracy" in per_epoch else None
     if validation is not None and validation.notna().any():
-        best_epoch = int(validation.idxmax())
+        best_epoch = int(cast(int, validation.idxmax()))  # indexed by epoch
         sentence += f", validation accuracy {percent(last['val_accuracy'])}"
         if best_epoch != epochs:
             sentence += f" (best {percent(validation.max())}, at epoch {best_epoch})"
@@ -453,7 +455,7 @@ def genre_lines(sweep: pd.DataFrame, label: str, current: object = None) -> Read
             ("tempo (beats per minute)").
         current: the track's own value (what-if), or None.
     """
-    genres = [column for column in sweep if column != "value"]
+    genres = [str(column) for column in sweep if column != "value"]
     name, unit = _name_and_unit(label)
     name = spoken(name)
     table = sweep[["value", *genres]].rename(columns={"value": label})
@@ -589,7 +591,8 @@ def reliability(table: pd.DataFrame) -> Reading:
     # The largest gap among bins of at least 5% of the tracks (or any bin).
     enough = shown["tracks"] >= 0.05 * total
     candidates = gaps[enough] if enough.any() else gaps
-    worst = shown.loc[candidates.idxmax()]
+    # (The stubs type idxmax's label as Hashable, which .loc refuses.)
+    worst = shown.loc[candidates.idxmax()]  # type: ignore[call-overload]
     sentence = (
         f"Over {total:,} tracks in {len(shown)} groups, its percentages are off by "
         f"{error * 100:.1f} points on average; the largest gap: when it says about "
@@ -729,7 +732,8 @@ def comparison(
         scored = table[table[column].notna()]
         if scored.empty:
             continue
-        best = scored.loc[scored[column].idxmax()]
+        # (The stubs type idxmax's label as Hashable, which .loc refuses.)
+        best = scored.loc[scored[column].idxmax()]  # type: ignore[call-overload]
         sentence += f"; best {name}: {best[label_column]} ({percent(best[column])})"
     return Reading(sentence + ".", shown, formats)
 
@@ -762,8 +766,9 @@ def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> Reading:
     start = f"Wrong for {percent(overall, 0)} of {tracks:,} tracks overall."
     if rated.empty:
         return Reading(start + blank_words, table, formats)
-    worst = rated.loc[rated["error_rate"].idxmax()]
-    best = rated.loc[rated["error_rate"].idxmin()]
+    # (The stubs type idxmax's label as Hashable, which .loc refuses.)
+    worst = rated.loc[rated["error_rate"].idxmax()]  # type: ignore[call-overload]
+    best = rated.loc[rated["error_rate"].idxmin()]  # type: ignore[call-overload]
     sentence = (
         f"{start} Most often where {x_name} is {worst['x_bin']} and {y_name} "
         f"{worst['y_bin']} ({percent(worst['error_rate'], 0)} of "

@@ -162,8 +162,10 @@ def _loaded(
     # visitors on Predict, and 40 MB a copy). ``key`` stands for the content;
     # the leading underscore keeps Streamlit from hashing megabytes of bytes.
     understood = formats.Understood()
+    source = _content if _content is not None else path
+    assert source is not None  # the file's bytes, or its path
     typed = data.load_csv(
-        _content if _content is not None else path,
+        source,
         require_label=True,
         summary=understood,
         label=genre_column,
@@ -310,7 +312,7 @@ def _read_default_metrics(stamp: str) -> dict | None:
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading the model...")
-def _load_default_bundle(stamp: str) -> Any:
+def _load_default_bundle(stamp: str | None) -> Any:
     # Imported here: loading a model imports TensorFlow (seconds, ~500 MB).
     from core import bundle
 

@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -42,13 +43,13 @@ def widget_values(config: settings.TrainingConfig) -> dict[str, object]:
 
 
 def config_from_values(
-    values: dict[str, object], genre_fields: dict[str, object] | None = None
+    values: dict[str, object], genre_fields: dict[str, Any] | None = None
 ) -> settings.TrainingConfig:
     """The configuration the form's values describe, with the Genres section's choice.
 
     Raises ConfigError with a plain message.
     """
-    fields = {field: values[key] for key, field in FIELDS.items()}
+    fields: dict[str, Any] = {field: values[key] for key, field in FIELDS.items()}
     fields["hidden_layers"] = inputs.parse_hidden_layers(str(fields["hidden_layers"]))
     return settings.TrainingConfig(**fields, **(genre_fields or {}))
 

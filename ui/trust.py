@@ -9,6 +9,7 @@ the genres people fix (ui.state) so that Train can learn from them.
 from __future__ import annotations
 
 import functools
+from typing import cast
 
 import pandas as pd
 import streamlit as st
@@ -185,10 +186,11 @@ def issue_list(
     row = row_column.selectbox(
         "Listing to fix (or click its row)",
         rows,
+        # (!s: the same text; it tells mypy a cell, typed as maybe bytes, is text.)
         format_func=lambda number: (
-            f"row {number}: {by_row.at[number, 'artist_name']} — "
-            f"{by_row.at[number, 'track_name']} "
-            f"({by_row.at[number, 'listed_genre']})"
+            f"row {number}: {by_row.at[number, 'artist_name']!s} — "
+            f"{by_row.at[number, 'track_name']!s} "
+            f"({by_row.at[number, 'listed_genre']!s})"
         ),
         key=picker_key,
     )
@@ -197,7 +199,7 @@ def issue_list(
     genre = genre_column.selectbox(
         "Its genre",
         genres,
-        index=genres.index(suggested) if suggested in genres else 0,
+        index=genres.index(cast(str, suggested)) if suggested in genres else 0,
         key=f"{key}_fix_genre_{row}",
     )
     if button_column.button("Fix this genre", key=f"{key}_fix", type="primary"):
