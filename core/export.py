@@ -367,10 +367,7 @@ def predict_file(
         preview=pd.concat(previews),
         unpredictable=pd.concat(unpredictable, ignore_index=True),
         scores=(
-            {
-                **keeper.metrics(),
-                "predicted_without_popularity": choice.audio_only,
-            }
+            predict.with_network(keeper.metrics(), bundle, choice)
             if score and (labelled or require_label)
             else None
         ),

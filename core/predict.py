@@ -346,9 +346,23 @@ def evaluate_predictions(
 
 def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
     """Predict a labelled file's rows and score them (:func:`evaluate_predictions`)."""
-    return evaluate_predictions(
-        typed, predict_frame(bundle, typed, first_row=0), bundle.genres
+    usable, _, _, inputs = network_inputs(bundle, typed)
+    choice = choose_network(bundle, typed, usable, row_novelty(bundle, inputs, usable))
+    scores = evaluate_predictions(
+        typed, predict_frame(bundle, typed, first_row=0, choice=choice), bundle.genres
     )
+    return with_network(scores, bundle, choice)
+
+
+# The scores' key saying which of a bundle's two networks predicted the rows.
+WITHOUT_POPULARITY = "predicted_without_popularity"
+
+
+def with_network(scores: dict, bundle: Bundle, choice: NetworkChoice) -> dict:
+    """``scores`` and, for a bundle of two networks, which one predicted."""
+    if bundle.audio_network is None:
+        return scores
+    return {**scores, WITHOUT_POPULARITY: choice.audio_only}
 
 
 def top_two_sentence(

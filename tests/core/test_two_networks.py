@@ -82,6 +82,10 @@ def test_a_file_without_popularity_is_predicted_by_the_second_network(two_networ
     result = export.predict_file(both, content)
     assert result.network.audio_only
     assert "because this file gives none" in result.network.sentence
+    # Scored, the file says which network predicted it, as evaluate_frame does.
+    assert result.scores[predict.WITHOUT_POPULARITY] is True
+    typed = data.load_csv(content, require_label=True, allow_filled=True)
+    assert predict.evaluate_frame(both, typed) == result.scores
     typed = data.load_csv(content)
     expected = both.audio_network.probabilities(both.preprocessor.transform(typed))
     columns = predict.probability_columns(schema.GENRES)
