@@ -86,16 +86,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _label_option(evaluate)
     _verbose_flag(evaluate)
+    _cluster_option(evaluate)
 
     predict = commands.add_parser(
         "predict", help="predict the genre of every row of a CSV"
     )
     predict.add_argument("--model", required=True, help="a bundle folder")
     predict.add_argument(
-        "--input", required=True, help="CSV of tracks (label optional)"
+        "--input",
+        required=True,
+        help="CSV, JSON or Parquet file of tracks (label optional), or a folder "
+        "or glob of such parts",
     )
-    predict.add_argument("--output", required=True, help="CSV to write")
+    predict.add_argument(
+        "--output", required=True, help="CSV to write (.parquet: Parquet)"
+    )
     _verbose_flag(predict)
+    _cluster_option(predict)
 
     compare = commands.add_parser(
         "compare",
@@ -236,6 +243,51 @@ def _label_option(command: argparse.ArgumentParser) -> None:
         metavar="COLUMN",
         help="the file's column that holds each track's genre (default: the "
         f"one named {formats.listed(formats.LABEL_NAMES, conjunction='or')})",
+    )
+
+
+def _cluster_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: local:N starts N worker processes here, "
+        "tcp://host:port connects to a running scheduler (docs/scale.md)",
+    )
+
+
+def _cluster_address(arguments: argparse.Namespace):
+    """The ``--cluster`` address (core.cluster.ClusterAddress), None without it.
+
+    Read before any other work: a bad value is refused at once.
+    """
+    if getattr(arguments, "cluster", None) is None:
+        return None
+    from core import cluster
+
+    return cluster.parse_address(arguments.cluster)
+
+
+@contextlib.contextmanager
+def _cluster_client(address) -> Iterator:
+    """A Dask client of ``address`` (None: no cluster, the work runs here)."""
+    if address is None:
+        yield None
+        return
+    from core import cluster
+
+    with cluster.connect(address) as client:
+        yield client
+
+
+def _partitioned(arguments: argparse.Namespace, source: str, output: str | None):
+    """Whether a file goes the partitioned way (core.partitioned): a cluster,
+    parts, Parquet in or out; else it streams here (core.export.predict_file)."""
+    from core import partitions
+
+    return (
+        getattr(arguments, "cluster", None) is not None
+        or partitions.is_multi_part(source)
+        or (output is not None and partitions.is_parquet(output))
     )
 
 
@@ -431,14 +483,28 @@ def _dataset_path(path: str | None) -> Path:
 def _command_evaluate(arguments: argparse.Namespace) -> int:
     from core import bundle, evaluate, export
 
+    address = _cluster_address(arguments)
     model_bundle = bundle.load_bundle(arguments.model)
-    result = export.predict_file(
-        model_bundle,
-        _dataset_path(arguments.data),
-        require_label=True,
-        separate_process=True,
-        label=arguments.label,
-    )
+    source = str(data.resolve_data_path(arguments.data))
+    if _partitioned(arguments, source, None):
+        from core import partitioned
+
+        with _cluster_client(address) as client:
+            result = partitioned.predict_parts(
+                model_bundle,
+                source,
+                client=client,
+                require_label=True,
+                label=arguments.label,
+            )
+    else:
+        result = export.predict_file(
+            model_bundle,
+            _dataset_path(arguments.data),
+            require_label=True,
+            separate_process=True,
+            label=arguments.label,
+        )
     _tell_understood(result.understood, arguments.verbose)
     metrics = result.scores
     if arguments.json:
@@ -468,17 +534,21 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _replaced_on_success(output: Path) -> Iterator[IO[str]]:
+def _replaced_on_success(output: Path, binary: bool = False) -> Iterator[IO]:
     """A text stream to a new file next to ``output``, moved onto it only on success.
 
     The file is created as any file the user makes (their umask applies), not
-    private as ``tempfile`` makes them.
+    private as ``tempfile`` makes them. ``binary``: a byte stream (Parquet).
     """
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(f".{output.name}-{os.getpid()}-{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as stream:
+        with (
+            os.fdopen(descriptor, "wb")
+            if binary
+            else os.fdopen(descriptor, "w", newline="", encoding="utf-8")
+        ) as stream:
             yield stream
         os.replace(temporary, output)
     except BaseException:
@@ -490,13 +560,30 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    address = _cluster_address(arguments)
     from core import bundle, export
 
     model_bundle = bundle.load_bundle(arguments.model)
-    with _replaced_on_success(output) as stream:
-        result = export.predict_file(
-            model_bundle, arguments.input, stream, score=False, separate_process=True
-        )
+    if _partitioned(arguments, arguments.input, arguments.output):
+        from core import partitioned
+
+        kind = partitioned.output_format(arguments.output)
+        with (
+            _cluster_client(address) as client,
+            _replaced_on_success(output, binary=kind == "parquet") as stream,
+        ):
+            result = partitioned.predict_parts(
+                model_bundle, arguments.input, stream, kind, client, score=False
+            )
+    else:
+        with _replaced_on_success(output) as stream:
+            result = export.predict_file(
+                model_bundle,
+                arguments.input,
+                stream,
+                score=False,
+                separate_process=True,
+            )
     _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
     if result.novelty is not None:

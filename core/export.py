@@ -51,6 +51,19 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     return kept.join(predictions)
 
 
+def as_written(table: pd.DataFrame, understood: formats.Understood) -> pd.DataFrame:
+    """A table with the file's own names for the columns GenreLab renamed.
+
+    ``Duration (ms)`` stays ``Duration (ms)`` in what people download.
+    """
+    names = {
+        canonical: written
+        for written, canonical in understood.renamed.items()
+        if canonical in table.columns and written not in table.columns
+    }
+    return table.rename(columns=names)
+
+
 def unpredictable_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`predictions_table` that got no prediction, with row numbers.
 
@@ -274,12 +287,7 @@ def predict_file(
         )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
-            as_written = {
-                canonical: written
-                for written, canonical in understood.renamed.items()
-                if canonical in table.columns and written not in table.columns
-            }
-            write_csv(table.rename(columns=as_written), output, header=rows == 0)
+            write_csv(as_written(table, understood), output, header=rows == 0)
         if rows < PREVIEW_ROWS:
             previews.append(table.iloc[: PREVIEW_ROWS - rows])
         if listed < LISTED_UNPREDICTABLE:
@@ -311,7 +319,7 @@ def predict_file(
             usable, reasons, filled, features = predict.network_inputs(bundle, typed)
             job = runner.submit(features, read)
             # Measured here while the network runs in the second process.
-            scores = predict.row_novelty(bundle, features, usable)
+            scores = predict.row_novelty(bundle, features, usable, read)
             file_novelty.add(
                 features, usable, scores, bundle.preprocessor.feature_names
             )

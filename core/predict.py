@@ -95,9 +95,17 @@ def predictions_from(
     return result
 
 
-def row_novelty(bundle: Bundle, features: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Each row's novelty from its network inputs (NaN: unknown or not predicted)."""
-    return novelty.novelty_scores(bundle.novelty, features, usable)
+def row_novelty(
+    bundle: Bundle,
+    features: np.ndarray,
+    usable: np.ndarray,
+    first_row: int | None = None,
+) -> np.ndarray:
+    """Each row's novelty from its network inputs (NaN: unknown or not predicted).
+
+    ``first_row``: the rows' place in their file, as for the network.
+    """
+    return novelty.novelty_scores(bundle.novelty, features, usable, first_row)
 
 
 def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
@@ -137,7 +145,7 @@ def predict_frame(
         reasons,
         filled,
         probabilities,
-        row_novelty(bundle, features, usable),
+        row_novelty(bundle, features, usable, first_row),
     )
 
 
@@ -186,6 +194,15 @@ class ScoreKeeper:
             if keys is not None
             else typed.index.to_numpy(dtype=np.uint64)
         )
+
+    def merge(self, other: ScoreKeeper) -> None:
+        """Take every row another keeper holds (a file's next part), after its own."""
+        self._labels.extend(other._labels)
+        self._predicted.extend(other._predicted)
+        self._tracks.extend(other._tracks)
+        self._novelty.extend(other._novelty)
+        self._top2 += other._top2
+        self._named_tracks = self._named_tracks and other._named_tracks
 
     def metrics(self) -> dict:
         """The scores of every row added so far (see :func:`evaluate_predictions`)."""
