@@ -227,6 +227,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, help="folder for sweep.csv and best/"
     )
     sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
+    _cluster_option(sweep_command)
 
     download = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
@@ -826,7 +827,8 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         validation_fraction=arguments.validation_share,
     )
     # Checked before minutes of training: the setting, the values, the folder.
-    sweep.sweep_plan(base, arguments.setting, arguments.values)
+    configs, tried = sweep.sweep_plan(base, arguments.setting, arguments.values)
+    address = _cluster_address(arguments)
     out = Path(arguments.out)
     if out.exists() and (
         not out.is_dir()
@@ -846,14 +848,30 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
                 f"run {number + 1} of {count}: {arguments.setting} {value}\n"
             )
 
-    runs = sweep.sweep(
-        typed,
-        base,
-        arguments.setting,
-        arguments.values,
-        on_run_start=started,
-        on_epoch=None if arguments.quiet else _ProgressBar(),
-    )
+    if address is None:
+        runs = sweep.run_configs(
+            typed,
+            configs,
+            tried,
+            on_run_start=started,
+            on_epoch=None if arguments.quiet else _ProgressBar(),
+        )
+    else:
+        from core import cluster_training
+
+        def ended(number: int, count: int, run) -> None:
+            if not arguments.quiet:
+                value = sweep.shown_value(run.values[arguments.setting])
+                sys.stderr.write(
+                    f"run {number + 1} of {count} done on the cluster: "
+                    f"{arguments.setting} {value}, validation accuracy "
+                    f"{run.validation['accuracy']:.4f}\n"
+                )
+
+        with _cluster_client(address) as client:
+            runs = cluster_training.run_configs(
+                client, typed, configs, tried, on_run_end=ended
+            )
     table = sweep.results_table(runs)
     out.mkdir(parents=True, exist_ok=True)
     with _replaced_on_success(out / "sweep.csv") as stream:

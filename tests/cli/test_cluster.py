@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from core import bundle, export, partitioned
 from tests.cli.runner import PROJECT_ROOT, assert_bad_input, finish, start_cli
-from tests.conftest import csv_bytes
+from tests.conftest import csv_bytes, separable_rows
 from tests.core.test_partitions import odd_rows, to_parquet, write_parts
 
 MODEL = PROJECT_ROOT / "models" / "default"
@@ -241,3 +241,51 @@ def test_a_bad_cluster_is_one_plain_line_and_no_output(tmp_path, value, said):
     )
     assert said in line
     assert list(tmp_path.iterdir()) == [path]
+
+
+# The command line, telling afterwards whether it imported TensorFlow.
+_CLI_THEN_MODULES = (
+    "import sys\n"
+    "from core.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('tensorflow imported:', 'tensorflow' in sys.modules)\n"
+    "sys.exit(code)\n"
+)
+
+
+def test_a_sweep_on_the_cluster_equals_the_sweep_here(tmp_path, scheduler_address):
+    rows = separable_rows(per_genre=20)
+    path = tmp_path / "train.csv"
+    path.write_bytes(csv_bytes(rows))
+    settings = ["sweep", "--data", path, "--preset", "study", "--epochs", "3"]
+    settings += ["--setting", "learning_rate", "--values", "0.01", "0.05"]
+    here = start_cli(*settings, "--out", tmp_path / "here", "--quiet")
+    there = subprocess.Popen(
+        [sys.executable, "-c", _CLI_THEN_MODULES, *map(str, settings)]
+        + ["--out", str(tmp_path / "there"), "--cluster", scheduler_address],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    local, remote = finish(here, timeout=300), finish(there, timeout=300)
+    assert local.returncode == 0, local.stderr
+    assert remote.returncode == 0, remote.stderr
+    assert "tensorflow imported: False" in remote.stdout
+    for number in (1, 2):
+        assert f"run {number} of 2 done on the cluster: learning_rate" in remote.stderr
+    timing = ["training seconds"]
+    local_table = pd.read_csv(tmp_path / "here" / "sweep.csv").drop(columns=timing)
+    remote_table = pd.read_csv(tmp_path / "there" / "sweep.csv").drop(columns=timing)
+    pd.testing.assert_frame_equal(remote_table, local_table)
+    local_best = bundle.load_bundle(tmp_path / "here" / "best")
+    remote_best = bundle.load_bundle(tmp_path / "there" / "best")
+    for mine, theirs in zip(
+        local_best.network.weights(), remote_best.network.weights(), strict=True
+    ):
+        assert (mine == theirs).all()
