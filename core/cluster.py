@@ -122,18 +122,13 @@ def _configure() -> None:
     )
 
 
-@contextlib.contextmanager
-def connect(address: ClusterAddress) -> Iterator[Client]:
-    """A Dask client of the cluster at ``address``, closed (and stopped) after.
+def open_client(address: ClusterAddress) -> Client:
+    """A connected Dask client of the cluster at ``address`` (close it after).
 
-    Args:
-        address: from :func:`parse_address`.
-
-    Yields:
-        A connected ``distributed.Client``.
+    ``local:N`` starts the cluster, which closes with the client.
 
     Raises:
-        GenreLabError: no scheduler answers at the address in time.
+        GenreLabError: no scheduler, or no worker, answers in time.
     """
     _configure()
     from distributed import Client, LocalCluster
@@ -141,36 +136,50 @@ def connect(address: ClusterAddress) -> Iterator[Client]:
     if address.local_workers is not None:
         # Processes, one thread each: GenreLab's work holds Python's lock
         # most of the time, so threads would not run it side by side.
-        with (
-            LocalCluster(
-                n_workers=address.local_workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            yield client
-        return
+        cluster = LocalCluster(
+            n_workers=address.local_workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+        return Client(cluster, set_as_default=False)
     try:
-        client = Client(address.scheduler, timeout=CLUSTER.connect_seconds)
+        client = Client(
+            address.scheduler, timeout=CLUSTER.connect_seconds, set_as_default=False
+        )
     except (OSError, TimeoutError) as error:
         raise GenreLabError(
             f"No Dask scheduler answers at {address.scheduler} (waited "
             f"{CLUSTER.connect_seconds:.0f} s): start one with 'dask scheduler' "
             "and 'dask worker', or check the address."
         ) from error
-    with client:
-        try:
-            client.wait_for_workers(1, timeout=CLUSTER.connect_seconds)
-        except TimeoutError as error:
-            raise GenreLabError(
-                f"The Dask scheduler at {address.scheduler} has no worker (waited "
-                f"{CLUSTER.connect_seconds:.0f} s): start one with 'dask worker "
-                f"{address.scheduler}'."
-            ) from error
+    try:
+        client.wait_for_workers(1, timeout=CLUSTER.connect_seconds)
+    except TimeoutError as error:
+        client.close()
+        raise GenreLabError(
+            f"The Dask scheduler at {address.scheduler} has no worker (waited "
+            f"{CLUSTER.connect_seconds:.0f} s): start one with 'dask worker "
+            f"{address.scheduler}'."
+        ) from error
+    return client
+
+
+@contextlib.contextmanager
+def connect(address: ClusterAddress) -> Iterator[Client]:
+    """A Dask client of the cluster at ``address``, closed (and stopped) after.
+
+    See :func:`open_client`.
+    """
+    client = open_client(address)
+    try:
         yield client
+    finally:
+        cluster = client.cluster
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def worker_count(client: Client) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -104,20 +105,39 @@ def run_configs(
     return [run for run in runs if run is not None]
 
 
+# Seconds between two calls of a waiting training's ``on_wait``.
+WAIT_POLL_SECONDS = 0.5
+
+
 def train(
     client: Client,
     typed: pd.DataFrame,
     config: TrainingConfig,
     corrections: dict[int, str] | None = None,
+    on_wait: Callable[[float], None] | None = None,
 ) -> TrainingRun:
-    """One training on the cluster (the app's, when it has a scheduler).
+    """One training as a task on the cluster (the app's, with a scheduler).
+
+    Args:
+        client: a connected client.
+        typed, config, corrections: as for
+            :func:`core.pipeline.train_from_frame`.
+        on_wait: called with the seconds waited, about twice a second, until
+            the run is back; whatever it raises (a stopped page) cancels the
+            task.
 
     Raises:
         What :func:`core.pipeline.train_from_frame` raises.
     """
     future = client.submit(_train, typed, config, corrections, pure=False)
+    started = time.monotonic()
     try:
-        return future.result()
+        while True:
+            try:
+                return future.result(timeout=WAIT_POLL_SECONDS)
+            except TimeoutError:
+                if on_wait is not None:
+                    on_wait(time.monotonic() - started)
     finally:
         if not future.done():
             future.cancel()

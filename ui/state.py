@@ -88,6 +88,29 @@ def session_id() -> str:
     return st.session_state[SESSION_ID]
 
 
+@dataclass(frozen=True)
+class _ClusterConnection:
+    # Held in a box: st.cache_resource refuses to return an awaitable, which
+    # a distributed.Client is.
+    client: Any
+
+
+@st.cache_resource
+def _cluster_connection(address: str) -> _ClusterConnection:
+    from core import cluster
+
+    return _ClusterConnection(cluster.open_client(cluster.parse_address(address)))
+
+
+def cluster_client(address: str):
+    """The server's one Dask client of ``$GENRELAB_DASK_SCHEDULER`` (docs/scale.md).
+
+    Opened at the first training, never on a page load: Dask is imported
+    then. Raises GenreLabError when no scheduler answers (not cached).
+    """
+    return _cluster_connection(address).client
+
+
 @st.cache_resource
 def training_queue() -> training_queues.TrainingQueue:
     """The one training queue every session of this server shares."""

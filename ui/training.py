@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from core import cluster, inputs
 from core import config as settings
-from core import inputs
 from core.history import EpochLog, ensemble_epoch
 from ui import charts, state
 
@@ -159,13 +159,40 @@ def queued_training(
             queue.alive(ticket)
             on_epoch(log)
 
-        run = pipeline.train_from_frame(
-            typed, config, on_epoch=report, corrections=corrections
-        )
+        address = cluster.address_from_environment()
+        if address is None:
+            run = pipeline.train_from_frame(
+                typed, config, on_epoch=report, corrections=corrections
+            )
+        else:
+            run = _trained_on_cluster(
+                str(address), typed, config, corrections, queue, ticket
+            )
         st.session_state[state.TRAINING] = False
         return run
     finally:
         queue.leave(ticket)
+
+
+def _trained_on_cluster(address, typed, config, corrections, queue, ticket):
+    """A training as a task on the cluster: this process never imports TensorFlow.
+
+    The visitor sees the seconds go by (no epochs: they happen on a worker);
+    Stop, a click or a closed tab cancel the task at the next second.
+    """
+    from core import cluster_training
+
+    notice = st.empty()
+
+    def waiting(seconds: float) -> None:
+        queue.alive(ticket)
+        notice.caption(f"Training on the cluster ({address}): {seconds:.0f} s so far.")
+
+    run = cluster_training.train(
+        state.cluster_client(address), typed, config, corrections, on_wait=waiting
+    )
+    notice.empty()
+    return run
 
 
 def bundle_zip(bundle) -> bytes:

@@ -15,8 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -26,9 +24,10 @@ from core import bundle, export, partitioned
 from tests.cli.runner import PROJECT_ROOT, assert_bad_input, finish, start_cli
 from tests.conftest import csv_bytes, separable_rows
 from tests.core.test_partitions import odd_rows, to_parquet, write_parts
+from tests.dask_cluster import scheduler_and_workers
 
 MODEL = PROJECT_ROOT / "models" / "default"
-DASK = Path(sys.executable).parent / "dask"
+scheduler_address = pytest.fixture(scope="module")(scheduler_and_workers)
 
 
 @pytest.fixture(scope="module")
@@ -47,48 +46,6 @@ def local_client():
         Client(cluster) as client,
     ):
         yield client
-
-
-@pytest.fixture(scope="module")
-def scheduler_address(tmp_path_factory):
-    """A scheduler and 2 workers, each its own process, as people start them."""
-    folder = tmp_path_factory.mktemp("dask")
-    scheduler_file = folder / "scheduler.json"
-    environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    processes = [
-        subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0"]
-            + ["--no-dashboard", "--scheduler-file", scheduler_file],
-            cwd=folder,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    ]
-    try:
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(
-            subprocess.Popen(
-                [DASK, "worker", address, "--nworkers", "2", "--nthreads", "1"]
-                + ["--no-dashboard", "--local-directory", folder],
-                cwd=folder,
-                env=environment,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        yield address
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in reversed(processes):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
 
 
 def plain_table(model, content: bytes) -> str:
