@@ -127,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
         "--genre", choices=schema.GENRES, help="explain this genre for every row"
     )
     _verbose_flag(explain)
+    _cluster_option(explain)
 
     changing = commands.add_parser(
         "counterfactual",
@@ -155,6 +156,7 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--k", type=int, default=10, help="neighbours per row")
     similar.add_argument("--output", required=True, help="CSV to write")
     _verbose_flag(similar)
+    _cluster_option(similar)
 
     calibrate = commands.add_parser(
         "calibrate-novelty",
@@ -636,12 +638,27 @@ def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
     """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each.
 
     The tables go to ``--output``. Returns the rows read and the rows written.
+    A cluster, a folder, a glob or Parquet take the parts' way
+    (:func:`core.partitioned.tables_in_parts`), with the same table out.
     """
     from core import export, formats
 
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    if _partitioned(arguments, arguments.input, arguments.output):
+        from core import partitioned
+
+        kind = partitioned.output_format(arguments.output)
+        with (
+            _cluster_client(_cluster_address(arguments)) as client,
+            _replaced_on_success(output, binary=kind == "parquet") as stream,
+        ):
+            rows, written, understood = partitioned.tables_in_parts(
+                arguments.input, stream, kind, table_of, client
+            )
+        _tell_understood(understood, arguments.verbose)
+        return rows, written
     understood = formats.Understood()
     rows = written = 0
     with _replaced_on_success(output) as stream:
@@ -657,16 +674,24 @@ def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
 def _command_explain(arguments: argparse.Namespace) -> int:
     from core import bundle, predict, shapley
 
+    _cluster_address(arguments)  # a bad --cluster is refused before any work
     model_bundle = bundle.load_bundle(arguments.model)
 
     def explained(raw, typed):
         explanation = shapley.explain_frame(model_bundle, typed, arguments.genre)
-        explanation[predict.NOVELTY] = predict.novelty_of(model_bundle, typed)
+        explanation[predict.NOVELTY] = predict.novelty_of(
+            model_bundle, typed, _first_row(typed)
+        )
         return raw.drop(columns=explanation.columns, errors="ignore").join(explanation)
 
     rows, _ = _stream_to_csv(arguments, explained)
     print(f"{rows} rows explained or given a reason; written to {arguments.output}")
     return 0
+
+
+def _first_row(typed) -> int:
+    """A chunk's first row's place in its file (chunks are indexed by it)."""
+    return int(typed.index[0]) if len(typed) else 0
 
 
 def _with_input_novelty(table, scores):
@@ -710,6 +735,7 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         raise GenreLabError(
             f"--k must be a whole number from 1 to 100, not {arguments.k}."
         )
+    _cluster_address(arguments)  # a bad --cluster is refused before any work
     model_bundle = bundle.load_bundle(arguments.model)
     tracks = _load_labelled(arguments.data, verbose=False)
     index = songs.sound_index(model_bundle, tracks)
@@ -719,7 +745,7 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         arguments,
         lambda raw, typed: _with_input_novelty(
             songs.similar_table(model_bundle, index, typed, arguments.k),
-            predict.novelty_of(model_bundle, typed),
+            predict.novelty_of(model_bundle, typed, _first_row(typed)),
         ),
     )
     print(

@@ -140,7 +140,8 @@ def open_client(address: ClusterAddress) -> Client:
             n_workers=address.local_workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            # No fixed port (8787 may be taken): the HTTP server on any free one.
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         )
         return Client(cluster, set_as_default=False)

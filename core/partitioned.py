@@ -157,6 +157,83 @@ class _Writer:
             self._parquet.close()
 
 
+@dataclass
+class _TablePart:
+    """One part's table of :func:`tables_in_parts`, as written."""
+
+    columns: list[str]
+    table: str | arrow.Table
+    rows: int
+    written: int
+    understood: formats.Understood
+
+
+# (raw chunk, typed chunk) -> the table written for them (explain, similar).
+TableOf = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+
+
+def _table_part(
+    job: tuple[TableOf, OutputFormat], part: partitions.PartRows, first_row: int
+) -> _TablePart:
+    """``table_of`` of one part's chunks, at their file positions (on a worker)."""
+    table_of, output = job
+    tables = [
+        table_of(
+            partitions.shifted(raw, first_row), partitions.shifted(typed, first_row)
+        )
+        for raw, typed in part.chunks
+    ]
+    table = pd.concat(tables) if tables else pd.DataFrame()
+    return _TablePart(
+        columns=[str(name) for name in table.columns],
+        table=_serialised(table, output),
+        rows=part.rows,
+        written=len(table),
+        understood=part.understood,
+    )
+
+
+def tables_in_parts(
+    source: str,
+    output: IO,
+    output_kind: OutputFormat,
+    table_of: TableOf,
+    client: Client | None = None,
+    partition_bytes: int | None = None,
+) -> tuple[int, int, formats.Understood]:
+    """Write ``table_of`` of every part of a file, in order: here or on a cluster.
+
+    Args:
+        source: a file, a folder or a glob (:func:`core.partitions.plan`).
+        output: a text stream (CSV) or a binary one (Parquet).
+        output_kind: the output's format.
+        table_of: the table of a chunk's rows; on a cluster it is sent to
+            every worker once, with what it holds (the model).
+        client: a Dask client; None: here.
+        partition_bytes: bytes per part (default from ``core.cluster``).
+
+    Returns:
+        The rows read, the rows written and what was understood of the file.
+    """
+    rows = written = 0
+    understood: list[formats.Understood] = []
+    writer = _Writer(output, output_kind)
+    try:
+        for part in partitions.run(
+            partitions.plan(source, partition_bytes),
+            _table_part,
+            (table_of, output_kind),
+            client,
+        ):
+            writer.write(part)
+            rows += part.rows
+            written += part.written
+            understood.append(part.understood)
+    finally:
+        writer.close()
+    return rows, written, partitions.merged_understood(understood)
+
+
 def predict_parts(
     bundle: Bundle,
     source: str,

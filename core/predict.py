@@ -108,10 +108,15 @@ def row_novelty(
     return novelty.novelty_scores(bundle.novelty, features, usable, first_row)
 
 
-def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
-    """The ``novelty`` column of a typed frame's rows (explain, similar)."""
+def novelty_of(
+    bundle: Bundle, typed: pd.DataFrame, first_row: int | None = None
+) -> pd.Series:
+    """The ``novelty`` column of a typed frame's rows (explain, similar).
+
+    ``first_row``: the rows' place in their file (see :func:`row_novelty`).
+    """
     usable, _, _, features = network_inputs(bundle, typed)
-    scores = np.round(row_novelty(bundle, features, usable), 1)
+    scores = np.round(row_novelty(bundle, features, usable, first_row), 1)
     return pd.Series(scores, index=typed.index, name=NOVELTY)
 
 

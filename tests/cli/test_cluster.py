@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -109,13 +110,18 @@ def cli_output(*arguments) -> subprocess.CompletedProcess:
     return finish(start_cli(*arguments), timeout=240)
 
 
+def whole_and_parts(folder: Path, copies: int) -> tuple[list, Path, Path]:
+    """Odd rows, as one file and as a folder of 3 parts."""
+    rows = odd_rows(copies=copies)
+    whole = folder / "whole.csv"
+    whole.write_bytes(csv_bytes(rows))
+    return rows, whole, write_parts(folder / "parts", rows, parts=3)
+
+
 def test_separate_processes_predict_and_evaluate_as_the_plain_commands(
     tmp_path, scheduler_address
 ):
-    rows = odd_rows(copies=3)
-    whole = tmp_path / "whole.csv"
-    whole.write_bytes(csv_bytes(rows))
-    folder = write_parts(tmp_path / "parts", rows, parts=3)
+    rows, whole, folder = whole_and_parts(tmp_path, copies=3)
     parquet_folder = write_parts(tmp_path / "parquet", rows, parts=3)
     for part in sorted(parquet_folder.iterdir()):
         to_parquet(part)
@@ -168,7 +174,37 @@ def test_local_n_starts_its_own_workers(tmp_path):
         "--cluster", "local:2",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    # No word from Dask's machinery; the note on filled values, as plain.
+    assert "warn" not in result.stderr.lower()
+    assert result.stderr.startswith("note: 1 track had empty values")
     assert out.read_text() == plain_table(bundle.load_bundle(MODEL), content)
+
+
+def test_explain_and_similar_on_the_cluster_write_the_plain_tables(
+    tmp_path, scheduler_address
+):
+    rows, whole, folder = whole_and_parts(tmp_path, copies=1)
+    tracks = tmp_path / "tracks.csv"
+    tracks.write_bytes(csv_bytes(separable_rows(per_genre=5, seed=9)))
+    model = ("--model", MODEL)
+    similar = ("similar", *model, "--data", tracks, "--k", "2")
+    started = [
+        start_cli("explain", *model, "--input", whole, "--output", tmp_path / "e1.csv"),
+        start_cli(
+            "explain", *model, "--input", folder, "--output", tmp_path / "e2.csv",
+            "--cluster", scheduler_address,
+        ),
+        start_cli(*similar, "--input", whole, "--output", tmp_path / "s1.csv"),
+        start_cli(
+            *similar, "--input", folder, "--output", tmp_path / "s2.csv",
+            "--cluster", scheduler_address,
+        ),
+    ]  # fmt: skip
+    for result in map(finish, started):
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "e2.csv").read_bytes() == (tmp_path / "e1.csv").read_bytes()
+    assert (tmp_path / "s2.csv").read_bytes() == (tmp_path / "s1.csv").read_bytes()
+    assert pd.read_csv(tmp_path / "s1.csv")["input_row"].nunique() == len(rows)
 
 
 @pytest.mark.parametrize(
