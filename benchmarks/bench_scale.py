@@ -280,10 +280,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
     parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument("--only-sweep", action="store_true")
     arguments = parser.parse_args()
-    lines = import_figures()
+    lines = [] if arguments.only_sweep else import_figures()
     with tempfile.TemporaryDirectory(prefix="genrelab-scale-") as folder:
-        for rows in arguments.rows:
+        for rows in [] if arguments.only_sweep else arguments.rows:
             lines += predict_figures(Path(folder), rows)
             print("\n".join(lines), flush=True)
         if not arguments.skip_sweep:

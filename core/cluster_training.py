@@ -94,7 +94,8 @@ def run_configs(
     number_of = {future.key: number for number, future in enumerate(futures)}
     runs: list[sweep.SweepRun | None] = [None] * len(futures)
     try:
-        for future in as_completed(futures):
+        # This client's loop: the client is not the process's default one.
+        for future in as_completed(futures, loop=client.loop):
             number = number_of[future.key]
             finished = sweep.SweepRun(dict(tried[number]), future.result())
             runs[number] = finished
