@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
@@ -220,3 +221,26 @@ def test_a_part_that_cannot_be_read_is_named(tmp_path, shipped):
     (folder / "part-1.csv").write_bytes(b"name,age\nAda,36\n")
     with pytest.raises(DataError, match=r"^part-1\.csv: "):
         partitioned.predict_parts(shipped, str(folder), io.StringIO(), "csv")
+
+
+@pytest.mark.parametrize("size", [7, 1000, 3001])
+def test_novelty_has_the_same_bits_however_a_file_is_cut(shipped, size):
+    # float32 products depend on a row's place in its block: rows are
+    # computed at their file position, as the network's are.
+    from core import novelty
+
+    generator = np.random.default_rng(0)
+    width = shipped.novelty.prototypes.shape[1]
+    inputs = generator.normal(size=(5_000, width)).astype(np.float32)
+    usable = generator.random(5_000) > 0.05
+    whole = novelty.novelty_scores(shipped.novelty, inputs, usable, 0)
+    starts = range(0, len(inputs), size)
+    cut = np.concatenate(
+        [
+            novelty.novelty_scores(
+                shipped.novelty, inputs[at : at + size], usable[at : at + size], at
+            )
+            for at in starts
+        ]
+    )
+    assert np.array_equal(cut, whole, equal_nan=True)
