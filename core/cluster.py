@@ -37,7 +37,7 @@ class ClusterLimits:
     # and its partitions; a laptop has a handful of cores).
     max_local_workers: int = 64
     # Seconds to wait for a scheduler to answer before saying it does not.
-    connect_seconds: float = 10.0
+    connect_seconds: float = 5.0
     # Bytes of CSV per partition of a file (about 110,000 Kaggle rows): big
     # enough that a task's overhead (a few ms) is lost in its work, small
     # enough that a worker holds a few at once in a few hundred MB.
