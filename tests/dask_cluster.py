@@ -1,7 +1,8 @@
 """A Dask scheduler and 2 workers started as separate processes, as people do.
 
 ``dask scheduler`` and ``dask worker`` (docs/scale.md), with the project on
-the workers' path; a module-scoped fixture, stopped after the module's tests.
+the workers' path: the body of the session fixture ``scheduler_address``
+(tests/conftest.py), started once for the test modules that use it.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ DASK = Path(sys.executable).parent / "dask"
 def scheduler_and_workers(tmp_path_factory):
     """A scheduler and 2 workers, each its own process, as people start them.
 
-    A fixture's body: a module makes it one with
-    ``scheduler_address = pytest.fixture(scope="module")(scheduler_and_workers)``.
+    Yields the scheduler's address; stops them after.
     """
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"

@@ -12,12 +12,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.app.conftest import PROJECT_ROOT, small_csv_bytes
-from tests.dask_cluster import scheduler_and_workers
-
-scheduler_address = pytest.fixture(scope="module")(scheduler_and_workers)
 
 _TRAIN_THEN_SWEEP = """
 import sys

@@ -25,10 +25,8 @@ from core import bundle, export, partitioned
 from tests.cli.runner import PROJECT_ROOT, assert_bad_input, finish, start_cli
 from tests.conftest import csv_bytes, separable_rows
 from tests.core.test_partitions import odd_rows, to_parquet, write_parts
-from tests.dask_cluster import scheduler_and_workers
 
 MODEL = PROJECT_ROOT / "models" / "default"
-scheduler_address = pytest.fixture(scope="module")(scheduler_and_workers)
 
 
 @pytest.fixture(scope="module")
