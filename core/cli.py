@@ -87,16 +87,23 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
     _label_option(evaluate)
     _verbose_flag(evaluate)
+    _cluster_option(evaluate)
 
     predict = commands.add_parser(
         "predict", help="predict the genre of every row of a CSV"
     )
     predict.add_argument("--model", required=True, help="a bundle folder")
     predict.add_argument(
-        "--input", required=True, help="CSV of tracks (label optional)"
+        "--input",
+        required=True,
+        help="CSV, JSON or Parquet file of tracks (label optional), or a folder "
+        "or glob of such parts",
     )
-    predict.add_argument("--output", required=True, help="CSV to write")
+    predict.add_argument(
+        "--output", required=True, help="CSV to write (.parquet: Parquet)"
+    )
     _verbose_flag(predict)
+    _cluster_option(predict)
 
     compare = commands.add_parser(
         "compare",
@@ -121,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
         "--genre", help="explain this genre (one of the model's) for every row"
     )
     _verbose_flag(explain)
+    _cluster_option(explain)
 
     changing = commands.add_parser(
         "counterfactual",
@@ -149,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--k", type=int, default=10, help="neighbours per row")
     similar.add_argument("--output", required=True, help="CSV to write")
     _verbose_flag(similar)
+    _cluster_option(similar)
 
     calibrate = commands.add_parser(
         "calibrate-novelty",
@@ -232,6 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
     _label_option(sweep_command)
     _genre_options(sweep_command)
+    _cluster_option(sweep_command)
 
     download = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
@@ -306,6 +316,51 @@ def _tell_left_out(metrics: dict) -> None:
     )
     for line in choice.sentences():
         print(line)
+
+
+def _cluster_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run on a Dask cluster: local:N starts N worker processes here, "
+        "tcp://host:port connects to a running scheduler (docs/scale.md)",
+    )
+
+
+def _cluster_address(arguments: argparse.Namespace):
+    """The ``--cluster`` address (core.cluster.ClusterAddress), None without it.
+
+    Read before any other work: a bad value is refused at once.
+    """
+    if getattr(arguments, "cluster", None) is None:
+        return None
+    from core import cluster
+
+    return cluster.parse_address(arguments.cluster)
+
+
+@contextlib.contextmanager
+def _cluster_client(address) -> Iterator:
+    """A Dask client of ``address`` (None: no cluster, the work runs here)."""
+    if address is None:
+        yield None
+        return
+    from core import cluster
+
+    with cluster.connect(address) as client:
+        yield client
+
+
+def _partitioned(arguments: argparse.Namespace, source: str, output: str | None):
+    """Whether a file goes the partitioned way (core.partitioned): a cluster,
+    parts, Parquet in or out; else it streams here (core.export.predict_file)."""
+    from core import partitions
+
+    return (
+        getattr(arguments, "cluster", None) is not None
+        or partitions.is_multi_part(source)
+        or (output is not None and partitions.is_parquet(output))
+    )
 
 
 def _verbose_flag(command: argparse.ArgumentParser) -> None:
@@ -521,14 +576,28 @@ def _dataset_path(path: str | None) -> Path:
 def _command_evaluate(arguments: argparse.Namespace) -> int:
     from core import bundle, evaluate, export
 
+    address = _cluster_address(arguments)
     model_bundle = bundle.load_bundle(arguments.model)
-    result = export.predict_file(
-        model_bundle,
-        _dataset_path(arguments.data),
-        require_label=True,
-        separate_process=True,
-        label=arguments.label,
-    )
+    source = str(data.resolve_data_path(arguments.data))
+    if _partitioned(arguments, source, None):
+        from core import partitioned
+
+        with _cluster_client(address) as client:
+            result = partitioned.predict_parts(
+                model_bundle,
+                source,
+                client=client,
+                require_label=True,
+                label=arguments.label,
+            )
+    else:
+        result = export.predict_file(
+            model_bundle,
+            _dataset_path(arguments.data),
+            require_label=True,
+            separate_process=True,
+            label=arguments.label,
+        )
     _tell_understood(result.understood, arguments.verbose)
     _tell_network(result.network)
     metrics = result.scores
@@ -571,17 +640,21 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _replaced_on_success(output: Path) -> Iterator[IO[str]]:
+def _replaced_on_success(output: Path, binary: bool = False) -> Iterator[IO]:
     """A text stream to a new file next to ``output``, moved onto it only on success.
 
     The file is created as any file the user makes (their umask applies), not
-    private as ``tempfile`` makes them.
+    private as ``tempfile`` makes them. ``binary``: a byte stream (Parquet).
     """
     output.parent.mkdir(parents=True, exist_ok=True)
     temporary = output.with_name(f".{output.name}-{os.getpid()}-{secrets.token_hex(4)}")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(descriptor, "w", newline="", encoding="utf-8") as stream:
+        with (
+            os.fdopen(descriptor, "wb")
+            if binary
+            else os.fdopen(descriptor, "w", newline="", encoding="utf-8")
+        ) as stream:
             yield stream
         os.replace(temporary, output)
     except BaseException:
@@ -593,13 +666,30 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    address = _cluster_address(arguments)
     from core import bundle, export
 
     model_bundle = bundle.load_bundle(arguments.model)
-    with _replaced_on_success(output) as stream:
-        result = export.predict_file(
-            model_bundle, arguments.input, stream, score=False, separate_process=True
-        )
+    if _partitioned(arguments, arguments.input, arguments.output):
+        from core import partitioned
+
+        kind = partitioned.output_format(arguments.output)
+        with (
+            _cluster_client(address) as client,
+            _replaced_on_success(output, binary=kind == "parquet") as stream,
+        ):
+            result = partitioned.predict_parts(
+                model_bundle, arguments.input, stream, kind, client, score=False
+            )
+    else:
+        with _replaced_on_success(output) as stream:
+            result = export.predict_file(
+                model_bundle,
+                arguments.input,
+                stream,
+                score=False,
+                separate_process=True,
+            )
     _tell_understood(result.understood, arguments.verbose)
     _tell_network(result.network)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
@@ -677,12 +767,27 @@ def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
     """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each.
 
     The tables go to ``--output``. Returns the rows read and the rows written.
+    A cluster, a folder, a glob or Parquet take the parts' way
+    (:func:`core.partitioned.tables_in_parts`), with the same table out.
     """
     from core import export, formats
 
     output = Path(arguments.output)
     if output.is_dir():
         raise GenreLabError(f"--output {output} is a folder; give a file name.")
+    if _partitioned(arguments, arguments.input, arguments.output):
+        from core import partitioned
+
+        kind = partitioned.output_format(arguments.output)
+        with (
+            _cluster_client(_cluster_address(arguments)) as client,
+            _replaced_on_success(output, binary=kind == "parquet") as stream,
+        ):
+            rows, written, understood = partitioned.tables_in_parts(
+                arguments.input, stream, kind, table_of, client
+            )
+        _tell_understood(understood, arguments.verbose)
+        return rows, written
     understood = formats.Understood()
     rows = written = 0
     with _replaced_on_success(output) as stream:
@@ -698,6 +803,7 @@ def _stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
 def _command_explain(arguments: argparse.Namespace) -> int:
     from core import bundle, predict, shapley
 
+    _cluster_address(arguments)  # a bad --cluster is refused before any work
     model_bundle = bundle.load_bundle(arguments.model)
     if arguments.genre is not None:
         # Refused before reading anything: a genre the model does not have.
@@ -705,12 +811,19 @@ def _command_explain(arguments: argparse.Namespace) -> int:
 
     def explained(raw, typed):
         explanation = shapley.explain_frame(model_bundle, typed, arguments.genre)
-        explanation[predict.NOVELTY] = predict.novelty_of(model_bundle, typed)
+        explanation[predict.NOVELTY] = predict.novelty_of(
+            model_bundle, typed, _first_row(typed)
+        )
         return raw.drop(columns=explanation.columns, errors="ignore").join(explanation)
 
     rows, _ = _stream_to_csv(arguments, explained)
     print(f"{rows} rows explained or given a reason; written to {arguments.output}")
     return 0
+
+
+def _first_row(typed) -> int:
+    """A chunk's first row's place in its file (chunks are indexed by it)."""
+    return int(typed.index[0]) if len(typed) else 0
 
 
 def _with_input_novelty(table, scores):
@@ -754,6 +867,7 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         raise GenreLabError(
             f"--k must be a whole number from 1 to 100, not {arguments.k}."
         )
+    _cluster_address(arguments)  # a bad --cluster is refused before any work
     model_bundle = bundle.load_bundle(arguments.model)
     tracks = _load_labelled(arguments.data, verbose=False)
     index = songs.sound_index(model_bundle, tracks)
@@ -763,7 +877,7 @@ def _command_similar(arguments: argparse.Namespace) -> int:
         arguments,
         lambda raw, typed: _with_input_novelty(
             songs.similar_table(model_bundle, index, typed, arguments.k),
-            predict.novelty_of(model_bundle, typed),
+            predict.novelty_of(model_bundle, typed, _first_row(typed)),
         ),
     )
     print(
@@ -872,7 +986,8 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         **_genre_settings(arguments),
     )
     # Checked before minutes of training: the setting, the values, the folder.
-    sweep.sweep_plan(base, arguments.setting, arguments.values)
+    configs, tried = sweep.sweep_plan(base, arguments.setting, arguments.values)
+    address = _cluster_address(arguments)
     out = Path(arguments.out)
     if out.exists() and (
         not out.is_dir()
@@ -894,14 +1009,30 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
                 f"run {number + 1} of {count}: {arguments.setting} {value}\n"
             )
 
-    runs = sweep.sweep(
-        typed,
-        base,
-        arguments.setting,
-        arguments.values,
-        on_run_start=started,
-        on_epoch=None if arguments.quiet else _ProgressBar(),
-    )
+    if address is None:
+        runs = sweep.run_configs(
+            typed,
+            configs,
+            tried,
+            on_run_start=started,
+            on_epoch=None if arguments.quiet else _ProgressBar(),
+        )
+    else:
+        from core import cluster_training
+
+        def ended(number: int, count: int, run) -> None:
+            if not arguments.quiet:
+                value = sweep.shown_value(run.values[arguments.setting])
+                sys.stderr.write(
+                    f"run {number + 1} of {count} done on the cluster: "
+                    f"{arguments.setting} {value}, validation accuracy "
+                    f"{run.validation['accuracy']:.4f}\n"
+                )
+
+        with _cluster_client(address) as client:
+            runs = cluster_training.run_configs(
+                client, typed, configs, tried, on_run_end=ended
+            )
     table = sweep.results_table(runs)
     out.mkdir(parents=True, exist_ok=True)
     with _replaced_on_success(out / "sweep.csv") as stream:

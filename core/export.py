@@ -54,6 +54,19 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     return kept.join(predictions)
 
 
+def as_written(table: pd.DataFrame, understood: formats.Understood) -> pd.DataFrame:
+    """A table with the file's own names for the columns GenreLab renamed.
+
+    ``Duration (ms)`` stays ``Duration (ms)`` in what people download.
+    """
+    names = {
+        canonical: written
+        for written, canonical in understood.renamed.items()
+        if canonical in table.columns and written not in table.columns
+    }
+    return table.rename(columns=names)
+
+
 def unpredictable_rows(table: pd.DataFrame) -> pd.DataFrame:
     """The rows of :func:`predictions_table` that got no prediction, with row numbers.
 
@@ -287,13 +300,8 @@ def predict_file(
         )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
-            as_written = {
-                canonical: written
-                for written, canonical in understood.renamed.items()
-                if canonical in table.columns and written not in table.columns
-            }
             write_csv(
-                table.rename(columns=as_written),
+                as_written(table, understood),
                 output,
                 header=rows == 0,
                 rounded=probability_columns,
@@ -321,22 +329,21 @@ def predict_file(
         label=label,
         genres=bundle.genres,
     )
-    # The network is chosen from the first chunk's rows (a file's first
-    # CHUNK_ROWS; core.predict.choose_network), before any is predicted.
-    first = next(chunks)
-    first_inputs = predict.network_inputs(bundle, first[1])
-    choice = predict.choose_network(
-        bundle,
-        first[1],
-        first_inputs[0],
-        predict.row_novelty(bundle, first_inputs[3], first_inputs[0]),
-    )
+    # The network is chosen from the file's first rows (core.predict.
+    # file_choice), before any is predicted: the first chunks are held until
+    # there are enough of them, whatever the chunk size.
+    held: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    for chunk_read in chunks:
+        held.append(chunk_read)
+        if sum(len(typed) for _, typed in held) >= predict.CHOICE_ROWS:
+            break
+    choice = predict.file_choice(bundle, pd.concat([typed for _, typed in held]))
     # With a second process, each chunk's network runs there while the next
     # chunk is read here; then its table is written.
     with NetworkRunner(predict.network_of(bundle, choice), separate_process) as runner:
         waiting: _Chunk | None = None
         read = 0
-        for raw, typed in itertools.chain([first], chunks):
+        for raw, typed in itertools.chain(held, chunks):
             own = predict.network_inputs(bundle, typed)
             usable, reasons, filled, features = (
                 predict.chosen_inputs(bundle, typed, choice)
@@ -346,7 +353,7 @@ def predict_file(
             job = runner.submit(features, read)
             # Measured here while the network runs in the second process, on
             # the file's own values (its popularity too).
-            scores = predict.row_novelty(bundle, own[3], own[0])
+            scores = predict.row_novelty(bundle, own[3], own[0], read)
             file_novelty.add(own[3], own[0], scores, bundle.preprocessor.feature_names)
             chunk = _Chunk(raw, typed, usable, reasons, filled, scores, job)
             read += len(typed)

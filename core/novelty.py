@@ -59,6 +59,10 @@ UNUSUAL = 95.0
 # Rows whose distances are computed at once (a 16,384 x 256 float32 block,
 # 16 MB: as fast as 4 times more rows, in a quarter of the memory).
 BLOCK_ROWS = 16_384
+# Rows of a block when rows are computed at their place in a file: the
+# network's (core.forward.BLOCK_ROWS), so that a chunk of a file
+# (core.data.CHUNK_ROWS, 5 blocks) is computed without padding.
+FILE_BLOCK_ROWS = 2_048
 # A file's feature whose mean lies this many training standard deviations
 # from the training mean is named as different.
 NOTABLE_SHIFT = 0.25
@@ -132,22 +136,39 @@ def plain_inputs(feature_names: tuple[str, ...]) -> list[int]:
     ]
 
 
-def nearest_distances(prototypes: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-    """Each row's Euclidean distance to its nearest prototype (float64)."""
+def nearest_distances(
+    prototypes: np.ndarray, inputs: np.ndarray, first_row: int | None = None
+) -> np.ndarray:
+    """Each row's Euclidean distance to its nearest prototype (float64).
+
+    ``first_row``: the first row's place in its file. Given, the rows are
+    computed at their file position in full blocks, as the network's are
+    (``core.forward.Network.outputs``): a row's bits then do not depend on
+    how the file was cut into chunks or parts (float32 products do depend
+    on a row's place in its block).
+    """
+    block_rows, count, lead = BLOCK_ROWS, len(inputs), 0
+    if first_row is not None:
+        block_rows = FILE_BLOCK_ROWS
+        lead = first_row % block_rows
+        size = -(-(lead + len(inputs)) // block_rows) * block_rows
+        padded = np.zeros((size, inputs.shape[1]), dtype=np.float32)
+        padded[lead : lead + len(inputs)] = inputs
+        inputs = padded
     centres = np.asarray(prototypes, dtype=np.float32)
     # |x - c|^2 = |x|^2 - 2 x.c + |c|^2: one matrix product per block, the
     # -2 folded into the centres and |c|^2 added in place (no temporaries).
     doubled = -2.0 * centres.T
     centre_norms = (centres * centres).sum(axis=1)
     result = np.empty(len(inputs), dtype=np.float64)
-    for start in range(0, len(inputs), BLOCK_ROWS):
-        block = np.asarray(inputs[start : start + BLOCK_ROWS], dtype=np.float32)
+    for start in range(0, len(inputs), block_rows):
+        block = np.asarray(inputs[start : start + block_rows], dtype=np.float32)
         squared = block @ doubled
         squared += centre_norms
         nearest = squared.min(axis=1)
         nearest += np.einsum("ij,ij->i", block, block)
         result[start : start + len(block)] = np.sqrt(np.maximum(nearest, 0.0))
-    return result
+    return result[lead : lead + count]
 
 
 def fit_reference(
@@ -204,7 +225,10 @@ def fit_reference(
 
 
 def novelty_scores(
-    reference: NoveltyReference | None, inputs: np.ndarray, usable: np.ndarray
+    reference: NoveltyReference | None,
+    inputs: np.ndarray,
+    usable: np.ndarray,
+    first_row: int | None = None,
 ) -> np.ndarray:
     """Each row's novelty, 0-100 (NaN: no reference, or a row not predicted).
 
@@ -212,13 +236,18 @@ def novelty_scores(
         reference: the bundle's reference (None: bundles saved without one).
         inputs: the network's inputs, a row per row.
         usable: which rows are predicted (the others get NaN).
+        first_row: the first row's place in its file (see
+            :func:`nearest_distances`); None: rows of no file.
     """
     scores = np.full(len(inputs), np.nan)
     if reference is None or not usable.any():
         return scores
-    # Every row of a file's chunk is usually usable: no copy then.
-    rows = inputs if usable.all() else inputs[usable]
-    distances = nearest_distances(reference.prototypes, rows)
+    if first_row is not None:
+        distances = nearest_distances(reference.prototypes, inputs, first_row)[usable]
+    else:
+        # Every row of a file's chunk is usually usable: no copy then.
+        rows = inputs if usable.all() else inputs[usable]
+        distances = nearest_distances(reference.prototypes, rows)
     levels = np.linspace(0.0, 100.0, len(reference.reference_distances))
     scores[usable] = np.interp(distances, reference.reference_distances, levels)
     return scores
@@ -256,6 +285,14 @@ class FileNovelty:
         # The plain columns first: a chunk's 11 columns copied, not its 112.
         plain = inputs[:, self._positions][usable]
         self._sums += plain.sum(axis=0, dtype=np.float64)
+
+    def merge(self, other: FileNovelty) -> None:
+        """Take the counts and sums of another part of the same file."""
+        if self._sums is None or other._sums is None:
+            return
+        self.rows += other.rows
+        self.unusual += other.unusual
+        self._sums += other._sums
 
     def summary(self) -> FileSummary | None:
         """The file's share of unusual tracks and feature shifts (None: unknown)."""

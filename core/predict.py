@@ -106,15 +106,28 @@ def predictions_from(
     return pd.concat([result, probability_table], axis=1)
 
 
-def row_novelty(bundle: Bundle, features: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Each row's novelty from its network inputs (NaN: unknown or not predicted)."""
-    return novelty.novelty_scores(bundle.novelty, features, usable)
+def row_novelty(
+    bundle: Bundle,
+    features: np.ndarray,
+    usable: np.ndarray,
+    first_row: int | None = None,
+) -> np.ndarray:
+    """Each row's novelty from its network inputs (NaN: unknown or not predicted).
+
+    ``first_row``: the rows' place in their file, as for the network.
+    """
+    return novelty.novelty_scores(bundle.novelty, features, usable, first_row)
 
 
-def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
-    """The ``novelty`` column of a typed frame's rows (explain, similar)."""
+def novelty_of(
+    bundle: Bundle, typed: pd.DataFrame, first_row: int | None = None
+) -> pd.Series:
+    """The ``novelty`` column of a typed frame's rows (explain, similar).
+
+    ``first_row``: the rows' place in their file (see :func:`row_novelty`).
+    """
     usable, _, _, features = network_inputs(bundle, typed)
-    scores = np.round(row_novelty(bundle, features, usable), 1)
+    scores = np.round(row_novelty(bundle, features, usable, first_row), 1)
     return pd.Series(scores, index=typed.index, name=NOVELTY)
 
 
@@ -131,6 +144,9 @@ def novelty_of(bundle: Bundle, typed: pd.DataFrame) -> pd.Series:
 # then predicts them.
 AUDIO_ONLY_NOVELTY = 60.0
 AUDIO_ONLY_MIN_ROWS = 50
+# A file is judged by its first rows, however it is read (whole, in chunks
+# of any size, in parts on a cluster): the same rows give the same network.
+CHOICE_ROWS = 2_000
 
 
 @dataclass(frozen=True)
@@ -184,6 +200,18 @@ def choose_network(
     )
 
 
+def file_choice(bundle: Bundle, first_rows: pd.DataFrame) -> NetworkChoice:
+    """:func:`choose_network` of a file from its first ``CHOICE_ROWS`` rows.
+
+    Args:
+        first_rows: the file's first rows (its first typed rows, at least
+            ``CHOICE_ROWS`` of them when it has that many).
+    """
+    head = first_rows.iloc[:CHOICE_ROWS]
+    usable, _, _, inputs = network_inputs(bundle, head)
+    return choose_network(bundle, head, usable, row_novelty(bundle, inputs, usable, 0))
+
+
 def network_of(bundle: Bundle, choice: NetworkChoice) -> forward.Network:
     """The network a choice names."""
     if choice.audio_only and bundle.audio_network is not None:
@@ -230,8 +258,8 @@ def predict_frame(
         ``p_<Genre>`` column per genre (empty when not predicted).
     """
     usable, reasons, filled, inputs = network_inputs(bundle, typed)
-    scores = row_novelty(bundle, inputs, usable)
-    choice = choice or choose_network(bundle, typed, usable, scores)
+    scores = row_novelty(bundle, inputs, usable, first_row)
+    choice = choice or file_choice(bundle, typed)
     if choice.audio_only:
         usable, reasons, filled, inputs = chosen_inputs(bundle, typed, choice)
     probabilities = network_of(bundle, choice).probabilities(inputs, first_row)
@@ -295,6 +323,15 @@ class ScoreKeeper:
             else typed.index.to_numpy(dtype=np.uint64)
         )
 
+    def merge(self, other: ScoreKeeper) -> None:
+        """Take every row another keeper holds (a file's next part), after its own."""
+        self._labels.extend(other._labels)
+        self._predicted.extend(other._predicted)
+        self._tracks.extend(other._tracks)
+        self._novelty.extend(other._novelty)
+        self._top2 += other._top2
+        self._named_tracks = self._named_tracks and other._named_tracks
+
     def metrics(self) -> dict:
         """The scores of every row added so far (see :func:`evaluate_predictions`)."""
         labels = np.concatenate([np.zeros(0, np.int16), *self._labels]).astype(np.int64)
@@ -346,8 +383,7 @@ def evaluate_predictions(
 
 def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
     """Predict a labelled file's rows and score them (:func:`evaluate_predictions`)."""
-    usable, _, _, inputs = network_inputs(bundle, typed)
-    choice = choose_network(bundle, typed, usable, row_novelty(bundle, inputs, usable))
+    choice = file_choice(bundle, typed)
     scores = evaluate_predictions(
         typed, predict_frame(bundle, typed, first_row=0, choice=choice), bundle.genres
     )

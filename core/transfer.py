@@ -110,10 +110,7 @@ def labelled_figures(bundle: Bundle, typed: pd.DataFrame, labels: list[str]) -> 
         rows the model cannot predict are left out.
     """
     check_reference(bundle)
-    usable, _, _, inputs = predict.network_inputs(bundle, typed)
-    choice = predict.choose_network(
-        bundle, typed, usable, predict.row_novelty(bundle, inputs, usable)
-    )
+    choice = predict.file_choice(bundle, typed)
     result = predict.predict_frame(bundle, typed, choice=choice)
     usable = (result[predict.REASON] == "").to_numpy()
     columns = predict.probability_columns(bundle.genres.names)

@@ -312,7 +312,11 @@ def train_one(config: settings.TrainingConfig) -> None:
     """Train with live progress and keep the result as the active model."""
     stop_button("train_stop")
     run = training.queued_training(
-        typed, config, training.progress_hook(), corrections=corrections_used
+        typed,
+        config,
+        training.progress_hook(),
+        corrections=corrections_used,
+        source=state.source_facts(source),
     )
     training.keep_run(run, preset_label(config))
     # Run the page again so that the sidebar, drawn before training, shows the
@@ -464,6 +468,7 @@ def start_sweep() -> None:
             training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
             cancel_key=f"train_sweep_cancel_{number}",
             corrections=corrections_used,
+            source=state.source_facts(source),
         )
         kept["runs"].append(sweep.SweepRun(values_tried, run))
         overall.progress(

@@ -265,3 +265,15 @@ def impute_run(separable_typed):
     from core import pipeline
 
     return pipeline.train_from_frame(separable_typed, tiny_config(unknowns="impute"))
+
+
+@pytest.fixture(scope="session")
+def scheduler_address(tmp_path_factory):
+    """A Dask scheduler and 2 workers started as separate processes (issue 28).
+
+    ``dask scheduler`` and ``dask worker`` (tests/dask_cluster.py); started
+    once, at the first test that asks for it.
+    """
+    from tests.dask_cluster import scheduler_and_workers
+
+    yield from scheduler_and_workers(tmp_path_factory)

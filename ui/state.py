@@ -88,6 +88,29 @@ def session_id() -> str:
     return st.session_state[SESSION_ID]
 
 
+@dataclass(frozen=True)
+class _ClusterConnection:
+    # Held in a box: st.cache_resource refuses to return an awaitable, which
+    # a distributed.Client is.
+    client: Any
+
+
+@st.cache_resource
+def _cluster_connection(address: str) -> _ClusterConnection:
+    from core import cluster
+
+    return _ClusterConnection(cluster.open_client(cluster.parse_address(address)))
+
+
+def cluster_client(address: str):
+    """The server's one Dask client of ``$GENRELAB_DASK_SCHEDULER`` (docs/scale.md).
+
+    Opened at the first training, never on a page load: Dask is imported
+    then. Raises GenreLabError when no scheduler answers (not cached).
+    """
+    return _cluster_connection(address).client
+
+
 @st.cache_resource
 def training_queue() -> training_queues.TrainingQueue:
     """The one training queue every session of this server shares."""
@@ -112,6 +135,8 @@ class DataSource:
     path: str | None = None
     # The column a person chose as the genre column (None: found by name).
     genre_column: str | None = None
+    # The file's own name, for a model card ("music_genre.csv").
+    file_name: str = ""
 
 
 def digest(content: bytes) -> str:
@@ -129,6 +154,7 @@ def data_source() -> DataSource | None:
             key=_upload_key(upload["digest"], genre_column),
             content=upload["content"],
             genre_column=genre_column,
+            file_name=upload["name"],
         )
     path = data.resolve_data_path()
     if path.is_file():
@@ -137,8 +163,17 @@ def data_source() -> DataSource | None:
             label=str(_shown_path(path)),
             key=f"path:{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}",
             path=str(path),
+            file_name=path.name,
         )
     return None
+
+
+def source_facts(source: DataSource) -> dict[str, str]:
+    """The training file as a model card names it: name, format, genre column."""
+    _, understood = _loaded(
+        source.key, source.content, source.path, source.genre_column
+    )
+    return understood.source(source.file_name)
 
 
 def _shown_path(path: Path) -> Path:

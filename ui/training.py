@@ -19,9 +19,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core import cluster, inputs
 from core import config as settings
-from core import inputs
 from core.history import EpochLog, ensemble_epoch
+from core.model_card import SOURCE_KEY
 from ui import charts, state
 from ui.genre_choice import GENRE_FIELDS
 
@@ -143,10 +144,12 @@ def queued_training(
     on_epoch: Callable[[EpochLog], None],
     cancel_key: str = "train_cancel",
     corrections: dict[int, str] | None = None,
+    source: dict[str, str] | None = None,
 ):
     """Wait for a slot, train, give the slot back.
 
-    ``corrections`` (row -> genre, fixed by hand) are applied before training.
+    ``corrections`` (row -> genre, fixed by hand) are applied before training;
+    ``source`` (the file's name, format and genre column) goes on the card.
 
     Returns the finished core.pipeline.TrainingRun. Raises whatever training
     raises (DataError for data it cannot use), and Streamlit's stop when the
@@ -165,13 +168,42 @@ def queued_training(
             queue.alive(ticket)
             on_epoch(log)
 
-        run = pipeline.train_from_frame(
-            typed, config, on_epoch=report, corrections=corrections
-        )
+        address = cluster.address_from_environment()
+        if address is None:
+            run = pipeline.train_from_frame(
+                typed, config, on_epoch=report, corrections=corrections
+            )
+        else:
+            run = _trained_on_cluster(
+                str(address), typed, config, corrections, queue, ticket
+            )
         st.session_state[state.TRAINING] = False
+        if source:
+            run.bundle.info[SOURCE_KEY] = dict(source)
         return run
     finally:
         queue.leave(ticket)
+
+
+def _trained_on_cluster(address, typed, config, corrections, queue, ticket):
+    """A training as a task on the cluster: this process never imports TensorFlow.
+
+    The visitor sees the seconds go by (no epochs: they happen on a worker);
+    Stop, a click or a closed tab cancel the task at the next second.
+    """
+    from core import cluster_training
+
+    notice = st.empty()
+
+    def waiting(seconds: float) -> None:
+        queue.alive(ticket)
+        notice.caption(f"Training on the cluster ({address}): {seconds:.0f} s so far.")
+
+    run = cluster_training.train(
+        state.cluster_client(address), typed, config, corrections, on_wait=waiting
+    )
+    notice.empty()
+    return run
 
 
 def bundle_zip(bundle) -> bytes:
