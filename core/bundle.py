@@ -25,6 +25,7 @@ from pathlib import Path
 
 from core import forward, schema
 from core.config import TrainingConfig
+from core.conformal import Calibration
 from core.errors import BundleError, ConfigError
 from core.features import Preprocessor
 from core.limits import LIMITS, megabytes, parse_json, read_member
@@ -60,6 +61,9 @@ class Bundle:
     # What novelty needs from the training tracks (core.novelty); None for
     # bundles saved before issue 25 (their novelty is unknown).
     novelty: NoveltyReference | None = None
+    # The calibration of prediction sets (core.conformal); None for bundles
+    # saved without a calibration share (they give no prediction sets).
+    conformal: Calibration | None = None
 
 
 def _package_versions() -> dict[str, str]:
@@ -133,6 +137,9 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
         if bundle.novelty is not None:
             # A key older GenreLab ignores: the bundle stays readable by it.
             preprocessing["novelty"] = bundle.novelty.to_dict()
+        if bundle.conformal is not None:
+            # Also a key older GenreLab ignores.
+            preprocessing["conformal"] = bundle.conformal.to_dict()
         (staging / PREPROCESSING_FILE).write_text(json.dumps(preprocessing, indent=2))
         (staging / METRICS_FILE).write_text(json.dumps(bundle.metrics, indent=2))
         if card:
@@ -204,6 +211,11 @@ def load_bundle(directory: str | Path) -> Bundle:
             if "novelty" in preprocessing
             else None
         )
+        conformal = (
+            Calibration.from_dict(preprocessing["conformal"])
+            if "conformal" in preprocessing
+            else None
+        )
     except (KeyError, TypeError, ValueError, ConfigError) as error:
         raise BundleError(
             f"The model bundle's preprocessing settings are invalid ({error})."
@@ -232,6 +244,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         metrics=metrics,
         info=dict(preprocessing.get("info", {})),
         novelty=novelty,
+        conformal=conformal,
     )
 
 

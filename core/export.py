@@ -220,6 +220,7 @@ def predict_file(
     separate_process: bool = False,
     limited: bool = False,
     label: str | None = None,
+    coverage: float | None = None,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -240,6 +241,9 @@ def predict_file(
             CSV), else at the limit.
         label: the file's column that holds the genre, as a person named it
             (``--label``); None: the one named as in ``formats.LABEL_NAMES``.
+        coverage: add each row's prediction set at this coverage
+            (``prediction_set``, :func:`core.predict.with_prediction_sets`);
+            None: no sets.
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -251,6 +255,8 @@ def predict_file(
         DataError: the file cannot be read (possibly after some chunks were
             written: write to a temporary file and keep it only on success).
     """
+    if coverage is not None:  # refused before any row is read or written
+        predict.check_prediction_sets(bundle, coverage)
     rows = predicted = 0
     previews: list[pd.DataFrame] = []
     unpredictable: list[pd.DataFrame] = []
@@ -272,6 +278,14 @@ def predict_file(
             probabilities,
             chunk.novelty,
         )
+        if coverage is not None:
+            predictions = predict.with_prediction_sets(
+                bundle,
+                predictions,
+                coverage,
+                schema.GENRES,
+                predict.PROBABILITY_COLUMNS,
+            )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
             as_written = {

@@ -5,12 +5,15 @@ Every row gets probabilities or a reason, none is lost.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from core import evaluate, formats, novelty, schema
+from core import conformal, evaluate, formats, novelty, schema
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
+from core.errors import GenreLabError
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"
@@ -93,6 +96,60 @@ def predictions_from(
     for position, column in enumerate(PROBABILITY_COLUMNS):
         result[column] = probabilities[:, position]
     return result
+
+
+# The column of each row's prediction set ("Rap; Hip-Hop"; empty when none).
+PREDICTION_SET = conformal.PREDICTION_SET
+
+
+def check_prediction_sets(
+    bundle: Bundle, coverage: object
+) -> tuple[conformal.Calibration, float]:
+    """The bundle's calibration and ``coverage``, when it can give sets at it.
+
+    Raises:
+        GenreLabError: the coverage is not strictly between 0 and 1, or the
+            bundle was saved without a calibration (no sets).
+    """
+    coverage = conformal.check_coverage(coverage)
+    if bundle.conformal is None:
+        raise GenreLabError(
+            f"{conformal.NO_SETS} Train one with a calibration share, or run "
+            "'python -m core calibrate-conformal' on this one."
+        )
+    return bundle.conformal, coverage
+
+
+def with_prediction_sets(
+    bundle: Bundle,
+    predictions: pd.DataFrame,
+    coverage: float,
+    genres: Sequence[str],
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """``predictions`` with a ``prediction_set`` column at ``coverage``.
+
+    The one function the Predict page, Batch predict and ``predict
+    --coverage`` call.
+
+    Args:
+        bundle: a calibrated bundle (:func:`check_prediction_sets`).
+        predictions: :func:`predict_frame` (or :func:`predictions_from`) rows.
+        coverage: e.g. 0.9 for "90% sure".
+        genres: the model's genre names, one per probability column.
+        columns: the probability columns of ``predictions``, in that order.
+
+    Raises:
+        GenreLabError: see :func:`check_prediction_sets`.
+    """
+    calibration, coverage = check_prediction_sets(bundle, coverage)
+    predicted = (predictions[REASON] == "").to_numpy()
+    probabilities = predictions.loc[predicted, list(columns)].to_numpy(dtype=float)
+    sets = np.full(len(predictions), "", dtype=object)
+    if predicted.any():
+        members = conformal.prediction_sets(calibration, probabilities, coverage)
+        sets[predicted] = conformal.set_names(members, probabilities, genres)
+    return predictions.assign(**{PREDICTION_SET: sets})
 
 
 def row_novelty(bundle: Bundle, features: np.ndarray, usable: np.ndarray) -> np.ndarray:
