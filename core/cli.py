@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         "--input", required=True, help="CSV of tracks (label optional)"
     )
     predict.add_argument("--output", required=True, help="CSV to write")
+    predict.add_argument(
+        "--coverage",
+        type=float,
+        help="add a prediction_set column: the genres the track is one of, "
+        "this sure (e.g. 0.9 for 90%%); holds for tracks like the training data",
+    )
     _verbose_flag(predict)
 
     compare = commands.add_parser(
@@ -156,6 +162,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     calibrate.add_argument("--model", required=True, help="a bundle folder")
     calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
+
+    calibrate_sets = commands.add_parser(
+        "calibrate-conformal",
+        help="calibrate a bundle's prediction sets on tracks its network never "
+        "learned from (network unchanged)",
+    )
+    calibrate_sets.add_argument("--model", required=True, help="a bundle folder")
+    calibrate_sets.add_argument(
+        "--data", help="the labelled CSV the bundle was trained on"
+    )
 
     transfer_command = commands.add_parser(
         "transfer",
@@ -495,10 +511,19 @@ def _command_predict(arguments: argparse.Namespace) -> int:
     model_bundle = bundle.load_bundle(arguments.model)
     with _replaced_on_success(output) as stream:
         result = export.predict_file(
-            model_bundle, arguments.input, stream, score=False, separate_process=True
+            model_bundle,
+            arguments.input,
+            stream,
+            score=False,
+            separate_process=True,
+            coverage=arguments.coverage,
         )
     _tell_understood(result.understood, arguments.verbose)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
+    if arguments.coverage is not None:
+        from core import conformal
+
+        print(conformal.guarantee_sentence(arguments.coverage))
     if result.novelty is not None:
         from core import novelty
 
@@ -519,6 +544,29 @@ def _command_calibrate_novelty(arguments: argparse.Namespace) -> int:
     print(
         f"Novelty reference of {arguments.model} fitted on its training tracks; "
         "network and metrics unchanged."
+    )
+    return 0
+
+
+def _command_calibrate_conformal(arguments: argparse.Namespace) -> int:
+    from core import bundle, pipeline
+    from core.model_card import model_card
+
+    target = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data, verbose=False)
+    rows = pipeline.calibrate_conformal(target, typed)
+    command = target.info.get("command", "python -m core train ...")
+    bundle.save_bundle(target, arguments.model, card=model_card(target, command))
+    figures = target.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
+    shown = ", ".join(
+        f"{name}: {values['coverage']:.1%} held, {values['mean_size']:.2f} genres"
+        for name, values in figures.items()
+    )
+    print(
+        f"Prediction sets of {arguments.model} calibrated on "
+        f"{len(rows.calibration):,} tracks ({rows.source}); on "
+        f"{len(rows.evaluation):,} other unseen tracks: {shown}. "
+        "Network unchanged."
     )
     return 0
 
@@ -841,6 +889,7 @@ COMMANDS = {
     "counterfactual": _command_counterfactual,
     "similar": _command_similar,
     "calibrate-novelty": _command_calibrate_novelty,
+    "calibrate-conformal": _command_calibrate_conformal,
     "transfer": _command_transfer,
     "segments": _command_segments,
     "label-issues": _command_label_issues,
