@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         help="share of the training tracks held out to draw validation curves",
     )
+    train.add_argument(
+        "--calibration-share",
+        type=float,
+        help="share of the training tracks set aside, never learned from, to "
+        "calibrate prediction sets (predict --coverage)",
+    )
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     _label_option(train)
@@ -410,6 +416,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
         unknowns=arguments.unknowns,
         ensemble_size=arguments.ensemble_size,
         validation_fraction=arguments.validation_share,
+        calibration_fraction=arguments.calibration_share,
     )
     from core import bundle, pipeline
 

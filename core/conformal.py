@@ -70,6 +70,9 @@ SCORE_DECIMALS = 6
 PREDICTION_SET = "prediction_set"
 # How the genres of a set are joined in that column.
 SEPARATOR = "; "
+# The bundle metrics' key of the coverage measured on unseen tracks
+# (core.pipeline.conformal_metrics; the model card reads it).
+METRICS_KEY = "conformal"
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,8 @@ def explanation(coverage: float) -> str:
         f"from. For tracks like those, a list like this one holds the right "
         f"genre at least {hits} times in 100. The fewer genres it names, the "
         "surer the model is. The promise is about tracks like the training "
-        "data: for a track unlike them it does not hold."
+        "data, with genres given the same way: for a track unlike them, or "
+        "from a source that names genres differently, it does not hold."
     )
 
 

@@ -247,7 +247,7 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
 # Where a bundle's calibration tracks come from, in words (model card, docs).
 FROM_CALIBRATION_SHARE = "the calibration share of the training tracks"
 FROM_VALIDATION_SHARE = "the validation share of the training tracks"
-FROM_TEST_HALF = "half of the test tracks (coverage is reported on the other half)"
+FROM_TEST_HALF = "half of the test tracks; coverage is reported on the other half"
 # The share of the test tracks calibrated on when nothing else is unseen.
 TEST_HALF = 0.5
 
@@ -343,7 +343,7 @@ def conformal_metrics(
 
 
 # The metrics key of the calibration's figures.
-CONFORMAL_METRICS = "conformal"
+CONFORMAL_METRICS = conformal.METRICS_KEY
 
 
 def calibrate_conformal(bundle: Bundle, typed: pd.DataFrame) -> ConformalRows:

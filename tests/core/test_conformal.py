@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from core import bundle, conformal, data, pipeline, predict, schema
+from core import bundle, conformal, data, model_card, pipeline, predict, schema
 from core.errors import DataError, GenreLabError
 from tests.conftest import csv_bytes, separable_rows, tiny_config
 
@@ -166,6 +166,9 @@ def test_a_calibration_share_is_set_aside_before_training(calibrated_run):
     assert run.bundle.conformal is not None
     assert run.bundle.conformal.rows == len(calibration)
     assert run.bundle.conformal.source == pipeline.FROM_CALIBRATION_SHARE
+    card = model_card.model_card(run.bundle, "python -m core train ...")
+    assert "## Prediction sets" in card and "calibration share 0.4" in card
+    assert "calibrate-conformal" not in card
 
 
 def test_coverage_of_a_trained_model_holds_on_its_test_tracks(calibrated_run):
@@ -230,6 +233,9 @@ def test_calibrating_afterwards_uses_unseen_tracks_only(calibrated_run):
     assert model.conformal.rows == len(calibration)
     figures = model.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
     assert figures["0.9"]["rows"] == len(evaluation)
+    card = model_card.model_card(model, "python -m core train ...")
+    assert "## Prediction sets" in card and "half of the test tracks" in card
+    assert "python -m core calibrate-conformal --model" in card
     with pytest.raises(DataError, match="not the file"):
         pipeline.calibrate_conformal(model, noisy_typed(seed=12))
 
