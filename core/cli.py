@@ -161,23 +161,24 @@ def _parser() -> argparse.ArgumentParser:
     similar.add_argument("--output", required=True, help="CSV to write")
     _verbose_flag(similar)
 
-    calibrate = commands.add_parser(
-        "calibrate-novelty",
-        help="add a novelty reference to a bundle from its training data "
-        "(network and metrics unchanged)",
-    )
-    calibrate.add_argument("--model", required=True, help="a bundle folder")
-    calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
-
-    calibrate_sets = commands.add_parser(
-        "calibrate-conformal",
-        help="calibrate a bundle's prediction sets on tracks its network never "
-        "learned from (network unchanged)",
-    )
-    calibrate_sets.add_argument("--model", required=True, help="a bundle folder")
-    calibrate_sets.add_argument(
-        "--data", help="the labelled CSV the bundle was trained on"
-    )
+    # Commands that add to a bundle what its own training data gives.
+    for name, help_text in (
+        (
+            "calibrate-novelty",
+            "add a novelty reference to a bundle from its training data "
+            "(network and metrics unchanged)",
+        ),
+        (
+            "calibrate-conformal",
+            "calibrate a bundle's prediction sets on tracks its network never "
+            "learned from (network unchanged)",
+        ),
+    ):
+        calibrate = commands.add_parser(name, help=help_text)
+        calibrate.add_argument("--model", required=True, help="a bundle folder")
+        calibrate.add_argument(
+            "--data", help="the labelled CSV the bundle was trained on"
+        )
 
     transfer_command = commands.add_parser(
         "transfer",

@@ -17,11 +17,13 @@ Two scores are implemented, LAC (``1 - p(genre)``, the smallest sets on
 average) and APS (the probability of every genre at least as likely as the
 genre, taken together: sets that grow with the model's doubt). Measured by
 ``benchmarks/bench_conformal.py`` on the recommended recipe's 4,484 unseen
-test tracks (calibrated on 10% of its training tracks): both reach their
-coverage, and LAC's sets are smaller at every coverage (see docs/model.md),
-so LAC is the method bundles are calibrated with (:data:`METHOD`).
+test tracks (calibrated on 10% of its training tracks): at 0.9 LAC held the
+listed genre for 88.7% of them with 2.16 genres a set, APS for 94.3% with
+3.66 (it over-covers: the top genre, always kept, often scores above the
+threshold). LAC's sets are smaller at every coverage (docs/model.md), so
+LAC is the method bundles are calibrated with (:data:`METHOD`).
 
-Written here, not with a library. Measured on this machine (Python 3.12,
+Written here, not with a library. Measured on this machine (Python 3.11,
 numpy 2.4, scikit-learn 1.9):
 
 - MAPIE 1.6.0: 573 kB wheel, 4.6 MB installed, needs numpy, scikit-learn
