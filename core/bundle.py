@@ -27,6 +27,7 @@ from pathlib import Path
 
 from core import forward
 from core.config import TrainingConfig
+from core.conformal import Calibration
 from core.errors import BundleError, ConfigError, DataError
 from core.features import Preprocessor
 from core.genres import REFERENCE, Genres
@@ -73,6 +74,9 @@ class Bundle:
     # .keras file; None for a bundle without one (core.predict.choose_network).
     audio_network: forward.Network | None = None
     audio_model_file: bytes | None = None
+    # The calibration of prediction sets (core.conformal); None for bundles
+    # saved without a calibration share (they give no prediction sets).
+    conformal: Calibration | None = None
 
 
 def _package_versions() -> dict[str, str]:
@@ -148,6 +152,9 @@ def save_bundle(bundle: Bundle, directory: str | Path, card: str | None = None) 
         if bundle.novelty is not None:
             # A key older GenreLab ignores: the bundle stays readable by it.
             preprocessing["novelty"] = bundle.novelty.to_dict()
+        if bundle.conformal is not None:
+            # Also a key older GenreLab ignores.
+            preprocessing["conformal"] = bundle.conformal.to_dict()
         (staging / PREPROCESSING_FILE).write_text(json.dumps(preprocessing, indent=2))
         (staging / METRICS_FILE).write_text(json.dumps(bundle.metrics, indent=2))
         if card:
@@ -221,6 +228,11 @@ def load_bundle(directory: str | Path) -> Bundle:
             if "novelty" in preprocessing
             else None
         )
+        conformal = (
+            Calibration.from_dict(preprocessing["conformal"])
+            if "conformal" in preprocessing
+            else None
+        )
     except (KeyError, TypeError, ValueError, ConfigError) as error:
         raise BundleError(
             f"The model bundle's preprocessing settings are invalid ({error})."
@@ -259,6 +271,7 @@ def load_bundle(directory: str | Path) -> Bundle:
         genres=genres,
         audio_network=audio_network,
         audio_model_file=audio_model_file,
+        conformal=conformal,
     )
 
 

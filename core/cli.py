@@ -75,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         help="share of the training tracks held out to draw validation curves",
     )
+    train.add_argument(
+        "--calibration-share",
+        type=float,
+        help="share of the training tracks set aside, never learned from, to "
+        "calibrate prediction sets (predict --coverage)",
+    )
     train.add_argument("--out", required=True, help="folder to write the bundle to")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     _label_option(train)
@@ -101,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     predict.add_argument(
         "--output", required=True, help="CSV to write (.parquet: Parquet)"
+    )
+    predict.add_argument(
+        "--coverage",
+        type=float,
+        help="add a prediction_set column: the genres the track is one of, "
+        "this sure (e.g. 0.9 for 90%%); holds for tracks like the training data",
     )
     _verbose_flag(predict)
     _cluster_option(predict)
@@ -159,13 +171,24 @@ def _parser() -> argparse.ArgumentParser:
     _verbose_flag(similar)
     _cluster_option(similar)
 
-    calibrate = commands.add_parser(
-        "calibrate-novelty",
-        help="add a novelty reference to a bundle from its training data "
-        "(network and metrics unchanged)",
-    )
-    calibrate.add_argument("--model", required=True, help="a bundle folder")
-    calibrate.add_argument("--data", help="the labelled CSV the bundle was trained on")
+    # Commands that add to a bundle what its own training data gives.
+    for name, help_text in (
+        (
+            "calibrate-novelty",
+            "add a novelty reference to a bundle from its training data "
+            "(network and metrics unchanged)",
+        ),
+        (
+            "calibrate-conformal",
+            "calibrate a bundle's prediction sets on tracks its network never "
+            "learned from (network unchanged)",
+        ),
+    ):
+        calibrate = commands.add_parser(name, help=help_text)
+        calibrate.add_argument("--model", required=True, help="a bundle folder")
+        calibrate.add_argument(
+            "--data", help="the labelled CSV the bundle was trained on"
+        )
 
     audio = commands.add_parser(
         "train-audio-network",
@@ -533,6 +556,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
         ensemble_size=arguments.ensemble_size,
         validation_fraction=arguments.validation_share,
         **_genre_settings(arguments),
+        calibration_fraction=arguments.calibration_share,
     )
     from core import bundle, pipeline
 
@@ -671,6 +695,12 @@ def _command_predict(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     if _partitioned(arguments, arguments.input, arguments.output):
+        if arguments.coverage is not None:
+            # Checked before any work: nothing is written.
+            raise GenreLabError(
+                "--coverage works on one CSV or JSON file predicted here; "
+                "leave out --cluster, or predict the parts one by one."
+            )
         from core import partitioned
 
         kind = partitioned.output_format(arguments.output)
@@ -689,10 +719,15 @@ def _command_predict(arguments: argparse.Namespace) -> int:
                 stream,
                 score=False,
                 separate_process=True,
+                coverage=arguments.coverage,
             )
     _tell_understood(result.understood, arguments.verbose)
     _tell_network(result.network)
     print(f"{result.predicted} of {result.rows} rows predicted; written to {output}")
+    if arguments.coverage is not None:
+        from core import conformal
+
+        print(conformal.guarantee_sentence(arguments.coverage))
     if result.novelty is not None:
         from core import novelty
 
@@ -738,6 +773,29 @@ def _command_train_audio_network(arguments: argparse.Namespace) -> int:
         f"tracks without popularity, accuracy {scores['accuracy']:.4f}  "
         f"{_top2_text(scores)}macro F1 {scores['macro_f1']:.4f}; trained in "
         f"{scores['train_seconds']:.1f} s"
+    )
+    return 0
+
+
+def _command_calibrate_conformal(arguments: argparse.Namespace) -> int:
+    from core import bundle, pipeline
+    from core.model_card import model_card
+
+    target = bundle.load_bundle(arguments.model)
+    typed = _load_labelled(arguments.data, verbose=False)
+    rows = pipeline.calibrate_conformal(target, typed)
+    command = target.info.get("command", "python -m core train ...")
+    bundle.save_bundle(target, arguments.model, card=model_card(target, command))
+    figures = target.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
+    shown = ", ".join(
+        f"{name}: {values['coverage']:.1%} held, {values['mean_size']:.2f} genres"
+        for name, values in figures.items()
+    )
+    print(
+        f"Prediction sets of {arguments.model} calibrated on "
+        f"{len(rows.calibration):,} tracks ({rows.source}); on "
+        f"{len(rows.evaluation):,} other unseen tracks: {shown}. "
+        "Network unchanged."
     )
     return 0
 
@@ -1109,6 +1167,7 @@ COMMANDS = {
     "similar": _command_similar,
     "calibrate-novelty": _command_calibrate_novelty,
     "train-audio-network": _command_train_audio_network,
+    "calibrate-conformal": _command_calibrate_conformal,
     "transfer": _command_transfer,
     "segments": _command_segments,
     "label-issues": _command_label_issues,

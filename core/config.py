@@ -65,6 +65,8 @@ class Limit:
         """The sentence that refuses ``value``."""
         if self.whole:
             span = f"a whole number from {int(self.low)} to {int(self.high)}"
+        elif self.open_low and self.open_high:
+            span = f"above {self.low:g} and below {self.high:g}"
         elif self.open_high:
             span = f"at least {self.low:g} and below {self.high:g}"
         elif self.open_low:
@@ -85,6 +87,7 @@ LIMITS: dict[str, Limit] = {
     "epochs": Limit("Epochs", 1, 1000, whole=True),
     "early_stopping_patience": Limit("Early-stopping patience", 0, 1000, whole=True),
     "validation_fraction": Limit("The validation share", 0.0, 0.5),
+    "calibration_fraction": Limit("The calibration share", 0.0, 0.5),
     "ensemble_size": Limit("The ensemble size", 1, 10, whole=True),
     "seed": Limit("The seed", 0, 2**31 - 1, whole=True),
     "min_genre_tracks": Limit("The fewest tracks per genre", 2, 100_000, whole=True),
@@ -150,6 +153,11 @@ class TrainingConfig:
     early_stopping_patience: int = 0
     # Share of the training rows set aside to watch validation loss/accuracy.
     validation_fraction: float = 0.0
+    # Share of the training rows set aside before training (never learned
+    # from, not even for early stopping) to calibrate prediction sets
+    # (core.conformal). 0 = none, the value of every bundle saved before the
+    # setting existed, so an old bundle loads as "no prediction sets".
+    calibration_fraction: float = 0.0
     # Number of networks trained with different seeds whose probabilities are
     # averaged; more members give steadier, slightly better predictions.
     ensemble_size: int = 1
@@ -211,6 +219,11 @@ class TrainingConfig:
         values = dataclasses.asdict(self)
         for name in _TUPLE_SETTINGS:
             values[name] = list(getattr(self, name))
+        if self.calibration_fraction == 0:
+            # Written only when on: a bundle without prediction sets stays
+            # readable by GenreLab from before the setting, and a recipe's
+            # digest (core.model_card.recipe_digest) stays what was measured.
+            del values["calibration_fraction"]
         return values
 
     @classmethod

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from core import data, formats, novelty, predict
 from core.bundle import Bundle
 from core.data import label_codes
+from core.errors import DataError
 from core.genres import Genres
 from core.network_process import Job, NetworkRunner
 
@@ -244,6 +245,7 @@ def predict_file(
     separate_process: bool = False,
     limited: bool = False,
     label: str | None = None,
+    coverage: float | None = None,
 ) -> BatchResult:
     """Predict every row of a file, a chunk at a time.
 
@@ -264,6 +266,9 @@ def predict_file(
             CSV), else at the limit.
         label: the file's column that holds the genre, as a person named it
             (``--label``); None: the one named as in ``formats.LABEL_NAMES``.
+        coverage: add each row's prediction set at this coverage
+            (``prediction_set``, :func:`core.predict.with_prediction_sets`);
+            None: no sets.
 
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
@@ -275,6 +280,8 @@ def predict_file(
         DataError: the file cannot be read (possibly after some chunks were
             written: write to a temporary file and keep it only on success).
     """
+    if coverage is not None:  # refused before any row is read or written
+        predict.check_prediction_sets(bundle, coverage)
     rows = predicted = 0
     previews: list[pd.DataFrame] = []
     unpredictable: list[pd.DataFrame] = []
@@ -298,6 +305,14 @@ def predict_file(
             bundle.genres.names,
             chunk.novelty,
         )
+        if coverage is not None:
+            predictions = predict.with_prediction_sets(
+                bundle,
+                predictions,
+                coverage,
+                bundle.genres.names,
+                predict.probability_columns(bundle.genres.names),
+            )
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
             write_csv(
@@ -338,6 +353,12 @@ def predict_file(
         if sum(len(typed) for _, typed in held) >= predict.CHOICE_ROWS:
             break
     choice = predict.file_choice(bundle, pd.concat([typed for _, typed in held]))
+    if coverage is not None and choice.audio_only:
+        # The sets are calibrated on the main network's probabilities.
+        raise DataError(
+            f"{choice.sentence} Prediction sets are calibrated for the network "
+            "with popularity, so this file gets none: predict it without sets."
+        )
     # With a second process, each chunk's network runs there while the next
     # chunk is read here; then its table is written.
     with NetworkRunner(predict.network_of(bundle, choice), separate_process) as runner:

@@ -9,14 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from core import evaluate, formats, schema
+from core import conformal, evaluate, formats, schema
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import CORRECTED_GENRES
 from core.data import GROUPED_BY_NAMES
 from core.evaluate import most_confused_pairs
 from core.genres import GenreChoice, Genres
-from core.predict import AUDIO_ONLY_MIN_ROWS, AUDIO_ONLY_NOVELTY
+from core.predict import AUDIO_ONLY_MIN_ROWS, AUDIO_ONLY_NOVELTY, CHOICE_ROWS
 
 # The metrics key of the test scores with popularity left out of the rows
 # (filled with the typical value, as for a Web API file): core.pipeline.
@@ -426,10 +426,16 @@ def _network_section(config: TrainingConfig, metrics: dict, n_genres: int) -> st
     )
     network = ensemble[0].upper() + ensemble[1:]
     learning_rate = f"{config.learning_rate}{schedule}"
+    held_out = f"validation share {config.validation_fraction}" + (
+        f" and calibration share {config.calibration_fraction} (set aside, never "
+        "learned from)"
+        if config.calibration_fraction
+        else ""
+    )
     return f"""## Network and training
 {network}: {hidden} -> Dense({n_genres}, {config.output_activation}); dropout
 {config.dropout}; {config.optimizer} (learning rate {learning_rate}); batch
-{config.batch_size}; {epochs}; validation share {config.validation_fraction}. Trained in
+{config.batch_size}; {epochs}; {held_out}. Trained in
 {metrics.get("train_seconds", "n/a")} s."""
 
 
@@ -503,8 +509,8 @@ def _filled_popularity_section(bundle: Bundle) -> str:
             "their popularity held at the typical value "
             f"(`python -m core train-audio-network`, {audio.get('train_seconds')} "
             "s). A file is predicted with it when the file gives no popularity, "
-            "or when its first predictable tracks (at least "
-            f"{AUDIO_ONLY_MIN_ROWS}) have a median novelty of "
+            f"or when the predictable ones of its first {CHOICE_ROWS:,} tracks "
+            f"(at least {AUDIO_ONLY_MIN_ROWS}) have a median novelty of "
             f"{AUDIO_ONLY_NOVELTY:g} or more: popularity depends on when and "
             "where a source was gathered, so it is the first input not to trust "
             "on tracks unlike the training ones. The choice is made from the "
@@ -599,6 +605,36 @@ def other_source_section(metrics: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def prediction_sets_section(bundle: Bundle) -> str:
+    """ "Prediction sets": the calibration and its coverage, or "" when none."""
+    calibration = bundle.conformal
+    figures = bundle.metrics.get(conformal.METRICS_KEY)
+    if calibration is None or not figures:
+        return ""
+    lines = [
+        "## Prediction sets",
+        f'Answers such as "90% sure it is one of: Rap, Hip-Hop" come from split '
+        f"conformal prediction ({calibration.method.upper()}), calibrated on "
+        f"{calibration.rows:,} tracks the network never learned from "
+        f"({calibration.source}). On other unseen tracks of the same file:",
+        "",
+        "| asked | listed genre in the set | mean genres per set | tracks |",
+        "|---|---|---|---|",
+    ]
+    for asked, scores in figures["by_coverage"].items():
+        lines.append(
+            f"| {float(asked):.0%} | {_percent(scores['coverage'])} | "
+            f"{scores['mean_size']:.2f} | {scores['rows']:,} |"
+        )
+    lines += [
+        "",
+        "The promise holds for tracks like the training tracks only: on tracks "
+        "from another source, or unlike these (a high novelty), the sets miss "
+        "the genre far more often (docs/model.md).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 KNOWN_LIMITS = """## Known limits
 - Rap and Hip-Hop share most of their tracks and sound alike: the model mixes
   them up more than any other pair; the top-2 genres usually hold both.
@@ -608,17 +644,42 @@ KNOWN_LIMITS = """## Known limits
   feature extractor may be scored differently."""
 
 
-def _rebuild_section(command: str, comparison: dict | None) -> str:
-    """The commands that rebuild this bundle (and its comparison)."""
+def _rebuild_section(
+    command: str,
+    comparison: dict | None,
+    calibrated_afterwards: bool = False,
+    audio_network: bool = False,
+    other_source: bool = False,
+) -> str:
+    """The commands that rebuild this bundle (its comparison, its second
+    network, its calibration, its other-source figures), in order."""
     compare_command = (
         "\npython -m core compare --data data/music_genre.csv "
         f"--seed {comparison.get('seed', 42)} --bundle <this folder>"
         if comparison
         else ""
     )
+    calibrate_command = (
+        "\npython -m core calibrate-conformal --model <this folder> "
+        "--data data/music_genre.csv"
+        if calibrated_afterwards
+        else ""
+    )
+    audio_command = (
+        "\npython -m core train-audio-network --model <this folder> "
+        "--data data/music_genre.csv"
+        if audio_network
+        else ""
+    )
+    transfer_command = (
+        "\npython -m core transfer --model <this folder> --other "
+        "../shared/data/spotify_songs.csv --data data/music_genre.csv"
+        if other_source
+        else ""
+    )
     return f"""## Rebuild
 ```
-{command}{compare_command}
+{command}{compare_command}{audio_command}{calibrate_command}{transfer_command}
 ```"""
 
 
@@ -634,6 +695,11 @@ def model_card(bundle: Bundle, command: str) -> str:
     popularity = _filled_popularity_section(bundle)
     other_source = other_source_section(metrics)
     genres = bundle.genres
+    sets = prediction_sets_section(bundle)
+    # Calibrated by calibrate-conformal, not while training: say so to rebuild.
+    calibrated_afterwards = bundle.conformal is not None and (
+        bundle.config.calibration_fraction == 0
+    )
     newline = "\n"  # a backslash cannot stand inside an f-string's braces
     return f"""# GenreLab model card
 
@@ -650,9 +716,17 @@ its Spotify audio features and popularity. No artist, title or id is used.
 
 {popularity + newline if popularity else ""}{
         other_source + newline if other_source else ""
-    }{_comparison_section(comparison, test)}
+    }{sets + newline if sets else ""}{_comparison_section(comparison, test)}
 
 {KNOWN_LIMITS}
 
-{_rebuild_section(command, comparison)}
+{
+        _rebuild_section(
+            command,
+            comparison,
+            calibrated_afterwards,
+            bundle.audio_network is not None,
+            bool(other_source),
+        )
+    }
 """

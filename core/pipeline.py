@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import data, evaluate, features, forward, novelty
+from core import conformal, data, evaluate, features, forward, novelty
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import (
@@ -147,14 +147,41 @@ def _popularity_filled_metrics(
     }
 
 
-def split_rows(
-    typed: pd.DataFrame, config: TrainingConfig, genres: Genres
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The training and test rows of :func:`train_from_frame`, same file and config.
+def calibration_positions(
+    labels: np.ndarray, groups: np.ndarray | None, config: TrainingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions, among the training rows, of the rows trained on and of the
+    calibration rows (``config.calibration_fraction``; none when 0).
 
-    The same cleaning and seeded split, recomputed without training: what
-    ``python -m core calibrate-novelty`` fits a bundle's novelty reference on,
-    and the test tracks core.transfer scores.
+    Set aside before the preprocessor is fitted and the network trained, so
+    the calibration tracks are as unseen as the test tracks: what the
+    guarantee of a prediction set needs (core.conformal). Whole tracks, like
+    every split of the project.
+    """
+    if config.calibration_fraction == 0:
+        return np.arange(len(labels)), np.zeros(0, dtype=np.int64)
+    return features.split_positions(
+        labels, groups, config.calibration_fraction, config.seed, config.stratify
+    )
+
+
+@dataclass
+class SeededSplit:
+    """The rows of one file split as :func:`train_from_frame` splits them."""
+
+    train: pd.DataFrame
+    calibration: pd.DataFrame
+    test: pd.DataFrame
+    # Each test row's track (None: tracks are not grouped).
+    test_groups: np.ndarray | None
+
+
+def seeded_split(
+    typed: pd.DataFrame, config: TrainingConfig, genres: Genres
+) -> SeededSplit:
+    """The training, calibration and test rows of :func:`train_from_frame`.
+
+    The same cleaning and seeded splits, recomputed without training.
 
     Args:
         genres: the genres the model learned (a bundle's ``genres``).
@@ -169,7 +196,53 @@ def split_rows(
     train, test = features.split_positions(
         labels[kept], groups, config.test_size, config.seed, config.stratify
     )
-    return cleaned.iloc[train], cleaned.iloc[test]
+    fitted, calibration = calibration_positions(
+        labels[kept][train], None if groups is None else groups[train], config
+    )
+    return SeededSplit(
+        train=cleaned.iloc[train[fitted]],
+        calibration=cleaned.iloc[train[calibration]],
+        test=cleaned.iloc[test],
+        test_groups=None if groups is None else groups[test],
+    )
+
+
+def split_rows(
+    typed: pd.DataFrame, config: TrainingConfig, genres: Genres
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The training and test rows of :func:`train_from_frame`, same file and config.
+
+    The same cleaning and seeded split, recomputed without training: what
+    ``python -m core calibrate-novelty`` fits a bundle's novelty reference on,
+    and the test tracks core.transfer scores. The training rows are the ones
+    the network was trained on (calibration rows left out).
+    """
+    split = seeded_split(typed, config, genres)
+    return split.train, split.test
+
+
+def _check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
+    """The bundle's seeded split of ``typed``, once it is sure to be its data.
+
+    Raises:
+        DataError: the file is not the bundle's training data (its
+            fingerprint differs), or its training rows give another
+            preprocessor than the bundle's.
+    """
+    expected = bundle.info.get("data_fingerprint")
+    if expected is not None and data.fingerprint(typed) != expected:
+        raise DataError(
+            "This is not the file the model was trained on (its fingerprint "
+            "differs), so its training tracks cannot be found in it."
+        )
+    split = seeded_split(typed, bundle.config, bundle.genres)
+    refitted = features.fit_preprocessor(split.train, bundle.config)
+    if refitted.to_dict() != bundle.preprocessor.to_dict():
+        raise DataError(
+            "The training rows recomputed from this file give another "
+            "preprocessor than the model's: they are not its training tracks."
+        )
+    return split
 
 
 def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
@@ -179,33 +252,14 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
     left as they are.
 
     Raises:
-        DataError: the file is not the bundle's training data (its
-            fingerprint differs), or its training rows give another
-            preprocessor than the bundle's.
+        DataError: see :func:`_check_training_file`.
     """
-    _check_training_data(bundle, typed)
-    train_rows, _ = split_rows(typed, bundle.config, bundle.genres)
-    refitted = features.fit_preprocessor(train_rows, bundle.config)
-    if refitted.to_dict() != bundle.preprocessor.to_dict():
-        raise DataError(
-            "The training rows recomputed from this file give another "
-            "preprocessor than the model's: they are not its training tracks."
-        )
+    train_rows = _check_training_file(bundle, typed).train
     bundle.novelty = novelty.fit_reference(
         bundle.preprocessor.transform(train_rows),
         bundle.preprocessor.feature_names,
         bundle.config.seed,
     )
-
-
-def _check_training_data(bundle: Bundle, typed: pd.DataFrame) -> None:
-    """Refuse a file that is not the one ``bundle`` was trained on (its fingerprint)."""
-    expected = bundle.info.get("data_fingerprint")
-    if expected is not None and data.fingerprint(typed) != expected:
-        raise DataError(
-            "This is not the file the model was trained on (its fingerprint "
-            "differs), so its training tracks cannot be found in it."
-        )
 
 
 def train_audio_network(
@@ -221,14 +275,14 @@ def train_audio_network(
     the metrics (``AUDIO_ONLY``). The main network is left as it is.
 
     Raises:
-        DataError: the file is not the bundle's training data.
+        DataError: see :func:`_check_training_file`.
     """
     from core import model as network
 
-    _check_training_data(bundle, typed)
+    split = _check_training_file(bundle, typed)
     started = time.perf_counter()
     genres = bundle.genres
-    train_rows, test_rows = split_rows(typed, bundle.config, genres)
+    train_rows, test_rows = split.train, split.test
     without = features.without_popularity
     groups = features.track_groups(train_rows) if bundle.config.group_tracks else None
     trained = network.train_network(
@@ -256,6 +310,131 @@ def train_audio_network(
         },
         "train_seconds": round(seconds, 2),
     }
+
+
+# Where a bundle's calibration tracks come from, in words (model card, docs).
+FROM_CALIBRATION_SHARE = "the calibration share of the training tracks"
+FROM_VALIDATION_SHARE = "the validation share of the training tracks"
+FROM_TEST_HALF = "half of the test tracks; coverage is reported on the other half"
+# The share of the test tracks calibrated on when nothing else is unseen.
+TEST_HALF = 0.5
+
+
+@dataclass
+class ConformalRows:
+    """Tracks the network never learned from: one part to calibrate on, one to
+    report coverage on."""
+
+    calibration: pd.DataFrame
+    evaluation: pd.DataFrame
+    source: str
+
+
+def conformal_rows(bundle: Bundle, typed: pd.DataFrame) -> ConformalRows:
+    """The bundle's unseen tracks to calibrate prediction sets on, and to check them.
+
+    In order of preference:
+
+    1. its calibration share (``calibration_fraction``), set aside before
+       training; coverage is checked on the test tracks;
+    2. its validation share (``validation_fraction``) when early stopping is
+       off: ``core.model.train_network`` holds those rows out of every
+       gradient step, and with early stopping off they choose nothing
+       either (with it on, they pick the epoch kept, which would make their
+       scores a little optimistic); checked on the test tracks;
+    3. otherwise (the shipped model: no unseen training track) a seeded half
+       of the test tracks, whole tracks; checked on the other half only.
+
+    Raises:
+        DataError: see :func:`_check_training_file`.
+    """
+    config = bundle.config
+    split = _check_training_file(bundle, typed)
+    if len(split.calibration):
+        return ConformalRows(split.calibration, split.test, FROM_CALIBRATION_SHARE)
+    if config.validation_fraction > 0 and config.early_stopping_patience == 0:
+        keys = track_keys(split.train)
+        groups = keys.to_numpy() if config.group_tracks and keys is not None else None
+        _, held = features.split_positions(
+            label_codes(split.train, bundle.genres),
+            groups,
+            config.validation_fraction,
+            config.seed,
+            config.stratify,
+        )
+        return ConformalRows(split.train.iloc[held], split.test, FROM_VALIDATION_SHARE)
+    evaluation, calibration = features.split_positions(
+        label_codes(split.test, bundle.genres),
+        split.test_groups,
+        TEST_HALF,
+        config.seed,
+        config.stratify,
+    )
+    return ConformalRows(
+        split.test.iloc[calibration], split.test.iloc[evaluation], FROM_TEST_HALF
+    )
+
+
+def _labelled_probabilities(
+    bundle: Bundle, rows: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """The network's probabilities and the listed genres of labelled rows."""
+    return (
+        bundle.network.probabilities(bundle.preprocessor.transform(rows)),
+        label_codes(rows, bundle.genres),
+    )
+
+
+def conformal_metrics(
+    calibration: conformal.Calibration,
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+) -> dict:
+    """Coverage and mean set size of unseen tracks at each offered coverage.
+
+    Returns:
+        ``{"rows", "source", "by_coverage": {"0.9": {"coverage", "mean_size",
+        "rows"}, ...}}``: what the model card shows.
+    """
+    return {
+        "calibration_rows": calibration.rows,
+        "source": calibration.source,
+        "method": calibration.method,
+        "by_coverage": {
+            f"{coverage:g}": conformal.coverage_figures(
+                conformal.prediction_sets(calibration, probabilities, coverage),
+                labels,
+            )
+            for coverage in conformal.COVERAGE_CHOICES
+        },
+    }
+
+
+# The metrics key of the calibration's figures.
+CONFORMAL_METRICS = conformal.METRICS_KEY
+
+
+def calibrate_conformal(bundle: Bundle, typed: pd.DataFrame) -> ConformalRows:
+    """Calibrate ``bundle``'s prediction sets on its unseen tracks, in place.
+
+    The network, preprocessor and other metrics are left as they are; the
+    coverage measured on the evaluation tracks is recorded in the metrics
+    (``conformal``).
+
+    Returns:
+        The tracks used (see :func:`conformal_rows`).
+
+    Raises:
+        DataError: see :func:`_check_training_file`.
+    """
+    rows = conformal_rows(bundle, typed)
+    bundle.conformal = conformal.calibrate(
+        *_labelled_probabilities(bundle, rows.calibration), source=rows.source
+    )
+    bundle.metrics[CONFORMAL_METRICS] = conformal_metrics(
+        bundle.conformal, *_labelled_probabilities(bundle, rows.evaluation)
+    )
+    return rows
 
 
 def train_from_frame(
@@ -311,6 +490,11 @@ def train_from_frame(
     train, test = features.split_positions(
         labels, groups, config.test_size, config.seed, config.stratify
     )
+    fitted, calibration = calibration_positions(
+        labels[train], None if groups is None else groups[train], config
+    )
+    # From here on the training rows are the ones the network learns from.
+    calibration, train = train[calibration], train[fitted]
     train_rows, test_rows = cleaned.iloc[train], cleaned.iloc[test]
     train_groups = None if groups is None else groups[train]
     preprocessor = features.fit_preprocessor(train_rows, config)
@@ -347,6 +531,13 @@ def train_from_frame(
         ),
         genres=genres,
     )
+    test_probabilities = predictor.probabilities(test_features)
+    if len(calibration):
+        bundle.conformal = conformal.calibrate(
+            predictor.probabilities(preprocessor.transform(cleaned.iloc[calibration])),
+            labels[calibration],
+            source=FROM_CALIBRATION_SHARE,
+        )
     bundle.metrics = {
         "train": _split_metrics(
             train_rows,
@@ -360,7 +551,7 @@ def train_from_frame(
             test_rows,
             labels[test],
             unknown[test],
-            predictor.probabilities(test_features),
+            test_probabilities,
             imputed,
             genres,
         ),
@@ -376,6 +567,15 @@ def train_from_frame(
         ),
         POPULARITY_FILLED: _popularity_filled_metrics(
             predictor, preprocessor, test_rows, labels[test], genres
+        ),
+        **(
+            {
+                CONFORMAL_METRICS: conformal_metrics(
+                    bundle.conformal, test_probabilities, labels[test]
+                )
+            }
+            if bundle.conformal is not None
+            else {}
         ),
         "cleaning": asdict(cleaning),
         GENRE_CHOICE: choice.to_dict(),

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import evaluate, formats, forward, novelty
+from core import conformal, evaluate, formats, forward, novelty
 from core.bundle import Bundle
 from core.data import label_codes, track_keys
+from core.errors import GenreLabError
 from core.features import without_popularity
 from core.genres import Genres
 
@@ -104,6 +105,60 @@ def predictions_from(
     )
     # One concat, not a column at a time: a model may have a hundred genres.
     return pd.concat([result, probability_table], axis=1)
+
+
+# The column of each row's prediction set ("Rap; Hip-Hop"; empty when none).
+PREDICTION_SET = conformal.PREDICTION_SET
+
+
+def check_prediction_sets(
+    bundle: Bundle, coverage: object
+) -> tuple[conformal.Calibration, float]:
+    """The bundle's calibration and ``coverage``, when it can give sets at it.
+
+    Raises:
+        GenreLabError: the coverage is not strictly between 0 and 1, or the
+            bundle was saved without a calibration (no sets).
+    """
+    coverage = conformal.check_coverage(coverage)
+    if bundle.conformal is None:
+        raise GenreLabError(
+            f"{conformal.NO_SETS} Train one with a calibration share, or run "
+            "'python -m core calibrate-conformal' on this one."
+        )
+    return bundle.conformal, coverage
+
+
+def with_prediction_sets(
+    bundle: Bundle,
+    predictions: pd.DataFrame,
+    coverage: float,
+    genres: Sequence[str],
+    columns: Sequence[str],
+) -> pd.DataFrame:
+    """``predictions`` with a ``prediction_set`` column at ``coverage``.
+
+    The one function the Predict page, Batch predict and ``predict
+    --coverage`` call.
+
+    Args:
+        bundle: a calibrated bundle (:func:`check_prediction_sets`).
+        predictions: :func:`predict_frame` (or :func:`predictions_from`) rows.
+        coverage: e.g. 0.9 for "90% sure".
+        genres: the model's genre names, one per probability column.
+        columns: the probability columns of ``predictions``, in that order.
+
+    Raises:
+        GenreLabError: see :func:`check_prediction_sets`.
+    """
+    calibration, coverage = check_prediction_sets(bundle, coverage)
+    predicted = (predictions[REASON] == "").to_numpy()
+    probabilities = predictions.loc[predicted, list(columns)].to_numpy(dtype=float)
+    sets = np.full(len(predictions), "", dtype=object)
+    if predicted.any():
+        members = conformal.prediction_sets(calibration, probabilities, coverage)
+        sets[predicted] = conformal.set_names(members, probabilities, genres)
+    return predictions.assign(**{PREDICTION_SET: sets})
 
 
 def row_novelty(

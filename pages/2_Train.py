@@ -279,6 +279,16 @@ with st.form("train_form", enter_to_submit=False):
             help="Training tracks set aside to draw the validation curves "
             "(and to score a sweep's runs).",
         )
+        limit = LIMITS["calibration_fraction"]
+        st.slider(
+            "Calibration share",
+            limit.low,
+            limit.high,
+            step=0.05,
+            key="train_calibration_fraction",
+            help="Training tracks set aside, never learned from, so that "
+            'Predict can say "90% sure it is one of ..." (0 = no such sets).',
+        )
         bounded_number("Seed", "seed", 1)
     train_column, apply_column = st.columns([1, 3])
     submitted = train_column.form_submit_button(

@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from core import (  # noqa: E402
+    conformal,
     counterfactual,
     explain,
     inputs,
@@ -630,6 +631,39 @@ def answer(probabilities, reason: str | None) -> None:
         )
 
 
+def prediction_set_section(result: pd.DataFrame, track_novelty: float) -> None:
+    """ "90% sure it is one of: Rap, Hip-Hop" (core.conformal), or why there is none.
+
+    The promise holds for tracks like the training data only: said every
+    time, and loudly when this track's novelty is high.
+    """
+    if model.bundle.conformal is None:
+        st.caption(conformal.NO_SETS)
+        return
+    coverage = st.radio(
+        "How sure",
+        conformal.COVERAGE_CHOICES,
+        index=conformal.COVERAGE_CHOICES.index(conformal.DEFAULT_COVERAGE),
+        format_func=lambda value: f"{value:.0%}",
+        horizontal=True,
+        key="predict_coverage",
+        help="A surer answer names more genres.",
+    )
+    with_set = predict.with_prediction_sets(
+        model.bundle,
+        result,
+        coverage,
+        schema.GENRES,
+        predict.PROBABILITY_COLUMNS,
+    )
+    names = with_set[predict.PREDICTION_SET].iloc[0].split(conformal.SEPARATOR)
+    st.markdown(f"**{conformal.set_sentence(coverage, names)}**")
+    st.caption(conformal.explanation(coverage))
+    warning = conformal.novelty_warning(coverage, track_novelty, novelty.UNUSUAL)
+    if warning:
+        st.warning(warning)
+
+
 @st.fragment
 def prediction_panel() -> None:
     """Sliders, the probabilities, and the explanation of the track.
@@ -708,6 +742,7 @@ def prediction_panel() -> None:
         (st.warning if track_novelty >= novelty.UNUSUAL else st.caption)(
             novelty.novelty_sentence(track_novelty)
         )
+        prediction_set_section(result, track_novelty)
         if loaded is not None and loaded.is_shown(display_values, key, mode):
             song_facts(loaded, probabilities)
         elif loaded is not None:

@@ -13,7 +13,7 @@ import tempfile
 import pandas as pd
 import streamlit as st
 
-from core import evaluate, export, formats, novelty, predict
+from core import conformal, evaluate, export, formats, novelty, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
 from ui import charts, genre_column, genre_picker, navigation, readings, show, state
@@ -89,6 +89,20 @@ st.caption(
     "size, a chunk at a time: `python -m core predict --model models/default "
     "--input tracks.csv --output predictions.csv`."
 )
+if model.bundle.conformal is None:
+    coverage = None
+    st.caption(conformal.NO_SETS)
+else:
+    coverage = st.selectbox(
+        "Add a prediction set to each track",
+        (None, *conformal.COVERAGE_CHOICES),
+        format_func=lambda value: (
+            "No" if value is None else f"Yes, {value:.0%} sure (column prediction_set)"
+        ),
+        key="batch_coverage",
+        help="The genres each track is one of, this sure: for tracks like "
+        "the training data, that many sets in 100 hold the track's genre.",
+    )
 if uploaded is None:
     st.info("Upload a file to start. Its data stays in this browser tab.")
     st.stop()
@@ -100,7 +114,7 @@ pending, label = genre_column.choose(
 )
 if pending:
     st.stop()
-key = f"{model.choice.key}:{fingerprint}:{label or ''}"
+key = f"{model.choice.key}:{fingerprint}:{label or ''}:{coverage}"
 kept = st.session_state.get(RESULT)
 if kept is None or kept["key"] != key:
     # Rough row count for the progress bar (a quoted title may hold a newline).
@@ -123,6 +137,7 @@ if kept is None or kept["key"] != key:
             on_progress=show_progress,
             limited=True,
             label=label,
+            coverage=coverage,
         )
     except GenreLabError as upload_error:
         writer.close()
@@ -162,6 +177,8 @@ columns = st.columns(3)
 columns[0].metric("Rows", f"{result.rows:,}")
 columns[1].metric("Predicted", f"{result.predicted:,}")
 columns[2].metric("Could not be predicted", f"{result.unpredicted:,}")
+if coverage is not None:
+    st.caption(conformal.guarantee_sentence(coverage))
 if result.understood is not None:
     st.info(result.understood.sentence(), icon=":material/fact_check:")
     for note in result.understood.filled_notes():
@@ -193,6 +210,7 @@ first_columns = [
         "music_genre",
         predict.PREDICTED,
         predict.SECOND,
+        predict.PREDICTION_SET,
     )
     if column in table.columns
 ]

@@ -173,3 +173,23 @@ def test_the_second_network_needs_the_training_file(two_networks):
     )
     with pytest.raises(DataError, match="not the file the model was trained on"):
         pipeline.train_audio_network(copy.copy(both), other)
+
+
+def test_a_file_in_parts_gets_the_network_and_the_bytes_of_the_whole(
+    two_networks, tmp_path
+):
+    import io
+
+    from core import partitioned
+
+    _, both = two_networks
+    rows = far_rows(predict.AUDIO_ONLY_MIN_ROWS) + separable_rows(per_genre=3)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(csv_bytes(rows[:30]))
+    (folder / "b.csv").write_bytes(csv_bytes(rows[30:]))
+    whole, in_parts = io.StringIO(), io.StringIO()
+    plain = export.predict_file(both, csv_bytes(rows), output=whole)
+    parted = partitioned.predict_parts(both, str(folder), in_parts, "csv")
+    assert plain.network.audio_only and parted.network == plain.network
+    assert in_parts.getvalue() == whole.getvalue()
