@@ -48,6 +48,7 @@ from core import (  # noqa: E402
     schema,
     transfer,  # noqa: E402
 )
+from core.genres import REFERENCE  # noqa: E402
 
 OTHER = ROOT.parent / "shared" / "data" / "spotify_songs.csv"
 COVERAGES = (0.8, 0.9, 0.95)
@@ -60,7 +61,9 @@ def _probabilities(model: bundles.Bundle, rows) -> tuple[np.ndarray, np.ndarray]
     predictions = predict.predict_frame(model, rows)
     usable = (predictions[predict.REASON] == "").to_numpy()
     return (
-        predictions.loc[usable, predict.PROBABILITY_COLUMNS].to_numpy(dtype=float),
+        predictions.loc[usable, predict.probability_columns(schema.GENRES)].to_numpy(
+            dtype=float
+        ),
         predictions.loc[usable, predict.NOVELTY].to_numpy(dtype=float),
     )
 
@@ -97,11 +100,11 @@ def calibrated_recipe(typed) -> None:
     )
     run = pipeline.train_from_frame(typed, recipe)
     model = run.bundle
-    split = pipeline.seeded_split(typed, recipe)
+    split = pipeline.seeded_split(typed, recipe, REFERENCE)
     calibration_probabilities, _ = _probabilities(model, split.calibration)
     test_probabilities, _ = _probabilities(model, split.test)
-    calibration_labels = data.label_codes(split.calibration)
-    test_labels = data.label_codes(split.test)
+    calibration_labels = data.label_codes(split.calibration, REFERENCE)
+    test_labels = data.label_codes(split.test, REFERENCE)
     rows = []
     for method in conformal.METHODS:
         calibration = conformal.calibrate(
@@ -124,8 +127,8 @@ def shipped_model(typed, other: Path) -> None:
     evaluation_probabilities, evaluation_novelty = _probabilities(
         model, halves.evaluation
     )
-    calibration_labels = data.label_codes(halves.calibration)
-    evaluation_labels = data.label_codes(halves.evaluation)
+    calibration_labels = data.label_codes(halves.calibration, REFERENCE)
+    evaluation_labels = data.label_codes(halves.evaluation, REFERENCE)
     raw_other = pd.read_csv(other, dtype=str, keep_default_na=False)
     chosen = raw_other[transfer.OTHER_LABEL].isin(list(transfer.SHARED_GENRES))
     other_rows = data.load_csv(other)[chosen.to_numpy()]

@@ -653,8 +653,8 @@ def prediction_set_section(result: pd.DataFrame, track_novelty: float) -> None:
         model.bundle,
         result,
         coverage,
-        schema.GENRES,
-        predict.PROBABILITY_COLUMNS,
+        GENRES,
+        predict.probability_columns(GENRES),
     )
     names = with_set[predict.PREDICTION_SET].iloc[0].split(conformal.SEPARATOR)
     st.markdown(f"**{conformal.set_sentence(coverage, names)}**")

@@ -11,6 +11,7 @@ import pytest
 
 from core import bundle, conformal, data, model_card, pipeline, predict, schema
 from core.errors import DataError, GenreLabError
+from core.genres import REFERENCE
 from tests.conftest import csv_bytes, separable_rows, tiny_config
 
 COVERAGES = (0.5, 0.8, 0.9, 0.95)
@@ -155,7 +156,7 @@ def calibrated_run():
 
 def test_a_calibration_share_is_set_aside_before_training(calibrated_run):
     typed, run = calibrated_run
-    split = pipeline.seeded_split(typed, CALIBRATED)
+    split = pipeline.seeded_split(typed, CALIBRATED, REFERENCE)
     train, calibration, test = (
         set(rows.index) for rows in (split.train, split.calibration, split.test)
     )
@@ -194,7 +195,11 @@ def test_a_bundle_keeps_its_calibration_and_an_old_one_loads_without(
     assert np.allclose(loaded.conformal.scores, run.bundle.conformal.scores, atol=1e-6)
     predictions = predict.predict_frame(loaded, typed.head(20))
     with_sets = predict.with_prediction_sets(
-        loaded, predictions, 0.9, schema.GENRES, predict.PROBABILITY_COLUMNS
+        loaded,
+        predictions,
+        0.9,
+        schema.GENRES,
+        predict.probability_columns(schema.GENRES),
     )
     for text, top in zip(
         with_sets[predict.PREDICTION_SET], with_sets[predict.PREDICTED], strict=True
@@ -210,7 +215,11 @@ def test_a_bundle_keeps_its_calibration_and_an_old_one_loads_without(
     assert old.conformal is None and old.config.calibration_fraction == 0
     with pytest.raises(GenreLabError, match="no calibration"):
         predict.with_prediction_sets(
-            old, predictions, 0.9, schema.GENRES, predict.PROBABILITY_COLUMNS
+            old,
+            predictions,
+            0.9,
+            schema.GENRES,
+            predict.probability_columns(schema.GENRES),
         )
     # A setting at 0 is not written: older GenreLab reads such bundles.
     assert (
@@ -227,7 +236,7 @@ def test_calibrating_afterwards_uses_unseen_tracks_only(calibrated_run):
     rows = pipeline.calibrate_conformal(model, typed)
     # No unseen training track: half of the test tracks, checked on the other.
     assert rows.source == pipeline.FROM_TEST_HALF
-    test = set(pipeline.split_rows(typed, plain)[1].index)
+    test = set(pipeline.split_rows(typed, plain, REFERENCE)[1].index)
     calibration, evaluation = set(rows.calibration.index), set(rows.evaluation.index)
     assert calibration | evaluation == test and not calibration & evaluation
     assert model.conformal.rows == len(calibration)
@@ -248,7 +257,9 @@ def test_a_validation_share_without_early_stopping_is_calibrated_on():
     model = pipeline.train_from_frame(typed, config).bundle
     rows = pipeline.calibrate_conformal(model, typed)
     assert rows.source == pipeline.FROM_VALIDATION_SHARE
-    train, test = (set(part.index) for part in pipeline.split_rows(typed, config))
+    train, test = (
+        set(part.index) for part in pipeline.split_rows(typed, config, REFERENCE)
+    )
     assert set(rows.calibration.index) <= train
     assert set(rows.evaluation.index) == test
     assert model.metrics["validation"]["n_rows"] == len(rows.calibration)
