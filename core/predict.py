@@ -262,6 +262,8 @@ def file_choice(bundle: Bundle, first_rows: pd.DataFrame) -> NetworkChoice:
         first_rows: the file's first rows (its first typed rows, at least
             ``CHOICE_ROWS`` of them when it has that many).
     """
+    if bundle.audio_network is None:
+        return NetworkChoice(False, "")
     head = first_rows.iloc[:CHOICE_ROWS]
     usable, _, _, inputs = network_inputs(bundle, head)
     return choose_network(bundle, head, usable, row_novelty(bundle, inputs, usable, 0))
@@ -314,7 +316,15 @@ def predict_frame(
     """
     usable, reasons, filled, inputs = network_inputs(bundle, typed)
     scores = row_novelty(bundle, inputs, usable, first_row)
-    choice = choice or file_choice(bundle, typed)
+    if choice is None:
+        # The rows are the file's first ones, at its first position: what
+        # file_choice would compute again.
+        whole = first_row == 0 and len(typed) <= CHOICE_ROWS
+        choice = (
+            choose_network(bundle, typed, usable, scores)
+            if whole
+            else file_choice(bundle, typed)
+        )
     if choice.audio_only:
         usable, reasons, filled, inputs = chosen_inputs(bundle, typed, choice)
     probabilities = network_of(bundle, choice).probabilities(inputs, first_row)
