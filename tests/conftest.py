@@ -156,36 +156,13 @@ def separable_rows(per_genre: int = 12, seed: int = 0) -> list[dict[str, str]]:
     near 0.2 (noise 0.05); popularity, duration, tempo, loudness, key and mode
     are random. Rows come shuffled.
     """
-    import numpy as np
-
     from core import schema
 
-    generator = np.random.default_rng(seed)
-    rows = []
-    for index, genre in enumerate(schema.GENRES):
-        for number in range(per_genre):
-            signal = {
-                name: f"{np.clip(centre + generator.normal(0, 0.05), 0, 1):.4f}"
-                for position, name in enumerate(SIGNAL_FEATURES)
-                for centre in [0.8 if position in SIGNAL_PAIRS[index] else 0.2]
-            }
-            rows.append(
-                row(
-                    instance_id=f"{index * 1000 + number}.0",
-                    artist_name=f"Artist {index}-{number}",
-                    track_name=f"Track {index}-{number}",
-                    popularity=f"{generator.integers(0, 100)}.0",
-                    duration_ms=f"{generator.integers(100_000, 400_000)}.0",
-                    tempo=f"{generator.uniform(60, 180):.3f}",
-                    loudness=f"{generator.uniform(-20, -2):.3f}",
-                    key=schema.KEYS[generator.integers(0, 12)],
-                    mode=schema.MODES[generator.integers(0, 2)],
-                    music_genre=genre,
-                    **signal,
-                )
-            )
-    order = generator.permutation(len(rows))
-    return [rows[i] for i in order]
+    centres = [
+        [0.8 if position in pair else 0.2 for position in range(len(SIGNAL_FEATURES))]
+        for pair in SIGNAL_PAIRS
+    ]
+    return _learnable_rows(list(schema.GENRES), centres, per_genre, seed, 0.05)
 
 
 def genre_rows(
@@ -201,19 +178,36 @@ def genre_rows(
     """
     import numpy as np
 
-    from core import schema
-
-    generator = np.random.default_rng(seed)
     levels = (0.15, 0.5, 0.85)
     # Spread over the 3**7 corners: neighbours in the list differ in many features.
     codes = (np.arange(len(genres)) * 997 + 13) % 3 ** len(SIGNAL_FEATURES)
+    centres = [
+        [levels[int(code) // 3**place % 3] for place in range(len(SIGNAL_FEATURES))]
+        for code in codes
+    ]
+    return _learnable_rows(genres, centres, per_genre, seed, noise)
+
+
+def _learnable_rows(
+    genres: list[str],
+    centres: list[list[float]],
+    per_genre: int,
+    seed: int,
+    noise: float,
+) -> list[dict[str, str]]:
+    """Rows of each genre, its ``SIGNAL_FEATURES`` near its ``centres`` (plus
+    ``noise``), the rest random; shuffled."""
+    import numpy as np
+
+    from core import schema
+
+    generator = np.random.default_rng(seed)
     rows = []
     for index, genre in enumerate(genres):
-        digits = [int(codes[index]) // 3**place % 3 for place in range(7)]
         for number in range(per_genre):
             signal = {
-                name: f"{np.clip(levels[digit] + generator.normal(0, noise), 0, 1):.4f}"
-                for name, digit in zip(SIGNAL_FEATURES, digits, strict=True)
+                name: f"{np.clip(centre + generator.normal(0, noise), 0, 1):.4f}"
+                for name, centre in zip(SIGNAL_FEATURES, centres[index], strict=True)
             }
             rows.append(
                 row(
