@@ -366,10 +366,8 @@ def predict_file(
         read = 0
         for raw, typed in itertools.chain(held, chunks):
             own = predict.network_inputs(bundle, typed)
-            usable, reasons, filled, features = (
-                predict.chosen_inputs(bundle, typed, choice)
-                if choice.audio_only
-                else own
+            usable, reasons, filled, features = predict.chosen_inputs(
+                bundle, typed, choice, own
             )
             job = runner.submit(features, read)
             # Measured here while the network runs in the second process, on

@@ -70,10 +70,8 @@ def _predict_part(job: _Job, part: partitions.PartRows, first_row: int) -> _Part
         raw = partitions.shifted(raw_part, first_row)
         typed = partitions.shifted(typed_part, first_row)
         own = predict.network_inputs(bundle, typed)
-        usable, reasons, filled, features = (
-            predict.chosen_inputs(bundle, typed, job.choice)
-            if job.choice.audio_only
-            else own
+        usable, reasons, filled, features = predict.chosen_inputs(
+            bundle, typed, job.choice, own
         )
         start = int(typed.index[0]) if len(typed) else first_row
         probabilities = network.probabilities(features, start)

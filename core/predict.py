@@ -276,16 +276,20 @@ def network_of(bundle: Bundle, choice: NetworkChoice) -> forward.Network:
     return bundle.network
 
 
+Inputs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def chosen_inputs(
-    bundle: Bundle, typed: pd.DataFrame, choice: NetworkChoice
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    bundle: Bundle, typed: pd.DataFrame, choice: NetworkChoice, own: Inputs
+) -> Inputs:
     """:func:`network_inputs` for the chosen network.
 
-    Popularity typical for the network that learned without it.
+    ``own`` (the rows' own :func:`network_inputs`) for the main network;
+    popularity typical for the network that learned without it.
     """
     if choice.audio_only:
-        typed = without_popularity(typed)
-    return network_inputs(bundle, typed)
+        return network_inputs(bundle, without_popularity(typed))
+    return own
 
 
 def predict_frame(
@@ -325,8 +329,9 @@ def predict_frame(
             if whole
             else file_choice(bundle, typed)
         )
-    if choice.audio_only:
-        usable, reasons, filled, inputs = chosen_inputs(bundle, typed, choice)
+    usable, reasons, filled, inputs = chosen_inputs(
+        bundle, typed, choice, (usable, reasons, filled, inputs)
+    )
     probabilities = network_of(bundle, choice).probabilities(inputs, first_row)
     return predictions_from(
         typed.index,
