@@ -134,31 +134,27 @@ def test_two_genres_give_two_outputs_and_no_top2():
     every_row_is_counted(run)
 
 
+def train_on_the_command_line(path, out, *options: str) -> None:
+    from core import cli
+
+    assert cli.main(["train", "--data", str(path), "--out", str(out), *options]) == 0
+
+
 def test_six_tidytuesday_genres_train_with_spotifyr_names(tmp_path):
     rows = genre_rows(TIDY_SIX, per_genre=20, seed=2)
     path = tmp_path / "spotify_songs.csv"
     path.write_bytes(spotifyr_bytes(rows))
-    from core import cli
-
     out = tmp_path / "six"
-    assert (
-        cli.main(
-            [
-                "train",
-                "--data",
-                str(path),
-                "--out",
-                str(out),
-                "--preset",
-                "recommended",
-                "--epochs",
-                "15",
-                "--ensemble-size",
-                "1",
-                "--quiet",
-            ]
-        )
-        == 0
+    train_on_the_command_line(
+        path,
+        out,
+        "--preset",
+        "recommended",
+        "--epochs",
+        "15",
+        "--ensemble-size",
+        "1",
+        "--quiet",
     )
     saved = bundles.load_bundle(out)
     # spotifyr's lower-case rap and rock are the study's Rap and Rock.
@@ -206,25 +202,9 @@ def test_genres_left_out_are_counted_on_the_card_and_the_command_line(tmp_path, 
     rows += [row(music_genre="typo")]
     path = tmp_path / "tracks.csv"
     path.write_bytes(csv_bytes(rows))
-    from core import cli
-
     out = tmp_path / "model"
-    assert (
-        cli.main(
-            [
-                "train",
-                "--data",
-                str(path),
-                "--out",
-                str(out),
-                "--genres",
-                "rock,pop",
-                "--epochs",
-                "2",
-                "--quiet",
-            ]
-        )
-        == 0
+    train_on_the_command_line(
+        path, out, "--genres", "rock,pop", "--epochs", "2", "--quiet"
     )
     printed = capsys.readouterr().out
     # rock is the study's Rock, spelled as the study does.
