@@ -72,18 +72,23 @@ def made_up_dataset(path: Path) -> Path:
     return path
 
 
-def songs(page: Page, url: str) -> None:
-    """Find a track by its artist, explain it, its look-alikes, a confusion cell."""
+def find_song(page: Page, url: str, artist: str, genre: str) -> None:
+    """Open Predict on the first track of ``artist`` whose title names ``genre``."""
     browser.open_page(page, url, "Predict")
     box = page.get_by_role("textbox", name="Artist or title")
-    box.fill("Example artist 12")
+    box.fill(artist)
     box.press("Enter")
     wait_until_idle(page)
     page.locator('[data-testid="stSelectbox"]').filter(
         has_text="Matching tracks"
     ).click()
-    page.get_by_role("option").filter(has_text="country").first.click()
+    page.get_by_role("option").filter(has_text=genre).first.click()
     wait_until_idle(page)
+
+
+def songs(page: Page, url: str) -> None:
+    """Find a track by its artist, explain it, its look-alikes, a confusion cell."""
+    find_song(page, url, "Example artist 12", "country")
     shoot(page, "songs_why")
     page.get_by_text("Songs that sound alike", exact=True).click()
     wait_until_idle(page)

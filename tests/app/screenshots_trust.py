@@ -26,7 +26,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT_ROOT))  # run as a script: find core and tests
 
 from tests.app.screenshots import shoot, wait_until_idle  # noqa: E402
-from tests.app.screenshots_more import made_up_dataset  # noqa: E402
+from tests.app.screenshots_more import find_song, made_up_dataset  # noqa: E402
 from tests.e2e import browser  # noqa: E402
 
 
@@ -43,16 +43,7 @@ def main() -> None:
             browser.open_page(page, url, "Evaluate", timeout=180_000)
             wait_until_idle(page)
             shoot(page, "trust_evaluate")
-            browser.open_page(page, url, "Predict")
-            box = page.get_by_role("textbox", name="Artist or title")
-            box.fill("Example artist 12")
-            box.press("Enter")
-            wait_until_idle(page)
-            page.locator('[data-testid="stSelectbox"]').filter(
-                has_text="Matching tracks"
-            ).click()
-            page.get_by_role("option").filter(has_text="rock").first.click()
-            wait_until_idle(page)
+            find_song(page, url, "Example artist 12", "rock")
             shoot(page, "trust_predict_sets")
             page.get_by_text("Another genre?", exact=True).click()
             wait_until_idle(page)
