@@ -298,7 +298,8 @@ def _genre_options(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="A+B=NAME",
-        help=f"learn these genres as one, e.g. {genres.MERGE_EXAMPLE!r}; repeatable",
+        help=f"learn these genres as one, e.g. {genres.MERGE_EXAMPLE!r} (one "
+        "genre and a name renames it); repeatable",
     )
     command.add_argument(
         "--min-genre-tracks",
