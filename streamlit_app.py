@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import data, formats
+from core import download, formats, tables
 from core.errors import GenreLabError
 from ui import genre_column, navigation, state
 
@@ -42,7 +42,7 @@ left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Data")
     if typed is not None and source is not None:
-        usable = int((typed[data.PROBLEM_COLUMN] == "").sum())
+        usable = int((typed[tables.PROBLEM_COLUMN] == "").sum())
         st.success(
             f"**{len(typed):,} rows** loaded from {source.label} "
             f"({usable:,} usable for training)."
@@ -76,7 +76,7 @@ with left:
         ):
             try:
                 with st.spinner("Downloading music_genre.csv from Kaggle..."):
-                    path = data.download_dataset(data.resolve_data_path())
+                    path = download.download_dataset(download.resolve_data_path())
             except GenreLabError as download_error:
                 st.error(str(download_error))
             else:

@@ -46,7 +46,8 @@ from core import (  # noqa: E402
     pipeline,
     predict,
     schema,
-    transfer,  # noqa: E402
+    tables,
+    transfer,
 )
 from core.genres import REFERENCE  # noqa: E402
 
@@ -103,8 +104,8 @@ def calibrated_recipe(typed) -> None:
     split = pipeline.seeded_split(typed, recipe, REFERENCE)
     calibration_probabilities, _ = _probabilities(model, split.calibration)
     test_probabilities, _ = _probabilities(model, split.test)
-    calibration_labels = data.label_codes(split.calibration, REFERENCE)
-    test_labels = data.label_codes(split.test, REFERENCE)
+    calibration_labels = tables.label_codes(split.calibration, REFERENCE)
+    test_labels = tables.label_codes(split.test, REFERENCE)
     rows = []
     for method in conformal.METHODS:
         calibration = conformal.calibrate(
@@ -127,8 +128,8 @@ def shipped_model(typed, other: Path) -> None:
     evaluation_probabilities, evaluation_novelty = _probabilities(
         model, halves.evaluation
     )
-    calibration_labels = data.label_codes(halves.calibration, REFERENCE)
-    evaluation_labels = data.label_codes(halves.evaluation, REFERENCE)
+    calibration_labels = tables.label_codes(halves.calibration, REFERENCE)
+    evaluation_labels = tables.label_codes(halves.evaluation, REFERENCE)
     raw_other = pd.read_csv(other, dtype=str, keep_default_na=False)
     chosen = raw_other[transfer.OTHER_LABEL].isin(list(transfer.SHARED_GENRES))
     other_rows = data.load_csv(other)[chosen.to_numpy()]

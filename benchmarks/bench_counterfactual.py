@@ -37,11 +37,11 @@ def main() -> None:
     threadpool_limits(limits=1, user_api="blas")
     import numpy as np
 
-    from core import bundle, counterfactual, data, predict, schema
+    from core import bundle, counterfactual, data, predict, schema, tables
 
     model = bundle.load_bundle(ROOT / "models" / "default")
     typed = data.load_csv(ROOT / "data" / "music_genre.csv", require_label=True)
-    usable = typed[typed[data.PROBLEM_COLUMN] == ""]
+    usable = typed[typed[tables.PROBLEM_COLUMN] == ""]
     tracks = usable.sample(n=arguments.tracks + 5, random_state=0)
     generator = np.random.default_rng(0)
     jobs = []

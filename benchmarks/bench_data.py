@@ -6,7 +6,7 @@ Each measurement runs in a fresh process: ``core.data.load_csv`` then
 repeated 2 and 4 times (written to a temporary folder, never into the
 repository). The reference is a plain ``pandas.read_csv`` of the same file.
 Four copies (27 MB) is the most a whole-file read takes: ``load_csv`` refuses
-a file over ``core.data.MAX_FILE_MB`` (30 MB), and bigger files go through the
+a file over ``core.opening.MAX_FILE_MB`` (30 MB), and bigger files go through the
 chunked path of ``python -m core predict`` and ``evaluate`` (figure 7).
 
 Each process first runs the same steps on the file's first 200 rows, so that
@@ -36,7 +36,7 @@ LINEARITY_TOLERANCE = 1.5
 CHILD_CORE = r"""
 import json, resource, sys, time
 from core.genres import REFERENCE
-from core import config, data, features
+from core import config, data, features, tables
 def rss_mb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
@@ -46,14 +46,14 @@ def rss_mb():
 with open(sys.argv[1], "rb") as stream:
     head = b"".join(stream.readline() for _ in range(200))
 warm = data.load_csv(head, require_label=True)
-warm_clean, _ = features.clean(warm, "drop", data.label_codes(warm, REFERENCE))
+warm_clean, _ = features.clean(warm, "drop", tables.label_codes(warm, REFERENCE))
 features.fit_preprocessor(warm_clean, config.STUDY).transform(warm_clean)
 del warm, warm_clean
 baseline = rss_mb()
 started = time.perf_counter()
 typed = data.load_csv(sys.argv[1], require_label=True)
 loaded = time.perf_counter()
-cleaned, _ = features.clean(typed, "drop", data.label_codes(typed, REFERENCE))
+cleaned, _ = features.clean(typed, "drop", tables.label_codes(typed, REFERENCE))
 preprocessor = features.fit_preprocessor(cleaned, config.STUDY)
 matrix = preprocessor.transform(cleaned)
 finished = time.perf_counter()

@@ -32,13 +32,14 @@ import json, statistics, sys, time
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
 import numpy as np
-from core import bundle as bundles, data, explain, predict, schema, shapley, songs
+from core import bundle as bundles
+from core import data, explain, predict, schema, shapley, songs, tables
 from ui import charts
 
 loaded = bundles.load_bundle(sys.argv[1])
 typed = data.load_csv(sys.argv[2], require_label=True)
 generator = np.random.default_rng(0)
-usable = typed[typed[data.PROBLEM_COLUMN] == ""]
+usable = typed[typed[tables.PROBLEM_COLUMN] == ""]
 tracks = usable.sample(n=55, random_state=0)
 
 def values_of(row):

@@ -39,9 +39,9 @@ MANY = 113
 TRAIN = r"""
 import dataclasses, sys
 import numpy as np
-from core import bundle as bundles, config, data, pipeline, schema
+from core import bundle as bundles, config, data, pipeline, schema, tables
 typed = data.load_csv(sys.argv[1], require_label=True)
-usable = typed[(typed[data.PROBLEM_COLUMN] == "") & typed[schema.TARGET].notna()]
+usable = typed[(typed[tables.PROBLEM_COLUMN] == "") & typed[schema.TARGET].notna()]
 rows = usable.sample(n=int(sys.argv[3]), random_state=0)
 recipe = dataclasses.replace(config.RECOMMENDED, epochs=3)
 ten = pipeline.train_from_frame(rows, recipe)
@@ -62,7 +62,7 @@ from core import bundle as bundles, data, predict, schema, shapley
 from ui import charts, readings
 
 typed = data.load_csv(sys.argv[2], require_label=True)
-usable = typed[typed[data.PROBLEM_COLUMN] == ""]
+usable = typed[typed[tables.PROBLEM_COLUMN] == ""]
 tracks = usable.sample(n=55, random_state=3)
 rows = [{f: row[f] for f in schema.FEATURE_COLUMNS} for _, row in tracks.iterrows()]
 

@@ -43,7 +43,7 @@ CHILD = r"""
 import json, sys
 import numpy as np
 from core.genres import REFERENCE
-from core import bundle as bundles, data, held_out, label_issues, schema, songs
+from core import bundle as bundles, data, held_out, label_issues, schema, songs, tables
 
 share, seeds = float(sys.argv[3]), int(sys.argv[4])
 loaded = bundles.load_bundle(sys.argv[1])
@@ -56,7 +56,7 @@ for seed in range(seeds):
     generator = np.random.default_rng(seed)
     copy = test_tracks.copy()
     changed = generator.choice(len(copy), size=round(share * len(copy)), replace=False)
-    codes = data.label_codes(copy, REFERENCE)
+    codes = tables.label_codes(copy, REFERENCE)
     shift = generator.integers(1, len(schema.GENRES), size=len(changed))
     new = (codes[changed] + shift) % len(schema.GENRES)
     column = copy.columns.get_loc(schema.TARGET)
@@ -96,7 +96,7 @@ assert membership is not None, "the data is not the shipped model's training dat
 copy = typed[(membership == songs.TRAINING).to_numpy()].copy()
 generator = np.random.default_rng(0)
 changed = generator.choice(len(copy), size=round(share * len(copy)), replace=False)
-codes = data.label_codes(copy, REFERENCE)
+codes = tables.label_codes(copy, REFERENCE)
 shift = generator.integers(1, len(schema.GENRES), size=len(changed))
 column = copy.columns.get_loc(schema.TARGET)
 copy.iloc[changed, column] = np.asarray(schema.GENRES, dtype=object)[

@@ -47,7 +47,11 @@ def duplicate_pairs() -> str:
     if tool is None:
         return "duplicates tool not on PATH"
     shown = subprocess.run(
-        [tool, "--seconds", "120"], cwd=ROOT, capture_output=True, text=True, check=False
+        [tool, "--seconds", "120"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     ).stdout
     first = shown.strip().splitlines()
     return first[0] if first else "(no output)"

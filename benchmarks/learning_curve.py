@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import config, data, evaluate, features, schema  # noqa: E402
+from core import config, data, evaluate, features, schema, tables  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
 from core.genres import REFERENCE
 
@@ -92,7 +92,7 @@ def train_members(recipe: config.TrainingConfig, train_rows, held_rows):
     trained = network.train_network(
         recipe,
         preprocessor.transform(train_rows),
-        data.label_codes(train_rows, REFERENCE),
+        tables.label_codes(train_rows, REFERENCE),
         groups=features.track_groups(train_rows),
     )
     seconds = time.perf_counter() - started
@@ -232,9 +232,9 @@ def main() -> int:
         return 2
     recipe = dataclasses.replace(config.RECOMMENDED, ensemble_size=arguments.networks)
     cleaned, _ = features.clean(
-        typed, recipe.unknowns, data.label_codes(typed, REFERENCE)
+        typed, recipe.unknowns, tables.label_codes(typed, REFERENCE)
     )
-    labels = data.label_codes(cleaned, REFERENCE)
+    labels = tables.label_codes(cleaned, REFERENCE)
     fold_of_row, fold_of_track, track_of_row = track_folds(
         labels, features.track_groups(cleaned), arguments.groups, arguments.seed
     )
@@ -249,7 +249,7 @@ def main() -> int:
     runs: list[dict] = []
     for fold in range(arguments.folds):
         held_rows = cleaned[fold_of_row == fold]
-        held_labels = data.label_codes(held_rows, REFERENCE)
+        held_labels = tables.label_codes(held_rows, REFERENCE)
         others = np.flatnonzero(fold_of_track != fold)
         order = np.random.default_rng(arguments.seed * 1000 + fold).permutation(others)
         for share in shares:

@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, ROOT  # noqa: E402
 
-from core import config, data, features, forward, pipeline, schema, transfer  # noqa: E402
+from core import config, data, features, forward, pipeline, schema, tables, transfer  # noqa: E402
 from core.features import without_popularity  # noqa: E402
 from core.genres import REFERENCE  # noqa: E402
 
@@ -62,7 +62,7 @@ def fitted(train_rows: pd.DataFrame, fit_rows: pd.DataFrame):
     trained = network.train_network(
         RECIPE,
         preprocessor.transform(train_rows),
-        data.label_codes(train_rows, REFERENCE),
+        tables.label_codes(train_rows, REFERENCE),
         groups=features.track_groups(train_rows),
         n_genres=len(REFERENCE),
     )
@@ -99,7 +99,7 @@ def main() -> int:
     test_labels = test_rows[schema.TARGET].tolist()
     songs = data.load_csv(TIDYTUESDAY, require_label=True)
     shared = songs[songs[schema.TARGET].str.lower().isin(transfer.SHARED_GENRES)]
-    shared = shared[shared[data.PROBLEM_COLUMN] == ""]
+    shared = shared[shared[tables.PROBLEM_COLUMN] == ""]
     shared = shared.assign(
         **{schema.TARGET: shared[schema.TARGET].str.lower().map(transfer.SHARED_GENRES)}
     )

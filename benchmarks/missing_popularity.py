@@ -36,7 +36,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import DATA, ROOT  # noqa: E402
 
 from core import bundle as bundles  # noqa: E402
-from core import compare, config, data, evaluate, export, predict, schema  # noqa: E402
+from core import (  # noqa: E402
+    compare,
+    config,
+    data,
+    evaluate,
+    export,
+    predict,
+    reading,
+    schema,
+    tables,
+)
 from core.errors import GenreLabError  # noqa: E402
 from core.genres import REFERENCE
 
@@ -63,7 +73,7 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     saved = model.info.get("data_fingerprint")
-    if saved and saved != data.fingerprint(typed):
+    if saved and saved != tables.fingerprint(typed):
         print(
             "warning: this is not the data the model was trained on; its test "
             "split is recomputed on this file anyway.",
@@ -79,7 +89,7 @@ def main() -> int:
     )
     results = {"with popularity": predict.evaluate_frame(model, test_rows)}
     # The file path: the same rows, as text, without the column.
-    raw = data.read_raw(arguments.data).loc[test_rows.index]
+    raw = reading.read_raw(arguments.data).loc[test_rows.index]
     streamed = export.predict_file(model, without_popularity(raw), require_label=True)
     assert streamed.understood.missing == ["popularity"]
     results["popularity missing (typical value used)"] = streamed.scores
@@ -92,7 +102,7 @@ def main() -> int:
         )
         results[f"trained without popularity ({seconds:.0f} s)"] = (
             evaluate.classification_metrics(
-                data.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
+                tables.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
             )
         )
     print(f"  {'':44}" + "".join(f"{name:>10}" for name in METRICS))

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import compare, config, data, evaluate, features, schema  # noqa: E402
+from core import compare, config, data, evaluate, features, schema, tables  # noqa: E402
 from core.genres import REFERENCE
 
 # The recommended preset before binned inputs (what shipped until 2026-11-25).
@@ -70,7 +70,7 @@ def fold_scores(
         probabilities, seconds = compare.estimator_probabilities(
             HistGradientBoostingClassifier(random_state=0),
             train_features,
-            data.label_codes(train_rows, REFERENCE),
+            tables.label_codes(train_rows, REFERENCE),
             held_features,
             len(REFERENCE),
         )
@@ -79,7 +79,7 @@ def fold_scores(
             candidate, train_rows, held_rows, REFERENCE
         )
     return evaluate.classification_metrics(
-        data.label_codes(held_rows, REFERENCE), probabilities, schema.GENRES
+        tables.label_codes(held_rows, REFERENCE), probabilities, schema.GENRES
     ), seconds
 
 
@@ -92,7 +92,7 @@ def main() -> int:
     from sklearn.model_selection import GroupKFold
 
     typed = data.load_csv(arguments.data, require_label=True)
-    cleaned, _ = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
+    cleaned, _ = features.clean(typed, "impute", tables.label_codes(typed, REFERENCE))
     train_rows, _test_rows_never_used = features.split(
         cleaned, config.RECOMMENDED, REFERENCE
     )

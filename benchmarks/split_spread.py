@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import compare, config, data, evaluate, features, schema  # noqa: E402
+from core import compare, config, data, evaluate, features, schema, tables  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
 from core.genres import REFERENCE
 
@@ -53,7 +53,7 @@ def held_out_scores(train_rows, test_rows, network_seed: int) -> dict:
         REFERENCE,
     )
     return evaluate.classification_metrics(
-        data.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
+        tables.label_codes(test_rows, REFERENCE), probabilities, schema.GENRES
     )
 
 
@@ -96,7 +96,7 @@ def main() -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     cleaned, _ = features.clean(
-        typed, config.RECOMMENDED.unknowns, data.label_codes(typed, REFERENCE)
+        typed, config.RECOMMENDED.unknowns, tables.label_codes(typed, REFERENCE)
     )
     shipped_seed = config.RECOMMENDED.seed
     shipped_split = split_rows(cleaned, shipped_seed)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from core import config as configuration
-from core import data
+from core import data, download
 from core.errors import GenreLabError
 from core.history import EpochLog, ensemble_epoch
 
@@ -266,10 +266,10 @@ def _parser() -> argparse.ArgumentParser:
     _genre_options(sweep_command)
     _cluster_option(sweep_command)
 
-    download = commands.add_parser(
+    download_command = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
     )
-    download.add_argument("--out", default=str(data.DEFAULT_DATA_PATH))
+    download_command.add_argument("--out", default=str(download.DEFAULT_DATA_PATH))
     return parser
 
 
@@ -589,7 +589,7 @@ def _command_train(arguments: argparse.Namespace) -> int:
 
 
 def _dataset_path(path: str | None) -> Path:
-    location = data.resolve_data_path(path)
+    location = download.resolve_data_path(path)
     if not location.exists():
         raise GenreLabError(
             f"No dataset at {location}: pass --data PATH, set MUSIC_GENRE_CSV, "
@@ -603,7 +603,7 @@ def _command_evaluate(arguments: argparse.Namespace) -> int:
 
     address = _cluster_address(arguments)
     model_bundle = bundle.load_bundle(arguments.model)
-    source = str(data.resolve_data_path(arguments.data))
+    source = str(download.resolve_data_path(arguments.data))
     if _partitioned(arguments, source, None):
         from core import partitioned
 
@@ -1110,7 +1110,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
 
 
 def _command_download(arguments: argparse.Namespace) -> int:
-    path = data.download_dataset(arguments.out)
+    path = download.download_dataset(arguments.out)
     print(f"dataset saved to {path}")
     return 0
 

@@ -18,9 +18,9 @@ import pandas as pd
 from core import config as configuration
 from core import evaluate, features
 from core.config import TrainingConfig
-from core.data import label_codes
 from core.genres import Genres
 from core.history import ProgressHook
+from core.tables import label_codes
 
 ProgressMessage = Callable[[str], None]
 

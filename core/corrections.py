@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from core import schema
-from core.data import EMPTY_COLUMN, PROBLEM_COLUMN
 from core.errors import GenreLabError
+from core.tables import EMPTY_COLUMN, PROBLEM_COLUMN
 
 # The metrics key of how many genres were corrected before training.
 CORRECTED_GENRES = "corrected_genres"

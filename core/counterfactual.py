@@ -44,9 +44,9 @@ import pandas as pd
 
 from core import schema
 from core.bundle import Bundle
-from core.data import PROBLEM_COLUMN
 from core.errors import DataError
 from core.genres import Genres
+from core.tables import PROBLEM_COLUMN
 
 # Key and mode stay as they are: a key change is rarely what "sounds like
 # another genre" means, and the model barely uses them.

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from core.data import label_codes, track_keys
 from core.genres import Genres
+from core.tables import label_codes, track_keys
 
 # Top-2 accuracy is reported for models of at least this many genres: with
 # two, every track's genre is among the two likeliest.
@@ -289,7 +289,7 @@ def genre_bits_by_track(
 
 
 def listed_genre_bits(typed: pd.DataFrame, genres: Genres) -> np.ndarray:
-    """:func:`genre_bits_by_track` of a typed frame, tracks as core.data.track_keys.
+    """:func:`genre_bits_by_track` of a typed frame, tracks as core.tables.track_keys.
 
     Without track ids or names every row is a track of its own.
     """

@@ -19,8 +19,8 @@ import pandas as pd
 
 from core import schema
 from core.bundle import Bundle
-from core.data import PROBLEM_COLUMN, label_codes
 from core.errors import DataError
+from core.tables import PROBLEM_COLUMN, label_codes
 
 IMPORTANCE_COLUMNS = ["feature", "importance_mean", "importance_std"]
 

@@ -20,12 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import data, formats, novelty, predict
+from core import data, formats, novelty, opening, predict
 from core.bundle import Bundle
-from core.data import label_codes
 from core.errors import DataError
 from core.genres import Genres
 from core.network_process import Job, NetworkRunner
+from core.tables import label_codes
 
 # Rows of the table the Batch predict page shows (the download has them all).
 PREVIEW_ROWS = 1_000
@@ -39,7 +39,7 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     """Join the input rows (as written in the file) with their predictions.
 
     Args:
-        raw: the file as read by :func:`core.data.read_raw` (every cell text).
+        raw: the file as read by :func:`core.reading.read_raw` (every cell text).
         predictions: :func:`core.predict.predict_frame` of the same rows.
 
     Returns:
@@ -236,7 +236,7 @@ class _Chunk:
 
 def predict_file(
     bundle: Bundle,
-    source: data.CsvSource,
+    source: opening.CsvSource,
     output: IO[str] | None = None,
     on_progress: Callable[[int], None] | None = None,
     require_label: bool = False,
@@ -257,7 +257,7 @@ def predict_file(
         on_progress: called with the number of rows done after each chunk.
         require_label: refuse a file without a genre column.
         score: score the predictions of a labelled file (``scores``).
-        chunk_rows: rows per chunk (default ``core.data.CHUNK_ROWS``).
+        chunk_rows: rows per chunk (default ``core.reading.CHUNK_ROWS``).
         separate_process: run the network in a second process, alongside
             reading (the command line; see :mod:`core.network_process`).
         limited: an upload to the app: held to :data:`core.limits.LIMITS`

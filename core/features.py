@@ -19,7 +19,9 @@ import pandas as pd
 
 from core import formats, schema
 from core.config import TrainingConfig
-from core.data import (
+from core.errors import DataError
+from core.genres import GenreChoice, Genres, choose
+from core.tables import (
     BLANK_ROW,
     EMPTY_COLUMN,
     EMPTY_SEPARATOR,
@@ -27,8 +29,6 @@ from core.data import (
     label_codes,
     track_keys,
 )
-from core.errors import DataError
-from core.genres import GenreChoice, Genres, choose
 
 UNKNOWN_REASON = "unknown {columns} (this model was trained without such rows)"
 

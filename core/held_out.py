@@ -20,10 +20,10 @@ import pandas as pd
 from core import predict, songs
 from core.bundle import Bundle
 from core.config import TrainingConfig
-from core.data import label_codes
 from core.errors import GenreLabError
 from core.genres import Genres
 from core.history import ProgressHook
+from core.tables import label_codes
 
 
 @dataclass(frozen=True)

@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 
 from core.bundle import Bundle
-from core.data import track_keys
 from core.held_out import HeldOut, held_out_predictions
+from core.tables import track_keys
 
 # A listing whose genre the model gives less than this probability is
 # flagged (see the module docstring for the measurements).

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from core import schema
-from core.data import PROBLEM_COLUMN
 from core.errors import GenreLabError
 from core.inputs import LoadedTrack, SliderRange
+from core.tables import PROBLEM_COLUMN
 
 # Short query names of the slider values, in schema order.
 SHORT_NAMES: dict[str, str] = {

@@ -13,17 +13,17 @@ from core import conformal, evaluate, formats, schema
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import CORRECTED_GENRES
-from core.data import GROUPED_BY_NAMES
 from core.evaluate import most_confused_pairs
 from core.genres import GenreChoice, Genres
 from core.predict import AUDIO_ONLY_MIN_ROWS, AUDIO_ONLY_NOVELTY, CHOICE_ROWS
+from core.tables import GROUPED_BY_NAMES
 
 # The metrics key of the test scores with popularity left out of the rows
 # (filled with the typical value, as for a Web API file): core.pipeline.
 POPULARITY_FILLED = "test_popularity_filled"
 # Metrics keys written by core.pipeline: the genres learned and the rows
 # left out (GenreChoice.to_dict), and what kept repeats of a song together
-# (core.data.track_grouping; None: nothing).
+# (core.tables.track_grouping; None: nothing).
 GENRE_CHOICE = "genre_choice"
 # The metrics key of the network without popularity's test scores
 # (core.pipeline.train_audio_network).

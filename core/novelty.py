@@ -61,7 +61,7 @@ UNUSUAL = 95.0
 BLOCK_ROWS = 16_384
 # Rows of a block when rows are computed at their place in a file: the
 # network's (core.forward.BLOCK_ROWS), so that a chunk of a file
-# (core.data.CHUNK_ROWS, 5 blocks) is computed without padding.
+# (core.reading.CHUNK_ROWS, 5 blocks) is computed without padding.
 FILE_BLOCK_ROWS = 2_048
 # A file's feature whose mean lies this many training standard deviations
 # from the training mean is named as different.

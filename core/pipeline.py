@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import conformal, data, evaluate, features, forward, novelty
+from core import conformal, evaluate, features, forward, novelty, tables
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import (
@@ -18,7 +18,6 @@ from core.corrections import (
     apply_corrections,
     to_info,
 )
-from core.data import label_codes, track_keys
 from core.errors import DataError
 from core.features import CleaningSummary
 from core.genres import Genres
@@ -30,6 +29,7 @@ from core.model_card import (
     POPULARITY_FILLED,
     SOURCE_KEY,
 )
+from core.tables import label_codes, track_keys
 
 # Column added while training: each row's genre_bits_by_track (see core.evaluate).
 LISTED_GENRES = "listed_genre_bits"
@@ -230,7 +230,7 @@ def _check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
             preprocessor than the bundle's.
     """
     expected = bundle.info.get("data_fingerprint")
-    if expected is not None and data.fingerprint(typed) != expected:
+    if expected is not None and tables.fingerprint(typed) != expected:
         raise DataError(
             "This is not the file the model was trained on (its fingerprint "
             "differs), so its training tracks cannot be found in it."
@@ -521,7 +521,7 @@ def train_from_frame(
         config=config,
         # Which data: the split can be recomputed for exactly this data.
         info={
-            "data_fingerprint": data.fingerprint(typed),
+            "data_fingerprint": tables.fingerprint(typed),
             "data_rows": len(typed),
             **({SOURCE_KEY: dict(source)} if source else {}),
             **({INFO_KEY: to_info(corrections)} if corrections else {}),
@@ -580,7 +580,7 @@ def train_from_frame(
         "cleaning": asdict(cleaning),
         GENRE_CHOICE: choice.to_dict(),
         # What kept repeats of a song on one side of the split; None: nothing.
-        GROUPED_BY: (data.track_grouping(typed) if config.group_tracks else None),
+        GROUPED_BY: (tables.track_grouping(typed) if config.group_tracks else None),
         CORRECTED_GENRES: len(corrections),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],

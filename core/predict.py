@@ -13,10 +13,10 @@ import pandas as pd
 
 from core import conformal, evaluate, formats, forward, novelty
 from core.bundle import Bundle
-from core.data import label_codes, track_keys
 from core.errors import GenreLabError
 from core.features import without_popularity
 from core.genres import Genres
+from core.tables import label_codes, track_keys
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from core import features, formats, schema
-from core.data import BLANK_ROW, PROBLEM_COLUMN, track_keys
 from core.genres import default_order
+from core.tables import BLANK_ROW, PROBLEM_COLUMN, track_keys
 
 
 def unknown_value_rates(typed: pd.DataFrame) -> dict[str, float]:

@@ -30,9 +30,9 @@ import pandas as pd
 
 from core import schema
 from core.bundle import Bundle
-from core.data import PROBLEM_COLUMN
 from core.errors import DataError
 from core.genres import Genres
+from core.tables import PROBLEM_COLUMN
 
 FEATURES: tuple[str, ...] = schema.FEATURE_COLUMNS
 COALITIONS = 1 << len(FEATURES)

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import data, evaluate, features, predict, schema
+from core import data, evaluate, features, predict, schema, tables
 from core.bundle import Bundle
-from core.data import PROBLEM_COLUMN, label_codes, track_keys
 from core.genres import default_order
+from core.tables import PROBLEM_COLUMN, label_codes, track_keys
 
 # The Kaggle file's placeholder for a missing artist.
 EMPTY_ARTIST = "empty_field"
@@ -52,7 +52,7 @@ def song_label(artist: object, title: object) -> str:
 
 
 def _labels(frame: pd.DataFrame) -> pd.Series:
-    if not data.has_track_names(frame):
+    if not tables.has_track_names(frame):
         return pd.Series([f"row {n + 1}" for n in frame.index], index=frame.index)
     artists = frame["artist_name"].astype(str).str.strip()
     artists = artists.where(~artists.isin(["", EMPTY_ARTIST]), UNKNOWN_ARTIST)
@@ -136,7 +136,7 @@ def model_split(bundle: Bundle, typed: pd.DataFrame) -> pd.Series | None:
         bundle predates fingerprints), so nothing can be said.
     """
     saved = bundle.info.get("data_fingerprint")
-    if not saved or saved != data.fingerprint(typed):
+    if not saved or saved != tables.fingerprint(typed):
         return None
     cleaned, _ = features.clean(
         typed, bundle.config.unknowns, label_codes(typed, bundle.genres)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core import config as settings
 from core import schema
-from core.data import PROBLEM_COLUMN
+from core.tables import PROBLEM_COLUMN
 from ui import charts, navigation, readings, show, state, trust
 
 navigation.page_frame(

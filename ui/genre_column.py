@@ -2,7 +2,7 @@
 
 Shared by the pages that read a labelled upload (Home's dataset, Batch
 predict's tracks); what could be a genre column is core's to say
-(:func:`core.data.label_columns`).
+(:func:`core.reading.label_columns`).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from core import data, formats, report
+from core import data, download, formats, reading, report
 from core import training_queue as training_queues
 from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
 from core.errors import GenreLabError
@@ -156,7 +156,7 @@ def data_source() -> DataSource | None:
             genre_column=genre_column,
             file_name=upload["name"],
         )
-    path = data.resolve_data_path()
+    path = download.resolve_data_path()
     if path.is_file():
         stat = path.stat()
         return DataSource(
@@ -178,7 +178,7 @@ def source_facts(source: DataSource) -> dict[str, str]:
 
 def _shown_path(path: Path) -> Path:
     try:
-        return path.resolve().relative_to(data.PROJECT_ROOT)
+        return path.resolve().relative_to(download.PROJECT_ROOT)
     except ValueError:
         return path
 
@@ -286,12 +286,12 @@ def is_current_upload(content: bytes, genre_column: str | None) -> bool:
 
 @st.cache_data(max_entries=8)
 def label_columns(content: bytes) -> formats.LabelColumns:
-    """:func:`core.data.label_columns` of an upload.
+    """:func:`core.reading.label_columns` of an upload.
 
     None found when the file cannot be read: loading it then says why.
     """
     try:
-        return data.label_columns(content)
+        return reading.label_columns(content)
     except GenreLabError:
         return formats.LabelColumns((), ())
 

@@ -100,9 +100,9 @@ def example_batch(path: Path) -> Path:
     """
     import numpy as np
 
-    from core import data, report, schema
+    from core import data, download, report, schema
 
-    medians = report.genre_medians(data.load_csv(data.DEFAULT_DATA_PATH))
+    medians = report.genre_medians(data.load_csv(download.DEFAULT_DATA_PATH))
     generator = np.random.default_rng(7)
     rows = []
     for genre in schema.GENRES:

@@ -38,11 +38,11 @@ def made_up_six(path: Path) -> Path:
     """Made-up tracks of TidyTuesday's six genres, in spotifyr's columns."""
     import numpy as np
 
-    from core import data, schema
+    from core import data, schema, tables
     from tests.bad_files.corpus import spotifyr_bytes
 
     typed = data.load_csv(SPOTIFY_SONGS, require_label=True)
-    usable = typed[typed[data.PROBLEM_COLUMN] == ""]
+    usable = typed[typed[tables.PROBLEM_COLUMN] == ""]
     grouped = usable.groupby(schema.TARGET)
     medians = grouped[list(schema.NUMERIC_FEATURES)].median()
     spreads = grouped[list(schema.NUMERIC_FEATURES)].std()

@@ -50,9 +50,9 @@ def made_up_dataset(path: Path) -> Path:
     import numpy as np
     import pandas as pd
 
-    from core import data, report, schema
+    from core import data, download, report, schema
 
-    medians = report.genre_medians(data.load_csv(data.DEFAULT_DATA_PATH))
+    medians = report.genre_medians(data.load_csv(download.DEFAULT_DATA_PATH))
     generator = np.random.default_rng(11)
     rows = []
     for genre in schema.GENRES:

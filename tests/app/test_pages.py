@@ -94,7 +94,7 @@ def test_home_reports_a_failed_kaggle_download(no_data, monkeypatch):
     def unreachable(destination):
         raise DataError("Could not download the dataset from Kaggle (no network).")
 
-    monkeypatch.setattr("core.data.download_dataset", unreachable)
+    monkeypatch.setattr("core.download.download_dataset", unreachable)
     app = open_app("home").run()
     app.button(key="home_download").click().run()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from core import corrections, data, label_issues, songs
+from core import corrections, data, label_issues, songs, tables
 from core.held_out import held_out_predictions
 from tests.app.conftest import noisy_csv_bytes, open_app
 
@@ -132,7 +132,7 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     runs_table = next(frame.value for frame in app.dataframe if "run" in frame.value)
     assert runs_table["genres fixed"].tolist() == [1]
     corrected = corrections.apply_corrections(typed, fixed)
-    assert trained.info["data_fingerprint"] == data.fingerprint(corrected)
+    assert trained.info["data_fingerprint"] == tables.fingerprint(corrected)
     # Evaluate still tells its training and test tracks apart in the loaded
     # file: it applies the model's own corrections.
     app.switch_page("pages/3_Evaluate.py").run()

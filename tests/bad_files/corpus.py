@@ -41,7 +41,7 @@ class BadFile:
     reasons: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # Refused files: words (lower case) the error message must contain.
     message_words: tuple[str, ...] = ()
-    # Run with core.data.MAX_FILE_MB set to this (a small stand-in for 200 MB).
+    # Run with core.opening.MAX_FILE_MB set to this (a small stand-in for 200 MB).
     size_limit_mb: float | None = None
     # Training on it must fail with these words (None: training is not tried).
     training_error: tuple[str, ...] | None = None

@@ -16,7 +16,7 @@ EXIT_BAD_INPUT = 2
 # Runs the command line with a smaller file-size limit (writing a 30 MB file
 # in a test would be slow); otherwise the same as ``python -m core``.
 _CLI_WITH_LIMIT = (
-    "import sys, core.data; core.data.MAX_FILE_MB = float(sys.argv[1]); "
+    "import sys, core.opening; core.opening.MAX_FILE_MB = float(sys.argv[1]); "
     "from core.cli import main; sys.exit(main(sys.argv[2:]))"
 )
 

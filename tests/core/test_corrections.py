@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import corrections, data, schema
+from core import corrections, data, schema, tables
 from core.errors import GenreLabError
 from tests.conftest import csv_bytes, row
 
@@ -56,5 +56,5 @@ def test_the_csv_holds_the_corrected_rows_and_loads_back_as_them(typed):
     # Its own columns, the unknown tempo still unknown, no checks' columns.
     header = content.decode().splitlines()[0].split(",")
     assert header[:3] == ["instance_id", "artist_name", "track_name"]
-    assert data.PROBLEM_COLUMN not in header
+    assert tables.PROBLEM_COLUMN not in header
     assert loaded["tempo"].isna().tolist() == [True, False]

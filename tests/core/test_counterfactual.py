@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core import counterfactual, data, predict, schema
+from core import counterfactual, data, predict, schema, tables
 from core.errors import DataError
 
 
@@ -31,7 +31,7 @@ def top_genre(bundle, values) -> str:
 @pytest.fixture(scope="module")
 def tracks(separable_typed, impute_run):
     """Ten tracks the tiny model can predict, one per listed genre."""
-    usable = separable_typed[separable_typed[data.PROBLEM_COLUMN] == ""]
+    usable = separable_typed[separable_typed[tables.PROBLEM_COLUMN] == ""]
     return usable.groupby(schema.TARGET).head(1)
 
 

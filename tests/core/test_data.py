@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, schema
+from core import data, download, opening, reading, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE, Genres
 from tests.conftest import COLUMNS, GOOD_ROW, PROJECT_ROOT, csv_bytes, row
@@ -94,14 +94,14 @@ def test_an_empty_cell_of_any_feature_is_unknown_and_named_not_a_problem():
     assert typed["row_problem"].tolist() == ["", "", ""]
     assert math.isnan(typed.loc[0, "tempo"]) and math.isnan(typed.loc[1, "energy"])
     assert pd.isna(typed.loc[1, "key"]) and pd.isna(typed.loc[1, "mode"])
-    assert typed[data.EMPTY_COLUMN].tolist() == ["tempo", "energy, key, mode", ""]
+    assert typed[tables.EMPTY_COLUMN].tolist() == ["tempo", "energy, key, mode", ""]
 
 
 def test_a_row_without_any_audio_feature_is_a_problem_not_filled():
     audio = {column: "" for column in schema.FEATURE_COLUMNS if column != "popularity"}
     typed = load([row(**audio), row(**audio, popularity="")])
-    assert typed["row_problem"].tolist() == [data.NO_AUDIO_FEATURES] * 2
-    assert typed[data.EMPTY_COLUMN].tolist() == ["", ""]
+    assert typed["row_problem"].tolist() == [tables.NO_AUDIO_FEATURES] * 2
+    assert typed[tables.EMPTY_COLUMN].tolist() == ["", ""]
 
 
 def test_unknown_key_is_a_row_problem_naming_the_value():
@@ -153,19 +153,19 @@ def test_a_genre_outside_the_ten_is_kept_as_written_and_is_none_of_the_ten():
     typed = load([row(music_genre="Polka"), row(music_genre="rock"), row()])
     assert typed["music_genre"].tolist() == ["Polka", "Rock", "Rock"]
     rock = schema.GENRES.index("Rock")
-    assert data.label_codes(typed, REFERENCE).tolist() == [-1, rock, rock]
-    assert data.label_codes(typed, Genres(("Polka", "Rock"))).tolist() == [0, 1, 1]
+    assert tables.label_codes(typed, REFERENCE).tolist() == [-1, rock, rock]
+    assert tables.label_codes(typed, Genres(("Polka", "Rock"))).tolist() == [0, 1, 1]
 
 
 def test_label_codes_follow_the_studys_genre_order():
     typed = load([row(music_genre=genre) for genre in schema.GENRES])
-    assert data.label_codes(typed, REFERENCE).tolist() == list(range(10))
+    assert tables.label_codes(typed, REFERENCE).tolist() == list(range(10))
 
 
 def test_label_codes_without_a_label_column_are_all_unknown():
     columns = [c for c in COLUMNS if c != "music_genre"]
     typed = load([row(), row()], columns=columns)
-    assert data.label_codes(typed, REFERENCE).tolist() == [-1, -1]
+    assert tables.label_codes(typed, REFERENCE).tolist() == [-1, -1]
 
 
 # --- the columns: by name, any order, extras welcome --------------------------------
@@ -261,7 +261,7 @@ def test_a_folder_is_an_error(tmp_path):
 
 
 def test_a_file_over_the_size_limit_is_an_error(monkeypatch, tmp_path):
-    monkeypatch.setattr(data, "MAX_FILE_MB", 0)
+    monkeypatch.setattr(opening, "MAX_FILE_MB", 0)
     path = tmp_path / "big.csv"
     path.write_bytes(csv_bytes([row()]))
     with pytest.raises(DataError, match="larger than the 0 MB limit"):
@@ -294,7 +294,7 @@ def test_windows_1252_files_are_read():
 
 
 def test_read_raw_keeps_every_cell_as_text():
-    raw = data.read_raw(csv_bytes([row(tempo="?"), BLANK]))
+    raw = reading.read_raw(csv_bytes([row(tempo="?"), BLANK]))
     assert raw.loc[0, "tempo"] == "?"
     assert raw.loc[1, "tempo"] == ""
     assert list(raw.columns) == COLUMNS
@@ -306,12 +306,12 @@ def test_read_raw_keeps_every_cell_as_text():
 def test_resolve_data_path_prefers_explicit_then_environment_then_default(
     monkeypatch, tmp_path
 ):
-    monkeypatch.delenv(data.DATA_PATH_VARIABLE, raising=False)
-    assert data.resolve_data_path() == data.DEFAULT_DATA_PATH
-    assert data.DEFAULT_DATA_PATH.parts[-2:] == ("data", "music_genre.csv")
-    monkeypatch.setenv(data.DATA_PATH_VARIABLE, str(tmp_path / "env.csv"))
-    assert data.resolve_data_path() == tmp_path / "env.csv"
-    assert data.resolve_data_path(tmp_path / "x.csv") == tmp_path / "x.csv"
+    monkeypatch.delenv(download.DATA_PATH_VARIABLE, raising=False)
+    assert download.resolve_data_path() == download.DEFAULT_DATA_PATH
+    assert download.DEFAULT_DATA_PATH.parts[-2:] == ("data", "music_genre.csv")
+    monkeypatch.setenv(download.DATA_PATH_VARIABLE, str(tmp_path / "env.csv"))
+    assert download.resolve_data_path() == tmp_path / "env.csv"
+    assert download.resolve_data_path(tmp_path / "x.csv") == tmp_path / "x.csv"
 
 
 # --- one-row frames from slider values ---------------------------------------------
@@ -336,24 +336,24 @@ def test_the_upload_limit_is_the_one_core_checks():
     import tomllib
 
     settings = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())
-    assert settings["server"]["maxUploadSize"] == data.MAX_FILE_MB
+    assert settings["server"]["maxUploadSize"] == opening.MAX_FILE_MB
 
 
 def test_bytes_are_held_to_the_limit_even_when_streamed(monkeypatch):
-    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    monkeypatch.setattr(opening, "MAX_FILE_MB", 0.001)
     content = csv_bytes([row()] * 40)
     with pytest.raises(DataError, match="larger than"):
-        list(data.iter_raw_chunks(content))
+        list(reading.iter_raw_chunks(content))
 
 
 def test_the_fingerprint_follows_the_rows_not_the_layout():
     rows = [row(), row(energy="0.3", track_name="Other")]
     plain = data.load_csv(csv_bytes(rows))
     semicolons = data.load_csv(csv_bytes(rows).replace(b",", b";"))
-    assert data.fingerprint(plain) == data.fingerprint(semicolons)
+    assert tables.fingerprint(plain) == tables.fingerprint(semicolons)
     changed = data.load_csv(csv_bytes([row(), row(energy="0.31", track_name="Other")]))
-    assert data.fingerprint(changed) != data.fingerprint(plain)
-    assert data.fingerprint(plain.iloc[::-1]) != data.fingerprint(plain)
+    assert tables.fingerprint(changed) != tables.fingerprint(plain)
+    assert tables.fingerprint(plain.iloc[::-1]) != tables.fingerprint(plain)
 
 
 # --- other formats (issue 15): names, values, JSON, web pages, gzip --------------
@@ -401,7 +401,7 @@ def test_read_raw_renames_known_columns_and_keeps_the_others():
     content = csv_bytes(
         [{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"]
     )
-    raw = data.read_raw(content.replace(b"duration_ms", b"Duration (ms)"))
+    raw = reading.read_raw(content.replace(b"duration_ms", b"Duration (ms)"))
     assert "duration_ms" in raw.columns and "Time Signature" in raw.columns
     assert raw.loc[0, "duration_ms"] == "210000.0"
 
@@ -432,7 +432,9 @@ def test_a_file_of_only_names_says_which_feature_columns_are_missing():
 def test_web_api_json_chunks_keep_the_entries_positions():
     from tests.bad_files.corpus import good_rows, web_api_json_bytes
 
-    chunks = list(data.iter_raw_chunks(web_api_json_bytes(good_rows(5)), chunk_rows=2))
+    chunks = list(
+        reading.iter_raw_chunks(web_api_json_bytes(good_rows(5)), chunk_rows=2)
+    )
     assert [list(chunk.index) for chunk in chunks] == [[0, 1], [2, 3], [4]]
     assert chunks[0].loc[0, "key"] == "0"
 

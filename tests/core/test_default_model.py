@@ -10,7 +10,18 @@ import json
 import numpy as np
 import pytest
 
-from core import bundle, config, data, evaluate, features, model_card, predict, schema
+from core import (
+    bundle,
+    config,
+    data,
+    download,
+    evaluate,
+    features,
+    model_card,
+    predict,
+    schema,
+    tables,
+)
 from core.genres import REFERENCE
 from tests.conftest import csv_bytes, row
 
@@ -55,8 +66,8 @@ def test_it_was_trained_with_the_recommended_preset(shipped):
 
 def test_it_predicts_raw_rows_with_unknowns_without_the_dataset(monkeypatch, tmp_path):
     missing = tmp_path / "no-data" / "music_genre.csv"
-    monkeypatch.setenv(data.DATA_PATH_VARIABLE, str(missing))
-    monkeypatch.setattr(data, "DEFAULT_DATA_PATH", missing)
+    monkeypatch.setenv(download.DATA_PATH_VARIABLE, str(missing))
+    monkeypatch.setattr(download, "DEFAULT_DATA_PATH", missing)
     model = bundle.load_bundle(bundle.DEFAULT_MODEL_DIR)
     rows = [
         row(),
@@ -138,7 +149,7 @@ def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipp
 def held_out(real_typed, shipped):
     """The shipped model's test rows, rebuilt from its own configuration."""
     cleaned, _ = features.clean(
-        real_typed, shipped.config.unknowns, data.label_codes(real_typed, REFERENCE)
+        real_typed, shipped.config.unknowns, tables.label_codes(real_typed, REFERENCE)
     )
     train_rows, test_rows = features.split(cleaned, shipped.config, REFERENCE)
     return train_rows, test_rows, cleaned
@@ -189,7 +200,7 @@ def test_drawing_whole_tracks_gives_about_the_card_s_intervals(shipped, held_out
     probabilities = shipped.network.probabilities(
         shipped.preprocessor.transform(test_rows)
     )
-    labels = data.label_codes(test_rows, REFERENCE)
+    labels = tables.label_codes(test_rows, REFERENCE)
     ranked = np.argsort(-probabilities, axis=1)
     hits = {
         "top1": ranked[:, 0] == labels,

@@ -1,4 +1,4 @@
-"""core.data.download_dataset, with kagglehub's download (and nothing else) faked.
+"""core.download.download_dataset, with kagglehub's download (and nothing else) faked.
 
 There is no internet here; the fake stands in for Kaggle's cache folder.
 """
@@ -10,7 +10,7 @@ from pathlib import Path
 import kagglehub
 import pytest
 
-from core import data
+from core import data, download
 from core.errors import DataError
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -40,7 +40,7 @@ def test_the_download_is_copied_into_place(kaggle_folder, tmp_path, monkeypatch)
         kagglehub, "dataset_download", fake_download(kaggle_folder, calls)
     )
     destination = tmp_path / "data" / "music_genre.csv"
-    result = data.download_dataset(destination)
+    result = download.download_dataset(destination)
     assert calls == ["vicsuperman/prediction-of-music-genre"]
     assert result == destination
     assert destination.read_bytes() == (kaggle_folder / "music_genre.csv").read_bytes()
@@ -53,7 +53,7 @@ def test_an_existing_file_is_replaced(kaggle_folder, tmp_path, monkeypatch):
     monkeypatch.setattr(kagglehub, "dataset_download", fake_download(kaggle_folder, []))
     destination = tmp_path / "music_genre.csv"
     destination.write_text("old content")
-    data.download_dataset(destination)
+    download.download_dataset(destination)
     assert destination.read_bytes() == (kaggle_folder / "music_genre.csv").read_bytes()
 
 
@@ -62,7 +62,7 @@ def test_the_file_is_found_in_a_sub_folder(kaggle_folder, tmp_path, monkeypatch)
     nested.mkdir()
     (kaggle_folder / "music_genre.csv").rename(nested / "music_genre.csv")
     monkeypatch.setattr(kagglehub, "dataset_download", fake_download(kaggle_folder, []))
-    destination = data.download_dataset(tmp_path / "out.csv")
+    destination = download.download_dataset(tmp_path / "out.csv")
     assert destination.read_bytes() == (nested / "music_genre.csv").read_bytes()
 
 
@@ -73,7 +73,7 @@ def test_a_network_failure_is_a_plain_data_error(tmp_path, monkeypatch):
     monkeypatch.setattr(kagglehub, "dataset_download", offline)
     destination = tmp_path / "music_genre.csv"
     with pytest.raises(DataError) as caught:
-        data.download_dataset(destination)
+        download.download_dataset(destination)
     message = str(caught.value)
     assert message.startswith("Could not download the dataset from Kaggle")
     assert "(ConnectionError)" in message
@@ -89,7 +89,7 @@ def test_a_download_without_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(kagglehub, "dataset_download", fake_download(empty, []))
     destination = tmp_path / "music_genre.csv"
     with pytest.raises(DataError, match=r"did not contain music_genre\.csv"):
-        data.download_dataset(destination)
+        download.download_dataset(destination)
     assert not destination.exists()
 
 
@@ -105,6 +105,6 @@ def test_a_download_of_the_wrong_file_is_refused_and_nothing_is_written(
     destination.parent.mkdir()
     destination.write_text("previous")
     with pytest.raises(DataError, match="missing the column tempo"):
-        data.download_dataset(destination)
+        download.download_dataset(destination)
     assert destination.read_text() == "previous"
     assert sorted(p.name for p in destination.parent.iterdir()) == ["music_genre.csv"]

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from core import config, data, features, schema
+from core import config, data, features, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
@@ -64,7 +64,7 @@ def frame_of(values: dict[str, list[float]], genres: list[str] | None = None):
 
 def test_clean_drop_counts_and_keeps_the_original_index(mixed_typed):
     cleaned, summary = features.clean(
-        mixed_typed, "drop", data.label_codes(mixed_typed, REFERENCE)
+        mixed_typed, "drop", tables.label_codes(mixed_typed, REFERENCE)
     )
     assert summary == features.CleaningSummary(
         rows_in=10,
@@ -80,7 +80,7 @@ def test_clean_drop_counts_and_keeps_the_original_index(mixed_typed):
 
 def test_clean_impute_keeps_unknown_rows_for_the_preprocessor(mixed_typed):
     cleaned, summary = features.clean(
-        mixed_typed, "impute", data.label_codes(mixed_typed, REFERENCE)
+        mixed_typed, "impute", tables.label_codes(mixed_typed, REFERENCE)
     )
     assert summary.unknown_rows_dropped == 0
     assert summary.rows_out == 6
@@ -393,7 +393,7 @@ def test_bins_are_fitted_after_filling_and_logarithms():
     )
     train = frame_of({"duration_ms": [100_000.0, -1.0, 400_000.0]})
     fitted = features.fit_preprocessor(
-        features.clean(train, "impute", data.label_codes(train, REFERENCE))[0], binned
+        features.clean(train, "impute", tables.label_codes(train, REFERENCE))[0], binned
     )
     edges = fitted.bin_edges["duration_ms"]
     # The unknown is filled with the median (250,000 ms) before the log.
@@ -421,7 +421,7 @@ def test_preprocessor_round_trips_through_json(settings, mixed_typed):
     chosen = dataclasses.replace(config.STUDY, **settings)
     train = load(separable_rows(per_genre=3) + [row(tempo="?")])
     fitted = features.fit_preprocessor(
-        features.clean(train, chosen.unknowns, data.label_codes(train, REFERENCE))[0],
+        features.clean(train, chosen.unknowns, tables.label_codes(train, REFERENCE))[0],
         chosen,
     )
     restored = features.Preprocessor.from_dict(json.loads(json.dumps(fitted.to_dict())))
@@ -469,7 +469,7 @@ def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
     from core import config as configuration
 
     cleaned, _ = features.clean(
-        separable_typed, "impute", data.label_codes(separable_typed, REFERENCE)
+        separable_typed, "impute", tables.label_codes(separable_typed, REFERENCE)
     )
     train, _ = features.split(cleaned, configuration.STUDY, REFERENCE)
     preprocessor = features.fit_preprocessor(train, configuration.STUDY)
@@ -503,7 +503,7 @@ def test_every_input_column_names_its_raw_features(separable_typed, encoding):
         unknowns="impute", key_encoding=encoding, numeric_bins=3, scaling="standard"
     )
     cleaned, _ = features.clean(
-        separable_typed, "impute", data.label_codes(separable_typed, REFERENCE)
+        separable_typed, "impute", tables.label_codes(separable_typed, REFERENCE)
     )
     preprocessor = features.fit_preprocessor(cleaned, config)
     sources = preprocessor.input_sources

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, export, formats, predict, schema
+from core import data, export, formats, opening, predict, reading, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.bad_files.corpus import (
@@ -128,7 +128,7 @@ def test_a_file_with_popularity_and_track_popularity_is_refused():
 def test_a_file_with_two_energy_columns_is_refused_before_any_row_is_read():
     content = csv_bytes([{**row(), "Energy": "0.1"}], [*COLUMNS, "Energy"])
     with pytest.raises(DataError, match="both 'energy' and 'Energy' are energy"):
-        next(data.iter_raw_chunks(content))
+        next(reading.iter_raw_chunks(content))
 
 
 def test_an_unknown_column_is_kept_as_it_is():
@@ -316,7 +316,7 @@ def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, 
     understood = formats.Understood()
     other = data.load_csv(build(tracks), summary=understood)
     assert len(other) == len(tracks)
-    assert (other[data.PROBLEM_COLUMN] == "").all()
+    assert (other[tables.PROBLEM_COLUMN] == "").all()
     for column in (*schema.FEATURE_COLUMNS, "artist_name", "track_name"):
         assert other[column].tolist() == kaggle[column].tolist(), column
     np.testing.assert_array_equal(
@@ -356,7 +356,7 @@ def test_a_null_audio_features_entry_is_a_blank_row_in_its_place(drop_run):
     result = export.predict_file(drop_run.bundle, content)
     assert result.rows == 5 and result.predicted == 4
     assert result.unpredictable["row"].tolist() == [2]
-    assert result.unpredictable[predict.REASON].tolist() == [data.BLANK_ROW]
+    assert result.unpredictable[predict.REASON].tolist() == [tables.BLANK_ROW]
     assert result.understood.null_entries == 1
     assert "1 entry null" in result.understood.sentence()
 
@@ -413,10 +413,10 @@ def test_a_json_file_is_held_to_the_size_limit_even_when_streamed(
     content = web_api_json_bytes(known_tracks(20))
     path = tmp_path / "features.json"
     path.write_bytes(content)
-    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    monkeypatch.setattr(opening, "MAX_FILE_MB", 0.001)
     # A CSV path streams whatever its size; a JSON file is read whole.
     with pytest.raises(DataError, match="JSON file is read whole.*0.001 MB limit"):
-        list(data.iter_raw_chunks(path, limited=False))
+        list(reading.iter_raw_chunks(path, limited=False))
 
 
 def test_a_gzip_compressed_json_file_is_read():
@@ -434,7 +434,7 @@ def test_an_unknown_key_is_predicted_with_the_typical_key_by_an_imputing_model(
     tracks = known_tracks(3)
     exportify = data.load_csv(exportify_bytes(tracks, keys={1: "-1"}))
     assert pd.isna(exportify.loc[1, "key"])
-    assert exportify.loc[1, data.PROBLEM_COLUMN] == ""
+    assert exportify.loc[1, tables.PROBLEM_COLUMN] == ""
     typical_key = bundle.preprocessor.typical["key"]
     kaggle = data.load_csv(
         csv_bytes(
@@ -486,9 +486,9 @@ def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
     typed = data.load_csv(exportify_bytes(rows, keys={0: "-1", 5: "-1"}))
     typed[schema.TARGET] = [track["music_genre"] for track in rows]
     assert features.unknown_mask(typed).sum() == 2
-    kept, summary = features.clean(typed, "drop", data.label_codes(typed, REFERENCE))
+    kept, summary = features.clean(typed, "drop", tables.label_codes(typed, REFERENCE))
     assert summary.unknown_rows_dropped == 2 and len(kept) == len(rows) - 2
-    kept, _ = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
+    kept, _ = features.clean(typed, "impute", tables.label_codes(typed, REFERENCE))
     preprocessor = features.fit_preprocessor(kept, tiny_config(unknowns="impute"))
     inputs = preprocessor.transform(kept)
     key_columns = [preprocessor.feature_names.index(f"key_{k}") for k in schema.KEYS]
@@ -646,7 +646,7 @@ def test_an_empty_tempo_alone_is_an_unknown_tempo_to_a_dropping_model(drop_run):
 def test_a_row_of_names_without_audio_features_is_not_filled(impute_run):
     audio = dict.fromkeys(formats.WEB_API_FEATURES, "")
     result = export.predict_file(impute_run.bundle, csv_bytes([row(), row(**audio)]))
-    assert result.unpredictable[predict.REASON].tolist() == [data.NO_AUDIO_FEATURES]
+    assert result.unpredictable[predict.REASON].tolist() == [tables.NO_AUDIO_FEATURES]
     assert result.understood.empty_cells == {}
 
 
@@ -988,7 +988,7 @@ def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
         with_duration_column(tracks, name, minutes), summary=understood
     )
     assert typed["duration_ms"].tolist() == [210_000.0, 15_000.0, 720_000.0]
-    assert (typed[data.PROBLEM_COLUMN] == "").all()
+    assert (typed[tables.PROBLEM_COLUMN] == "").all()
     assert (
         f"'{name}' read in minutes and converted to duration_ms (milliseconds)"
         in understood.sentence()
@@ -1024,11 +1024,11 @@ def test_a_duration_in_minutes_or_milliseconds_takes_small_values_as_minutes():
     values = typed["duration_ms"].tolist()
     assert values[:3] == [234_596.0, 186_000.0, 1_794_000.0]
     # 999 minutes is longer than any track read (600 minutes): a reason.
-    assert typed.loc[3, data.PROBLEM_COLUMN] == (
+    assert typed.loc[3, tables.PROBLEM_COLUMN] == (
         "duration_ms 999 minutes is outside 0 to 600 minutes"
     )
     # -1 is Spotify's unknown duration, as in milliseconds.
-    assert np.isnan(values[4]) and typed.loc[4, data.PROBLEM_COLUMN] == ""
+    assert np.isnan(values[4]) and typed.loc[4, tables.PROBLEM_COLUMN] == ""
     assert understood.minute_durations == 2
     assert (
         "'duration_in min/ms' read as duration_ms: 2 values under 1,000 taken as "
@@ -1050,7 +1050,7 @@ def test_a_duration_in_minutes_beside_one_in_milliseconds_is_refused():
 def test_a_file_without_a_genre_column_by_name_offers_the_look_alikes():
     columns = ["style" if column == "music_genre" else column for column in COLUMNS]
     rows = [{**row(), "style": genre} for genre in ("Rock", "Jazz", "Rock")]
-    found = data.label_columns(csv_bytes(rows, columns))
+    found = reading.label_columns(csv_bytes(rows, columns))
     assert found == formats.LabelColumns((), ("style",))
     assert found.to_choose and found.default is None
     assert found.explanation().startswith("No column is named like a genre column")
@@ -1059,18 +1059,18 @@ def test_a_file_without_a_genre_column_by_name_offers_the_look_alikes():
 def test_two_genre_columns_by_name_ask_for_a_choice():
     columns = [*COLUMNS, "playlist_genre"]
     rows = [{**row(), "playlist_genre": "rock"}, {**row(), "playlist_genre": "rap"}]
-    found = data.label_columns(csv_bytes(rows, columns))
+    found = reading.label_columns(csv_bytes(rows, columns))
     assert found.named == ("music_genre", "playlist_genre")
     assert found.to_choose and found.default is None
     assert "Several columns are named like a genre column" in found.explanation()
 
 
 def test_the_kaggle_columns_need_no_choice():
-    found = data.label_columns(csv_bytes([row(), row(music_genre="Jazz")]))
+    found = reading.label_columns(csv_bytes([row(), row(music_genre="Jazz")]))
     assert found == formats.LabelColumns(("music_genre",), ())
     assert not found.to_choose and found.default == "music_genre"
 
 
 def test_audio_features_json_has_no_genre_column():
-    found = data.label_columns(web_api_json_bytes(known_tracks(2)))
+    found = reading.label_columns(web_api_json_bytes(known_tracks(2)))
     assert not found.choices and not found.to_choose

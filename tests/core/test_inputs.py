@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import data, inputs, report, schema
+from core import data, inputs, report, schema, tables
 from core.errors import ConfigError
 from tests.conftest import csv_bytes, row, separable_rows
 
@@ -68,7 +68,7 @@ def test_feature_values_make_a_predictable_row():
     values = inputs.feature_values(ranges, positions, "F#", "Minor")
     frame = data.frame_from_values(values)
 
-    assert frame[data.PROBLEM_COLUMN].iloc[0] == ""
+    assert frame[tables.PROBLEM_COLUMN].iloc[0] == ""
     assert frame["duration_ms"].iloc[0] == pytest.approx(227_000.0, abs=3000)
     assert frame["key"].iloc[0] == "F#"
 

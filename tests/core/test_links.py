@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core import inputs, links, schema
-from core.data import PROBLEM_COLUMN
+from core.tables import PROBLEM_COLUMN
 
 
 @pytest.fixture(scope="module")

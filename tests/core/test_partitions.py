@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from core import bundle, cluster, data, export, partitioned, partitions
+from core import bundle, cluster, export, partitioned, partitions, reading
 from core.errors import DataError, GenreLabError
 from tests.conftest import csv_bytes, row, separable_rows
 
@@ -129,7 +129,7 @@ def test_a_csv_is_cut_at_line_ends_outside_quotes_and_reads_as_the_whole(tmp_pat
             for chunk, _ in piece.chunks
         ]
     )
-    pd.testing.assert_frame_equal(raw, data.read_raw(path))
+    pd.testing.assert_frame_equal(raw, reading.read_raw(path))
 
 
 def test_a_file_in_parts_gives_the_plain_table_byte_for_byte(tmp_path, shipped):

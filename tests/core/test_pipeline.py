@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import config, data, features, pipeline, schema
+from core import config, data, features, pipeline, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import tiny_config
@@ -58,7 +58,7 @@ def test_the_preprocessor_is_the_one_fitted_on_the_train_split(
 ):
     chosen = drop_run.bundle.config
     cleaned, _ = features.clean(
-        separable_typed, chosen.unknowns, data.label_codes(separable_typed, REFERENCE)
+        separable_typed, chosen.unknowns, tables.label_codes(separable_typed, REFERENCE)
     )
     train, test = features.split(cleaned, chosen, REFERENCE)
     assert drop_run.bundle.preprocessor == features.fit_preprocessor(train, chosen)
@@ -120,7 +120,6 @@ def test_a_small_file_trains_with_a_stratified_validation_share():
     scikit-learn refuses to stratify 4 validation rows over 10 genres; the one
     split helper then splits plainly (this used to fail with its ValueError).
     """
-    from core import data
     from tests.conftest import csv_bytes, separable_rows
 
     typed = data.load_csv(
@@ -173,7 +172,7 @@ def test_a_validation_share_is_scored_on_its_own_rows(separable_typed):
 
 def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_typed):
     """The scores a Web API file (no popularity) would get, and the card's section."""
-    from core import data, evaluate, model_card, predict
+    from core import evaluate, model_card, predict
 
     filled = impute_run.metrics[model_card.POPULARITY_FILLED]
     test = impute_run.metrics["test"]
@@ -182,7 +181,7 @@ def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_
     # column, through core.data's reading and the model's fill.
     chosen = impute_run.bundle.config
     cleaned, _ = features.clean(
-        separable_typed, chosen.unknowns, data.label_codes(separable_typed, REFERENCE)
+        separable_typed, chosen.unknowns, tables.label_codes(separable_typed, REFERENCE)
     )
     _, test_rows = features.split(cleaned, chosen, REFERENCE)
     written = test_rows.drop(columns=["popularity", "row_problem"]).to_csv(index=False)
@@ -191,7 +190,7 @@ def test_the_test_rows_are_also_scored_without_popularity(impute_run, separable_
     result = predict.predict_frame(impute_run.bundle, typed)
     probabilities = result[predict.probability_columns(schema.GENRES)].to_numpy()
     scores = evaluate.classification_metrics(
-        data.label_codes(typed, REFERENCE), probabilities, schema.GENRES
+        tables.label_codes(typed, REFERENCE), probabilities, schema.GENRES
     )
     for name in ("accuracy", "top2_accuracy", "macro_f1"):
         assert filled[name] == pytest.approx(scores[name], abs=1e-12)
@@ -225,13 +224,13 @@ def test_corrections_are_applied_before_training_and_counted_on_the_card(
     assert "2 genres corrected by hand" in card
     # Tied to the corrected data, not to the file as loaded.
     corrected = corrections.apply_corrections(separable_typed, fixes)
-    assert run.bundle.info["data_fingerprint"] == data.fingerprint(corrected)
+    assert run.bundle.info["data_fingerprint"] == tables.fingerprint(corrected)
     # The bundle keeps them, saved and loaded: the loaded file, corrected as
     # the model learned it, is its data again (its split is known).
     saved = bundle.load_bundle(bundle.save_bundle(run.bundle, tmp_path / "fixed"))
     assert corrections.of_bundle(saved.info) == fixes
     as_learned = corrections.model_data(separable_typed, saved.info)
-    assert data.fingerprint(as_learned) == saved.info["data_fingerprint"]
+    assert tables.fingerprint(as_learned) == saved.info["data_fingerprint"]
     assert corrections.model_data(separable_typed.iloc[:1], saved.info) is not None
     assert impute_run.bundle.metrics[corrections.CORRECTED_GENRES] == 0
     assert "corrected by hand" not in model_card.model_card(

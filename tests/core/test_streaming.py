@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from core import cli, data, export, forward, network_process, predict
+from core import cli, data, export, forward, network_process, predict, reading
 from core.network_process import NetworkRunner
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -35,7 +35,7 @@ def mixed_file() -> bytes:
 
 
 def unchunked_table_bytes(bundle, content: bytes) -> bytes:
-    raw = data.read_raw(content)
+    raw = reading.read_raw(content)
     predictions = predict.predict_frame(bundle, data.type_frame(raw), first_row=0)
     return export.predictions_csv_bytes(
         export.predictions_table(raw, predictions), bundle.genres.names
@@ -44,9 +44,9 @@ def unchunked_table_bytes(bundle, content: bytes) -> bytes:
 
 def test_raw_chunks_are_the_whole_file_in_order():
     content = mixed_file()
-    chunks = list(data.iter_raw_chunks(content, chunk_rows=CHUNK))
+    chunks = list(reading.iter_raw_chunks(content, chunk_rows=CHUNK))
     assert [len(chunk) for chunk in chunks] == [10, 10, 10, 10, 10, 4]
-    whole = data.read_raw(content)
+    whole = reading.read_raw(content)
     pd.testing.assert_frame_equal(pd.concat(chunks), whole)
     assert list(whole.index) == list(range(54))
 
@@ -89,7 +89,7 @@ def test_progress_is_reported_after_each_chunk(drop_run):
 
 @pytest.fixture
 def chunked_cli(monkeypatch):
-    monkeypatch.setattr(data, "CHUNK_ROWS", CHUNK)
+    monkeypatch.setattr(reading, "CHUNK_ROWS", CHUNK)
 
 
 def test_cli_predict_writes_the_unchunked_bytes_with_normal_permissions(

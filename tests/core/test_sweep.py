@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import data, features, sweep
+from core import features, sweep, tables
 from core.errors import ConfigError
 from core.genres import REFERENCE
 from tests.conftest import tiny_config
@@ -54,7 +54,7 @@ def test_validation_tracks_never_overlap_the_test_tracks(separable_typed, three_
     runs, _, _ = three_runs
     config = runs[0].run.bundle.config
     cleaned, _ = features.clean(
-        separable_typed, config.unknowns, data.label_codes(separable_typed, REFERENCE)
+        separable_typed, config.unknowns, tables.label_codes(separable_typed, REFERENCE)
     )
     labels = features.label_codes(cleaned, REFERENCE)
     groups = features.track_groups(cleaned)

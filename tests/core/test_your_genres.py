@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from core import bundle as bundles
-from core import data, evaluate, genres, pipeline, predict, schema
+from core import data, evaluate, genres, pipeline, predict, schema, tables
 from core.errors import ConfigError, DataError
 from core.model_card import GENRE_CHOICE, GROUPED_BY, SOURCE_KEY, model_card
 from tests.bad_files.corpus import spotifyr_bytes
@@ -166,7 +166,7 @@ def test_six_tidytuesday_genres_train_with_spotifyr_names(tmp_path):
     assert "column `playlist_genre`" in card
     assert "same Spotify track id" in card
     assert saved.info[SOURCE_KEY]["label_column"] == "playlist_genre"
-    assert saved.metrics[GROUPED_BY] == data.GROUPED_BY_TRACK_ID
+    assert saved.metrics[GROUPED_BY] == tables.GROUPED_BY_TRACK_ID
     assert saved.metrics["test"]["accuracy"] > 0.5
 
 
@@ -240,14 +240,14 @@ def test_a_track_id_keeps_a_song_s_repeats_on_one_side():
             "track_name": ["1", "2", "3", "4"],
         }
     )
-    keys = data.track_keys(frame).tolist()
+    keys = tables.track_keys(frame).tolist()
     assert keys[0] == keys[1] != keys[2]
     # A row without an id falls back on its artist and title.
     assert keys[3] == "\x1fw\x1f4"
-    assert data.track_grouping(frame.drop(columns=schema.TRACK_ID)) == (
-        data.GROUPED_BY_NAMES
+    assert tables.track_grouping(frame.drop(columns=schema.TRACK_ID)) == (
+        tables.GROUPED_BY_NAMES
     )
-    assert data.track_grouping(frame[[schema.TRACK_ID]]) == data.GROUPED_BY_TRACK_ID
+    assert tables.track_grouping(frame[[schema.TRACK_ID]]) == tables.GROUPED_BY_TRACK_ID
 
 
 def test_wide_bit_masks_list_every_genre():

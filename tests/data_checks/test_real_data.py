@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import data, features, report, schema
-from core.data import PROBLEM_COLUMN
+from core import features, report, schema, tables
 from core.genres import REFERENCE
+from core.tables import PROBLEM_COLUMN
 
 pytestmark = pytest.mark.real_data
 
@@ -71,12 +71,12 @@ def test_classes_stay_balanced_after_dropping_unknowns(data_report):
 
 def test_dropping_unknowns_removes_about_a_fifth(real_typed):
     _, summary = features.clean(
-        real_typed, "drop", data.label_codes(real_typed, REFERENCE)
+        real_typed, "drop", tables.label_codes(real_typed, REFERENCE)
     )
     share = summary.unknown_rows_dropped / (summary.rows_in - summary.blank_rows)
     assert 0.15 <= share <= 0.22
     _, imputed = features.clean(
-        real_typed, "impute", data.label_codes(real_typed, REFERENCE)
+        real_typed, "impute", tables.label_codes(real_typed, REFERENCE)
     )
     assert imputed.rows_out == summary.rows_in - summary.blank_rows
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import data, formats, schema
+from core import data, formats, schema, tables
 
 pytestmark = pytest.mark.real_data
 
@@ -67,8 +67,8 @@ def test_its_tracks_have_artist_names(songs):
     typed, _, written = songs
     assert typed["artist_name"].tolist() == written["track_artist"].tolist()
     assert (typed["artist_name"] != "").mean() > 0.99
-    assert data.has_track_names(typed)
-    assert (typed[data.PROBLEM_COLUMN] == "").mean() > 0.99
+    assert tables.has_track_names(typed)
+    assert (typed[tables.PROBLEM_COLUMN] == "").mean() > 0.99
 
 
 def test_it_trains_with_its_six_genres_end_to_end(
@@ -94,7 +94,7 @@ def test_it_trains_with_its_six_genres_end_to_end(
     model = bundle.load_bundle(out)
     assert model.genres.names == ("Rap", "Rock", "edm", "latin", "pop", "r&b")
     assert model.metrics[GENRE_CHOICE]["left_out"] == {}
-    assert model.metrics[GROUPED_BY] == data.GROUPED_BY_TRACK_ID
+    assert model.metrics[GROUPED_BY] == tables.GROUPED_BY_TRACK_ID
     # Six balanced genres: guessing gets 17%; the audio features say more.
     assert model.metrics["test"]["accuracy"] > 0.35
     card = (out / "README.md").read_text()

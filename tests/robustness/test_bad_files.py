@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, export, pipeline, predict, schema
+from core import data, export, opening, pipeline, predict, reading, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
@@ -30,7 +30,7 @@ def names(files: list[BadFile]) -> list[str]:
 
 def limited(bad: BadFile, monkeypatch: pytest.MonkeyPatch) -> None:
     if bad.size_limit_mb is not None:
-        monkeypatch.setattr(data, "MAX_FILE_MB", bad.size_limit_mb)
+        monkeypatch.setattr(opening, "MAX_FILE_MB", bad.size_limit_mb)
 
 
 def assert_plain_sentence(
@@ -124,7 +124,7 @@ def test_core_refuses_with_a_plain_sentence(bad, monkeypatch, tmp_path):
 def test_read_raw_then_type_frame_refuses_the_same_way(bad, monkeypatch):
     limited(bad, monkeypatch)
     with pytest.raises(DataError) as raised:
-        data.type_frame(data.read_raw(bad.content))
+        data.type_frame(reading.read_raw(bad.content))
     with pytest.raises(DataError) as direct:
         data.load_csv(bad.content)
     assert str(raised.value) == str(direct.value)
@@ -135,7 +135,7 @@ def test_core_predicts_or_explains_every_row(bad, drop_run, tmp_path):
     typed = data.load_csv(bad.write(tmp_path))
     assert len(typed) == bad.rows
     assert list(typed.index) == list(range(bad.rows))
-    same = data.type_frame(data.read_raw(io.BytesIO(bad.content)))
+    same = data.type_frame(reading.read_raw(io.BytesIO(bad.content)))
     pd.testing.assert_frame_equal(typed, same)
     predictions = predict.predict_frame(drop_run.bundle, typed)
     assert (predictions.index == typed.index).all()
@@ -161,14 +161,14 @@ def test_layout_variants_give_the_same_values_as_a_plain_csv(name):
 
     plain = data.load_csv(csv_bytes(good_rows(3)))
     variant = data.load_csv(by_name(name).content)
-    columns = [*schema.FEATURE_COLUMNS, schema.TARGET, data.PROBLEM_COLUMN]
+    columns = [*schema.FEATURE_COLUMNS, schema.TARGET, tables.PROBLEM_COLUMN]
     pd.testing.assert_frame_equal(variant[columns], plain[columns])
 
 
 def test_latin1_names_are_decoded():
     from tests.bad_files.corpus import by_name
 
-    raw = data.read_raw(by_name("latin1_encoding").content)
+    raw = reading.read_raw(by_name("latin1_encoding").content)
     assert raw.loc[0, "artist_name"] == "Beyoncé"
     assert raw.loc[0, "track_name"] == "Café Noël"
 
@@ -275,7 +275,7 @@ def test_imputing_a_column_with_no_known_value_says_why():
 def test_the_size_limit_is_checked_before_reading_a_path(monkeypatch, tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(b"x" * 3000)
-    monkeypatch.setattr(data, "MAX_FILE_MB", 0.001)
+    monkeypatch.setattr(opening, "MAX_FILE_MB", 0.001)
     with pytest.raises(DataError, match="larger than the 0.001 MB limit"):
         data.load_csv(path)
     # An open upload is read only up to the limit, then refused.
@@ -446,7 +446,7 @@ def test_cli_report_in_a_fresh_process(name, tmp_path):
 def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
     from core import export
 
-    raw = data.read_raw(bad.content)
+    raw = reading.read_raw(bad.content)
     typed = data.type_frame(raw)
     table = export.predictions_table(raw, predict.predict_frame(drop_run.bundle, typed))
     assert len(table) == bad.rows

@@ -127,7 +127,7 @@ def test_the_bounded_reader_stops_inflating_at_its_limit():
 def small_limits(monkeypatch):
     """Limits small enough for files of a few hundred rows."""
     small = dataclasses.replace(limits.LIMITS, rows=100, unpacked_mb=0.005)
-    monkeypatch.setattr(data, "LIMITS", small)
+    monkeypatch.setattr(limits, "LIMITS", small)
     return small
 
 

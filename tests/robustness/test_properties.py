@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import data, features, schema
+from core import data, features, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, tiny_config
@@ -115,7 +115,7 @@ def fitted(separable_typed) -> dict[str, features.Preprocessor]:
         cleaned, _ = features.clean(
             separable_typed,
             config.unknowns,
-            data.label_codes(separable_typed, REFERENCE),
+            tables.label_codes(separable_typed, REFERENCE),
         )
         fitted[name] = features.fit_preprocessor(cleaned, config)
     return fitted
@@ -126,7 +126,9 @@ def fitted(separable_typed) -> dict[str, features.Preprocessor]:
 def test_valid_rows_are_read_without_a_problem_and_in_order(rows):
     typed = typed_frame(rows)
     assert len(typed) == len(rows)
-    assert (typed[data.PROBLEM_COLUMN] == "").all(), typed[data.PROBLEM_COLUMN].tolist()
+    assert (typed[tables.PROBLEM_COLUMN] == "").all(), typed[
+        tables.PROBLEM_COLUMN
+    ].tolist()
     assert typed[schema.MODE_COLUMN].isin(schema.MODES).all()
     assert typed[schema.KEY_COLUMN].tolist() == [row["key"] for row in rows]
     for name in schema.NUMERIC_FEATURES:
@@ -142,10 +144,12 @@ def test_valid_rows_are_read_without_a_problem_and_in_order(rows):
 @given(rows=row_lists)
 def test_impute_keeps_every_valid_row_and_drop_only_the_unknowns(rows):
     typed = typed_frame(rows)
-    kept, summary = features.clean(typed, "impute", data.label_codes(typed, REFERENCE))
+    kept, summary = features.clean(
+        typed, "impute", tables.label_codes(typed, REFERENCE)
+    )
     assert len(kept) == len(rows) == summary.rows_out
     assert list(kept.index) == list(typed.index)
-    kept, summary = features.clean(typed, "drop", data.label_codes(typed, REFERENCE))
+    kept, summary = features.clean(typed, "drop", tables.label_codes(typed, REFERENCE))
     unknown = has_unknown(rows)
     assert list(kept.index) == list(typed.index[~unknown])
     assert summary.unknown_rows_dropped == int(unknown.sum())
@@ -180,7 +184,7 @@ def test_a_preprocessor_fitted_on_any_valid_rows_gives_finite_features(rows, var
     config = tiny_config(**VARIANTS[variant])
     typed = typed_frame(rows)
     cleaned, _ = features.clean(
-        typed, config.unknowns, data.label_codes(typed, REFERENCE)
+        typed, config.unknowns, tables.label_codes(typed, REFERENCE)
     )
     if cleaned.empty:
         return  # every row had an unknown and the policy drops them

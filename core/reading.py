@@ -1,0 +1,436 @@
+"""Read a file of tracks exactly as written: a frame of text, its columns named.
+
+Above :mod:`core.opening` (the text stream) and below :mod:`core.data` (the
+typing): a CSV is read by pandas, in chunks of any size, and a Spotify Web
+API audio-features JSON file whole; the columns GenreLab knows get its names
+(:func:`core.formats.column_mapping`) and every cell stays text, so that
+nothing is lost before :mod:`core.data` says what each row holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO
+
+import pandas as pd
+
+from core import formats, limits, opening, schema
+from core.errors import DataError
+from core.forward import BLOCK_ROWS
+from core.limits import megabytes
+from core.opening import CsvSource
+
+# Rows read at a time when streaming: measured on a 100,000-row upload, 50,000
+# rows a chunk added 229 MB to the process at its peak, 10,000 rows 69 MB, and
+# ran as fast. A whole number of the network's blocks (2,048 rows), so that
+# no chunk but the last pads a block (core.forward.Network.outputs).
+CHUNK_ROWS = 5 * BLOCK_ROWS
+
+
+@dataclass(frozen=True)
+class _Table:
+    """An opened CSV: its text stream positioned at the header, and how to read it."""
+
+    text: IO[str]
+    separator: str
+    skipped_lines: int
+    # The header's names as written (stripped), for matching them by name.
+    header: tuple[str, ...] = ()
+
+
+_NOT_AUDIO_FEATURES = (
+    "This file holds JSON, not a CSV table or the Spotify Web API's audio "
+    "features; export the data as CSV."
+)
+
+
+def _header_names(line: str, separator: str) -> tuple[str, ...]:
+    fields = next(csv.reader([line], delimiter=separator, skipinitialspace=True), [])
+    return tuple(name.strip() for name in fields)
+
+
+@dataclass(frozen=True)
+class _JsonRows:
+    """A Spotify Web API audio-features file, read whole."""
+
+    frame: pd.DataFrame
+    # Entries that were null: Spotify had no features for those tracks.
+    null_entries: int
+
+
+def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
+    """Open a file: a CSV's :class:`_Table`, or a JSON file's rows read whole."""
+    text = opening.open_text(opening.open_binary(source, limited))
+    try:
+        first_line, skipped = opening.skip_blank_lines(text)
+    except UnicodeError:
+        raise DataError(
+            "This file's text cannot be decoded; save it as UTF-8 CSV."
+        ) from None
+    if first_line.lstrip().startswith(("{", "[")):
+        with text:
+            return _read_audio_features(text, limited)
+    separator = opening.separator_of(first_line)
+    if limited and first_line.count(separator) >= limits.LIMITS.columns:
+        # Counted before the names are split: a header of a million names
+        # would cost hundreds of MB as Python strings.
+        text.close()
+        raise DataError(
+            f"The file's first line names more than {limits.LIMITS.columns:,} columns; "
+            "a file of tracks has a header of 15 to 25 column names. Check "
+            "that the first line is the header."
+        )
+    return _Table(text, separator, skipped, _header_names(first_line, separator))
+
+
+def _json_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | str):
+        return str(value)
+    return json.dumps(value)
+
+
+def _read_audio_features(text: IO[str], limited: bool = False) -> _JsonRows:
+    """Read a Spotify Web API audio-features file whole, as a raw frame of text.
+
+    Either ``{"audio_features": [...]}`` (what the API returns) or a list of
+    such objects; a null entry (a track Spotify has no features for) becomes
+    a blank row. The file is read whole, so ``opening.MAX_FILE_MB`` applies even when
+    streaming, and ``limited`` (an upload) holds it to ``limits.LIMITS.json_mb``
+    and one object or list per row.
+
+    Raises:
+        DataError: the file is too large, or holds JSON that is not audio
+            features.
+    """
+    limit_mb = limits.LIMITS.json_mb if limited else opening.MAX_FILE_MB
+    limit = megabytes(limit_mb)
+    try:
+        content = text.read(limit + 1)
+    except UnicodeError:
+        raise DataError(
+            "This file's text cannot be decoded; save it as UTF-8."
+        ) from None
+    if len(content) > limit:
+        raise DataError(
+            f"A JSON file is read whole, and this one is larger than the "
+            f"{limit_mb:g} MB limit; split it into smaller files"
+            + (", or save the tracks as CSV." if limited else ".")
+        )
+    if limited:
+        _check_json_containers(content)
+    try:
+        document = json.loads(content)
+    except (ValueError, RecursionError):
+        # RecursionError: nested thousands deep, which no audio features are.
+        raise DataError(_NOT_AUDIO_FEATURES) from None
+    wrapped = isinstance(document, dict) and isinstance(
+        document.get("audio_features"), list
+    )
+    items = document["audio_features"] if wrapped else document
+    if not isinstance(items, list):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    objects = [item for item in items if item is not None]
+    if not wrapped and (
+        not objects or not all(map(formats.is_audio_features, objects))
+    ):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    if not all(isinstance(item, dict) for item in objects):
+        raise DataError(_NOT_AUDIO_FEATURES)
+    if not objects:
+        raise DataError("This audio-features file lists no track with features.")
+    columns = list(dict.fromkeys(name for item in objects for name in item))
+    rows = [
+        [_json_cell(item.get(name)) for name in columns]
+        if item is not None
+        else [""] * len(columns)
+        for item in items
+    ]
+    frame = pd.DataFrame(
+        rows, columns=[str(name).strip() for name in columns], dtype=str
+    )
+    return _JsonRows(frame, len(items) - len(objects))
+
+
+def _check_json_containers(content: str) -> None:
+    """Refuse JSON holding more objects and lists than an upload has rows.
+
+    Counted in the text before parsing (braces inside strings count too,
+    which only errs on the side of refusing): Python takes 64 bytes or more
+    for each, so 5 MB of ``[{},{},...]`` would otherwise become 120 MB.
+    """
+    containers = content.count("{") + content.count("[")
+    if containers > limits.LIMITS.rows * limits.LIMITS.json_containers_per_row + 2:
+        raise DataError(
+            f"This JSON file holds more than {limits.LIMITS.rows:,} entries, the most "
+            "the app reads from one upload; split it into smaller files."
+        )
+
+
+def _read_options(separator: str) -> dict:
+    return {
+        "sep": separator,
+        "dtype": str,
+        "keep_default_na": False,
+        "skip_blank_lines": False,
+        "skipinitialspace": True,
+        # Without this, rows that all end with a stray delimiter make pandas
+        # use the first column as the index and shift the rest.
+        "index_col": False,
+    }
+
+
+def _canonical_columns(
+    columns: list[str], header: tuple[str, ...], label: str | None = None
+) -> list[str]:
+    """GenreLab's names for a chunk's columns (pandas' names for the others).
+
+    Matched on the header as written when it lines up with the columns
+    (pandas renames a repeated name ``x.1``; the header still shows both);
+    ``label``: the genre column a person chose (as :func:`load_csv`).
+    """
+    names = header if len(header) == len(columns) else tuple(columns)
+    mapping = formats.column_mapping(names, label)
+    return [
+        mapping.get(name, column) for name, column in zip(names, columns, strict=True)
+    ]
+
+
+def _tidy_chunk(frame: pd.DataFrame, table: _Table, label: str | None) -> pd.DataFrame:
+    frame.columns = _canonical_columns(
+        [str(column).strip() for column in frame.columns], table.header, label
+    )
+    if table.separator == ";":
+        # Semicolon files come from spreadsheets set to a decimal comma (0,7).
+        for column in schema.NUMERIC_FEATURES:
+            if column in frame.columns:
+                frame[column] = frame[column].str.replace(
+                    _DECIMAL_COMMA, r"\1.\2", regex=True
+                )
+    return frame
+
+
+_NO_ROWS = "The file has a header but no rows of data."
+
+
+def _understand_header(
+    summary: formats.Understood | None,
+    written: list[str],
+    file_format: str,
+    label: str | None,
+) -> None:
+    if summary is None:
+        return
+    summary.format = file_format
+    summary.renamed = formats.column_mapping(written, label)
+    summary.duration_in = {
+        name: unit
+        for name in written
+        if (unit := formats.canonical_name(name)) in formats.DURATION_UNIT_ALIASES
+    }
+
+
+# Rows read to find the columns that look like genres (a person chooses).
+LABEL_SAMPLE_ROWS = 2_000
+
+
+def label_columns(source: CsvSource) -> formats.LabelColumns:
+    """The columns of a file that could hold its genres, from its first rows.
+
+    For a page to ask which one does (see :class:`core.formats.LabelColumns`);
+    the file is held to the upload limits, and read again to load it.
+
+    Raises:
+        DataError: the file cannot be opened as a table (loading it would
+            say the same).
+    """
+    table = _open_table(source, limited=True)
+    if isinstance(table, _JsonRows):
+        return formats.LabelColumns((), ())  # audio features have no genres
+    with table.text:
+        try:
+            head = pd.read_csv(
+                table.text,
+                nrows=LABEL_SAMPLE_ROWS,
+                **_read_options(table.separator),
+            )
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            # Loading the file says what is wrong with its rows.
+            head = pd.DataFrame(columns=list(table.header), dtype=str)
+    head.columns = [str(column).strip() for column in head.columns]
+    return formats.label_columns(table.header, head)
+
+
+def iter_raw_chunks(
+    source: CsvSource,
+    chunk_rows: int | None = None,
+    limited: bool = False,
+    summary: formats.Understood | None = None,
+    label: str | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Read a file exactly as written, ``chunk_rows`` rows at a time.
+
+    Memory stays that of one chunk whatever the file's size (a JSON file is
+    read whole first). Each chunk's index is its rows' positions in the file
+    (0 = the first data row), and the chunks together are exactly
+    :func:`read_raw`'s frame. Columns GenreLab knows get its names
+    (:func:`core.formats.column_mapping`); cells stay text as written.
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+        chunk_rows: rows per chunk (default ``CHUNK_ROWS``).
+        limited: an upload, or a file read whole: refuse a file over
+            ``opening.MAX_FILE_MB``, or that unpacks to more than the limits of
+            :data:`core.limits.LIMITS` (text, rows, columns, JSON).
+        summary: filled in with the format and the columns renamed.
+        label: the file's column that holds the genre, as a person named it;
+            None: the one named as in ``formats.LABEL_NAMES``, if any.
+
+    Raises:
+        DataError: the file is missing, too large, empty, binary, not a
+            table, has two columns of the same meaning, has no column
+            ``label``, or has no data rows (raised when the faulty part is
+            read).
+    """
+    size = chunk_rows or CHUNK_ROWS
+    table = _open_table(source, limited)
+    if isinstance(table, _JsonRows):
+        frame = table.frame
+        written = list(frame.columns)
+        frame.columns = _canonical_columns(written, (), label)
+        _understand_header(summary, written, formats.WEB_API, label)
+        if summary is not None:
+            summary.null_entries = table.null_entries
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start : start + size]
+        return
+    # Names are checked before any row is read: two columns of one meaning
+    # are refused at once.
+    _canonical_columns(list(table.header), (), label)
+    _understand_header(
+        summary, list(table.header), formats.recognise(table.header), label
+    )
+    with table.text:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", pd.errors.ParserWarning)
+                reader = pd.read_csv(
+                    table.text, chunksize=size, **_read_options(table.separator)
+                )
+                with reader:
+                    first = True
+                    rows = 0
+                    for chunk in reader:
+                        rows += len(chunk)
+                        if limited and rows > limits.LIMITS.rows:
+                            raise opening.too_many_rows()
+                        if caught and any(
+                            issubclass(w.category, pd.errors.ParserWarning)
+                            for w in caught
+                        ):
+                            # index_col=False drops values beyond the header:
+                            # fine for empty ones (a trailing delimiter), a
+                            # loss of data otherwise.
+                            _check_values_beyond_header(source, table)
+                            caught.clear()
+                        if chunk.empty:
+                            continue
+                        first = False
+                        yield _tidy_chunk(chunk, table, label)
+        except pd.errors.EmptyDataError:
+            raise DataError(_NO_ROWS) from None
+        except (pd.errors.ParserError, ValueError) as error:
+            if isinstance(error, DataError):
+                raise
+            raise DataError(_parser_message(str(error), table.skipped_lines)) from None
+    if first:
+        raise DataError(_NO_ROWS)
+
+
+def read_raw(
+    source: CsvSource,
+    summary: formats.Understood | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """Read a file exactly as written: every cell a string, every row kept.
+
+    Args:
+        source: a path, the file's bytes, or an open (uploaded) file.
+        summary: filled in with the format and the columns renamed.
+        label: the genre column a person chose (see :func:`iter_raw_chunks`).
+
+    Returns:
+        A frame of strings (empty cells are empty strings), with stripped
+        column names, GenreLab's for the columns it knows.
+
+    Raises:
+        DataError: the file is missing, too large, empty, binary, not a table,
+            has no column ``label``, or has no data rows.
+    """
+    chunks = list(iter_raw_chunks(source, limited=True, summary=summary, label=label))
+    return chunks[0] if len(chunks) == 1 else pd.concat(chunks)
+
+
+_DECIMAL_COMMA = re.compile(r"^(\s*[-+]?\d*),(\d+\s*)$")
+
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+_CSV_HINT = "; check that it is the music genre CSV."
+
+
+def _parser_message(detail: str, skipped_lines: int) -> str:
+    """Turn a pandas parser error into a sentence that names the line at fault."""
+    fields = _FIELD_COUNT.search(detail)
+    if fields:
+        expected, line, seen = (int(value) for value in fields.groups())
+        return (
+            f"This file could not be read as a CSV table: line {line + skipped_lines} "
+            f"has {seen} values but the header names {expected} columns (a stray "
+            "comma or an unquoted comma in a name?); fix that line and try again."
+        )
+    quote = _OPEN_QUOTE.search(detail)
+    if quote:
+        # pandas counts rows from 0, the header included: row n is line n + 1.
+        line = int(quote.group(1)) + 1 + skipped_lines
+        return (
+            "This file could not be read as a CSV table: a quotation mark opened "
+            f"on line {line} is never closed."
+        )
+    lines = detail.strip().splitlines()
+    last = lines[-1] if lines else ""
+    return (
+        "This file could not be read as a CSV table"
+        + (f" ({last})" if last else "")
+        + _CSV_HINT
+    )
+
+
+def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:
+    """Refuse a file whose rows hold values past the header's columns (read anew)."""
+    again = _open_table(source, limited=False)
+    assert isinstance(again, _Table)  # the same file, opened as a CSV before
+    with again.text:
+        reader = csv.reader(
+            again.text, delimiter=table.separator, skipinitialspace=True
+        )
+        header = next(reader, [])
+        for fields in reader:
+            if len(fields) > len(header) and any(
+                f.strip() for f in fields[len(header) :]
+            ):
+                raise DataError(
+                    "This file could not be read as a CSV table: line "
+                    f"{reader.line_num + table.skipped_lines} has {len(fields)} "
+                    f"values but the header names {len(header)} columns; fix that "
+                    "line and try again."
+                )
