@@ -4,7 +4,7 @@ The Kaggle music genre CSV is the reference; other tables of Spotify audio
 features (an Exportify playlist, the Spotify Tracks Dataset) and the Spotify
 Web API's audio-features JSON are read too: their column names and value
 conventions are understood through :mod:`core.formats`, and a
-:class:`core.formats.Understood` passed to a reader says what was understood.
+:class:`core.understanding.Understood` passed to a reader says what was understood.
 
 The result is a *typed frame*: every row of the file in its order (blank rows
 included, so nothing is silently lost), with GenreLab's column names, numeric
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from core import formats, reading, schema
+from core import formats, reading, schema, spellings, understanding
 from core.errors import DataError
 from core.genres import Genres
 from core.opening import CsvSource
@@ -43,7 +43,7 @@ def iter_typed_chunks(
     source: CsvSource,
     require_label: bool = False,
     chunk_rows: int | None = None,
-    summary: formats.Understood | None = None,
+    summary: understanding.Understood | None = None,
     allow_filled: bool = True,
     limited: bool = False,
     label: str | None = None,
@@ -291,7 +291,7 @@ def type_frame(
     raw: pd.DataFrame,
     require_label: bool = False,
     allow_filled: bool | None = None,
-    summary: formats.Understood | None = None,
+    summary: understanding.Understood | None = None,
     label: str | None = None,
 ) -> pd.DataFrame:
     """Turn a raw string frame into a typed frame (see the module docstring).
@@ -325,7 +325,7 @@ def _type_whole(
     raw: pd.DataFrame,
     require_label: bool,
     allow_filled: bool | None,
-    summary: formats.Understood | None,
+    summary: understanding.Understood | None,
     genres: Genres | None = None,
 ) -> pd.DataFrame:
     """:func:`type_frame` of a frame whose columns have GenreLab's names already."""
@@ -344,7 +344,7 @@ def _type_rows(
     raw: pd.DataFrame,
     require_label: bool,
     allow_filled: bool,
-    summary: formats.Understood | None,
+    summary: understanding.Understood | None,
     genres: Genres | None = None,
 ) -> pd.DataFrame:
     filled = _check_columns(raw, require_label, allow_filled)
@@ -369,8 +369,8 @@ def _type_rows(
             summary.minute_durations += int(column.in_minutes.sum())
     key_text = raw[schema.KEY_COLUMN].str.strip()
     mode_text = raw[schema.MODE_COLUMN].str.strip()
-    keys = formats.read_keys(key_text)
-    modes = formats.read_modes(mode_text)
+    keys = spellings.read_keys(key_text)
+    modes = spellings.read_modes(mode_text)
     typed[schema.KEY_COLUMN] = keys.values
     typed[schema.MODE_COLUMN] = modes.values
     problems += [keys.problems, modes.problems]
@@ -379,7 +379,7 @@ def _type_rows(
     labels = None
     if schema.TARGET in raw.columns:
         genre = raw[schema.TARGET].str.strip()
-        labels = formats.read_labels(genre, genres)
+        labels = spellings.read_labels(genre, genres)
         typed[schema.TARGET] = (
             pd.Series(labels.genres, index=raw.index)
             .where(pd.notna(labels.genres), None)
@@ -420,7 +420,7 @@ def load_csv(
     source: CsvSource,
     require_label: bool = False,
     allow_filled: bool | None = None,
-    summary: formats.Understood | None = None,
+    summary: understanding.Understood | None = None,
     label: str | None = None,
     genres: Genres | None = None,
 ) -> pd.DataFrame:

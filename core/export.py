@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from core import data, formats, novelty, opening, predict
+from core import data, novelty, opening, predict, understanding
 from core.bundle import Bundle
 from core.errors import DataError
 from core.genres import Genres
@@ -55,7 +55,9 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     return kept.join(predictions)
 
 
-def as_written(table: pd.DataFrame, understood: formats.Understood) -> pd.DataFrame:
+def as_written(
+    table: pd.DataFrame, understood: understanding.Understood
+) -> pd.DataFrame:
     """A table with the file's own names for the columns GenreLab renamed.
 
     ``Duration (ms)`` stays ``Duration (ms)`` in what people download.
@@ -207,7 +209,7 @@ class BatchResult:
     scores: dict | None
     # What was understood of the file (format, columns renamed, values
     # converted, columns the model filled, labels of none of its genres).
-    understood: formats.Understood | None = None
+    understood: understanding.Understood | None = None
     # How unlike the training tracks the file is (None: the model has no
     # novelty reference, or no row was predicted).
     novelty: novelty.FileSummary | None = None
@@ -289,7 +291,7 @@ def predict_file(
     keeper = predict.ScoreKeeper(bundle.genres)
     probability_columns = set(predict.probability_columns(bundle.genres.names))
     labelled = False
-    understood = formats.Understood()
+    understood = understanding.Understood()
     understood.use_model(bundle.preprocessor)
     file_novelty = novelty.FileNovelty(bundle.novelty)
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import formats, schema
+from core import schema, understanding
 from core.config import TrainingConfig
 from core.errors import DataError
 from core.genres import GenreChoice, Genres, choose
@@ -449,7 +449,7 @@ class Preprocessor:
         named = []
         for column in schema.FEATURE_COLUMNS:
             unknown = typed[column].isna().to_numpy() & usable
-            said = f"{column}={formats.value_text(self.fill_value(column))}"
+            said = f"{column}={understanding.value_text(self.fill_value(column))}"
             named.append(np.where(unknown, said, ""))
         notes = np.full(len(typed), "", dtype=object)
         for column_notes in named:

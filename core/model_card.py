@@ -30,7 +30,7 @@ GENRE_CHOICE = "genre_choice"
 AUDIO_ONLY = "audio_only"
 GROUPED_BY = "grouped_by"
 # The bundle info key of the file a model learned from: its name, format and
-# label column (core.formats.Understood.source).
+# label column (core.understanding.Understood.source).
 SOURCE_KEY = "data_source"
 # Resamples and seed of the test figures' bootstrap intervals.
 BOOTSTRAP_RESAMPLES = 1000

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from core import export, formats, novelty, partitions, predict
+from core import export, novelty, partitions, predict, understanding
 from core.bundle import Bundle
 from core.errors import DataError
 
@@ -55,7 +55,7 @@ class _PartResult:
     predicted: int
     keeper: predict.ScoreKeeper
     novelty: novelty.FileNovelty
-    understood: formats.Understood
+    understood: understanding.Understood
     labelled: bool
 
 
@@ -181,7 +181,7 @@ class _TablePart:
     table: str | arrow.Table
     rows: int
     written: int
-    understood: formats.Understood
+    understood: understanding.Understood
 
 
 # (raw chunk, typed chunk) -> the table written for them (explain, similar).
@@ -216,7 +216,7 @@ def tables_in_parts(
     table_of: TableOf,
     client: Client | None = None,
     partition_bytes: int | None = None,
-) -> tuple[int, int, formats.Understood]:
+) -> tuple[int, int, understanding.Understood]:
     """Write ``table_of`` of every part of a file, in order: here or on a cluster.
 
     Args:
@@ -232,7 +232,7 @@ def tables_in_parts(
         The rows read, the rows written and what was understood of the file.
     """
     rows = written = 0
-    understood: list[formats.Understood] = []
+    understood: list[understanding.Understood] = []
     writer = _Writer(output, output_kind)
     try:
         for part in partitions.run(
@@ -295,7 +295,7 @@ def predict_parts(
     )
     keeper = predict.ScoreKeeper(bundle.genres)
     file_novelty = novelty.FileNovelty(bundle.novelty)
-    understood: list[formats.Understood] = []
+    understood: list[understanding.Understood] = []
     rows = predicted = 0
     labelled = False
     writer = _Writer(output, job.output)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from core import data, formats
+from core import data, understanding
 from core.cluster import CLUSTER, worker_count
 from core.errors import DataError, GenreLabError
 from core.genres import Genres
@@ -266,7 +266,7 @@ class PartRows:
     """A part's rows as read: (raw, typed) chunks, indexed from 0 in the part."""
 
     chunks: list[tuple[pd.DataFrame, pd.DataFrame]]
-    understood: formats.Understood
+    understood: understanding.Understood
     rows: int
 
 
@@ -281,7 +281,7 @@ def read_partition(
     Raises:
         DataError: the part cannot be read (the message names its file).
     """
-    understood = formats.Understood()
+    understood = understanding.Understood()
     try:
         chunks = list(
             data.iter_typed_chunks(
@@ -302,9 +302,11 @@ def shifted(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     return frame.set_axis(frame.index + first_row)
 
 
-def merged_understood(parts: list[formats.Understood]) -> formats.Understood:
+def merged_understood(
+    parts: list[understanding.Understood],
+) -> understanding.Understood:
     """What was understood of a file from its parts': counts added, names joined."""
-    total = dataclasses.replace(parts[0]) if parts else formats.Understood()
+    total = dataclasses.replace(parts[0]) if parts else understanding.Understood()
     for part in parts[1:]:
         for item in dataclasses.fields(part):
             mine, theirs = getattr(total, item.name), getattr(part, item.name)

@@ -457,7 +457,7 @@ def train_from_frame(
             (:func:`core.corrections.apply_corrections`), applied first; the
             data the model is tied to is then the corrected data.
         source: the file's name, format and label column
-            (``core.formats.Understood.source``), for the model card.
+            (``core.understanding.Understood.source``), for the model card.
 
     Returns:
         The run, whose bundle holds the model, preprocessor and metrics.

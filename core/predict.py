@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core import conformal, evaluate, formats, forward, novelty
+from core import conformal, evaluate, forward, novelty, understanding
 from core.bundle import Bundle
 from core.errors import GenreLabError
 from core.features import without_popularity
@@ -22,7 +22,7 @@ PREDICTED = "predicted_genre"
 SECOND = "second_genre"
 REASON = "reason"
 # Each feature the model filled in and the value it used ("" when none).
-FILLED = formats.TYPICAL_VALUES_COLUMN
+FILLED = understanding.TYPICAL_VALUES_COLUMN
 # How unlike the training tracks each row is, 0-100 (core.novelty).
 NOVELTY = novelty.NOVELTY
 

@@ -19,7 +19,7 @@ from typing import IO
 
 import pandas as pd
 
-from core import formats, limits, opening, schema
+from core import formats, limits, opening, schema, understanding
 from core.errors import DataError
 from core.forward import BLOCK_ROWS
 from core.limits import megabytes
@@ -222,7 +222,7 @@ _NO_ROWS = "The file has a header but no rows of data."
 
 
 def _understand_header(
-    summary: formats.Understood | None,
+    summary: understanding.Understood | None,
     written: list[str],
     file_format: str,
     label: str | None,
@@ -273,7 +273,7 @@ def iter_raw_chunks(
     source: CsvSource,
     chunk_rows: int | None = None,
     limited: bool = False,
-    summary: formats.Understood | None = None,
+    summary: understanding.Understood | None = None,
     label: str | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Read a file exactly as written, ``chunk_rows`` rows at a time.
@@ -357,7 +357,7 @@ def iter_raw_chunks(
 
 def read_raw(
     source: CsvSource,
-    summary: formats.Understood | None = None,
+    summary: understanding.Understood | None = None,
     label: str | None = None,
 ) -> pd.DataFrame:
     """Read a file exactly as written: every cell a string, every row kept.

@@ -13,7 +13,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from core import features, formats, schema
+from core import features, schema, spellings, understanding
 from core.genres import default_order
 from core.tables import BLANK_ROW, PROBLEM_COLUMN, track_keys
 
@@ -100,7 +100,7 @@ def track_duplicates(typed: pd.DataFrame, top: int = 10) -> dict:
 
 
 def label_counts(
-    typed: pd.DataFrame, understood: formats.Understood | None = None
+    typed: pd.DataFrame, understood: understanding.Understood | None = None
 ) -> dict:
     """Every label of the file by its own name, so that no row goes uncounted.
 
@@ -135,7 +135,7 @@ def label_counts(
         {
             "label": label,
             "rows": int(rows),
-            "genre": formats.genre_of(label) or label,
+            "genre": spellings.genre_of(label) or label,
         }
         for label, rows in {**written, **others}.items()
     ]
@@ -144,7 +144,7 @@ def label_counts(
 
 
 def data_report(
-    typed: pd.DataFrame, understood: formats.Understood | None = None
+    typed: pd.DataFrame, understood: understanding.Understood | None = None
 ) -> dict:
     """Everything the Data page and ``python -m core report`` show, as plain values.
 

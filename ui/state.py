@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from core import data, download, formats, reading, report
+from core import data, download, formats, reading, report, understanding
 from core import training_queue as training_queues
 from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
 from core.errors import GenreLabError
@@ -191,12 +191,12 @@ def _upload_key(fingerprint: str, genre_column: str | None) -> str:
 @st.cache_resource(max_entries=3, show_spinner="Reading the data...")
 def _loaded(
     key: str, _content: bytes | None, path: str | None, genre_column: str | None = None
-) -> tuple[pd.DataFrame, formats.Understood]:
+) -> tuple[pd.DataFrame, understanding.Understood]:
     # One frame shared, read-only, by every session: st.cache_data would hand
     # each script run its own unpickled copy (7% of the server's CPU with 8
     # visitors on Predict, and 40 MB a copy). ``key`` stands for the content;
     # the leading underscore keeps Streamlit from hashing megabytes of bytes.
-    understood = formats.Understood()
+    understood = understanding.Understood()
     source = _content if _content is not None else path
     assert source is not None  # the file's bytes, or its path
     typed = data.load_csv(
@@ -214,7 +214,7 @@ def _typed_frame(
     return _loaded(key, _content, path, genre_column)[0]
 
 
-def data_understood() -> formats.Understood | None:
+def data_understood() -> understanding.Understood | None:
     """What was understood of the current dataset (None without a usable one)."""
     source = data_source()
     if source is None:
@@ -303,7 +303,7 @@ def forget_upload() -> None:
 
 @st.cache_data(max_entries=3, show_spinner="Analysing the data...")
 def data_report(
-    key: str, _typed: pd.DataFrame, _understood: formats.Understood | None = None
+    key: str, _typed: pd.DataFrame, _understood: understanding.Understood | None = None
 ) -> dict:
     """:func:`core.report.data_report`, cached per data content."""
     return report.data_report(_typed, _understood)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import data, export, formats, predict, schema
+from core import data, export, predict, schema, understanding
 from tests.app.conftest import open_app
 from tests.app.test_pages import texts
 from tests.bad_files.corpus import (
@@ -204,7 +204,7 @@ def test_home_upload_in_the_spotify_tracks_format_says_what_was_understood(no_da
 
     assert not app.exception, app.exception
     assert not app.error, [e.value for e in app.error]
-    understood = formats.Understood()
+    understood = understanding.Understood()
     data.load_csv(content, require_label=True, summary=understood)
     assert "30 rows" in texts(app)
     assert understood.sentence() in [element.value for element in app.caption]

@@ -474,10 +474,10 @@ def test_train_leaves_a_user_folder_alone(runs, files):
 
 
 def test_the_progress_bar_draws_an_ensembles_epoch_once_with_the_members_mean(capsys):
-    from core.cli import _ProgressBar
+    from core.cli_shared import ProgressBar
     from core.history import EpochLog
 
-    bar = _ProgressBar()
+    bar = ProgressBar()
     bar(EpochLog(0, 2, 1, 3, loss=1.0, accuracy=0.4))
     assert capsys.readouterr().err == ""  # waits for the second network
     bar(EpochLog(1, 2, 1, 3, loss=2.0, accuracy=0.6))

@@ -440,10 +440,10 @@ def test_web_api_json_chunks_keep_the_entries_positions():
 
 
 def test_the_summary_counts_every_chunk():
-    from core import formats
+    from core import understanding
 
     rows = [row(key=str(number % 12), mode=str(number % 2)) for number in range(7)]
-    understood = formats.Understood()
+    understood = understanding.Understood()
     list(data.iter_typed_chunks(csv_bytes(rows), chunk_rows=3, summary=understood))
     assert (understood.rows, understood.number_keys, understood.number_modes) == (
         7,

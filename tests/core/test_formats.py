@@ -16,7 +16,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, export, formats, opening, predict, reading, schema, tables
+from core import (
+    data,
+    export,
+    formats,
+    opening,
+    predict,
+    reading,
+    schema,
+    spellings,
+    tables,
+    understanding,
+)
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.bad_files.corpus import (
@@ -166,7 +177,7 @@ def series(*values: str) -> pd.Series:
 
 
 def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
-    read = formats.read_keys(
+    read = spellings.read_keys(
         series("A#", "c#", "0", "11", "5.0", "-1", "12", "1.5", "H", "", "-3")
     )
     assert read.values.tolist() == [
@@ -200,12 +211,12 @@ def test_keys_are_read_as_names_in_any_case_or_as_pitch_classes():
 
 
 def test_every_pitch_class_is_its_key():
-    read = formats.read_keys(series(*[str(number) for number in range(12)]))
+    read = spellings.read_keys(series(*[str(number) for number in range(12)]))
     assert read.values.tolist() == list(schema.KEYS)
 
 
 def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
-    read = formats.read_modes(
+    read = spellings.read_modes(
         series("Major", "minor", "MAJOR", "1", "0", "1.0", "2", "-1", "Dorian", "")
     )
     assert read.values.tolist() == [
@@ -233,14 +244,14 @@ def test_modes_are_read_as_names_in_any_case_or_as_one_and_zero():
     "written", ["hip-hop", "Hip Hop", "hiphop", "HIP_HOP", "Hip-Hop", " hip hop "]
 )
 def test_genre_labels_are_matched_ignoring_case_and_punctuation(written):
-    read = formats.read_labels(series(written.strip()))
+    read = spellings.read_labels(series(written.strip()))
     assert read.genres.tolist() == ["Hip-Hop"]
     assert read.others == {}
 
 
 def test_labels_outside_a_model_s_genres_are_kept_and_counted():
     written = series("rock", "k-pop", "k-pop", "Polka", "", "Rock")
-    read = formats.read_labels(written, REFERENCE)
+    read = spellings.read_labels(written, REFERENCE)
     assert [g if isinstance(g, str) else None for g in read.genres] == [
         "Rock",
         "k-pop",
@@ -251,7 +262,7 @@ def test_labels_outside_a_model_s_genres_are_kept_and_counted():
     ]
     assert read.others == {"k-pop": 2, "Polka": 1}
     # Read to train on (no model yet): every label is one.
-    assert formats.read_labels(written).others == {}
+    assert spellings.read_labels(written).others == {}
     assert read.respelled == 1
 
 
@@ -276,8 +287,8 @@ def test_labels_outside_the_ten_are_reported_and_not_scored(drop_run):
 
 
 def test_only_a_bounded_number_of_other_labels_is_kept_by_name(monkeypatch):
-    monkeypatch.setattr(formats, "MAX_KEPT_LABELS", 3)
-    understood = formats.Understood()
+    monkeypatch.setattr(understanding, "MAX_KEPT_LABELS", 3)
+    understood = understanding.Understood()
     understood.add_labels({"a": 2, "b": 1, "c": 1})
     understood.add_labels({"d": 5, "a": 1})
     assert understood.other_labels == {"a": 3, "b": 1, "c": 1}
@@ -313,7 +324,7 @@ def run(request):
 def test_a_spotify_table_gives_the_same_probabilities_as_the_kaggle_file(build, run):
     tracks = known_tracks()
     kaggle = data.load_csv(csv_bytes(tracks))
-    understood = formats.Understood()
+    understood = understanding.Understood()
     other = data.load_csv(build(tracks), summary=understood)
     assert len(other) == len(tracks)
     assert (other[tables.PROBLEM_COLUMN] == "").all()
@@ -340,7 +351,7 @@ def test_web_api_json_gives_the_kaggle_probabilities_with_the_typical_popularity
     kaggle = data.load_csv(
         csv_bytes([{**track, "popularity": repr(typical)} for track in tracks])
     )
-    understood = formats.Understood()
+    understood = understanding.Understood()
     api = data.load_csv(web_api_json_bytes(tracks, wrapped=wrapped), summary=understood)
     assert api["popularity"].isna().all()
     assert understood.format == formats.WEB_API
@@ -579,7 +590,7 @@ def test_empty_cells_of_any_feature_are_filled_and_counted_by_an_imputing_model(
     }
     assert understood.empty_rows == 5
     typical = {c: bundle.preprocessor.fill_value(c) for c in schema.FEATURE_COLUMNS}
-    shown = {c: formats.value_text(v) for c, v in typical.items()}
+    shown = {c: understanding.value_text(v) for c, v in typical.items()}
     assert (
         "empty values filled with the model's typical ones: instrumentalness in 3 "
         f"tracks ({shown['instrumentalness']}), key in 2 ({shown['key']}), "
@@ -688,7 +699,7 @@ def test_training_data_without_popularity_is_refused_in_plain_words():
 def test_the_shipped_typical_popularity_is_45():
     from core.features import Preprocessor
 
-    understood = formats.Understood(missing=["popularity"])
+    understood = understanding.Understood(missing=["popularity"])
     understood.use_model(Preprocessor(unknowns="impute", key_encoding="key_mode"))
     assert understood.filled_notes()[0].startswith(
         "popularity was not in the file: the typical value 45 was used for every "
@@ -711,7 +722,7 @@ def test_an_exportify_playlist_is_told_in_one_sentence(impute_run):
 
 
 def test_a_kaggle_file_is_told_as_such():
-    understood = formats.Understood()
+    understood = understanding.Understood()
     data.load_csv(csv_bytes(good_rows(3)), summary=understood)
     assert understood.sentence() == (
         "Read 3 tracks from the Kaggle music genre dataset: every column as expected."
@@ -794,7 +805,7 @@ def test_every_label_name_is_read_as_the_genre(name):
 @pytest.mark.parametrize("written", ["mood", "Mood", "MOOD"])
 def test_a_chosen_column_is_the_genre_matched_ignoring_case(written):
     tracks = known_tracks()
-    understood = formats.Understood()
+    understood = understanding.Understood()
     typed = data.load_csv(
         with_label_column("mood", tracks),
         require_label=True,
@@ -983,7 +994,7 @@ def with_duration_column(tracks, name: str, durations: list[str]) -> bytes:
 def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
     tracks = known_tracks(3)
     minutes = ["3.5", "0.25", "12"]
-    understood = formats.Understood()
+    understood = understanding.Understood()
     typed = data.load_csv(
         with_duration_column(tracks, name, minutes), summary=understood
     )
@@ -1014,7 +1025,7 @@ def test_a_duration_in_minutes_is_converted_and_said(name, impute_run):
 
 def test_a_duration_in_minutes_or_milliseconds_takes_small_values_as_minutes():
     tracks = known_tracks(5)
-    understood = formats.Understood()
+    understood = understanding.Understood()
     typed = data.load_csv(
         with_duration_column(
             tracks, "duration_in min/ms", ["234596", "3.1", "29.9", "999", "-1"]

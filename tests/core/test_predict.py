@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, formats, predict, schema
+from core import data, predict, schema, understanding
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 BLANK = dict.fromkeys(COLUMNS, "")
@@ -211,7 +211,7 @@ def test_the_shipped_model_predicts_complete_rows_as_before_beside_empty_cells()
     # Its own training split's typical values fill the empty cells.
     typical = shipped.preprocessor.typical
     assert beside.loc[1, predict.FILLED] == (
-        f"energy={formats.value_text(typical['energy'])}, key={typical['key']}"
+        f"energy={understanding.value_text(typical['energy'])}, key={typical['key']}"
     )
 
 

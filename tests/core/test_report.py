@@ -137,7 +137,7 @@ def test_genre_medians_in_study_order_with_the_common_key(typed):
 
 
 def test_every_label_is_counted_by_its_own_name():
-    from core import formats
+    from core import understanding
 
     rows = [
         *(row(music_genre="edm") for _ in range(3)),
@@ -147,7 +147,7 @@ def test_every_label_is_counted_by_its_own_name():
         row(music_genre=""),
         dict.fromkeys(COLUMNS, ""),
     ]
-    understood = formats.Understood()
+    understood = understanding.Understood()
     typed = data.load_csv(csv_bytes(rows), require_label=True, summary=understood)
     counted = report.data_report(typed, understood)["label_counts"]
     assert counted["labels"] == [

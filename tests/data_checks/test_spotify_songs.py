@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import data, formats, schema, tables
+from core import data, formats, schema, tables, understanding
 
 pytestmark = pytest.mark.real_data
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.real_data
 @pytest.fixture(scope="module")
 def songs(spotify_songs_path):
     """The file read as training data is (require_label), and as written."""
-    understood = formats.Understood()
+    understood = understanding.Understood()
     typed = data.load_csv(spotify_songs_path, require_label=True, summary=understood)
     written = pd.read_csv(spotify_songs_path, dtype=str, keep_default_na=False)
     return typed, understood, written

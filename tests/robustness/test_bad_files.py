@@ -187,9 +187,9 @@ UNDERSTOOD = [bad for bad in ACCEPTED if bad.understood]
 
 @pytest.mark.parametrize("bad", UNDERSTOOD, ids=names(UNDERSTOOD))
 def test_what_was_understood_is_said_the_same_whole_or_streamed(bad, drop_run):
-    from core import formats
+    from core import understanding
 
-    whole = formats.Understood()
+    whole = understanding.Understood()
     # Labels of none of the model's genres are counted against its genres.
     data.load_csv(bad.content, summary=whole, genres=drop_run.bundle.genres)
     result = export.predict_file(drop_run.bundle, bad.content, chunk_rows=2)
