@@ -36,7 +36,7 @@ LINEARITY_TOLERANCE = 1.5
 CHILD_CORE = r"""
 import json, resource, sys, time
 from core.genres import REFERENCE
-from core import config, data, features, tables
+from core import config, data, features, tables, preprocessing
 def rss_mb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
@@ -47,14 +47,14 @@ with open(sys.argv[1], "rb") as stream:
     head = b"".join(stream.readline() for _ in range(200))
 warm = data.load_csv(head, require_label=True)
 warm_clean, _ = features.clean(warm, "drop", tables.label_codes(warm, REFERENCE))
-features.fit_preprocessor(warm_clean, config.STUDY).transform(warm_clean)
+preprocessing.fit_preprocessor(warm_clean, config.STUDY).transform(warm_clean)
 del warm, warm_clean
 baseline = rss_mb()
 started = time.perf_counter()
 typed = data.load_csv(sys.argv[1], require_label=True)
 loaded = time.perf_counter()
 cleaned, _ = features.clean(typed, "drop", tables.label_codes(typed, REFERENCE))
-preprocessor = features.fit_preprocessor(cleaned, config.STUDY)
+preprocessor = preprocessing.fit_preprocessor(cleaned, config.STUDY)
 matrix = preprocessor.transform(cleaned)
 finished = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

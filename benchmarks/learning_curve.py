@@ -49,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, mean_and_range  # noqa: E402
 
-from core import config, data, evaluate, features, schema, tables  # noqa: E402
+from core import config, data, evaluate, features, preprocessing, schema, tables  # noqa: E402
 from core.errors import GenreLabError  # noqa: E402
 from core.genres import REFERENCE
 
@@ -88,7 +88,7 @@ def train_members(recipe: config.TrainingConfig, train_rows, held_rows):
     from core import model as network
 
     started = time.perf_counter()
-    preprocessor = features.fit_preprocessor(train_rows, recipe)
+    preprocessor = preprocessing.fit_preprocessor(train_rows, recipe)
     trained = network.train_network(
         recipe,
         preprocessor.transform(train_rows),

@@ -45,7 +45,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import DATA, ROOT  # noqa: E402
 
-from core import config, data, features, forward, pipeline, schema, tables, transfer  # noqa: E402
+from core import (  # noqa: E402
+    config,
+    data,
+    features,
+    forward,
+    pipeline,
+    preprocessing,
+    schema,
+    tables,
+    transfer,
+)
 from core.features import without_popularity  # noqa: E402
 from core.genres import REFERENCE  # noqa: E402
 
@@ -58,7 +68,7 @@ def fitted(train_rows: pd.DataFrame, fit_rows: pd.DataFrame):
     trained on ``train_rows`` (the same tracks, some values held typical)."""
     from core import model as network
 
-    preprocessor = features.fit_preprocessor(fit_rows, RECIPE)
+    preprocessor = preprocessing.fit_preprocessor(fit_rows, RECIPE)
     trained = network.train_network(
         RECIPE,
         preprocessor.transform(train_rows),

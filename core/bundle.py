@@ -29,10 +29,10 @@ from core import forward
 from core.config import TrainingConfig
 from core.conformal import Calibration
 from core.errors import BundleError, ConfigError, DataError
-from core.features import Preprocessor
 from core.genres import REFERENCE, Genres
 from core.limits import LIMITS, megabytes, parse_json, read_member
 from core.novelty import NoveltyReference
+from core.preprocessing import Preprocessor
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The model GenreLab ships, used whenever the session has not trained its own.

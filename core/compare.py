@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core import config as configuration
-from core import evaluate, features
+from core import evaluate, features, preprocessing
 from core.config import TrainingConfig
 from core.genres import Genres
 from core.history import ProgressHook
@@ -88,7 +88,7 @@ def network_probabilities(
     from core import model as network
 
     started = time.perf_counter()
-    preprocessor = features.fit_preprocessor(train_rows, config)
+    preprocessor = preprocessing.fit_preprocessor(train_rows, config)
     groups = features.track_groups(train_rows) if config.group_tracks else None
     trained = network.train_network(
         config,
@@ -137,7 +137,7 @@ def baseline_features(
     linear baseline.
     """
     plain = dataclasses.replace(configuration.RECOMMENDED, numeric_bins=0)
-    preprocessor = features.fit_preprocessor(train_rows, plain)
+    preprocessor = preprocessing.fit_preprocessor(train_rows, plain)
     return preprocessor.transform(train_rows), preprocessor.transform(test_rows)
 
 

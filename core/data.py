@@ -238,7 +238,7 @@ def _numeric_problems(
 
     An empty cell is no problem: a model that fills in unknown values gives
     it the feature's typical value, another gives the row a reason
-    (core.features.Preprocessor.usable_rows). ``unit``: a duration written
+    (core.preprocessing.Preprocessor.usable_rows). ``unit``: a duration written
     in minutes (``formats.DURATION_MINUTES``), or in minutes under
     ``formats.MINUTES_BELOW`` and milliseconds above
     (``formats.DURATION_MINUTES_OR_MS``): converted to milliseconds.

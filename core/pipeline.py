@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core import conformal, evaluate, features, forward, novelty, tables
+from core import conformal, evaluate, features, forward, novelty, preprocessing, tables
 from core.bundle import Bundle
 from core.config import TrainingConfig
 from core.corrections import (
@@ -126,7 +126,7 @@ def _validation_metrics(
 
 def _popularity_filled_metrics(
     predictor: forward.Network,
-    preprocessor: features.Preprocessor,
+    preprocessor: preprocessing.Preprocessor,
     rows: pd.DataFrame,
     labels: np.ndarray,
     genres: Genres,
@@ -236,7 +236,7 @@ def _check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
             "differs), so its training tracks cannot be found in it."
         )
     split = seeded_split(typed, bundle.config, bundle.genres)
-    refitted = features.fit_preprocessor(split.train, bundle.config)
+    refitted = preprocessing.fit_preprocessor(split.train, bundle.config)
     if refitted.to_dict() != bundle.preprocessor.to_dict():
         raise DataError(
             "The training rows recomputed from this file give another "
@@ -497,7 +497,7 @@ def train_from_frame(
     calibration, train = train[calibration], train[fitted]
     train_rows, test_rows = cleaned.iloc[train], cleaned.iloc[test]
     train_groups = None if groups is None else groups[train]
-    preprocessor = features.fit_preprocessor(train_rows, config)
+    preprocessor = preprocessing.fit_preprocessor(train_rows, config)
     train_features = preprocessor.transform(train_rows)
     test_features = preprocessor.transform(test_rows)
     trained = network.train_network(

@@ -92,7 +92,7 @@ def read_keys(stripped: pd.Series) -> ReadValues:
     result[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
     written = text.to_numpy(dtype=object)
     # An empty cell is no problem either: a model that fills in unknown
-    # values gives it the typical key (core.features.Preprocessor).
+    # values gives it the typical key (core.preprocessing.Preprocessor).
     empty = (text == "").to_numpy(dtype=bool)
     bad = ~(is_named | pitch | unknown | empty)
     problems[others[bad]] = [

@@ -110,7 +110,7 @@ class Understood:
     def use_model(self, preprocessor) -> None:
         """Record what a model does with gaps.
 
-        From its :class:`core.features.Preprocessor`.
+        From its :class:`core.preprocessing.Preprocessor`.
         """
         self.fill_values = {
             column: preprocessor.fill_value(column) for column in schema.FEATURE_COLUMNS

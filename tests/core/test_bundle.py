@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import data, features, predict, schema
+from core import data, predict, preprocessing, schema
 from core.errors import BundleError
 
 
@@ -110,7 +110,7 @@ def test_a_failure_mid_save_leaves_the_previous_bundle_and_no_temporary_folder(
         raise OSError(28, "No space left on device")
 
     # Fails after the model file is written into the temporary folder.
-    monkeypatch.setattr(features.Preprocessor, "to_dict", disk_full)
+    monkeypatch.setattr(preprocessing.Preprocessor, "to_dict", disk_full)
     with pytest.raises(OSError, match="No space left"):
         bundles.save_bundle(impute_run.bundle, saved)
     monkeypatch.undo()
@@ -143,7 +143,7 @@ def test_a_failed_first_save_leaves_nothing(tmp_path, drop_run, monkeypatch):
     def broken(self):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(features.Preprocessor, "to_dict", broken)
+    monkeypatch.setattr(preprocessing.Preprocessor, "to_dict", broken)
     with pytest.raises(RuntimeError):
         bundles.save_bundle(drop_run.bundle, tmp_path / "new")
     assert list(tmp_path.iterdir()) == []

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sklearn.model_selection import train_test_split
 
-from core import config, data, features, schema, tables
+from core import config, data, features, preprocessing, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
@@ -174,7 +174,7 @@ def test_study_min_max_maps_train_min_to_0_and_max_to_1():
             "energy": [0.1, 0.9, 0.5, 0.3],
         }
     )
-    preprocessor = features.fit_preprocessor(train, config.STUDY)
+    preprocessor = preprocessing.fit_preprocessor(train, config.STUDY)
     matrix = preprocessor.transform(train)
     names = preprocessor.feature_names
     for column in STUDY_SCALED:
@@ -193,14 +193,14 @@ def test_study_min_max_maps_train_min_to_0_and_max_to_1():
 def test_the_preprocessor_is_fitted_on_train_only():
     train = frame_of({"tempo": [100.0, 120.0, 140.0], "loudness": [-9.0, -8.0, -7.0]})
     test = frame_of({"tempo": [40.0, 250.0], "loudness": [-60.0, 0.0]})
-    fitted = features.fit_preprocessor(train, config.STUDY)
+    fitted = preprocessing.fit_preprocessor(train, config.STUDY)
     before = fitted.to_dict()
     matrix = fitted.transform(test)
     assert fitted.to_dict() == before
     tempo = matrix[:, fitted.feature_names.index("tempo")]
     # Test values outside the train range fall outside [0, 1]: no refit, no clip.
     assert tempo == pytest.approx([-1.5, 3.75])
-    refitted = features.fit_preprocessor(pd.concat([train, test]), config.STUDY)
+    refitted = preprocessing.fit_preprocessor(pd.concat([train, test]), config.STUDY)
     assert refitted.offsets["tempo"] != fitted.offsets["tempo"]
 
 
@@ -210,7 +210,7 @@ def test_impute_fill_values_come_from_train_medians_not_test_rows():
     train_with_unknown = pd.concat(
         [train, load([row(tempo="?", duration_ms="-1")])], ignore_index=True
     )
-    fitted = features.fit_preprocessor(train_with_unknown, impute)
+    fitted = preprocessing.fit_preprocessor(train_with_unknown, impute)
     assert fitted.fill_values == {"duration_ms": 2.0, "tempo": 110.0}
     test = pd.concat(
         [frame_of({"tempo": [500.0 / 2]}), load([row(tempo="?")])], ignore_index=True
@@ -230,7 +230,7 @@ def test_impute_mean_strategy():
         [frame_of({"tempo": [100.0, 110.0, 150.0]}), load([row(tempo="?")])],
         ignore_index=True,
     )
-    fitted = features.fit_preprocessor(train, mean)
+    fitted = preprocessing.fit_preprocessor(train, mean)
     assert fitted.fill_values["tempo"] == pytest.approx(120.0)
 
 
@@ -243,7 +243,7 @@ def test_standard_scaling_gives_zero_mean_unit_variance_on_train():
             "energy": generator.uniform(0, 1, 30).round(3).tolist(),
         }
     )
-    fitted = features.fit_preprocessor(train, standard)
+    fitted = preprocessing.fit_preprocessor(train, standard)
     assert set(fitted.offsets) == set(schema.NUMERIC_FEATURES)
     matrix = fitted.transform(train)
     for column in ("tempo", "energy"):
@@ -254,7 +254,7 @@ def test_standard_scaling_gives_zero_mean_unit_variance_on_train():
 
 def test_a_constant_column_is_left_unscaled_not_divided_by_zero():
     train = frame_of({"tempo": [120.0, 120.0, 120.0]})
-    fitted = features.fit_preprocessor(train, config.STUDY)
+    fitted = preprocessing.fit_preprocessor(train, config.STUDY)
     assert fitted.factors["tempo"] == 1.0
     matrix = fitted.transform(train)
     assert np.isfinite(matrix).all()
@@ -266,7 +266,7 @@ def test_a_constant_column_is_left_unscaled_not_divided_by_zero():
 
 def test_the_study_has_35_features_in_its_order():
     train = frame_of({"tempo": [100.0, 120.0]})
-    names = features.fit_preprocessor(train, config.STUDY).feature_names
+    names = preprocessing.fit_preprocessor(train, config.STUDY).feature_names
     assert len(names) == 35
     assert names[:11] == schema.NUMERIC_FEATURES
     assert names[11:] == tuple(f"scale_{scale}" for scale in schema.SCALES)
@@ -281,7 +281,7 @@ def test_scale_one_hot_sets_one_of_24_columns():
             row(key="C", mode="Minor"),
         ]
     )
-    fitted = features.fit_preprocessor(typed, config.STUDY)
+    fitted = preprocessing.fit_preprocessor(typed, config.STUDY)
     matrix = fitted.transform(typed)
     names = list(fitted.feature_names)
     scale_block = matrix[:, 11:]
@@ -296,7 +296,7 @@ def test_scale_one_hot_sets_one_of_24_columns():
 def test_key_mode_encoding_is_12_keys_plus_a_minor_flag():
     key_mode = dataclasses.replace(config.STUDY, key_encoding="key_mode")
     typed = load([row(key="A#", mode="Minor"), row(key="D", mode="Major")])
-    fitted = features.fit_preprocessor(typed, key_mode)
+    fitted = preprocessing.fit_preprocessor(typed, key_mode)
     names = list(fitted.feature_names)
     assert len(names) == 11 + 12 + 1
     assert names[-1] == "mode_minor"
@@ -311,14 +311,14 @@ def test_key_mode_encoding_is_12_keys_plus_a_minor_flag():
 def test_impute_adds_two_indicator_columns():
     impute = dataclasses.replace(config.STUDY, unknowns="impute")
     train = frame_of({"tempo": [100.0, 120.0]})
-    names = features.fit_preprocessor(train, impute).feature_names
+    names = preprocessing.fit_preprocessor(train, impute).feature_names
     assert len(names) == 37
     assert names[11:13] == ("duration_ms_unknown", "tempo_unknown")
 
 
 def test_transform_gives_float32():
     train = frame_of({"tempo": [100.0, 120.0]})
-    matrix = features.fit_preprocessor(train, config.STUDY).transform(train)
+    matrix = preprocessing.fit_preprocessor(train, config.STUDY).transform(train)
     assert matrix.dtype == np.float32
     assert matrix.shape == (2, 35)
 
@@ -328,7 +328,7 @@ def test_transform_gives_float32():
 
 def test_usable_rows_under_drop_give_a_reason_for_each_unknown(mixed_typed):
     train = frame_of({"tempo": [100.0, 120.0]})
-    fitted = features.fit_preprocessor(train, config.STUDY)
+    fitted = preprocessing.fit_preprocessor(train, config.STUDY)
     usable, reasons = fitted.usable_rows(mixed_typed)
     assert np.flatnonzero(usable).tolist() == [0, 5, 7, 9]
     assert reasons[1] == features.UNKNOWN_REASON.format(columns="tempo")
@@ -341,7 +341,7 @@ def test_usable_rows_under_drop_give_a_reason_for_each_unknown(mixed_typed):
 
 def test_usable_rows_under_impute_accept_unknowns(mixed_typed):
     impute = dataclasses.replace(config.STUDY, unknowns="impute")
-    fitted = features.fit_preprocessor(frame_of({"tempo": [100.0, 120.0]}), impute)
+    fitted = preprocessing.fit_preprocessor(frame_of({"tempo": [100.0, 120.0]}), impute)
     usable, reasons = fitted.usable_rows(mixed_typed)
     assert np.flatnonzero(usable).tolist() == [0, 1, 3, 5, 6, 7, 9]
     assert reasons[1] == ""
@@ -355,7 +355,7 @@ def test_usable_rows_under_impute_accept_unknowns(mixed_typed):
 def test_bins_follow_the_training_quantiles_and_rise_from_0_to_1():
     binned = dataclasses.replace(config.STUDY, scaling="standard", numeric_bins=4)
     train = frame_of({"tempo": [60.0, 80.0, 100.0, 140.0, 180.0]})
-    fitted = features.fit_preprocessor(train, binned)
+    fitted = preprocessing.fit_preprocessor(train, binned)
     assert fitted.bin_edges["tempo"] == [60.0, 80.0, 100.0, 140.0, 180.0]
     probe = frame_of({"tempo": [50.0, 70.0, 100.0, 160.0, 200.0]})
     matrix = fitted.transform(probe)
@@ -379,7 +379,7 @@ def test_bins_follow_the_training_quantiles_and_rise_from_0_to_1():
 def test_bins_of_a_column_with_few_values_are_merged_not_empty():
     binned = dataclasses.replace(config.STUDY, numeric_bins=8)
     train = frame_of({"energy": [0.2] * 7 + [0.9]})
-    fitted = features.fit_preprocessor(train, binned)
+    fitted = preprocessing.fit_preprocessor(train, binned)
     # Seven of the nine 1/8 quantiles are 0.2: one edge, not seven bins of width 0.
     assert fitted.bin_edges["energy"] == pytest.approx([0.2, 0.2875, 0.9])
     # Constant columns (every other one here) get no bins at all.
@@ -392,7 +392,7 @@ def test_bins_are_fitted_after_filling_and_logarithms():
         config.RECOMMENDED, numeric_bins=2, group_tracks=False, stratify=False
     )
     train = frame_of({"duration_ms": [100_000.0, -1.0, 400_000.0]})
-    fitted = features.fit_preprocessor(
+    fitted = preprocessing.fit_preprocessor(
         features.clean(train, "impute", tables.label_codes(train, REFERENCE))[0], binned
     )
     edges = fitted.bin_edges["duration_ms"]
@@ -420,11 +420,13 @@ def test_bins_are_fitted_after_filling_and_logarithms():
 def test_preprocessor_round_trips_through_json(settings, mixed_typed):
     chosen = dataclasses.replace(config.STUDY, **settings)
     train = load(separable_rows(per_genre=3) + [row(tempo="?")])
-    fitted = features.fit_preprocessor(
+    fitted = preprocessing.fit_preprocessor(
         features.clean(train, chosen.unknowns, tables.label_codes(train, REFERENCE))[0],
         chosen,
     )
-    restored = features.Preprocessor.from_dict(json.loads(json.dumps(fitted.to_dict())))
+    restored = preprocessing.Preprocessor.from_dict(
+        json.loads(json.dumps(fitted.to_dict()))
+    )
     assert restored == fitted
     usable, _ = fitted.usable_rows(mixed_typed)
     np.testing.assert_array_equal(
@@ -433,36 +435,42 @@ def test_preprocessor_round_trips_through_json(settings, mixed_typed):
 
 
 def test_from_dict_refuses_a_feature_list_from_another_version():
-    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0]}), config.STUDY)
+    fitted = preprocessing.fit_preprocessor(
+        frame_of({"tempo": [1.0, 2.0]}), config.STUDY
+    )
     values = fitted.to_dict()
     values["feature_names"] = values["feature_names"][:-1]
     with pytest.raises(ValueError, match="feature list does not match"):
-        features.Preprocessor.from_dict(values)
+        preprocessing.Preprocessor.from_dict(values)
 
 
 def test_from_dict_refuses_missing_fill_values():
     impute = dataclasses.replace(config.STUDY, unknowns="impute")
-    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0]}), impute)
+    fitted = preprocessing.fit_preprocessor(frame_of({"tempo": [1.0, 2.0]}), impute)
     values = fitted.to_dict()
     values["fill_values"] = {"tempo": 1.0}
     with pytest.raises(ValueError, match="fill values are missing"):
-        features.Preprocessor.from_dict(values)
+        preprocessing.Preprocessor.from_dict(values)
 
 
 def test_from_dict_refuses_bin_edges_that_do_not_increase():
     binned = dataclasses.replace(config.STUDY, numeric_bins=2)
-    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0, 3.0]}), binned)
+    fitted = preprocessing.fit_preprocessor(
+        frame_of({"tempo": [1.0, 2.0, 3.0]}), binned
+    )
     values = json.loads(json.dumps(fitted.to_dict()))
     values["bin_edges"]["tempo"] = [3.0, 2.0, 1.0]
     with pytest.raises(ValueError, match="not increasing"):
-        features.Preprocessor.from_dict(values)
+        preprocessing.Preprocessor.from_dict(values)
 
 
 def test_a_preprocessor_saved_before_bins_existed_still_loads():
-    fitted = features.fit_preprocessor(frame_of({"tempo": [1.0, 2.0]}), config.STUDY)
+    fitted = preprocessing.fit_preprocessor(
+        frame_of({"tempo": [1.0, 2.0]}), config.STUDY
+    )
     values = fitted.to_dict()
     del values["bin_edges"]
-    assert features.Preprocessor.from_dict(values) == fitted
+    assert preprocessing.Preprocessor.from_dict(values) == fitted
 
 
 def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
@@ -472,26 +480,26 @@ def test_the_preprocessor_keeps_the_typical_training_track(separable_typed):
         separable_typed, "impute", tables.label_codes(separable_typed, REFERENCE)
     )
     train, _ = features.split(cleaned, configuration.STUDY, REFERENCE)
-    preprocessor = features.fit_preprocessor(train, configuration.STUDY)
+    preprocessor = preprocessing.fit_preprocessor(train, configuration.STUDY)
     typical = preprocessor.typical
     assert typical["energy"] == pytest.approx(train["energy"].median())
     assert typical["tempo"] == pytest.approx(
         train["tempo"].median()
     )  # unknowns skipped
     assert typical["key"] == train["key"].value_counts().index[0]
-    again = features.Preprocessor.from_dict(preprocessor.to_dict())
+    again = preprocessing.Preprocessor.from_dict(preprocessor.to_dict())
     assert again.typical == typical
 
 
 def test_a_preprocessor_saved_before_the_typical_track_gets_the_schemas():
     from core import schema
 
-    saved = features.Preprocessor("drop", "scale").to_dict()
+    saved = preprocessing.Preprocessor("drop", "scale").to_dict()
     del saved["typical"]
-    assert features.Preprocessor.from_dict(saved).typical == schema.TYPICAL_TRACK
+    assert preprocessing.Preprocessor.from_dict(saved).typical == schema.TYPICAL_TRACK
     saved["typical"] = {"energy": 0.5}
     with pytest.raises(ValueError, match="every feature"):
-        features.Preprocessor.from_dict(saved)
+        preprocessing.Preprocessor.from_dict(saved)
 
 
 @pytest.mark.parametrize("encoding", ["scale", "key_mode"])
@@ -505,7 +513,7 @@ def test_every_input_column_names_its_raw_features(separable_typed, encoding):
     cleaned, _ = features.clean(
         separable_typed, "impute", tables.label_codes(separable_typed, REFERENCE)
     )
-    preprocessor = features.fit_preprocessor(cleaned, config)
+    preprocessor = preprocessing.fit_preprocessor(cleaned, config)
     sources = preprocessor.input_sources
     assert len(sources) == len(preprocessor.feature_names)
     for name, source in zip(preprocessor.feature_names, sources, strict=True):

@@ -490,7 +490,7 @@ def test_out_of_range_key_and_mode_get_a_reason(impute_run):
 
 
 def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
-    from core import features
+    from core import features, preprocessing
     from tests.conftest import tiny_config
 
     rows = separable_rows(per_genre=3, seed=2)
@@ -500,7 +500,7 @@ def test_training_drops_or_fills_unknown_keys_as_its_setting_says():
     kept, summary = features.clean(typed, "drop", tables.label_codes(typed, REFERENCE))
     assert summary.unknown_rows_dropped == 2 and len(kept) == len(rows) - 2
     kept, _ = features.clean(typed, "impute", tables.label_codes(typed, REFERENCE))
-    preprocessor = features.fit_preprocessor(kept, tiny_config(unknowns="impute"))
+    preprocessor = preprocessing.fit_preprocessor(kept, tiny_config(unknowns="impute"))
     inputs = preprocessor.transform(kept)
     key_columns = [preprocessor.feature_names.index(f"key_{k}") for k in schema.KEYS]
     # Each row has exactly one key input set, the typical key for the unknown ones.
@@ -697,7 +697,7 @@ def test_training_data_without_popularity_is_refused_in_plain_words():
 
 
 def test_the_shipped_typical_popularity_is_45():
-    from core.features import Preprocessor
+    from core.preprocessing import Preprocessor
 
     understood = understanding.Understood(missing=["popularity"])
     understood.use_model(Preprocessor(unknowns="impute", key_encoding="key_mode"))

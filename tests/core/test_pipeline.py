@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import config, data, features, pipeline, schema, tables
+from core import config, data, features, pipeline, preprocessing, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import tiny_config
@@ -61,8 +61,10 @@ def test_the_preprocessor_is_the_one_fitted_on_the_train_split(
         separable_typed, chosen.unknowns, tables.label_codes(separable_typed, REFERENCE)
     )
     train, test = features.split(cleaned, chosen, REFERENCE)
-    assert drop_run.bundle.preprocessor == features.fit_preprocessor(train, chosen)
-    assert drop_run.bundle.preprocessor != features.fit_preprocessor(cleaned, chosen)
+    assert drop_run.bundle.preprocessor == preprocessing.fit_preprocessor(train, chosen)
+    assert drop_run.bundle.preprocessor != preprocessing.fit_preprocessor(
+        cleaned, chosen
+    )
 
 
 def test_history_and_best_epochs_are_recorded(drop_run):

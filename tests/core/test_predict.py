@@ -216,7 +216,7 @@ def test_the_shipped_model_predicts_complete_rows_as_before_beside_empty_cells()
 
 
 def test_a_bundle_without_a_typical_track_fills_with_the_schemas():
-    from core.features import Preprocessor
+    from core.preprocessing import Preprocessor
 
     saved = Preprocessor(unknowns="impute", key_encoding="key_mode").to_dict()
     saved["fill_values"] = {"duration_ms": 227204.0, "tempo": 119.87}

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import data, features, schema, tables
+from core import data, features, preprocessing, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
 from tests.conftest import COLUMNS, csv_bytes, tiny_config
@@ -107,7 +107,7 @@ def has_unknown(rows: list[dict[str, str]]) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def fitted(separable_typed) -> dict[str, features.Preprocessor]:
+def fitted(separable_typed) -> dict[str, preprocessing.Preprocessor]:
     """One preprocessor per variant, fitted on the synthetic training rows."""
     fitted = {}
     for name, changes in VARIANTS.items():
@@ -117,7 +117,7 @@ def fitted(separable_typed) -> dict[str, features.Preprocessor]:
             config.unknowns,
             tables.label_codes(separable_typed, REFERENCE),
         )
-        fitted[name] = features.fit_preprocessor(cleaned, config)
+        fitted[name] = preprocessing.fit_preprocessor(cleaned, config)
     return fitted
 
 
@@ -192,9 +192,9 @@ def test_a_preprocessor_fitted_on_any_valid_rows_gives_finite_features(rows, var
     if config.unknowns == "impute" and no_known:
         # Nothing to fill from: a plain DataError, not a crash (found by this test).
         with pytest.raises(DataError, match=f"Every training row's {no_known[0]}"):
-            features.fit_preprocessor(cleaned, config)
+            preprocessing.fit_preprocessor(cleaned, config)
         return
-    preprocessor = features.fit_preprocessor(cleaned, config)
+    preprocessor = preprocessing.fit_preprocessor(cleaned, config)
     matrix = preprocessor.transform(cleaned)
     assert matrix.shape == (len(cleaned), len(preprocessor.feature_names))
     assert np.isfinite(matrix).all()
