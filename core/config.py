@@ -222,7 +222,7 @@ class TrainingConfig:
         if self.calibration_fraction == 0:
             # Written only when on: a bundle without prediction sets stays
             # readable by GenreLab from before the setting, and a recipe's
-            # digest (core.model_card.recipe_digest) stays what was measured.
+            # digest (core.card_figures.recipe_digest) stays what was measured.
             del values["calibration_fraction"]
         return values
 

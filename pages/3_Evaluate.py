@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import evaluate, explain, model_card, schema, songs
+from core import card_figures, evaluate, explain, schema, songs
 from core.errors import GenreLabError
 from ui import (
     charts,
@@ -379,12 +379,12 @@ else:
 
 # Issue 25: the figures on another source's tracks, as the model card gives
 # them (recorded by `python -m core transfer`), with top-1 by novelty band.
-other_source = model_card.other_source_section(metrics)
+other_source = card_figures.other_source_section(metrics)
 if other_source:
     st.markdown(other_source)
 else:
     st.header("On tracks from another source")
-    st.info(model_card.NO_OTHER_SOURCE)
+    st.info(card_figures.NO_OTHER_SOURCE)
 
 st.header("A map of songs")
 if songs_table is None:

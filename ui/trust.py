@@ -268,10 +268,10 @@ def cross_validated_check(
     Returns:
         The kept result for this dataset and recipe, or None.
     """
+    from core import card_figures
     from core import held_out as held_outs
-    from core import model_card
 
-    recipe = model_card.recipe_digest(config)
+    recipe = card_figures.recipe_digest(config)
     folds = st.number_input(
         "Models (folds)",
         min_value=2,

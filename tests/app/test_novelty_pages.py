@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import bundle, model_card, schema
+from core import bundle, card_figures, schema
 from tests.app.conftest import open_app
 from tests.conftest import csv_bytes, row
 
@@ -65,7 +65,7 @@ def test_evaluate_gives_the_other_source_figures(data_and_model, monkeypatch):
         if text.startswith("## On tracks from another source")
     )
     # The shipped model's own recorded figures, as its card gives them.
-    assert section == model_card.other_source_section(
+    assert section == card_figures.other_source_section(
         bundle.load_bundle(bundle.DEFAULT_MODEL_DIR).metrics
     ).rstrip("\n")
     assert "| spotify_songs.csv, with their popularity (the network without " in (
@@ -76,4 +76,4 @@ def test_evaluate_gives_the_other_source_figures(data_and_model, monkeypatch):
 def test_evaluate_says_when_a_model_has_no_other_source_figures(data_and_model):
     app = open_app("evaluate").run()
     assert not app.exception
-    assert model_card.NO_OTHER_SOURCE in texts(app, "info")
+    assert card_figures.NO_OTHER_SOURCE in texts(app, "info")

@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import evaluate, model_card, schema
+from core import card_figures, evaluate, model_card, schema
 
 
 def hits(count: int, share: float, seed: int = 0) -> np.ndarray:
@@ -117,7 +117,7 @@ def test_the_card_intervals_come_from_the_test_counts():
         matrix[genre, genre] = 60
         matrix[genre, (genre + 1) % 10] = 40
     test = {"confusion_matrix": matrix.tolist(), "top2_accuracy": 0.85}
-    intervals = model_card.split_intervals(test)
+    intervals = card_figures.split_intervals(test)
     half_width = 1.96 * np.sqrt(0.6 * 0.4 / 1000)
     low, high = intervals["top1"]
     assert low < 0.6 < high
@@ -134,7 +134,7 @@ def test_the_card_intervals_come_from_the_test_counts():
         "confusion_matrix": np.zeros((10, 10), int).tolist(),
         "top2_accuracy": None,
     }
-    assert model_card.split_intervals(empty) == {
+    assert card_figures.split_intervals(empty) == {
         "top1": None,
         "top2": None,
         "macro_f1": None,
@@ -146,11 +146,11 @@ def test_the_card_shows_the_intervals_and_the_recipe_s_cross_validated_figures(
 ):
     trained = impute_run.bundle
     card = model_card.model_card(trained, "python -m core train")
-    low, high = model_card.split_intervals(trained.metrics["test"])["top1"]
+    low, high = card_figures.split_intervals(trained.metrics["test"])["top1"]
     assert f"| test split, 95% interval | {low:.1%}-{high:.1%} |" in card
     assert "cross-validated" not in card  # no figures measured for this recipe
-    measured = model_card.CrossValidation(
-        recipe=model_card.recipe_digest(trained.config),
+    measured = card_figures.CrossValidation(
+        recipe=card_figures.recipe_digest(trained.config),
         folds=8,
         held_out_share=0.05,
         training_share=0.9,
@@ -159,11 +159,11 @@ def test_the_card_shows_the_intervals_and_the_recipe_s_cross_validated_figures(
         top2=(0.841, 0.832, 0.85),
         macro_f1=(0.609, 0.6, 0.62),
     )
-    monkeypatch.setattr(model_card, "CROSS_VALIDATED", (measured,))
+    monkeypatch.setattr(card_figures, "CROSS_VALIDATED", (measured,))
     card = model_card.model_card(trained, "python -m core train")
     assert "| 61.1% (60.2%-62.3%) | 84.1% (83.2%-85.0%) | 60.9% (60.0%-62.0%) |" in card
     # Another seed is the same recipe; another setting is not.
     reseeded = dataclasses.replace(trained.config, seed=7)
-    assert model_card.cross_validation_of(reseeded) == measured
+    assert card_figures.cross_validation_of(reseeded) == measured
     other = dataclasses.replace(trained.config, epochs=trained.config.epochs + 1)
-    assert model_card.cross_validation_of(other) is None
+    assert card_figures.cross_validation_of(other) is None

@@ -12,6 +12,7 @@ import pytest
 
 from core import (
     bundle,
+    card_figures,
     config,
     data,
     download,
@@ -121,7 +122,7 @@ def test_the_card_and_metrics_hold_aggregates_and_the_rebuild_command(shipped):
 def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipped):
     card = (bundle.DEFAULT_MODEL_DIR / bundle.CARD_FILE).read_text()
     test = shipped.metrics["test"]
-    intervals = model_card.split_intervals(test)
+    intervals = card_figures.split_intervals(test)
     cells = " | ".join(
         f"{low:.1%}-{high:.1%}"
         for low, high in (intervals[key] for key in ("top1", "top2", "macro_f1"))
@@ -138,7 +139,7 @@ def test_the_card_gives_the_test_intervals_and_the_cross_validated_figures(shipp
         assert 0.015 < high - low < 0.035
     # Measured for exactly this recipe: a changed recommended preset must be
     # cross-validated again (benchmarks/learning_curve.py) before it ships.
-    measured = model_card.cross_validation_of(shipped.config)
+    measured = card_figures.cross_validation_of(shipped.config)
     assert measured is not None
     assert "| cross-validated: mean (lowest-highest) of" in card
     assert measured.training_share == pytest.approx(1 - shipped.config.test_size)
@@ -206,7 +207,7 @@ def test_drawing_whole_tracks_gives_about_the_card_s_intervals(shipped, held_out
         "top1": ranked[:, 0] == labels,
         "top2": (ranked[:, 0] == labels) | (ranked[:, 1] == labels),
     }
-    card = model_card.split_intervals(shipped.metrics["test"])
+    card = card_figures.split_intervals(shipped.metrics["test"])
     tracks = features.track_groups(test_rows)
     for key, values in hits.items():
         low, high = evaluate.bootstrap_interval(values, groups=tracks)

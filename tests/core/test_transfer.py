@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import model_card, novelty, schema, transfer
+from core import card_figures, novelty, schema, transfer
 
 
 def probabilities_for(*genres: str) -> np.ndarray:
@@ -59,19 +59,19 @@ def figures(top1: float) -> dict:
 
 def test_the_card_section_gives_the_recorded_figures():
     metrics = {
-        model_card.OTHER_SOURCE: {
+        card_figures.OTHER_SOURCE: {
             "source": "spotify_songs.csv",
             "genres": dict(transfer.SHARED_GENRES),
             "with_popularity": figures(0.424),
             "without_popularity": figures(0.238),
         }
     }
-    section = model_card.other_source_section(metrics)
+    section = card_figures.other_source_section(metrics)
     assert section.startswith("## On tracks from another source")
     assert "| spotify_songs.csv, with their popularity | 10 | 42.4% | 90.0% | 70.0" in (
         section
     )
     assert "edm as Electronic" in section
     assert "100.0% (1) | n/a (0) | n/a (0) | 0.0% (1)" in section
-    assert model_card.other_source_section({}) == ""
-    assert model_card.OTHER_SOURCE == transfer.METRICS_KEY
+    assert card_figures.other_source_section({}) == ""
+    assert card_figures.OTHER_SOURCE == transfer.METRICS_KEY

@@ -37,10 +37,10 @@ def test_tidytuesday_tracks_are_more_novel(shipped, spotify_songs_path):
 
 
 def test_the_other_source_figures_are_the_cards(shipped, spotify_songs_path):
-    from core import model_card, transfer
+    from core import card_figures, transfer
 
     figures = transfer.other_source_figures(shipped, spotify_songs_path)
-    recorded = shipped.metrics[model_card.OTHER_SOURCE]
+    recorded = shipped.metrics[card_figures.OTHER_SOURCE]
     for case in ("with_popularity", "without_popularity"):
         assert figures[case]["shared"] == recorded[case]["shared"]
     # Issue 25's goals on this source (top-1 >= 50%, top-2 >= 70%; 50.2% and
