@@ -42,7 +42,6 @@ from core import (  # noqa: E402
     data,
     evaluate,
     export,
-    predict,
     reading,
     schema,
     tables,
@@ -53,11 +52,16 @@ from core.genres import REFERENCE
 METRICS = {"top-1": "accuracy", "top-2": "top2_accuracy", "macro F1": "macro_f1"}
 
 
+def csv_bytes(raw_rows) -> bytes:
+    """The rows as a CSV (every cell as read)."""
+    buffer = io.StringIO()
+    raw_rows.to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
 def without_popularity(raw_rows) -> bytes:
     """The rows as a CSV without its popularity column (every other cell as read)."""
-    buffer = io.StringIO()
-    raw_rows.drop(columns=["popularity"]).to_csv(buffer, index=False)
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(raw_rows.drop(columns=["popularity"]))
 
 
 def main() -> int:
@@ -87,9 +91,14 @@ def main() -> int:
         f"{train_rows['popularity'].median():g}, test median "
         f"{test_rows['popularity'].median():g})"
     )
-    results = {"with popularity": predict.evaluate_frame(model, test_rows)}
-    # The file path: the same rows, as text, without the column.
+    # The file path, as the command line reads it: the test rows as text,
+    # with their popularity and without it.
     raw = reading.read_raw(arguments.data).loc[test_rows.index]
+    results = {
+        "with popularity": export.predict_file(
+            model, csv_bytes(raw), require_label=True
+        ).scores
+    }
     streamed = export.predict_file(model, without_popularity(raw), require_label=True)
     assert streamed.understood.missing == ["popularity"]
     results["popularity missing (typical value used)"] = streamed.scores

@@ -9,9 +9,8 @@ for the scores stay in memory.
 
 from __future__ import annotations
 
-import io
 import itertools
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import IO
 
@@ -177,16 +176,6 @@ def _characters(text: pa.Array) -> str:
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)
     first, last = offsets[text.offset], offsets[text.offset + len(text)]
     return text.buffers()[2].slice(first, last - first).to_pybytes().decode("utf-8")
-
-
-def predictions_csv_bytes(table: pd.DataFrame, genres: Sequence[str]) -> bytes:
-    """The table of :func:`predictions_table` as UTF-8 CSV bytes.
-
-    See :func:`write_csv`; ``genres``: the model's, whose probabilities are rounded.
-    """
-    buffer = io.StringIO()
-    write_csv(table, buffer, header=True, rounded=predict.probability_columns(genres))
-    return buffer.getvalue().encode("utf-8")
 
 
 def has_labels(typed: pd.DataFrame, genres: Genres) -> bool:

@@ -66,12 +66,7 @@ _ERF_DENOMINATOR = np.array(
 )
 
 
-def erf(x: np.ndarray) -> np.ndarray:
-    """The error function of a float32 array (see ``_ERF_NUMERATOR``)."""
-    return _erf_in_place(np.clip(x, np.float32(-4.0), np.float32(4.0)))
-
-
-def _erf_in_place(x: np.ndarray) -> np.ndarray:
+def erf_in_place(x: np.ndarray) -> np.ndarray:
     """Overwrite ``x`` (float32, within [-4, 4]) with erf(x); return it.
 
     Every hidden value of a big file passes through here (768 million for a
@@ -97,7 +92,7 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     # Keras' "gelu" is the exact form, 0.5 x (1 + erf(x / sqrt 2)), not the
     # tanh approximation.
     scaled = x * np.float32(1 / np.sqrt(2))
-    result = _erf_in_place(np.clip(scaled, -4.0, 4.0, out=scaled))
+    result = erf_in_place(np.clip(scaled, -4.0, 4.0, out=scaled))
     result += np.float32(1.0)
     result *= x
     result *= np.float32(0.5)

@@ -451,15 +451,6 @@ def evaluate_predictions(
     return keeper.metrics()
 
 
-def evaluate_frame(bundle: Bundle, typed: pd.DataFrame) -> dict:
-    """Predict a labelled file's rows and score them (:func:`evaluate_predictions`)."""
-    choice = file_choice(bundle, typed)
-    scores = evaluate_predictions(
-        typed, predict_frame(bundle, typed, first_row=0, choice=choice), bundle.genres
-    )
-    return with_network(scores, bundle, choice)
-
-
 # The scores' key saying which of a bundle's two networks predicted the rows.
 WITHOUT_POPULARITY = "predicted_without_popularity"
 

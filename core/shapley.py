@@ -88,32 +88,6 @@ _SIZES = np.array([bin(mask).count("1") for mask in range(COALITIONS)])
 _WEIGHTS = _weights(len(FEATURES))
 
 
-def coalition_rows(
-    values: dict[str, float | str], baseline: dict[str, float | str]
-) -> pd.DataFrame:
-    """A typed frame of 8,192 rows.
-
-    Row m takes feature i from ``values`` when bit i of m is set. The plain
-    statement of the coalitions (the tests check :func:`coalition_inputs`
-    against it); explaining uses the faster twin.
-    """
-    masks = np.arange(COALITIONS)
-    columns: dict[str, np.ndarray] = {}
-    for position, feature in enumerate(FEATURES):
-        chosen = (masks >> position) & 1 == 1
-        if feature in schema.NUMERIC_FEATURES:
-            columns[feature] = np.where(
-                chosen, float(values[feature]), float(baseline[feature])
-            )
-        else:
-            columns[feature] = np.where(
-                chosen, str(values[feature]), str(baseline[feature])
-            ).astype(object)
-    frame = pd.DataFrame(columns)
-    frame[PROBLEM_COLUMN] = ""
-    return frame
-
-
 def _rows(*tracks: dict[str, float | str]) -> pd.DataFrame:
     frame = pd.DataFrame([{f: track[f] for f in FEATURES} for track in tracks])
     for feature in schema.NUMERIC_FEATURES:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from core import data, predict, schema, understanding
+from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 BLANK = dict.fromkeys(COLUMNS, "")
@@ -135,7 +136,7 @@ def test_a_slider_row_is_predicted(impute_run):
 
 
 def test_evaluate_frame_counts_unpredictable_and_unlabelled_rows(drop_run, mixed_typed):
-    metrics = predict.evaluate_frame(drop_run.bundle, mixed_typed)
+    metrics = oracles.evaluate_frame(drop_run.bundle, mixed_typed)
     # Predicted: rows 0, 5, 8, 10; row 8 has no label.
     assert metrics["n_unpredictable"] == 7
     assert metrics["n_unlabelled"] == 1
@@ -150,7 +151,7 @@ def test_evaluate_frame_matches_predict_frame(drop_run):
     typed = data.load_csv(
         csv_bytes(separable_rows(per_genre=2, seed=6)), require_label=True
     )
-    metrics = predict.evaluate_frame(drop_run.bundle, typed)
+    metrics = oracles.evaluate_frame(drop_run.bundle, typed)
     predictions = predict.predict_frame(drop_run.bundle, typed)
     expected = (predictions["predicted_genre"] == typed["music_genre"]).mean()
     assert metrics["accuracy"] == pytest.approx(expected)
@@ -160,7 +161,7 @@ def test_evaluate_frame_matches_predict_frame(drop_run):
 
 def test_evaluate_frame_with_nothing_predictable(drop_run):
     typed = data.load_csv(csv_bytes([row(tempo="?"), row(key="H")]))
-    metrics = predict.evaluate_frame(drop_run.bundle, typed)
+    metrics = oracles.evaluate_frame(drop_run.bundle, typed)
     assert metrics["n_rows"] == 0
     assert metrics["accuracy"] is None
     assert metrics["n_unpredictable"] == 2

@@ -14,6 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from core import cli, data, export, forward, network_process, predict, reading
 from core.network_process import NetworkRunner
+from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 CHUNK = 10
@@ -37,7 +38,7 @@ def mixed_file() -> bytes:
 def unchunked_table_bytes(bundle, content: bytes) -> bytes:
     raw = reading.read_raw(content)
     predictions = predict.predict_frame(bundle, data.type_frame(raw), first_row=0)
-    return export.predictions_csv_bytes(
+    return oracles.predictions_csv_bytes(
         export.predictions_table(raw, predictions), bundle.genres.names
     )
 
@@ -60,7 +61,7 @@ def test_a_chunked_table_is_byte_identical_and_scores_the_same(drop_run):
     )
     assert result.rows == 54
     whole = data.load_csv(content)
-    expected = predict.evaluate_frame(drop_run.bundle, whole)
+    expected = oracles.evaluate_frame(drop_run.bundle, whole)
     assert result.scores == expected
     reasons = pd.read_csv(io.StringIO(written.getvalue()), keep_default_na=False)
     unpredicted = reasons.index[reasons[predict.REASON] != ""].tolist()
@@ -173,7 +174,7 @@ def test_cli_evaluate_streams_and_scores_like_evaluate_frame(
         == 0
     )
     printed = json.loads(capsys.readouterr().out)
-    expected = predict.evaluate_frame(drop_run.bundle, data.load_csv(mixed_file()))
+    expected = oracles.evaluate_frame(drop_run.bundle, data.load_csv(mixed_file()))
     assert printed == json.loads(json.dumps(expected))
     assert printed["n_unpredictable"] == 5
     assert printed["n_unlabelled"] == 1  # the Polka row
@@ -192,7 +193,7 @@ def test_fusion_accuracy_uses_every_chunk(drop_run):
     last = dict(rows[-1], artist_name="Same", track_name="Song", music_genre="Hip-Hop")
     content = csv_bytes([first, *rows[1:-1], last])
     chunked = export.predict_file(drop_run.bundle, content, chunk_rows=4).scores
-    whole = predict.evaluate_frame(drop_run.bundle, data.load_csv(content))
+    whole = oracles.evaluate_frame(drop_run.bundle, data.load_csv(content))
     assert chunked["fusion_accuracy"] == pytest.approx(whole["fusion_accuracy"])
     assert np.isfinite(chunked["fusion_accuracy"])
 

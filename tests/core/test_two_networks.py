@@ -16,6 +16,7 @@ from core import data, export, pipeline, predict, schema
 from core.errors import DataError
 from core.features import without_popularity
 from core.model_card import AUDIO_ONLY, model_card
+from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows, tiny_config
 
 
@@ -85,7 +86,7 @@ def test_a_file_without_popularity_is_predicted_by_the_second_network(two_networ
     # Scored, the file says which network predicted it, as evaluate_frame does.
     assert result.scores[predict.WITHOUT_POPULARITY] is True
     typed = data.load_csv(content, require_label=True, allow_filled=True)
-    assert predict.evaluate_frame(both, typed) == result.scores
+    assert oracles.evaluate_frame(both, typed) == result.scores
     typed = data.load_csv(content)
     expected = both.audio_network.probabilities(both.preprocessor.transform(typed))
     columns = predict.probability_columns(schema.GENRES)

@@ -17,6 +17,7 @@ from core import bundle as bundles
 from core import data, evaluate, genres, pipeline, predict, schema, tables
 from core.errors import ConfigError, DataError
 from core.model_card import GENRE_CHOICE, GROUPED_BY, SOURCE_KEY, model_card
+from tests import oracles
 from tests.bad_files.corpus import spotifyr_bytes
 from tests.conftest import csv_bytes, genre_rows, row, tiny_config
 
@@ -191,7 +192,7 @@ def test_a_merge_applies_when_a_merged_model_scores_a_file(tmp_path):
     typed, run = train(rows, genre_merges=("Rap+Hip-Hop=Hip-Hop/Rap",), epochs=20)
     assert run.bundle.genres.names == ("Jazz", "Rock", "Hip-Hop/Rap")
     assert sum(run.metrics[GENRE_CHOICE]["rows"].values()) == 60
-    scores = predict.evaluate_frame(run.bundle, typed)
+    scores = oracles.evaluate_frame(run.bundle, typed)
     # Every Rap and Hip-Hop row is scored, as Hip-Hop/Rap.
     assert scores["n_rows"] == 60
     assert scores["per_genre"]["Hip-Hop/Rap"]["support"] == 30

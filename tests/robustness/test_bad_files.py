@@ -17,6 +17,7 @@ import pytest
 from core import data, export, opening, pipeline, predict, reading, schema, tables
 from core.errors import DataError
 from core.genres import REFERENCE
+from tests import oracles
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
 from tests.cli.runner import run_cli
 from tests.conftest import tiny_config
@@ -453,7 +454,7 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
     unpredictable = export.unpredictable_rows(table)
     assert unpredictable["row"].tolist() == [position + 1 for position in bad.reasons]
     downloaded = pd.read_csv(
-        io.BytesIO(export.predictions_csv_bytes(table, schema.GENRES)),
+        io.BytesIO(oracles.predictions_csv_bytes(table, schema.GENRES)),
         dtype=str,
         keep_default_na=False,
     )
@@ -464,7 +465,7 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
     # The download rounds probabilities to four decimals.
     assert_every_row_accounted(bad, downloaded, atol=1e-3)
     if export.has_labels(typed, REFERENCE):
-        scores = predict.evaluate_frame(drop_run.bundle, typed)
+        scores = oracles.evaluate_frame(drop_run.bundle, typed)
         assert scores["n_unpredictable"] == bad.unpredictable("drop")
         counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
         assert counted == bad.rows
