@@ -6,7 +6,7 @@ drawn at random among the nine it is not predicted as, popularity and
 duration locked (as a person keeping the song's length would). Prints the
 median and worst seconds per track (wall and this thread's CPU), the share of
 tracks whose genre was reached, and, measured in the same run, one
-prediction's time (``frame_from_values`` + ``predict_frame``) for reference.
+prediction's time (``tables.track_rows`` + ``predict_frame``) for reference.
 Target: at most 1 s per track.
 
 Usage: ``python benchmarks/bench_counterfactual.py [--tracks 50]``
@@ -47,7 +47,7 @@ def main() -> None:
     jobs = []
     for _, row in tracks.iterrows():
         values = {feature: row[feature] for feature in schema.FEATURE_COLUMNS}
-        predicted = predict.predict_frame(model, data.frame_from_values(values))
+        predicted = predict.predict_frame(model, tables.track_rows([values]))
         others = [g for g in schema.GENRES if g != predicted["predicted_genre"].iloc[0]]
         jobs.append((values, others[generator.integers(len(others))]))
 
@@ -70,7 +70,7 @@ def main() -> None:
         reached.append(result.reached)
 
     def prediction(job) -> None:
-        predict.predict_frame(model, data.frame_from_values(job[0]))
+        predict.predict_frame(model, tables.track_rows([job[0]]))
 
     reference_wall, reference_cpu = timed(prediction, jobs)
     wall, cpu = timed(search, jobs)

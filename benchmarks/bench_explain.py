@@ -6,7 +6,7 @@ server runs (ui.state), on the shipped model and the development data:
 - **explanation**: what a slider move adds to the Predict page's update when
   "Why this genre?" is shown: ``core.shapley.shapley_values`` (8,192
   predictions) plus its waterfall figure, median over 50 slider positions;
-  the reference is the prediction alone (``frame_from_values`` +
+  the reference is the prediction alone (``tables.track_rows`` +
   ``predict_frame``). Target: at most 150 ms added.
 - **map**: the first computation of the map of songs on 9,000 tracks
   (``core.explain.song_map``, scikit-learn's PCA imported on the way), as the
@@ -62,7 +62,7 @@ def median_ms(function, items):
 rows = [values_of(row) for _, row in tracks.iterrows()]
 
 def prediction(values):
-    predict.predict_frame(loaded, data.frame_from_values(values))
+    predict.predict_frame(loaded, tables.track_rows([values]))
 
 def explanation(values):
     result = shapley.shapley_values(loaded, values)

@@ -84,7 +84,7 @@ for name in ("ten", "many"):
     columns = predict.probability_columns(genres)
 
     def prediction(values):
-        return predict.predict_frame(loaded, data.frame_from_values(values))
+        return predict.predict_frame(loaded, tables.track_rows([values]))
 
     def slider_move(values):
         probabilities = prediction(values)[columns].to_numpy()[0]

@@ -5,7 +5,7 @@
   it in ``st.cache_data``); afterwards the process must not have imported
   TensorFlow.
 - Predict: what one slider change costs, with a loaded bundle:
-  ``core.predict.predict_frame(bundle, core.data.frame_from_values(values))``,
+  ``core.predict.predict_frame(bundle, core.tables.track_rows([values]))``,
   median over 200 calls (target 50 ms); also the raw model call alone (the
   NumPy network on one prepared row) and the "what if" sweep the page
   redraws with it.
@@ -53,7 +53,7 @@ import json, statistics, sys, time
 # One BLAS thread, as the app's server runs (ui.state).
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
-from core import bundle as bundles, data, predict
+from core import bundle as bundles, data, predict, tables
 loaded = bundles.load_bundle(sys.argv[1])
 values = {"popularity": 45.0, "acousticness": 0.3, "danceability": 0.55,
           "duration_ms": 227000.0, "energy": 0.6, "instrumentalness": 0.1,
@@ -73,13 +73,13 @@ def timed(function, calls=200, warmup=5):
 def slider_change(step):
     # Like a slider moving: a different energy every call.
     changed = dict(values, energy=(step % 100) / 100)
-    return predict.predict_frame(loaded, data.frame_from_values(changed))
+    return predict.predict_frame(loaded, tables.track_rows([changed]))
 
-row = data.frame_from_values(values)
+row = tables.track_rows([values])
 matrix = loaded.preprocessor.transform(row)
 results = {}
 results["slider"] = timed(slider_change)
-results["frame"] = timed(lambda step: data.frame_from_values(values))
+results["frame"] = timed(lambda step: tables.track_rows([values]))
 results["model"] = timed(lambda step: loaded.network.probabilities(matrix))
 from core import explain
 results["what_if"] = timed(lambda step: explain.what_if(loaded, row, "energy"),
@@ -157,12 +157,12 @@ def predict_rows() -> list[Row]:
     frame_ms, _ = result["frame"]
     rows = [
         Row(
-            "3. Predict: one slider change (`frame_from_values` + `predict_frame`)",
+            "3. Predict: one slider change (`tables.track_rows` + `predict_frame`)",
             f"{slider_ms:.1f} ms median (slowest {slider_worst:.1f} ms) "
             "over 200 calls; "
             f"model: {which}",
             f"raw model call {model_ms:.2f} ms (the NumPy network, one row); "
-            f"frame_from_values {frame_ms:.1f} ms",
+            f"tables.track_rows {frame_ms:.1f} ms",
             f"{slider_ms / PREDICT_TARGET_MS:.2f} of target",
             f"<= {PREDICT_TARGET_MS:.0f} ms",
             slider_ms <= PREDICT_TARGET_MS,

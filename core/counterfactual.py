@@ -46,7 +46,7 @@ from core import schema
 from core.bundle import Bundle
 from core.errors import DataError
 from core.genres import Genres
-from core.tables import PROBLEM_COLUMN
+from core.tables import track_rows
 
 # Key and mode stay as they are: a key change is rarely what "sounds like
 # another genre" means, and the model barely uses them.
@@ -148,20 +148,9 @@ def change_sentence(result: Counterfactual) -> str:
 
 
 def _row_frame(values: dict[str, float | str], count: int) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            feature: np.full(
-                count,
-                float(values[feature])
-                if feature in schema.NUMERIC_FEATURES
-                else values[feature],
-                dtype=np.float64 if feature in schema.NUMERIC_FEATURES else object,
-            )
-            for feature in schema.FEATURE_COLUMNS
-        }
-    )
-    frame[PROBLEM_COLUMN] = ""
-    return frame
+    """``count`` rows of the track (:func:`core.tables.track_rows`), to overwrite."""
+    track = track_rows([values])
+    return track.iloc[np.zeros(count, dtype=np.intp)].reset_index(drop=True)
 
 
 class _Search:

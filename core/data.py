@@ -19,7 +19,7 @@ was empty (whether a model fills them in is the model's choice).
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import numpy as np
@@ -459,27 +459,3 @@ def load_csv(
         summary,
         genres,
     )
-
-
-def _cell(value: object) -> str:
-    # None and NaN are an empty cell: "unknown" for tempo and duration.
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
-
-
-def frame_from_values(values: Mapping[str, object]) -> pd.DataFrame:
-    """Build a one-row typed frame from feature values (e.g. the Predict sliders).
-
-    Args:
-        values: every name in ``schema.FEATURE_COLUMNS`` (numbers, and key and
-            mode as text; None or NaN for an unknown tempo or duration);
-            ``music_genre`` may be added.
-
-    Raises:
-        DataError: a feature is missing.
-    """
-    raw = pd.DataFrame(
-        [{name: _cell(value) for name, value in values.items()}], dtype=str
-    )
-    return type_frame(raw)

@@ -154,7 +154,7 @@ def what_if(
 
     Args:
         bundle: a trained model bundle.
-        row: a one-row typed frame (e.g. ``core.data.frame_from_values``).
+        row: a one-row typed frame (e.g. ``core.tables.track_rows``).
         feature: the feature to sweep (a numeric feature, ``key`` or ``mode``).
         points: number of values for a numeric feature.
 

@@ -3,7 +3,7 @@
 The Predict page shows one slider per audio feature; this module decides each
 slider's range, step, unit and starting value (from the data when it is
 loaded, from fixed typical values otherwise) and converts slider positions
-into the raw values :func:`core.data.frame_from_values` expects. The Train
+into the raw values :func:`core.tables.track_rows` expects. The Train
 page's "hidden layers" text box is parsed here too.
 
 No Streamlit and no TensorFlow: the functions are plain and tested.
@@ -192,7 +192,7 @@ def feature_values(
             such small values on a log scale), unknown ones included.
 
     Returns:
-        A dict for :func:`core.data.frame_from_values` (NaN: unknown).
+        A dict for :func:`core.tables.track_rows` (NaN: unknown).
     """
     values: dict[str, object] = {
         feature: ranges[feature].to_raw(display_values[feature])

@@ -32,7 +32,7 @@ from core import schema
 from core.bundle import Bundle
 from core.errors import DataError
 from core.genres import Genres
-from core.tables import PROBLEM_COLUMN
+from core.tables import track_rows
 
 FEATURES: tuple[str, ...] = schema.FEATURE_COLUMNS
 COALITIONS = 1 << len(FEATURES)
@@ -88,14 +88,6 @@ _SIZES = np.array([bin(mask).count("1") for mask in range(COALITIONS)])
 _WEIGHTS = _weights(len(FEATURES))
 
 
-def _rows(*tracks: dict[str, float | str]) -> pd.DataFrame:
-    frame = pd.DataFrame([{f: track[f] for f in FEATURES} for track in tracks])
-    for feature in schema.NUMERIC_FEATURES:
-        frame[feature] = frame[feature].astype(float)
-    frame[PROBLEM_COLUMN] = ""
-    return frame
-
-
 # Which of the four key/mode rows of coalition_inputs a coalition's study
 # "scale" columns come from, by 2 x (key from the track) + (mode from it).
 _KEY_MODE_ROW = np.array([0, 3, 2, 1])
@@ -116,11 +108,13 @@ def coalition_inputs(
     """
     preprocessor = bundle.preprocessor
     key, mode = schema.KEY_COLUMN, schema.MODE_COLUMN
-    rows = _rows(
-        baseline,
-        values,
-        {**baseline, key: values[key]},
-        {**baseline, mode: values[mode]},
+    rows = track_rows(
+        [
+            baseline,
+            values,
+            {**baseline, key: values[key]},
+            {**baseline, mode: values[mode]},
+        ]
     )
     usable, reasons = preprocessor.usable_rows(rows)
     if not usable[1]:

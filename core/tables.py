@@ -8,10 +8,13 @@ turned into a model's codes here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
 from core import schema
+from core.errors import DataError
 from core.genres import Genres
 
 PROBLEM_COLUMN = "row_problem"
@@ -102,3 +105,60 @@ def label_codes(typed: pd.DataFrame, genres: Genres) -> np.ndarray:
     if schema.TARGET not in typed.columns:
         return np.full(len(typed), -1, dtype=np.int64)
     return genres.codes(typed[schema.TARGET])
+
+
+def _number(value: float | str | None) -> float:
+    """A feature's value as a float; NaN when unknown (None or NaN)."""
+    return np.nan if value is None else float(value)
+
+
+def track_rows(tracks: Sequence[Mapping[str, float | str | None]]) -> pd.DataFrame:
+    """Typed rows of tracks given by their feature values, one row per track.
+
+    The one way a track made of numbers becomes rows a model predicts: the
+    Predict page's sliders, a shared link, Shapley coalitions and
+    counterfactual candidates. The values are a track's own, already in
+    range (sliders and links are held to the data's ranges): numbers, None
+    or NaN for an unknown one, key and mode as GenreLab spells them. The rows
+    equal what reading the same values from a file gives
+    (:func:`core.data.load_csv`), without writing them as text and typing
+    them back.
+
+    Raises:
+        DataError: a track lacks a feature.
+    """
+    missing = [
+        name
+        for name in schema.FEATURE_COLUMNS
+        if any(name not in track for track in tracks)
+    ]
+    if missing:
+        what = "column" if len(missing) == 1 else "columns"
+        raise DataError(f"A track is missing the {what} {', '.join(missing)}.")
+    columns: dict[str, object] = {}
+    empty: list[np.ndarray] = []
+    for name in schema.FEATURE_COLUMNS:
+        values = [track[name] for track in tracks]
+        if name in schema.NUMERIC_FEATURES:
+            numbers = np.array([_number(value) for value in values], dtype=np.float64)
+            unknown = np.isnan(numbers)
+            columns[name] = numbers
+        else:
+            unknown = np.array([value is None for value in values], dtype=bool)
+            columns[name] = pd.array(
+                [None if value is None else str(value) for value in values],
+                dtype="str",
+            )
+        empty.append(np.where(unknown, name, ""))
+    frame = pd.DataFrame(columns)
+    frame[PROBLEM_COLUMN] = pd.array([""] * len(frame), dtype="str")
+    named = (
+        [
+            EMPTY_SEPARATOR.join(name for name in row if name)
+            for row in zip(*empty, strict=True)
+        ]
+        if len(frame)
+        else []
+    )
+    frame[EMPTY_COLUMN] = pd.array(named, dtype="str")
+    return frame

@@ -17,13 +17,13 @@ import streamlit as st
 from core import (
     corrections,
     counterfactual,
-    data,
     explain,
     label_issues,
     predict,
     segments,
     shapley,
     songs,
+    tables,
 )
 from core.bundle import Bundle
 from core.errors import GenreLabError
@@ -150,7 +150,7 @@ def predicted_track(
     server's CPU for a returning browser's new session on Predict (8
     sessions, twice): 0.100 s before this cache, 0.087 s with it.
     """
-    row = data.frame_from_values(values)
+    row = tables.track_rows([values])
     try:
         return row, predict.predict_frame(_bundle, row)
     except GenreLabError as error:

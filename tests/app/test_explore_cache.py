@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from core import data, predict, schema, shapley
+from core import predict, schema, shapley, tables
 from ui import explore
 
 
@@ -55,9 +55,9 @@ def test_a_cached_prediction_is_the_models_own_and_follows_the_track(
     values = track(separable_typed, 5)
     for key, run in (("impute", impute_run), ("drop", drop_run)):
         row, cached = explore.predicted_track(key, values, run.bundle)
-        direct = predict.predict_frame(run.bundle, data.frame_from_values(values))
+        direct = predict.predict_frame(run.bundle, tables.track_rows([values]))
         pd.testing.assert_frame_equal(cached, direct)
-        pd.testing.assert_frame_equal(row, data.frame_from_values(values))
+        pd.testing.assert_frame_equal(row, tables.track_rows([values]))
     moved = {**values, "energy": 1.0 - values["energy"]}
     _, before = explore.predicted_track("impute", values, impute_run.bundle)
     _, after = explore.predicted_track("impute", moved, impute_run.bundle)

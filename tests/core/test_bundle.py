@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import data, predict, preprocessing, schema
+from core import predict, preprocessing, schema, tables
 from core.errors import BundleError
 
 
@@ -220,7 +220,7 @@ def test_a_bundle_saved_before_genres_were_recorded_has_the_ten(saved):
     loaded = bundles.load_bundle(saved)
     assert loaded.genres.names == schema.GENRES
     assert not loaded.genres.merges
-    rows = data.frame_from_values(dict(schema.TYPICAL_TRACK))
+    rows = tables.track_rows([dict(schema.TYPICAL_TRACK)])
     np.testing.assert_array_equal(
         predict.predict_frame(loaded, rows)[predict.probability_columns(schema.GENRES)],
         predict.predict_frame(before, rows)[predict.probability_columns(schema.GENRES)],

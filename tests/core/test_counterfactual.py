@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core import counterfactual, data, predict, schema, tables
+from core import counterfactual, predict, schema, tables
 from core.errors import DataError
 
 
@@ -23,7 +23,7 @@ def same(first, second) -> bool:
 
 
 def top_genre(bundle, values) -> str:
-    return predict.predict_frame(bundle, data.frame_from_values(values))[
+    return predict.predict_frame(bundle, tables.track_rows([values]))[
         predict.PREDICTED
     ].iloc[0]
 
@@ -70,7 +70,7 @@ def test_a_track_already_of_the_genre_is_left_as_it_is(tracks, impute_run):
     label = tracks.index[0]
     values = values_of(tracks, label)
     genre = top_genre(bundle, values)
-    probabilities = predict.predict_frame(bundle, data.frame_from_values(values))
+    probabilities = predict.predict_frame(bundle, tables.track_rows([values]))
     ordered = np.sort(
         probabilities[predict.probability_columns(schema.GENRES)].to_numpy()[0]
     )
@@ -91,9 +91,9 @@ def test_every_change_of_a_reached_answer_is_needed(tracks, impute_run):
             continue
         for change in result.changes:
             undone = {**result.values, change.feature: values[change.feature]}
-            probabilities = predict.predict_frame(
-                bundle, data.frame_from_values(undone)
-            )[predict.probability_columns(schema.GENRES)].to_numpy()[0]
+            probabilities = predict.predict_frame(bundle, tables.track_rows([undone]))[
+                predict.probability_columns(schema.GENRES)
+            ].to_numpy()[0]
             target = probabilities[schema.GENRES.index("Blues")]
             lead = target - np.delete(probabilities, schema.GENRES.index("Blues")).max()
             assert lead < counterfactual.MIN_MARGIN

@@ -314,22 +314,33 @@ def test_resolve_data_path_prefers_explicit_then_environment_then_default(
     assert download.resolve_data_path(tmp_path / "x.csv") == tmp_path / "x.csv"
 
 
-# --- one-row frames from slider values ---------------------------------------------
+# --- rows from a track's values (sliders, links, Shapley, counterfactuals) ---------
 
 
-def test_frame_from_values_builds_one_typed_row():
+@pytest.mark.parametrize("unknown", [(), ("tempo",), ("tempo", "duration_ms")])
+def test_track_rows_equal_the_same_values_read_from_a_file(unknown):
+    values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS}
+    values.update(dict.fromkeys(unknown))
+    written = {name: "" if value is None else value for name, value in values.items()}
+    read = data.load_csv(csv_bytes([written, written], list(schema.FEATURE_COLUMNS)))
+    built = tables.track_rows([values, values])
+    pd.testing.assert_frame_equal(built, read[built.columns.tolist()])
+    assert list(built.columns) == list(read.columns)
+
+
+def test_track_rows_builds_one_typed_row():
     values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS}
     values["tempo"] = 98.5
-    typed = data.frame_from_values(values)
+    typed = tables.track_rows([values])
     assert len(typed) == 1
     assert typed.loc[0, "tempo"] == 98.5
     assert typed.loc[0, "row_problem"] == ""
 
 
-def test_frame_from_values_needs_every_feature():
+def test_track_rows_needs_every_feature():
     values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS if name != "key"}
     with pytest.raises(DataError, match="missing the column key"):
-        data.frame_from_values(values)
+        tables.track_rows([values])
 
 
 def test_the_upload_limit_is_the_one_core_checks():

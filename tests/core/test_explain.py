@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import data, explain, schema
+from core import explain, schema, tables
 from core.errors import DataError
 from tests.conftest import GOOD_ROW, SIGNAL_FEATURES
 
 
 def _one_track(**changes: object):
     values = {name: GOOD_ROW[name] for name in schema.FEATURE_COLUMNS}
-    return data.frame_from_values({**values, **changes})
+    return tables.track_rows([{**values, **changes}])
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +87,13 @@ def test_what_if_sweeps_every_category(impute_run, feature, values):
 
 def test_what_if_fills_an_unknown_for_an_impute_model(impute_run):
     table = explain.what_if(
-        impute_run.bundle, _one_track(tempo="?"), "energy", points=3
+        impute_run.bundle, _one_track(tempo=None), "energy", points=3
     )
     assert np.isfinite(table[list(schema.GENRES)].to_numpy()).all()
 
 
 def test_what_if_on_a_drop_model_with_an_unknown_tempo(drop_run):
-    track = _one_track(tempo="?")
+    track = _one_track(tempo=None)
     with pytest.raises(DataError, match="unknown tempo"):
         explain.what_if(drop_run.bundle, track, "energy")
     # Sweeping the unknown feature itself gives it values: that works.

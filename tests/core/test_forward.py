@@ -177,13 +177,13 @@ def test_many_rows_are_predicted_in_blocks_with_the_same_result():
 def test_predicting_with_the_shipped_model_never_imports_tensorflow():
     script = (
         "import sys\n"
-        "from core import bundle, data, predict\n"
+        "from core import bundle, predict, tables\n"
         "loaded = bundle.load_bundle(bundle.DEFAULT_MODEL_DIR)\n"
-        "row = data.frame_from_values({'popularity': 50, 'acousticness': 0.1,"
+        "row = tables.track_rows([{'popularity': 50, 'acousticness': 0.1,"
         " 'danceability': 0.7, 'duration_ms': 200000, 'energy': 0.8,"
         " 'instrumentalness': 0.0, 'liveness': 0.1, 'loudness': -5,"
         " 'speechiness': 0.3, 'tempo': 95, 'valence': 0.5, 'key': 'C#',"
-        " 'mode': 'Major'})\n"
+        " 'mode': 'Major'}])\n"
         "result = predict.predict_frame(loaded, row)\n"
         "assert result['reason'].iloc[0] == '', result\n"
         "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"

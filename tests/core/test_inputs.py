@@ -66,7 +66,7 @@ def test_feature_values_make_a_predictable_row():
     ranges = inputs.slider_ranges(None)
     positions = {feature: rng.default for feature, rng in ranges.items()}
     values = inputs.feature_values(ranges, positions, "F#", "Minor")
-    frame = data.frame_from_values(values)
+    frame = tables.track_rows([values])
 
     assert frame[tables.PROBLEM_COLUMN].iloc[0] == ""
     assert frame["duration_ms"].iloc[0] == pytest.approx(227_000.0, abs=3000)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, predict, schema, understanding
+from core import data, predict, schema, tables, understanding
 from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -129,7 +129,7 @@ def test_a_frame_with_a_non_default_index_keeps_it(drop_run, mixed_typed):
 def test_a_slider_row_is_predicted(impute_run):
     values = {name: row()[name] for name in schema.FEATURE_COLUMNS}
     values["tempo"] = None  # unknown: the impute bundle fills it
-    typed = data.frame_from_values(values)
+    typed = tables.track_rows([values])
     predictions = predict.predict_frame(impute_run.bundle, typed)
     assert predictions.loc[0, "reason"] == ""
     assert predictions.loc[0, "predicted_genre"] in schema.GENRES

@@ -29,9 +29,9 @@ def test_contributions_add_up_to_the_probability_for_every_genre(
     total = result.baseline_probabilities + result.contributions.sum(axis=0)
     np.testing.assert_allclose(total, result.probabilities, atol=1e-9)
     # The probability explained is the one predict gives for the track.
-    from core import data, predict
+    from core import predict, tables
 
-    shown = predict.predict_frame(impute_run.bundle, data.frame_from_values(values))
+    shown = predict.predict_frame(impute_run.bundle, tables.track_rows([values]))
     # The network runs in float32: one row alone and the same row among the
     # 8,192 coalitions may round differently in the last bits (a few 1e-9).
     np.testing.assert_allclose(
