@@ -32,7 +32,7 @@ import json, statistics, sys, time
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
 import numpy as np
-from core import bundle as bundles
+from core import bundle as bundles, wording
 from core import data, explain, predict, schema, shapley, songs, tables
 from ui import charts
 
@@ -71,7 +71,7 @@ def explanation(values):
     figure = charts.contributions(result.for_genre(genre), genre,
                                   float(result.baseline_probabilities[column]))
     figure.to_json()
-    shapley.reading(result, genre)
+    wording.shapley_reading(result, genre)
 
 results = {"prediction_ms": median_ms(prediction, rows),
            "explanation_ms": median_ms(explanation, rows)}

@@ -39,7 +39,7 @@ MANY = 113
 TRAIN = r"""
 import dataclasses, sys
 import numpy as np
-from core import bundle as bundles, config, data, pipeline, schema, tables
+from core import bundle as bundles, config, data, pipeline, schema, tables, wording
 typed = data.load_csv(sys.argv[1], require_label=True)
 usable = typed[(typed[tables.PROBLEM_COLUMN] == "") & typed[schema.TARGET].notna()]
 rows = usable.sample(n=int(sys.argv[3]), random_state=0)
@@ -98,7 +98,7 @@ for name in ("ten", "many"):
         charts.contributions(
             result.for_genre(genre), genre, float(result.baseline_probabilities[column])
         ).to_json()
-        shapley.reading(result, genre)
+        wording.shapley_reading(result, genre)
 
     results[name] = {
         "genres": len(genres),

@@ -23,7 +23,7 @@ import time
 
 from _common import DATA, load_average, machine
 
-from core import config, data, sweep
+from core import config, data, sweep, wording
 
 ORDER = ["learning_rate", *[name for name in sweep.SETTINGS if name != "learning_rate"]]
 
@@ -61,7 +61,7 @@ def main() -> int:
             f"(load average {load:.1f} -> {load_average():.1f})"
         )
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-        print("reading:", sweep.reading(setting, runs), flush=True)
+        print("reading:", wording.sweep_reading(setting, runs), flush=True)
     return 0
 
 

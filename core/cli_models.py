@@ -10,7 +10,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from core import download
+from core import download, wording
 from core.cli_shared import (
     ProgressBar,
     cluster_address,
@@ -344,7 +344,7 @@ def command_sweep(arguments: argparse.Namespace) -> int:
         winner.run.bundle, out / "best", card=model_card(winner.run.bundle, command)
     )
     print(table.to_string(index=False, float_format=lambda x: f"{x:.4f}"))
-    print(sweep.reading(arguments.setting, runs))
+    print(wording.sweep_reading(arguments.setting, runs))
     print(f"written: {out / 'sweep.csv'} and the best run's bundle in {out / 'best'}")
     return 0
 

@@ -253,29 +253,6 @@ def reliability(
     }
 
 
-def reliability_reading(result: dict) -> str:
-    """One sentence on the reliability table.
-
-    "When it says 70%, it is right 68% of the time."
-    """
-    table = result["table"]
-    if table.empty:
-        return "There are no tracks to check the percentages on."
-    # The bin nearest 70% among those holding at least 5% of the tracks (a
-    # typical "fairly sure" answer, measured on enough tracks to mean it).
-    enough = table[table["tracks"] >= 0.05 * result["tracks"]]
-    candidates = enough if not enough.empty else table
-    busiest = candidates.iloc[int(np.argmin(np.abs(candidates["confidence"] - 0.7)))]
-    error = result["expected_calibration_error"]
-    return (
-        f"When it says {busiest['confidence']:.0%}, "
-        f"it is right {busiest['accuracy']:.0%} "
-        f"of the time ({int(busiest['tracks']):,} tracks); "
-        f"over all {result['tracks']:,} "
-        f"tracks its percentages are off by {error * 100:.1f} points on average."
-    )
-
-
 # --- the effect of one feature across all songs ----------------------------------
 
 

@@ -27,6 +27,41 @@ FILLED = understanding.TYPICAL_VALUES_COLUMN
 NOVELTY = novelty.NOVELTY
 
 
+@dataclass(frozen=True)
+class TrackPrediction:
+    """One track's answer: each genre's probability, and the genres likeliest first.
+
+    Worked out once per answer and handed to every chart and sentence that
+    shows it, so that they agree on the order (ties: the model's genre
+    order first).
+    """
+
+    genres: tuple[str, ...]
+    probabilities: np.ndarray
+    # Genre positions, likeliest first.
+    order: np.ndarray
+
+    @classmethod
+    def of(
+        cls, probabilities: np.ndarray | Sequence[float], genres: Sequence[str]
+    ) -> TrackPrediction:
+        shares = np.asarray(probabilities, dtype=float)
+        return cls(tuple(genres), shares, np.argsort(-shares, kind="stable"))
+
+    @property
+    def ranked(self) -> list[tuple[str, float]]:
+        """(genre, probability) pairs, likeliest first."""
+        return [(self.genres[i], float(self.probabilities[i])) for i in self.order]
+
+    @property
+    def genres_by_probability(self) -> list[str]:
+        return [self.genres[i] for i in self.order]
+
+    @property
+    def top(self) -> str:
+        return self.genres[self.order[0]]
+
+
 def probability_column(genre: str) -> str:
     """Name of the output column holding one genre's probability, e.g. ``p_Hip-Hop``."""
     return f"p_{genre}"
@@ -460,26 +495,3 @@ def with_network(scores: dict, bundle: Bundle, choice: NetworkChoice) -> dict:
     if bundle.audio_network is None:
         return scores
     return {**scores, WITHOUT_POPULARITY: choice.audio_only}
-
-
-def top_two_sentence(
-    probabilities: np.ndarray | list[float], genres: Sequence[str]
-) -> str:
-    """A plain sentence on the two likeliest genres.
-
-    For example "Mostly Rock, with some Alternative".
-    """
-    values = np.asarray(probabilities, dtype=float)
-    first, second = np.argsort(-values)[:2]
-    top, runner_up = genres[first], genres[second]
-    if values[first] >= 0.75:
-        return f"Clearly {top} ({values[first]:.0%})."
-    if values[first] - values[second] < 0.05:
-        return (
-            f"A toss-up between {top} ({values[first]:.0%}) and "
-            f"{runner_up} ({values[second]:.0%})."
-        )
-    return (
-        f"Mostly {top} ({values[first]:.0%}), with some {runner_up} "
-        f"({values[second]:.0%})."
-    )

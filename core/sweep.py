@@ -334,7 +334,7 @@ def validation_curve(run: SweepRun) -> list[float]:
     ]
 
 
-def _fastest(runs: Sequence[SweepRun], winner: int) -> tuple[int, int] | None:
+def fastest_learner(runs: Sequence[SweepRun], winner: int) -> tuple[int, int] | None:
     """The run that led after a quarter of the epochs, when it is not the winner.
 
     And the epoch.
@@ -351,73 +351,7 @@ def _fastest(runs: Sequence[SweepRun], winner: int) -> tuple[int, int] | None:
     return leader, early
 
 
-def reading(setting: str, runs: Sequence[SweepRun]) -> str:
-    """One sentence on what the sweep showed.
-
-    For example "More dropout helped up to 0.3, then hurt.".
-    """
-    if not runs:
-        return "No run has finished yet."
-    spec = SETTINGS[setting]
-    name = spec.label[0].lower() + spec.label[1:]
-    scores = [run.validation["accuracy"] for run in runs]
-    values = [run.values[setting] for run in runs]
-    winner = int(np.argmax(scores))
-    spread = (max(scores) - min(scores)) * 100
-    if len(runs) == 1:
-        return f"One run so far: {shown_value(values[0])} reached {scores[0]:.1%}."
-    if spread < LEVEL_POINTS:
-        return (
-            f"The {name} made little difference here: every value within "
-            f"{spread:.1f} points ({min(scores):.1%} to {max(scores):.1%})."
-        )
-    best_text = f"{shown_value(values[winner])} ({scores[winner]:.1%})"
-    if spec.numeric:
-        order = np.argsort([_number(value) for value in values])
-        position = int(np.flatnonzero(order == winner)[0])
-        ordered = [scores[i] for i in order]
-        low, high = shown_value(values[order[0]]), shown_value(values[order[-1]])
-        if position == len(order) - 1:
-            sentence = (
-                f"More was better: the {name} did best at its largest value, "
-                f"{best_text}"
-            )
-        elif position == 0:
-            sentence = (
-                f"Less was better: the {name} did best at its smallest value, "
-                f"{best_text}"
-            )
-        else:
-            # Past the peak: a drop under LEVEL_POINTS is no real change.
-            after = (
-                "then hurt"
-                if (scores[winner] - ordered[-1]) * 100 >= LEVEL_POINTS
-                else "then levelled off"
-            )
-            sentence = (
-                f"Raising the {name} helped up to {best_text}, {after} "
-                f"({shown_value(values[order[-1]])}: {ordered[-1]:.1%})"
-            )
-        sentence += (
-            f"; from {low} to {high} validation accuracy spans {spread:.1f} points"
-        )
-    else:
-        worst = int(np.argmin(scores))
-        sentence = (
-            f"{best_text} was best and {shown_value(values[worst])} worst "
-            f"({scores[worst]:.1%}), {spread:.1f} points apart"
-        )
-    fastest = _fastest(runs, winner)
-    if fastest is not None:
-        leader, epoch = fastest
-        sentence += (
-            f"; {shown_value(values[leader])} learned fastest (ahead after {epoch} "
-            f"epoch{'s' if epoch > 1 else ''}) but ended lower"
-        )
-    return sentence + "."
-
-
-def _number(value: Any) -> float:
+def setting_number(value: Any) -> float:
     return float(len(value)) if isinstance(value, tuple) else float(value)
 
 

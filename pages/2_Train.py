@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core import config as settings
-from core import inputs, sweep
+from core import inputs, sweep, wording
 from core.errors import GenreLabError
 from ui import charts, genre_choice, navigation, readings, show, state, training
 from ui.genre_choice import GENRE_FIELDS
@@ -507,7 +507,7 @@ if kept_sweep and kept_sweep["runs"]:
     if kept_sweep["mode"] == "sweep":
         name = kept_sweep["settings"][0]
         st.subheader(f"What {sweep.SETTINGS[name].label.lower()} does")
-        st.markdown(sweep.reading(name, runs))
+        st.markdown(wording.sweep_reading(name, runs))
         label, numeric = (
             sweep.SETTINGS[name].label.lower(),
             sweep.SETTINGS[name].numeric,

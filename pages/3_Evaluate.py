@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import card_figures, evaluate, explain, schema, songs
+from core import card_figures, evaluate, explain, schema, songs, wording
 from core.errors import GenreLabError
 from ui import (
     charts,
@@ -368,7 +368,7 @@ else:
         f"On the {SPLIT_LABELS[reliability_split]}: the model's tracks grouped by "
         "how sure it was of its top genre, against how often that genre was "
         "right. On the dotted diagonal, a 70% answer would be right 70% of the "
-        "time. " + explain.reliability_reading(result)
+        "time. " + wording.reliability_reading(result)
     )
     show.chart(
         charts.reliability(result["table"]),
@@ -424,7 +424,6 @@ st.markdown(
 )
 def importance_table(model_key: str, data_key: str, _bundle, _typed) -> pd.DataFrame:
     """Permutation importance, cached per model and data."""
-    from core import explain
 
     return explain.permutation_importance_table(_bundle, _typed)
 

@@ -28,8 +28,8 @@ from core import (  # noqa: E402
     novelty,
     predict,
     schema,
-    shapley,
     songs,
+    wording,
 )
 from core.errors import GenreLabError  # noqa: E402
 from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
@@ -378,7 +378,7 @@ def why_section(values: dict[str, object], probabilities) -> None:
     column = model.bundle.genres.index(genre)
     table = result.for_genre(genre)
     baseline = float(result.baseline_probabilities[column])
-    st.markdown(shapley.reading(result, genre))
+    st.markdown(wording.shapley_reading(result, genre))
     show.chart(
         charts.contributions(table, genre, baseline),
         readings.contributions(table, genre, baseline),
@@ -614,7 +614,9 @@ def answer(probabilities, reason: str | None) -> None:
             return
         order = (-probabilities).argsort()
         top, second = (GENRES[i] for i in order[:2])
-        sentence = predict.top_two_sentence(probabilities, GENRES)
+        sentence = wording.top_two_sentence(
+            predict.TrackPrediction.of(probabilities, GENRES)
+        )
         # Raw HTML in markdown becomes React elements: the paragraph stays the
         # same DOM node from one slider move to the next, as a live region must.
         # The style comes with it: a style-only st.html may arrive a second
@@ -735,7 +737,9 @@ def prediction_panel() -> None:
         if reason:
             st.warning(f"No prediction for this track: {reason}.")
             return
-        st.subheader(predict.top_two_sentence(probabilities, GENRES))
+        st.subheader(
+            wording.top_two_sentence(predict.TrackPrediction.of(probabilities, GENRES))
+        )
         track_novelty = float(result[predict.NOVELTY].iloc[0])
         # How far to trust it (issue 25): said beside the answer, loudly when
         # the track is unlike the tracks the model learned from.

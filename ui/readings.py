@@ -17,7 +17,7 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from core import predict, schema
+from core import predict, schema, wording
 from core.genres import default_order
 
 PERCENT = "percent"  # a table column of 0-1 shares, shown as percentages
@@ -432,7 +432,7 @@ def probabilities(values: Sequence[float], genres: Sequence[str]) -> Reading:
     table = pd.DataFrame(
         {"genre": [genres[i] for i in order], "probability": shares[order]}
     )
-    sentence = predict.top_two_sentence(shares, genres)
+    sentence = wording.top_two_sentence(predict.TrackPrediction.of(shares, genres))
     following = [f"{genres[i]} {percent(shares[i], 0)}" for i in order[2:4]]
     rest = shares[order[4:]]
     if following:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import explain, schema, tables
+from core import explain, schema, tables, wording
 from core.errors import DataError
 from tests.conftest import GOOD_ROW, SIGNAL_FEATURES
 
@@ -131,7 +131,7 @@ def test_reliability_bins_hold_every_track_and_measure_the_gap():
     sure[:, 1:] = 0.05 / 9
     far = explain.reliability(labels, sure)
     assert far["expected_calibration_error"] > 0.5
-    sentence = explain.reliability_reading(far)
+    sentence = wording.reliability_reading(far)
     assert sentence.startswith("When it says 95%, it is right")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, predict, schema, tables, understanding
+from core import data, predict, schema, tables, understanding, wording
 from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -179,7 +179,12 @@ def test_evaluate_frame_with_nothing_predictable(drop_run):
     ],
 )
 def test_top_two_sentence(probabilities, sentence):
-    assert predict.top_two_sentence(probabilities, schema.GENRES) == sentence
+    assert (
+        wording.top_two_sentence(
+            predict.TrackPrediction.of(probabilities, schema.GENRES)
+        )
+        == sentence
+    )
 
 
 def test_rows_without_a_label_column_are_predicted(drop_run):

@@ -10,7 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from core import forward, schema, shapley
+from core import forward, schema, shapley, wording
 from core.errors import DataError
 from tests import oracles
 
@@ -104,7 +104,7 @@ def test_an_unknown_tempo_is_explained_by_an_impute_model_and_refused_by_a_drop_
     values = dict(track(separable_typed, 2), tempo=float("nan"))
     result = shapley.shapley_values(impute_run.bundle, values)
     assert np.isfinite(result.contributions).all()
-    assert shapley.describe_value("tempo", float("nan"), 120.0) == "an unknown tempo"
+    assert wording.describe_value("tempo", float("nan"), 120.0) == "an unknown tempo"
     with pytest.raises(DataError, match="cannot explain the track: unknown tempo"):
         shapley.shapley_values(drop_run.bundle, values)
 
@@ -114,7 +114,7 @@ def test_the_reading_names_the_strongest_feature_and_its_points(
 ):
     result = shapley.shapley_values(impute_run.bundle, track(separable_typed, 9))
     genre = schema.GENRES[int(result.probabilities.argmax())]
-    sentence = shapley.reading(result, genre)
+    sentence = wording.shapley_reading(result, genre)
     strongest = result.for_genre(genre).iloc[0]
     points = round(abs(strongest["contribution"]) * 100)
     assert f"{points} points" in sentence and genre in sentence
@@ -131,7 +131,7 @@ def test_the_reading_names_the_strongest_feature_and_its_points(
     ],
 )
 def test_values_are_described_in_words(feature, value, baseline, words):
-    assert shapley.describe_value(feature, value, baseline) == words
+    assert wording.describe_value(feature, value, baseline) == words
 
 
 @pytest.mark.parametrize("run_name", ["drop_run", "impute_run", "study_like_run"])

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import features, sweep, tables
+from core import features, sweep, tables, wording
 from core.errors import ConfigError
 from core.genres import REFERENCE
 from tests.conftest import tiny_config
@@ -75,10 +75,10 @@ def test_validation_tracks_never_overlap_the_test_tracks(separable_typed, three_
 
 def test_the_reading_says_where_the_best_value_lies(three_runs):
     runs, _, _ = three_runs
-    sentence = sweep.reading("learning_rate", runs)
+    sentence = wording.sweep_reading("learning_rate", runs)
     winner = sweep.best(runs).values["learning_rate"]
     assert str(winner) in sentence and sentence.endswith(".")
-    assert sweep.reading("learning_rate", []) == "No run has finished yet."
+    assert wording.sweep_reading("learning_rate", []) == "No run has finished yet."
 
 
 @pytest.mark.parametrize(
@@ -188,4 +188,4 @@ def test_the_reading_of_a_sweep(accuracies, words):
         fake_run(value, accuracy)
         for value, accuracy in zip((0.0, 0.3, 0.5), accuracies, strict=True)
     ]
-    assert words in sweep.reading("dropout", runs)
+    assert words in wording.sweep_reading("dropout", runs)
