@@ -189,32 +189,35 @@ def _read_options(separator: str) -> dict:
 
 
 def _canonical_columns(
-    columns: list[str], header: tuple[str, ...], label: str | None = None
+    columns: list[str],
+    header: tuple[str, ...],
+    header_mapping: dict[str, str],
+    label: str | None = None,
 ) -> list[str]:
     """GenreLab's names for a chunk's columns (pandas' names for the others).
 
     Matched on the header as written when it lines up with the columns
-    (pandas renames a repeated name ``x.1``; the header still shows both);
-    ``label``: the genre column a person chose (as :func:`load_csv`).
+    (pandas renames a repeated name ``x.1``; the header still shows both),
+    with the header's mapping worked out once per file; ``label``: the genre
+    column a person chose (as :func:`load_csv`).
     """
-    names = header if len(header) == len(columns) else tuple(columns)
-    mapping = formats.column_mapping(names, label)
+    if len(header) == len(columns):
+        names, mapping = header, header_mapping
+    else:
+        names, mapping = tuple(columns), formats.column_mapping(columns, label)
     return [
         mapping.get(name, column) for name, column in zip(names, columns, strict=True)
     ]
 
 
-def _tidy_chunk(frame: pd.DataFrame, table: _Table, label: str | None) -> pd.DataFrame:
-    frame.columns = _canonical_columns(
-        [str(column).strip() for column in frame.columns], table.header, label
-    )
-    if table.separator == ";":
-        # Semicolon files come from spreadsheets set to a decimal comma (0,7).
-        for column in schema.NUMERIC_FEATURES:
-            if column in frame.columns:
-                frame[column] = frame[column].str.replace(
-                    _DECIMAL_COMMA, r"\1.\2", regex=True
-                )
+def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Numbers written with a decimal comma (0,7) read as 0.7: semicolon files
+    come from spreadsheets set to a decimal comma."""
+    for column in schema.NUMERIC_FEATURES:
+        if column in frame.columns:
+            frame[column] = frame[column].str.replace(
+                _DECIMAL_COMMA, r"\1.\2", regex=True
+            )
     return frame
 
 
@@ -225,12 +228,12 @@ def _understand_header(
     summary: understanding.Understood | None,
     written: list[str],
     file_format: str,
-    label: str | None,
+    mapping: dict[str, str],
 ) -> None:
     if summary is None:
         return
     summary.format = file_format
-    summary.renamed = formats.column_mapping(written, label)
+    summary.renamed = mapping
     summary.duration_in = {
         name: unit
         for name in written
@@ -305,19 +308,21 @@ def iter_raw_chunks(
     if isinstance(table, _JsonRows):
         frame = table.frame
         written = list(frame.columns)
-        frame.columns = _canonical_columns(written, (), label)
-        _understand_header(summary, written, formats.WEB_API, label)
+        mapping = formats.column_mapping(written, label)
+        frame.columns = _canonical_columns(written, tuple(written), mapping)
+        _understand_header(summary, written, formats.WEB_API, mapping)
         if summary is not None:
             summary.null_entries = table.null_entries
         for start in range(0, len(frame), size):
             yield frame.iloc[start : start + size]
         return
-    # Names are checked before any row is read: two columns of one meaning
-    # are refused at once.
-    _canonical_columns(list(table.header), (), label)
+    # Worked out once per file, before any row is read: two columns of one
+    # meaning are refused at once.
+    mapping = formats.column_mapping(table.header, label)
     _understand_header(
-        summary, list(table.header), formats.recognise(table.header), label
+        summary, list(table.header), formats.recognise(table.header), mapping
     )
+    canonical: list[str] | None = None
     with table.text:
         try:
             with warnings.catch_warnings(record=True) as caught:
@@ -344,7 +349,18 @@ def iter_raw_chunks(
                         if chunk.empty:
                             continue
                         first = False
-                        yield _tidy_chunk(chunk, table, label)
+                        if canonical is None:
+                            # pandas names every chunk's columns alike.
+                            canonical = _canonical_columns(
+                                [str(column).strip() for column in chunk.columns],
+                                table.header,
+                                mapping,
+                                label,
+                            )
+                        chunk.columns = canonical
+                        yield (
+                            _decimal_commas(chunk) if table.separator == ";" else chunk
+                        )
         except pd.errors.EmptyDataError:
             raise DataError(_NO_ROWS) from None
         except (pd.errors.ParserError, ValueError) as error:
