@@ -446,17 +446,16 @@ class Preprocessor:
         rows not usable): an empty cell, an unknown tempo, duration or key,
         a column the file lacks.
         """
-        named = []
-        for column in schema.FEATURE_COLUMNS:
-            unknown = typed[column].isna().to_numpy() & usable
-            said = f"{column}={formats.value_text(self.fill_value(column))}"
-            named.append(np.where(unknown, said, ""))
         notes = np.full(len(typed), "", dtype=object)
-        for column_notes in named:
-            has = column_notes != ""
-            both = has & (notes != "")
-            notes[both] = notes[both] + EMPTY_SEPARATOR
-            notes[has] = notes[has] + column_notes[has]
+        for column in schema.FEATURE_COLUMNS:
+            rows = np.flatnonzero(typed[column].isna().to_numpy() & usable)
+            if not len(rows):
+                continue  # most columns of most chunks: nothing to name
+            said = f"{column}={formats.value_text(self.fill_value(column))}"
+            notes[rows] = [
+                f"{note}{EMPTY_SEPARATOR}{said}" if note else said
+                for note in notes[rows]
+            ]
         return notes
 
     def transform(self, typed: pd.DataFrame) -> np.ndarray:
