@@ -221,7 +221,9 @@ class _Chunk:
     usable: np.ndarray
     reasons: np.ndarray
     filled: np.ndarray
-    novelty: np.ndarray
+    # The rows' own network inputs (their novelty's, and the file's feature
+    # means').
+    inputs: np.ndarray
     network: Job
 
 
@@ -286,7 +288,11 @@ def predict_file(
 
     def finish(chunk: _Chunk) -> None:
         nonlocal rows, predicted, listed, labelled
-        probabilities = runner.result(chunk.network)
+        probabilities, scores = runner.outputs(chunk.network)
+        assert scores is not None  # submitted with its inputs
+        file_novelty.add(
+            chunk.inputs, chunk.usable, scores, bundle.preprocessor.feature_names
+        )
         predictions = predict.predictions_from(
             chunk.typed.index,
             chunk.usable,
@@ -294,7 +300,7 @@ def predict_file(
             chunk.filled,
             probabilities,
             bundle.genres.names,
-            chunk.novelty,
+            scores,
         )
         if coverage is not None:
             predictions = predict.with_prediction_sets(
@@ -350,9 +356,11 @@ def predict_file(
             f"{choice.sentence} Prediction sets are calibrated for the network "
             "with popularity, so this file gets none: predict it without sets."
         )
-    # With a second process, each chunk's network runs there while the next
-    # chunk is read here; then its table is written.
-    with NetworkRunner(predict.network_of(bundle, choice), separate_process) as runner:
+    # With a second process, each chunk's network and novelty run there while
+    # the next chunk is read here; then its table is written.
+    with NetworkRunner(
+        predict.network_of(bundle, choice), separate_process, bundle.novelty
+    ) as runner:
         waiting: _Chunk | None = None
         read = 0
         for raw, typed in itertools.chain(held, chunks):
@@ -360,12 +368,10 @@ def predict_file(
             usable, reasons, filled, features = predict.chosen_inputs(
                 bundle, typed, choice, own
             )
-            job = runner.submit(features, read)
-            # Measured here while the network runs in the second process, on
-            # the file's own values (its popularity too).
-            scores = predict.row_novelty(bundle, own[3], own[0], read)
-            file_novelty.add(own[3], own[0], scores, bundle.preprocessor.feature_names)
-            chunk = _Chunk(raw, typed, usable, reasons, filled, scores, job)
+            # Novelty is of the file's own values (its popularity too), the
+            # same rows as predict.row_novelty's.
+            job = runner.submit(features, read, own[3], own[0])
+            chunk = _Chunk(raw, typed, usable, reasons, filled, own[3], job)
             read += len(typed)
             if waiting is not None:
                 finish(waiting)

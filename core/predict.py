@@ -16,7 +16,7 @@ from core.bundle import Bundle
 from core.errors import GenreLabError
 from core.features import without_popularity
 from core.genres import Genres
-from core.tables import label_codes, track_keys
+from core.tables import EMPTY_SEPARATOR, label_codes, track_keys
 
 PREDICTED = "predicted_genre"
 SECOND = "second_genre"
@@ -323,8 +323,48 @@ def chosen_inputs(
     popularity typical for the network that learned without it.
     """
     if choice.audio_only:
-        return network_inputs(bundle, without_popularity(typed))
+        return inputs_without_popularity(bundle, typed, own)
     return own
+
+
+def inputs_without_popularity(
+    bundle: Bundle, typed: pd.DataFrame, own: Inputs
+) -> Inputs:
+    """``network_inputs(bundle, without_popularity(typed))``, from ``own``.
+
+    The same values, bit for bit, without preparing the rows again (a tenth
+    of predicting a big file with the network that learned without
+    popularity): which rows are usable, and why not, does not depend on
+    popularity's value; the inputs made from popularity alone (its own and
+    its bins: ``Preprocessor.input_sources``) become the typical
+    popularity's; and every usable row's typical values name popularity
+    first (``Preprocessor.filled_values``' order), unless they did already.
+
+    Args:
+        own: the rows' own :func:`network_inputs`.
+    """
+    usable, reasons, filled, features = own
+    preprocessor = bundle.preprocessor
+    popularity_only = frozenset(["popularity"])
+    columns = [
+        position
+        for position, sources in enumerate(preprocessor.input_sources)
+        if sources == popularity_only
+    ]
+    rows = np.flatnonzero(usable)
+    features = features.copy()
+    if len(rows) and columns:
+        # One usable row held typical: its popularity inputs are everyone's.
+        typical = preprocessor.transform(without_popularity(typed.iloc[rows[:1]]))
+        features[np.ix_(rows, np.asarray(columns))] = typical[0, columns]
+    typical_popularity = preprocessor.fill_value("popularity")
+    note = f"popularity={understanding.value_text(typical_popularity)}"
+    known = usable & ~np.isnan(typed["popularity"].to_numpy(dtype=np.float64))
+    filled = filled.copy()
+    alone = known & (filled == "")
+    filled[alone] = note
+    filled[known & ~alone] = note + EMPTY_SEPARATOR + filled[known & ~alone]
+    return usable, reasons, filled, features
 
 
 def predict_frame(

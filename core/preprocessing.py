@@ -195,17 +195,16 @@ class Preprocessor:
         rows not usable): an empty cell, an unknown tempo, duration or key,
         a column the file lacks.
         """
-        named = []
-        for column in schema.FEATURE_COLUMNS:
-            unknown = typed[column].isna().to_numpy() & usable
-            said = f"{column}={understanding.value_text(self.fill_value(column))}"
-            named.append(np.where(unknown, said, ""))
         notes = np.full(len(typed), "", dtype=object)
-        for column_notes in named:
-            has = column_notes != ""
-            both = has & (notes != "")
-            notes[both] = notes[both] + EMPTY_SEPARATOR
-            notes[has] = notes[has] + column_notes[has]
+        for column in schema.FEATURE_COLUMNS:
+            rows = np.flatnonzero(typed[column].isna().to_numpy() & usable)
+            if not len(rows):
+                continue  # most columns of most chunks: nothing to name
+            said = f"{column}={understanding.value_text(self.fill_value(column))}"
+            notes[rows] = [
+                f"{note}{EMPTY_SEPARATOR}{said}" if note else said
+                for note in notes[rows]
+            ]
         return notes
 
     def transform(self, typed: pd.DataFrame) -> np.ndarray:
@@ -231,36 +230,48 @@ class Preprocessor:
             missing = np.isnan(numeric[:, position])
             if missing.any():
                 numeric[missing, position] = float(self.fill_value(column))
-        blocks: list[np.ndarray] = []
+        indicators = []
         if self.unknowns == "impute":
-            indicators = []
             for column in schema.COLUMNS_WITH_UNKNOWNS:
                 position = schema.NUMERIC_FEATURES.index(column)
                 unknown = np.isnan(numeric[:, position])
                 numeric[unknown, position] = self.fill_values[column]
                 indicators.append(unknown)
         apply_logs(numeric, self.log_offsets)
-        bins = self._encode_bins(numeric)
+        # Each block is computed in float64 and written straight into its
+        # columns of the float32 matrix (the same rounding as one astype at
+        # the end, without a float64 copy of the whole matrix).
+        inputs = np.empty((len(typed), len(self.feature_names)), dtype=np.float32)
+        self._encode_bins(numeric, inputs[:, inputs.shape[1] - self._bin_count :])
         for position, column in enumerate(schema.NUMERIC_FEATURES):
             if column in self.offsets:
                 numeric[:, position] = (
                     numeric[:, position] - self.offsets[column]
                 ) / self.factors[column]
-        blocks.append(numeric)
-        if self.unknowns == "impute":
-            blocks.append(np.column_stack(indicators).astype(np.float64))
-        blocks.append(self._encode_key_mode(typed))
-        blocks.extend(bins)
-        return np.hstack(blocks).astype(np.float32)
+        start = numeric.shape[1]
+        inputs[:, :start] = numeric
+        if indicators:
+            inputs[:, start : start + len(indicators)] = np.column_stack(indicators)
+            start += len(indicators)
+        key_mode = self._encode_key_mode(typed)
+        inputs[:, start : start + key_mode.shape[1]] = key_mode
+        return inputs
 
-    def _encode_bins(self, numeric: np.ndarray) -> list[np.ndarray]:
-        blocks = []
+    @property
+    def _bin_count(self) -> int:
+        return sum(len(edges) - 1 for edges in self.bin_edges.values())
+
+    def _encode_bins(self, numeric: np.ndarray, out: np.ndarray) -> None:
+        """Write the piecewise-linear bin inputs into ``out`` (one column per bin)."""
+        start = 0
         for column, edges in self.bin_edges.items():
             lower = np.asarray(edges[:-1])
             widths = np.diff(edges)
             values = numeric[:, [schema.NUMERIC_FEATURES.index(column)]]
-            blocks.append(np.clip((values - lower) / widths, 0.0, 1.0))
-        return blocks
+            out[:, start : start + len(lower)] = np.clip(
+                (values - lower) / widths, 0.0, 1.0
+            )
+            start += len(lower)
 
     def _encode_key_mode(self, typed: pd.DataFrame) -> np.ndarray:
         key_index = pd.Categorical(

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from threadpoolctl import threadpool_limits
 
-from core import cli, data, export, forward, network_process, predict, reading
+from core import cli, data, export, forward, network_process, novelty, predict, reading
 from core.network_process import NetworkRunner
 from tests import oracles
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
@@ -255,17 +255,39 @@ def test_the_second_process_gives_this_one_s_probabilities(drop_run):
         assert np.array_equal(runner.result(job), here)
 
 
+def test_the_second_process_gives_this_one_s_novelty(drop_run):
+    # Each chunk's novelty is measured there too, on the rows' own inputs.
+    bundle = drop_run.bundle
+    assert bundle.novelty is not None
+    features = np.random.default_rng(4).normal(size=(3_000, bundle.network.n_features))
+    usable = np.arange(len(features)) % 7 != 0
+    with threadpool_limits(limits=1, user_api="blas"):
+        here = novelty.novelty_scores(bundle.novelty, features, usable, 700)
+    with NetworkRunner(bundle.network, True, bundle.novelty) as runner:
+        assert runner.in_second_process
+        job = runner.submit(features, 700, features, usable)
+        probabilities, scores = runner.outputs(job)
+        assert runner.outputs(runner.submit(features, 700))[1] is None
+    assert np.isnan(scores[~usable]).all()
+    assert np.array_equal(scores, here, equal_nan=True)
+    assert np.array_equal(probabilities, runner.result(job))
+
+
 def test_a_second_process_that_dies_leaves_the_work_to_this_one(drop_run):
-    network = drop_run.bundle.network
+    network, reference = drop_run.bundle.network, drop_run.bundle.novelty
     features = np.random.default_rng(5).normal(size=(50, network.n_features))
-    with NetworkRunner(network, separate_process=True) as runner:
+    usable = np.ones(len(features), dtype=bool)
+    with NetworkRunner(network, True, reference) as runner:
         (pid,) = runner._pool._processes  # the one process it forked
         os.kill(pid, signal.SIGKILL)
-        first = runner.result(runner.submit(features, 0))
+        first, scores = runner.outputs(runner.submit(features, 0, features, usable))
         assert not runner.in_second_process
         again = runner.result(runner.submit(features, 50))
     assert np.array_equal(first, network.probabilities(features, 0))
     assert np.array_equal(again, network.probabilities(features, 50))
+    assert np.array_equal(
+        scores, novelty.novelty_scores(reference, features, usable, 0)
+    )
 
 
 def test_without_a_second_process_to_be_had_the_network_runs_here(

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from core import bundle as bundles
-from core import data, export, pipeline, predict, schema
+from core import data, export, pipeline, predict, preprocessing, schema
 from core.errors import DataError
 from core.features import without_popularity
 from core.model_card import AUDIO_ONLY, model_card
@@ -194,3 +194,38 @@ def test_a_file_in_parts_gets_the_network_and_the_bytes_of_the_whole(
     parted = partitioned.predict_parts(both, str(folder), in_parts, "csv")
     assert plain.network.audio_only and parted.network == plain.network
     assert in_parts.getvalue() == whole.getvalue()
+
+
+@pytest.mark.parametrize("unknowns", ["impute", "drop"])
+@pytest.mark.parametrize("bins", [0, 4])
+def test_inputs_without_popularity_are_those_of_the_rows_prepared_again(
+    separable_typed, unknowns, bins
+):
+    # The network without popularity gets the rows' own inputs with
+    # popularity's replaced (predict.inputs_without_popularity): the same
+    # bits and notes as preparing the rows again with popularity unknown,
+    # whatever else a row lacks.
+    from types import SimpleNamespace
+
+    config = tiny_config(unknowns=unknowns, numeric_bins=bins, log_skewed=True)
+    fitted = preprocessing.fit_preprocessor(separable_typed.dropna(), config)
+    model = SimpleNamespace(preprocessor=fitted)
+    rows = separable_rows(per_genre=2, seed=5)
+    rows[0]["popularity"] = ""  # an empty cell
+    rows[1]["tempo"] = "?"
+    rows[2]["duration_ms"] = "-1"
+    rows[3].update(popularity="", energy="")  # two typical values
+    rows[4]["energy"] = "loud"  # not a number: no prediction
+    rows[5]["key"] = "-1"  # no key detected
+    rows[6].update(popularity="", tempo="?")
+    for typed in (
+        data.load_csv(csv_bytes(rows)),
+        data.load_csv(csv_bytes(rows, [c for c in COLUMNS if c != "popularity"])),
+    ):
+        own = predict.network_inputs(model, typed)
+        derived = predict.inputs_without_popularity(model, typed, own)
+        again = predict.network_inputs(model, without_popularity(typed))
+        assert own[0].sum() < len(typed)  # some rows cannot be predicted
+        for made, expected in zip(derived, again, strict=True):
+            np.testing.assert_array_equal(made, expected)
+        assert derived[3].tobytes() == again[3].tobytes()
