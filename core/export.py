@@ -283,7 +283,7 @@ def predict_file(
     probability_columns = set(predict.probability_columns(bundle.genres.names))
     labelled = False
     understood = understanding.Understood()
-    understood.use_model(bundle.preprocessor)
+    understood.use_model(*bundle.preprocessor.gap_filling())
     file_novelty = novelty.FileNovelty(bundle.novelty)
 
     def finish(chunk: _Chunk) -> None:

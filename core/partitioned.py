@@ -315,7 +315,7 @@ def predict_parts(
     finally:
         writer.close()
     summary = partitions.merged_understood(understood)
-    summary.use_model(bundle.preprocessor)
+    summary.use_model(*bundle.preprocessor.gap_filling())
     return export.BatchResult(
         rows=rows,
         predicted=predicted,

@@ -129,6 +129,11 @@ class Preprocessor:
         ]
         return tuple(sources)
 
+    def gap_filling(self) -> tuple[dict[str, float | str], str]:
+        """Each feature's :meth:`fill_value`, and the policy for unknown values."""
+        fills = {column: self.fill_value(column) for column in schema.FEATURE_COLUMNS}
+        return fills, self.unknowns
+
     def fill_value(self, column: str) -> float | str:
         """The value an unknown or missing ``column`` gets (a number, or a key or mode).
 

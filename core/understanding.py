@@ -107,16 +107,12 @@ class Understood:
     unknowns: str | None = None
     typical_key: str | None = None
 
-    def use_model(self, preprocessor) -> None:
-        """Record what a model does with gaps.
-
-        From its :class:`core.preprocessing.Preprocessor`.
-        """
-        self.fill_values = {
-            column: preprocessor.fill_value(column) for column in schema.FEATURE_COLUMNS
-        }
-        self.unknowns = preprocessor.unknowns
-        self.typical_key = str(preprocessor.fill_value(schema.KEY_COLUMN))
+    def use_model(self, fill_values: dict[str, float | str], unknowns: str) -> None:
+        """Record what a model does with gaps: each feature's fill value and its
+        policy for unknown values (``Preprocessor.gap_filling``)."""
+        self.fill_values = dict(fill_values)
+        self.unknowns = unknowns
+        self.typical_key = str(fill_values[schema.KEY_COLUMN])
 
     def add_empty_cells(self, counts: dict[str, int], rows: int) -> None:
         """Count one chunk's empty cells (feature -> cells) and the rows with any."""

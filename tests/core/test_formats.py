@@ -700,7 +700,9 @@ def test_the_shipped_typical_popularity_is_45():
     from core.preprocessing import Preprocessor
 
     understood = understanding.Understood(missing=["popularity"])
-    understood.use_model(Preprocessor(unknowns="impute", key_encoding="key_mode"))
+    understood.use_model(
+        *Preprocessor(unknowns="impute", key_encoding="key_mode").gap_filling()
+    )
     assert understood.filled_notes()[0].startswith(
         "popularity was not in the file: the typical value 45 was used for every "
         "track; predictions are less sure"
