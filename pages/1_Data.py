@@ -11,7 +11,7 @@ import streamlit as st
 from core import config as settings
 from core import schema
 from core.tables import PROBLEM_COLUMN
-from ui import charts, navigation, readings, show, state, trust
+from ui import cache, charts, navigation, readings, show, state, trust
 
 navigation.page_frame(
     "Data",
@@ -26,7 +26,7 @@ if typed is None or source is None:
     navigation.no_data_notice(error, source.label if source else None)
     st.stop()
 
-summary = state.data_report(source.key, typed, state.data_understood())
+summary = cache.data_report(source.key, typed, state.data_understood())
 st.caption(f"Source: {source.label}")
 
 columns = st.columns(4)

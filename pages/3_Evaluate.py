@@ -15,8 +15,8 @@ import streamlit as st
 from core import card_figures, evaluate, explain, schema, songs
 from core.errors import GenreLabError
 from ui import (
+    cache,
     charts,
-    explore,
     genre_picker,
     navigation,
     readings,
@@ -89,14 +89,14 @@ model, model_error = state.active_model()
 # The data as the model learned it: a model trained with genres fixed by hand
 # is tied to the corrected data, where its training and test tracks are known.
 model_typed = (
-    explore.model_data(model.choice.key, source.key, model.bundle, typed)
+    cache.model_data(model.choice.key, source.key, model.bundle, typed)
     if typed is not None and source is not None and model is not None
     else typed
 )
 # Every labelled row's prediction and split (when the model's split can be
 # known), for the confusion cells, the reliability chart and the map.
 songs_table = (
-    explore.predictions_table(model.choice.key, source.key, model.bundle, model_typed)
+    cache.predictions_table(model.choice.key, source.key, model.bundle, model_typed)
     if typed is not None and source is not None and model is not None
     else None
 )
@@ -262,7 +262,7 @@ else:
 held_out = None
 if typed is not None and source is not None and model is not None:
     try:
-        held_out = explore.held_out(
+        held_out = cache.held_out(
             model.choice.key, source.key, model.bundle, model_typed
         )
     except GenreLabError as held_out_error:
@@ -284,7 +284,7 @@ if held_out is None or not len(held_out.rows):
         "page) with labelled tracks this model did not learn from."
     )
 else:
-    report = explore.segment_report(model.choice.key, source.key, held_out)
+    report = cache.segment_report(model.choice.key, source.key, held_out)
     trust.failing_groups(report, songs_table, "evaluate_segments")
     st.subheader("The error rate over two features")
     trust.error_heatmap(held_out, "evaluate_segments")
@@ -301,7 +301,7 @@ if held_out is None or not len(held_out.rows):
         "with labelled tracks this model did not learn from."
     )
 else:
-    issues = explore.label_issues_of(model.choice.key, source.key, held_out)
+    issues = cache.label_issues_of(model.choice.key, source.key, held_out)
     trust.issue_list(issues, source.key, HELD_OUT_NAMED, "evaluate_labels")
     trust.corrections_panel(typed, source.key, "evaluate_labels")
 
@@ -357,7 +357,7 @@ if songs_table is None:
     st.info("Checking the percentages needs the dataset: load it on the **Home** page.")
 else:
     reliability_split = splits[0]
-    result = explore.reliability(
+    result = cache.reliability(
         model.choice.key,
         source.key,
         reliability_split,
@@ -392,7 +392,7 @@ if songs_table is None:
 else:
     map_split = splits[0]
     try:
-        song_map = explore.song_map(
+        song_map = cache.song_map(
             model.choice.key, source.key, map_split, model.bundle, model_typed
         )
     except GenreLabError as map_error:
@@ -419,32 +419,6 @@ st.markdown(
 )
 
 
-@st.cache_data(
-    max_entries=4, show_spinner="Shuffling features to measure importance..."
-)
-def importance_table(model_key: str, data_key: str, _bundle, _typed) -> pd.DataFrame:
-    """Permutation importance, cached per model and data."""
-    from core import explain
-
-    return explain.permutation_importance_table(_bundle, _typed)
-
-
-@st.cache_data(max_entries=2, show_spinner=False)
-def model_comparison(data_key: str, _typed) -> pd.DataFrame:
-    """core.compare.compare_models, cached per data content."""
-    from core import compare
-
-    return compare.compare_models(_typed)
-
-
-@st.cache_data(max_entries=2, show_spinner=False)
-def policy_comparison(data_key: str, _typed) -> pd.DataFrame:
-    """core.compare.drop_vs_impute, cached per data content."""
-    from core import compare
-
-    return compare.drop_vs_impute(_typed)
-
-
 def average_effect_section() -> None:
     """Partial dependence: each genre's average probability as one feature changes."""
     st.subheader("The effect of one feature across all songs")
@@ -464,7 +438,7 @@ def average_effect_section() -> None:
     )
     split = splits[0]
     try:
-        sweep = explore.partial_dependence(
+        sweep = cache.partial_dependence(
             model.choice.key,
             source.key,
             split,
@@ -535,7 +509,7 @@ if model is None:
     navigation.no_model_notice(model_error)
 else:
     try:
-        table = importance_table(
+        table = cache.importance_table(
             model.choice.key, source.key, model.bundle, model_typed
         )
     except GenreLabError as importance_error:
@@ -567,7 +541,7 @@ comparison_section(
     "Compare models",
     "evaluate_compare_models",
     "Training four models (one to three minutes)...",
-    model_comparison,
+    cache.model_comparison,
     "model",
     {"accuracy": "accuracy", "top2_accuracy": "top-2 accuracy", "macro_f1": "macro F1"},
     "Test scores by model",
@@ -594,7 +568,7 @@ comparison_section(
     "Compare drop and impute",
     "evaluate_compare_policies",
     "Training with each policy (about a minute)...",
-    policy_comparison,
+    cache.policy_comparison,
     "policy",
     {
         "accuracy_known_rows": "test rows with known values",

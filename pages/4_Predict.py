@@ -16,6 +16,7 @@ preload.chart_code()
 import dataclasses  # noqa: E402
 from html import escape  # noqa: E402
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -32,7 +33,16 @@ from core import (  # noqa: E402
     songs,
 )
 from core.errors import GenreLabError  # noqa: E402
-from ui import charts, explore, navigation, readings, sharing, show, state  # noqa: E402
+from ui import (  # noqa: E402
+    cache,
+    charts,
+    navigation,
+    readings,
+    sharing,
+    show,
+    song_list,
+    state,
+)
 
 # A link opened in this run (the address's parameters, see ui.sharing): its
 # model becomes the one in use before the page frame draws the model picker.
@@ -49,7 +59,7 @@ navigation.page_frame(
 
 SAVED_VALUES = "predict_saved_values"  # slider values, kept across pages
 LOADED = "predict_loaded_track"  # inputs.LoadedTrack of the song on the sliders
-PENDING = explore.PENDING_TRACK  # a row index another page asked to load
+PENDING = song_list.PENDING_TRACK  # a row index another page asked to load
 VIEW = "predict_view"
 EXPLAINED = "predict_explain_genre"  # the explained-genre selector
 # The genre a person picked in that selector on purpose (None: follow the top
@@ -102,8 +112,8 @@ GENRES = model.bundle.genres.names
 
 typed, source, _ = state.load_data()
 if typed is not None and source is not None:
-    summary = state.feature_summary(source.key, typed)
-    medians = state.genre_medians(source.key, typed)
+    summary = cache.feature_summary(source.key, typed)
+    medians = cache.genre_medians(source.key, typed)
     st.caption(
         f"Model: **{model.choice.name}** · slider ranges and starting values "
         f"from {source.label}."
@@ -172,12 +182,12 @@ def load_match() -> None:
 
 
 def table_of_predictions() -> pd.DataFrame:
-    return explore.predictions_table(model.choice.key, source.key, model.bundle, typed)
+    return cache.predictions_table(model.choice.key, source.key, model.bundle, typed)
 
 
 def surprise(right: bool) -> None:
     """Callback: load a random test track the model got right (or wrong)."""
-    index = songs.surprise(table_of_predictions(), right, explore.random_generator())
+    index = songs.surprise(table_of_predictions(), right, np.random.default_rng())
     if index is None:
         st.session_state["predict_surprise_none"] = "right" if right else "wrong"
         return
@@ -231,7 +241,7 @@ def find_a_song() -> None:
             "sliders, the explanation and the what-if work without it."
         )
     else:
-        index = explore.song_index(source.key, typed)
+        index = cache.song_index(source.key, typed)
         search_column, pick_column = st.columns([1, 2], vertical_alignment="bottom")
         query = search_column.text_input(
             "Artist or title",
@@ -371,7 +381,7 @@ def why_section(values: dict[str, object], probabilities) -> None:
             f"**{top}** (pick it above to follow the top genre again)."
         )
     try:
-        result = explore.shapley_values(model.choice.key, values, model.bundle)
+        result = cache.shapley_values(model.choice.key, values, model.bundle)
     except GenreLabError as error:
         st.warning(str(error))
         return
@@ -400,7 +410,7 @@ def alike_section(row: pd.DataFrame, predicted: str, loaded) -> None:
             "Songs that sound alike need the dataset: load it on the **Home** page."
         )
         return
-    index = explore.sound_index(model.choice.key, source.key, model.bundle, typed)
+    index = cache.sound_index(model.choice.key, source.key, model.bundle, typed)
     try:
         near = songs.nearest_tracks(model.bundle, index, row)
         other = songs.closest_of_another_genre(model.bundle, index, row, predicted)
@@ -444,7 +454,7 @@ def map_section(row: pd.DataFrame) -> None:
         return
     split = songs.splits_of(table_of_predictions())[0]
     try:
-        song_map = explore.song_map(
+        song_map = cache.song_map(
             model.choice.key, source.key, split, model.bundle, typed
         )
         star = explain.place_on_map(model.bundle, song_map, row)
@@ -547,7 +557,7 @@ def another_genre_section(values: dict[str, object], probabilities) -> None:
     }
     steps = {feature: rng.to_raw(rng.step) for feature, rng in ranges.items()}
     try:
-        result = explore.genre_change(
+        result = cache.genre_change(
             model.choice.key, values, genre, locked, bounds, steps, model.bundle
         )
     except GenreLabError as change_error:
@@ -702,7 +712,7 @@ def prediction_panel() -> None:
     values = inputs.feature_values(ranges, display_values, key, mode, loaded)
     shared = link_params(display_values, key, mode, loaded)
     sharing.keep_address(shared)
-    row, result = explore.predicted_track(model.choice.key, values, model.bundle)
+    row, result = cache.predicted_track(model.choice.key, values, model.bundle)
     error = reason = probabilities = None
     if isinstance(result, str):
         error = result

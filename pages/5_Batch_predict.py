@@ -16,7 +16,16 @@ import streamlit as st
 from core import conformal, evaluate, export, formats, novelty, predict
 from core.errors import GenreLabError
 from core.limits import LIMITS
-from ui import charts, genre_column, genre_picker, navigation, readings, show, state
+from ui import (
+    cache,
+    charts,
+    genre_column,
+    genre_picker,
+    navigation,
+    readings,
+    show,
+    state,
+)
 
 navigation.page_frame(
     "Batch predict",
@@ -28,8 +37,6 @@ navigation.page_frame(
     "reason. When the file has genres, you also see how often the model was "
     "right.",
 )
-
-RESULT = "batch_result"  # {"key", "result", "table_file"} of the last upload
 
 model, model_error = state.active_model()
 if model is None:
@@ -115,8 +122,8 @@ pending, label = genre_column.choose(
 if pending:
     st.stop()
 key = f"{model.choice.key}:{fingerprint}:{label or ''}:{coverage}"
-kept = st.session_state.get(RESULT)
-if kept is None or kept["key"] != key:
+kept = cache.kept_result(cache.BATCH_RESULT, key)
+if kept is None:
     # Rough row count for the progress bar (a quoted title may hold a newline).
     expected_rows = max(content.count(b"\n"), 1)
     progress = st.progress(0.0, text="Predicting...")
@@ -142,7 +149,7 @@ if kept is None or kept["key"] != key:
     except GenreLabError as upload_error:
         writer.close()
         progress.empty()
-        st.session_state[RESULT] = None
+        cache.keep_result(cache.BATCH_RESULT, key, None)
         st.error(f"{uploaded.name} cannot be used: {upload_error}")
         st.stop()
     except BaseException:
@@ -153,8 +160,8 @@ if kept is None or kept["key"] != key:
     writer.flush()
     writer.detach()
     progress.empty()
-    kept = {"key": key, "result": result, "table_file": table_file}
-    st.session_state[RESULT] = kept
+    kept = {"result": result, "table_file": table_file}
+    cache.keep_result(cache.BATCH_RESULT, key, kept)
 
 result: export.BatchResult = kept["result"]
 

@@ -41,10 +41,10 @@ UNREADABLE = [bad.name for bad in REFUSED if bad.size_limit_mb is None]
 @pytest.fixture
 def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
     """Start the app (Home) with a corpus file as its dataset and the tiny model."""
-    from ui import state
+    from ui import cache
 
     def start(name: str):
-        state.clear_caches()
+        cache.clear()
         monkeypatch.setenv("MUSIC_GENRE_CSV", str(by_name(name).write(tmp_path)))
         monkeypatch.setenv("GENRELAB_MODEL_DIR", str(drop_bundle_dir))
         app = AppTest.from_file(
@@ -54,7 +54,7 @@ def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
         return app
 
     yield start
-    state.clear_caches()
+    cache.clear()
 
 
 def messages(app) -> list[str]:
