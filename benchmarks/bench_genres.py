@@ -88,14 +88,14 @@ for name in ("ten", "many"):
 
     def slider_move(values):
         probabilities = prediction(values)[columns].to_numpy()[0]
-        charts.probabilities(probabilities, genres).to_json()
-        readings.probabilities(probabilities, genres)
+        charts.explanation.probabilities(probabilities, genres).to_json()
+        readings.explanation.probabilities(probabilities, genres)
 
     def explanation(values):
         result = shapley.shapley_values(loaded, values)
         column = int(result.probabilities.argmax())
         genre = genres[column]
-        charts.contributions(
+        charts.explanation.contributions(
             result.for_genre(genre), genre, float(result.baseline_probabilities[column])
         ).to_json()
         shapley.reading(result, genre)

@@ -55,8 +55,8 @@ st.markdown(
     "unknown)."
 )
 show.chart(
-    charts.unknown_rates(summary["unknown_rates"]),
-    readings.unknown_rates(summary["unknown_rates"]),
+    charts.dataset.unknown_rates(summary["unknown_rates"]),
+    readings.dataset.unknown_rates(summary["unknown_rates"]),
     "data_unknown_rates",
 )
 
@@ -69,8 +69,8 @@ st.markdown(
     f"{1 / max(file_genres, 1):.0%} of the time."
 )
 show.chart(
-    charts.class_balance(summary["class_balance"]),
-    readings.class_balance(summary["class_balance"]),
+    charts.dataset.class_balance(summary["class_balance"]),
+    readings.dataset.class_balance(summary["class_balance"]),
     "data_class_balance",
 )
 
@@ -140,8 +140,8 @@ kind = kind_column.radio(
     "Chart", ["box", "violin"], horizontal=True, key="data_chart_kind"
 )
 show.chart(
-    charts.feature_by_genre(typed, feature, kind),
-    readings.feature_by_genre(typed, feature),
+    charts.dataset.feature_by_genre(typed, feature, kind),
+    readings.dataset.feature_by_genre(typed, feature),
     "data_feature_by_genre",
 )
 st.caption(

@@ -513,15 +513,15 @@ if kept_sweep and kept_sweep["runs"]:
             sweep.SETTINGS[name].numeric,
         )
         show.chart(
-            charts.sweep_scores(table, label, numeric),
-            readings.sweep_scores(table, label, numeric),
+            charts.training.sweep_scores(table, label, numeric),
+            readings.training.sweep_scores(table, label, numeric),
             "train_sweep_scores",
             numbers=False,
         )  # the runs table is below
         curves = {describe(run.values): sweep.validation_curve(run) for run in runs}
         show.chart(
-            charts.sweep_curves(curves),
-            readings.sweep_curves(curves),
+            charts.training.sweep_curves(curves),
+            readings.training.sweep_curves(curves),
             "train_sweep_curves",
         )
     else:
@@ -533,8 +533,8 @@ if kept_sweep and kept_sweep["runs"]:
             + f" ({winner.validation['accuracy']:.1%})."
         )
         show.chart(
-            charts.search_runs(table, kept_sweep["settings"]),
-            readings.search_runs(table, kept_sweep["settings"]),
+            charts.training.search_runs(table, kept_sweep["settings"]),
+            readings.training.search_runs(table, kept_sweep["settings"]),
             "train_search_chart",
             say=False,
             numbers=False,
@@ -615,7 +615,9 @@ for sentence in genre_choice.left_out_sentences(metrics):
     st.caption(sentence)
 history = [log for member in metrics["history"] for log in member]
 show.chart(
-    charts.training_curves(history), readings.training_curves(history), "train_curves"
+    charts.training.training_curves(history),
+    readings.training.training_curves(history),
+    "train_curves",
 )
 zip_bytes = state.run_zip(latest["id"])
 if zip_bytes:

@@ -139,14 +139,14 @@ def draw_matrix(
     full = evaluate.normalise_rows(matrix) if normalised else matrix
     shown = evaluate.matrix_part(full, GENRES, shown_genres)
     counts = evaluate.matrix_part(matrix, GENRES, shown_genres)
-    figure = charts.confusion_matrix(
+    figure = charts.evaluation.confusion_matrix(
         shown,
         title,
         normalised,
         shown_genres,
         selected_cell(split) if clickable else None,
     )
-    reading = readings.confusion_matrix(
+    reading = readings.evaluation.confusion_matrix(
         counts, SPLIT_LABELS[split], shown_genres, normalised
     )
     options = (
@@ -371,8 +371,8 @@ else:
         "time. " + explain.reliability_reading(result)
     )
     show.chart(
-        charts.reliability(result["table"]),
-        readings.reliability(result["table"]),
+        charts.evaluation.reliability(result["table"]),
+        readings.evaluation.reliability(result["table"]),
         "evaluate_reliability",
         say=False,
     )  # the paragraph above says it
@@ -406,8 +406,8 @@ else:
             "prediction. Genres that share a region are the ones it mixes up."
         )
         show.chart(
-            charts.song_map(song_map.points),
-            readings.song_map(song_map.points),
+            charts.explanation.song_map(song_map.points),
+            readings.explanation.song_map(song_map.points),
             "evaluate_map",
         )
 
@@ -453,8 +453,8 @@ def average_effect_section() -> None:
     unit = schema.FEATURE_UNITS.get(feature)
     label = f"{feature} ({unit})" if unit and feature != "popularity" else feature
     show.chart(
-        charts.genre_lines(sweep, f"Average effect of {feature}", feature),
-        readings.genre_lines(sweep, label),
+        charts.explanation.genre_lines(sweep, f"Average effect of {feature}", feature),
+        readings.explanation.genre_lines(sweep, label),
         "evaluate_average_effect",
     )
     st.caption(
@@ -490,8 +490,8 @@ def comparison_section(
         st.error(str(comparison_error))
         return
     show.chart(
-        charts.comparison(table, category, bars, title),
-        readings.comparison(table, category, bars),
+        charts.evaluation.comparison(table, category, bars, title),
+        readings.evaluation.comparison(table, category, bars),
         f"{key}_chart",
         numbers=False,
     )  # the same table is right below
@@ -516,7 +516,9 @@ else:
         st.error(str(importance_error))
     else:
         show.chart(
-            charts.importance(table), readings.importance(table), "evaluate_importance"
+            charts.evaluation.importance(table),
+            readings.evaluation.importance(table),
+            "evaluate_importance",
         )
         st.caption(
             "Measured on a random sample of up to 3,000 tracks of the loaded "

@@ -390,8 +390,8 @@ def why_section(values: dict[str, object], probabilities) -> None:
     baseline = float(result.baseline_probabilities[column])
     st.markdown(shapley.reading(result, genre))
     show.chart(
-        charts.contributions(table, genre, baseline),
-        readings.contributions(table, genre, baseline),
+        charts.explanation.contributions(table, genre, baseline),
+        readings.explanation.contributions(table, genre, baseline),
         "predict_contributions",
     )
     st.caption(
@@ -462,8 +462,8 @@ def map_section(row: pd.DataFrame) -> None:
         st.warning(str(error))
         return
     show.chart(
-        charts.song_map(song_map.points, star),
-        readings.song_map(song_map.points, star),
+        charts.explanation.song_map(song_map.points, star),
+        readings.explanation.song_map(song_map.points, star),
         "predict_map",
     )
     st.caption(
@@ -495,8 +495,10 @@ def what_if_section(row: pd.DataFrame, values: dict[str, object]) -> None:
     else:  # key or mode: one point per category
         current, label = values[feature], feature
     show.chart(
-        charts.genre_lines(sweep, f"What if only {feature} changed?", label, current),
-        readings.genre_lines(sweep, label, current),
+        charts.explanation.genre_lines(
+            sweep, f"What if only {feature} changed?", label, current
+        ),
+        readings.explanation.genre_lines(sweep, label, current),
         "predict_what_if",
     )
     st.caption("The dotted line marks the track's current value.")
@@ -761,8 +763,8 @@ def prediction_panel() -> None:
                 "own variation of it."
             )
         show.chart(
-            charts.probabilities(probabilities, GENRES),
-            readings.probabilities(probabilities, GENRES),
+            charts.explanation.probabilities(probabilities, GENRES),
+            readings.explanation.probabilities(probabilities, GENRES),
             "predict_probabilities",
             say=False,
         )  # the heading above says it

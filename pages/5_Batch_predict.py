@@ -289,13 +289,13 @@ if scores is not None and scores["n_rows"]:
     shown_genres = genre_picker.matrix_genres(GENRES, matrix, "batch_matrix_genres")
     full = evaluate.normalise_rows(matrix) if normalised else matrix
     show.chart(
-        charts.confusion_matrix(
+        charts.evaluation.confusion_matrix(
             evaluate.matrix_part(full, GENRES, shown_genres),
             "Confusion matrix",
             normalised,
             shown_genres,
         ),
-        readings.confusion_matrix(
+        readings.evaluation.confusion_matrix(
             evaluate.matrix_part(matrix, GENRES, shown_genres),
             "scored rows",
             shown_genres,

@@ -129,7 +129,7 @@ def progress_hook(title: str = "") -> Callable[[EpochLog], None]:
         now = time.perf_counter()
         if now - last_drawn[0] > 1.0 or log.epoch == log.epochs:
             chart_slot.plotly_chart(
-                charts.training_curves(logs),
+                charts.training.training_curves(logs),
                 width="stretch",
                 key=f"train_live_curves_{id(logs)}_{len(logs)}",
             )

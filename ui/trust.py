@@ -96,7 +96,7 @@ def error_heatmap(held_out: HeldOut, key: str) -> None:
         features,
         index=features.index("speechiness"),
         key=f"{key}_grid_x",
-        format_func=readings.spoken,
+        format_func=readings.words.spoken,
     )
     others = [feature for feature in features if feature != feature_x]
     feature_y = y_column.selectbox(
@@ -104,12 +104,12 @@ def error_heatmap(held_out: HeldOut, key: str) -> None:
         others,
         index=others.index("danceability") if "danceability" in others else 0,
         key=f"{key}_grid_y",
-        format_func=readings.spoken,
+        format_func=readings.words.spoken,
     )
     grid = segments.error_grid(held_out.rows, held_out.wrong, feature_x, feature_y)
     show.chart(
-        charts.error_grid(grid, feature_x, feature_y),
-        readings.error_grid(grid, feature_x, feature_y),
+        charts.evaluation.error_grid(grid, feature_x, feature_y),
+        readings.evaluation.error_grid(grid, feature_x, feature_y),
         f"{key}_grid",
     )
     st.caption(
