@@ -18,7 +18,7 @@ from ui.charts.style import TRAIN_COLOUR, tidy
 
 
 def confusion_matrix(
-    matrix: Sequence[Sequence[float]],
+    matrix: Sequence[Sequence[float]] | np.ndarray,
     title: str,
     normalised: bool,
     genres: Sequence[str],

@@ -11,7 +11,7 @@ from ui.readings.words import PERCENT, Reading, listing, percent, spoken
 
 
 def confusion_matrix(
-    matrix: Sequence[Sequence[float]],
+    matrix: Sequence[Sequence[float]] | np.ndarray,
     tracks: str,
     genres: Sequence[str],
     normalised: bool = False,
