@@ -23,7 +23,7 @@ OTHERS_COLOUR = "#888888"
 
 
 def _shown_probabilities(
-    values: Sequence[float], genres: Sequence[str]
+    values: Sequence[float] | np.ndarray, genres: Sequence[str]
 ) -> tuple[list[str], list[float]]:
     """The likeliest ``SHOWN_GENRES`` genres, likeliest first, then "all others"."""
     shares = np.asarray(values, dtype=float)
@@ -37,7 +37,9 @@ def _shown_probabilities(
     return names, shown
 
 
-def probabilities(values: Sequence[float], genres: Sequence[str]) -> go.Figure:
+def probabilities(
+    values: Sequence[float] | np.ndarray, genres: Sequence[str]
+) -> go.Figure:
     """Horizontal bars: the probability of each genre, likeliest on top.
 
     A model of more than ``SHOWN_GENRES`` genres shows its likeliest ones

@@ -28,7 +28,9 @@ def _name_and_unit(label: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else (label, "")
 
 
-def probabilities(values: Sequence[float], genres: Sequence[str]) -> Reading:
+def probabilities(
+    values: Sequence[float] | np.ndarray, genres: Sequence[str]
+) -> Reading:
     """Each genre's probability (``charts.probabilities``): the table has them all."""
     shares = np.asarray(values, dtype=float)
     order = np.argsort(-shares, kind="stable")
