@@ -1,7 +1,7 @@
 """Where the model fails and whose genre looks wrong, on the Evaluate and Data pages.
 
 The groups (core.segments) and the listings (core.label_issues) are
-computed in core and cached in ui.explore; this module draws them, lists a
+computed in core and cached in ui.cache; this module draws them, lists a
 group's songs with the confusion cells' table (ui.song_list), and records
 the genres people fix (ui.state) so that Train can learn from them.
 """
