@@ -15,6 +15,7 @@ from typing import IO, Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from core import conformal, evaluate, export, formats, novelty, predict
 from core.errors import GenreLabError
@@ -73,7 +74,7 @@ def where_to_get_a_file() -> None:
         st.markdown(WHERE_TO_GET_A_FILE)
 
 
-def upload_box() -> Any:
+def upload_box() -> UploadedFile | None:
     """The file uploader (and where to go for a bigger file); the upload or None."""
     uploaded = st.file_uploader(
         "Tracks (CSV or JSON)",
