@@ -68,7 +68,7 @@ def explanation(values):
     result = shapley.shapley_values(loaded, values)
     genre = schema.GENRES[int(result.probabilities.argmax())]
     column = schema.GENRES.index(genre)
-    figure = charts.contributions(result.for_genre(genre), genre,
+    figure = charts.explanation.contributions(result.for_genre(genre), genre,
                                   float(result.baseline_probabilities[column]))
     figure.to_json()
     wording.shapley_reading(result, genre)

@@ -87,15 +87,17 @@ for name in ("ten", "many"):
         return predict.predict_frame(loaded, tables.track_rows([values]))
 
     def slider_move(values):
-        probabilities = prediction(values)[columns].to_numpy()[0]
-        charts.probabilities(probabilities, genres).to_json()
-        readings.probabilities(probabilities, genres)
+        answer = predict.TrackPrediction.of(
+            prediction(values)[columns].to_numpy()[0], genres
+        )
+        charts.explanation.probabilities(answer).to_json()
+        readings.explanation.probabilities(answer)
 
     def explanation(values):
         result = shapley.shapley_values(loaded, values)
         column = int(result.probabilities.argmax())
         genre = genres[column]
-        charts.contributions(
+        charts.explanation.contributions(
             result.for_genre(genre), genre, float(result.baseline_probabilities[column])
         ).to_json()
         wording.shapley_reading(result, genre)

@@ -1,4 +1,4 @@
-"""Streamlit helpers shared by the pages.
+"""Streamlit helpers the pages call: caches, session, menu, each page's parts, charts.
 
-Navigation, cached loaders and session state, charts.
+See docs/architecture.md for which module does what.
 """

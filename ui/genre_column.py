@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import state
+from ui import cache
 
 
 def choose(content: bytes, key: str, required: bool) -> tuple[bool, str | None]:
@@ -29,7 +29,7 @@ def choose(content: bytes, key: str, required: bool) -> tuple[bool, str | None]:
         Whether a choice is still needed before the file can be read, and
         the column chosen (None: the one found by name, or none).
     """
-    candidates = state.label_columns(content)
+    candidates = cache.label_columns(content)
     if not candidates.to_choose:
         return False, None
     default = candidates.default

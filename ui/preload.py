@@ -3,44 +3,61 @@
 Streamlit's browser code fetches Plotly's part (4.7 MB) only when the first
 chart arrives, then spends about a second evaluating it. Measured on a fresh
 server (docs/performance.md), a visitor who followed a link to Predict waited
-for both after the server had run the page. Imported as the page starts,
-the code loads while the server reads the data and computes. This module
-imports nothing heavy, so that a page can call it before its own imports.
+for both after the server had run the page. A page that calls
+:func:`chart_code` as it starts sends a hidden, empty chart first: the browser
+loads the code while the server reads the data and computes, and the page
+removes the empty chart when it is done. Only Streamlit's public elements are
+used (a keyed container's ``st-key-`` class hides it), so nothing depends on
+the names of Streamlit's own files. This module imports nothing heavy, so that
+a page can call it before its own imports.
 """
 
 from __future__ import annotations
 
-import functools
-from pathlib import Path
+from collections.abc import Callable
 
 import streamlit as st
 
-
-@functools.cache
-def _chart_code_file() -> str | None:
-    # The file's name carries a hash of this Streamlit build: look it up in
-    # the installed package; None (no preload) unless there is exactly one.
-    folder = Path(st.__file__).parent / "static" / "static" / "js"
-    found = list(folder.glob("PlotlyChart.*.js"))
-    return found[0].name if len(found) == 1 else None
-
-
-def chart_code() -> None:
-    """Have the browser load Streamlit's chart code now (takes no room on the page)."""
-    name = _chart_code_file()
-    if name is None:
-        return
-    # Relative to the page, as Streamlit's own code imports it, so that the
-    # browser keeps one copy of the module (and an app base path still works).
-    # Its element takes no height, but the sidebar would put a gap under it
-    # and move the menu: the style takes it out of the layout.
-    with st.sidebar:
-        st.html(
-            f"<style>[data-testid='stElementContainer']:has(#{_MARK})"
-            "{display: none}</style>"
-            f'<script id="{_MARK}">import("./static/js/{name}")</script>',
-            unsafe_allow_javascript=True,
-        )
+# The hidden container's key (CSS class st-key-<key>), and the session key
+# that says the chart code was asked for in this session already.
+KEY = "genrelab_chart_code"
+ASKED = "genrelab_chart_code_asked"
+# Out of the layout and out of sight (and of the accessibility tree), but
+# drawn: a chart that is not drawn would not ask for the code. Sent on one
+# line, so that Markdown leaves it as it is.
+_WRAPPER = f'[data-testid="stLayoutWrapper"]:has(> .st-key-{KEY})'
+STYLE = (
+    f"<style>{_WRAPPER} {{position: absolute; visibility: hidden; height: 0; "
+    "overflow: hidden; pointer-events: none}</style>"
+)
+# An empty chart: the smallest figure Streamlit hands to Plotly.
+EMPTY_CHART: dict = {"data": [{"type": "scatter", "x": [], "y": []}], "layout": {}}
 
 
-_MARK = "genrelab-chart-code"
+def chart_code() -> Callable[[], None]:
+    """Have the browser load Streamlit's chart code now (takes no room on the page).
+
+    Sent once per session (a browser tab keeps the code once loaded).
+
+    Returns:
+        A function that removes the hidden chart: call it at the end of the
+        page, once the browser has had the time to ask for the code.
+    """
+    if st.session_state.get(ASKED):
+        return _nothing
+    st.session_state[ASKED] = True
+    slot = st.sidebar.empty()
+    with slot.container(key=KEY):
+        # The style comes with the chart, in the same container: a style-only
+        # st.html may arrive after the chart, which would show it meanwhile.
+        st.markdown(STYLE, unsafe_allow_html=True)
+        st.plotly_chart(EMPTY_CHART, key=f"{KEY}_chart", config={"staticPlot": True})
+
+    def remove() -> None:
+        slot.empty()
+
+    return remove
+
+
+def _nothing() -> None:
+    """Nothing to remove: the chart code was asked for earlier in this session."""

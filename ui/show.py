@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.readings import PERCENT, Reading
+from ui.readings.words import PERCENT, Reading
 
 NUMBERS_LABEL = "The numbers behind this chart"
 

@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from core import songs
-from ui import explore
 
 # Columns of a core.songs.predictions_table shown, in order, and their headers.
 SHOWN_COLUMNS = {
@@ -23,11 +22,14 @@ SHOWN_COLUMNS = {
 }
 # The keyboard twin lists at most this many songs.
 MOST_PICKABLE = 500
+# A row index of the loaded data the Predict page loads on arrival (set by
+# the Evaluate page's "open on Predict").
+PENDING_TRACK = "predict_pending_track"
 
 
 def open_on_predict(index: int) -> None:
     """Open a row of the loaded data on the Predict page."""
-    st.session_state[explore.PENDING_TRACK] = index
+    st.session_state[PENDING_TRACK] = index
     st.switch_page("pages/4_Predict.py")
 
 

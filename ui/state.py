@@ -1,9 +1,7 @@
-"""Where the pages get their data and model: cached loaders and per-session state.
+"""Where the pages get their data and model, and the per-session state.
 
-Caching follows Streamlit's guidance: ``st.cache_data`` for the reports
-(keyed by the file's content digest, or its path, size and modification
-time), ``st.cache_resource`` for what every session reads and none changes:
-the typed dataset and the shipped model.
+The loaders read through ``ui.cache`` (keyed by the file's content digest, or
+its path, size and modification time), where every cache of the app lives.
 What a person trains lives in ``st.session_state`` only, so two people using
 the app at once never see each other's models.
 
@@ -15,7 +13,6 @@ Batch predict) loads a model.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import uuid
 from dataclasses import dataclass
@@ -26,10 +23,10 @@ import pandas as pd
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
-from core import data, download, formats, reading, report, understanding
-from core import training_queue as training_queues
+from core import download, understanding
 from core.bundle import DEFAULT_MODEL_DIR, METRICS_FILE, PREPROCESSING_FILE
 from core.errors import GenreLabError
+from ui import cache
 
 # One BLAS thread per prediction: a server answers many small requests at
 # once, and multithreaded matrix products then fight over the cores. Measured
@@ -88,35 +85,13 @@ def session_id() -> str:
     return st.session_state[SESSION_ID]
 
 
-@dataclass(frozen=True)
-class _ClusterConnection:
-    # Held in a box: st.cache_resource refuses to return an awaitable, which
-    # a distributed.Client is.
-    client: Any
-
-
-@st.cache_resource
-def _cluster_connection(address: str) -> _ClusterConnection:
-    from core import cluster
-
-    return _ClusterConnection(cluster.open_client(cluster.parse_address(address)))
-
-
 def cluster_client(address: str):
     """The server's one Dask client of ``$GENRELAB_DASK_SCHEDULER`` (docs/scale.md).
 
     Opened at the first training, never on a page load: Dask is imported
     then. Raises GenreLabError when no scheduler answers (not cached).
     """
-    return _cluster_connection(address).client
-
-
-@st.cache_resource
-def training_queue() -> training_queues.TrainingQueue:
-    """The one training queue every session of this server shares."""
-    return training_queues.TrainingQueue(
-        slots=training_queues.slots_from_environment(), stale_seconds=60.0
-    )
+    return cache.cluster_connection(address).client
 
 
 # --- Data -----------------------------------------------------------------------
@@ -170,7 +145,7 @@ def data_source() -> DataSource | None:
 
 def source_facts(source: DataSource) -> dict[str, str]:
     """The training file as a model card names it: name, format, genre column."""
-    _, understood = _loaded(
+    _, understood = cache.dataset(
         source.key, source.content, source.path, source.genre_column
     )
     return understood.source(source.file_name)
@@ -188,39 +163,15 @@ def _upload_key(fingerprint: str, genre_column: str | None) -> str:
     return f"upload:{fingerprint}:{genre_column or ''}"
 
 
-@st.cache_resource(max_entries=3, show_spinner="Reading the data...")
-def _loaded(
-    key: str, _content: bytes | None, path: str | None, genre_column: str | None = None
-) -> tuple[pd.DataFrame, understanding.Understood]:
-    # One frame shared, read-only, by every session: st.cache_data would hand
-    # each script run its own unpickled copy (7% of the server's CPU with 8
-    # visitors on Predict, and 40 MB a copy). ``key`` stands for the content;
-    # the leading underscore keeps Streamlit from hashing megabytes of bytes.
-    understood = understanding.Understood()
-    source = _content if _content is not None else path
-    assert source is not None  # the file's bytes, or its path
-    typed = data.load_csv(
-        source,
-        require_label=True,
-        summary=understood,
-        label=genre_column,
-    )
-    return typed, understood
-
-
-def _typed_frame(
-    key: str, _content: bytes | None, path: str | None, genre_column: str | None = None
-) -> pd.DataFrame:
-    return _loaded(key, _content, path, genre_column)[0]
-
-
 def data_understood() -> understanding.Understood | None:
     """What was understood of the current dataset (None without a usable one)."""
     source = data_source()
     if source is None:
         return None
     try:
-        return _loaded(source.key, source.content, source.path, source.genre_column)[1]
+        return cache.dataset(
+            source.key, source.content, source.path, source.genre_column
+        )[1]
     except GenreLabError:
         return None
 
@@ -237,7 +188,7 @@ def load_data() -> tuple[pd.DataFrame | None, DataSource | None, str | None]:
     if source is None:
         return None, None, None
     try:
-        typed = _typed_frame(
+        typed, _ = cache.dataset(
             source.key, source.content, source.path, source.genre_column
         )
         return typed, source, None
@@ -262,7 +213,7 @@ def accept_upload(name: str, content: bytes, genre_column: str | None = None) ->
             (the previous data stays).
     """
     fingerprint = digest(content)
-    typed = _typed_frame(
+    typed, _ = cache.dataset(
         _upload_key(fingerprint, genre_column), content, None, genre_column
     )
     st.session_state[UPLOAD] = {
@@ -284,41 +235,9 @@ def is_current_upload(content: bytes, genre_column: str | None) -> bool:
     )
 
 
-@st.cache_data(max_entries=8)
-def label_columns(content: bytes) -> formats.LabelColumns:
-    """:func:`core.reading.label_columns` of an upload.
-
-    None found when the file cannot be read: loading it then says why.
-    """
-    try:
-        return reading.label_columns(content)
-    except GenreLabError:
-        return formats.LabelColumns((), ())
-
-
 def forget_upload() -> None:
     """Go back to the data file (or to no data)."""
     st.session_state[UPLOAD] = None
-
-
-@st.cache_data(max_entries=3, show_spinner="Analysing the data...")
-def data_report(
-    key: str, _typed: pd.DataFrame, _understood: understanding.Understood | None = None
-) -> dict:
-    """:func:`core.report.data_report`, cached per data content."""
-    return report.data_report(_typed, _understood)
-
-
-@st.cache_data(max_entries=3)
-def feature_summary(key: str, _typed: pd.DataFrame) -> pd.DataFrame:
-    """:func:`core.report.feature_summary`, cached per data content."""
-    return report.feature_summary(_typed)
-
-
-@st.cache_data(max_entries=3)
-def genre_medians(key: str, _typed: pd.DataFrame) -> pd.DataFrame:
-    """:func:`core.report.genre_medians`, cached per data content."""
-    return report.genre_medians(_typed)
 
 
 # --- Models ---------------------------------------------------------------------
@@ -338,22 +257,6 @@ def _default_model_stamp() -> str | None:
     return f"{folder.resolve()}:{(folder / METRICS_FILE).stat().st_mtime_ns}"
 
 
-@st.cache_data(max_entries=2)
-def _read_default_metrics(stamp: str) -> dict | None:
-    try:
-        return json.loads((default_model_dir() / METRICS_FILE).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-@st.cache_resource(max_entries=2, show_spinner="Loading the model...")
-def _load_default_bundle(stamp: str | None) -> Any:
-    # Imported here: loading a model imports TensorFlow (seconds, ~500 MB).
-    from core import bundle
-
-    return bundle.load_bundle(default_model_dir())
-
-
 @dataclass
 class ModelChoice:
     """A model a person can use: the shipped one or one trained in this session."""
@@ -370,7 +273,7 @@ def model_choices() -> list[ModelChoice]:
     choices = []
     stamp = _default_model_stamp()
     if stamp is not None:
-        metrics = _read_default_metrics(stamp)
+        metrics = cache.shipped_metrics(stamp, str(default_model_dir()))
         if metrics is not None:
             choices.append(ModelChoice(DEFAULT_MODEL_KEY, "Shipped model", metrics))
     kept = st.session_state.get(MODELS, {})
@@ -418,7 +321,8 @@ def active_model() -> tuple[ActiveModel | None, str | None]:
     if choice.key == DEFAULT_MODEL_KEY:
         stamp = _default_model_stamp()
         try:
-            return ActiveModel(choice, _load_default_bundle(stamp)), None
+            bundle = cache.shipped_bundle(stamp, str(default_model_dir()))
+            return ActiveModel(choice, bundle), None
         except GenreLabError as error:
             return None, str(error)
     return ActiveModel(choice, st.session_state[MODELS][choice.key]["bundle"]), None
@@ -432,7 +336,7 @@ def model_bundle(key: str) -> Any:
         KeyError: no such model is kept in this session.
     """
     if key == DEFAULT_MODEL_KEY:
-        return _load_default_bundle(_default_model_stamp())
+        return cache.shipped_bundle(_default_model_stamp(), str(default_model_dir()))
     return st.session_state[MODELS][key]["bundle"]
 
 
@@ -495,9 +399,3 @@ def run_zip(run_id: str) -> bytes | None:
     """The zip of a kept run's bundle, or None if the run is too old to be kept."""
     kept = st.session_state.get(MODELS, {}).get(run_id)
     return kept["zip"] if kept else None
-
-
-def clear_caches() -> None:
-    """Forget every cached dataset, report and model (tests call this)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()

@@ -23,7 +23,7 @@ from core import cluster, inputs
 from core import config as settings
 from core.history import EpochLog, ensemble_epoch
 from core.model_card import SOURCE_KEY
-from ui import charts, state
+from ui import cache, charts, state
 from ui.genre_choice import GENRE_FIELDS
 
 # The form's widgets: key -> TrainingConfig field (every field but the genre
@@ -61,7 +61,7 @@ def wait_for_a_slot(ticket, key: str = "train_cancel") -> None:
     Cancel (or any click, or leaving the page) reruns the script, which stops
     this loop at its next Streamlit call; the caller then gives the place up.
     """
-    queue = state.training_queue()
+    queue = cache.training_queue()
     if queue.try_start(ticket):
         return
     notice = st.empty()
@@ -129,7 +129,7 @@ def progress_hook(title: str = "") -> Callable[[EpochLog], None]:
         now = time.perf_counter()
         if now - last_drawn[0] > 1.0 or log.epoch == log.epochs:
             chart_slot.plotly_chart(
-                charts.training_curves(logs),
+                charts.training.training_curves(logs),
                 width="stretch",
                 key=f"train_live_curves_{id(logs)}_{len(logs)}",
             )
@@ -157,7 +157,7 @@ def queued_training(
     """
     from core import pipeline
 
-    queue = state.training_queue()
+    queue = cache.training_queue()
     ticket = queue.join(state.session_id())
     try:
         wait_for_a_slot(ticket, cancel_key)

@@ -1,7 +1,7 @@
 """Where the model fails and whose genre looks wrong, on the Evaluate and Data pages.
 
 The groups (core.segments) and the listings (core.label_issues) are
-computed in core and cached in ui.explore; this module draws them, lists a
+computed in core and cached in ui.cache; this module draws them, lists a
 group's songs with the confusion cells' table (ui.song_list), and records
 the genres people fix (ui.state) so that Train can learn from them.
 """
@@ -17,7 +17,7 @@ import streamlit as st
 from core import corrections, label_issues, segments, songs
 from core.errors import GenreLabError
 from core.held_out import HeldOut
-from ui import charts, readings, show, song_list, state
+from ui import cache, charts, readings, show, song_list, state
 
 # --- where the model fails -----------------------------------------------------------
 
@@ -35,7 +35,7 @@ def failing_groups(
     """The groups best first with their sentence; a picked group's songs below.
 
     Args:
-        report: the groups (``ui.explore.segment_report``).
+        report: the groups (``ui.cache.segment_report``).
         songs_table: every labelled row's prediction (``core.songs``), for
             the group's songs; None: no songs listed.
         key: prefix of the widget keys.
@@ -96,7 +96,7 @@ def error_heatmap(held_out: HeldOut, key: str) -> None:
         features,
         index=features.index("speechiness"),
         key=f"{key}_grid_x",
-        format_func=readings.spoken,
+        format_func=readings.words.spoken,
     )
     others = [feature for feature in features if feature != feature_x]
     feature_y = y_column.selectbox(
@@ -104,12 +104,12 @@ def error_heatmap(held_out: HeldOut, key: str) -> None:
         others,
         index=others.index("danceability") if "danceability" in others else 0,
         key=f"{key}_grid_y",
-        format_func=readings.spoken,
+        format_func=readings.words.spoken,
     )
     grid = segments.error_grid(held_out.rows, held_out.wrong, feature_x, feature_y)
     show.chart(
-        charts.error_grid(grid, feature_x, feature_y),
-        readings.error_grid(grid, feature_x, feature_y),
+        charts.evaluation.error_grid(grid, feature_x, feature_y),
+        readings.evaluation.error_grid(grid, feature_x, feature_y),
         f"{key}_grid",
     )
     st.caption(
@@ -245,9 +245,6 @@ def corrections_panel(typed: pd.DataFrame, data_key: str, key: str) -> None:
 
 # --- every track's genre, cross-validated (Data page) --------------------------------
 
-# The last check of every track: {"data_key", "recipe", "folds", "issues"}.
-CROSS_VALIDATED = "data_cross_validated_issues"
-
 
 def cross_validated_check(
     typed: pd.DataFrame, data_key: str, config, recipe_name: str, key: str
@@ -292,16 +289,12 @@ def cross_validated_check(
         except GenreLabError as error:
             st.error(str(error))
         else:
-            st.session_state[CROSS_VALIDATED] = {
-                "data_key": data_key,
-                "recipe": recipe,
-                "folds": int(folds),
-                "issues": label_issues.label_issues_of(checked),
-            }
-    kept = st.session_state.get(CROSS_VALIDATED)
-    if kept and kept["data_key"] == data_key and kept["recipe"] == recipe:
-        return kept["issues"]
-    return None
+            cache.keep_result(
+                cache.CROSS_VALIDATED,
+                (data_key, recipe),
+                label_issues.label_issues_of(checked),
+            )
+    return cache.kept_result(cache.CROSS_VALIDATED, (data_key, recipe))
 
 
 def _train_folds(typed: pd.DataFrame, config, folds: int, key: str) -> HeldOut:
@@ -309,7 +302,7 @@ def _train_folds(typed: pd.DataFrame, config, folds: int, key: str) -> HeldOut:
     from core import held_out as held_outs
     from ui import training
 
-    queue = state.training_queue()
+    queue = cache.training_queue()
     ticket = queue.join(state.session_id())
     try:
         training.wait_for_a_slot(ticket, f"{key}_cancel")

@@ -9,14 +9,14 @@ import streamlit as st
 
 from core import songs, two_models
 from core.errors import GenreLabError
-from ui import explore, state
+from ui import cache, state
 
 FIRST, SECOND = "evaluate_pair_first", "evaluate_pair_second"
 OPEN = "evaluate_pair_open"
 
 
 def _table(key: str, data_key: str, typed: pd.DataFrame) -> pd.DataFrame:
-    return explore.predictions_table(key, data_key, state.model_bundle(key), typed)
+    return cache.predictions_table(key, data_key, state.model_bundle(key), typed)
 
 
 def song_by_song_section(

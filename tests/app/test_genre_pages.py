@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import open_app
+from tests.app.conftest import PAGES, open_app
 from tests.bad_files.corpus import spotifyr_bytes
 from tests.conftest import genre_rows
 
@@ -62,7 +62,7 @@ def test_the_genres_section_trains_six_genres_and_every_page_shows_them(tidy_dat
         for markdown in app.markdown
     )
 
-    app.switch_page("pages/3_Evaluate.py").run()
+    app.switch_page(PAGES["evaluate"]).run()
     assert not app.exception, app.exception
     heatmaps = [
         json.loads(chart.proto.spec)
@@ -74,7 +74,7 @@ def test_the_genres_section_trains_six_genres_and_every_page_shows_them(tidy_dat
     assert "6 genres: Rap, Rock, edm, latin, pop, r&b" in app.caption[0].value
     assert app.selectbox(key="evaluate_cell_true").options == LEARNED
 
-    app.switch_page("pages/4_Predict.py").run()
+    app.switch_page(PAGES["predict"]).run()
     assert not app.exception, app.exception
     bars = next(
         json.loads(chart.proto.spec)["data"][0]

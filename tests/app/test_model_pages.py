@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core import predict, schema
-from tests.app.conftest import open_app, small_csv_bytes
+from tests.app.conftest import PAGES, open_app, small_csv_bytes
 from tests.conftest import csv_bytes, row
 
 
@@ -107,7 +107,7 @@ def test_train_a_tiny_model_then_evaluate_it(small_data):
     runs_table = next(frame.value for frame in app.dataframe if "run" in frame.value)
     assert runs_table["run"].tolist() == ["Run 1 (Recommended, edited)"]
 
-    app.switch_page("pages/3_Evaluate.py").run()
+    app.switch_page(PAGES["evaluate"]).run()
     assert not app.exception, app.exception
     specs = [
         json.loads(chart.proto.spec)
@@ -336,7 +336,7 @@ def test_a_downloaded_model_zip_uploaded_on_home_becomes_the_model_in_use(
     app.run()
     assert len(app.session_state["runs"]) == 1
 
-    app.switch_page("pages/4_Predict.py").run()
+    app.switch_page(PAGES["predict"]).run()
     assert not app.exception, app.exception
     assert set(probability_spec(app)) == set(schema.GENRES)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import open_app
+from tests.app.conftest import PAGES, open_app
 from tests.app.test_songs_pages import explained_genre, texts, top_genre
 
 NUMERIC_SLIDERS = (
@@ -158,7 +158,7 @@ def test_a_sessions_own_model_goes_into_the_link_and_is_missed_elsewhere(
     app.file_uploader(key="home_model_upload").set_value(
         ("genrelab_model.zip", content, "application/zip")
     ).run()
-    app.switch_page("pages/4_Predict.py").run()
+    app.switch_page(PAGES["predict"]).run()
     assert not app.exception, app.exception
     params = dict(app.query_params)
     assert params["model"].startswith("run-")

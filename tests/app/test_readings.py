@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import schema
+from core import predict, schema
 from ui import charts, readings
 
 GENRES = list(schema.GENRES)
@@ -37,7 +37,7 @@ def test_readings_import_no_streamlit():
     ],
 )
 def test_percent(share, decimals, said):
-    assert readings.percent(share, decimals) == said
+    assert readings.words.percent(share, decimals) == said
 
 
 @pytest.mark.parametrize(
@@ -53,23 +53,23 @@ def test_percent(share, decimals, said):
     ],
 )
 def test_number(value, said):
-    assert readings.number(value) == said
+    assert readings.words.number(value) == said
 
 
 def test_feature_value_says_units_people_use():
-    assert readings.feature_value("duration_ms", 261_667) == "4.4 minutes"
-    assert readings.feature_value("tempo", 127.6) == "128 beats per minute"
-    assert readings.feature_value("tempo", 127.6, unit=False) == "128"
-    assert readings.feature_value("loudness", -5.649) == "-5.6 dB"
-    assert readings.feature_value("popularity", 59.0) == "59"
-    assert readings.feature_value("danceability", 0.7312) == "0.731"
+    assert readings.words.feature_value("duration_ms", 261_667) == "4.4 minutes"
+    assert readings.words.feature_value("tempo", 127.6) == "128 beats per minute"
+    assert readings.words.feature_value("tempo", 127.6, unit=False) == "128"
+    assert readings.words.feature_value("loudness", -5.649) == "-5.6 dB"
+    assert readings.words.feature_value("popularity", 59.0) == "59"
+    assert readings.words.feature_value("danceability", 0.7312) == "0.731"
 
 
 def test_listing():
-    assert readings.listing([]) == ""
-    assert readings.listing(["a"]) == "a"
-    assert readings.listing(["a", "b"]) == "a and b"
-    assert readings.listing(["a", "b", "c"]) == "a, b and c"
+    assert readings.words.listing([]) == ""
+    assert readings.words.listing(["a"]) == "a"
+    assert readings.words.listing(["a", "b"]) == "a and b"
+    assert readings.words.listing(["a", "b", "c"]) == "a, b and c"
 
 
 # --- Data ---------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def test_unknown_rates_names_the_unknown_columns_only():
         "tempo": 0.0992,
         "duration_ms": 0.1,
     }
-    reading = readings.unknown_rates(rates)
+    reading = readings.dataset.unknown_rates(rates)
     # Columns in the chart's order (schema order: duration before tempo).
     assert reading.sentence == (
         "Duration is unknown in 10.0% of rows and tempo in 9.9%; every other column "
@@ -88,12 +88,12 @@ def test_unknown_rates_names_the_unknown_columns_only():
     )
     assert reading.table["column"].tolist() == list(rates)
     assert reading.table["unknown share"].tolist() == list(rates.values())
-    assert reading.formats["unknown share"] == readings.PERCENT
+    assert reading.formats["unknown share"] == readings.words.PERCENT
 
 
 def test_unknown_rates_when_everything_is_known():
     assert (
-        readings.unknown_rates({"tempo": 0.0}).sentence
+        readings.dataset.unknown_rates({"tempo": 0.0}).sentence
         == "Every column is always known."
     )
 
@@ -101,7 +101,7 @@ def test_unknown_rates_when_everything_is_known():
 def test_class_balance_gives_the_range_and_the_genres_at_its_ends():
     loaded = dict.fromkeys(GENRES, 4500) | {"Anime": 4527, "Country": 4455}
     dropped = dict.fromkeys(GENRES, 3600) | {"Rock": 3700, "Country": 3593}
-    reading = readings.class_balance(
+    reading = readings.dataset.class_balance(
         {"loaded": loaded, "drop": dropped, "impute": loaded}
     )
     assert reading.sentence == (
@@ -121,7 +121,7 @@ def test_class_balance_gives_the_range_and_the_genres_at_its_ends():
 
 def test_class_balance_of_a_balanced_file():
     counts = dict.fromkeys(GENRES, 12)
-    reading = readings.class_balance({"loaded": counts})
+    reading = readings.dataset.class_balance({"loaded": counts})
     assert reading.sentence == "As loaded, every genre has 12 tracks."
 
 
@@ -136,7 +136,7 @@ def test_feature_by_genre_uses_every_known_value():
             "danceability": [0.8, 0.9, 0.7, None, 0.2, 0.3, 0.4, 0.5, 0.5, 0.6, 0.9],
         }
     )
-    reading = readings.feature_by_genre(frame, "danceability")
+    reading = readings.dataset.feature_by_genre(frame, "danceability")
     assert reading.sentence == (
         "Median danceability is highest for Rap (0.8) and Rock (0.6), lowest for "
         "Classical (0.3) and Jazz (0.5)."
@@ -149,11 +149,11 @@ def test_feature_by_genre_uses_every_known_value():
 
 def test_feature_by_genre_says_units_once():
     frame = pd.DataFrame({schema.TARGET: ["Anime", "Jazz"], "tempo": [128.0, 105.0]})
-    reading = readings.feature_by_genre(frame, "tempo")
+    reading = readings.dataset.feature_by_genre(frame, "tempo")
     assert (
         reading.sentence == "Median tempo: Anime (128 beats per minute) and Jazz (105)."
     )
-    empty = readings.feature_by_genre(frame.iloc[:0], "tempo")
+    empty = readings.dataset.feature_by_genre(frame.iloc[:0], "tempo")
     assert empty.sentence == "No track has a known tempo and a genre."
 
 
@@ -180,7 +180,7 @@ def logs(members: int, epochs: int, validation: bool = True) -> list[dict]:
 
 
 def test_training_curves_give_the_last_epoch_and_the_best_validation_epoch():
-    reading = readings.training_curves(logs(1, 5))
+    reading = readings.training.training_curves(logs(1, 5))
     # The last epoch is the best on validation: no "best" to name.
     assert reading.sentence == (
         "After 5 epochs: training accuracy 50.0%, validation accuracy 58.0%; "
@@ -199,12 +199,12 @@ def test_training_curves_give_the_last_epoch_and_the_best_validation_epoch():
 def test_training_curves_name_an_earlier_best_epoch():
     history = logs(1, 6)
     history[2]["val_accuracy"] = 0.9  # epoch 3
-    reading = readings.training_curves(history)
+    reading = readings.training.training_curves(history)
     assert "(best 90.0%, at epoch 3)" in reading.sentence
 
 
 def test_training_curves_of_an_ensemble_without_validation():
-    reading = readings.training_curves(logs(2, 3, validation=False))
+    reading = readings.training.training_curves(logs(2, 3, validation=False))
     # Training accuracy of the two networks averaged: 0.46 and 0.47.
     assert reading.sentence == (
         "After 3 epochs (2 networks averaged): training accuracy 46.5% and loss 1.200; "
@@ -217,7 +217,9 @@ def test_training_curves_of_an_ensemble_without_validation():
         "training accuracy",
     ]
     assert reading.table["network"].tolist() == [1, 1, 1, 2, 2, 2]
-    assert readings.training_curves([]).sentence == "No epoch has finished yet."
+    assert (
+        readings.training.training_curves([]).sentence == "No epoch has finished yet."
+    )
 
 
 def sweep_table() -> pd.DataFrame:
@@ -234,7 +236,7 @@ def sweep_table() -> pd.DataFrame:
 
 
 def test_sweep_scores_in_the_order_of_the_values():
-    reading = readings.sweep_scores(sweep_table(), "dropout", numeric=True)
+    reading = readings.training.sweep_scores(sweep_table(), "dropout", numeric=True)
     assert reading.sentence == (
         "Validation accuracy by dropout: 0.1: 55.0%, 0.3: 61.0% and 0.5: 58.0%; each "
         "run trained in 5 to 7 s."
@@ -247,7 +249,7 @@ def test_sweep_curves_and_search_runs():
         "dropout 0.1": [0.3, 0.5, 0.52, 0.55],
         "dropout 0.5": [0.4, 0.45, 0.5, 0.58],
     }
-    reading = readings.sweep_curves(curves)
+    reading = readings.training.sweep_curves(curves)
     # dropout 0.5 also led after the first epoch: no early leader to name.
     assert reading.sentence == (
         "At its last epoch, dropout 0.5 ends highest (58.0%) and dropout 0.1 lowest "
@@ -255,7 +257,7 @@ def test_sweep_curves_and_search_runs():
     )
     assert reading.table.columns.tolist() == ["epoch", "dropout 0.1", "dropout 0.5"]
     assert reading.table["epoch"].tolist() == [1, 2, 3, 4]
-    search = readings.search_runs(
+    search = readings.training.search_runs(
         sweep_table().assign(learning_rate=[0.01, 0.001, 0.003]),
         ["dropout", "learning_rate"],
     )
@@ -267,7 +269,7 @@ def test_sweep_curves_and_search_runs():
 
 def test_sweep_curves_say_who_led_early():
     curves = {"a": [0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6, 0.6], "b": [0.3] * 7 + [0.7]}
-    reading = readings.sweep_curves(curves)
+    reading = readings.training.sweep_curves(curves)
     assert reading.sentence == (
         "At its last epoch, b ends highest (70.0%) and a lowest (60.0%); "
         "after 2 epochs a led (60.0%)."
@@ -287,7 +289,7 @@ def matrix() -> np.ndarray:
 
 def test_confusion_matrix_gives_accuracy_best_worst_and_the_biggest_mix_up():
     counts = matrix()
-    reading = readings.confusion_matrix(counts, "test tracks", schema.GENRES)
+    reading = readings.evaluation.confusion_matrix(counts, "test tracks", schema.GENRES)
     total = int(counts.sum())
     right = np.trace(counts) / total
     assert reading.sentence == (
@@ -303,19 +305,19 @@ def test_confusion_matrix_gives_accuracy_best_worst_and_the_biggest_mix_up():
 
 
 def test_confusion_matrix_shares_as_drawn():
-    reading = readings.confusion_matrix(
+    reading = readings.evaluation.confusion_matrix(
         matrix(), "test tracks", schema.GENRES, normalised=True
     )
     assert reading.table.loc[9, "Rap"] == pytest.approx(0.5)
     assert reading.table[GENRES].sum(axis=1).to_numpy() == pytest.approx(np.ones(10))
-    assert reading.formats["Rap"] == readings.PERCENT
+    assert reading.formats["Rap"] == readings.words.PERCENT
 
 
 def test_confusion_matrix_without_tracks_or_mix_ups():
-    assert readings.confusion_matrix(
+    assert readings.evaluation.confusion_matrix(
         np.zeros((10, 10)), "rows", schema.GENRES
     ).sentence == ("There are no rows to count.")
-    perfect = readings.confusion_matrix(
+    perfect = readings.evaluation.confusion_matrix(
         np.eye(10) * 3, "test tracks", schema.GENRES
     ).sentence
     assert (
@@ -329,7 +331,9 @@ def test_confusion_matrix_without_tracks_or_mix_ups():
 
 def test_probabilities_say_the_top_two_then_the_rest():
     values = np.array([0.52, 0.01, 0.02, 0.03, 0.2, 0.04, 0.1, 0.05, 0.02, 0.01])
-    reading = readings.probabilities(values, schema.GENRES)
+    reading = readings.explanation.probabilities(
+        predict.TrackPrediction.of(values, schema.GENRES)
+    )
     assert reading.sentence == (
         "Mostly Electronic (52%), with some Country (20%). Then Blues 10% and Rock 5%; "
         "the other 6 genres 13% together."
@@ -349,7 +353,9 @@ def test_genre_lines_name_the_riser_and_the_faller():
     sweep = genre_sweep(
         [40.0, 130.0, 220.0], Rap=[0.05, 0.2, 0.3], Classical=[0.4, 0.2, 0.1]
     )
-    reading = readings.genre_lines(sweep, "tempo (beats per minute)", current=120.0)
+    reading = readings.explanation.genre_lines(
+        sweep, "tempo (beats per minute)", current=120.0
+    )
     assert reading.sentence == (
         "As tempo goes from 40 to 220 beats per minute, Rap rises most, "
         "from 5% to 30%; Classical falls most, from 40% to 10%. The likeliest genre "
@@ -360,19 +366,19 @@ def test_genre_lines_name_the_riser_and_the_faller():
 
 
 def test_genre_lines_flat_and_categorical():
-    flat = readings.genre_lines(genre_sweep([0.0, 1.0]), "energy")
+    flat = readings.explanation.genre_lines(genre_sweep([0.0, 1.0]), "energy")
     assert flat.sentence == (
         "As energy goes from 0 to 1, no genre's probability moves by half a point. "
         "Electronic is the likeliest genre at both ends."
     )
     keys = genre_sweep(list(schema.KEYS), Jazz=[0.1] * 5 + [0.3] + [0.1] * 6)
-    reading = readings.genre_lines(keys, "key", current="F")
+    reading = readings.explanation.genre_lines(keys, "key", current="F")
     assert reading.sentence == (
         "Across the 12 values of key, Jazz changes most: from 10% (C) to 30% (F). "
         "This track's key: F."
     )
     modes = genre_sweep(["Major", "Minor"], Rap=[0.08, 0.12])
-    assert readings.genre_lines(modes, "mode").sentence == (
+    assert readings.explanation.genre_lines(modes, "mode").sentence == (
         "From Major to Minor mode, Rap changes most: from 8% (Major) to 12% (Minor)."
     )
 
@@ -386,7 +392,7 @@ def test_contributions_from_the_typical_track_to_this_one():
             "contribution": [0.312, -0.08, 0.05, 0.0],
         }
     )
-    reading = readings.contributions(table, "Rap", baseline=0.12)
+    reading = readings.explanation.contributions(table, "Rap", baseline=0.12)
     assert reading.sentence == (
         "Rap: 12% for the typical track, 40% for this one; speechiness (0.3) adds "
         "31.2, duration (5.0 minutes) takes 8.0 and key (F#) adds 5.0 points."
@@ -410,7 +416,7 @@ def test_reliability_gives_the_mean_gap_and_the_largest_one():
             "tracks": [100, 300, 600],
         }
     )
-    reading = readings.reliability(table)
+    reading = readings.evaluation.reliability(table)
     # (0 * 100 + 0.05 * 300 + 0.15 * 600) / 1000 = 0.105
     assert reading.sentence == (
         "Over 1,000 tracks in 3 groups, its percentages are off by 10.5 points on "
@@ -444,7 +450,7 @@ def map_points() -> pd.DataFrame:
 
 
 def test_song_map_names_the_overlap_and_the_genre_apart():
-    reading = readings.song_map(map_points())
+    reading = readings.explanation.song_map(map_points())
     assert reading.sentence == (
         "60 tracks, 83.3% of them predicted right (the others drawn as x); Rap and "
         "Hip-Hop overlap most (their centres are closest) and Classical lies furthest "
@@ -456,7 +462,7 @@ def test_song_map_names_the_overlap_and_the_genre_apart():
 
 
 def test_song_map_with_your_track():
-    reading = readings.song_map(map_points(), star=(10.0, 10.0))
+    reading = readings.explanation.song_map(map_points(), star=(10.0, 10.0))
     assert reading.sentence.startswith(
         "Your track lies nearest to the centre of Classical; the 10 tracks closest to "
         "it on the map are 10 Classical. 60 tracks"
@@ -472,7 +478,7 @@ def test_importance_names_the_features_that_matter_and_those_that_do_not():
             "importance_std": [0.001, 0.01, 0.001, 0.004, 0.003],
         }
     )
-    reading = readings.importance(table)
+    reading = readings.evaluation.importance(table)
     assert reading.sentence == (
         "Shuffling popularity costs the most accuracy, 21.3 points, then speechiness "
         "(5.2) and danceability (3.1); mode and key cost under half a point."
@@ -495,7 +501,7 @@ def test_comparison_ranks_the_first_metric_and_names_the_best_of_the_others():
         "top2_accuracy": "top-2 accuracy",
         "macro_f1": "macro F1",
     }
-    reading = readings.comparison(table, "model", metrics)
+    reading = readings.evaluation.comparison(table, "model", metrics)
     assert reading.sentence == (
         "By accuracy: GenreLab network 60.7%, trees 59.3% and study network 53.0%; "
         "best top-2 accuracy: GenreLab network (83.1%); "
@@ -512,15 +518,26 @@ def test_comparison_ranks_the_first_metric_and_names_the_best_of_the_others():
 # --- every chart has a reading ------------------------------------------------------
 
 
-def test_every_chart_function_has_a_reading_of_the_same_name():
+@pytest.mark.parametrize("job", ["dataset", "training", "evaluation", "explanation"])
+def test_every_chart_function_has_a_reading_of_the_same_name(job):
     import inspect
 
+    chart_module, reading_module = getattr(charts, job), getattr(readings, job)
     drawn = {
         name
-        for name, function in inspect.getmembers(charts, inspect.isfunction)
-        if function.__module__ == charts.__name__ and not name.startswith("_")
+        for name, function in inspect.getmembers(chart_module, inspect.isfunction)
+        if function.__module__ == chart_module.__name__ and not name.startswith("_")
     }
-    assert drawn <= set(dir(readings)), drawn - set(dir(readings))
+    assert drawn
+    assert drawn <= set(dir(reading_module)), drawn - set(dir(reading_module))
+
+
+def test_every_chart_module_is_one_of_the_jobs():
+    import pkgutil
+
+    jobs = {"dataset", "training", "evaluation", "explanation"}
+    modules = {module.name for module in pkgutil.iter_modules(charts.__path__)}
+    assert modules - {"style"} == jobs
 
 
 def error_grid_of(rates: list[list[float]], tracks: int = 50) -> pd.DataFrame:
@@ -544,7 +561,7 @@ def error_grid_of(rates: list[list[float]], tracks: int = 50) -> pd.DataFrame:
 
 def test_error_grid_names_the_worst_and_best_cells_and_the_grey_ones():
     grid = error_grid_of([[0.2, 0.6], [0.4, float("nan")]])
-    reading = readings.error_grid(grid, "energy", "duration_ms")
+    reading = readings.evaluation.error_grid(grid, "energy", "duration_ms")
 
     assert reading.sentence.startswith("Wrong for ")
     assert "Most often where energy is x1 and duration y0 (60% of 50)" in (
@@ -561,7 +578,7 @@ def test_error_grid_names_the_worst_and_best_cells_and_the_grey_ones():
         "errors",
         "wrong",
     ]
-    figure = charts.error_grid(grid, "energy", "duration_ms")
+    figure = charts.evaluation.error_grid(grid, "energy", "duration_ms")
     heatmap = figure.data[0]
     assert list(heatmap.x) == ["x0", "x1"] and list(heatmap.y) == ["y0", "y1"]
     assert np.isnan(heatmap.z[1][1]) and heatmap.text[1][1] == "too few (3)"

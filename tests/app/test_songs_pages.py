@@ -222,20 +222,32 @@ def test_open_a_song_of_a_cell_on_predict(data_and_model):
     assert song is not None
 
 
-def test_predict_asks_the_browser_for_the_chart_code_first(data_and_model):
-    from pathlib import Path
+def _ask_for_the_chart_code() -> None:
+    from ui import preload
 
-    import streamlit as st
+    preload.chart_code()
+
+
+def test_predict_asks_the_browser_for_the_chart_code_first(data_and_model):
+    """A hidden, empty chart first in the sidebar (ui.preload), once per session."""
+    from streamlit.testing.v1 import AppTest
 
     from ui import preload
 
-    name = preload._chart_code_file()
-    assert name is not None
-    assert (Path(st.__file__).parent / "static" / "static" / "js" / name).is_file()
-    app = open_app("predict").run()
+    app = AppTest.from_function(_ask_for_the_chart_code).run()
     assert not app.exception
-    bodies = [element.proto.body for element in app.sidebar.get("html")]
-    assert f'import("./static/js/{name}")' in bodies[0]
+    (chart,) = app.sidebar.get("plotly_chart")
+    assert json.loads(chart.proto.spec)["data"] == preload.EMPTY_CHART["data"]
+    assert preload.STYLE in [element.value for element in app.sidebar.markdown]
+    assert app.session_state[preload.ASKED]
+    app.run()
+    assert not app.sidebar.get("plotly_chart")
+    # Predict asks first and removes the empty chart once it is done.
+    page = open_app("predict").run()
+    assert not page.exception
+    assert page.session_state[preload.ASKED]
+    assert not page.sidebar.get("plotly_chart")
+    assert page.get("plotly_chart")
 
 
 def top_genre(app) -> str:

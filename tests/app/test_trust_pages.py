@@ -10,7 +10,7 @@ import json
 
 from core import corrections, data, label_issues, songs, tables
 from core.held_out import held_out_predictions
-from tests.app.conftest import noisy_csv_bytes, open_app
+from tests.app.conftest import PAGES, noisy_csv_bytes, open_app
 
 
 def chart_titles(app) -> list[str]:
@@ -122,7 +122,7 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     assert downloaded["track_name"].tolist() == [typed.at[row, "track_name"]]
     assert downloaded["music_genre"].tolist() == [suggested]
 
-    app.switch_page("pages/2_Train.py").run()
+    app.switch_page(PAGES["train"]).run()
     assert not app.exception, app.exception
     use = app.checkbox(key="train_use_corrections")
     assert use.value is True
@@ -135,7 +135,7 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
     assert trained.info["data_fingerprint"] == tables.fingerprint(corrected)
     # Evaluate still tells its training and test tracks apart in the loaded
     # file: it applies the model's own corrections.
-    app.switch_page("pages/3_Evaluate.py").run()
+    app.switch_page(PAGES["evaluate"]).run()
     assert not app.exception, app.exception
     assert not any("not the data this model" in w.value for w in app.warning)
     assert "test tracks" in app.selectbox(key="evaluate_cell_split").options[0]
@@ -144,7 +144,7 @@ def test_a_fixed_genre_is_in_the_download_and_the_next_training_uses_it(
 def test_training_without_the_box_ignores_the_corrections(noisy_data_and_model):
     app = open_app("evaluate").run()
     fix_first_listing(app)
-    app.switch_page("pages/2_Train.py").run()
+    app.switch_page(PAGES["train"]).run()
     app.checkbox(key="train_use_corrections").uncheck()
     trained = train_a_tiny_model(app)
     assert trained.metrics[corrections.CORRECTED_GENRES] == 0

@@ -40,7 +40,7 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-# The Predict page's compact answer (pages/4_Predict.py, answer()): its
+# The Predict page's compact answer (ui/predict_panel.py, answer()): its
 # container, Streamlit's wrapper of it (what the page's CSS hides or pins),
 # its polite live region (role="status"), and a check that the region's text
 # is no longer ``before``.
@@ -53,8 +53,9 @@ ANSWER_CHANGED = """before => {
 }"""
 ALERT = '[data-testid="stAlert"]'
 EXCEPTION = '[data-testid="stException"]'
-# Menu labels drawn by ui.navigation (the built-in menu is hidden).
-MENU_LABELS = ("Home", "Data", "Train", "Evaluate", "Predict", "Batch predict")
+# Menu labels drawn by ui.navigation (the built-in menu is hidden), in order,
+# from the app's own list of pages.
+MENU_LABELS = tuple(label for _, label, _ in page_list.PAGES)
 # Page paths as Streamlit derives them from pages/N_Name.py.
 PAGE_PATHS = page_list.PAGE_PATHS
 

@@ -11,14 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.bad_files.corpus import REFUSED, by_name
 from tests.cli.runner import PROJECT_ROOT
+from ui import page_list
 
-PAGES = (
-    "pages/1_Data.py",
-    "pages/2_Train.py",
-    "pages/3_Evaluate.py",
-    "pages/4_Predict.py",
-    "pages/5_Batch_predict.py",
-)
+# Every page but Home (the app's own list of pages).
+PAGES = tuple(script for script, _, _ in page_list.PAGES[1:])
 ODD_BUT_READABLE = [
     "one_row",
     "single_genre",
@@ -41,10 +37,10 @@ UNREADABLE = [bad.name for bad in REFUSED if bad.size_limit_mb is None]
 @pytest.fixture
 def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
     """Start the app (Home) with a corpus file as its dataset and the tiny model."""
-    from ui import state
+    from ui import cache
 
     def start(name: str):
-        state.clear_caches()
+        cache.clear()
         monkeypatch.setenv("MUSIC_GENRE_CSV", str(by_name(name).write(tmp_path)))
         monkeypatch.setenv("GENRELAB_MODEL_DIR", str(drop_bundle_dir))
         app = AppTest.from_file(
@@ -54,7 +50,7 @@ def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
         return app
 
     yield start
-    state.clear_caches()
+    cache.clear()
 
 
 def messages(app) -> list[str]:
