@@ -108,6 +108,9 @@ class Partition:
     stop: int = -1
     # Parquet: the row groups of the part (empty: the whole file).
     row_groups: tuple[int, ...] = ()
+    # CSV cut out of a file: its lines before the part's first, less the
+    # header's, so that an error names the line as the file numbers it.
+    lines_before: int = 0
 
 
 def plan(text: str, partition_bytes: int | None = None) -> list[Partition]:
@@ -174,17 +177,20 @@ def _csv_partitions(path: Path, size: int) -> list[Partition]:
         header_end = head.find(_NEWLINE, len(head) - len(first_text)) + 1
         if header_end == 0:
             return whole
+        header_lines = head.count(_NEWLINE, 0, header_end)
         stream.seek(0)
         cuts = _line_cuts(stream, header_end, size)
     if cuts is None or len(cuts) < 1:
         return whole
-    edges = [0, *cuts, -1]
+    edges = [0, *(cut for cut, _ in cuts), -1]
+    lines = [0, *(before - header_lines for _, before in cuts)]
     return [
         Partition(
             str(path),
             header_end=0 if number == 0 else header_end,
             start=edges[number],
             stop=edges[number + 1],
+            lines_before=lines[number],
         )
         for number in range(len(edges) - 1)
     ]
@@ -192,17 +198,17 @@ def _csv_partitions(path: Path, size: int) -> list[Partition]:
 
 def _line_cuts(
     stream: io.BufferedReader, header_end: int, size: int
-) -> list[int] | None:
+) -> list[tuple[int, int]] | None:
     """Byte positions after line ends outside quotes, ``size`` apart or more.
 
-    None when the file is not UTF-8. CSV doubles a quote inside a quoted
-    field, so a line end is outside quotes when the quotes before it are
-    even in number.
+    Each with the line ends before it. None when the file is not UTF-8.
+    CSV doubles a quote inside a quoted field, so a line end is outside
+    quotes when the quotes before it are even in number.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    cuts: list[int] = []
+    cuts: list[tuple[int, int]] = []
     target = header_end + size
-    base = quotes = 0
+    base = quotes = newlines = 0
     while block := stream.read(_READ_BLOCK):
         try:
             decoder.decode(block)
@@ -214,14 +220,16 @@ def _line_cuts(
             if at == -1:
                 break
             if (quotes + block.count(_QUOTE, 0, at)) % 2 == 0:
-                cuts.append(base + at + 1)
+                before = newlines + block.count(_NEWLINE, 0, at + 1)
+                cuts.append((base + at + 1, before))
                 target = base + at + 1 + size
             else:
                 target = base + at + 1
         quotes += block.count(_QUOTE)
+        newlines += block.count(_NEWLINE)
         base = end
     # No part of only the file's last line break.
-    return [cut for cut in cuts if cut < base]
+    return [(cut, before) for cut, before in cuts if cut < base]
 
 
 def _source(partition: Partition) -> str | bytes:
@@ -290,6 +298,7 @@ def read_partition(
                 summary=understood,
                 label=label,
                 genres=genres,
+                lines_before=partition.lines_before,
             )
         )
     except DataError as error:
