@@ -280,3 +280,44 @@ def test_a_sweep_on_the_cluster_equals_the_sweep_here(tmp_path, scheduler_addres
         local_best.network.weights(), remote_best.network.weights(), strict=True
     ):
         assert (mine == theirs).all()
+
+
+def test_prediction_sets_on_the_cluster_are_the_plain_commands(
+    tmp_path, shipped, scheduler_address
+):
+    from tests.core.test_partitions import main_network_only
+
+    one_network = bundle.save_bundle(main_network_only(shipped), tmp_path / "model")
+    rows, whole, folder = whole_and_parts(tmp_path, copies=2)
+    sets = ("--coverage", "0.9")
+    cluster = ("--cluster", scheduler_address)
+    started = [
+        start_cli(
+            "predict", "--model", one_network, "--input", whole,
+            "--output", tmp_path / "plain.csv", *sets,
+        ),
+        start_cli(
+            "predict", "--model", one_network, "--input", folder,
+            "--output", tmp_path / "parts.csv", *sets, *cluster,
+        ),
+        # The shipped model predicts these unusual tracks with its network
+        # without popularity, whose sets are not calibrated: refused.
+        start_cli(
+            "predict", "--model", MODEL, "--input", folder,
+            "--output", tmp_path / "refused.csv", *sets, *cluster,
+        ),
+    ]  # fmt: skip
+    plain, parts, refused = map(finish, started)
+    assert plain.returncode == 0, plain.stderr
+    assert parts.returncode == 0, parts.stderr
+    assert (tmp_path / "parts.csv").read_bytes() == (
+        tmp_path / "plain.csv"
+    ).read_bytes()
+    assert parts.stdout == plain.stdout.replace("plain.csv", "parts.csv")
+    assert "90% sure" in parts.stdout
+    written = pd.read_csv(tmp_path / "parts.csv", dtype=str, keep_default_na=False)
+    assert (written.loc[written["reason"] == "", "prediction_set"] != "").all()
+    line = assert_bad_input(refused)
+    assert "Prediction sets are calibrated for the network with popularity" in line
+    assert not (tmp_path / "refused.csv").exists()
+    assert not any(path.name.startswith(".refused") for path in tmp_path.iterdir())

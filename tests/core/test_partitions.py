@@ -5,6 +5,7 @@ Every file is built here; the model is the shipped bundle (NumPy only).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from core import bundle, cluster, export, partitioned, partitions, reading
 from core.errors import DataError, GenreLabError
-from tests.conftest import csv_bytes, row, separable_rows
+from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 
@@ -296,3 +297,52 @@ def test_a_bad_line_in_a_cut_part_is_numbered_from_its_files_start(tmp_path, how
         for part in cuts:
             partitions.read_partition(part)
     assert str(in_parts.value) == f"b.csv: {plain.value}"
+
+
+def main_network_only(model: bundle.Bundle) -> bundle.Bundle:
+    """The shipped model without its second network.
+
+    The odd rows are unlike its training tracks, so the shipped model
+    predicts them with the network without popularity, which gives no sets.
+    """
+    return dataclasses.replace(model, audio_network=None, audio_model_file=None)
+
+
+def test_prediction_sets_in_parts_are_the_plain_ones(tmp_path, shipped):
+    model = main_network_only(shipped)
+    content = csv_bytes(odd_rows())
+    folder = write_parts(tmp_path / "parts", odd_rows(), parts=3)
+    stream = io.StringIO()
+    partitioned.predict_parts(
+        model, str(folder), stream, "csv", score=False, coverage=0.9
+    )
+    plain = io.StringIO()
+    export.predict_file(model, content, plain, score=False, coverage=0.9)
+    assert stream.getvalue() == plain.getvalue()
+    table = pd.read_csv(io.StringIO(plain.getvalue()), dtype=str, keep_default_na=False)
+    predicted = table["reason"] == ""
+    assert (table.loc[predicted, "prediction_set"] != "").all()
+    assert (table.loc[~predicted, "prediction_set"] == "").all()
+
+
+def test_prediction_sets_are_refused_in_parts_as_plain_without_popularity(
+    tmp_path, shipped
+):
+    # The audio network predicts a file without popularity: its sets are
+    # not calibrated, in parts as whole.
+    columns = [name for name in COLUMNS if name != "popularity"]
+    rows = odd_rows(copies=1)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for number, chunk in enumerate((rows[:20], rows[20:])):
+        (folder / f"part-{number}.csv").write_bytes(csv_bytes(chunk, columns))
+    with pytest.raises(DataError) as plain:
+        export.predict_file(
+            shipped, csv_bytes(rows, columns), io.StringIO(), coverage=0.9
+        )
+    stream = io.StringIO()
+    with pytest.raises(DataError) as in_parts:
+        partitioned.predict_parts(shipped, str(folder), stream, "csv", coverage=0.9)
+    assert str(in_parts.value) == str(plain.value)
+    assert "calibrated for the network with popularity" in str(plain.value)
+    assert stream.getvalue() == ""
