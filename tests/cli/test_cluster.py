@@ -104,6 +104,98 @@ def test_a_worker_killed_mid_predict_leaves_a_complete_table(
     assert victim not in local_client.run(os.getpid).values()
 
 
+@pytest.fixture(scope="module")
+def killing_cluster(tmp_path_factory):
+    """A scheduler and 2 workers as separate processes, whose workers kill
+    themselves as the test's plan says (tests/dask_killer.py).
+
+    Yields the scheduler's address and the plan's folder.
+    """
+    import contextlib
+
+    from tests.dask_cluster import scheduler_and_workers
+    from tests.dask_killer import FOLDER_VARIABLE
+
+    folder = tmp_path_factory.mktemp("kill_plan")
+    started = contextlib.contextmanager(scheduler_and_workers)(
+        tmp_path_factory,
+        ("--preload", "tests.dask_killer"),
+        {FOLDER_VARIABLE: str(folder)},
+    )
+    with started as address:
+        yield address, folder
+
+
+@pytest.fixture
+def kill_plan(killing_cluster):
+    """Sets the killing cluster's plan; no plan (and no record) after."""
+    address, folder = killing_cluster
+
+    def plan(what: str) -> Path:
+        (folder / "plan").write_text(what)
+        return folder
+
+    yield address, plan
+    for name in ("plan", "killed", "deaths"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def test_a_worker_process_killed_mid_predict_leaves_the_plain_output(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    rows, whole, folder = whole_and_parts(tmp_path, copies=6)
+    # Six parts over two workers: one worker starts a second part, and dies
+    # as it does, holding what it had read and predicted.
+    folder = write_parts(tmp_path / "six", rows, parts=6)
+    record = plan("once")
+    model = ("--model", MODEL)
+    started = [
+        start_cli("predict", *model, "--input", whole, "--output", tmp_path / "a.csv"),
+        start_cli(
+            "predict", *model, "--input", folder, "--output", tmp_path / "b.csv",
+            "--cluster", address,
+        ),
+    ]  # fmt: skip
+    plain, parts = (finish(process, timeout=300) for process in started)
+    assert plain.returncode == 0, plain.stderr
+    assert parts.returncode == 0, parts.stderr
+    victim = int((record / "killed").read_text())
+    assert (tmp_path / "b.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()
+    assert parts.stdout == plain.stdout.replace("a.csv", "b.csv")
+    assert parts.stderr == plain.stderr
+    # The victim is gone; its nanny started another worker in its place.
+    from distributed import Client
+
+    with Client(address, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=120)
+        assert victim not in client.run(os.getpid).values()
+
+
+def test_a_part_lost_more_often_than_allowed_is_one_line_and_no_output(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    _, _, folder = whole_and_parts(tmp_path, copies=2)
+    record = plan("always")
+    output = tmp_path / "out" / "scored.csv"
+    result = finish(
+        start_cli(
+            "predict", "--model", MODEL, "--input", folder, "--output", output,
+            "--cluster", address,
+        ),
+        timeout=300,
+    )  # fmt: skip
+    line = assert_bad_input(result)
+    assert "The cluster lost the workers running part" in line
+    # The scheduler's own limit (Dask's default, 3), then nothing written.
+    assert line.endswith("more than 3 times (out of memory?); nothing was written.")
+    assert not output.exists()
+    assert list(output.parent.iterdir()) == []
+    # Each try of the part killed a worker: the first and 3 tries again.
+    assert len((record / "deaths").read_text().split()) >= 4
+
+
 def cli_output(*arguments) -> subprocess.CompletedProcess:
     return finish(start_cli(*arguments), timeout=240)
 
