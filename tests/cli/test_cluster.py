@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -413,3 +414,60 @@ def test_prediction_sets_on_the_cluster_are_the_plain_commands(
     assert "Prediction sets are calibrated for the network with popularity" in line
     assert not (tmp_path / "refused.csv").exists()
     assert not any(path.name.startswith(".refused") for path in tmp_path.iterdir())
+
+
+def interrupted_after(process: subprocess.Popen, marker: str) -> list[str]:
+    """Send Ctrl-C (SIGINT) once ``marker`` is on stderr; every line said."""
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:
+        said.append(line.rstrip("\n"))
+        if marker in line:
+            process.send_signal(signal.SIGINT)
+            break
+    said += process.stderr.read().splitlines()
+    process.wait(timeout=120)
+    return said
+
+
+def test_ctrl_c_stops_a_sweep_on_the_cluster_as_one_here(tmp_path, scheduler_address):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = separable_rows(per_genre=60)
+    path = tmp_path / "train.csv"
+    path.write_bytes(csv_bytes(rows))
+    settings = ["sweep", "--data", path, "--preset", "study", "--epochs", "10"]
+    settings += ["--setting", "learning_rate", "--values", "0.01", "0.02"]
+    settings += ["0.03", "0.04", "0.05", "0.06"]
+    here = start_cli(*settings, "--out", tmp_path / "here")
+    there = start_cli(
+        *settings, "--out", tmp_path / "there", "--cluster", scheduler_address
+    )
+    # Each stopped once a run has finished: here as the second starts, there
+    # as the first is back (both watched at once).
+    with ThreadPoolExecutor(2) as watchers:
+        watching_here = watchers.submit(interrupted_after, here, "run 2 of 6")
+        watching_there = watchers.submit(
+            interrupted_after, there, "done on the cluster"
+        )
+        said_here, said_there = watching_here.result(), watching_there.result()
+    for process, said in ((here, said_here), (there, said_there)):
+        assert process.returncode == 130, said
+        assert said[-1] == "error: interrupted; nothing was written."
+    assert not (tmp_path / "here").exists()
+    assert not (tmp_path / "there").exists()
+    finished = [line for line in said_there if "done on the cluster" in line]
+    assert 1 <= len(finished) < 6
+    # The runs not done were cancelled: the scheduler keeps no training.
+    from distributed import Client
+
+    def trainings(dask_scheduler) -> list[str]:
+        return [str(key) for key in dask_scheduler.tasks if "_train" in str(key)]
+
+    with Client(scheduler_address, set_as_default=False) as client:
+        # The cancels are sent without an answer: look until they are in
+        # (at most a minute).
+        deadline = time.monotonic() + 60
+        while client.run_on_scheduler(trainings) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.run_on_scheduler(trainings) == []
