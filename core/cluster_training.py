@@ -1,7 +1,7 @@
 """Trainings on a Dask cluster: each run one task, TensorFlow on the workers only.
 
 A sweep's runs (:func:`core.sweep.run_configs`) become one task each; the
-data is sent to the workers once. A worker trains exactly as
+data is sent once (:func:`core.cluster.resent_value`). A worker trains exactly as
 :func:`core.pipeline.train_from_frame` does here, with the run's own seed
 (set inside the training), so a run gives the same model as here. What comes
 back is a :class:`core.pipeline.TrainingRun`, whose bundle holds the model
@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core import sweep
+from core.cluster import resent_value
 from core.config import TrainingConfig
+from core.errors import GenreLabError
 from core.history import EpochLog, ProgressHook
 
 if TYPE_CHECKING:
@@ -149,6 +151,32 @@ def _hand_over(epochs: queue.SimpleQueue[EpochLog], on_epoch: ProgressHook) -> N
         on_epoch(log)
 
 
+@contextlib.contextmanager
+def _said_when_lost(training: str) -> Iterator[None]:
+    """A training the cluster lost, said in one sentence (a GenreLabError).
+
+    Dask tries a task again on another worker when the one running it dies,
+    up to the scheduler's ``allowed-failures``; past that, or when the
+    scheduler drops it, the training is lost.
+    """
+    from distributed import KilledWorker
+    from distributed.client import FutureCancelledError
+
+    try:
+        yield
+    except KilledWorker as lost:
+        raise GenreLabError(
+            f"The cluster lost the workers training {training} more than "
+            f"{lost.allowed_failures} times (out of memory?); give its workers "
+            "more memory, or train a smaller network or on fewer rows."
+        ) from None
+    except FutureCancelledError:
+        raise GenreLabError(
+            f"The cluster dropped the training of {training} before it was "
+            "done (was the scheduler restarted?); try again."
+        ) from None
+
+
 def run_configs(
     client: Client,
     typed: pd.DataFrame,
@@ -168,12 +196,14 @@ def run_configs(
         The runs, in the configurations' order.
 
     Raises:
-        Whatever a training raises (a ``DataError`` for too few rows). An
-        interruption (Ctrl-C, a stopped page) cancels the runs not done.
+        Whatever a training raises (a ``DataError`` for too few rows), and
+        a ``GenreLabError`` when the cluster lost a run. An interruption
+        (Ctrl-C, a stopped page) cancels the runs not done.
     """
     from distributed import as_completed
 
-    data = client.scatter(typed, broadcast=True, hash=False)
+    # Sent once, with the graph: computed again if lost with its workers.
+    data = client.submit(resent_value, typed, pure=False)
     futures = [client.submit(_train, data, config, pure=False) for config in configs]
     number_of = {future.key: number for number, future in enumerate(futures)}
     runs: list[sweep.SweepRun | None] = [None] * len(futures)
@@ -181,7 +211,9 @@ def run_configs(
         # This client's loop: the client is not the process's default one.
         for future in as_completed(futures, loop=client.loop):
             number = number_of[future.key]
-            finished = sweep.SweepRun(dict(tried[number]), future.result())
+            with _said_when_lost(f"run {number + 1} of {len(futures)}"):
+                trained = future.result()
+            finished = sweep.SweepRun(dict(tried[number]), trained)
             runs[number] = finished
             if on_run_end is not None:
                 on_run_end(number, len(futures), finished)
@@ -217,7 +249,8 @@ def train(
             raises cancels the task.
 
     Raises:
-        What :func:`core.pipeline.train_from_frame` raises.
+        What :func:`core.pipeline.train_from_frame` raises, and a
+        ``GenreLabError`` when the cluster lost the training.
     """
     name: str | None = None
     epochs: queue.SimpleQueue[EpochLog] | None = None
@@ -228,7 +261,8 @@ def train(
     try:
         while True:
             try:
-                run = future.result(timeout=WAIT_POLL_SECONDS)
+                with _said_when_lost("this model"):
+                    run = future.result(timeout=WAIT_POLL_SECONDS)
             except TimeoutError:
                 if epochs is not None and on_epoch is not None:
                     _hand_over(epochs, on_epoch)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core import data, understanding
-from core.cluster import CLUSTER, worker_count
+from core.cluster import CLUSTER, resent_value, worker_count
 from core.errors import DataError, GenreLabError
 from core.genres import Genres
 
@@ -338,10 +338,6 @@ def merged_understood(
 PartWork = Callable[[Any, PartRows, int], Any]
 
 
-def _shared_value(shared: Any) -> Any:
-    return shared
-
-
 def _rows_of(part: PartRows) -> int:
     return part.rows
 
@@ -417,10 +413,7 @@ def _run_on_cluster(
     from distributed import KilledWorker, as_completed
     from distributed.client import FutureCancelledError
 
-    # A task, not scattered data: a task's result lost with every worker
-    # that held it is computed again from the graph (scattered data would
-    # be gone for good).
-    sent = client.submit(_shared_value, shared, pure=False)
+    sent = client.submit(resent_value, shared, pure=False)
     in_flight = CLUSTER.partitions_in_flight_per_worker * worker_count(client)
     waiting = iter(enumerate(partitions))
     window: collections.deque[_InFlight] = collections.deque()

@@ -3,14 +3,16 @@
 ``dask worker ... --preload tests.dask_killer`` (Dask's preload mechanism:
 ``dask_setup`` runs in each worker process as it starts). With
 ``$GENRELAB_TEST_KILL_FOLDER`` set, a worker plugin watches the worker's
-tasks, and when a part's prediction (a ``_work_on`` task of
-core.partitions) starts executing, it reads ``plan`` in that folder:
+tasks, and when a task starts executing it reads ``plan`` in that folder,
+``once`` or ``always`` and the task's name (a part's prediction,
+``_work_on`` of core.partitions, by default; ``_train`` is a training of
+core.cluster_training):
 
-- ``once``: the first worker to start its second prediction kills itself
+- ``once``: the first worker to start its second such task kills itself
   with SIGKILL, as the kernel's out-of-memory killer would (its pid is
   written to ``killed``); the nanny starts a new worker in its place.
-- ``always``: every worker kills itself as a prediction starts (each pid
-  appended to ``deaths``), so the part is lost more often than the
+- ``always``: every worker kills itself as such a task starts (each pid
+  appended to ``deaths``), so the task is lost more often than the
   scheduler allows.
 
 No plan file: the workers work as any. The folder is read at each task, so
@@ -33,15 +35,22 @@ class _Killer(WorkerPlugin):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.predictions_started = 0
+        # Tasks of the plan's kind started by this worker process.
+        self.started = 0
 
     def transition(self, key, start, finish, **kwargs) -> None:
-        if finish != "executing" or not str(key).startswith("_work_on-"):
+        if finish != "executing":
             return
-        self.predictions_started += 1
         plan_file = self.folder / "plan"
-        plan = plan_file.read_text().strip() if plan_file.exists() else ""
-        if plan == "once" and self.predictions_started >= 2:
+        plan, _, task = (
+            plan_file.read_text().strip().partition(" ")
+            if plan_file.exists()
+            else ("", "", "")
+        )
+        if not str(key).startswith(f"{task or '_work_on'}-"):
+            return
+        self.started += 1
+        if plan == "once" and self.started >= 2:
             try:
                 # The first worker to create the file is the one killed.
                 descriptor = os.open(

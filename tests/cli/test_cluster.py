@@ -197,6 +197,29 @@ def test_a_part_lost_more_often_than_allowed_is_one_line_and_no_output(
     assert len((record / "deaths").read_text().split()) >= 4
 
 
+def test_a_sweep_run_lost_more_often_than_allowed_is_one_line_and_no_folder(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    path = tmp_path / "train.csv"
+    path.write_bytes(csv_bytes(separable_rows(per_genre=10)))
+    record = plan("always _train")
+    out = tmp_path / "sweep"
+    result = finish(
+        start_cli(
+            "sweep", "--data", path, "--preset", "study", "--epochs", "2",
+            "--setting", "learning_rate", "--values", "0.01", "0.05",
+            "--out", out, "--cluster", address,
+        ),
+        timeout=300,
+    )  # fmt: skip
+    line = assert_bad_input(result)
+    assert "The cluster lost the workers training run " in line
+    assert "more than 3 times (out of memory?)" in line
+    assert not out.exists()
+    assert len((record / "deaths").read_text().split()) >= 4
+
+
 def cli_output(*arguments) -> subprocess.CompletedProcess:
     return finish(start_cli(*arguments), timeout=240)
 
