@@ -34,12 +34,6 @@ def command_predict(arguments: argparse.Namespace) -> int:
 
     model_bundle = bundle.load_bundle(arguments.model)
     if goes_partitioned(arguments, arguments.input, arguments.output):
-        if arguments.coverage is not None:
-            # Checked before any work: nothing is written.
-            raise GenreLabError(
-                "--coverage works on one CSV or JSON file predicted here; "
-                "leave out --cluster, or predict the parts one by one."
-            )
         from core import partitioned
 
         kind = partitioned.output_format(arguments.output)
@@ -48,7 +42,13 @@ def command_predict(arguments: argparse.Namespace) -> int:
             replaced_on_success(output, binary=kind == "parquet") as stream,
         ):
             result = partitioned.predict_parts(
-                model_bundle, arguments.input, stream, kind, client, score=False
+                model_bundle,
+                arguments.input,
+                stream,
+                kind,
+                client,
+                score=False,
+                coverage=arguments.coverage,
             )
     else:
         with replaced_on_success(output) as stream:

@@ -118,8 +118,22 @@ def _configure() -> None:
             "distributed.scheduler.allowed-failures": CLUSTER.allowed_failures,
             # No dashboard server (it needs bokeh, and opens a port).
             "distributed.dashboard.link": "",
+            # The model and a sweep's data travel inside the task graph
+            # (resent_value): no warning on stderr for a graph of some MB.
+            "distributed.admin.large-graph-warning-threshold": "1GB",
         }
     )
+
+
+def resent_value(value: object) -> object:
+    """``value`` itself, as a task: ``client.submit(resent_value, value)``.
+
+    Data shared by many tasks (a model, a sweep's rows) submitted this way
+    rather than scattered: the scheduler keeps it in the task, so Dask can
+    compute it again if every worker holding it is lost (scattered data
+    would be gone, and every task needing it with it).
+    """
+    return value
 
 
 def open_client(address: ClusterAddress) -> Client:

@@ -48,6 +48,7 @@ def iter_typed_chunks(
     limited: bool = False,
     label: str | None = None,
     genres: Genres | None = None,
+    lines_before: int = 0,
 ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
     """Stream a file as (raw chunk, typed chunk) pairs, of any size.
 
@@ -64,6 +65,8 @@ def iter_typed_chunks(
         label: the genre column a person chose (see :func:`iter_raw_chunks`).
         genres: the genres of the model the file is scored by: labels of
             none of them are counted in ``summary`` (None: every label counts).
+        lines_before: added to the line numbers an error names (a part cut
+            out of a file: see :func:`core.reading.iter_raw_chunks`).
 
     Raises:
         DataError: as :func:`load_csv` does, when the faulty part is read
@@ -71,7 +74,12 @@ def iter_typed_chunks(
     """
     any_row = False
     for raw in reading.iter_raw_chunks(
-        source, chunk_rows, limited, summary=summary, label=label
+        source,
+        chunk_rows,
+        limited,
+        summary=summary,
+        label=label,
+        lines_before=lines_before,
     ):
         typed = _type_rows(raw, require_label, allow_filled, summary, genres)
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())

@@ -227,6 +227,17 @@ class _Chunk:
     network: Job
 
 
+def no_sets_for_audio_network(choice: predict.NetworkChoice) -> DataError:
+    """The refusal of prediction sets for a file the audio network predicts.
+
+    The sets are calibrated on the main network's probabilities.
+    """
+    return DataError(
+        f"{choice.sentence} Prediction sets are calibrated for the network "
+        "with popularity, so this file gets none: predict it without sets."
+    )
+
+
 def predict_file(
     bundle: Bundle,
     source: opening.CsvSource,
@@ -351,11 +362,7 @@ def predict_file(
             break
     choice = predict.file_choice(bundle, pd.concat([typed for _, typed in held]))
     if coverage is not None and choice.audio_only:
-        # The sets are calibrated on the main network's probabilities.
-        raise DataError(
-            f"{choice.sentence} Prediction sets are calibrated for the network "
-            "with popularity, so this file gets none: predict it without sets."
-        )
+        raise no_sets_for_audio_network(choice)
     # With a second process, each chunk's network and novelty run there while
     # the next chunk is read here; then its table is written.
     with NetworkRunner(

@@ -43,6 +43,8 @@ class _Job:
     # The network every part is predicted with: chosen once, from the file's
     # first rows, as core.export.predict_file chooses it.
     choice: predict.NetworkChoice
+    # Each row's prediction set at this coverage (None: no sets).
+    coverage: float | None = None
 
 
 @dataclass
@@ -87,6 +89,14 @@ def _predict_part(job: _Job, part: partitions.PartRows, first_row: int) -> _Part
             bundle.genres.names,
             scores,
         )
+        if job.coverage is not None:
+            predictions = predict.with_prediction_sets(
+                bundle,
+                predictions,
+                job.coverage,
+                bundle.genres.names,
+                predict.probability_columns(bundle.genres.names),
+            )
         if job.score:
             keeper.add(typed, predictions)
         labelled = labelled or export.has_labels(typed, bundle.genres)
@@ -261,6 +271,7 @@ def predict_parts(
     label: str | None = None,
     on_progress: Callable[[int], None] | None = None,
     partition_bytes: int | None = None,
+    coverage: float | None = None,
 ) -> export.BatchResult:
     """Predict every row of a file, folder or glob, part by part.
 
@@ -276,6 +287,8 @@ def predict_parts(
         label: the file's genre column, as a person named it.
         on_progress: called with the number of rows done after each part.
         partition_bytes: bytes per part (default from ``core.cluster``).
+        coverage: add each row's prediction set at this coverage, as
+            :func:`core.export.predict_file` does; None: no sets.
 
     Returns:
         As :func:`core.export.predict_file` (its preview and listing of
@@ -284,15 +297,24 @@ def predict_parts(
 
     Raises:
         DataError: a part cannot be read, or the parts' columns differ
-            (write to a temporary file and keep it only on success).
+            (write to a temporary file and keep it only on success); the
+            file is predicted by the network without popularity, for which
+            the sets are not calibrated (before any row is written).
+        GenreLabError: ``coverage`` is out of range or the bundle has no
+            calibration (before any row is read).
     """
+    if coverage is not None:
+        predict.check_prediction_sets(bundle, coverage)
     plan = partitions.plan(source, partition_bytes)
     job = _Job(
         bundle,
         score,
         output_kind if output is not None else None,
         _file_choice(bundle, plan, require_label, label),
+        coverage,
     )
+    if coverage is not None and job.choice.audio_only:
+        raise export.no_sets_for_audio_network(job.choice)
     keeper = predict.ScoreKeeper(bundle.genres)
     file_novelty = novelty.FileNovelty(bundle.novelty)
     understood: list[understanding.Understood] = []

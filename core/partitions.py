@@ -22,7 +22,6 @@ import collections
 import dataclasses
 import glob
 import io
-import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core import data, understanding
-from core.cluster import CLUSTER, worker_count
+from core.cluster import CLUSTER, resent_value, worker_count
 from core.errors import DataError, GenreLabError
 from core.genres import Genres
 
@@ -108,6 +107,9 @@ class Partition:
     stop: int = -1
     # Parquet: the row groups of the part (empty: the whole file).
     row_groups: tuple[int, ...] = ()
+    # CSV cut out of a file: its lines before the part's first, less the
+    # header's, so that an error names the line as the file numbers it.
+    lines_before: int = 0
 
 
 def plan(text: str, partition_bytes: int | None = None) -> list[Partition]:
@@ -174,17 +176,20 @@ def _csv_partitions(path: Path, size: int) -> list[Partition]:
         header_end = head.find(_NEWLINE, len(head) - len(first_text)) + 1
         if header_end == 0:
             return whole
+        header_lines = head.count(_NEWLINE, 0, header_end)
         stream.seek(0)
         cuts = _line_cuts(stream, header_end, size)
     if cuts is None or len(cuts) < 1:
         return whole
-    edges = [0, *cuts, -1]
+    edges = [0, *(cut for cut, _ in cuts), -1]
+    lines = [0, *(before - header_lines for _, before in cuts)]
     return [
         Partition(
             str(path),
             header_end=0 if number == 0 else header_end,
             start=edges[number],
             stop=edges[number + 1],
+            lines_before=lines[number],
         )
         for number in range(len(edges) - 1)
     ]
@@ -192,17 +197,17 @@ def _csv_partitions(path: Path, size: int) -> list[Partition]:
 
 def _line_cuts(
     stream: io.BufferedReader, header_end: int, size: int
-) -> list[int] | None:
+) -> list[tuple[int, int]] | None:
     """Byte positions after line ends outside quotes, ``size`` apart or more.
 
-    None when the file is not UTF-8. CSV doubles a quote inside a quoted
-    field, so a line end is outside quotes when the quotes before it are
-    even in number.
+    Each with the line ends before it. None when the file is not UTF-8.
+    CSV doubles a quote inside a quoted field, so a line end is outside
+    quotes when the quotes before it are even in number.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    cuts: list[int] = []
+    cuts: list[tuple[int, int]] = []
     target = header_end + size
-    base = quotes = 0
+    base = quotes = newlines = 0
     while block := stream.read(_READ_BLOCK):
         try:
             decoder.decode(block)
@@ -214,14 +219,16 @@ def _line_cuts(
             if at == -1:
                 break
             if (quotes + block.count(_QUOTE, 0, at)) % 2 == 0:
-                cuts.append(base + at + 1)
+                before = newlines + block.count(_NEWLINE, 0, at + 1)
+                cuts.append((base + at + 1, before))
                 target = base + at + 1 + size
             else:
                 target = base + at + 1
         quotes += block.count(_QUOTE)
+        newlines += block.count(_NEWLINE)
         base = end
     # No part of only the file's last line break.
-    return [cut for cut in cuts if cut < base]
+    return [(cut, before) for cut, before in cuts if cut < base]
 
 
 def _source(partition: Partition) -> str | bytes:
@@ -290,6 +297,7 @@ def read_partition(
                 summary=understood,
                 label=label,
                 genres=genres,
+                lines_before=partition.lines_before,
             )
         )
     except DataError as error:
@@ -376,6 +384,23 @@ def run(
     )
 
 
+@dataclass
+class _InFlight:
+    """One part on the cluster: its reading, its row count and its work.
+
+    The client holds all three until the part's result is back, so that
+    Dask can compute any of them again on another worker if the worker
+    holding it is lost (a result nobody holds is forgotten, and a task whose
+    input was forgotten cannot be computed again).
+    """
+
+    number: int
+    read: Any
+    count: Any
+    # Submitted once the part's first row is known (None until then).
+    work: Any = None
+
+
 def _run_on_cluster(
     partitions: list[Partition],
     work: PartWork,
@@ -385,48 +410,87 @@ def _run_on_cluster(
     label: str | None,
     genres: Genres | None,
 ) -> Iterator[Any]:
-    from distributed import KilledWorker
+    from distributed import KilledWorker, as_completed
+    from distributed.client import FutureCancelledError
 
-    sent = client.scatter(shared, broadcast=True, hash=False)
-    # Each part's first row is the sum of the earlier parts' rows: a chain of
-    # tiny tasks, so a part's network waits only for the parts before it to
-    # be read, never for the client.
-    first_row: Any = 0
-    window: collections.deque = collections.deque()
-    waiting = iter(enumerate(partitions))
+    sent = client.submit(resent_value, shared, pure=False)
     in_flight = CLUSTER.partitions_in_flight_per_worker * worker_count(client)
+    waiting = iter(enumerate(partitions))
+    window: collections.deque[_InFlight] = collections.deque()
+    # Each part's first row is the sum of the earlier parts' rows, learned
+    # here as each part's count comes back: a part's work waits for the
+    # parts before it to be read, not to be predicted.
+    next_first_row = 0
+    # The part whose future was last looked at (named if the cluster lost it).
+    current = 0
+    finished = as_completed(loop=client.loop)
 
-    def submit_next() -> bool:
-        nonlocal first_row
-        entry = next(waiting, None)
-        if entry is None:
-            return False
-        _, partition = entry
-        read = client.submit(
-            read_partition, partition, require_label, label, genres, pure=False
-        )
-        count = client.submit(_rows_of, read, pure=False)
-        window.append(client.submit(_work_on, work, sent, read, first_row, pure=False))
-        first_row = client.submit(operator.add, first_row, count, pure=False)
-        return True
+    def read_next() -> None:
+        while len(window) < in_flight:
+            entry = next(waiting, None)
+            if entry is None:
+                return
+            number, partition = entry
+            read = client.submit(
+                read_partition, partition, require_label, label, genres, pure=False
+            )
+            count = client.submit(_rows_of, read, pure=False)
+            window.append(_InFlight(number, read, count))
+            finished.add(count)
+
+    def start_work() -> None:
+        """Work for each part, in order, whose first row is known."""
+        nonlocal next_first_row, current
+        for part in window:
+            if part.work is not None:
+                continue
+            if not part.count.done():
+                return
+            current = part.number
+            # Raises what reading the part raised (DataError, naming it).
+            rows = part.count.result()
+            part.work = client.submit(
+                _work_on, work, sent, part.read, next_first_row, pure=False
+            )
+            finished.add(part.work)
+            next_first_row += rows
 
     try:
-        while len(window) < in_flight and submit_next():
-            pass
-        number = 0
+        read_next()
         while window:
-            future = window.popleft()
-            try:
-                result = future.result()
-            except KilledWorker:
-                raise GenreLabError(
-                    f"The cluster lost the workers running part {number + 1} of "
-                    f"{len(partitions)} more than {CLUSTER.allowed_failures} times "
-                    "(out of memory?); nothing was written."
-                ) from None
-            future.release()
-            number += 1
-            submit_next()
+            start_work()
+            head = window[0]
+            if head.work is None or not head.work.done():
+                next(finished)  # a count or a work is back: look again
+                continue
+            current = head.number
+            result = head.work.result()
+            window.popleft()
+            for future in (head.read, head.count, head.work):
+                future.release()
+            read_next()
             yield result
+    except KilledWorker as lost:
+        # The scheduler's own limit: a running scheduler has its own
+        # configuration, not this process's.
+        raise GenreLabError(
+            f"The cluster lost the workers running part {current + 1} of "
+            f"{len(partitions)} more than {lost.allowed_failures} times "
+            "(out of memory?); nothing was written."
+        ) from None
+    except FutureCancelledError:
+        # The scheduler dropped the work (it restarted, or another client
+        # cancelled it).
+        raise GenreLabError(
+            f"The cluster dropped part {current + 1} of {len(partitions)} before "
+            "it was done (was the scheduler restarted?); nothing was written."
+        ) from None
     finally:
-        client.cancel(list(window))
+        client.cancel(
+            [
+                future
+                for part in window
+                for future in (part.read, part.count, part.work)
+                if future is not None
+            ]
+        )

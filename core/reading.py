@@ -10,11 +10,13 @@ nothing is lost before :mod:`core.data` says what each row holds.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from os import PathLike
 from typing import IO
 
 import pandas as pd
@@ -278,6 +280,7 @@ def iter_raw_chunks(
     limited: bool = False,
     summary: understanding.Understood | None = None,
     label: str | None = None,
+    lines_before: int = 0,
 ) -> Iterator[pd.DataFrame]:
     """Read a file exactly as written, ``chunk_rows`` rows at a time.
 
@@ -296,6 +299,10 @@ def iter_raw_chunks(
         summary: filled in with the format and the columns renamed.
         label: the file's column that holds the genre, as a person named it;
             None: the one named as in ``formats.LABEL_NAMES``, if any.
+        lines_before: added to the line numbers an error names: ``source``
+            is a part cut out of a file (its header, then lines from further
+            down, :mod:`core.partitions`), and people look for the line in
+            the file.
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a
@@ -305,6 +312,10 @@ def iter_raw_chunks(
     """
     size = chunk_rows or CHUNK_ROWS
     table = _open_table(source, limited)
+    if isinstance(table, _Table) and lines_before:
+        table = dataclasses.replace(
+            table, skipped_lines=table.skipped_lines + lines_before
+        )
     if isinstance(table, _JsonRows):
         frame = table.frame
         written = list(frame.columns)
@@ -366,7 +377,11 @@ def iter_raw_chunks(
         except (pd.errors.ParserError, ValueError) as error:
             if isinstance(error, DataError):
                 raise
-            raise DataError(_parser_message(str(error), table.skipped_lines)) from None
+            raise DataError(
+                _parser_message(
+                    str(error), lambda record: _line_of_record(source, table, record)
+                )
+            ) from None
     if first:
         raise DataError(_NO_ROWS)
 
@@ -404,20 +419,26 @@ _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 _CSV_HINT = "; check that it is the music genre CSV."
 
 
-def _parser_message(detail: str, skipped_lines: int) -> str:
-    """Turn a pandas parser error into a sentence that names the line at fault."""
+def _parser_message(detail: str, line_of_record: Callable[[int], int]) -> str:
+    """Turn a pandas parser error into a sentence that names the line at fault.
+
+    pandas numbers records (a name holding a line break is one record of two
+    lines); ``line_of_record`` gives the line in the file where record n
+    (from 1, the header's) starts.
+    """
     fields = _FIELD_COUNT.search(detail)
     if fields:
-        expected, line, seen = (int(value) for value in fields.groups())
+        expected, record, seen = (int(value) for value in fields.groups())
         return (
-            f"This file could not be read as a CSV table: line {line + skipped_lines} "
-            f"has {seen} values but the header names {expected} columns (a stray "
-            "comma or an unquoted comma in a name?); fix that line and try again."
+            f"This file could not be read as a CSV table: line "
+            f"{line_of_record(record)} has {seen} values but the header names "
+            f"{expected} columns (a stray comma or an unquoted comma in a name?); "
+            "fix that line and try again."
         )
     quote = _OPEN_QUOTE.search(detail)
     if quote:
-        # pandas counts rows from 0, the header included: row n is line n + 1.
-        line = int(quote.group(1)) + 1 + skipped_lines
+        # pandas counts rows from 0, the header included: row n is record n + 1.
+        line = line_of_record(int(quote.group(1)) + 1)
         return (
             "This file could not be read as a CSV table: a quotation mark opened "
             f"on line {line} is never closed."
@@ -429,6 +450,35 @@ def _parser_message(detail: str, skipped_lines: int) -> str:
         + (f" ({last})" if last else "")
         + _CSV_HINT
     )
+
+
+def _line_of_record(source: CsvSource, table: _Table, record: int) -> int:
+    """The line of the file where record ``record`` (from 1: the header) starts.
+
+    Read anew, as Python's csv module splits records (as pandas does); lines
+    skipped before the header (and ``lines_before``) counted in. An upload
+    that cannot be read again: the record's number, as pandas counts.
+    """
+    try:
+        if not isinstance(source, str | bytes | PathLike):
+            source.seek(0)
+        again = _open_table(source, limited=False)
+    except (DataError, OSError, AttributeError):
+        return record + table.skipped_lines
+    assert isinstance(again, _Table)  # the same file, opened as a CSV before
+    with again.text:
+        reader = csv.reader(
+            again.text, delimiter=table.separator, skipinitialspace=True
+        )
+        ended = 0  # the line the record before ended on
+        try:
+            for number, _ in enumerate(reader, start=1):
+                if number == record:
+                    return ended + 1 + table.skipped_lines
+                ended = reader.line_num
+        except csv.Error:
+            pass  # a quote never closed: the record starts after the last read
+        return ended + 1 + table.skipped_lines
 
 
 def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:

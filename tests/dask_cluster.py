@@ -18,10 +18,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DASK = Path(sys.executable).parent / "dask"
 
 
-def scheduler_and_workers(tmp_path_factory):
+def scheduler_and_workers(
+    tmp_path_factory,
+    worker_options: tuple[str, ...] = (),
+    worker_environment: dict[str, str] | None = None,
+):
     """A scheduler and 2 workers, each its own process, as people start them.
 
-    Yields the scheduler's address; stops them after.
+    ``worker_options`` are added to ``dask worker``'s (``--preload``), and
+    ``worker_environment`` to its environment. Yields the scheduler's
+    address; stops them after.
     """
     folder = tmp_path_factory.mktemp("dask")
     scheduler_file = folder / "scheduler.json"
@@ -44,9 +50,9 @@ def scheduler_and_workers(tmp_path_factory):
         processes.append(
             subprocess.Popen(
                 [DASK, "worker", address, "--nworkers", "2", "--nthreads", "1"]
-                + ["--no-dashboard", "--local-directory", folder],
+                + ["--no-dashboard", "--local-directory", folder, *worker_options],
                 cwd=folder,
-                env=environment,
+                env={**environment, **(worker_environment or {})},
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -175,7 +175,7 @@ def queued_training(
             )
         else:
             run = _trained_on_cluster(
-                str(address), typed, config, corrections, queue, ticket
+                str(address), typed, config, corrections, queue, ticket, report
             )
         st.session_state[state.TRAINING] = False
         if source:
@@ -185,11 +185,12 @@ def queued_training(
         queue.leave(ticket)
 
 
-def _trained_on_cluster(address, typed, config, corrections, queue, ticket):
+def _trained_on_cluster(address, typed, config, corrections, queue, ticket, report):
     """A training as a task on the cluster: this process never imports TensorFlow.
 
-    The visitor sees the seconds go by (no epochs: they happen on a worker);
-    Stop, a click or a closed tab cancel the task at the next second.
+    The visitor sees the seconds go by and each epoch as the worker ends it
+    (``report``: the same progress as a training here); Stop, a click or a
+    closed tab cancel the task within half a second.
     """
     from core import cluster_training
 
@@ -200,7 +201,12 @@ def _trained_on_cluster(address, typed, config, corrections, queue, ticket):
         notice.caption(f"Training on the cluster ({address}): {seconds:.0f} s so far.")
 
     run = cluster_training.train(
-        state.cluster_client(address), typed, config, corrections, on_wait=waiting
+        state.cluster_client(address),
+        typed,
+        config,
+        corrections,
+        on_wait=waiting,
+        on_epoch=report,
     )
     notice.empty()
     return run

@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -102,6 +103,121 @@ def test_a_worker_killed_mid_predict_leaves_a_complete_table(
     assert stream.getvalue() == plain_table(shipped, content)
     local_client.wait_for_workers(2, timeout=60)
     assert victim not in local_client.run(os.getpid).values()
+
+
+@pytest.fixture(scope="module")
+def killing_cluster(tmp_path_factory):
+    """A scheduler and 2 workers as separate processes, whose workers kill
+    themselves as the test's plan says (tests/dask_killer.py).
+
+    Yields the scheduler's address and the plan's folder.
+    """
+    import contextlib
+
+    from tests.dask_cluster import scheduler_and_workers
+    from tests.dask_killer import FOLDER_VARIABLE
+
+    folder = tmp_path_factory.mktemp("kill_plan")
+    started = contextlib.contextmanager(scheduler_and_workers)(
+        tmp_path_factory,
+        ("--preload", "tests.dask_killer"),
+        {FOLDER_VARIABLE: str(folder)},
+    )
+    with started as address:
+        yield address, folder
+
+
+@pytest.fixture
+def kill_plan(killing_cluster):
+    """Sets the killing cluster's plan; no plan (and no record) after."""
+    address, folder = killing_cluster
+
+    def plan(what: str) -> Path:
+        (folder / "plan").write_text(what)
+        return folder
+
+    yield address, plan
+    for name in ("plan", "killed", "deaths"):
+        (folder / name).unlink(missing_ok=True)
+
+
+def test_a_worker_process_killed_mid_predict_leaves_the_plain_output(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    rows, whole, folder = whole_and_parts(tmp_path, copies=6)
+    # Six parts over two workers: one worker starts a second part, and dies
+    # as it does, holding what it had read and predicted.
+    folder = write_parts(tmp_path / "six", rows, parts=6)
+    record = plan("once")
+    model = ("--model", MODEL)
+    started = [
+        start_cli("predict", *model, "--input", whole, "--output", tmp_path / "a.csv"),
+        start_cli(
+            "predict", *model, "--input", folder, "--output", tmp_path / "b.csv",
+            "--cluster", address,
+        ),
+    ]  # fmt: skip
+    plain, parts = (finish(process, timeout=300) for process in started)
+    assert plain.returncode == 0, plain.stderr
+    assert parts.returncode == 0, parts.stderr
+    victim = int((record / "killed").read_text())
+    assert (tmp_path / "b.csv").read_bytes() == (tmp_path / "a.csv").read_bytes()
+    assert parts.stdout == plain.stdout.replace("a.csv", "b.csv")
+    assert parts.stderr == plain.stderr
+    # The victim is gone; its nanny started another worker in its place.
+    from distributed import Client
+
+    with Client(address, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=120)
+        assert victim not in client.run(os.getpid).values()
+
+
+def test_a_part_lost_more_often_than_allowed_is_one_line_and_no_output(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    _, _, folder = whole_and_parts(tmp_path, copies=2)
+    record = plan("always")
+    output = tmp_path / "out" / "scored.csv"
+    result = finish(
+        start_cli(
+            "predict", "--model", MODEL, "--input", folder, "--output", output,
+            "--cluster", address,
+        ),
+        timeout=300,
+    )  # fmt: skip
+    line = assert_bad_input(result)
+    assert "The cluster lost the workers running part" in line
+    # The scheduler's own limit (Dask's default, 3), then nothing written.
+    assert line.endswith("more than 3 times (out of memory?); nothing was written.")
+    assert not output.exists()
+    assert list(output.parent.iterdir()) == []
+    # Each try of the part killed a worker: the first and 3 tries again.
+    assert len((record / "deaths").read_text().split()) >= 4
+
+
+def test_a_sweep_run_lost_more_often_than_allowed_is_one_line_and_no_folder(
+    tmp_path, kill_plan
+):
+    address, plan = kill_plan
+    path = tmp_path / "train.csv"
+    path.write_bytes(csv_bytes(separable_rows(per_genre=10)))
+    record = plan("always _train")
+    out = tmp_path / "sweep"
+    result = finish(
+        start_cli(
+            "sweep", "--data", path, "--preset", "study", "--epochs", "2",
+            "--setting", "learning_rate", "--values", "0.01", "0.05",
+            "--out", out, "--cluster", address,
+        ),
+        timeout=300,
+    )  # fmt: skip
+    line = assert_bad_input(result)
+    assert "The cluster lost the workers training run " in line
+    assert "more than 3 times (out of memory?)" in line
+    assert not out.exists()
+    assert len((record / "deaths").read_text().split()) >= 4
 
 
 def cli_output(*arguments) -> subprocess.CompletedProcess:
@@ -280,3 +396,101 @@ def test_a_sweep_on_the_cluster_equals_the_sweep_here(tmp_path, scheduler_addres
         local_best.network.weights(), remote_best.network.weights(), strict=True
     ):
         assert (mine == theirs).all()
+
+
+def test_prediction_sets_on_the_cluster_are_the_plain_commands(
+    tmp_path, shipped, scheduler_address
+):
+    from tests.core.test_partitions import main_network_only
+
+    one_network = bundle.save_bundle(main_network_only(shipped), tmp_path / "model")
+    rows, whole, folder = whole_and_parts(tmp_path, copies=2)
+    sets = ("--coverage", "0.9")
+    cluster = ("--cluster", scheduler_address)
+    started = [
+        start_cli(
+            "predict", "--model", one_network, "--input", whole,
+            "--output", tmp_path / "plain.csv", *sets,
+        ),
+        start_cli(
+            "predict", "--model", one_network, "--input", folder,
+            "--output", tmp_path / "parts.csv", *sets, *cluster,
+        ),
+        # The shipped model predicts these unusual tracks with its network
+        # without popularity, whose sets are not calibrated: refused.
+        start_cli(
+            "predict", "--model", MODEL, "--input", folder,
+            "--output", tmp_path / "refused.csv", *sets, *cluster,
+        ),
+    ]  # fmt: skip
+    plain, parts, refused = map(finish, started)
+    assert plain.returncode == 0, plain.stderr
+    assert parts.returncode == 0, parts.stderr
+    assert (tmp_path / "parts.csv").read_bytes() == (
+        tmp_path / "plain.csv"
+    ).read_bytes()
+    assert parts.stdout == plain.stdout.replace("plain.csv", "parts.csv")
+    assert "90% sure" in parts.stdout
+    written = pd.read_csv(tmp_path / "parts.csv", dtype=str, keep_default_na=False)
+    assert (written.loc[written["reason"] == "", "prediction_set"] != "").all()
+    line = assert_bad_input(refused)
+    assert "Prediction sets are calibrated for the network with popularity" in line
+    assert not (tmp_path / "refused.csv").exists()
+    assert not any(path.name.startswith(".refused") for path in tmp_path.iterdir())
+
+
+def interrupted_after(process: subprocess.Popen, marker: str) -> list[str]:
+    """Send Ctrl-C (SIGINT) once ``marker`` is on stderr; every line said."""
+    assert process.stderr is not None
+    said = []
+    for line in process.stderr:
+        said.append(line.rstrip("\n"))
+        if marker in line:
+            process.send_signal(signal.SIGINT)
+            break
+    said += process.stderr.read().splitlines()
+    process.wait(timeout=120)
+    return said
+
+
+def test_ctrl_c_stops_a_sweep_on_the_cluster_as_one_here(tmp_path, scheduler_address):
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = separable_rows(per_genre=60)
+    path = tmp_path / "train.csv"
+    path.write_bytes(csv_bytes(rows))
+    settings = ["sweep", "--data", path, "--preset", "study", "--epochs", "10"]
+    settings += ["--setting", "learning_rate", "--values", "0.01", "0.02"]
+    settings += ["0.03", "0.04", "0.05", "0.06"]
+    here = start_cli(*settings, "--out", tmp_path / "here")
+    there = start_cli(
+        *settings, "--out", tmp_path / "there", "--cluster", scheduler_address
+    )
+    # Each stopped once a run has finished: here as the second starts, there
+    # as the first is back (both watched at once).
+    with ThreadPoolExecutor(2) as watchers:
+        watching_here = watchers.submit(interrupted_after, here, "run 2 of 6")
+        watching_there = watchers.submit(
+            interrupted_after, there, "done on the cluster"
+        )
+        said_here, said_there = watching_here.result(), watching_there.result()
+    for process, said in ((here, said_here), (there, said_there)):
+        assert process.returncode == 130, said
+        assert said[-1] == "error: interrupted; nothing was written."
+    assert not (tmp_path / "here").exists()
+    assert not (tmp_path / "there").exists()
+    finished = [line for line in said_there if "done on the cluster" in line]
+    assert 1 <= len(finished) < 6
+    # The runs not done were cancelled: the scheduler keeps no training.
+    from distributed import Client
+
+    def trainings(dask_scheduler) -> list[str]:
+        return [str(key) for key in dask_scheduler.tasks if "_train" in str(key)]
+
+    with Client(scheduler_address, set_as_default=False) as client:
+        # The cancels are sent without an answer: look until they are in
+        # (at most a minute).
+        deadline = time.monotonic() + 60
+        while client.run_on_scheduler(trainings) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert client.run_on_scheduler(trainings) == []

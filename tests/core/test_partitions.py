@@ -5,6 +5,7 @@ Every file is built here; the model is the shipped bundle (NumPy only).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from core import bundle, cluster, export, partitioned, partitions, reading
 from core.errors import DataError, GenreLabError
-from tests.conftest import csv_bytes, row, separable_rows
+from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "default"
 
@@ -244,3 +245,104 @@ def test_novelty_has_the_same_bits_however_a_file_is_cut(shipped, size):
         ]
     )
     assert np.array_equal(cut, whole, equal_nan=True)
+
+
+def spoiled(content: bytes, line: int, how: str) -> bytes:
+    """``content`` with its (1-based, physical) line ``line`` spoiled."""
+    lines = content.split(b"\n")
+    if how == "extra values":
+        lines[line - 1] += b",1,2"
+    else:  # a quote opened and never closed
+        lines[line - 1] = b'"' + lines[line - 1]
+    return b"\n".join(lines)
+
+
+def line_starts(content: bytes, start: int) -> int:
+    """The physical line (from 1) byte ``start`` is on."""
+    return content.count(b"\n", 0, start) + 1
+
+
+@pytest.mark.parametrize("how", ["extra values", "open quote"])
+def test_a_bad_line_in_a_cut_part_is_numbered_from_its_files_start(tmp_path, how):
+    # A folder of two files; the second is cut into parts, and the bad line
+    # is in one of its later parts, after names holding line breaks (a
+    # record of two lines: the line counted is the file's, not the record's).
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    (folder / "a.csv").write_bytes(csv_bytes(odd_rows(copies=1)))
+    content = csv_bytes(odd_rows(copies=3))
+    # Extra values in the middle of the file; a quote never closed on the
+    # last line (else it would close on a later name's quotes).
+    start = (
+        content.index(b"\n2030.0,") + 1
+        if how == "extra values"
+        else content.rindex(b"\n", 0, len(content) - 1) + 1
+    )
+    line = line_starts(content, start)
+    assert b"Line one\nline" in content[:start]
+    spoiled_content = spoiled(content, line, how)
+    (folder / "b.csv").write_bytes(spoiled_content)
+    with pytest.raises(DataError) as plain:
+        list(reading.iter_raw_chunks(spoiled_content))
+    assert f"line {line} " in str(plain.value)
+    cuts = partitions.plan(str(folder), partition_bytes=1_500)
+    (spoiled_part,) = (
+        part
+        for part in cuts
+        if part.path.endswith("b.csv")
+        and part.start <= start < (part.stop if part.stop != -1 else len(content))
+    )
+    assert spoiled_part.start > 0  # a part cut out of b.csv, not its start
+    with pytest.raises(DataError) as in_parts:
+        for part in cuts:
+            partitions.read_partition(part)
+    assert str(in_parts.value) == f"b.csv: {plain.value}"
+
+
+def main_network_only(model: bundle.Bundle) -> bundle.Bundle:
+    """The shipped model without its second network.
+
+    The odd rows are unlike its training tracks, so the shipped model
+    predicts them with the network without popularity, which gives no sets.
+    """
+    return dataclasses.replace(model, audio_network=None, audio_model_file=None)
+
+
+def test_prediction_sets_in_parts_are_the_plain_ones(tmp_path, shipped):
+    model = main_network_only(shipped)
+    content = csv_bytes(odd_rows())
+    folder = write_parts(tmp_path / "parts", odd_rows(), parts=3)
+    stream = io.StringIO()
+    partitioned.predict_parts(
+        model, str(folder), stream, "csv", score=False, coverage=0.9
+    )
+    plain = io.StringIO()
+    export.predict_file(model, content, plain, score=False, coverage=0.9)
+    assert stream.getvalue() == plain.getvalue()
+    table = pd.read_csv(io.StringIO(plain.getvalue()), dtype=str, keep_default_na=False)
+    predicted = table["reason"] == ""
+    assert (table.loc[predicted, "prediction_set"] != "").all()
+    assert (table.loc[~predicted, "prediction_set"] == "").all()
+
+
+def test_prediction_sets_are_refused_in_parts_as_plain_without_popularity(
+    tmp_path, shipped
+):
+    # The audio network predicts a file without popularity: its sets are
+    # not calibrated, in parts as whole.
+    columns = [name for name in COLUMNS if name != "popularity"]
+    rows = odd_rows(copies=1)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    for number, chunk in enumerate((rows[:20], rows[20:])):
+        (folder / f"part-{number}.csv").write_bytes(csv_bytes(chunk, columns))
+    with pytest.raises(DataError) as plain:
+        export.predict_file(
+            shipped, csv_bytes(rows, columns), io.StringIO(), coverage=0.9
+        )
+    stream = io.StringIO()
+    with pytest.raises(DataError) as in_parts:
+        partitioned.predict_parts(shipped, str(folder), stream, "csv", coverage=0.9)
+    assert str(in_parts.value) == str(plain.value)
+    assert "calibrated for the network with popularity" in str(plain.value)
+    assert stream.getvalue() == ""
