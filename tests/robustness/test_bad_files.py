@@ -71,6 +71,13 @@ def assert_every_row_accounted(
     assert np.isnan(probabilities[~usable]).all()
 
 
+def assert_every_row_scored(bad: BadFile, scores: dict) -> None:
+    """Each row scored, unpredictable or unlabelled; the unpredictable ones counted."""
+    assert scores["n_unpredictable"] == bad.unpredictable("drop")
+    counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
+    assert counted == bad.rows
+
+
 def test_the_corpus_covers_the_issue_list():
     expected = {
         "semicolon_delimiter",
@@ -314,9 +321,7 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
     assert_every_row_accounted(bad, downloaded, atol=1e-3)
     if export.has_labels(typed, REFERENCE):
         scores = oracles.evaluate_frame(drop_run.bundle, typed)
-        assert scores["n_unpredictable"] == bad.unpredictable("drop")
-        counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
-        assert counted == bad.rows
+        assert_every_row_scored(bad, scores)
 
 
 # --- what predict and evaluate read: the file streamed --------------------------
@@ -369,14 +374,8 @@ def test_streamed_predict_and_evaluate_account_for_every_row_or_refuse(
             assert_plain_sentence(str(raised.value), bad)
         # What evaluate scores (its --json), or why it refuses the file.
         if bad.accepted_when_streamed and not bad.evaluate_error:
-            scores = export.predict_file(drop_run.bundle, path, require_label=True)
-            assert scores.scores["n_unpredictable"] == bad.unpredictable("drop")
-            counted = (
-                scores.scores["n_rows"]
-                + scores.scores["n_unpredictable"]
-                + scores.scores["n_unlabelled"]
-            )
-            assert counted == bad.rows
+            scored = export.predict_file(drop_run.bundle, path, require_label=True)
+            assert_every_row_scored(bad, scored.scores)
         else:
             with pytest.raises(DataError) as raised:
                 export.predict_file(drop_run.bundle, path, require_label=True)
@@ -431,6 +430,16 @@ def check_predictions_file(
     assert [p.name for p in output.parent.iterdir()] == [output.name]
 
 
+def check_predict(bad: BadFile, code: int, stdout: str, stderr: str, output) -> None:
+    """A file predict reads is written out; a refused one leaves the earlier result."""
+    if bad.accepted_when_streamed:
+        check_predictions_file(bad, code, stdout, output, stderr)
+    else:
+        check_refusal(bad, code, stdout, stderr)
+        assert output.read_text() == SENTINEL
+        assert [p.name for p in output.parent.iterdir()] == [output.name]
+
+
 def predict_arguments(bundle_dir, source, output) -> list[str]:
     return [
         "predict",
@@ -452,139 +461,100 @@ def folders(tmp_path):
     return tmp_path, output
 
 
-def cases(*file_names: str) -> list[BadFile]:
-    """Corpus entries by name, for ``parametrize``."""
+def corpus_cases(*file_names: str) -> pytest.MarkDecorator:
+    """``parametrize`` a test's ``bad`` over the corpus entries so named."""
     from tests.bad_files.corpus import by_name
 
-    return [by_name(name) for name in file_names]
+    files = [by_name(name) for name in file_names]
+    return pytest.mark.parametrize("bad", files, ids=names(files))
+
+
+def run_main(
+    bad: BadFile, arguments: list[str], monkeypatch, capsys
+) -> tuple[int, str, str]:
+    """``core.cli.main(arguments)`` under the file's size limit: code, out, err."""
+    from core import cli
+
+    limited(bad, monkeypatch)
+    code = cli.main(arguments)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 # Read with reasons; read with a column filled in (said on stderr); over the
 # size limit (predict streams a path: no limit); refused at once; refused partway.
-PREDICT_CASES = cases(
+@corpus_cases(
     "nan_and_inf",
     "web_api_audio_features",
     "over_size_limit",
     "random_binary",
     "unclosed_quote",
 )
-
-
-@pytest.mark.parametrize("bad", PREDICT_CASES, ids=names(PREDICT_CASES))
 def test_cli_predict(bad, drop_bundle_dir, folders, monkeypatch, capsys):
-    from core import cli
-
-    limited(bad, monkeypatch)
     folder, output = folders
-    code = cli.main(predict_arguments(drop_bundle_dir, bad.write(folder), output))
-    captured = capsys.readouterr()
-    if bad.accepted_when_streamed:
-        check_predictions_file(bad, code, captured.out, output, captured.err)
-    else:
-        check_refusal(bad, code, captured.out, captured.err)
-        assert output.read_text() == SENTINEL
-        assert [p.name for p in output.parent.iterdir()] == [output.name]
+    arguments = predict_arguments(drop_bundle_dir, bad.write(folder), output)
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
+    check_predict(bad, code, out, err, output)
 
 
 # Read; refused; over the size limit; read but not a dataset to learn from.
-REPORT_CASES = cases(
+@corpus_cases(
     "utf8_bom_crlf", "empty_file", "over_size_limit", "missing_popularity_column"
 )
-
-
-@pytest.mark.parametrize("bad", REPORT_CASES, ids=names(REPORT_CASES))
 def test_cli_report(bad, tmp_path, monkeypatch, capsys):
-    from core import cli
-
-    limited(bad, monkeypatch)
-    code = cli.main(["report", "--json", "--data", str(bad.write(tmp_path))])
-    captured = capsys.readouterr()
+    arguments = ["report", "--json", "--data", str(bad.write(tmp_path))]
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
     if bad.accepted and not bad.dataset_error:
-        assert code == 0, captured.err
-        assert json.loads(captured.out)["rows"] == bad.rows
+        assert code == 0, err
+        assert json.loads(out)["rows"] == bad.rows
     else:
-        check_refusal(bad, code, captured.out, captured.err, bad.dataset_error)
+        check_refusal(bad, code, out, err, bad.dataset_error)
 
 
 # Scored, with rows that have no prediction; refused; read but not scored
 # (no genre column: the person is told how to name one).
-EVALUATE_CASES = cases(
+@corpus_cases(
     "unknown_tempo_and_duration",
     "html_page_saved_as_csv",
     "spotifyr_without_a_genre_column",
 )
-
-
-@pytest.mark.parametrize("bad", EVALUATE_CASES, ids=names(EVALUATE_CASES))
 def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
-    from core import cli
-
-    limited(bad, monkeypatch)
-    code = cli.main(
-        [
-            "evaluate",
-            "--json",
-            "--model",
-            str(drop_bundle_dir),
-            "--data",
-            str(bad.write(tmp_path)),
-        ]
-    )
-    captured = capsys.readouterr()
-    if bad.accepted_when_streamed and not bad.evaluate_error:
-        assert code == 0, captured.err
-        scores = json.loads(captured.out)
-        assert scores["n_unpredictable"] == bad.unpredictable("drop")
-        assert (
-            scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
-            == bad.rows
-        )
-    else:
-        check_refusal(bad, code, captured.out, captured.err, bad.evaluate_error)
+    arguments = ["evaluate", "--json", "--model", str(drop_bundle_dir)]
+    arguments += ["--data", str(bad.write(tmp_path))]
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
+    if bad.evaluate_error or not bad.accepted_when_streamed:
+        check_refusal(bad, code, out, err, bad.evaluate_error)
+        return
+    assert code == 0, err
+    assert_every_row_scored(bad, json.loads(out))
 
 
 # Refused; over the size limit; not a dataset to learn from; too little to train on.
-TRAINING_REFUSALS = cases(
+@corpus_cases(
     "missing_tempo_column",
     "over_size_limit",
     "web_api_audio_features",
     "single_genre",
 )
-
-
-@pytest.mark.parametrize("bad", TRAINING_REFUSALS, ids=names(TRAINING_REFUSALS))
 def test_cli_train_refuses_and_keeps_the_previous_bundle(
     bad, drop_bundle_dir, tmp_path, monkeypatch, capsys
 ):
     import shutil
 
-    from core import cli
-
-    limited(bad, monkeypatch)
     out = tmp_path / "bundle"
     shutil.copytree(drop_bundle_dir, out)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
-    code = cli.main(
-        [
-            "train",
-            "--quiet",
-            "--epochs",
-            "1",
-            "--data",
-            str(bad.write(tmp_path)),
-            "--out",
-            str(out),
-        ]
-    )
-    captured = capsys.readouterr()
-    assert code == 2, captured.err
-    assert len(captured.err.splitlines()) == 1, captured.err
+    arguments = ["train", "--quiet", "--epochs", "1", "--out", str(out)]
+    arguments += ["--data", str(bad.write(tmp_path))]
+    code, _, err = run_main(bad, arguments, monkeypatch, capsys)
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
     if bad.training_error:
         for word in bad.training_error:
-            assert word in captured.err
+            assert word in err
     else:
         assert_plain_sentence(
-            captured.err.strip().removeprefix("error: "), bad, bad.dataset_error
+            err.strip().removeprefix("error: "), bad, bad.dataset_error
         )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
@@ -592,12 +562,9 @@ def test_cli_train_refuses_and_keeps_the_previous_bundle(
 
 # Refused at once; refused partway through the rows; read, with a column filled
 # in (its note the one line on stderr); read, with infinite values.
-SUBPROCESS = cases(
+@corpus_cases(
     "empty_file", "extra_value_in_one_row", "web_api_audio_features", "nan_and_inf"
 )
-
-
-@pytest.mark.parametrize("bad", SUBPROCESS, ids=names(SUBPROCESS))
 def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
     folder, output = folders
     if bad.accepted_when_streamed:
@@ -607,14 +574,7 @@ def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
         size_limit_mb=bad.size_limit_mb,
     )
     assert "Traceback" not in result.stderr
-    if bad.accepted_when_streamed:
-        check_predictions_file(
-            bad, result.returncode, result.stdout, output, result.stderr
-        )
-    else:
-        check_refusal(bad, result.returncode, result.stdout, result.stderr)
-        assert output.read_text() == SENTINEL
-        assert [p.name for p in output.parent.iterdir()] == [output.name]
+    check_predict(bad, result.returncode, result.stdout, result.stderr, output)
 
 
 @pytest.mark.parametrize(
