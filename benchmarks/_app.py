@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import PYTHON, ROOT
+from _common import ROOT
 
+from tests.e2e.browser import free_port, healthy, streamlit_command
 from ui import page_list
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,13 +37,6 @@ PAGE_PATHS = page_list.PAGE_PATHS
 # A Plotly chart that Plotly has drawn (the element exists before it draws).
 DRAWN_CHART = ".js-plotly-plot"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -150,12 +142,9 @@ def _wait_for_health(url: str, server: subprocess.Popen, timeout: float) -> None
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"streamlit exited early ({server.returncode})")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
+        if healthy(url):
+            return
+        time.sleep(0.2)
     raise RuntimeError("streamlit did not start")
 
 
@@ -167,23 +156,7 @@ def app_server(
     port = free_port()
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
     env.update(environment or {})
-    command = [
-        PYTHON,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    command = streamlit_command(port)
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         command,

@@ -67,7 +67,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check."""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
             return answer.status == 200
@@ -75,16 +76,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
-    """Run ``streamlit run streamlit_app.py`` headless; yield its URL; stop it after.
+def streamlit_command(port: int) -> list[str]:
+    """``streamlit run streamlit_app.py``, headless on ``port`` of 127.0.0.1.
 
-    Args:
-        environment: extra environment variables (data and model locations).
-        log: file that receives the server's output (read it when a test fails).
+    The same for the browser tests and the benchmarks: no usage statistics, no
+    file watcher.
     """
-    port = free_port()
-    command = [
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -101,6 +99,18 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
         "--server.fileWatcherType",
         "none",
     ]
+
+
+@contextlib.contextmanager
+def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` headless; yield its URL; stop it after.
+
+    Args:
+        environment: extra environment variables (data and model locations).
+        log: file that receives the server's output (read it when a test fails).
+    """
+    port = free_port()
+    command = streamlit_command(port)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **environment}
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
@@ -109,7 +119,7 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
         )
         try:
             deadline = time.monotonic() + 60
-            while not _healthy(url):
+            while not healthy(url):
                 if server.poll() is not None:
                     raise RuntimeError(
                         f"streamlit exited with {server.returncode}:\n{log.read_text()}"
