@@ -18,20 +18,20 @@ from pathlib import Path
 
 from _common import ROOT
 
-from tests.e2e.browser import free_port, healthy, streamlit_command
+from tests.e2e.browser import (
+    APP_IDLE,
+    LAUNCH_ARGS,
+    free_port,
+    healthy,
+    streamlit_command,
+)
 from ui import page_list
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Chromium's flags and the mark of an app whose script has finished, as the
+# browser tests use them.
+CHROMIUM_ARGS = LAUNCH_ARGS
+READY = APP_IDLE
 # Page paths as Streamlit derives them from pages/N_Name.py (the app's list).
 PAGE_PATHS = page_list.PAGE_PATHS
 # A Plotly chart that Plotly has drawn (the element exists before it draws).
