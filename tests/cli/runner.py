@@ -52,6 +52,24 @@ def start_cli(
     )
 
 
+def start_predict(
+    model: str | Path, source: str | Path, output: str | Path, *options: str
+) -> subprocess.Popen:
+    """Start ``python -m core predict --model ... --input ... --output ... OPTIONS``."""
+    return start_cli(
+        "predict", "--model", model, "--input", source, "--output", output, *options
+    )
+
+
+def write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, Path]:
+    """Write each ``name: bytes`` into ``folder``; ``name: path`` of each."""
+    paths = {}
+    for name, content in contents.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(content)
+    return paths
+
+
 def finish(
     process: subprocess.Popen, timeout: float = 180
 ) -> subprocess.CompletedProcess:
