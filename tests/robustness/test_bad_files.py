@@ -20,7 +20,7 @@ from core.errors import DataError
 from core.genres import REFERENCE
 from tests import oracles
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
-from tests.cli.runner import run_cli
+from tests.cli.runner import predict_arguments, run_cli
 from tests.conftest import tiny_config
 
 TECHNICAL_WORDS = ("Traceback", "tokenizing", "C error", "Errno", "pandas", "dtype")
@@ -438,18 +438,6 @@ def check_predict(bad: BadFile, code: int, stdout: str, stderr: str, output) -> 
         check_refusal(bad, code, stdout, stderr)
         assert output.read_text() == SENTINEL
         assert [p.name for p in output.parent.iterdir()] == [output.name]
-
-
-def predict_arguments(bundle_dir, source, output) -> list[str]:
-    return [
-        "predict",
-        "--model",
-        str(bundle_dir),
-        "--input",
-        str(source),
-        "--output",
-        str(output),
-    ]
 
 
 @pytest.fixture
