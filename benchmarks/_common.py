@@ -93,6 +93,11 @@ def _sample_tree_peak(pid: int, stop: threading.Event, peak: list[float]) -> Non
         peak[0] = max(peak[0], total)
 
 
+def core_command(*arguments: str | Path) -> list[str]:
+    """``python -m core ARGUMENTS`` with the benchmarks' interpreter, as strings."""
+    return [PYTHON, "-m", "core", *map(str, arguments)]
+
+
 def timed_run(
     command: list[str],
     env: dict[str, str] | None = None,

@@ -31,7 +31,16 @@ import json
 import tempfile
 from pathlib import Path
 
-from _common import DATA, PYTHON, ROOT, Row, mean_and_range, text_table, timed_run
+from _common import (
+    DATA,
+    PYTHON,
+    ROOT,
+    Row,
+    core_command,
+    mean_and_range,
+    text_table,
+    timed_run,
+)
 
 MODEL = ROOT / "models" / "default"
 CHANGED_SHARE = 0.05
@@ -143,20 +152,12 @@ def run() -> list[Row]:
         output = Path(folder)
         common = ["--model", str(MODEL), "--data", str(DATA)]
         segments = timed_run(
-            [PYTHON, "-m", "core", "segments", *common, "--output", str(output / "s")]
+            core_command("segments", *common, "--output", output / "s")
         ).check("segments")
         issues = timed_run(
-            [
-                PYTHON,
-                "-m",
-                "core",
-                "label-issues",
-                *common,
-                "--output",
-                str(output / "i"),
-            ]
+            core_command("label-issues", *common, "--output", output / "i")
         ).check("label-issues")
-        evaluate = timed_run([PYTHON, "-m", "core", "evaluate", *common, "--json"])
+        evaluate = timed_run(core_command("evaluate", *common, "--json"))
         evaluate.check("evaluate")
     found = json.loads(
         timed_run(
