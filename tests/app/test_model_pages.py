@@ -63,8 +63,7 @@ def test_predict_typical_track_preset_moves_the_sliders(data_and_model):
         assert max(probabilities, key=probabilities.get) == genre
 
 
-def test_predict_without_data_uses_fixed_defaults(no_data, tiny_model_dir, monkeypatch):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_predict_without_data_uses_fixed_defaults(model_without_data):
     app = open_app("predict").run()
 
     assert not app.exception
@@ -299,10 +298,7 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
 
 
 @pytest.mark.parametrize("page", ["evaluate", "predict", "batch"])
-def test_model_pages_work_with_the_shipped_model_and_no_data(
-    page, no_data, tiny_model_dir, monkeypatch
-):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_model_pages_work_with_the_shipped_model_and_no_data(page, model_without_data):
     app = open_app(page).run()
 
     assert not app.exception, app.exception

@@ -5,27 +5,11 @@ And says what to do when something is missing.
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from core.errors import DataError
-from tests.app.conftest import PAGES, open_app
+from tests.app.conftest import PAGES, charts, open_app, texts
 from tests.conftest import tensorflow_imported_by
-
-
-def texts(app) -> str:
-    """All the prose the page shows (markdown, captions, alerts), joined."""
-    parts = [element.value for element in app.markdown]
-    parts += [element.value for element in app.caption]
-    for kind in ("info", "warning", "error", "success"):
-        parts += [element.value for element in getattr(app, kind)]
-    return "\n".join(str(part) for part in parts)
-
-
-def charts(app) -> list[dict]:
-    """The plotly figures on the page, as their JSON specs."""
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
 
 
 @pytest.mark.parametrize("page", list(PAGES))
