@@ -59,7 +59,7 @@ import json, sys
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
 from benchmarks._timing import median_ms
-from core import bundle as bundles, data, predict, schema, shapley
+from core import bundle as bundles, data, predict, schema, shapley, tables, wording
 from ui import charts, readings
 
 typed = data.load_csv(sys.argv[2], require_label=True)
