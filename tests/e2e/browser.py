@@ -139,6 +139,15 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
                 server.wait(timeout=10)
 
 
+def launch_page(playwright, timeout: float, width: int = 1400, height: int = 900):
+    """Chromium and one page of ``width`` by ``height`` pixels (the screenshot
+    scripts); ``timeout`` in ms for every wait on it. Close the Chromium after."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(timeout)
+    return chromium, page
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run is over (and give the page a moment to draw)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout)
