@@ -48,17 +48,24 @@ SEEDS = 10
 PRECISION_TARGET = 0.55
 RECALL_TARGET = 0.60
 
-CHILD = r"""
+# How both children start: the model, the labelled file, and which of the
+# file's rows the model trained on.
+CHILD_START = r"""
 import json, sys
 import numpy as np
 from core.genres import REFERENCE
 from core import bundle as bundles, data, held_out, label_issues, schema, songs, tables
 
-share, seeds = float(sys.argv[3]), int(sys.argv[4])
 loaded = bundles.load_bundle(sys.argv[1])
 typed = data.load_csv(sys.argv[2], require_label=True)
 membership = songs.model_split(loaded, typed)
 assert membership is not None, "the data is not the shipped model's training data"
+"""
+
+CHILD = (
+    CHILD_START
+    + r"""
+share, seeds = float(sys.argv[3]), int(sys.argv[4])
 test_tracks = typed[(membership == songs.TEST).to_numpy()]
 results = {"test_rows": len(test_tracks), "seeds": []}
 for seed in range(seeds):
@@ -90,18 +97,13 @@ for seed in range(seeds):
     })
 print(json.dumps(results))
 """
+)
 
 
-CROSS_VALIDATED_CHILD = r"""
-import json, sys
-import numpy as np
-from core import bundle as bundles, data, held_out, label_issues, schema, songs
-
+CROSS_VALIDATED_CHILD = (
+    CHILD_START
+    + r"""
 share, folds = float(sys.argv[3]), int(sys.argv[4])
-loaded = bundles.load_bundle(sys.argv[1])
-typed = data.load_csv(sys.argv[2], require_label=True)
-membership = songs.model_split(loaded, typed)
-assert membership is not None, "the data is not the shipped model's training data"
 copy = typed[(membership == songs.TRAINING).to_numpy()].copy()
 generator = np.random.default_rng(0)
 changed = generator.choice(len(copy), size=round(share * len(copy)), replace=False)
@@ -121,6 +123,7 @@ print(json.dumps({
     "wrong": [int((wrong & truth).sum()), int(wrong.sum()), int(truth.sum())],
 }))
 """
+)
 CROSS_VALIDATION_FOLDS = 4
 
 
