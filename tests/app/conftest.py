@@ -46,9 +46,14 @@ def texts(app) -> str:
     return "\n".join(str(part) for part in parts)
 
 
-def charts(app) -> list[dict]:
-    """The plotly figures on the page, as their JSON specs."""
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+def charts(app, key_prefix: str = "") -> list[dict]:
+    """The plotly figures on the page (those whose key starts with
+    ``key_prefix``), as their JSON specs."""
+    return [
+        json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+        if (chart.key or "").startswith(key_prefix)
+    ]
 
 
 def small_csv_bytes() -> bytes:
