@@ -148,6 +148,24 @@ def launch_page(playwright, timeout: float, width: int = 1400, height: int = 900
     return chromium, page
 
 
+def page_for_a_test(
+    chromium_browser, request, full_page: bool, **context_options
+) -> Iterator:
+    """A new browser context and page (a fixture's body: ``yield from`` it); after
+    the test, a screenshot in test-results if the test failed, then the context
+    closed. ``context_options`` go to ``new_context`` (viewport, is_mobile ...)."""
+    context = chromium_browser.new_context(**context_options)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=full_page)
+    context.close()
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run is over (and give the page a moment to draw)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout)

@@ -23,18 +23,15 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture
 def phone_page(chromium_browser, request, tmp_path):
     """A page in a phone-sized mobile window; a screenshot if the test fails."""
-    context = chromium_browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
+    yield from browser.page_for_a_test(
+        chromium_browser,
+        request,
+        full_page=False,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        browser.RESULTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
-        page.screenshot(path=str(browser.RESULTS / f"{name}.png"))
-    context.close()
 
 
 def inside(box: dict, width: int, height: int) -> bool:
