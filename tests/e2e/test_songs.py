@@ -54,6 +54,18 @@ def slider_value(page, label: str) -> float:
     return float(slider.input_value())
 
 
+def choose_track(page, typed: str, listed: str) -> None:
+    """Type ``typed`` into the song finder; pick the match that reads ``listed``."""
+    box = page.get_by_role("textbox", name="Artist or title")
+    box.fill(typed)
+    box.press("Enter")
+    browser.wait_idle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Matching tracks"
+    ).click()
+    page.get_by_role("option", name=re.compile(listed)).click()
+
+
 def test_typing_an_artist_loads_the_track_onto_the_sliders_and_the_chart(
     app_url, app_page
 ):
@@ -61,14 +73,7 @@ def test_typing_an_artist_loads_the_track_onto_the_sliders_and_the_chart(
     app_page.locator(".js-plotly-plot").first.wait_for()
     before = chart_data(app_page, "Genre probabilities")
     danceability_before = slider_value(app_page, "danceability")
-    box = app_page.get_by_role("textbox", name="Artist or title")
-    box.fill("artist 8-3")
-    box.press("Enter")
-    browser.wait_idle(app_page)
-    app_page.locator('[data-testid="stSelectbox"]').filter(
-        has_text="Matching tracks"
-    ).click()
-    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    choose_track(app_page, "artist 8-3", "Artist 8-3 — Track 8-3")
     app_page.get_by_text("Artist 8-3 — Track 8-3", exact=False).first.wait_for()
     browser.wait_idle(app_page)
     browser.assert_no_exception(app_page)
@@ -182,14 +187,7 @@ def test_a_link_opens_the_same_track_and_answer_in_a_new_browser(
     app_url, app_page, chromium_browser
 ):
     browser.open_page(app_page, app_url, "Predict")
-    box = app_page.get_by_role("textbox", name="Artist or title")
-    box.fill("artist 8-3")
-    box.press("Enter")
-    browser.wait_idle(app_page)
-    app_page.locator('[data-testid="stSelectbox"]').filter(
-        has_text="Matching tracks"
-    ).click()
-    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    choose_track(app_page, "artist 8-3", "Artist 8-3 — Track 8-3")
     browser.wait_idle(app_page)
     # A slider moved away from the track goes into the address too.
     slider = app_page.locator(
