@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import ROOT
+from _common import ROOT, child_environment
 
 from tests.e2e.browser import (
     APP_IDLE,
@@ -154,14 +154,11 @@ def app_server(
 ) -> Iterator[Server]:
     """Start a fresh app server; yield it once it answers its health check."""
     port = free_port()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
-    env.update(environment or {})
-    command = streamlit_command(port)
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        command,
+        streamlit_command(port),
         cwd=ROOT,
-        env=env,
+        env=child_environment(environment),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

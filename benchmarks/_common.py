@@ -98,6 +98,16 @@ def core_command(*arguments: str | Path) -> list[str]:
     return [PYTHON, "-m", "core", *map(str, arguments)]
 
 
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment for a child run from the project root: ``core`` importable,
+    TensorFlow's C++ log quiet unless set, then ``extra``."""
+    environment = dict(os.environ)
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.update(extra or {})
+    return environment
+
+
 def timed_run(
     command: list[str],
     env: dict[str, str] | None = None,
@@ -108,16 +118,11 @@ def timed_run(
     ``os.wait4`` gives the child's own resource usage (its peak RSS), not the
     sum over every child this process ever had.
     """
-    environment = dict(os.environ)
-    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    environment["PYTHONPATH"] = str(ROOT)
-    if env:
-        environment.update(env)
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=environment,
+        env=child_environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
