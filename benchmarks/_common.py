@@ -204,6 +204,11 @@ class Row:
     # None when the figure is informative only (no target of its own).
     passed: bool | None
 
+    @classmethod
+    def informative(cls, figure: str, value: str) -> Row:
+        """A figure shown for information: no reference, ratio or target."""
+        return cls(figure, value, "-", "-", "-", None)
+
     @property
     def verdict(self) -> str:
         """ "pass", "FAIL" or "-" (no target)."""

@@ -168,13 +168,9 @@ def predict_rows() -> list[Row]:
     if "what_if" in result:
         what_if_ms, _ = result["what_if"]
         rows.append(
-            Row(
+            Row.informative(
                 "3. Predict: 'what if' sweep redrawn with it (40 rows)",
                 f"{what_if_ms:.1f} ms median",
-                "-",
-                "-",
-                "-",
-                None,
             )
         )
     return rows
