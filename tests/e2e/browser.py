@@ -166,6 +166,26 @@ def page_for_a_test(
     context.close()
 
 
+def slider(page, label: str):
+    """The keyboard target of the slider named ``label``.
+
+    Streamlit draws sliders with react-aria: the keyboard target is a hidden
+    range input (implicit role "slider"), not a [role="slider"] element.
+    """
+    return page.locator(
+        f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]'
+    )
+
+
+def move_slider(page, label: str, steps: int):
+    """Focus the slider named ``label`` and press the right arrow ``steps`` times."""
+    target = slider(page, label)
+    target.focus()
+    for _ in range(steps):
+        target.press("ArrowRight")
+    return target
+
+
 def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the script run is over (and give the page a moment to draw)."""
     page.wait_for_selector(APP_IDLE, timeout=timeout)

@@ -73,16 +73,14 @@ def chromium_browser():
     playwright.stop()
 
 
+# A desktop window that accepts downloads.
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
+
+
 @pytest.fixture
 def app_page(chromium_browser, request, tmp_path):
     """A new browser context and page per test; a screenshot if the test fails."""
-    yield from browser.page_for_a_test(
-        chromium_browser,
-        request,
-        full_page=True,
-        viewport={"width": 1400, "height": 1000},
-        accept_downloads=True,
-    )
+    yield from browser.page_for_a_test(chromium_browser, request, True, **DESKTOP)
 
 
 @pytest.fixture(scope="session")

@@ -37,15 +37,9 @@ def test_moving_a_slider_changes_the_probability_chart(app_url, app_page):
     browser.open_page(app_page, app_url, "Predict")
     app_page.locator(".js-plotly-plot").first.wait_for()
     before = browser.plotly_data(app_page)
-    # Streamlit 1.67 draws sliders with react-aria: the keyboard target is a
-    # hidden range input (implicit role "slider"), not a [role="slider"] element.
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="danceability"]'
-    )
+    slider = browser.slider(app_page, "danceability")
     start = slider.input_value()
-    slider.focus()
-    for _ in range(10):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "danceability", 10)
     app_page.wait_for_function(CHART_CHANGED, arg=before, timeout=30_000)
     browser.wait_idle(app_page)
     assert float(slider.input_value()) > float(start)

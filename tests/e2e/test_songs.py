@@ -48,10 +48,7 @@ def draw_every_chart(page) -> None:
 
 
 def slider_value(page, label: str) -> float:
-    slider = page.locator(
-        f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]'
-    )
-    return float(slider.input_value())
+    return float(browser.slider(page, label).input_value())
 
 
 def choose_track(page, typed: str, listed: str) -> None:
@@ -139,12 +136,7 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
         ".map(c => c.layout.title.text)"
     )
     assert before is not None, titles
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
-    )
-    slider.focus()
-    for _ in range(15):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "speechiness", 15)
     # Until the reruns are over, interrupted ones may leave stale copies of the chart.
     browser.wait_idle(app_page)
     app_page.locator('[data-testid="stPlotlyChart"]').filter(
@@ -190,12 +182,7 @@ def test_a_link_opens_the_same_track_and_answer_in_a_new_browser(
     choose_track(app_page, "artist 8-3", "Artist 8-3 — Track 8-3")
     browser.wait_idle(app_page)
     # A slider moved away from the track goes into the address too.
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
-    )
-    slider.focus()
-    for _ in range(5):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "speechiness", 5)
     browser.wait_idle(app_page)
     app_page.wait_for_function(
         "() => location.search.includes('track=8003')"
