@@ -10,41 +10,33 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import PYTHON, ROOT
+from _common import ROOT, child_environment
 
+from tests.e2e.browser import (
+    APP_IDLE,
+    LAUNCH_ARGS,
+    free_port,
+    healthy,
+    streamlit_command,
+)
 from ui import page_list
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Chromium's flags and the mark of an app whose script has finished, as the
+# browser tests use them.
+CHROMIUM_ARGS = LAUNCH_ARGS
+READY = APP_IDLE
 # Page paths as Streamlit derives them from pages/N_Name.py (the app's list).
 PAGE_PATHS = page_list.PAGE_PATHS
 # A Plotly chart that Plotly has drawn (the element exists before it draws).
 DRAWN_CHART = ".js-plotly-plot"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -150,12 +142,9 @@ def _wait_for_health(url: str, server: subprocess.Popen, timeout: float) -> None
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"streamlit exited early ({server.returncode})")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
+        if healthy(url):
+            return
+        time.sleep(0.2)
     raise RuntimeError("streamlit did not start")
 
 
@@ -165,30 +154,11 @@ def app_server(
 ) -> Iterator[Server]:
     """Start a fresh app server; yield it once it answers its health check."""
     port = free_port()
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", PYTHONPATH=str(ROOT))
-    env.update(environment or {})
-    command = [
-        PYTHON,
-        "-m",
-        "streamlit",
-        "run",
-        "streamlit_app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        command,
+        streamlit_command(port),
         cwd=ROOT,
-        env=env,
+        env=child_environment(environment),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -93,6 +93,21 @@ def _sample_tree_peak(pid: int, stop: threading.Event, peak: list[float]) -> Non
         peak[0] = max(peak[0], total)
 
 
+def core_command(*arguments: str | Path) -> list[str]:
+    """``python -m core ARGUMENTS`` with the benchmarks' interpreter, as strings."""
+    return [PYTHON, "-m", "core", *map(str, arguments)]
+
+
+def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment for a child run from the project root: ``core`` importable,
+    TensorFlow's C++ log quiet unless set, then ``extra``."""
+    environment = dict(os.environ)
+    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    environment["PYTHONPATH"] = str(ROOT)
+    environment.update(extra or {})
+    return environment
+
+
 def timed_run(
     command: list[str],
     env: dict[str, str] | None = None,
@@ -103,16 +118,11 @@ def timed_run(
     ``os.wait4`` gives the child's own resource usage (its peak RSS), not the
     sum over every child this process ever had.
     """
-    environment = dict(os.environ)
-    environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    environment["PYTHONPATH"] = str(ROOT)
-    if env:
-        environment.update(env)
     started = time.perf_counter()
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env=environment,
+        env=child_environment(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -193,6 +203,11 @@ class Row:
     target: str
     # None when the figure is informative only (no target of its own).
     passed: bool | None
+
+    @classmethod
+    def informative(cls, figure: str, value: str) -> Row:
+        """A figure shown for information: no reference, ratio or target."""
+        return cls(figure, value, "-", "-", "-", None)
 
     @property
     def verdict(self) -> str:

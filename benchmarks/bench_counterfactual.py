@@ -17,8 +17,9 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
+
+from _timing import call_times
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,17 +52,6 @@ def main() -> None:
         others = [g for g in schema.GENRES if g != predicted["predicted_genre"].iloc[0]]
         jobs.append((values, others[generator.integers(len(others))]))
 
-    def timed(function, items) -> tuple[list[float], list[float]]:
-        for item in items[:5]:  # warm-up
-            function(item)
-        wall, cpu = [], []
-        for item in items[5:]:
-            started, started_cpu = time.perf_counter(), time.thread_time()
-            function(item)
-            wall.append(time.perf_counter() - started)
-            cpu.append(time.thread_time() - started_cpu)
-        return wall, cpu
-
     reached = []
 
     def search(job) -> None:
@@ -72,8 +62,8 @@ def main() -> None:
     def prediction(job) -> None:
         predict.predict_frame(model, tables.track_rows([job[0]]))
 
-    reference_wall, reference_cpu = timed(prediction, jobs)
-    wall, cpu = timed(search, jobs)
+    reference_wall, reference_cpu = call_times(prediction, jobs)
+    wall, cpu = call_times(search, jobs)
     measured = reached[5:]
     print(f"tracks: {len(wall)} (locked: {', '.join(LOCKED)})")
     print(

@@ -28,10 +28,11 @@ MAP_TARGET_SECONDS = 15.0
 MODEL = ROOT / "models" / "default"
 
 CHILD = r"""
-import json, statistics, sys, time
+import json, sys, time
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
 import numpy as np
+from benchmarks._timing import median_ms
 from core import bundle as bundles, wording
 from core import data, explain, predict, schema, shapley, songs, tables
 from ui import charts
@@ -44,20 +45,6 @@ tracks = usable.sample(n=55, random_state=0)
 
 def values_of(row):
     return {f: row[f] for f in schema.FEATURE_COLUMNS}
-
-def median_ms(function, items):
-    # Median wall and CPU milliseconds of a call (after 5 warm-up calls). CPU
-    # time is this thread's (one BLAS thread: all the work is here), which
-    # other work on the machine inflates less than it inflates wall time.
-    for item in items[:5]:
-        function(item)
-    wall, cpu = [], []
-    for item in items[5:]:
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        function(item)
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.thread_time() - started_cpu)
-    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 rows = [values_of(row) for _, row in tracks.iterrows()]
 
@@ -127,17 +114,13 @@ def run() -> list[Row]:
             f"<= {MAP_TARGET_SECONDS:.0f} s",
             result["map_seconds"] <= MAP_TARGET_SECONDS,
         ),
-        Row(
+        Row.informative(
             "8. Songs that sound alike: one query "
             "(10 nearest + nearest of another genre)",
             f"{result['alike_ms'][1]:.0f} ms CPU ({result['alike_ms'][0]:.0f} ms "
             "wall) median; the index of "
             f"{result['index_tracks']:,} tracks built once in "
             f"{result['index_seconds']:.1f} s",
-            "-",
-            "-",
-            "-",
-            None,
         ),
     ]
 

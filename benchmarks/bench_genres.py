@@ -55,27 +55,17 @@ bundles.save_bundle(wide.bundle, sys.argv[2] + "/many")
 """
 
 MEASURE = r"""
-import json, statistics, sys, time
+import json, sys
 from threadpoolctl import threadpool_limits
 threadpool_limits(limits=1, user_api="blas")
-from core import bundle as bundles, data, predict, schema, shapley
+from benchmarks._timing import median_ms
+from core import bundle as bundles, data, predict, schema, shapley, tables, wording
 from ui import charts, readings
 
 typed = data.load_csv(sys.argv[2], require_label=True)
 usable = typed[typed[tables.PROBLEM_COLUMN] == ""]
 tracks = usable.sample(n=55, random_state=3)
 rows = [{f: row[f] for f in schema.FEATURE_COLUMNS} for _, row in tracks.iterrows()]
-
-def median_ms(function):
-    for values in rows[:5]:
-        function(values)
-    wall, cpu = [], []
-    for values in rows[5:]:
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        function(values)
-        wall.append(time.perf_counter() - started)
-        cpu.append(time.thread_time() - started_cpu)
-    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 results = {}
 for name in ("ten", "many"):
@@ -104,9 +94,9 @@ for name in ("ten", "many"):
 
     results[name] = {
         "genres": len(genres),
-        "prediction": median_ms(prediction),
-        "slider_move": median_ms(slider_move),
-        "explanation": median_ms(explanation),
+        "prediction": median_ms(prediction, rows),
+        "slider_move": median_ms(slider_move, rows),
+        "explanation": median_ms(explanation, rows),
     }
 print(json.dumps(results))
 """

@@ -23,7 +23,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from _common import DATA, PYTHON, ROOT, Row, text_table, timed_run
+from _common import DATA, PYTHON, ROOT, Row, core_command, text_table, timed_run
 
 PREDICT_TARGET_MS = 50.0
 PAGES = {"Home": None, "Data": "pages/1_Data.py"}
@@ -95,21 +95,18 @@ def model_folder(temporary: Path) -> tuple[Path, str]:
         return shipped, "models/default"
     out = temporary / "bundle"
     timed_run(
-        [
-            PYTHON,
-            "-m",
-            "core",
+        core_command(
             "train",
             "--preset",
             "recommended",
             "--epochs",
             "1",
             "--data",
-            str(DATA),
+            DATA,
             "--out",
-            str(out),
+            out,
             "--quiet",
-        ]
+        )
     ).check("training a stand-in model")
     return (
         out,
@@ -171,13 +168,9 @@ def predict_rows() -> list[Row]:
     if "what_if" in result:
         what_if_ms, _ = result["what_if"]
         rows.append(
-            Row(
+            Row.informative(
                 "3. Predict: 'what if' sweep redrawn with it (40 rows)",
                 f"{what_if_ms:.1f} ms median",
-                "-",
-                "-",
-                "-",
-                None,
             )
         )
     return rows

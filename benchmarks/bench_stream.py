@@ -17,7 +17,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import PYTHON, ROOT, Row, repeated_rows_file, text_table, timed_run
+from _common import (
+    PYTHON,
+    ROOT,
+    Row,
+    core_command,
+    repeated_rows_file,
+    text_table,
+    timed_run,
+)
 
 PEAK_TARGET_MB = 600.0
 SECONDS_TARGET = 20.0
@@ -33,32 +41,13 @@ def run(rows: int = 1_000_000) -> list[Row]:
             [PYTHON, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
         ).check("pandas.read_csv")
         output = Path(folder) / "predictions.csv"
-        predict = timed_run(
-            [
-                PYTHON,
-                "-m",
-                "core",
-                "predict",
-                "--model",
-                str(MODEL),
-                "--input",
-                str(path),
-                "--output",
-                str(output),
-            ]
-        ).check("python -m core predict")
+        arguments = ["--model", MODEL, "--input", path, "--output", output]
+        predict = timed_run(core_command("predict", *arguments)).check(
+            "python -m core predict"
+        )
         output_mb = output.stat().st_size / 1024**2
         evaluate = timed_run(
-            [
-                PYTHON,
-                "-m",
-                "core",
-                "evaluate",
-                "--model",
-                str(MODEL),
-                "--data",
-                str(path),
-            ]
+            core_command("evaluate", "--model", MODEL, "--data", path)
         ).check("python -m core evaluate")
     reference_text = (
         f"pandas.read_csv {reference.seconds:.1f} s, peak {reference.max_rss_mb:.0f} MB"

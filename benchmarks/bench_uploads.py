@@ -499,14 +499,10 @@ def table_rows(reference: dict[str, Outcome], outcomes: list[Outcome]) -> list[R
     rows = []
     for target, outcome in reference.items():
         rows.append(
-            Row(
+            Row.informative(
                 f"reference: {outcome.upload.name} -> {target} "
                 f"({_size(outcome.upload.content)})",
                 _summary(outcome),
-                "-",
-                "-",
-                "-",
-                None,
             )
         )
     for outcome in outcomes:

@@ -2,8 +2,10 @@
 
 This is the script a reader of the reference study would write: the study's
 cleaning, encoding, 80/20 split and min-max scaling in plain pandas, and the
-study's network trained with ``model.fit`` and Keras' defaults. It does not
-import ``core``: it is what GenreLab's training is compared with.
+study's network trained with ``model.fit`` and Keras' defaults. Of ``core`` it
+reads only the column schema (``core.schema``: the genre order, keys and
+numeric columns), none of its code: it is what GenreLab's training is compared
+with.
 
 Usage::
 
@@ -23,36 +25,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import ROOT  # also puts the project root on sys.path
 from sklearn.model_selection import train_test_split
 
-GENRES = [
-    "Electronic",
-    "Anime",
-    "Jazz",
-    "Alternative",
-    "Country",
-    "Rap",
-    "Blues",
-    "Rock",
-    "Classical",
-    "Hip-Hop",
-]
-KEYS = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-NUMERIC = [
-    "popularity",
-    "acousticness",
-    "danceability",
-    "duration_ms",
-    "energy",
-    "instrumentalness",
-    "liveness",
-    "loudness",
-    "speechiness",
-    "tempo",
-    "valence",
-]
+from core.schema import GENRES, KEYS, NUMERIC_FEATURES
+
 MINMAX = ["loudness", "duration_ms", "popularity", "tempo"]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -69,10 +47,10 @@ def prepare(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
     frame = frame.dropna(subset=["label"])
     # Key and mode form a scale (A# + Minor = A#m), one-hot in 24 columns.
     scale = frame["key"] + np.where(frame["mode"] == "Minor", "m", "")
-    scales = KEYS + [key + "m" for key in KEYS]
+    scales = [*KEYS] + [key + "m" for key in KEYS]
     one_hot = pd.get_dummies(pd.Categorical(scale, categories=scales), dtype=float)
     one_hot.index = frame.index
-    features = pd.concat([frame[NUMERIC].astype(float), one_hot], axis=1)
+    features = pd.concat([frame[list(NUMERIC_FEATURES)].astype(float), one_hot], axis=1)
     x_train, x_test, y_train, y_test = train_test_split(
         features, frame["label"].astype(int), test_size=0.2, random_state=42
     )

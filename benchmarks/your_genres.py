@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import DATA, PYTHON, ROOT, timed_run  # noqa: E402
+from _common import DATA, ROOT, core_command, timed_run  # noqa: E402
 
 TIDYTUESDAY = ROOT.parent / "shared" / "data" / "spotify_songs.csv"
 
@@ -42,10 +42,7 @@ def measure(
 ) -> dict:
     out = folder / re.sub(r"\W+", "_", name)
     finished = timed_run(
-        [
-            PYTHON,
-            "-m",
-            "core",
+        core_command(
             "train",
             "--preset",
             "recommended",
@@ -59,7 +56,7 @@ def measure(
             str(out),
             "--quiet",
             *extra,
-        ],
+        ),
         timeout=1800,
     ).check(f"training on {name}")
     metrics = json.loads((out / "metrics.json").read_text())

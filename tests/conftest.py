@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +55,24 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped, but {REQUIRE_EVERY_TEST} is set: {reason}"
     return report
+
+
+def tensorflow_imported_by(script: str) -> str:
+    """Run ``script`` in a fresh Python from the project root (it must succeed).
+
+    Returns ``"<tensorflow imported> <keras imported>"`` after it, e.g.
+    ``"False False"``: neither was imported.
+    """
+    probe = script + "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys\n" + probe],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip().splitlines()[-1]
 
 
 def csv_bytes(rows: list[dict[str, str]], columns: list[str] | None = None) -> bytes:

@@ -5,12 +5,14 @@ Small data files, a tiny shipped model, clean caches.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from core import schema
 from tests.conftest import csv_bytes, separable_rows, tiny_config
 from ui import page_list
 
@@ -33,6 +35,25 @@ def open_app(page: str = "home") -> AppTest:
     if PAGES[page]:
         app.switch_page(PAGES[page])
     return app
+
+
+def texts(app) -> str:
+    """All the prose the page shows (markdown, captions, alerts), joined."""
+    parts = [element.value for element in app.markdown]
+    parts += [element.value for element in app.caption]
+    for kind in ("info", "warning", "error", "success"):
+        parts += [element.value for element in getattr(app, kind)]
+    return "\n".join(str(part) for part in parts)
+
+
+def charts(app, key_prefix: str = "") -> list[dict]:
+    """The plotly figures on the page (those whose key starts with
+    ``key_prefix``), as their JSON specs."""
+    return [
+        json.loads(chart.proto.spec)
+        for chart in app.get("plotly_chart")
+        if (chart.key or "").startswith(key_prefix)
+    ]
 
 
 def small_csv_bytes() -> bytes:
@@ -93,6 +114,24 @@ def data_and_model(small_data, tiny_model_dir, monkeypatch) -> Path:
     """The small dataset and the tiny model as the shipped one."""
     monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
     return small_data
+
+
+@pytest.fixture
+def model_without_data(no_data, tiny_model_dir, monkeypatch) -> Path:
+    """The tiny model as the shipped one, and no dataset anywhere."""
+    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+    return tiny_model_dir
+
+
+def push_sliders_to_max(app: AppTest) -> None:
+    """Set every numeric slider of the Predict page to its maximum and rerun.
+
+    A track far from every training track.
+    """
+    for feature in schema.NUMERIC_FEATURES:
+        slider = app.slider(key=f"predict_{feature}")
+        slider.set_value(slider.max)
+    app.run()
 
 
 def noisy_csv_bytes() -> bytes:

@@ -104,11 +104,7 @@ def shoot_pages(page, url: str, prefix: str) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.LAUNCH_ARGS
-        )
-        page = chromium.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(120_000)
+        chromium, page = browser.launch_page(playwright, 120_000)
         for prefix, build in (
             ("genres_six", made_up_six),
             ("genres_113", made_up_many),

@@ -137,11 +137,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=["songs", "phone", "sweep"])
     chosen = parser.parse_args().only or ["songs", "phone", "sweep"]
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.LAUNCH_ARGS
-        )
-        page = chromium.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(120_000)
+        chromium, page = browser.launch_page(playwright, 120_000)
         made_up = made_up_dataset(Path(folder) / "made_up_tracks.csv")
         log = Path(folder) / "server.log"
         if {"songs", "phone"} & set(chosen):

@@ -32,11 +32,7 @@ from tests.e2e import browser  # noqa: E402
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=browser.CHROMIUM, args=browser.LAUNCH_ARGS
-        )
-        page = chromium.new_page(viewport={"width": 1400, "height": 900})
-        page.set_default_timeout(180_000)
+        chromium, page = browser.launch_page(playwright, 180_000)
         made_up = made_up_dataset(Path(folder) / "made_up_tracks.csv")
         log = Path(folder) / "server.log"
         with browser.streamlit_server({"MUSIC_GENRE_CSV": str(made_up)}, log) as url:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core import conformal, schema
-from tests.app.conftest import open_app, small_csv_bytes
+from tests.app.conftest import open_app, push_sliders_to_max, small_csv_bytes
 from tests.conftest import csv_bytes, row, tiny_config
 
 
@@ -45,10 +45,7 @@ def test_predict_says_how_sure_in_words_and_warns_for_unlike_tracks(calibrated):
     assert surer.count(",") >= sentence.count(",")
     assert not any("promise does not hold" in text for text in texts(app, "warning"))
     # A track far from every training track: the promise is said not to hold.
-    for feature in schema.NUMERIC_FEATURES:
-        slider = app.slider(key=f"predict_{feature}")
-        slider.set_value(slider.max)
-    app.run()
+    push_sliders_to_max(app)
     assert not app.exception
     assert any("promise does not hold" in text for text in texts(app, "warning"))
 

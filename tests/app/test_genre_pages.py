@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import PAGES, open_app
+from tests.app.conftest import PAGES, charts, open_app
 from tests.bad_files.corpus import spotifyr_bytes
 from tests.conftest import genre_rows
 
@@ -64,11 +64,7 @@ def test_the_genres_section_trains_six_genres_and_every_page_shows_them(tidy_dat
 
     app.switch_page(PAGES["evaluate"]).run()
     assert not app.exception, app.exception
-    heatmaps = [
-        json.loads(chart.proto.spec)
-        for chart in app.get("plotly_chart")
-        if chart.key.startswith("evaluate_matrix")
-    ]
+    heatmaps = charts(app, "evaluate_matrix")
     assert heatmaps[0]["data"][0]["x"] == LEARNED
     assert heatmaps[0]["data"][0]["z"]["shape"] == "6, 6"
     assert "6 genres: Rap, Rock, edm, latin, pop, r&b" in app.caption[0].value

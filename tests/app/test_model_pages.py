@@ -7,7 +7,7 @@ import json
 import pytest
 
 from core import predict, schema
-from tests.app.conftest import PAGES, open_app, small_csv_bytes
+from tests.app.conftest import PAGES, charts, open_app, small_csv_bytes
 from tests.conftest import csv_bytes, row
 
 
@@ -63,8 +63,7 @@ def test_predict_typical_track_preset_moves_the_sliders(data_and_model):
         assert max(probabilities, key=probabilities.get) == genre
 
 
-def test_predict_without_data_uses_fixed_defaults(no_data, tiny_model_dir, monkeypatch):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_predict_without_data_uses_fixed_defaults(model_without_data):
     app = open_app("predict").run()
 
     assert not app.exception
@@ -109,11 +108,7 @@ def test_train_a_tiny_model_then_evaluate_it(small_data):
 
     app.switch_page(PAGES["evaluate"]).run()
     assert not app.exception, app.exception
-    specs = [
-        json.loads(chart.proto.spec)
-        for chart in app.get("plotly_chart")
-        if chart.key.startswith("evaluate_matrix")
-    ]
+    specs = charts(app, "evaluate_matrix")
     heatmaps = [spec for spec in specs if spec["data"][0]["type"] == "heatmap"]
     assert len(heatmaps) == 2
     # Plotly stores the matrix as typed binary data with its shape.
@@ -131,25 +126,29 @@ def test_train_preset_fills_the_form(small_data):
     assert app.number_input(key="train_epochs").value == 15
 
 
-def test_train_reports_a_bad_setting_and_keeps_the_page(small_data):
+@pytest.mark.parametrize(
+    ("widget", "key", "value", "said"),
+    [
+        ("text_input", "train_hidden_layers", "64, lots", "'lots' is not"),
+        (
+            "number_input",
+            "train_numeric_bins",
+            1,
+            "Bins per numeric feature must be 0 (off)",
+        ),
+    ],
+    ids=["hidden_layers", "one_bin"],
+)
+def test_train_refuses_a_bad_setting_with_a_plain_message_and_keeps_the_page(
+    small_data, widget, key, value, said
+):
     app = open_app("train").run()
-    app.text_input(key="train_hidden_layers").set_value("64, lots")
+    getattr(app, widget)(key=key).set_value(value)
     next(button for button in app.button if button.label == "Train").click()
     app.run()
 
     assert not app.exception
-    assert "'lots' is not" in app.error[0].value
-    assert app.session_state["runs"] == []
-
-
-def test_train_refuses_one_bin_with_a_plain_message(small_data):
-    app = open_app("train").run()
-    app.number_input(key="train_numeric_bins").set_value(1)
-    next(button for button in app.button if button.label == "Train").click()
-    app.run()
-
-    assert not app.exception
-    assert "Bins per numeric feature must be 0 (off)" in app.error[0].value
+    assert said in app.error[0].value
     assert app.session_state["runs"] == []
 
 
@@ -299,10 +298,7 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
 
 
 @pytest.mark.parametrize("page", ["evaluate", "predict", "batch"])
-def test_model_pages_work_with_the_shipped_model_and_no_data(
-    page, no_data, tiny_model_dir, monkeypatch
-):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_model_pages_work_with_the_shipped_model_and_no_data(page, model_without_data):
     app = open_app(page).run()
 
     assert not app.exception, app.exception

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core import bundle, card_figures, schema
-from tests.app.conftest import open_app
+from core import bundle, card_figures
+from tests.app.conftest import open_app, push_sliders_to_max
 from tests.conftest import csv_bytes, row
 
 
@@ -17,10 +17,7 @@ def test_predict_says_how_unlike_the_training_tracks_the_track_is(data_and_model
     # A typical track: a quiet caption, no warning.
     assert any(text.startswith("Novelty ") for text in texts(app, "caption"))
     assert not any("trust it less" in text for text in texts(app, "warning"))
-    for feature in schema.NUMERIC_FEATURES:
-        slider = app.slider(key=f"predict_{feature}")
-        slider.set_value(slider.max)
-    app.run()
+    push_sliders_to_max(app)
     assert not app.exception
     assert any("trust it less" in text for text in texts(app, "warning"))
 

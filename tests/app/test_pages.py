@@ -5,28 +5,11 @@ And says what to do when something is missing.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import pytest
 
 from core.errors import DataError
-from tests.app.conftest import PAGES, PROJECT_ROOT, open_app
-
-
-def texts(app) -> str:
-    """All the prose the page shows (markdown, captions, alerts), joined."""
-    parts = [element.value for element in app.markdown]
-    parts += [element.value for element in app.caption]
-    for kind in ("info", "warning", "error", "success"):
-        parts += [element.value for element in getattr(app, kind)]
-    return "\n".join(str(part) for part in parts)
-
-
-def charts(app) -> list[dict]:
-    """The plotly figures on the page, as their JSON specs."""
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
+from tests.app.conftest import PAGES, charts, open_app, texts
+from tests.conftest import tensorflow_imported_by
 
 
 @pytest.mark.parametrize("page", list(PAGES))
@@ -124,20 +107,10 @@ def test_home_and_data_pages_do_not_import_tensorflow(small_data):
     The first pages people see must not need it.
     """
     script = (
-        "import sys\n"
         "from streamlit.testing.v1 import AppTest\n"
         "app = AppTest.from_file('streamlit_app.py', default_timeout=60).run()\n"
         "assert not app.exception, app.exception\n"
         "app.switch_page('pages/1_Data.py').run()\n"
         "assert not app.exception, app.exception\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    assert result.stdout.strip().splitlines()[-1] == "False False"
+    assert tensorflow_imported_by(script) == "False False"

@@ -138,10 +138,7 @@ def test_a_link_to_a_model_of_another_session_opens_with_the_shipped_model(
     assert "model" not in app.query_params
 
 
-def test_a_track_link_without_data_shows_the_typical_track(
-    no_data, tiny_model_dir, monkeypatch
-):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_a_track_link_without_data_shows_the_typical_track(model_without_data):
     app = opened_with({"track": "4007"})
     assert not app.exception, app.exception
     assert "no dataset is loaded here" in app.info[0].value

@@ -10,26 +10,14 @@ import json
 import pytest
 
 from core import data, schema, songs
-from tests.app.conftest import open_app, small_csv_bytes
+from tests.app.conftest import charts, open_app, small_csv_bytes, texts
 
 # The "where the model fails" heatmap's title starts so; the others are matrices.
 ERROR_GRID_TITLE = "How often the model is wrong"
 
 
-def charts(app) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in app.get("plotly_chart")]
-
-
 def chart_titles(app) -> list[str]:
     return [figure["layout"].get("title", {}).get("text", "") for figure in charts(app)]
-
-
-def texts(app) -> str:
-    parts = [element.value for element in app.markdown]
-    parts += [element.value for element in app.caption]
-    for kind in ("info", "warning", "error", "success"):
-        parts += [element.value for element in getattr(app, kind)]
-    return "\n".join(str(part) for part in parts)
 
 
 @pytest.fixture
@@ -115,9 +103,8 @@ def test_the_map_and_the_what_if_draw(data_and_model):
 
 
 def test_predict_without_data_says_what_songs_need_and_still_explains(
-    no_data, tiny_model_dir, monkeypatch
+    model_without_data,
 ):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
     app = open_app("predict").run()
     assert not app.exception, app.exception
     assert "Finding real songs needs the dataset" in texts(app)
@@ -180,10 +167,7 @@ def test_evaluate_draws_reliability_map_and_average_effect(data_and_model):
     assert "Average effect of key" in chart_titles(app)
 
 
-def test_evaluate_without_data_says_what_the_song_sections_need(
-    no_data, tiny_model_dir, monkeypatch
-):
-    monkeypatch.setenv("GENRELAB_MODEL_DIR", str(tiny_model_dir))
+def test_evaluate_without_data_says_what_the_song_sections_need(model_without_data):
     app = open_app("evaluate").run()
     assert not app.exception, app.exception
     shown = texts(app)

@@ -135,6 +135,21 @@ EXPORTIFY_COLUMNS: dict[str, str | None] = {
     "Tempo": "tempo",
     "Time Signature": None,
 }
+# Spotify's audio features (popularity and duration aside), in the order its
+# Web API and the files made from it write them.
+SPOTIFY_AUDIO_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+)
 # The Spotify Tracks Dataset's header (its first column, unnamed, is a row number).
 SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
     "",
@@ -145,35 +160,12 @@ SPOTIFY_TRACKS_COLUMNS: tuple[str, ...] = (
     "popularity",
     "duration_ms",
     "explicit",
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
+    *SPOTIFY_AUDIO_FEATURES,
     "time_signature",
     "track_genre",
 )
 # The Web API's audio-features fields that are GenreLab features.
-WEB_API_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "duration_ms",
-)
+WEB_API_FEATURES: tuple[str, ...] = (*SPOTIFY_AUDIO_FEATURES, "duration_ms")
 # The TidyTuesday Spotify songs' header (spotifyr's names), in its order:
 # its audio features come in the Web API's order (spotifyr reads that API).
 SPOTIFYR_COLUMNS: tuple[str, ...] = (

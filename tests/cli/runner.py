@@ -52,6 +52,38 @@ def start_cli(
     )
 
 
+def predict_arguments(
+    model: str | Path, source: str | Path, output: str | Path, *options: str
+) -> list[str]:
+    """``predict --model MODEL --input SOURCE --output OUTPUT OPTIONS`` as strings."""
+    return [
+        "predict",
+        "--model",
+        str(model),
+        "--input",
+        str(source),
+        "--output",
+        str(output),
+        *options,
+    ]
+
+
+def start_predict(
+    model: str | Path, source: str | Path, output: str | Path, *options: str
+) -> subprocess.Popen:
+    """Start ``python -m core predict --model ... --input ... --output ... OPTIONS``."""
+    return start_cli(*predict_arguments(model, source, output, *options))
+
+
+def write_files(folder: Path, contents: dict[str, bytes]) -> dict[str, Path]:
+    """Write each ``name: bytes`` into ``folder``; ``name: path`` of each."""
+    paths = {}
+    for name, content in contents.items():
+        paths[name] = folder / name
+        paths[name].write_bytes(content)
+    return paths
+
+
 def finish(
     process: subprocess.Popen, timeout: float = 180
 ) -> subprocess.CompletedProcess:

@@ -23,7 +23,14 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from core import bundle, export, partitioned
-from tests.cli.runner import PROJECT_ROOT, assert_bad_input, finish, start_cli
+from tests.cli.runner import (
+    PROJECT_ROOT,
+    assert_bad_input,
+    finish,
+    predict_arguments,
+    start_cli,
+    start_predict,
+)
 from tests.conftest import csv_bytes, separable_rows
 from tests.core.test_partitions import odd_rows, to_parquet, write_parts
 
@@ -242,24 +249,10 @@ def test_separate_processes_predict_and_evaluate_as_the_plain_commands(
     cluster = ("--cluster", scheduler_address)
     model = ("--model", MODEL)
     started = [
-        start_cli("predict", *model, "--input", whole, "--output", tmp_path / "a.csv"),
-        start_cli(
-            "predict",
-            *model,
-            "--input",
-            folder,
-            "--output",
-            tmp_path / "b.csv",
-            *cluster,
-        ),  # fmt: skip
-        start_cli(
-            "predict",
-            *model,
-            "--input",
-            parquet_folder / "*.parquet",
-            "--output",
-            tmp_path / "c.parquet",
-            *cluster,
+        start_predict(MODEL, whole, tmp_path / "a.csv"),
+        start_predict(MODEL, folder, tmp_path / "b.csv", *cluster),
+        start_predict(
+            MODEL, parquet_folder / "*.parquet", tmp_path / "c.parquet", *cluster
         ),
         start_cli("evaluate", *model, "--data", whole, "--json"),
         start_cli("evaluate", *model, "--data", folder, "--json", *cluster),
@@ -283,10 +276,7 @@ def test_local_n_starts_its_own_workers(tmp_path):
     path = tmp_path / "tracks.csv"
     path.write_bytes(content)
     out = tmp_path / "out.csv"
-    result = cli_output(
-        "predict", "--model", MODEL, "--input", path, "--output", out,
-        "--cluster", "local:2",
-    )  # fmt: skip
+    result = cli_output(*predict_arguments(MODEL, path, out, "--cluster", "local:2"))
     assert result.returncode == 0, result.stderr
     # No word from Dask's machinery; the note on filled values, as plain.
     assert "warn" not in result.stderr.lower()
@@ -334,17 +324,7 @@ def test_a_bad_cluster_is_one_plain_line_and_no_output(tmp_path, value, said):
     path.write_bytes(csv_bytes(odd_rows(copies=1)))
     out = tmp_path / "out.csv"
     line = assert_bad_input(
-        cli_output(
-            "predict",
-            "--model",
-            MODEL,
-            "--input",
-            path,
-            "--output",
-            out,
-            "--cluster",
-            value,
-        )  # fmt: skip
+        cli_output(*predict_arguments(MODEL, path, out, "--cluster", value))
     )
     assert said in line
     assert list(tmp_path.iterdir()) == [path]

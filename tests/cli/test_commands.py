@@ -15,6 +15,8 @@ from tests.cli.runner import (
     assert_bad_input,
     finish,
     start_cli,
+    start_predict,
+    write_files,
 )
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
@@ -217,52 +219,22 @@ def runs(files, workspace) -> dict[str, subprocess.CompletedProcess]:
             "evaluate", "--model", bundle, "--data", small, "--json"
         ),
         "evaluate_text": start_cli("evaluate", "--model", bundle, "--data", small),
-        "predict": start_cli(
-            "predict",
-            "--model",
-            bundle,
-            "--input",
-            small,
-            "--output",
-            out(workspace, "predict") / "predictions.csv",
+        "predict": start_predict(
+            bundle, small, out(workspace, "predict") / "predictions.csv"
         ),
-        "predict_to_folder": start_cli(
-            "predict",
-            "--model",
-            bundle,
-            "--input",
-            small,
-            "--output",
-            out(workspace, "predict_to_folder"),
+        "predict_to_folder": start_predict(
+            bundle, small, out(workspace, "predict_to_folder")
         ),
     }
-    second_wave["predict_again"] = start_cli(
-        "predict",
-        "--model",
-        bundle,
-        "--input",
-        files["stale"],
-        "--output",
-        out(workspace, "predict_again") / "again.csv",
+    second_wave["predict_again"] = start_predict(
+        bundle, files["stale"], out(workspace, "predict_again") / "again.csv"
     )
-    second_wave["predict_unwritable"] = start_cli(
-        "predict",
-        "--model",
-        bundle,
-        "--input",
-        small,
-        "--output",
-        "/dev/null/predictions.csv",
+    second_wave["predict_unwritable"] = start_predict(
+        bundle, small, "/dev/null/predictions.csv"
     )
     for case, (source, _) in BAD_PREDICT_INPUT.items():
-        second_wave[case] = start_cli(
-            "predict",
-            "--model",
-            bundle,
-            "--input",
-            source.format(**paths),
-            "--output",
-            out(workspace, case) / "p.csv",
+        second_wave[case] = start_predict(
+            bundle, source.format(**paths), out(workspace, case) / "p.csv"
         )
     results.update({name: finish(process) for name, process in second_wave.items()})
     return results
@@ -517,11 +489,7 @@ def format_files(workspace) -> dict[str, Path]:
         "page.csv": b"<!DOCTYPE html><html><body>music_genre.csv</body></html>\n",
         "train.csv": spotify_tracks_bytes(separable_rows(per_genre=3, seed=22)),
     }
-    paths = {}
-    for name, content in contents.items():
-        paths[name] = folder / name
-        paths[name].write_bytes(content)
-    return paths
+    return write_files(folder, contents)
 
 
 @pytest.fixture(scope="module")
@@ -538,16 +506,7 @@ def format_runs(
 
     def predict(name: str, *flags: str) -> subprocess.Popen:
         output = folder / f"{name}{'-'.join(flags)}.out.csv"
-        return start_cli(
-            "predict",
-            "--model",
-            bundle,
-            "--input",
-            format_files[name],
-            "--output",
-            output,
-            *flags,
-        )
+        return start_predict(bundle, format_files[name], output, *flags)
 
     started = {
         "kaggle": predict("kaggle.csv"),
@@ -753,11 +712,7 @@ def label_files(workspace) -> dict[str, Path]:
             [*genre_as("genre", COLUMNS), "playlist_genre"],
         ),
     }
-    paths = {}
-    for name, content in contents.items():
-        paths[name] = folder / name
-        paths[name].write_bytes(content)
-    return paths
+    return write_files(folder, contents)
 
 
 @pytest.fixture(scope="module")
@@ -769,15 +724,7 @@ def label_runs(runs, label_files, workspace) -> dict[str, subprocess.CompletedPr
     moods, two = label_files["moods.csv"], label_files["two_genres.csv"]
 
     def predict(name: str) -> subprocess.Popen:
-        return start_cli(
-            "predict",
-            "--model",
-            bundle,
-            "--input",
-            label_files[name],
-            "--output",
-            folder / f"{name}.out.csv",
-        )
+        return start_predict(bundle, label_files[name], folder / f"{name}.out.csv")
 
     started = {
         "predict_kaggle": predict("kaggle.csv"),

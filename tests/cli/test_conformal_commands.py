@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from core import bundle, conformal, data, pipeline, schema
-from tests.cli.runner import assert_bad_input, finish, run_cli, start_cli
+from tests.cli.runner import (
+    assert_bad_input,
+    finish,
+    predict_arguments,
+    run_cli,
+    start_cli,
+)
 from tests.conftest import csv_bytes, separable_rows, tiny_config
 
 CONFIG = tiny_config(unknowns="impute", test_size=0.4)
@@ -41,9 +47,8 @@ def test_predict_with_a_coverage_adds_the_prediction_set(bundles, tmp_path):
     calibrated, _, _, tracks = bundles
     output = tmp_path / "out.csv"
     result = run_cli(
-        "predict", "--model", calibrated, "--input", tracks, "--output", output,
-        "--coverage", "0.9",
-    )  # fmt: skip
+        *predict_arguments(calibrated, tracks, output, "--coverage", "0.9")
+    )
     assert result.returncode == 0, result.stderr
     assert "90% sure" in result.stdout and "unlike" in result.stdout
     table = pd.read_csv(output, keep_default_na=False)
@@ -56,9 +61,7 @@ def test_predict_with_a_coverage_adds_the_prediction_set(bundles, tmp_path):
         assert set(genres) <= set(schema.GENRES)
     # Without --coverage: no column.
     plain_output = tmp_path / "plain.csv"
-    result = run_cli(
-        "predict", "--model", calibrated, "--input", tracks, "--output", plain_output
-    )
+    result = run_cli(*predict_arguments(calibrated, tracks, plain_output))
     assert "prediction_set" not in pd.read_csv(plain_output).columns
 
 
@@ -67,17 +70,7 @@ def test_a_coverage_outside_zero_and_one_is_refused(bundles, tmp_path, coverage)
     calibrated, _, _, tracks = bundles
     output = tmp_path / "out.csv"
     line = assert_bad_input(
-        run_cli(
-            "predict",
-            "--model",
-            calibrated,
-            "--input",
-            tracks,
-            "--output",
-            output,
-            "--coverage",
-            coverage,
-        )  # fmt: skip
+        run_cli(*predict_arguments(calibrated, tracks, output, "--coverage", coverage))
     )
     assert "coverage must be above 0 and below 1" in line
     assert not output.exists()
@@ -86,7 +79,7 @@ def test_a_coverage_outside_zero_and_one_is_refused(bundles, tmp_path, coverage)
 def test_a_bundle_without_calibration_is_refused_then_calibrated(bundles, tmp_path):
     _, plain, training, tracks = bundles
     output = tmp_path / "out.csv"
-    arguments = ("predict", "--model", plain, "--input", tracks, "--output", output)
+    arguments = predict_arguments(plain, tracks, output)
     line = assert_bad_input(run_cli(*arguments, "--coverage", "0.9"))
     assert "no calibration" in line and "calibrate-conformal" in line
     assert not output.exists()

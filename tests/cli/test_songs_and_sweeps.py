@@ -47,27 +47,51 @@ def place(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def results(place):
     folder = place["folder"]
+
+    def explain(output: str, *options: str):
+        return start_cli(
+            "explain",
+            "--model",
+            place["model"],
+            "--input",
+            place["input"],
+            "--output",
+            folder / output,
+            *options,
+        )
+
+    def similar(k: str, output: str):
+        return start_cli(
+            "similar",
+            "--model",
+            place["model"],
+            "--data",
+            place["tracks"],
+            "--input",
+            place["input"],
+            "--k",
+            k,
+            "--output",
+            folder / output,
+        )
+
+    def sweep(out: str, setting: str, *values: str, options: tuple[str, ...] = ()):
+        return start_cli(
+            "sweep",
+            "--data",
+            place["tracks"],
+            "--setting",
+            setting,
+            "--values",
+            *values,
+            "--out",
+            folder / out,
+            *options,
+        )
+
     started = {
-        "explain": start_cli(
-            "explain",
-            "--model",
-            place["model"],
-            "--input",
-            place["input"],
-            "--output",
-            folder / "explained.csv",
-        ),
-        "explain_jazz": start_cli(
-            "explain",
-            "--model",
-            place["model"],
-            "--input",
-            place["input"],
-            "--output",
-            folder / "jazz.csv",
-            "--genre",
-            "Jazz",
-        ),
+        "explain": explain("explained.csv"),
+        "explain_jazz": explain("jazz.csv", "--genre", "Jazz"),
         "predict": start_cli(
             "predict",
             "--model",
@@ -77,36 +101,14 @@ def results(place):
             "--output",
             folder / "predicted.csv",
         ),
-        "similar": start_cli(
-            "similar",
-            "--model",
-            place["model"],
-            "--data",
-            place["tracks"],
-            "--input",
-            place["input"],
-            "--k",
-            "3",
-            "--output",
-            folder / "similar.csv",
-        ),
-        "sweep": start_cli(
+        "similar": similar("3", "similar.csv"),
+        "sweep": sweep(
             "sweep",
-            "--data",
-            place["tracks"],
-            "--preset",
-            "study",
-            "--setting",
             "learning_rate",
-            "--values",
             "0.001",
             "0.01",
             "0.05",
-            "--epochs",
-            "2",
-            "--out",
-            folder / "sweep",
-            "--quiet",
+            options=("--preset", "study", "--epochs", "2", "--quiet"),
         ),
         "train_validation": start_cli(
             "train",
@@ -122,54 +124,10 @@ def results(place):
             folder / "sixty_model",
             "--quiet",
         ),
-        "bad_setting": start_cli(
-            "sweep",
-            "--data",
-            place["tracks"],
-            "--setting",
-            "colour",
-            "--values",
-            "1",
-            "2",
-            "--out",
-            folder / "never",
-        ),
-        "bad_value": start_cli(
-            "sweep",
-            "--data",
-            place["tracks"],
-            "--setting",
-            "epochs",
-            "--values",
-            "2",
-            "lots",
-            "--out",
-            folder / "never2",
-        ),
-        "bad_genre": start_cli(
-            "explain",
-            "--model",
-            place["model"],
-            "--input",
-            place["input"],
-            "--output",
-            folder / "never.csv",
-            "--genre",
-            "Polka",
-        ),
-        "bad_k": start_cli(
-            "similar",
-            "--model",
-            place["model"],
-            "--data",
-            place["tracks"],
-            "--input",
-            place["input"],
-            "--k",
-            "0",
-            "--output",
-            folder / "never2.csv",
-        ),
+        "bad_setting": sweep("never", "colour", "1", "2"),
+        "bad_value": sweep("never2", "epochs", "2", "lots"),
+        "bad_genre": explain("never.csv", "--genre", "Polka"),
+        "bad_k": similar("0", "never2.csv"),
     }
     return {name: finish(process, timeout=300) for name, process in started.items()}
 

@@ -111,8 +111,11 @@ def test_same_seed_same_weights_and_history_different_seed_different_weights():
     assert not np.array_equal(weights_of(first.model)[0], weights_of(other.model)[0])
 
 
-def test_early_stopping_stops_early_and_restores_the_best_epoch():
-    # Random labels: the validation loss cannot keep improving for long.
+def early_stopping_problem(**changes):
+    """Features, random labels and a configuration that stops after 2 worse epochs.
+
+    Random labels: the validation loss cannot keep improving for long.
+    """
     generator = np.random.default_rng(1)
     features = generator.normal(0, 1, (200, 12)).astype(np.float32)
     labels = generator.integers(0, 10, 200)
@@ -123,7 +126,13 @@ def test_early_stopping_stops_early_and_restores_the_best_epoch():
         early_stopping_patience=2,
         validation_fraction=0.25,
         stratify=False,
+        **changes,
     )
+    return features, labels, chosen
+
+
+def test_early_stopping_stops_early_and_restores_the_best_epoch():
+    features, labels, chosen = early_stopping_problem()
     trained = network.train_network(chosen, features, labels)
     history = trained.history[0]
     assert len(history) < 60
@@ -251,18 +260,7 @@ def test_each_ensemble_member_is_the_network_its_seed_trains_alone():
 
 
 def test_ensemble_early_stopping_keeps_each_members_best_epoch():
-    generator = np.random.default_rng(1)
-    features = generator.normal(0, 1, (200, 12)).astype(np.float32)
-    labels = generator.integers(0, 10, 200)
-    chosen = tiny_config(
-        epochs=60,
-        hidden_layers=(64,),
-        learning_rate=0.05,
-        ensemble_size=2,
-        early_stopping_patience=2,
-        validation_fraction=0.25,
-        stratify=False,
-    )
+    features, labels, chosen = early_stopping_problem(ensemble_size=2)
     trained = network.train_network(chosen, features, labels)
     lengths = {len(history) for history in trained.history}
     assert len(lengths) == 1 and lengths.pop() < 60

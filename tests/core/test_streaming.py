@@ -15,6 +15,7 @@ from threadpoolctl import threadpool_limits
 from core import cli, data, export, forward, network_process, novelty, predict, reading
 from core.network_process import NetworkRunner
 from tests import oracles
+from tests.cli.runner import predict_arguments
 from tests.conftest import COLUMNS, csv_bytes, row, separable_rows
 
 CHUNK = 10
@@ -102,20 +103,7 @@ def test_cli_predict_writes_the_unchunked_bytes_with_normal_permissions(
     source = tmp_path / "tracks.csv"
     source.write_bytes(mixed_file())
     output = tmp_path / "out" / "predictions.csv"
-    assert (
-        cli.main(
-            [
-                "predict",
-                "--model",
-                str(model),
-                "--input",
-                str(source),
-                "--output",
-                str(output),
-            ]
-        )
-        == 0
-    )
+    assert cli.main(predict_arguments(model, source, output)) == 0
     assert output.read_bytes() == unchunked_table_bytes(drop_run.bundle, mixed_file())
     ordinary = tmp_path / "ordinary.txt"
     ordinary.write_text("x")
@@ -137,17 +125,7 @@ def test_a_fault_in_a_later_chunk_leaves_no_output(
     source.write_text("\n".join(lines) + "\n")
     output = tmp_path / "predictions.csv"
     output.write_text("an earlier result\n")
-    code = cli.main(
-        [
-            "predict",
-            "--model",
-            str(model),
-            "--input",
-            str(source),
-            "--output",
-            str(output),
-        ]
-    )
+    code = cli.main(predict_arguments(model, source, output))
     assert code == 2
     error = capsys.readouterr().err
     assert "line 37" in error and "19 values" in error

@@ -67,7 +67,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _healthy(url: str) -> bool:
+def healthy(url: str) -> bool:
+    """Whether the Streamlit server at ``url`` answers its health check."""
     try:
         with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
             return answer.status == 200
@@ -75,16 +76,13 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@contextlib.contextmanager
-def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
-    """Run ``streamlit run streamlit_app.py`` headless; yield its URL; stop it after.
+def streamlit_command(port: int) -> list[str]:
+    """``streamlit run streamlit_app.py``, headless on ``port`` of 127.0.0.1.
 
-    Args:
-        environment: extra environment variables (data and model locations).
-        log: file that receives the server's output (read it when a test fails).
+    The same for the browser tests and the benchmarks: no usage statistics, no
+    file watcher.
     """
-    port = free_port()
-    command = [
+    return [
         sys.executable,
         "-m",
         "streamlit",
@@ -101,6 +99,18 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
         "--server.fileWatcherType",
         "none",
     ]
+
+
+@contextlib.contextmanager
+def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
+    """Run ``streamlit run streamlit_app.py`` headless; yield its URL; stop it after.
+
+    Args:
+        environment: extra environment variables (data and model locations).
+        log: file that receives the server's output (read it when a test fails).
+    """
+    port = free_port()
+    command = streamlit_command(port)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **environment}
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
@@ -109,7 +119,7 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
         )
         try:
             deadline = time.monotonic() + 60
-            while not _healthy(url):
+            while not healthy(url):
                 if server.poll() is not None:
                     raise RuntimeError(
                         f"streamlit exited with {server.returncode}:\n{log.read_text()}"
@@ -127,6 +137,53 @@ def streamlit_server(environment: dict[str, str], log: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+def launch_page(playwright, timeout: float, width: int = 1400, height: int = 900):
+    """Chromium and one page of ``width`` by ``height`` pixels (the screenshot
+    scripts); ``timeout`` in ms for every wait on it. Close the Chromium after."""
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(timeout)
+    return chromium, page
+
+
+def page_for_a_test(
+    chromium_browser, request, full_page: bool, **context_options
+) -> Iterator:
+    """A new browser context and page (a fixture's body: ``yield from`` it); after
+    the test, a screenshot in test-results if the test failed, then the context
+    closed. ``context_options`` go to ``new_context`` (viewport, is_mobile ...)."""
+    context = chromium_browser.new_context(**context_options)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        RESULTS.mkdir(exist_ok=True)
+        name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
+        page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=full_page)
+    context.close()
+
+
+def slider(page, label: str):
+    """The keyboard target of the slider named ``label``.
+
+    Streamlit draws sliders with react-aria: the keyboard target is a hidden
+    range input (implicit role "slider"), not a [role="slider"] element.
+    """
+    return page.locator(
+        f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]'
+    )
+
+
+def move_slider(page, label: str, steps: int):
+    """Focus the slider named ``label`` and press the right arrow ``steps`` times."""
+    target = slider(page, label)
+    target.focus()
+    for _ in range(steps):
+        target.press("ArrowRight")
+    return target
 
 
 def wait_idle(page, timeout: float = 60_000) -> None:

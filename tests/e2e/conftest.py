@@ -73,21 +73,14 @@ def chromium_browser():
     playwright.stop()
 
 
+# A desktop window that accepts downloads.
+DESKTOP = {"viewport": {"width": 1400, "height": 1000}, "accept_downloads": True}
+
+
 @pytest.fixture
 def app_page(chromium_browser, request, tmp_path):
     """A new browser context and page per test; a screenshot if the test fails."""
-    context = chromium_browser.new_context(
-        viewport={"width": 1400, "height": 1000}, accept_downloads=True
-    )
-    context.set_default_timeout(30_000)
-    new_page = context.new_page()
-    yield new_page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        browser.RESULTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
-        new_page.screenshot(path=str(browser.RESULTS / f"{name}.png"), full_page=True)
-    context.close()
+    yield from browser.page_for_a_test(chromium_browser, request, True, **DESKTOP)
 
 
 @pytest.fixture(scope="session")

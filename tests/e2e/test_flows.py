@@ -37,15 +37,9 @@ def test_moving_a_slider_changes_the_probability_chart(app_url, app_page):
     browser.open_page(app_page, app_url, "Predict")
     app_page.locator(".js-plotly-plot").first.wait_for()
     before = browser.plotly_data(app_page)
-    # Streamlit 1.67 draws sliders with react-aria: the keyboard target is a
-    # hidden range input (implicit role "slider"), not a [role="slider"] element.
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="danceability"]'
-    )
+    slider = browser.slider(app_page, "danceability")
     start = slider.input_value()
-    slider.focus()
-    for _ in range(10):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "danceability", 10)
     app_page.wait_for_function(CHART_CHANGED, arg=before, timeout=30_000)
     browser.wait_idle(app_page)
     assert float(slider.input_value()) > float(start)
@@ -207,14 +201,19 @@ def test_two_sessions_training_at_once_keep_their_own_runs(
         other_context.close()
 
 
+def start_a_long_training(page, app_url: str) -> None:
+    """On Train, the reference study for a thousand epochs of one-row steps: long
+    enough that Stop, or a second person, lands mid-run."""
+    browser.open_page(page, app_url, "Train")
+    page.get_by_text("Reference study", exact=True).click()
+    browser.wait_idle(page)
+    fill_number(page, "Epochs (at most)", "1000")
+    fill_number(page, "Batch size", "1")
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
 def test_stopping_a_training_keeps_the_previous_model(app_url, app_page):
-    browser.open_page(app_page, app_url, "Train")
-    app_page.get_by_text("Reference study", exact=True).click()
-    browser.wait_idle(app_page)
-    # Long enough (a thousand epochs of one-row steps) that Stop lands mid-run.
-    fill_number(app_page, "Epochs (at most)", "1000")
-    fill_number(app_page, "Batch size", "1")
-    app_page.get_by_role("button", name="Train", exact=True).click()
+    start_a_long_training(app_page, app_url)
     stop = app_page.get_by_role("button", name="Stop training")
     stop.wait_for(timeout=60_000)
     app_page.locator('[data-testid="stProgress"]').wait_for(timeout=60_000)
@@ -239,12 +238,7 @@ def test_the_training_queue_admits_one_keeps_order_and_lets_people_leave(
     ]
     try:
         first, second, third = app_page, contexts[0].new_page(), contexts[1].new_page()
-        browser.open_page(first, app_url, "Train")
-        first.get_by_text("Reference study", exact=True).click()
-        browser.wait_idle(first)
-        fill_number(first, "Epochs (at most)", "1000")
-        fill_number(first, "Batch size", "1")
-        first.get_by_role("button", name="Train", exact=True).click()
+        start_a_long_training(first, app_url)
         first.get_by_role("button", name="Stop training").wait_for(timeout=60_000)
 
         browser.open_page(second, app_url, "Train")

@@ -74,9 +74,7 @@ def test_a_slider_moved_with_arrow_keys_gives_a_new_answer_in_a_live_region(
     # A live region is only announced if it is the same element before and after.
     answer.evaluate("element => { element.dataset.seen = 'before the move'; }")
 
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="valence"]'
-    )
+    slider = browser.slider(app_page, "valence")
     presses = tab_to(app_page, slider)
     start = float(slider.input_value())
     for _ in range(25):

@@ -18,23 +18,19 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
+# A phone-sized mobile window.
+WINDOW = {
+    "viewport": PHONE,
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 
 
 @pytest.fixture
 def phone_page(chromium_browser, request, tmp_path):
     """A page in a phone-sized mobile window; a screenshot if the test fails."""
-    context = chromium_browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2
-    )
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    yield page
-    report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        browser.RESULTS.mkdir(exist_ok=True)
-        name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
-        page.screenshot(path=str(browser.RESULTS / f"{name}.png"))
-    context.close()
+    yield from browser.page_for_a_test(chromium_browser, request, False, **WINDOW)
 
 
 def inside(box: dict, width: int, height: int) -> bool:
@@ -55,9 +51,7 @@ def test_after_a_slider_move_the_new_answer_is_in_view_without_scrolling(
     browser.open_page(page, app_url, "Predict")
     answer = page.locator(browser.ANSWER)
     before = answer.inner_text().strip()
-    slider = page.locator(
-        f'[data-testid="stSlider"] input[type="range"][aria-label="{feature}"]'
-    )
+    slider = browser.slider(page, feature)
     # Focusing the slider scrolls it into view, as reaching it by Tab or touch would.
     slider.focus()
     page.wait_for_timeout(300)

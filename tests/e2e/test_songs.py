@@ -48,10 +48,19 @@ def draw_every_chart(page) -> None:
 
 
 def slider_value(page, label: str) -> float:
-    slider = page.locator(
-        f'[data-testid="stSlider"] input[type="range"][aria-label="{label}"]'
-    )
-    return float(slider.input_value())
+    return float(browser.slider(page, label).input_value())
+
+
+def choose_track(page, typed: str, listed: str) -> None:
+    """Type ``typed`` into the song finder; pick the match that reads ``listed``."""
+    box = page.get_by_role("textbox", name="Artist or title")
+    box.fill(typed)
+    box.press("Enter")
+    browser.wait_idle(page)
+    page.locator('[data-testid="stSelectbox"]').filter(
+        has_text="Matching tracks"
+    ).click()
+    page.get_by_role("option", name=re.compile(listed)).click()
 
 
 def test_typing_an_artist_loads_the_track_onto_the_sliders_and_the_chart(
@@ -61,14 +70,7 @@ def test_typing_an_artist_loads_the_track_onto_the_sliders_and_the_chart(
     app_page.locator(".js-plotly-plot").first.wait_for()
     before = chart_data(app_page, "Genre probabilities")
     danceability_before = slider_value(app_page, "danceability")
-    box = app_page.get_by_role("textbox", name="Artist or title")
-    box.fill("artist 8-3")
-    box.press("Enter")
-    browser.wait_idle(app_page)
-    app_page.locator('[data-testid="stSelectbox"]').filter(
-        has_text="Matching tracks"
-    ).click()
-    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    choose_track(app_page, "artist 8-3", "Artist 8-3 — Track 8-3")
     app_page.get_by_text("Artist 8-3 — Track 8-3", exact=False).first.wait_for()
     browser.wait_idle(app_page)
     browser.assert_no_exception(app_page)
@@ -134,12 +136,7 @@ def test_the_explanation_follows_a_slider(app_url, app_page):
         ".map(c => c.layout.title.text)"
     )
     assert before is not None, titles
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
-    )
-    slider.focus()
-    for _ in range(15):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "speechiness", 15)
     # Until the reruns are over, interrupted ones may leave stale copies of the chart.
     browser.wait_idle(app_page)
     app_page.locator('[data-testid="stPlotlyChart"]').filter(
@@ -182,22 +179,10 @@ def test_a_link_opens_the_same_track_and_answer_in_a_new_browser(
     app_url, app_page, chromium_browser
 ):
     browser.open_page(app_page, app_url, "Predict")
-    box = app_page.get_by_role("textbox", name="Artist or title")
-    box.fill("artist 8-3")
-    box.press("Enter")
-    browser.wait_idle(app_page)
-    app_page.locator('[data-testid="stSelectbox"]').filter(
-        has_text="Matching tracks"
-    ).click()
-    app_page.get_by_role("option", name=re.compile("Artist 8-3 — Track 8-3")).click()
+    choose_track(app_page, "artist 8-3", "Artist 8-3 — Track 8-3")
     browser.wait_idle(app_page)
     # A slider moved away from the track goes into the address too.
-    slider = app_page.locator(
-        '[data-testid="stSlider"] input[type="range"][aria-label="speechiness"]'
-    )
-    slider.focus()
-    for _ in range(5):
-        slider.press("ArrowRight")
+    browser.move_slider(app_page, "speechiness", 5)
     browser.wait_idle(app_page)
     app_page.wait_for_function(
         "() => location.search.includes('track=8003')"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ from core.errors import DataError
 from core.genres import REFERENCE
 from tests import oracles
 from tests.bad_files.corpus import ACCEPTED, CORPUS, REFUSED, BadFile
-from tests.cli.runner import run_cli
+from tests.cli.runner import predict_arguments, run_cli
 from tests.conftest import tiny_config
 
 TECHNICAL_WORDS = ("Traceback", "tokenizing", "C error", "Errno", "pandas", "dtype")
@@ -68,6 +69,13 @@ def assert_every_row_accounted(
     usable = reasons == ""
     np.testing.assert_allclose(probabilities[usable].sum(axis=1), 1.0, atol=atol)
     assert np.isnan(probabilities[~usable]).all()
+
+
+def assert_every_row_scored(bad: BadFile, scores: dict) -> None:
+    """Each row scored, unpredictable or unlabelled; the unpredictable ones counted."""
+    assert scores["n_unpredictable"] == bad.unpredictable("drop")
+    counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
+    assert counted == bad.rows
 
 
 def test_the_corpus_covers_the_issue_list():
@@ -141,6 +149,9 @@ def test_core_predicts_or_explains_every_row(bad, drop_run, tmp_path):
     predictions = predict.predict_frame(drop_run.bundle, typed)
     assert (predictions.index == typed.index).all()
     assert_every_row_accounted(bad, predictions)
+    if not bad.dataset_error:
+        # Read as a dataset (report and train), every row is kept.
+        assert len(data.load_csv(bad.content, require_label=True)) == bad.rows
 
 
 @pytest.mark.parametrize(
@@ -284,162 +295,6 @@ def test_the_size_limit_is_checked_before_reading_a_path(monkeypatch, tmp_path):
         data.load_csv(io.BytesIO(b"x" * 3000))
 
 
-# --- command line ---------------------------------------------------------------
-# Every corpus file runs through ``core.cli.main`` in this process (fast); a
-# spread of them also runs as ``python -m core`` in a fresh process, where a
-# traceback or a stray warning would show on stderr. (A fresh process costs
-# seconds: pandas and scikit-learn load, and TensorFlow for predictions.)
-
-SENTINEL = "an earlier result that must survive\n"
-SUBPROCESS_NAMES = {
-    "empty_file",
-    "random_binary",
-    "missing_tempo_column",
-    "extra_value_in_one_row",
-    "over_size_limit",
-    "utf8_bom_crlf",
-    "nan_and_inf",
-    "blank_row_inside",
-    "gzip_compressed_csv",
-    "web_api_audio_features",
-    "html_page_saved_as_csv",
-    "exportify_playlist",
-    "only_track_names",
-}
-SUBPROCESS = [bad for bad in CORPUS if bad.name in SUBPROCESS_NAMES]
-
-
-def check_refusal(
-    bad: BadFile,
-    code: int,
-    stdout: str,
-    stderr: str,
-    words: tuple[str, ...] | None = None,
-) -> None:
-    assert code == 2, stderr
-    lines = stderr.splitlines()
-    assert len(lines) == 1, stderr
-    assert lines[0].startswith("error: ")
-    assert_plain_sentence(lines[0].removeprefix("error: "), bad, words)
-    assert stdout == ""
-
-
-# Ten probabilities written with PROBABILITY_DECIMALS decimals each may sum to
-# 1 give or take ten half-units of the last decimal.
-WRITTEN_SUM_TOLERANCE = 10 * 0.5 * 10.0**-export.PROBABILITY_DECIMALS
-
-
-def check_predictions_file(
-    bad: BadFile, code: int, stdout: str, output, stderr: str = ""
-) -> None:
-    assert code == 0
-    assert f"{bad.rows - len(bad.reasons)} of {bad.rows} rows predicted" in stdout
-    # Quiet without --verbose, but a column filled in is always said.
-    notes = [
-        f"note: {column} was not in the file: the typical value" for column in bad.fills
-    ]
-    lines = stderr.splitlines()
-    assert len(lines) == len(notes), stderr
-    for line, note in zip(lines, notes, strict=True):
-        assert line.startswith(note), line
-    written = pd.read_csv(output, dtype=str, keep_default_na=False)
-    probabilities = written[predict.probability_columns(schema.GENRES)].replace(
-        "", "nan"
-    )
-    written[predict.probability_columns(schema.GENRES)] = probabilities.astype(float)
-    assert_every_row_accounted(bad, written, atol=WRITTEN_SUM_TOLERANCE)
-    assert [p.name for p in output.parent.iterdir()] == [output.name]
-
-
-def predict_arguments(bundle_dir, source, output) -> list[str]:
-    return [
-        "predict",
-        "--model",
-        str(bundle_dir),
-        "--input",
-        str(source),
-        "--output",
-        str(output),
-    ]
-
-
-@pytest.fixture
-def folders(tmp_path):
-    """An input folder and an output folder holding an earlier result."""
-    output = tmp_path / "out" / "predictions.csv"
-    output.parent.mkdir()
-    output.write_text(SENTINEL)
-    return tmp_path, output
-
-
-@pytest.mark.parametrize("bad", CORPUS, ids=names(CORPUS))
-def test_cli_predict(bad, drop_bundle_dir, folders, monkeypatch, capsys):
-    from core import cli
-
-    limited(bad, monkeypatch)
-    folder, output = folders
-    code = cli.main(predict_arguments(drop_bundle_dir, bad.write(folder), output))
-    captured = capsys.readouterr()
-    if bad.accepted_when_streamed:
-        check_predictions_file(bad, code, captured.out, output, captured.err)
-    else:
-        check_refusal(bad, code, captured.out, captured.err)
-        assert output.read_text() == SENTINEL
-        assert [p.name for p in output.parent.iterdir()] == [output.name]
-
-
-@pytest.mark.parametrize("bad", CORPUS, ids=names(CORPUS))
-def test_cli_report(bad, tmp_path, monkeypatch, capsys):
-    from core import cli
-
-    limited(bad, monkeypatch)
-    code = cli.main(["report", "--json", "--data", str(bad.write(tmp_path))])
-    captured = capsys.readouterr()
-    if bad.accepted and not bad.dataset_error:
-        assert code == 0, captured.err
-        assert json.loads(captured.out)["rows"] == bad.rows
-    else:
-        check_refusal(bad, code, captured.out, captured.err, bad.dataset_error)
-
-
-@pytest.mark.parametrize("bad", SUBPROCESS, ids=names(SUBPROCESS))
-def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
-    folder, output = folders
-    if bad.accepted_when_streamed:
-        output.unlink()
-    result = run_cli(
-        *predict_arguments(drop_bundle_dir, bad.write(folder), output),
-        size_limit_mb=bad.size_limit_mb,
-    )
-    assert "Traceback" not in result.stderr
-    if bad.accepted_when_streamed:
-        check_predictions_file(
-            bad, result.returncode, result.stdout, output, result.stderr
-        )
-    else:
-        check_refusal(bad, result.returncode, result.stdout, result.stderr)
-        assert output.read_text() == SENTINEL
-        assert [p.name for p in output.parent.iterdir()] == [output.name]
-
-
-@pytest.mark.parametrize(
-    "name", ["empty_file", "plain_text_renamed", "over_size_limit", "nan_and_inf"]
-)
-def test_cli_report_in_a_fresh_process(name, tmp_path):
-    from tests.bad_files.corpus import by_name
-
-    bad = by_name(name)
-    result = run_cli(
-        "report", "--data", str(bad.write(tmp_path)), size_limit_mb=bad.size_limit_mb
-    )
-    assert "Traceback" not in result.stderr
-    if bad.accepted:
-        assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"rows: {bad.rows} ")
-    else:
-        check_refusal(bad, result.returncode, result.stdout, result.stderr)
-
-
 # --- what the Batch predict page does with a file ---------------------------------
 
 
@@ -466,77 +321,263 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
     assert_every_row_accounted(bad, downloaded, atol=1e-3)
     if export.has_labels(typed, REFERENCE):
         scores = oracles.evaluate_frame(drop_run.bundle, typed)
-        assert scores["n_unpredictable"] == bad.unpredictable("drop")
-        counted = scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
-        assert counted == bad.rows
+        assert_every_row_scored(bad, scores)
+
+
+# --- what predict and evaluate read: the file streamed --------------------------
+# ``python -m core predict`` and ``evaluate`` stream a path through
+# ``export.predict_file``; every corpus file goes through it here, in this
+# process (the command line runs the network in a second process, which costs
+# a process start per file). The command line's own contract is tested below.
+
+# Warnings a fresh ``python -m core`` does not show (Python's default filters).
+HIDDEN_WARNINGS = (
+    DeprecationWarning,
+    PendingDeprecationWarning,
+    ImportWarning,
+    ResourceWarning,
+)
+# Ten probabilities written with PROBABILITY_DECIMALS decimals each may sum to
+# 1 give or take ten half-units of the last decimal.
+WRITTEN_SUM_TOLERANCE = 10 * 0.5 * 10.0**-export.PROBABILITY_DECIMALS
+
+
+def written_predictions(source) -> pd.DataFrame:
+    """A predictions file as written, its probabilities as floats."""
+    written = pd.read_csv(source, dtype=str, keep_default_na=False)
+    probabilities = written[predict.probability_columns(schema.GENRES)].replace(
+        "", "nan"
+    )
+    written[predict.probability_columns(schema.GENRES)] = probabilities.astype(float)
+    return written
 
 
 @pytest.mark.parametrize("bad", CORPUS, ids=names(CORPUS))
-def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
+def test_streamed_predict_and_evaluate_account_for_every_row_or_refuse(
+    bad, drop_run, tmp_path, monkeypatch
+):
+    limited(bad, monkeypatch)
+    path = bad.write(tmp_path)
+    output = io.StringIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if bad.accepted_when_streamed:
+            # What predict writes and counts ("N of M rows predicted").
+            result = export.predict_file(drop_run.bundle, path, output, score=False)
+            assert result.rows == bad.rows
+            assert result.predicted == bad.rows - len(bad.reasons)
+            written = written_predictions(io.StringIO(output.getvalue()))
+            assert_every_row_accounted(bad, written, atol=WRITTEN_SUM_TOLERANCE)
+        else:
+            with pytest.raises(DataError) as raised:
+                export.predict_file(drop_run.bundle, path, output, score=False)
+            assert_plain_sentence(str(raised.value), bad)
+        # What evaluate scores (its --json), or why it refuses the file.
+        if bad.accepted_when_streamed and not bad.evaluate_error:
+            scored = export.predict_file(drop_run.bundle, path, require_label=True)
+            assert_every_row_scored(bad, scored.scores)
+        else:
+            with pytest.raises(DataError) as raised:
+                export.predict_file(drop_run.bundle, path, require_label=True)
+            assert_plain_sentence(str(raised.value), bad, bad.evaluate_error)
+    # A fresh process would print these on stderr, beside its one line.
+    shown = [w for w in caught if not issubclass(w.category, HIDDEN_WARNINGS)]
+    assert shown == [], [str(w.message) for w in shown]
+
+
+# --- command line: its own contract ---------------------------------------------
+# Each command runs here through ``core.cli.main`` once with a file it reads and
+# once with each kind of refusal it gives (a file it cannot read, one over the
+# size limit, one it reads but cannot learn from or score, one too small to
+# train on); what each corpus file gives is checked above, in this process. A
+# few run as ``python -m core`` in a fresh process, where a traceback or a stray
+# warning would show on stderr. (A fresh process costs seconds: pandas and
+# scikit-learn load, and TensorFlow for predictions.)
+
+SENTINEL = "an earlier result that must survive\n"
+
+
+def check_refusal(
+    bad: BadFile,
+    code: int,
+    stdout: str,
+    stderr: str,
+    words: tuple[str, ...] | None = None,
+) -> None:
+    assert code == 2, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("error: ")
+    assert_plain_sentence(lines[0].removeprefix("error: "), bad, words)
+    assert stdout == ""
+
+
+def check_predictions_file(
+    bad: BadFile, code: int, stdout: str, output, stderr: str = ""
+) -> None:
+    assert code == 0
+    assert f"{bad.rows - len(bad.reasons)} of {bad.rows} rows predicted" in stdout
+    # Quiet without --verbose, but a column filled in is always said.
+    notes = [
+        f"note: {column} was not in the file: the typical value" for column in bad.fills
+    ]
+    lines = stderr.splitlines()
+    assert len(lines) == len(notes), stderr
+    for line, note in zip(lines, notes, strict=True):
+        assert line.startswith(note), line
+    written = written_predictions(output)
+    assert_every_row_accounted(bad, written, atol=WRITTEN_SUM_TOLERANCE)
+    assert [p.name for p in output.parent.iterdir()] == [output.name]
+
+
+def check_predict(bad: BadFile, code: int, stdout: str, stderr: str, output) -> None:
+    """A file predict reads is written out; a refused one leaves the earlier result."""
+    if bad.accepted_when_streamed:
+        check_predictions_file(bad, code, stdout, output, stderr)
+    else:
+        check_refusal(bad, code, stdout, stderr)
+        assert output.read_text() == SENTINEL
+        assert [p.name for p in output.parent.iterdir()] == [output.name]
+
+
+@pytest.fixture
+def folders(tmp_path):
+    """An input folder and an output folder holding an earlier result."""
+    output = tmp_path / "out" / "predictions.csv"
+    output.parent.mkdir()
+    output.write_text(SENTINEL)
+    return tmp_path, output
+
+
+def corpus_cases(*file_names: str) -> pytest.MarkDecorator:
+    """``parametrize`` a test's ``bad`` over the corpus entries so named."""
+    from tests.bad_files.corpus import by_name
+
+    files = [by_name(name) for name in file_names]
+    return pytest.mark.parametrize("bad", files, ids=names(files))
+
+
+def run_main(
+    bad: BadFile, arguments: list[str], monkeypatch, capsys
+) -> tuple[int, str, str]:
+    """``core.cli.main(arguments)`` under the file's size limit: code, out, err."""
     from core import cli
 
     limited(bad, monkeypatch)
-    code = cli.main(
-        [
-            "evaluate",
-            "--json",
-            "--model",
-            str(drop_bundle_dir),
-            "--data",
-            str(bad.write(tmp_path)),
-        ]
-    )
+    code = cli.main(arguments)
     captured = capsys.readouterr()
-    if bad.accepted_when_streamed and not bad.evaluate_error:
-        assert code == 0, captured.err
-        scores = json.loads(captured.out)
-        assert scores["n_unpredictable"] == bad.unpredictable("drop")
-        assert (
-            scores["n_rows"] + scores["n_unpredictable"] + scores["n_unlabelled"]
-            == bad.rows
-        )
+    return code, captured.out, captured.err
+
+
+# Read with reasons; read with a column filled in (said on stderr); over the
+# size limit (predict streams a path: no limit); refused at once; refused partway.
+@corpus_cases(
+    "nan_and_inf",
+    "web_api_audio_features",
+    "over_size_limit",
+    "random_binary",
+    "unclosed_quote",
+)
+def test_cli_predict(bad, drop_bundle_dir, folders, monkeypatch, capsys):
+    folder, output = folders
+    arguments = predict_arguments(drop_bundle_dir, bad.write(folder), output)
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
+    check_predict(bad, code, out, err, output)
+
+
+# Read; refused; over the size limit; read but not a dataset to learn from.
+@corpus_cases(
+    "utf8_bom_crlf", "empty_file", "over_size_limit", "missing_popularity_column"
+)
+def test_cli_report(bad, tmp_path, monkeypatch, capsys):
+    arguments = ["report", "--json", "--data", str(bad.write(tmp_path))]
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
+    if bad.accepted and not bad.dataset_error:
+        assert code == 0, err
+        assert json.loads(out)["rows"] == bad.rows
     else:
-        check_refusal(bad, code, captured.out, captured.err, bad.evaluate_error)
+        check_refusal(bad, code, out, err, bad.dataset_error)
 
 
-TRAINING_REFUSALS = [
-    bad for bad in CORPUS if bad.training_error or bad.dataset_error or not bad.accepted
-]
+# Scored, with rows that have no prediction; refused; read but not scored
+# (no genre column: the person is told how to name one).
+@corpus_cases(
+    "unknown_tempo_and_duration",
+    "html_page_saved_as_csv",
+    "spotifyr_without_a_genre_column",
+)
+def test_cli_evaluate(bad, drop_bundle_dir, tmp_path, monkeypatch, capsys):
+    arguments = ["evaluate", "--json", "--model", str(drop_bundle_dir)]
+    arguments += ["--data", str(bad.write(tmp_path))]
+    code, out, err = run_main(bad, arguments, monkeypatch, capsys)
+    if bad.evaluate_error or not bad.accepted_when_streamed:
+        check_refusal(bad, code, out, err, bad.evaluate_error)
+        return
+    assert code == 0, err
+    assert_every_row_scored(bad, json.loads(out))
 
 
-@pytest.mark.parametrize("bad", TRAINING_REFUSALS, ids=names(TRAINING_REFUSALS))
+# Refused; over the size limit; not a dataset to learn from; too little to train on.
+@corpus_cases(
+    "missing_tempo_column",
+    "over_size_limit",
+    "web_api_audio_features",
+    "single_genre",
+)
 def test_cli_train_refuses_and_keeps_the_previous_bundle(
     bad, drop_bundle_dir, tmp_path, monkeypatch, capsys
 ):
     import shutil
 
-    from core import cli
-
-    limited(bad, monkeypatch)
     out = tmp_path / "bundle"
     shutil.copytree(drop_bundle_dir, out)
     before = {path.name: path.read_bytes() for path in out.iterdir()}
-    code = cli.main(
-        [
-            "train",
-            "--quiet",
-            "--epochs",
-            "1",
-            "--data",
-            str(bad.write(tmp_path)),
-            "--out",
-            str(out),
-        ]
-    )
-    captured = capsys.readouterr()
-    assert code == 2, captured.err
-    assert len(captured.err.splitlines()) == 1, captured.err
+    arguments = ["train", "--quiet", "--epochs", "1", "--out", str(out)]
+    arguments += ["--data", str(bad.write(tmp_path))]
+    code, _, err = run_main(bad, arguments, monkeypatch, capsys)
+    assert code == 2, err
+    assert len(err.splitlines()) == 1, err
     if bad.training_error:
         for word in bad.training_error:
-            assert word in captured.err
+            assert word in err
     else:
         assert_plain_sentence(
-            captured.err.strip().removeprefix("error: "), bad, bad.dataset_error
+            err.strip().removeprefix("error: "), bad, bad.dataset_error
         )
     assert {path.name: path.read_bytes() for path in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+# Refused at once; refused partway through the rows; read, with a column filled
+# in (its note the one line on stderr); read, with infinite values.
+@corpus_cases(
+    "empty_file", "extra_value_in_one_row", "web_api_audio_features", "nan_and_inf"
+)
+def test_cli_predict_in_a_fresh_process(bad, drop_bundle_dir, folders):
+    folder, output = folders
+    if bad.accepted_when_streamed:
+        output.unlink()
+    result = run_cli(
+        *predict_arguments(drop_bundle_dir, bad.write(folder), output),
+        size_limit_mb=bad.size_limit_mb,
+    )
+    assert "Traceback" not in result.stderr
+    check_predict(bad, result.returncode, result.stdout, result.stderr, output)
+
+
+@pytest.mark.parametrize(
+    "name", ["plain_text_renamed", "over_size_limit", "nan_and_inf"]
+)
+def test_cli_report_in_a_fresh_process(name, tmp_path):
+    from tests.bad_files.corpus import by_name
+
+    bad = by_name(name)
+    result = run_cli(
+        "report", "--data", str(bad.write(tmp_path)), size_limit_mb=bad.size_limit_mb
+    )
+    assert "Traceback" not in result.stderr
+    if bad.accepted:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.startswith(f"rows: {bad.rows} ")
+    else:
+        check_refusal(bad, result.returncode, result.stdout, result.stderr)
