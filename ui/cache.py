@@ -382,9 +382,3 @@ def keep_result(name: str, made_from: object, result: Any) -> None:
     st.session_state[name] = (
         None if result is None else {"made_from": made_from, "result": result}
     )
-
-
-def clear() -> None:
-    """Forget every cached dataset, report and model (tests call this)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()

@@ -37,10 +37,15 @@ UNREADABLE = [bad.name for bad in REFUSED if bad.size_limit_mb is None]
 @pytest.fixture
 def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
     """Start the app (Home) with a corpus file as its dataset and the tiny model."""
-    from ui import cache
+    import streamlit as st
+
+    def forget_cached_data() -> None:
+        # Each corpus file is a new dataset under the same path.
+        st.cache_data.clear()
+        st.cache_resource.clear()
 
     def start(name: str):
-        cache.clear()
+        forget_cached_data()
         monkeypatch.setenv("MUSIC_GENRE_CSV", str(by_name(name).write(tmp_path)))
         monkeypatch.setenv("GENRELAB_MODEL_DIR", str(drop_bundle_dir))
         app = AppTest.from_file(
@@ -50,7 +55,7 @@ def app_with_data(monkeypatch, tmp_path, drop_bundle_dir):
         return app
 
     yield start
-    cache.clear()
+    forget_cached_data()
 
 
 def messages(app) -> list[str]:
