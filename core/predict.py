@@ -57,10 +57,6 @@ class TrackPrediction:
     def genres_by_probability(self) -> list[str]:
         return [self.genres[i] for i in self.order]
 
-    @property
-    def top(self) -> str:
-        return self.genres[self.order[0]]
-
 
 def probability_column(genre: str) -> str:
     """Name of the output column holding one genre's probability, e.g. ``p_Hip-Hop``."""
