@@ -314,13 +314,7 @@ def predict_file(
             scores,
         )
         if coverage is not None:
-            predictions = predict.with_prediction_sets(
-                bundle,
-                predictions,
-                coverage,
-                bundle.genres.names,
-                predict.probability_columns(bundle.genres.names),
-            )
+            predictions = predict.with_prediction_sets(bundle, predictions, coverage)
         table = predictions_table(chunk.raw, predictions)
         if output is not None:
             write_csv(

@@ -91,11 +91,7 @@ def _predict_part(job: _Job, part: partitions.PartRows, first_row: int) -> _Part
         )
         if job.coverage is not None:
             predictions = predict.with_prediction_sets(
-                bundle,
-                predictions,
-                job.coverage,
-                bundle.genres.names,
-                predict.probability_columns(bundle.genres.names),
+                bundle, predictions, job.coverage
             )
         if job.score:
             keeper.add(typed, predictions)

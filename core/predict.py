@@ -161,11 +161,7 @@ def check_prediction_sets(
 
 
 def with_prediction_sets(
-    bundle: Bundle,
-    predictions: pd.DataFrame,
-    coverage: float,
-    genres: Sequence[str],
-    columns: Sequence[str],
+    bundle: Bundle, predictions: pd.DataFrame, coverage: float
 ) -> pd.DataFrame:
     """``predictions`` with a ``prediction_set`` column at ``coverage``.
 
@@ -176,15 +172,15 @@ def with_prediction_sets(
         bundle: a calibrated bundle (:func:`check_prediction_sets`).
         predictions: :func:`predict_frame` (or :func:`predictions_from`) rows.
         coverage: e.g. 0.9 for "90% sure".
-        genres: the model's genre names, one per probability column.
-        columns: the probability columns of ``predictions``, in that order.
 
     Raises:
         GenreLabError: see :func:`check_prediction_sets`.
     """
     calibration, coverage = check_prediction_sets(bundle, coverage)
+    genres = bundle.genres.names
     predicted = (predictions[REASON] == "").to_numpy()
-    probabilities = predictions.loc[predicted, list(columns)].to_numpy(dtype=float)
+    columns = probability_columns(genres)
+    probabilities = predictions.loc[predicted, columns].to_numpy(dtype=float)
     sets = np.full(len(predictions), "", dtype=object)
     if predicted.any():
         members = conformal.prediction_sets(calibration, probabilities, coverage)

@@ -7,7 +7,6 @@ an explanation (8,192 predictions) about 50 ms.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from html import escape
 from typing import Any, cast
 
@@ -93,7 +92,7 @@ def answer(prediction: predict.TrackPrediction | None, reason: str | None) -> No
 
 
 def prediction_set_section(
-    bundle: Any, result: pd.DataFrame, track_novelty: float, genres: Sequence[str]
+    bundle: Any, result: pd.DataFrame, track_novelty: float
 ) -> None:
     """ "90% sure it is one of: Rap, Hip-Hop" (core.conformal), or why there is none.
 
@@ -112,13 +111,7 @@ def prediction_set_section(
         key="predict_coverage",
         help="A surer answer names more genres.",
     )
-    with_set = predict.with_prediction_sets(
-        bundle,
-        result,
-        coverage,
-        genres,
-        predict.probability_columns(genres),
-    )
+    with_set = predict.with_prediction_sets(bundle, result, coverage)
     names = with_set[predict.PREDICTION_SET].iloc[0].split(conformal.SEPARATOR)
     st.markdown(f"**{conformal.set_sentence(coverage, names)}**")
     st.caption(conformal.explanation(coverage))
@@ -294,7 +287,6 @@ def _answer_in_full(
     shared: dict[str, str],
 ) -> None:
     """The answer beside the sliders: the top two, how far to trust it, the bars."""
-    genres = page.genres
     st.subheader(wording.top_two_sentence(prediction))
     track_novelty = float(result[predict.NOVELTY].iloc[0])
     # How far to trust it (issue 25): said beside the answer, loudly when
@@ -302,7 +294,7 @@ def _answer_in_full(
     (st.warning if track_novelty >= novelty.UNUSUAL else st.caption)(
         novelty.novelty_sentence(track_novelty)
     )
-    prediction_set_section(page.model.bundle, result, track_novelty, genres)
+    prediction_set_section(page.model.bundle, result, track_novelty)
     if loaded is not None and loaded.is_shown(display_values, key, mode):
         song_facts(page, loaded, prediction)
     elif loaded is not None:

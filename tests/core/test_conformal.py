@@ -194,13 +194,7 @@ def test_a_bundle_keeps_its_calibration_and_an_old_one_loads_without(
     assert loaded.config.calibration_fraction == 0.4
     assert np.allclose(loaded.conformal.scores, run.bundle.conformal.scores, atol=1e-6)
     predictions = predict.predict_frame(loaded, typed.head(20))
-    with_sets = predict.with_prediction_sets(
-        loaded,
-        predictions,
-        0.9,
-        schema.GENRES,
-        predict.probability_columns(schema.GENRES),
-    )
+    with_sets = predict.with_prediction_sets(loaded, predictions, 0.9)
     for text, top in zip(
         with_sets[predict.PREDICTION_SET], with_sets[predict.PREDICTED], strict=True
     ):
@@ -214,13 +208,7 @@ def test_a_bundle_keeps_its_calibration_and_an_old_one_loads_without(
     old = bundle.load_bundle(folder)
     assert old.conformal is None and old.config.calibration_fraction == 0
     with pytest.raises(GenreLabError, match="no calibration"):
-        predict.with_prediction_sets(
-            old,
-            predictions,
-            0.9,
-            schema.GENRES,
-            predict.probability_columns(schema.GENRES),
-        )
+        predict.with_prediction_sets(old, predictions, 0.9)
     # A setting at 0 is not written: older GenreLab reads such bundles.
     assert (
         "calibration_fraction"
