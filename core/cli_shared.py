@@ -225,9 +225,11 @@ def replaced_on_success(output: Path, binary: bool = False) -> Iterator[IO]:
 
 
 def stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
-    """Read ``--input`` a chunk at a time, write ``table_of(raw, typed)`` of each.
+    """Read ``--input`` a chunk at a time, write ``table_of`` of each chunk.
 
-    The tables go to ``--output``. Returns the rows read and the rows written.
+    ``table_of(raw, typed, renamed)``: the chunk as read, typed, and the
+    file's columns GenreLab knows under another name. The tables go to
+    ``--output``. Returns the rows read and the rows written.
     A cluster, a folder, a glob or Parquet take the parts' way
     (:func:`core.partitioned.tables_in_parts`), with the same table out.
     """
@@ -253,7 +255,7 @@ def stream_to_csv(arguments: argparse.Namespace, table_of) -> tuple[int, int]:
     rows = written = 0
     with replaced_on_success(output) as stream:
         for raw, typed in data.iter_typed_chunks(arguments.input, summary=understood):
-            table = table_of(raw, typed)
+            table = table_of(raw, typed, understood.renamed)
             export.write_csv(table, stream, header=written == 0)
             rows += len(raw)
             written += len(table)

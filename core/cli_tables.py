@@ -84,7 +84,7 @@ def command_explain(arguments: argparse.Namespace) -> int:
         # Refused before reading anything: a genre the model does not have.
         model_bundle.genres.index(arguments.genre)
 
-    def explained(raw, typed):
+    def explained(raw, typed, renamed):
         explanation = shapley.explain_frame(model_bundle, typed, arguments.genre)
         explanation[predict.NOVELTY] = predict.novelty_of(
             model_bundle, typed, first_row(typed)
@@ -105,10 +105,10 @@ def command_counterfactual(arguments: argparse.Namespace) -> int:
     counterfactual.check_request(arguments.genre, locked, model_bundle.genres)
     reached = 0
 
-    def changed(raw, typed):
+    def changed(raw, typed, renamed):
         nonlocal reached
         table = counterfactual.counterfactual_frame(
-            model_bundle, raw, typed, arguments.genre, locked
+            model_bundle, raw, typed, arguments.genre, locked, renamed
         )
         reached += int((table[counterfactual.REACHED] == "true").sum())
         return table
@@ -136,7 +136,7 @@ def command_similar(arguments: argparse.Namespace) -> int:
         raise GenreLabError("No track of --data can be predicted by this model.")
     rows, written = stream_to_csv(
         arguments,
-        lambda raw, typed: with_input_novelty(
+        lambda raw, typed, renamed: with_input_novelty(
             songs.similar_table(model_bundle, index, typed, arguments.k),
             predict.novelty_of(model_bundle, typed, first_row(typed)),
         ),

@@ -36,6 +36,7 @@ about 0.1 s of CPU per track (worst 0.2 s), against a budget of 1 s.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -472,24 +473,31 @@ def counterfactual_frame(
     typed: pd.DataFrame,
     genre: str,
     locked: tuple[str, ...] | list[str] = (),
+    renamed: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """``python -m core counterfactual`` on a chunk of a file.
 
     Args:
         bundle: the model.
-        raw: the chunk's rows as read (their cells are kept as they are).
+        raw: the chunk's rows as read, under the file's names (their cells
+            are kept as they are).
         typed: the same rows, typed.
         genre: the genre wanted on top.
         locked: features that must stay as they are.
+        renamed: the file's columns GenreLab knows under another name
+            (``Understood.renamed``): a changed feature goes to its own
+            column.
 
     Returns:
         The raw rows with each changed feature's new value (full precision,
-        so the written row predicts as searched; a feature column the file
-        names otherwise is added under its schema name), plus
+        so the written row predicts as searched; a feature the file has no
+        column for, e.g. a duration written in minutes, is added under its
+        schema name), plus
         ``target_genre``, ``reached`` ("true" / "false") and ``changes`` (in
         words; a row the model cannot predict says why).
     """
     check_request(genre, locked, bundle.genres)
+    column_of = {name: written for written, name in (renamed or {}).items()}
     table = raw.copy()
     for column in (TARGET_GENRE, REACHED, CHANGES):
         table[column] = ""
@@ -505,10 +513,11 @@ def counterfactual_frame(
         }
         result = counterfactual(bundle, values, genre, locked)
         for change in result.changes:
-            if change.feature not in table.columns:
-                table[change.feature] = typed[change.feature].astype(object)
-            table[change.feature] = table[change.feature].astype(object)
-            table.at[label, change.feature] = repr(change.new)
+            column = column_of.get(change.feature, change.feature)
+            if column not in table.columns:
+                table[column] = typed[change.feature].astype(object)
+            table[column] = table[column].astype(object)
+            table.at[label, column] = repr(change.new)
         table.at[label, REACHED] = "true" if result.reached else "false"
         table.at[label, CHANGES] = change_sentence(result)
     return table

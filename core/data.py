@@ -73,15 +73,22 @@ def iter_typed_chunks(
             (a file whose rows are all blank: after its last chunk).
     """
     any_row = False
+    understood = summary if summary is not None else understanding.Understood()
     for raw in reading.iter_raw_chunks(
         source,
         chunk_rows,
         limited,
-        summary=summary,
+        summary=understood,
         label=label,
         lines_before=lines_before,
     ):
-        typed = _type_rows(raw, require_label, allow_filled, summary, genres)
+        typed = _type_rows(
+            raw.rename(columns=understood.renamed),
+            require_label,
+            allow_filled,
+            summary,
+            genres,
+        )
         any_row = any_row or bool((typed[PROBLEM_COLUMN] != BLANK_ROW).any())
         yield raw, typed
     if not any_row:
@@ -457,11 +464,13 @@ def load_csv(
     Raises:
         DataError: with a sentence that says what is wrong with the file.
     """
-    # read_raw gives the columns GenreLab's names, the chosen label's too:
-    # naming them again would take a column still named like a label (a
-    # genre column the person did not choose) for a second genre column.
+    # Named by the file's mapping, the chosen label's too: working it out
+    # again would take a column still named like a label (a genre column the
+    # person did not choose) for a second genre column.
+    understood = summary if summary is not None else understanding.Understood()
+    raw = reading.read_raw(source, summary=understood, label=label)
     return _type_whole(
-        reading.read_raw(source, summary=summary, label=label),
+        raw.rename(columns=understood.renamed),
         require_label,
         allow_filled,
         summary,

@@ -54,35 +54,20 @@ def predictions_table(raw: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFr
     return kept.join(predictions)
 
 
-def as_written(
-    table: pd.DataFrame, understood: understanding.Understood
-) -> pd.DataFrame:
-    """A table with the file's own names for the columns GenreLab renamed.
-
-    ``Duration (ms)`` stays ``Duration (ms)`` in what people download.
-    """
-    names = {
-        canonical: written
-        for written, canonical in understood.renamed.items()
-        if canonical in table.columns and written not in table.columns
-    }
-    return table.rename(columns=names)
-
-
-def unpredictable_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`predictions_table` that got no prediction, with row numbers.
+def unpredictable_rows(typed: pd.DataFrame, predictions: pd.DataFrame) -> pd.DataFrame:
+    """The rows that got no prediction, with row numbers, names and reasons.
 
     ``row`` is the line's position among the data rows (1 = first row under
     the header), so people can find it in a spreadsheet.
+
+    Args:
+        typed: the rows as :mod:`core.data` typed them (GenreLab's names).
+        predictions: :func:`core.predict.predict_frame` of the same rows.
     """
-    missing = table[table[predict.REASON] != ""]
-    columns = [
-        column
-        for column in ("artist_name", "track_name", predict.REASON)
-        if column in missing.columns
-    ]
-    shown = missing[columns].copy()
-    shown.insert(0, "row", missing.index + 1)
+    missing = (predictions[predict.REASON] != "").to_numpy()
+    names = [column for column in ("artist_name", "track_name") if column in typed]
+    shown = typed.loc[missing, names].join(predictions.loc[missing, [predict.REASON]])
+    shown.insert(0, "row", shown.index + 1)
     return shown.reset_index(drop=True)
 
 
@@ -277,8 +262,8 @@ def predict_file(
     Returns:
         Counts, a preview, the rows without a prediction, the scores and
         what was understood of the file. The preview uses GenreLab's column
-        names; the table written to ``output`` keeps the file's own names
-        for its columns (``Duration (ms)`` stays ``Duration (ms)``).
+        names; the table written to ``output`` is the file's rows as read,
+        under its own names (``Duration (ms)`` stays ``Duration (ms)``).
 
     Raises:
         DataError: the file cannot be read (possibly after some chunks were
@@ -315,24 +300,27 @@ def predict_file(
         )
         if coverage is not None:
             predictions = predict.with_prediction_sets(bundle, predictions, coverage)
-        table = predictions_table(chunk.raw, predictions)
         if output is not None:
             write_csv(
-                as_written(table, understood),
+                predictions_table(chunk.raw, predictions),
                 output,
                 header=rows == 0,
                 rounded=probability_columns,
             )
         if rows < PREVIEW_ROWS:
-            previews.append(table.iloc[: PREVIEW_ROWS - rows])
+            # The page picks its columns by GenreLab's names.
+            shown = slice(0, PREVIEW_ROWS - rows)
+            named = chunk.raw.iloc[shown].rename(columns=understood.renamed)
+            previews.append(predictions_table(named, predictions.iloc[shown]))
         if listed < LISTED_UNPREDICTABLE:
-            missing = unpredictable_rows(table).iloc[: LISTED_UNPREDICTABLE - listed]
+            missing = unpredictable_rows(chunk.typed, predictions)
+            missing = missing.iloc[: LISTED_UNPREDICTABLE - listed]
             unpredictable.append(missing)
             listed += len(missing)
         labelled = labelled or has_labels(chunk.typed, bundle.genres)
         if score:
             keeper.add(chunk.typed, predictions)
-        rows += len(table)
+        rows += len(chunk.raw)
         predicted += int((predictions[predict.REASON] == "").sum())
         if on_progress is not None:
             on_progress(rows)

@@ -98,11 +98,7 @@ def _predict_part(job: _Job, part: partitions.PartRows, first_row: int) -> _Part
         labelled = labelled or export.has_labels(typed, bundle.genres)
         predicted += int((predictions[predict.REASON] == "").sum())
         if job.output is not None:
-            tables.append(
-                export.as_written(
-                    export.predictions_table(raw, predictions), part.understood
-                )
-            )
+            tables.append(export.predictions_table(raw, predictions))
     table = pd.concat(tables) if tables else pd.DataFrame()
     rounded = predict.probability_columns(bundle.genres.names)
     return _PartResult(
@@ -190,8 +186,9 @@ class _TablePart:
     understood: understanding.Understood
 
 
-# (raw chunk, typed chunk) -> the table written for them (explain, similar).
-TableOf = Callable[[pd.DataFrame, pd.DataFrame], pd.DataFrame]
+# (raw chunk, typed chunk, the file's renamed columns) -> the table written
+# for them (explain, similar, counterfactual).
+TableOf = Callable[[pd.DataFrame, pd.DataFrame, dict[str, str]], pd.DataFrame]
 
 
 def _table_part(
@@ -201,7 +198,9 @@ def _table_part(
     table_of, output = job
     tables = [
         table_of(
-            partitions.shifted(raw, first_row), partitions.shifted(typed, first_row)
+            partitions.shifted(raw, first_row),
+            partitions.shifted(typed, first_row),
+            part.understood.renamed,
         )
         for raw, typed in part.chunks
     ]

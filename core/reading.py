@@ -1,16 +1,20 @@
-"""Read a file of tracks exactly as written: a frame of text, its columns named.
+"""Read a file of tracks exactly as written: a frame of text, under its own names.
 
 Above :mod:`core.opening` (the text stream) and below :mod:`core.data` (the
 typing): a CSV is read by pandas, in chunks of any size, and a Spotify Web
-API audio-features JSON file whole; the columns GenreLab knows get its names
-(:func:`core.formats.column_mapping`) and every cell stays text, so that
-nothing is lost before :mod:`core.data` says what each row holds.
+API audio-features JSON file whole. The columns keep the file's names and
+every cell stays text, so that nothing is lost before :mod:`core.data` says
+what each row holds, and a table written back keeps the file's names. Which
+columns are GenreLab's (:func:`core.formats.column_mapping`) is worked out
+once per file and kept in the summary (``Understood.renamed``), which
+:mod:`core.data` names the typed columns by.
 """
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import re
 import warnings
@@ -43,6 +47,10 @@ class _Table:
     skipped_lines: int
     # The header's names as written (stripped), for matching them by name.
     header: tuple[str, ...] = ()
+    # The header line as written, for pandas' own names of its columns.
+    header_line: str = ""
+    # Values the first data row holds past the header's columns.
+    beyond: int = 0
 
 
 _NOT_AUDIO_FEATURES = (
@@ -87,7 +95,40 @@ def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
             "a file of tracks has a header of 15 to 25 column names. Check "
             "that the first line is the header."
         )
-    return _Table(text, separator, skipped, _header_names(first_line, separator))
+    header = _header_names(first_line, separator)
+    return _Table(
+        text,
+        separator,
+        skipped,
+        header,
+        first_line,
+        _values_beyond_header(text, separator, len(header)),
+    )
+
+
+# Characters of the first data row read to count its values: a row of tracks
+# takes a few hundred, and the sample bounds what a garbage line costs.
+_FIRST_ROW_SAMPLE_CHARS = 1 << 16
+
+
+def _values_beyond_header(text: IO[str], separator: str, header_columns: int) -> int:
+    """How many values the first data row holds past the header's columns.
+
+    pandas (``index_col=False``) drops such values from every row, with only
+    a warning, when the first row has them (a trailing delimiter, or data
+    lost); :func:`iter_raw_chunks` reads them into columns of their own and
+    checks them, in the same pass. The stream is put back at the header.
+    """
+    position = text.tell()
+    text.readline()
+    sample = text.read(_FIRST_ROW_SAMPLE_CHARS)
+    text.seek(position)
+    rows = csv.reader(io.StringIO(sample), delimiter=separator, skipinitialspace=True)
+    try:
+        first_row = next(rows, [])
+    except csv.Error:
+        return 0  # pandas says what is wrong with the row
+    return max(0, len(first_row) - header_columns)
 
 
 def _json_cell(value: object) -> str:
@@ -190,33 +231,29 @@ def _read_options(separator: str) -> dict:
     }
 
 
-def _canonical_columns(
+def _written_names(
     columns: list[str],
     header: tuple[str, ...],
-    header_mapping: dict[str, str],
-    label: str | None = None,
-) -> list[str]:
-    """GenreLab's names for a chunk's columns (pandas' names for the others).
+    mapping: dict[str, str],
+    label: str | None,
+) -> tuple[list[str], dict[str, str]]:
+    """A chunk's column names as written (stripped), and GenreLab's for them.
 
-    Matched on the header as written when it lines up with the columns
-    (pandas renames a repeated name ``x.1``; the header still shows both),
-    with the header's mapping worked out once per file; ``label``: the genre
-    column a person chose (as :func:`load_csv`).
+    The header's mapping, worked out once per file, holds when the header
+    lines up with pandas' columns (pandas names a repeated name ``x.1``);
+    otherwise the mapping is worked out on pandas' names.
     """
-    if len(header) == len(columns):
-        names, mapping = header, header_mapping
-    else:
-        names, mapping = tuple(columns), formats.column_mapping(columns, label)
-    return [
-        mapping.get(name, column) for name, column in zip(names, columns, strict=True)
-    ]
+    names = [str(column).strip() for column in columns]
+    if len(header) == len(names):
+        return names, mapping
+    return names, formats.column_mapping(names, label)
 
 
-def _decimal_commas(frame: pd.DataFrame) -> pd.DataFrame:
+def _decimal_commas(frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
     """Numbers written with a decimal comma (0,7) read as 0.7: semicolon files
     come from spreadsheets set to a decimal comma."""
-    for column in schema.NUMERIC_FEATURES:
-        if column in frame.columns:
+    for column in frame.columns:
+        if mapping.get(column, column) in schema.NUMERIC_FEATURES:
             frame[column] = frame[column].str.replace(
                 _DECIMAL_COMMA, r"\1.\2", regex=True
             )
@@ -287,8 +324,8 @@ def iter_raw_chunks(
     Memory stays that of one chunk whatever the file's size (a JSON file is
     read whole first). Each chunk's index is its rows' positions in the file
     (0 = the first data row), and the chunks together are exactly
-    :func:`read_raw`'s frame. Columns GenreLab knows get its names
-    (:func:`core.formats.column_mapping`); cells stay text as written.
+    :func:`read_raw`'s frame. Columns keep the file's names (stripped; a
+    repeated one is pandas' ``x.1``) and cells stay text as written.
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
@@ -296,7 +333,9 @@ def iter_raw_chunks(
         limited: an upload, or a file read whole: refuse a file over
             ``opening.MAX_FILE_MB``, or that unpacks to more than the limits of
             :data:`core.limits.LIMITS` (text, rows, columns, JSON).
-        summary: filled in with the format and the columns renamed.
+        summary: filled in with the format and ``renamed``: GenreLab's name
+            for each column it knows under another (what :mod:`core.data`
+            types the chunks by).
         label: the file's column that holds the genre, as a person named it;
             None: the one named as in ``formats.LABEL_NAMES``, if any.
         lines_before: added to the line numbers an error names: ``source``
@@ -320,7 +359,6 @@ def iter_raw_chunks(
         frame = table.frame
         written = list(frame.columns)
         mapping = formats.column_mapping(written, label)
-        frame.columns = _canonical_columns(written, tuple(written), mapping)
         _understand_header(summary, written, formats.WEB_API, mapping)
         if summary is not None:
             summary.null_entries = table.null_entries
@@ -333,13 +371,17 @@ def iter_raw_chunks(
     _understand_header(
         summary, list(table.header), formats.recognise(table.header), mapping
     )
-    canonical: list[str] | None = None
+    names: list[str] | None = None
+    beyond = _beyond_columns(table)
     with table.text:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", pd.errors.ParserWarning)
                 reader = pd.read_csv(
-                    table.text, chunksize=size, **_read_options(table.separator)
+                    table.text,
+                    chunksize=size,
+                    **_read_options(table.separator),
+                    **_beyond_options(table, beyond),
                 )
                 with reader:
                     first = True
@@ -348,29 +390,31 @@ def iter_raw_chunks(
                         rows += len(chunk)
                         if limited and rows > limits.LIMITS.rows:
                             raise opening.too_many_rows()
-                        if caught and any(
+                        if any(
                             issubclass(w.category, pd.errors.ParserWarning)
                             for w in caught
                         ):
-                            # index_col=False drops values beyond the header:
-                            # fine for empty ones (a trailing delimiter), a
-                            # loss of data otherwise.
-                            _check_values_beyond_header(source, table)
-                            caught.clear()
+                            # pandas dropped values of a first row longer
+                            # than the sample that counts them.
+                            raise DataError(_beyond_message(table, 2, None))
+                        if beyond:
+                            _refuse_values_beyond_header(chunk, beyond, source, table)
+                            chunk = chunk.drop(columns=beyond)
                         if chunk.empty:
                             continue
                         first = False
-                        if canonical is None:
+                        if names is None:
                             # pandas names every chunk's columns alike.
-                            canonical = _canonical_columns(
-                                [str(column).strip() for column in chunk.columns],
-                                table.header,
-                                mapping,
-                                label,
+                            names, mapping = _written_names(
+                                list(chunk.columns), table.header, mapping, label
                             )
-                        chunk.columns = canonical
+                            if summary is not None:
+                                summary.renamed = mapping
+                        chunk.columns = names
                         yield (
-                            _decimal_commas(chunk) if table.separator == ";" else chunk
+                            _decimal_commas(chunk, mapping)
+                            if table.separator == ";"
+                            else chunk
                         )
         except pd.errors.EmptyDataError:
             raise DataError(_NO_ROWS) from None
@@ -379,7 +423,9 @@ def iter_raw_chunks(
                 raise
             raise DataError(
                 _parser_message(
-                    str(error), lambda record: _line_of_record(source, table, record)
+                    str(error),
+                    lambda record: _line_of_record(source, table, record),
+                    len(beyond),
                 )
             ) from None
     if first:
@@ -395,12 +441,12 @@ def read_raw(
 
     Args:
         source: a path, the file's bytes, or an open (uploaded) file.
-        summary: filled in with the format and the columns renamed.
+        summary: filled in as by :func:`iter_raw_chunks`.
         label: the genre column a person chose (see :func:`iter_raw_chunks`).
 
     Returns:
-        A frame of strings (empty cells are empty strings), with stripped
-        column names, GenreLab's for the columns it knows.
+        A frame of strings (empty cells are empty strings), with the file's
+        column names, stripped.
 
     Raises:
         DataError: the file is missing, too large, empty, binary, not a table,
@@ -419,16 +465,20 @@ _OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 _CSV_HINT = "; check that it is the music genre CSV."
 
 
-def _parser_message(detail: str, line_of_record: Callable[[int], int]) -> str:
+def _parser_message(
+    detail: str, line_of_record: Callable[[int], int], beyond: int = 0
+) -> str:
     """Turn a pandas parser error into a sentence that names the line at fault.
 
     pandas numbers records (a name holding a line break is one record of two
     lines); ``line_of_record`` gives the line in the file where record n
-    (from 1, the header's) starts.
+    (from 1, the header's) starts. ``beyond``: columns read past the
+    header's (:func:`_beyond_columns`), which pandas counts as expected.
     """
     fields = _FIELD_COUNT.search(detail)
     if fields:
         expected, record, seen = (int(value) for value in fields.groups())
+        expected -= beyond
         return (
             f"This file could not be read as a CSV table: line "
             f"{line_of_record(record)} has {seen} values but the header names "
@@ -481,22 +531,52 @@ def _line_of_record(source: CsvSource, table: _Table, record: int) -> int:
         return ended + 1 + table.skipped_lines
 
 
-def _check_values_beyond_header(source: CsvSource, table: _Table) -> None:
-    """Refuse a file whose rows hold values past the header's columns (read anew)."""
-    again = _open_table(source, limited=False)
-    assert isinstance(again, _Table)  # the same file, opened as a CSV before
-    with again.text:
-        reader = csv.reader(
-            again.text, delimiter=table.separator, skipinitialspace=True
-        )
-        header = next(reader, [])
-        for fields in reader:
-            if len(fields) > len(header) and any(
-                f.strip() for f in fields[len(header) :]
-            ):
-                raise DataError(
-                    "This file could not be read as a CSV table: line "
-                    f"{reader.line_num + table.skipped_lines} has {len(fields)} "
-                    f"values but the header names {len(header)} columns; fix that "
-                    "line and try again."
-                )
+def _beyond_columns(table: _Table | _JsonRows) -> list[str]:
+    """Names for the columns of values past the header (none for most files).
+
+    They cannot clash with a file's names, which are printable text.
+    """
+    if isinstance(table, _JsonRows):
+        return []
+    return [f"\x00beyond {number}" for number in range(table.beyond)]
+
+
+def _beyond_options(table: _Table, beyond: list[str]) -> dict:
+    """read_csv options that keep a first row's values past the header.
+
+    The header's names are pandas' own (a repeated name gets ``.1``), then
+    ``beyond``; nothing is passed for a file without such values.
+    """
+    if not beyond:
+        return {}
+    named = pd.read_csv(
+        io.StringIO(table.header_line), nrows=0, **_read_options(table.separator)
+    )
+    return {"header": 0, "names": [*map(str, named.columns), *beyond]}
+
+
+def _beyond_message(table: _Table, line: int, values: int | None) -> str:
+    counted = f"{values} values" if values is not None else "more values"
+    return (
+        f"This file could not be read as a CSV table: line {line} has {counted} "
+        f"but the header names {len(table.header)} columns; fix that line and "
+        "try again."
+    )
+
+
+def _refuse_values_beyond_header(
+    chunk: pd.DataFrame, beyond: list[str], source: CsvSource, table: _Table
+) -> None:
+    """Refuse a chunk with a value past the header's columns.
+
+    Empty ones are a trailing delimiter, and go; a value there would be lost.
+    """
+    written = chunk[beyond].fillna("").apply(lambda column: column.str.strip() != "")
+    rows = written.to_numpy().any(axis=1)
+    if not rows.any():
+        return
+    position = int(rows.argmax())
+    last_written = int(written.to_numpy()[position].nonzero()[0].max())
+    # Record 1 is the header; the chunk's index counts data rows from 0.
+    line = _line_of_record(source, table, int(chunk.index[position]) + 2)
+    raise DataError(_beyond_message(table, line, len(table.header) + last_written + 1))

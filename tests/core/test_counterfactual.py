@@ -163,3 +163,26 @@ def test_a_row_a_drop_model_cannot_predict_keeps_its_place_with_the_reason(
         .all()
     )
     assert (table[counterfactual.REACHED][unknown] == "false").all()
+
+
+def test_a_changed_feature_goes_to_the_files_own_column(tracks, impute_run):
+    """A file that writes Energy and Tempo gets their new values there, not a
+    second energy or tempo column (which would make the output unreadable)."""
+    written = {"energy": "Energy", "tempo": "Tempo"}
+    raw = (
+        tracks[list(schema.FEATURE_COLUMNS)]
+        .astype(str)
+        .rename(columns=written)
+        .astype(object)
+    )
+    renamed = {file_name: name for name, file_name in written.items()}
+    table = counterfactual.counterfactual_frame(
+        impute_run.bundle, raw, tracks, "Classical", (), renamed
+    )
+    assert "energy" not in table.columns and "tempo" not in table.columns
+    changed = table["Energy"] != raw["Energy"]
+    assert changed.any()
+    assert all(
+        float(table.at[label, "Energy"]) != float(tracks.at[label, "energy"])
+        for label in table.index[changed]
+    )

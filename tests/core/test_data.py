@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import data, download, opening, reading, schema, tables
+from core import (
+    data,
+    download,
+    formats,
+    opening,
+    reading,
+    schema,
+    tables,
+    understanding,
+)
 from core.errors import DataError
 from core.genres import REFERENCE, Genres
 from tests.conftest import COLUMNS, GOOD_ROW, PROJECT_ROOT, csv_bytes, row
@@ -408,13 +417,80 @@ def test_a_raw_frame_with_other_names_is_typed_under_genrelabs_names():
     assert typed.loc[0, "row_problem"] == ""
 
 
-def test_read_raw_renames_known_columns_and_keeps_the_others():
+def test_read_raw_keeps_the_files_names_and_the_summary_knows_genrelabs():
     content = csv_bytes(
         [{**row(), "Time Signature": "4"}], [*COLUMNS, "Time Signature"]
+    ).replace(b"duration_ms", b"Duration (ms)")
+    understood = understanding.Understood()
+    raw = reading.read_raw(content, summary=understood)
+    assert "Duration (ms)" in raw.columns and "Time Signature" in raw.columns
+    assert "duration_ms" not in raw.columns
+    assert raw.loc[0, "Duration (ms)"] == "210000.0"
+    assert understood.renamed == {"Duration (ms)": "duration_ms"}
+    # The typed frame is named GenreLab's way by that mapping.
+    typed = data.load_csv(content)
+    assert typed.loc[0, "duration_ms"] == 210000.0
+    assert "Time Signature" in typed.columns
+
+
+def _rows_ending_with(content: bytes, endings: dict[int, str]) -> bytes:
+    """``content`` with ``endings[n]`` added to line n (1: the header)."""
+    lines = content.decode().splitlines()
+    return (
+        "\n".join(
+            line + endings.get(number, "") for number, line in enumerate(lines, start=1)
+        )
+        + "\n"
+    ).encode()
+
+
+def test_a_file_whose_rows_end_with_a_delimiter_is_read_in_one_pass(
+    tmp_path, monkeypatch
+):
+    """Rows (not the header) ending with a comma: pandas drops the empty
+    values with a warning; they are checked in the same read, not by opening
+    the file again, and the column mapping is worked out once."""
+    plain = csv_bytes([row(), row(tempo="99"), row(), row(), row()])
+    trailing = _rows_ending_with(plain, dict.fromkeys(range(2, 7), ","))
+    path = tmp_path / "trailing.csv"
+    path.write_bytes(trailing.replace(b"duration_ms", b"Duration (ms)"))
+    opened, mapped = [], []
+    open_binary, column_mapping = opening.open_binary, formats.column_mapping
+    monkeypatch.setattr(
+        opening, "open_binary", lambda *a, **k: opened.append(1) or open_binary(*a, **k)
     )
-    raw = reading.read_raw(content.replace(b"duration_ms", b"Duration (ms)"))
-    assert "duration_ms" in raw.columns and "Time Signature" in raw.columns
-    assert raw.loc[0, "duration_ms"] == "210000.0"
+    monkeypatch.setattr(
+        formats,
+        "column_mapping",
+        lambda *a, **k: mapped.append(1) or column_mapping(*a, **k),
+    )
+    chunks = list(data.iter_typed_chunks(str(path), chunk_rows=2))
+    assert (len(opened), len(mapped), len(chunks)) == (1, 1, 3)
+    typed = pd.concat([typed for _, typed in chunks])
+    expected = data.load_csv(plain)
+    columns = [*schema.FEATURE_COLUMNS, schema.TARGET, tables.PROBLEM_COLUMN]
+    pd.testing.assert_frame_equal(typed[columns], expected[columns])
+    # The rows as read keep the file's own names.
+    assert "Duration (ms)" in chunks[0][0].columns
+
+
+@pytest.mark.parametrize(
+    ("endings", "line", "values"),
+    [
+        ({2: ",x"}, 2, 19),  # the first row: pandas would drop the value
+        ({2: ",", 3: ",", 4: ",x"}, 4, 19),  # after rows with an empty one
+        ({2: ",,", 3: ",,x"}, 3, 20),
+        ({2: ",", 4: ",x,y"}, 4, 20),  # more than the first row has: the parser's
+    ],
+    ids=["first row", "later row", "second value past", "more than the first row"],
+)
+def test_a_value_past_the_header_is_refused_naming_its_line(endings, line, values):
+    content = _rows_ending_with(csv_bytes([row(), row(), row()]), endings)
+    with pytest.raises(DataError) as refused:
+        data.load_csv(content)
+    assert f"line {line} has {values} values but the header names 18 columns" in str(
+        refused.value
+    )
 
 
 def test_integer_keys_and_modes_are_names_in_the_typed_frame():
@@ -451,7 +527,6 @@ def test_web_api_json_chunks_keep_the_entries_positions():
 
 
 def test_the_summary_counts_every_chunk():
-    from core import understanding
 
     rows = [row(key=str(number % 12), mode=str(number % 2)) for number in range(7)]
     understood = understanding.Understood()

@@ -33,7 +33,7 @@ def test_prediction_csv_bytes_round_trip():
     assert read_back[predict.REASON].iloc[1] == "unknown tempo"
     assert read_back["p_Rock"].iloc[0] == 0.1
     assert pd.isna(read_back["p_Rock"].iloc[1])
-    assert export.unpredictable_rows(table)["row"].tolist() == [2]
+    assert export.unpredictable_rows(raw, predictions)["row"].tolist() == [2]
 
 
 def test_has_labels_needs_a_known_genre():

@@ -304,9 +304,10 @@ def test_the_batch_predict_table_and_download_keep_every_row(bad, drop_run):
 
     raw = reading.read_raw(bad.content)
     typed = data.type_frame(raw)
-    table = export.predictions_table(raw, predict.predict_frame(drop_run.bundle, typed))
+    predictions = predict.predict_frame(drop_run.bundle, typed)
+    table = export.predictions_table(raw, predictions)
     assert len(table) == bad.rows
-    unpredictable = export.unpredictable_rows(table)
+    unpredictable = export.unpredictable_rows(typed, predictions)
     assert unpredictable["row"].tolist() == [position + 1 for position in bad.reasons]
     downloaded = pd.read_csv(
         io.BytesIO(oracles.predictions_csv_bytes(table, schema.GENRES)),
