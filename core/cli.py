@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from core import cli_models, cli_tables, download
 from core import config as configuration
@@ -45,9 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "--data",
         help="the music genre CSV (default: $MUSIC_GENRE_CSV or data/music_genre.csv)",
     )
-    report.add_argument("--json", action="store_true", help="print one JSON object")
-    _label_option(report)
-    _verbose_flag(report)
+    _options(report, "json", "label", "verbose")
 
     train = commands.add_parser(
         "train", help="train a model and save it as a bundle folder"
@@ -74,23 +72,16 @@ def _parser() -> argparse.ArgumentParser:
         "calibrate prediction sets (predict --coverage)",
     )
     train.add_argument("--out", required=True, help="folder to write the bundle to")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
-    _label_option(train)
-    _genre_options(train)
-    _verbose_flag(train)
+    _options(train, "quiet", "label", "genres", "merge", "min-genre-tracks", "verbose")
 
     evaluate = commands.add_parser("evaluate", help="score a bundle on a labelled CSV")
-    evaluate.add_argument("--model", required=True, help="a bundle folder")
+    _options(evaluate, "model", "json", "label", "verbose", "cluster")
     evaluate.add_argument("--data", help="the labelled music genre CSV")
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
-    _label_option(evaluate)
-    _verbose_flag(evaluate)
-    _cluster_option(evaluate)
 
     predict = commands.add_parser(
         "predict", help="predict the genre of every row of a CSV"
     )
-    predict.add_argument("--model", required=True, help="a bundle folder")
+    _options(predict, "model", "verbose", "cluster")
     predict.add_argument(
         "--input",
         required=True,
@@ -106,8 +97,6 @@ def _parser() -> argparse.ArgumentParser:
         help="add a prediction_set column: the genres the track is one of, "
         "this sure (e.g. 0.9 for 90%%); holds for tracks like the training data",
     )
-    _verbose_flag(predict)
-    _cluster_option(predict)
 
     compare = commands.add_parser(
         "compare",
@@ -115,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compare.add_argument("--data", help="the labelled music genre CSV")
     compare.add_argument("--seed", type=int, default=42)
-    compare.add_argument("--json", action="store_true", help="print one JSON object")
+    _options(compare, "json")
     compare.add_argument(
         "--bundle",
         help="also record the tables in this bundle folder's metrics and model card",
@@ -125,21 +114,16 @@ def _parser() -> argparse.ArgumentParser:
         "explain",
         help="why the model names a genre: each feature's contribution, per row",
     )
-    explain.add_argument("--model", required=True, help="a bundle folder")
-    explain.add_argument("--input", required=True, help="CSV of tracks")
-    explain.add_argument("--output", required=True, help="CSV to write")
+    _options(explain, "model", "input", "output", "verbose", "cluster")
     explain.add_argument(
         "--genre", help="explain this genre (one of the model's) for every row"
     )
-    _verbose_flag(explain)
-    _cluster_option(explain)
 
     changing = commands.add_parser(
         "counterfactual",
         help="the smallest change of each row that puts a chosen genre on top",
     )
-    changing.add_argument("--model", required=True, help="a bundle folder")
-    changing.add_argument("--input", required=True, help="CSV of tracks")
+    _options(changing, "model", "input", "output", "verbose")
     changing.add_argument(
         "--genre", required=True, help="the genre to put on top, e.g. Jazz"
     )
@@ -149,19 +133,13 @@ def _parser() -> argparse.ArgumentParser:
         help="features to keep as they are, comma-separated (e.g. popularity,"
         "duration_ms); key and mode always stay",
     )
-    changing.add_argument("--output", required=True, help="CSV to write")
-    _verbose_flag(changing)
 
     similar = commands.add_parser(
         "similar", help="the tracks of a dataset nearest to each input row"
     )
-    similar.add_argument("--model", required=True, help="a bundle folder")
+    _options(similar, "model", "input", "output", "verbose", "cluster")
     similar.add_argument("--data", help="the tracks to search (a labelled CSV)")
-    similar.add_argument("--input", required=True, help="CSV of tracks")
     similar.add_argument("--k", type=int, default=10, help="neighbours per row")
-    similar.add_argument("--output", required=True, help="CSV to write")
-    _verbose_flag(similar)
-    _cluster_option(similar)
 
     # Commands that add to a bundle what its own training data gives.
     for name, help_text in (
@@ -177,7 +155,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     ):
         calibrate = commands.add_parser(name, help=help_text)
-        calibrate.add_argument("--model", required=True, help="a bundle folder")
+        _options(calibrate, "model")
         calibrate.add_argument(
             "--data", help="the labelled CSV the bundle was trained on"
         )
@@ -187,16 +165,15 @@ def _parser() -> argparse.ArgumentParser:
         help="add to a bundle a second network that learned without popularity, "
         "for files that give none or whose tracks are unlike the training data",
     )
-    audio.add_argument("--model", required=True, help="a bundle folder")
+    _options(audio, "model", "quiet")
     audio.add_argument("--data", help="the labelled CSV the bundle was trained on")
-    audio.add_argument("--quiet", action="store_true", help="no progress bar")
 
     transfer_command = commands.add_parser(
         "transfer",
         help="score a bundle on tracks from another source (TidyTuesday's edm, "
         "rap and rock) and record the figures in its metrics and model card",
     )
-    transfer_command.add_argument("--model", required=True, help="a bundle folder")
+    _options(transfer_command, "model")
     transfer_command.add_argument(
         "--other", required=True, help="TidyTuesday's spotify_songs.csv"
     )
@@ -204,36 +181,39 @@ def _parser() -> argparse.ArgumentParser:
         "--data", help="the bundle's training CSV (for its test tracks' bands)"
     )
 
-    segments_command = commands.add_parser(
-        "segments",
-        help="groups of tracks where the model is wrong more often (a shallow tree)",
+    # Commands that look for where a model fails, on a labelled file: name,
+    # help, --data's help, and the option of their own.
+    diagnoses: tuple[tuple[str, str, str, str, dict[str, Any]], ...] = (
+        (
+            "segments",
+            "groups of tracks where the model is wrong more often (a shallow tree)",
+            "a labelled CSV to score",
+            "--min-share",
+            {
+                "type": float,
+                "default": 0.02,
+                "help": "the smallest group, as a share of the tracks (default 0.02)",
+            },
+        ),
+        (
+            "label-issues",
+            "tracks whose listed genre the model finds very unlikely",
+            "a labelled CSV to check",
+            "--folds",
+            {
+                "type": int,
+                "help": "check every labelled row, training this many models of "
+                "the model's recipe, each without a share of the tracks "
+                "(minutes); without it, only rows the model did not learn from "
+                "are checked",
+            },
+        ),
     )
-    segments_command.add_argument("--model", required=True, help="a bundle folder")
-    segments_command.add_argument("--data", help="a labelled CSV to score")
-    segments_command.add_argument("--output", required=True, help="CSV to write")
-    segments_command.add_argument(
-        "--min-share",
-        type=float,
-        default=0.02,
-        help="the smallest group, as a share of the tracks (default 0.02)",
-    )
-    _verbose_flag(segments_command)
-
-    issues_command = commands.add_parser(
-        "label-issues",
-        help="tracks whose listed genre the model finds very unlikely",
-    )
-    issues_command.add_argument("--model", required=True, help="a bundle folder")
-    issues_command.add_argument("--data", help="a labelled CSV to check")
-    issues_command.add_argument("--output", required=True, help="CSV to write")
-    issues_command.add_argument(
-        "--folds",
-        type=int,
-        help="check every labelled row, training this many models of the "
-        "model's recipe, each without a share of the tracks (minutes); "
-        "without it, only rows the model did not learn from are checked",
-    )
-    _verbose_flag(issues_command)
+    for name, help_text, data_help, option, keywords in diagnoses:
+        diagnosis = commands.add_parser(name, help=help_text)
+        _options(diagnosis, "model", "output", "verbose")
+        diagnosis.add_argument("--data", help=data_help)
+        diagnosis.add_argument(option, **keywords)
 
     sweep_command = commands.add_parser(
         "sweep",
@@ -253,10 +233,15 @@ def _parser() -> argparse.ArgumentParser:
     sweep_command.add_argument(
         "--out", required=True, help="folder for sweep.csv and best/"
     )
-    sweep_command.add_argument("--quiet", action="store_true", help="no progress bar")
-    _label_option(sweep_command)
-    _genre_options(sweep_command)
-    _cluster_option(sweep_command)
+    _options(
+        sweep_command,
+        "quiet",
+        "label",
+        "genres",
+        "merge",
+        "min-genre-tracks",
+        "cluster",
+    )
 
     download_command = commands.add_parser(
         "download", help="fetch the dataset from Kaggle into data/"
@@ -265,59 +250,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _label_option(command: argparse.ArgumentParser) -> None:
-    from core import formats
+def _options(command: argparse.ArgumentParser, *names: str) -> None:
+    """Add options several commands share, each declared once here."""
+    from core import formats, genres
 
-    command.add_argument(
-        "--label",
-        metavar="COLUMN",
-        help="the file's column that holds each track's genre (default: the "
-        f"one named {formats.listed(formats.LABEL_NAMES, conjunction='or')})",
-    )
-
-
-def _genre_options(command: argparse.ArgumentParser) -> None:
-    from core import genres
-
-    command.add_argument(
-        "--genres",
-        metavar="A,B,C",
-        help="learn only these genres, in this order (default: every genre of "
-        "the file with enough tracks)",
-    )
-    command.add_argument(
-        "--merge",
-        action="append",
-        default=[],
-        metavar="A+B=NAME",
-        help=f"learn these genres as one, e.g. {genres.MERGE_EXAMPLE!r} (one "
-        "genre and a name renames it); repeatable",
-    )
-    command.add_argument(
-        "--min-genre-tracks",
-        type=int,
-        metavar="N",
-        help="leave out a genre with fewer tracks than this (default "
-        f"{configuration.TrainingConfig().min_genre_tracks})",
-    )
-
-
-def _cluster_option(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--cluster",
-        metavar="ADDRESS",
-        help="run on a Dask cluster: local:N starts N worker processes here, "
-        "tcp://host:port connects to a running scheduler (docs/scale.md)",
-    )
-
-
-def _verbose_flag(command: argparse.ArgumentParser) -> None:
-    command.add_argument(
-        "--verbose",
-        action="store_true",
-        help="say on stderr, in one line, how the file was understood "
-        "(format, columns renamed, values converted)",
-    )
+    shared: dict[str, dict[str, Any]] = {
+        "model": {"required": True, "help": "a bundle folder"},
+        "input": {"required": True, "help": "CSV of tracks"},
+        "output": {"required": True, "help": "CSV to write"},
+        "json": {"action": "store_true", "help": "print one JSON object"},
+        "quiet": {"action": "store_true", "help": "no progress bar"},
+        "label": {
+            "metavar": "COLUMN",
+            "help": "the file's column that holds each track's genre (default: "
+            f"the one named {formats.listed(formats.LABEL_NAMES, conjunction='or')})",
+        },
+        "genres": {
+            "metavar": "A,B,C",
+            "help": "learn only these genres, in this order (default: every "
+            "genre of the file with enough tracks)",
+        },
+        "merge": {
+            "action": "append",
+            "default": [],
+            "metavar": "A+B=NAME",
+            "help": f"learn these genres as one, e.g. {genres.MERGE_EXAMPLE!r} "
+            "(one genre and a name renames it); repeatable",
+        },
+        "min-genre-tracks": {
+            "type": int,
+            "metavar": "N",
+            "help": "leave out a genre with fewer tracks than this (default "
+            f"{configuration.TrainingConfig().min_genre_tracks})",
+        },
+        "cluster": {
+            "metavar": "ADDRESS",
+            "help": "run on a Dask cluster: local:N starts N worker processes "
+            "here, tcp://host:port connects to a running scheduler "
+            "(docs/scale.md)",
+        },
+        "verbose": {
+            "action": "store_true",
+            "help": "say on stderr, in one line, how the file was understood "
+            "(format, columns renamed, values converted)",
+        },
+    }
+    for name in names:
+        command.add_argument(f"--{name}", **shared[name])
 
 
 COMMANDS = {

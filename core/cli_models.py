@@ -17,7 +17,6 @@ from core.cli_shared import (
     cluster_client,
     count,
     dataset_path,
-    genre_settings,
     goes_partitioned,
     load_labelled,
     load_labelled_understood,
@@ -81,18 +80,7 @@ def command_report(arguments: argparse.Namespace) -> int:
 
 
 def command_train(arguments: argparse.Namespace) -> int:
-    config = preset_with(
-        arguments,
-        epochs=arguments.epochs,
-        batch_size=arguments.batch_size,
-        learning_rate=arguments.learning_rate,
-        seed=arguments.seed,
-        unknowns=arguments.unknowns,
-        ensemble_size=arguments.ensemble_size,
-        validation_fraction=arguments.validation_share,
-        **genre_settings(arguments),
-        calibration_fraction=arguments.calibration_share,
-    )
+    config = preset_with(arguments)
     from core import bundle, pipeline
 
     bundle.check_destination(arguments.out)  # before minutes of training
@@ -277,13 +265,7 @@ def command_sweep(arguments: argparse.Namespace) -> int:
     from core import bundle, export, sweep
     from core.model_card import SOURCE_KEY, model_card
 
-    base = preset_with(
-        arguments,
-        epochs=arguments.epochs,
-        seed=arguments.seed,
-        validation_fraction=arguments.validation_share,
-        **genre_settings(arguments),
-    )
+    base = preset_with(arguments)
     # Checked before minutes of training: the setting, the values, the folder.
     configs, tried = sweep.sweep_plan(base, arguments.setting, arguments.values)
     address = cluster_address(arguments)

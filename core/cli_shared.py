@@ -12,7 +12,7 @@ import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from core import config as configuration
 from core import data, download
@@ -20,7 +20,7 @@ from core.errors import GenreLabError
 from core.history import EpochLog, ensemble_epoch
 
 
-def genre_settings(arguments: argparse.Namespace) -> dict[str, object]:
+def _genre_settings(arguments: argparse.Namespace) -> dict[str, object]:
     """The genre choice of --genres, --merge, --min-genre-tracks (None: not given)."""
     chosen = arguments.genres
     return {
@@ -185,8 +185,30 @@ class ProgressBar:
         sys.stderr.flush()
 
 
-def preset_with(arguments: argparse.Namespace, **overrides: Any):
-    """The ``--preset``'s configuration with the options given (None: not given)."""
+# The training options a command may have -> the TrainingConfig field each sets.
+_CONFIG_OPTIONS = {
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "learning_rate": "learning_rate",
+    "seed": "seed",
+    "unknowns": "unknowns",
+    "ensemble_size": "ensemble_size",
+    "validation_share": "validation_fraction",
+    "calibration_share": "calibration_fraction",
+}
+
+
+def preset_with(arguments: argparse.Namespace):
+    """The ``--preset``'s configuration with the training and genre options given.
+
+    An option the command does not have, or that was not given, leaves the
+    preset's value.
+    """
+    overrides = {
+        field: getattr(arguments, option, None)
+        for option, field in _CONFIG_OPTIONS.items()
+    }
+    overrides |= _genre_settings(arguments)
     given = {name: value for name, value in overrides.items() if value is not None}
     return dataclasses.replace(configuration.PRESETS[arguments.preset], **given)
 
