@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import schema
+from core import schema, wording
 from core.bundle import Bundle
 from core.errors import DataError
 from core.genres import Genres
@@ -70,19 +70,6 @@ REACHED = "reached"
 CHANGES = "changes"
 # Units of the change sentence, by feature.
 _UNITS = {"tempo": " BPM", "loudness": " dB", "duration_ms": " min"}
-_MORE_LESS = {
-    "popularity": ("more popular", "less popular"),
-    "acousticness": ("more acoustic", "less acoustic"),
-    "danceability": ("more danceable", "less danceable"),
-    "duration_ms": ("longer", "shorter"),
-    "energy": ("more energy", "less energy"),
-    "instrumentalness": ("more instrumental", "more vocal"),
-    "liveness": ("more live", "more studio-like"),
-    "loudness": ("louder", "quieter"),
-    "speechiness": ("more speech", "less speech"),
-    "tempo": ("faster", "slower"),
-    "valence": ("happier", "sadder"),
-}
 
 
 @dataclass(frozen=True)
@@ -125,7 +112,8 @@ def change_sentence(result: Counterfactual) -> str:
         return f"no change of the unlocked features makes it {result.genre}"
     words = []
     for change in result.changes:
-        more, less = _MORE_LESS[change.feature]
+        said = wording.FEATURE_WORDS[change.feature]
+        more, less = said.more, said.less
         delta = change.new - change.old
         unit = _UNITS.get(change.feature, "")
         if change.feature == "duration_ms":

@@ -123,6 +123,28 @@ def track_groups(frame: pd.DataFrame) -> np.ndarray | None:
     return None if keys is None else keys.to_numpy()
 
 
+def _seeded_split(
+    items: np.ndarray, labels: np.ndarray, share: float, seed: int, stratify: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's ``train_test_split`` of ``items``: (kept, held out).
+
+    Stratified by ``labels`` when asked and every label has two items or
+    more; plain when scikit-learn cannot stratify the sizes asked.
+    """
+    from sklearn.model_selection import train_test_split
+
+    stratify_by = None
+    if stratify and np.unique(labels, return_counts=True)[1].min() >= 2:
+        stratify_by = labels
+    try:
+        kept, held = train_test_split(
+            items, test_size=share, random_state=seed, stratify=stratify_by
+        )
+    except ValueError:  # e.g. fewer held-out items than labels to stratify
+        kept, held = train_test_split(items, test_size=share, random_state=seed)
+    return kept, held
+
+
 def _group_split(
     labels: np.ndarray, groups: np.ndarray, share: float, seed: int, stratify: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -133,21 +155,12 @@ def _group_split(
     (scikit-learn's ``StratifiedGroupKFold`` does the same more carefully but
     takes over 10 s on this dataset, too slow for the app's retraining.)
     """
-    from sklearn.model_selection import train_test_split
-
     names, group_of_row = np.unique(np.asarray(groups), return_inverse=True)
     first_rows = np.unique(group_of_row, return_index=True)[1]
     group_labels = np.asarray(labels)[first_rows]
-    group_ids = np.arange(names.size)
-    stratify_by = None
-    if stratify and np.unique(group_labels, return_counts=True)[1].min() >= 2:
-        stratify_by = group_labels
-    try:
-        _, held_groups = train_test_split(
-            group_ids, test_size=share, random_state=seed, stratify=stratify_by
-        )
-    except ValueError:  # too few groups per genre to stratify
-        _, held_groups = train_test_split(group_ids, test_size=share, random_state=seed)
+    _, held_groups = _seeded_split(
+        np.arange(names.size), group_labels, share, seed, stratify
+    )
     held = np.isin(group_of_row, held_groups)
     return np.flatnonzero(~held), np.flatnonzero(held)
 
@@ -172,24 +185,12 @@ def split_positions(
     Returns:
         Positions of the kept rows and of the held-out rows.
     """
-    from sklearn.model_selection import train_test_split
-
     labels = np.asarray(labels)
     if groups is not None and np.unique(groups).size >= 2:
         kept, held = _group_split(labels, groups, share, seed, stratify)
         if len(kept) and len(held):
             return kept, held
-    positions = np.arange(len(labels))
-    stratify_by = None
-    if stratify and np.unique(labels, return_counts=True)[1].min() >= 2:
-        stratify_by = labels
-    try:
-        kept, held = train_test_split(
-            positions, test_size=share, random_state=seed, stratify=stratify_by
-        )
-    except ValueError:  # e.g. fewer held-out rows than genres to stratify
-        kept, held = train_test_split(positions, test_size=share, random_state=seed)
-    return kept, held
+    return _seeded_split(np.arange(len(labels)), labels, share, seed, stratify)
 
 
 MINIMUM_TRAINING_ROWS = 20

@@ -66,28 +66,17 @@ def _predict_part(job: _Job, part: partitions.PartRows, first_row: int) -> _Part
     bundle = job.bundle
     keeper = predict.ScoreKeeper(bundle.genres)
     file_novelty = novelty.FileNovelty(bundle.novelty)
-    network = predict.network_of(bundle, job.choice)
     tables, predicted, labelled = [], 0, False
     for raw_part, typed_part in part.chunks:
         raw = partitions.shifted(raw_part, first_row)
         typed = partitions.shifted(typed_part, first_row)
         own = predict.network_inputs(bundle, typed)
-        usable, reasons, filled, features = predict.chosen_inputs(
-            bundle, typed, job.choice, own
-        )
         start = int(typed.index[0]) if len(typed) else first_row
-        probabilities = network.probabilities(features, start)
         # Novelty of the file's own values, as core.export.predict_file.
         scores = predict.row_novelty(bundle, own[3], own[0], start)
         file_novelty.add(own[3], own[0], scores, bundle.preprocessor.feature_names)
-        predictions = predict.predictions_from(
-            typed.index,
-            usable,
-            reasons,
-            filled,
-            probabilities,
-            bundle.genres.names,
-            scores,
+        predictions = predict.predicted_rows(
+            bundle, typed, job.choice, start, own, scores
         )
         if job.coverage is not None:
             predictions = predict.with_prediction_sets(

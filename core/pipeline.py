@@ -262,6 +262,50 @@ def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Trained:
+    """A network trained: its .keras file, the NumPy network read from it."""
+
+    model_file: bytes
+    predictor: forward.Network
+    # From the caller's start to the end of the last epoch.
+    seconds: float
+    # One list of per-epoch logs per ensemble member, and the epoch whose
+    # weights each kept (core.model.TrainedNetwork).
+    history: list[list[EpochLog]]
+    best_epochs: list[int]
+
+
+def _train(
+    config: TrainingConfig,
+    inputs: np.ndarray,
+    labels: np.ndarray,
+    on_epoch: ProgressHook | None,
+    groups: np.ndarray | None,
+    genres: Genres,
+    started: float,
+) -> _Trained:
+    """Train one network (an ensemble, if the recipe says so) and read it back.
+
+    The bundle predicts the way a saved one does, from its .keras file in
+    NumPy: what training scores is what every page and command gets.
+    """
+    from core import model as network
+
+    trained = network.train_network(
+        config, inputs, labels, on_epoch, groups=groups, n_genres=len(genres)
+    )
+    seconds = time.perf_counter() - started
+    model_file = network.model_file_bytes(trained.model)
+    return _Trained(
+        model_file,
+        forward.read_model_file(model_file),
+        seconds,
+        trained.history,
+        trained.best_epochs,
+    )
+
+
 def train_audio_network(
     bundle: Bundle, typed: pd.DataFrame, on_epoch: ProgressHook | None = None
 ) -> None:
@@ -277,38 +321,36 @@ def train_audio_network(
     Raises:
         DataError: see :func:`_check_training_file`.
     """
-    from core import model as network
-
     split = _check_training_file(bundle, typed)
     started = time.perf_counter()
     genres = bundle.genres
     train_rows, test_rows = split.train, split.test
     without = features.without_popularity
     groups = features.track_groups(train_rows) if bundle.config.group_tracks else None
-    trained = network.train_network(
+    trained = _train(
         bundle.config,
         bundle.preprocessor.transform(without(train_rows)),
         label_codes(train_rows, genres),
         on_epoch,
-        groups=groups,
-        n_genres=len(genres),
+        groups,
+        genres,
+        started,
     )
-    seconds = time.perf_counter() - started
-    model_file = network.model_file_bytes(trained.model)
-    predictor = forward.read_model_file(model_file)
     scores = evaluate.classification_metrics(
         label_codes(test_rows, genres),
-        predictor.probabilities(bundle.preprocessor.transform(without(test_rows))),
+        trained.predictor.probabilities(
+            bundle.preprocessor.transform(without(test_rows))
+        ),
         genres.names,
     )
-    bundle.audio_network = predictor
-    bundle.audio_model_file = model_file
+    bundle.audio_network = trained.predictor
+    bundle.audio_model_file = trained.model_file
     bundle.metrics[AUDIO_ONLY] = {
         **{
             name: scores[name]
             for name in ("accuracy", "top2_accuracy", "macro_f1", "n_rows")
         },
-        "train_seconds": round(seconds, 2),
+        "train_seconds": round(trained.seconds, 2),
     }
 
 
@@ -466,8 +508,6 @@ def train_from_frame(
         DataError: too few usable rows or genres to train.
         GenreLabError: a correction of a row the data lacks, or to no genre.
     """
-    from core import model as network
-
     started = time.perf_counter()
     corrections = dict(corrections or {})
     typed = apply_corrections(typed, corrections)
@@ -500,19 +540,10 @@ def train_from_frame(
     preprocessor = preprocessing.fit_preprocessor(train_rows, config)
     train_features = preprocessor.transform(train_rows)
     test_features = preprocessor.transform(test_rows)
-    trained = network.train_network(
-        config,
-        train_features,
-        labels[train],
-        on_epoch,
-        groups=train_groups,
-        n_genres=len(genres),
+    trained = _train(
+        config, train_features, labels[train], on_epoch, train_groups, genres, started
     )
-    train_seconds = time.perf_counter() - started
-    # The bundle predicts the way a saved one does, from its .keras file in
-    # NumPy: what training scores here is what every page and command gets.
-    model_file = network.model_file_bytes(trained.model)
-    predictor = forward.read_model_file(model_file)
+    predictor, model_file = trained.predictor, trained.model_file
     imputed = config.unknowns == "impute"
     bundle = Bundle(
         network=predictor,
@@ -584,6 +615,6 @@ def train_from_frame(
         CORRECTED_GENRES: len(corrections),
         "best_epochs": trained.best_epochs,
         "history": [[asdict(log) for log in member] for member in trained.history],
-        "train_seconds": round(train_seconds, 2),
+        "train_seconds": round(trained.seconds, 2),
     }
     return TrainingRun(bundle)

@@ -385,20 +385,36 @@ def predict_frame(
         unlike the training tracks; empty when unknown) and one
         ``p_<Genre>`` column per genre (empty when not predicted).
     """
-    usable, reasons, filled, inputs = network_inputs(bundle, typed)
-    scores = row_novelty(bundle, inputs, usable, first_row)
+    own = network_inputs(bundle, typed)
+    scores = row_novelty(bundle, own[3], own[0], first_row)
     if choice is None:
         # The rows are the file's first ones, at its first position: what
         # file_choice would compute again.
         whole = first_row == 0 and len(typed) <= CHOICE_ROWS
         choice = (
-            choose_network(bundle, typed, usable, scores)
+            choose_network(bundle, typed, own[0], scores)
             if whole
             else file_choice(bundle, typed)
         )
-    usable, reasons, filled, inputs = chosen_inputs(
-        bundle, typed, choice, (usable, reasons, filled, inputs)
-    )
+    return predicted_rows(bundle, typed, choice, first_row, own, scores)
+
+
+def predicted_rows(
+    bundle: Bundle,
+    typed: pd.DataFrame,
+    choice: NetworkChoice,
+    first_row: int | None,
+    own: Inputs,
+    scores: np.ndarray,
+) -> pd.DataFrame:
+    """:func:`predict_frame` of rows whose own inputs and novelty are known.
+
+    Args:
+        own: :func:`network_inputs` of the rows (a chunk's, when the caller
+            also adds them to a file's novelty).
+        scores: their :func:`row_novelty`.
+    """
+    usable, reasons, filled, inputs = chosen_inputs(bundle, typed, choice, own)
     probabilities = network_of(bundle, choice).probabilities(inputs, first_row)
     return predictions_from(
         typed.index,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core import data, evaluate, features, predict, schema, tables
+from core import data, evaluate, features, predict, schema, tables, wording
 from core.bundle import Bundle
 from core.genres import default_order
 from core.tables import PROBLEM_COLUMN, label_codes, track_keys
@@ -369,21 +369,6 @@ def closest_of_another_genre(
     return track
 
 
-_MORE_LESS = {
-    "popularity": ("more popular", "less popular"),
-    "acousticness": ("more acoustic", "less acoustic"),
-    "danceability": ("more danceable", "less danceable"),
-    "duration_ms": ("longer", "shorter"),
-    "energy": ("more energetic", "calmer"),
-    "instrumentalness": ("more instrumental", "more vocal"),
-    "liveness": ("more live-sounding", "more studio-like"),
-    "loudness": ("louder", "quieter"),
-    "speechiness": ("more speechy", "less speechy"),
-    "tempo": ("faster", "slower"),
-    "valence": ("happier", "sadder"),
-}
-
-
 def differences(
     bundle: Bundle, row: pd.DataFrame, other: pd.DataFrame, top: int = 3
 ) -> tuple[list[tuple[str, float]], str]:
@@ -410,7 +395,8 @@ def differences(
     chosen = [gap for gap in gaps[:top] if abs(gap[1]) >= 0.05]
     words = []
     for feature, gap in chosen:
-        more, less = _MORE_LESS[feature]
+        said = wording.FEATURE_WORDS[feature]
+        more, less = said.higher, said.lower
         size = "much " if abs(gap) > 1.5 else "a little " if abs(gap) < 0.5 else ""
         words.append(size + (more if gap > 0 else less))
     key_mode = []

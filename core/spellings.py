@@ -9,6 +9,7 @@ cell that is none of them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,6 +66,65 @@ def _problem(name: str, value: str, number: float, numbers: str, names: str) -> 
     return f"{name} '{value}' is not {names}"
 
 
+def _read_names(
+    stripped: pd.Series,
+    names: Sequence[str],
+    of_text: Callable[[pd.Series], np.ndarray],
+    of_number: Callable[[np.ndarray], np.ndarray],
+    problem: Callable[[str, float], str],
+    unknown_number: float | None = None,
+) -> ReadValues:
+    """Read a column of names (keys, modes) written as names or numbers.
+
+    Args:
+        stripped: the column's cells, stripped of spaces.
+        names: the names as GenreLab writes them.
+        of_text, of_number: the name of each other cell's text, or of its
+            whole number (NaN where none); None or NaN where it is none.
+        problem: why a cell is none, from its text and its number.
+        unknown_number: the number that says "none found" (no problem).
+    """
+    values = stripped.to_numpy(dtype=object).copy()
+    problems = np.full(len(values), "", dtype=object)
+    valid = stripped.isin(names).to_numpy()
+    if valid.all():
+        return ReadValues(values, problems)
+    others = np.flatnonzero(~valid)
+    text = stripped.iloc[others]
+    named = of_text(text)
+    numbers = _integers(text)
+    numbered = of_number(numbers)
+    is_named, is_number = pd.notna(named), pd.notna(numbered)
+    unknown = numbers == unknown_number
+    result = np.full(len(others), None, dtype=object)
+    result[is_named] = named[is_named]
+    result[is_number] = numbered[is_number]
+    written = text.to_numpy(dtype=object)
+    # An empty cell is no problem either: a model that fills in unknown
+    # values gives it the typical value (core.preprocessing.Preprocessor).
+    empty = (text == "").to_numpy(dtype=bool)
+    bad = ~(is_named | is_number | unknown | empty)
+    problems[others[bad]] = [
+        problem(value, number)
+        for value, number in zip(written[bad], numbers[bad], strict=True)
+    ]
+    values[others] = result
+    return ReadValues(
+        values,
+        problems,
+        numbers=int(is_number.sum()),
+        recased=int(is_named.sum()),
+        unknown=int(unknown.sum()),
+    )
+
+
+def _key_of_number(numbers: np.ndarray) -> np.ndarray:
+    pitch = (numbers >= 0) & (numbers < len(schema.KEYS))
+    keys = np.full(len(numbers), None, dtype=object)
+    keys[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
+    return keys
+
+
 def read_keys(stripped: pd.Series) -> ReadValues:
     """Read a key column: names in any case, or Spotify's pitch classes.
 
@@ -75,69 +135,32 @@ def read_keys(stripped: pd.Series) -> ReadValues:
         Key names (``schema.KEYS``), None where the key is invalid (with a
         problem) or unknown (-1, no problem).
     """
-    values = stripped.to_numpy(dtype=object).copy()
-    problems = np.full(len(values), "", dtype=object)
-    valid = stripped.isin(schema.KEYS).to_numpy()
-    if valid.all():
-        return ReadValues(values, problems)
-    others = np.flatnonzero(~valid)
-    text = stripped.iloc[others]
-    named = text.str.lower().map(_KEY_BY_LOWER).to_numpy(dtype=object)
-    numbers = _integers(text)
-    pitch = (numbers >= 0) & (numbers < len(schema.KEYS))
-    unknown = numbers == UNKNOWN_KEY
-    is_named = pd.notna(named)
-    result = np.full(len(others), None, dtype=object)
-    result[is_named] = named[is_named]
-    result[pitch] = np.asarray(schema.KEYS, dtype=object)[numbers[pitch].astype(int)]
-    written = text.to_numpy(dtype=object)
-    # An empty cell is no problem either: a model that fills in unknown
-    # values gives it the typical key (core.preprocessing.Preprocessor).
-    empty = (text == "").to_numpy(dtype=bool)
-    bad = ~(is_named | pitch | unknown | empty)
-    problems[others[bad]] = [
-        _problem(
+    return _read_names(
+        stripped,
+        schema.KEYS,
+        lambda text: text.str.lower().map(_KEY_BY_LOWER).to_numpy(dtype=object),
+        _key_of_number,
+        lambda value, number: _problem(
             "key", value, number, "a pitch class 0 to 11 (or -1, no key)", KEY_HINT
-        )
-        for value, number in zip(written[bad], numbers[bad], strict=True)
-    ]
-    values[others] = result
-    return ReadValues(
-        values,
-        problems,
-        numbers=int(pitch.sum()),
-        recased=int(is_named.sum()),
-        unknown=int(unknown.sum()),
+        ),
+        unknown_number=UNKNOWN_KEY,
     )
 
 
 def read_modes(stripped: pd.Series) -> ReadValues:
     """Read a mode column: Major/Minor in any case, or Spotify's 1 (major)/0 (minor)."""
-    values = stripped.to_numpy(dtype=object).copy()
-    problems = np.full(len(values), "", dtype=object)
-    valid = stripped.isin(schema.MODES).to_numpy()
-    if valid.all():
-        return ReadValues(values, problems)
-    others = np.flatnonzero(~valid)
-    text = stripped.iloc[others]
-    named = text.str.capitalize()
-    is_named = named.isin(schema.MODES).to_numpy()
-    numbers = _integers(text)
-    from_number = pd.Series(numbers).map(_MODE_BY_NUMBER).to_numpy(dtype=object)
-    is_number = pd.notna(from_number)
-    result = np.full(len(others), None, dtype=object)
-    result[is_named] = named.to_numpy(dtype=object)[is_named]
-    result[is_number] = from_number[is_number]
-    written = text.to_numpy(dtype=object)
-    # An empty cell is no problem: see read_keys.
-    bad = ~(is_named | is_number | (text == "").to_numpy(dtype=bool))
-    problems[others[bad]] = [
-        _problem("mode", value, number, "1 (major) or 0 (minor)", MODE_HINT)
-        for value, number in zip(written[bad], numbers[bad], strict=True)
-    ]
-    values[others] = result
-    return ReadValues(
-        values, problems, numbers=int(is_number.sum()), recased=int(is_named.sum())
+    return _read_names(
+        stripped,
+        schema.MODES,
+        lambda text: (
+            text.str.capitalize()
+            .where(lambda named: named.isin(schema.MODES))
+            .to_numpy(dtype=object)
+        ),
+        lambda numbers: pd.Series(numbers).map(_MODE_BY_NUMBER).to_numpy(dtype=object),
+        lambda value, number: _problem(
+            "mode", value, number, "1 (major) or 0 (minor)", MODE_HINT
+        ),
     )
 
 

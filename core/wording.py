@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,19 +32,95 @@ def top_two_sentence(prediction: TrackPrediction) -> str:
     return f"Mostly {top} ({first:.0%}), with some {runner_up} ({second:.0%})."
 
 
-# How a feature's value reads next to the baseline's, for the one-line reading.
-_HIGH_LOW = {
-    "popularity": ("high popularity", "low popularity"),
-    "acousticness": ("an acoustic sound", "an electric sound"),
-    "danceability": ("high danceability", "low danceability"),
-    "duration_ms": ("a long duration", "a short duration"),
-    "energy": ("high energy", "low energy"),
-    "instrumentalness": ("few vocals", "vocals"),
-    "liveness": ("a live sound", "a studio sound"),
-    "loudness": ("loudness", "quietness"),
-    "speechiness": ("high speechiness", "low speechiness"),
-    "tempo": ("a fast tempo", "a slow tempo"),
-    "valence": ("a happy mood", "a sad mood"),
+@dataclass(frozen=True)
+class FeatureWords:
+    """The words for one audio feature, in the three ways GenreLab says it."""
+
+    # A change with its size: "more energy (+0.25)" (core.counterfactual).
+    more: str
+    less: str
+    # One track next to another: "much more energetic" (core.songs).
+    higher: str
+    lower: str
+    # A value next to the typical track's: "high energy" (describe_value).
+    high: str
+    low: str
+
+
+FEATURE_WORDS = {
+    "popularity": FeatureWords(
+        "more popular",
+        "less popular",
+        "more popular",
+        "less popular",
+        "high popularity",
+        "low popularity",
+    ),
+    "acousticness": FeatureWords(
+        "more acoustic",
+        "less acoustic",
+        "more acoustic",
+        "less acoustic",
+        "an acoustic sound",
+        "an electric sound",
+    ),
+    "danceability": FeatureWords(
+        "more danceable",
+        "less danceable",
+        "more danceable",
+        "less danceable",
+        "high danceability",
+        "low danceability",
+    ),
+    "duration_ms": FeatureWords(
+        "longer",
+        "shorter",
+        "longer",
+        "shorter",
+        "a long duration",
+        "a short duration",
+    ),
+    "energy": FeatureWords(
+        "more energy",
+        "less energy",
+        "more energetic",
+        "calmer",
+        "high energy",
+        "low energy",
+    ),
+    "instrumentalness": FeatureWords(
+        "more instrumental",
+        "more vocal",
+        "more instrumental",
+        "more vocal",
+        "few vocals",
+        "vocals",
+    ),
+    "liveness": FeatureWords(
+        "more live",
+        "more studio-like",
+        "more live-sounding",
+        "more studio-like",
+        "a live sound",
+        "a studio sound",
+    ),
+    "loudness": FeatureWords(
+        "louder", "quieter", "louder", "quieter", "loudness", "quietness"
+    ),
+    "speechiness": FeatureWords(
+        "more speech",
+        "less speech",
+        "more speechy",
+        "less speechy",
+        "high speechiness",
+        "low speechiness",
+    ),
+    "tempo": FeatureWords(
+        "faster", "slower", "faster", "slower", "a fast tempo", "a slow tempo"
+    ),
+    "valence": FeatureWords(
+        "happier", "sadder", "happier", "sadder", "a happy mood", "a sad mood"
+    ),
 }
 
 
@@ -58,8 +135,8 @@ def describe_value(feature: str, value: float | str, baseline: float | str) -> s
         return f"the {str(value).lower()} mode"
     if isinstance(value, float) and math.isnan(value):
         return f"an unknown {feature.replace('_ms', '')}"
-    high, low = _HIGH_LOW[feature]
-    return high if float(value) >= float(baseline) else low
+    words = FEATURE_WORDS[feature]
+    return words.high if float(value) >= float(baseline) else words.low
 
 
 def shapley_reading(shapley: Shapley, genre: str) -> str:

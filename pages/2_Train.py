@@ -41,13 +41,14 @@ if typed is None or source is None:
 st.caption(f"Training data: {source.label} ({len(typed):,} rows).")
 corrections = train_form.corrections_choice(source.key)
 genre_fields = genre_choice.genre_section(typed, source.key)
+data = train_form.TrainingData(typed, source, genre_fields, corrections)
 st.header("Settings")
 train_form.preset_picker()
 submitted, applied = train_form.settings_form()
-train_form.submit(submitted, applied, typed, source, genre_fields, corrections)
+train_form.submit(submitted, applied, data)
 
 request = train_sweep.sweep_request()
-train_sweep.run_sweep(request, typed, source, genre_fields, corrections)
+train_sweep.run_sweep(request, data)
 train_sweep.sweep_results()
 
 runs = st.session_state[state.RUNS]

@@ -78,6 +78,19 @@ def held_out_named(held_out: HeldOut | None) -> str:
     return "test tracks" if held_out is not None and held_out.test_split else "tracks"
 
 
+def _held_out_tracks(
+    on_data: ModelOnData | None, held_out: HeldOut | None, needing: str
+) -> tuple[ModelOnData, HeldOut] | None:
+    """The model on the data and its held-out tracks; None, said, when missing."""
+    if on_data is None or held_out is None or not len(held_out.rows):
+        st.info(
+            f"{needing} needs the dataset (load it on the **Home** page) with "
+            "labelled tracks this model did not learn from."
+        )
+        return None
+    return on_data, held_out
+
+
 def where_it_fails(
     on_data: ModelOnData | None, held_out: HeldOut | None, named: str
 ) -> None:
@@ -89,12 +102,10 @@ def where_it_fails(
         f"the {named} it did not learn from. Pick a group to list its "
         "songs; the heatmap shows how often it is wrong for any two features."
     )
-    if on_data is None or held_out is None or not len(held_out.rows):
-        st.info(
-            "Finding where the model fails needs the dataset (load it on the "
-            "**Home** page) with labelled tracks this model did not learn from."
-        )
+    found = _held_out_tracks(on_data, held_out, "Finding where the model fails")
+    if found is None:
         return
+    on_data, held_out = found
     report = cache.segment_report(on_data.model.choice.key, on_data.data_key, held_out)
     trust.failing_groups(report, on_data.songs_table, "evaluate_segments")
     st.subheader("The error rate over two features")
@@ -111,12 +122,10 @@ def genres_that_look_wrong(
         "unlikely: a mislabelled song, or one the model gets badly wrong. Fix a "
         "genre you agree with; the next training can learn from your corrections."
     )
-    if on_data is None or held_out is None or not len(held_out.rows):
-        st.info(
-            "Checking the genres needs the dataset (load it on the **Home** page) "
-            "with labelled tracks this model did not learn from."
-        )
+    found = _held_out_tracks(on_data, held_out, "Checking the genres")
+    if found is None:
         return
+    on_data, held_out = found
     issues = cache.label_issues_of(on_data.model.choice.key, on_data.data_key, held_out)
     trust.issue_list(issues, on_data.data_key, named, "evaluate_labels")
     trust.corrections_panel(on_data.typed, on_data.data_key, "evaluate_labels")

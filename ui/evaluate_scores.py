@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import card_figures, evaluate
+from ui import show
 
 
 def headline(
@@ -16,27 +17,13 @@ def headline(
     """The model's genres, its accuracies, its over-fitting gap, and what they mean."""
     st.caption(f"Model: **{name}**, {len(genres)} genres: {', '.join(genres)}")
     columns = st.columns(4)
-    columns[0].metric(
-        "Test accuracy",
-        f"{test_metrics['accuracy']:.1%}",
-        help="Share of unseen tracks whose genre was guessed right.",
-    )
-    columns[1].metric("Training accuracy", f"{train_metrics['accuracy']:.1%}")
+    show.scores([columns[0], columns[1], columns[3]], test_metrics, train_metrics)
     gap = train_metrics["accuracy"] - test_metrics["accuracy"]
     columns[2].metric(
         "Over-fitting gap",
         f"{gap * 100:+.1f} points",
         help="Training minus test accuracy. A large gap means the model memorised "
         "its training tracks instead of learning what makes a genre.",
-    )
-    top2 = test_metrics.get("top2_accuracy")
-    columns[3].metric(
-        "Right genre in its top 2 (test)",
-        "n/a" if top2 is None else f"{top2:.1%}",
-        help=(
-            "Share of unseen tracks whose true genre is the model's first or second "
-            "guess (not counted for a model of two genres: always both)."
-        ),
     )
     st.markdown(
         evaluate.overfitting_reading(

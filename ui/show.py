@@ -7,6 +7,9 @@ numbers are offered as a table in an expander below it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -73,3 +76,26 @@ def title_of(figure: go.Figure) -> str:
     title = figure.layout.title.text
     # A title broken in two lines for phones reads as one sentence.
     return title.replace("<br>", " ") if title else "untitled"
+
+
+def scores(columns: Sequence[Any], test: dict, train: dict) -> None:
+    """Test accuracy, training accuracy and top-2, said alike on every page.
+
+    ``columns``: three Streamlit columns, in that order.
+    """
+    columns[0].metric(
+        "Test accuracy",
+        f"{test['accuracy']:.1%}",
+        help="Share of unseen tracks (the network never learned from them) "
+        "whose genre was guessed right.",
+    )
+    columns[1].metric("Training accuracy", f"{train['accuracy']:.1%}")
+    top2 = test.get("top2_accuracy")
+    columns[2].metric(
+        "Right genre in its top 2 (test)",
+        "n/a" if top2 is None else f"{top2:.1%}",
+        help=(
+            "Share of unseen tracks whose true genre is the model's first or second "
+            "guess (not counted for a model of two genres: always both)."
+        ),
+    )

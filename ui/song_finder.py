@@ -49,23 +49,20 @@ def find_a_song(page: PredictContext) -> None:
         else ("No track matches" if matches.empty else "Pick a track to load it"),
         disabled=matches.empty,
     )
-    right_column, wrong_column, _ = st.columns([1, 1, 2])
-    right_column.button(
-        "Surprise me: one it got right",
-        key="predict_surprise_right",
-        on_click=surprise,
-        args=(page, True),
-        icon=":material/casino:",
-        help="A random test track (never seen in training) the model named right.",
-    )
-    wrong_column.button(
-        "Surprise me: one it got wrong",
-        key="predict_surprise_wrong",
-        on_click=surprise,
-        args=(page, False),
-        icon=":material/casino:",
-        help="A random test track the model named wrong.",
-    )
+    columns = st.columns([1, 1, 2])
+    for column, right, which in (
+        (columns[0], True, "right"),
+        (columns[1], False, "wrong"),
+    ):
+        column.button(
+            f"Surprise me: one it got {which}",
+            key=f"predict_surprise_{which}",
+            on_click=surprise,
+            args=(page, right),
+            icon=":material/casino:",
+            help="A random test track (never seen in training) the model named "
+            f"{which}.",
+        )
     missing = st.session_state.get(SURPRISE_NONE)
     if missing:
         st.info(f"There is no track the model got {missing} to pick from.")

@@ -8,7 +8,8 @@ key that refills them (SAVED_SETTINGS).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -19,9 +20,41 @@ from core.errors import GenreLabError
 from ui import state, training
 from ui.genre_choice import GENRE_FIELDS
 
+if TYPE_CHECKING:  # the pipeline loads Keras: only its type is needed
+    from core.history import EpochLog
+    from core.pipeline import TrainingRun
+
 SAVED_SETTINGS = "train_saved_settings"  # the form's last values, across pages
 PRESET_KEY = "train_preset"
 LIMITS = settings.LIMITS
+
+
+@dataclasses.dataclass(frozen=True)
+class TrainingData:
+    """What every training on the page learns from: one run's or a sweep's."""
+
+    typed: pd.DataFrame
+    source: state.DataSource
+    # The genre choice's fields (ui.genre_choice).
+    genre_fields: dict[str, Any]
+    # Genres fixed by hand to train with (row -> genre), or None.
+    corrections: dict[int, str] | None
+
+    def train(
+        self,
+        config: settings.TrainingConfig,
+        on_epoch: Callable[[EpochLog], None],
+        cancel_key: str = "train_cancel",
+    ) -> TrainingRun:
+        """One training through the server's queue (``training.queued_training``)."""
+        return training.queued_training(
+            self.typed,
+            config,
+            on_epoch,
+            cancel_key,
+            corrections=self.corrections,
+            source=state.source_facts(self.source),
+        )
 
 
 def restore_form() -> None:
@@ -132,6 +165,32 @@ def bounded_number(label: str, field: str, step: float, **options: Any) -> None:
     )
 
 
+def choice(
+    label: str, field: str, help: str, names: dict[str, str] | None = None
+) -> None:
+    """A select box of a setting's declared choices, shown by ``names``."""
+    st.selectbox(
+        label,
+        settings.CHOICES[field],
+        key=f"train_{field}",
+        help=help,
+        format_func=names.__getitem__ if names else str,
+    )
+
+
+def share_slider(label: str, field: str, help: str, below_top: float = 0) -> None:
+    """A slider of a share, in steps of 0.05, within its declared limits."""
+    limit = LIMITS[field]
+    st.slider(
+        label,
+        limit.low,
+        limit.high - below_top,
+        step=0.05,
+        key=f"train_{field}",
+        help=help,
+    )
+
+
 def help_of(setting: str) -> str:
     """What a setting does, as the sweeps say it."""
     return sweep.SETTINGS[setting].help
@@ -164,38 +223,34 @@ def settings_form() -> tuple[bool, bool]:
 
 def _data_settings() -> None:
     st.markdown("**Data preparation**")
-    st.selectbox(
+    choice(
         "Rows with unknown tempo or duration",
-        settings.CHOICES["unknowns"],
-        key="train_unknowns",
-        help=help_of("unknowns"),
-        format_func={"drop": "drop them", "impute": "fill in (impute)"}.__getitem__,
+        "unknowns",
+        help_of("unknowns"),
+        {"drop": "drop them", "impute": "fill in (impute)"},
     )
-    st.selectbox(
+    choice(
         "Fill unknowns with the",
-        settings.CHOICES["impute_strategy"],
-        key="train_impute_strategy",
-        help="Only used when filling in unknowns.",
+        "impute_strategy",
+        "Only used when filling in unknowns.",
     )
-    st.selectbox(
+    choice(
         "Key and mode as",
-        settings.CHOICES["key_encoding"],
-        key="train_key_encoding",
-        help=help_of("key_encoding"),
-        format_func={
+        "key_encoding",
+        help_of("key_encoding"),
+        {
             "scale": "24 scales (key + mode, the study)",
             "key_mode": "12 keys + major/minor",
-        }.__getitem__,
+        },
     )
-    st.selectbox(
+    choice(
         "Scaling",
-        settings.CHOICES["scaling"],
-        key="train_scaling",
-        help=help_of("scaling"),
-        format_func={
+        "scaling",
+        help_of("scaling"),
+        {
             "study_minmax": "0-1 for four columns (the study)",
             "standard": "standardise every column",
-        }.__getitem__,
+        },
     )
     st.number_input(
         "Bins per numeric feature (0 = off)",
@@ -205,14 +260,10 @@ def _data_settings() -> None:
         key="train_numeric_bins",
         help=help_of("numeric_bins"),
     )
-    limit = LIMITS["test_size"]
-    st.slider(
+    share_slider(
         "Test share",
-        limit.low,
-        limit.high,
-        step=0.05,
-        key="train_test_size",
-        help="Tracks held back to measure the model on unseen data.",
+        "test_size",
+        "Tracks held back to measure the model on unseen data.",
     )
     st.checkbox(
         "Stratified split",
@@ -241,27 +292,13 @@ def _network_settings() -> None:
         help=help_of("hidden_layers") + " E.g. 256, 128 for two layers; empty "
         "for none.",
     )
-    st.selectbox(
-        "Hidden activation",
-        settings.CHOICES["activation"],
-        key="train_activation",
-        help=help_of("activation"),
-    )
-    st.selectbox(
+    choice("Hidden activation", "activation", help_of("activation"))
+    choice(
         "Output activation",
-        settings.CHOICES["output_activation"],
-        key="train_output_activation",
-        help="softmax gives probabilities that sum to 1; the study used sigmoid.",
+        "output_activation",
+        "softmax gives probabilities that sum to 1; the study used sigmoid.",
     )
-    limit = LIMITS["dropout"]
-    st.slider(
-        "Dropout",
-        limit.low,
-        limit.high - 0.05,
-        step=0.05,
-        key="train_dropout",
-        help=help_of("dropout"),
-    )
+    share_slider("Dropout", "dropout", help_of("dropout"), below_top=0.05)
     bounded_number("Ensemble size", "ensemble_size", 1, help=help_of("ensemble_size"))
 
 
@@ -277,15 +314,11 @@ def _learning_settings() -> None:
         key="train_learning_rate",
         help=help_of("learning_rate"),
     )
-    st.selectbox(
+    choice(
         "Learning-rate schedule",
-        settings.CHOICES["learning_rate_schedule"],
-        key="train_learning_rate_schedule",
-        format_func={
-            "constant": "constant",
-            "cosine": "cosine (falls smoothly to 0)",
-        }.__getitem__,
-        help="A rate that falls towards the end lets the last epochs settle.",
+        "learning_rate_schedule",
+        "A rate that falls towards the end lets the last epochs settle.",
+        {"constant": "constant", "cosine": "cosine (falls smoothly to 0)"},
     )
     bounded_number("Batch size", "batch_size", 16, help=help_of("batch_size"))
     bounded_number("Epochs (at most)", "epochs", 1, help=help_of("epochs"))
@@ -295,24 +328,16 @@ def _learning_settings() -> None:
         1,
         help="Stop after this many epochs without a better validation loss.",
     )
-    limit = LIMITS["validation_fraction"]
-    st.slider(
+    share_slider(
         "Validation share",
-        limit.low,
-        limit.high,
-        step=0.05,
-        key="train_validation_fraction",
-        help="Training tracks set aside to draw the validation curves "
+        "validation_fraction",
+        "Training tracks set aside to draw the validation curves "
         "(and to score a sweep's runs).",
     )
-    limit = LIMITS["calibration_fraction"]
-    st.slider(
+    share_slider(
         "Calibration share",
-        limit.low,
-        limit.high,
-        step=0.05,
-        key="train_calibration_fraction",
-        help="Training tracks set aside, never learned from, so that "
+        "calibration_fraction",
+        "Training tracks set aside, never learned from, so that "
         'Predict can say "90% sure it is one of ..." (0 = no such sets).',
     )
     bounded_number("Seed", "seed", 1)
@@ -337,21 +362,10 @@ def stop_button(key: str, label: str = "Stop training") -> None:
     )
 
 
-def train_one(
-    typed: pd.DataFrame,
-    source: state.DataSource,
-    config: settings.TrainingConfig,
-    corrections: dict[int, str] | None,
-) -> None:
+def train_one(data: TrainingData, config: settings.TrainingConfig) -> None:
     """Train with live progress and keep the result as the active model."""
     stop_button("train_stop")
-    run = training.queued_training(
-        typed,
-        config,
-        training.progress_hook(),
-        corrections=corrections,
-        source=state.source_facts(source),
-    )
+    run = data.train(config, training.progress_hook())
     training.keep_run(run, preset_label(config))
     # Run the page again so that the sidebar, drawn before training, shows the
     # new model as the one in use; the result section draws the final curves.
@@ -370,20 +384,13 @@ def report_failure(failure: Exception) -> None:
         )
 
 
-def submit(
-    submitted: bool,
-    applied: bool,
-    typed: pd.DataFrame,
-    source: state.DataSource,
-    genre_fields: dict[str, Any],
-    corrections: dict[int, str] | None,
-) -> None:
+def submit(submitted: bool, applied: bool, data: TrainingData) -> None:
     """What a click on Train or "Apply without training" does."""
     if not (submitted or applied):
         return
     save_form()
     try:
-        config = form_config(genre_fields)
+        config = form_config(data.genre_fields)
     except GenreLabError as config_error:
         st.error(str(config_error))
         return
@@ -391,6 +398,6 @@ def submit(
         st.success("Settings applied: the sweeps below start from them.")
         return
     try:
-        train_one(typed, source, config, corrections)
+        train_one(data, config)
     except Exception as failure:  # Streamlit's stop and rerun pass (BaseException)
         report_failure(failure)

@@ -14,16 +14,7 @@ def latest_result(latest: dict) -> None:
     metrics = latest["metrics"]
     st.header(f"Result of {latest['name']}")
     columns = st.columns(4)
-    columns[0].metric(
-        "Test accuracy",
-        f"{metrics['test']['accuracy']:.1%}",
-        help="On tracks the network never saw.",
-    )
-    columns[1].metric("Training accuracy", f"{metrics['train']['accuracy']:.1%}")
-    top2 = metrics["test"].get("top2_accuracy")
-    columns[2].metric(
-        "Right genre in top 2 (test)", "n/a" if top2 is None else f"{top2:.1%}"
-    )
+    show.scores(columns[:3], metrics["test"], metrics["train"])
     columns[3].metric("Training time", f"{metrics['train_seconds']:.1f} s")
     learned = metrics["test"]["genres"]
     st.markdown(f"**{len(learned)} genres learned:** {', '.join(learned)}.")

@@ -17,7 +17,7 @@ import streamlit as st
 
 from core import sweep, wording
 from core.errors import GenreLabError
-from ui import charts, readings, show, state, train_form, training
+from ui import charts, readings, show, train_form, training
 
 # {"mode", "settings", "planned", "runs", "finished"} of the last sweep
 SWEEP = "train_sweep"
@@ -125,35 +125,23 @@ def describe(tried: dict) -> str:
     )
 
 
-def run_sweep(
-    request: SweepRequest,
-    typed: pd.DataFrame,
-    source: state.DataSource,
-    genre_fields: dict[str, Any],
-    corrections: dict[int, str] | None,
-) -> None:
+def run_sweep(request: SweepRequest, data: train_form.TrainingData) -> None:
     """Start the sweep asked for, if its button was clicked; say why it failed."""
     if not request.start:
         return
     try:
-        start_sweep(request, typed, source, genre_fields, corrections)
+        start_sweep(request, data)
     except Exception as failure:  # Streamlit's stop and rerun pass (BaseException)
         train_form.report_failure(failure)
 
 
-def start_sweep(
-    request: SweepRequest,
-    typed: pd.DataFrame,
-    source: state.DataSource,
-    genre_fields: dict[str, Any],
-    corrections: dict[int, str] | None,
-) -> None:
+def start_sweep(request: SweepRequest, data: train_form.TrainingData) -> None:
     """Build the runs, then train them one by one through the queue.
 
     Each is kept as it ends.
     """
     try:
-        base = train_form.form_config(genre_fields)
+        base = train_form.form_config(data.genre_fields)
         if request.mode == "sweep":
             configs, tried = sweep.sweep_plan(base, request.setting, request.values)
             varied = [request.setting]
@@ -182,13 +170,10 @@ def start_sweep(
         ):
             break
         what = describe(values_tried)
-        run = training.queued_training(
-            typed,
+        run = data.train(
             config,
             training.progress_hook(f"Run {number + 1} of {len(configs)} ({what}): "),
             cancel_key=f"train_sweep_cancel_{number}",
-            corrections=corrections,
-            source=state.source_facts(source),
         )
         kept["runs"].append(sweep.SweepRun(values_tried, run))
         overall.progress(

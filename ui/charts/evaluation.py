@@ -17,6 +17,29 @@ from plotly.subplots import make_subplots
 from ui.charts.style import TRAIN_COLOUR, tidy
 
 
+def _labelled_heatmap(
+    values: np.ndarray,
+    x: list[str],
+    y: list[str],
+    text: list[list[str]],
+    colorscale: str,
+    **options: Any,
+) -> go.Figure:
+    """A heatmap whose cells are coloured from 0 and carry their own text."""
+    return go.Figure(
+        go.Heatmap(
+            z=values,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=colorscale,
+            zmin=0,
+            **options,
+        )
+    )
+
+
 def confusion_matrix(
     matrix: Sequence[Sequence[float]] | np.ndarray,
     title: str,
@@ -36,19 +59,15 @@ def confusion_matrix(
     values = np.asarray(matrix, dtype=float)
     text = [[f"{v:.0%}" if normalised else f"{v:.0f}" for v in row] for row in values]
     genres = list(genres)
-    figure = go.Figure(
-        go.Heatmap(
-            z=values,
-            x=genres,
-            y=genres,
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Purples",
-            zmin=0,
-            zmax=1 if normalised else None,
-            hovertemplate="true %{y}<br>predicted %{x}<br>%{text}<extra></extra>",
-            showscale=False,
-        )
+    figure = _labelled_heatmap(
+        values,
+        genres,
+        genres,
+        text,
+        "Purples",
+        zmax=1 if normalised else None,
+        hovertemplate="true %{y}<br>predicted %{x}<br>%{text}<extra></extra>",
+        showscale=False,
     )
     figure.add_trace(
         go.Scatter(
@@ -216,21 +235,17 @@ def error_grid(grid: pd.DataFrame, feature_x: str, feature_y: str) -> go.Figure:
         )
     x_name = feature_x.replace("_ms", "")
     y_name = feature_y.replace("_ms", "")
-    figure = go.Figure(
-        go.Heatmap(
-            z=rates,
-            x=x_labels,
-            y=y_labels,
-            text=text,
-            texttemplate="%{text}",
-            colorscale="Oranges",
-            zmin=0,
-            zmax=1,
-            hoverongaps=False,
-            hovertemplate=f"{x_name} %{{x}}<br>{y_name} %{{y}}<br>wrong for "
-            "%{text}<extra></extra>",
-            colorbar={"title": "wrong", "tickformat": ".0%"},
-        )
+    figure = _labelled_heatmap(
+        rates,
+        x_labels,
+        y_labels,
+        text,
+        "Oranges",
+        zmax=1,
+        hoverongaps=False,
+        hovertemplate=f"{x_name} %{{x}}<br>{y_name} %{{y}}<br>wrong for "
+        "%{text}<extra></extra>",
+        colorbar={"title": "wrong", "tickformat": ".0%"},
     )
     figure.update_layout(
         # Two lines: on a phone (about 340 px) one line is cut off.
