@@ -12,6 +12,7 @@ No Streamlit and no TensorFlow: the functions are plain and tested.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import cast
 
@@ -172,38 +173,52 @@ def slider_ranges(summary: pd.DataFrame | None = None) -> dict[str, SliderRange]
     return ranges
 
 
-def feature_values(
-    ranges: dict[str, SliderRange],
-    display_values: dict[str, float],
-    key: str,
-    mode: str,
-    loaded: LoadedTrack | None = None,
-) -> dict[str, object]:
-    """Build the raw feature values of one track from slider positions.
+@dataclass(frozen=True)
+class SliderTrack:
+    """What the Predict page's sliders show: a track, and the real one loaded."""
 
-    Args:
-        ranges: the output of :func:`slider_ranges`.
-        display_values: slider position per numeric feature (display units).
-        key: one of ``schema.KEYS``.
-        mode: one of ``schema.MODES``.
-        loaded: a track loaded onto the sliders: where a slider still sits
-            where the track put it, the track's exact value is used (a
-            slider's step would round 0.00468 to 0.00, and the model reads
-            such small values on a log scale), unknown ones included.
+    # The sliders (:func:`slider_ranges`) and their positions (display units).
+    ranges: dict[str, SliderRange]
+    display_values: Mapping[str, float]
+    # One of ``schema.KEYS`` and one of ``schema.MODES``.
+    key: str
+    mode: str
+    # A track of the data put on the sliders, if any.
+    loaded: LoadedTrack | None = None
+
+    def shows_loaded(self) -> bool:
+        """Whether every slider, the key and the mode still show the loaded track."""
+        loaded = self.loaded
+        return loaded is not None and (
+            all(
+                self.display_values[feature] == loaded.positions[feature]
+                for feature in schema.NUMERIC_FEATURES
+            )
+            and self.key == loaded.values[schema.KEY_COLUMN]
+            and self.mode == loaded.values[schema.MODE_COLUMN]
+        )
+
+
+def feature_values(shown: SliderTrack) -> dict[str, object]:
+    """Build the raw feature values of the track the sliders show.
+
+    Where a slider still sits where a loaded track put it, the track's exact
+    value is used (a slider's step would round 0.00468 to 0.00, and the model
+    reads such small values on a log scale), unknown ones included.
 
     Returns:
         A dict for :func:`core.tables.track_rows` (NaN: unknown).
     """
     values: dict[str, object] = {
-        feature: ranges[feature].to_raw(display_values[feature])
+        feature: shown.ranges[feature].to_raw(shown.display_values[feature])
         for feature in schema.NUMERIC_FEATURES
     }
-    if loaded is not None:
+    if shown.loaded is not None:
         for feature in schema.NUMERIC_FEATURES:
-            if display_values[feature] == loaded.positions[feature]:
-                values[feature] = loaded.values[feature]
-    values[schema.KEY_COLUMN] = key
-    values[schema.MODE_COLUMN] = mode
+            if shown.display_values[feature] == shown.loaded.positions[feature]:
+                values[feature] = shown.loaded.values[feature]
+    values[schema.KEY_COLUMN] = shown.key
+    values[schema.MODE_COLUMN] = shown.mode
     return values
 
 
@@ -219,14 +234,6 @@ class LoadedTrack:
     values: dict[str, object]
     # One plain sentence per value the sliders could not show as it is.
     notes: tuple[str, ...]
-
-    def is_shown(self, display_values: dict[str, float], key: str, mode: str) -> bool:
-        """Whether every slider, the key and the mode still show this track."""
-        return (
-            all(display_values[f] == self.positions[f] for f in schema.NUMERIC_FEATURES)
-            and key == self.values[schema.KEY_COLUMN]
-            and mode == self.values[schema.MODE_COLUMN]
-        )
 
 
 def load_track(

@@ -29,7 +29,7 @@ import pandas as pd
 
 from core import schema
 from core.errors import GenreLabError
-from core.inputs import LoadedTrack, SliderRange
+from core.inputs import SliderRange, SliderTrack
 from core.tables import PROBLEM_COLUMN
 
 # Short query names of the slider values, in schema order.
@@ -228,11 +228,7 @@ def moved_values(
 
 
 def track_link(
-    ranges: dict[str, SliderRange],
-    display_values: Mapping[str, float],
-    key: str,
-    mode: str,
-    loaded: LoadedTrack | None = None,
+    shown: SliderTrack,
     track: str | None = None,
     genre: str | None = None,
     model: str | None = None,
@@ -240,12 +236,8 @@ def track_link(
     """The link of what the Predict page shows.
 
     Args:
-        ranges: the page's sliders.
-        display_values: slider position per numeric feature.
-        key: the key shown.
-        mode: the mode shown.
-        loaded: the dataset track loaded onto the sliders, if any.
-        track: its id (:func:`track_id`); None when it has none.
+        shown: the sliders, what they show and the track loaded, if any.
+        track: the loaded track's id (:func:`track_id`); None when it has none.
         genre: the genre picked on purpose, if any.
         model: the model's key, when not the shipped one.
 
@@ -253,11 +245,12 @@ def track_link(
         A loaded track with an id by that id, with only the values moved away
         from it; otherwise every value (on its slider's step).
     """
+    ranges, loaded = shown.ranges, shown.loaded
     values: dict[str, float | str] = {
         feature: ranges[feature].to_display(ranges[feature].to_raw(value))
-        for feature, value in display_values.items()
+        for feature, value in shown.display_values.items()
     }
-    values |= {schema.KEY_COLUMN: key, schema.MODE_COLUMN: mode}
+    values |= {schema.KEY_COLUMN: shown.key, schema.MODE_COLUMN: shown.mode}
     if loaded is None or track is None:
         return TrackLink(values=values, genre=genre, model=model)
     where_loaded = {

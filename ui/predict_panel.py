@@ -238,10 +238,9 @@ def prediction_panel(page: PredictContext) -> None:
         page.typed is None or loaded.index not in page.typed.index
     ):
         loaded = None
-    values: dict[str, Any] = inputs.feature_values(
-        page.ranges, display_values, key, mode, loaded
-    )
-    shared = link_params(page, display_values, key, mode, loaded)
+    shown = inputs.SliderTrack(page.ranges, display_values, key, mode, loaded)
+    values: dict[str, Any] = inputs.feature_values(shown)
+    shared = link_params(page, shown)
     sharing.keep_address(shared)
     row, result = cache.predicted_track(
         page.model.choice.key, values, page.model.bundle
@@ -270,9 +269,7 @@ def prediction_panel(page: PredictContext) -> None:
         if reason or prediction is None:
             st.warning(f"No prediction for this track: {reason}.")
             return
-        _answer_in_full(
-            page, result, prediction, loaded, display_values, key, mode, shared
-        )
+        _answer_in_full(page, result, prediction, shown, shared)
     predict_views.explore(page, values, row, result, prediction, loaded)
 
 
@@ -280,10 +277,7 @@ def _answer_in_full(
     page: PredictContext,
     result: pd.DataFrame,
     prediction: predict.TrackPrediction,
-    loaded: inputs.LoadedTrack | None,
-    display_values: dict[str, float],
-    key: str,
-    mode: str,
+    shown: inputs.SliderTrack,
     shared: dict[str, str],
 ) -> None:
     """The answer beside the sliders: the top two, how far to trust it, the bars."""
@@ -295,9 +289,9 @@ def _answer_in_full(
         novelty.novelty_sentence(track_novelty)
     )
     prediction_set_section(page.model.bundle, result, track_novelty)
-    if loaded is not None and loaded.is_shown(display_values, key, mode):
-        song_facts(page, loaded, prediction)
-    elif loaded is not None:
+    if shown.loaded is not None and shown.shows_loaded():
+        song_facts(page, shown.loaded, prediction)
+    elif shown.loaded is not None:
         st.caption(
             "The sliders have moved away from the loaded track: this is your "
             "own variation of it."

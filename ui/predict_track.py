@@ -205,24 +205,15 @@ def move_sliders(page: PredictContext, new_values: dict[str, float]) -> None:
         )
 
 
-def link_params(
-    page: PredictContext,
-    display_values: dict[str, float],
-    key: str,
-    mode: str,
-    loaded: inputs.LoadedTrack | None,
-) -> dict[str, str]:
+def link_params(page: PredictContext, shown: inputs.SliderTrack) -> dict[str, str]:
     """The query parameters of the track shown (see core.links.track_link)."""
     track = None
+    loaded = shown.loaded
     if loaded is not None and page.typed is not None:
         if links.ID_COLUMN in page.typed.columns:
             track = links.track_id(page.typed.at[loaded.index, links.ID_COLUMN])
     link = links.track_link(
-        page.ranges,
-        display_values,
-        key,
-        mode,
-        loaded,
+        shown,
         track,
         genre=st.session_state.get(PICKED),
         model=None

@@ -65,7 +65,7 @@ def test_display_and_raw_values_round_trip():
 def test_feature_values_make_a_predictable_row():
     ranges = inputs.slider_ranges(None)
     positions = {feature: rng.default for feature, rng in ranges.items()}
-    values = inputs.feature_values(ranges, positions, "F#", "Minor")
+    values = inputs.feature_values(inputs.SliderTrack(ranges, positions, "F#", "Minor"))
     frame = tables.track_rows([values])
 
     assert frame[tables.PROBLEM_COLUMN].iloc[0] == ""

@@ -173,11 +173,15 @@ def loaded_track(ranges) -> inputs.LoadedTrack:
 def test_the_link_of_a_loaded_track_names_it_and_only_what_moved(ranges):
     track = loaded_track(ranges)
     shown = dict(track.positions)
-    link = links.track_link(ranges, shown, "D", "Minor", track, "4007")
+    link = links.track_link(
+        inputs.SliderTrack(ranges, shown, "D", "Minor", track), "4007"
+    )
     # The exact instrumentalness (0.00468, shown as 0.005) comes with the track.
     assert link == links.TrackLink(track="4007")
     shown["energy"] = 0.9
-    link = links.track_link(ranges, shown, "E", "Minor", track, "4007", genre="Jazz")
+    link = links.track_link(
+        inputs.SliderTrack(ranges, shown, "E", "Minor", track), "4007", genre="Jazz"
+    )
     assert link == links.TrackLink(
         track="4007", values={"energy": 0.9, "key": "E"}, genre="Jazz"
     )
@@ -187,7 +191,9 @@ def test_the_link_of_sliders_alone_has_every_value_on_its_step(ranges):
     track = loaded_track(ranges)
     shown = {**track.positions, "speechiness": 0.30000000000000004}
     # A loaded track without an id: every value instead.
-    link = links.track_link(ranges, shown, "D", "Minor", track, None, model="run-1")
+    link = links.track_link(
+        inputs.SliderTrack(ranges, shown, "D", "Minor", track), None, model="run-1"
+    )
     assert link.track is None and link.model == "run-1"
     assert set(link.values) == set(schema.FEATURE_COLUMNS)
     assert link.values["speechiness"] == 0.3
