@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core import schema, songs, wording
+from core.bundle import Bundle
 from core.errors import GenreLabError
 from core.held_out import HeldOut
 from ui import cache, charts, navigation, readings, show, state, trust
@@ -36,6 +37,12 @@ class ModelOnData:
     songs_table: pd.DataFrame | None
     # The splits of songs_table, test first ([] without it).
     splits: list[str]
+
+    @property
+    def cache_arguments(self) -> tuple[str, str, Bundle, pd.DataFrame]:
+        """What a cache of the model on the data takes: its keys, then the
+        model and the data it learned from (not hashed)."""
+        return self.model.choice.key, self.data_key, self.model.bundle, self.model_typed
 
 
 def model_on_data(
@@ -62,12 +69,7 @@ def held_out_tracks(on_data: ModelOnData | None) -> HeldOut | None:
     if on_data is None:
         return None
     try:
-        return cache.held_out(
-            on_data.model.choice.key,
-            on_data.data_key,
-            on_data.model.bundle,
-            on_data.model_typed,
-        )
+        return cache.held_out(*on_data.cache_arguments)
     except GenreLabError as held_out_error:
         st.warning(str(held_out_error))
         return None
@@ -78,10 +80,17 @@ def held_out_named(held_out: HeldOut | None) -> str:
     return "test tracks" if held_out is not None and held_out.test_split else "tracks"
 
 
-def _held_out_tracks(
-    on_data: ModelOnData | None, held_out: HeldOut | None, needing: str
+def _held_out_section(
+    header: str,
+    explanation: str,
+    needing: str,
+    on_data: ModelOnData | None,
+    held_out: HeldOut | None,
 ) -> tuple[ModelOnData, HeldOut] | None:
-    """The model on the data and its held-out tracks; None, said, when missing."""
+    """A section on the tracks the model did not learn: its header and what
+    it shows; None, with what it needs said, when there are none."""
+    st.header(header)
+    st.markdown(explanation)
     if on_data is None or held_out is None or not len(held_out.rows):
         st.info(
             f"{needing} needs the dataset (load it on the **Home** page) with "
@@ -95,40 +104,48 @@ def where_it_fails(
     on_data: ModelOnData | None, held_out: HeldOut | None, named: str
 ) -> None:
     """Groups of songs where the model is wrong more often, and the error heatmap."""
-    st.header("Where the model fails")
-    st.markdown(
+    found = _held_out_section(
+        "Where the model fails",
         "Groups of songs, described by their audio features, where the model is "
         "wrong more often than overall: a small decision tree finds them among "
         f"the {named} it did not learn from. Pick a group to list its "
-        "songs; the heatmap shows how often it is wrong for any two features."
+        "songs; the heatmap shows how often it is wrong for any two features.",
+        "Finding where the model fails",
+        on_data,
+        held_out,
     )
-    found = _held_out_tracks(on_data, held_out, "Finding where the model fails")
-    if found is None:
-        return
-    on_data, held_out = found
-    report = cache.segment_report(on_data.model.choice.key, on_data.data_key, held_out)
-    trust.failing_groups(report, on_data.songs_table, "evaluate_segments")
-    st.subheader("The error rate over two features")
-    trust.error_heatmap(held_out, "evaluate_segments")
+    if found is not None:
+        model_data, tracks = found
+        report = cache.segment_report(
+            model_data.model.choice.key, model_data.data_key, tracks
+        )
+        trust.failing_groups(report, model_data.songs_table, "evaluate_segments")
+        st.subheader("The error rate over two features")
+        trust.error_heatmap(tracks, "evaluate_segments")
 
 
 def genres_that_look_wrong(
     on_data: ModelOnData | None, held_out: HeldOut | None, named: str
 ) -> None:
     """Held-out songs whose listed genre the model finds very unlikely, to fix."""
-    st.header("Tracks whose genre looks wrong")
-    st.markdown(
+    found = _held_out_section(
+        "Tracks whose genre looks wrong",
         f"Songs of the {named} listed under a genre the model finds very "
         "unlikely: a mislabelled song, or one the model gets badly wrong. Fix a "
-        "genre you agree with; the next training can learn from your corrections."
+        "genre you agree with; the next training can learn from your corrections.",
+        "Checking the genres",
+        on_data,
+        held_out,
     )
-    found = _held_out_tracks(on_data, held_out, "Checking the genres")
-    if found is None:
-        return
-    on_data, held_out = found
-    issues = cache.label_issues_of(on_data.model.choice.key, on_data.data_key, held_out)
-    trust.issue_list(issues, on_data.data_key, named, "evaluate_labels")
-    trust.corrections_panel(on_data.typed, on_data.data_key, "evaluate_labels")
+    if found is not None:
+        model_data, tracks = found
+        issues = cache.label_issues_of(
+            model_data.model.choice.key, model_data.data_key, tracks
+        )
+        trust.issue_list(issues, model_data.data_key, named, "evaluate_labels")
+        trust.corrections_panel(
+            model_data.typed, model_data.data_key, "evaluate_labels"
+        )
 
 
 def percentages(on_data: ModelOnData | None) -> None:
@@ -224,12 +241,7 @@ def features_that_matter(
 def importance(on_data: ModelOnData) -> None:
     """Permutation importance of each feature, then one feature's average effect."""
     try:
-        table = cache.importance_table(
-            on_data.model.choice.key,
-            on_data.data_key,
-            on_data.model.bundle,
-            on_data.model_typed,
-        )
+        table = cache.importance_table(*on_data.cache_arguments)
     except GenreLabError as importance_error:
         st.error(str(importance_error))
     else:
