@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -106,6 +107,23 @@ def _playwright():
     return async_playwright()
 
 
+@contextlib.asynccontextmanager
+async def _fresh_server_page(name: str):
+    """A fresh app server and one visitor's page, open at ``name`` and idle.
+
+    Yields (server, page); the page and the browser close afterwards.
+    """
+    async with _playwright() as playwright:
+        browser = await _browser(playwright)
+        with app_server() as server:
+            page = await _new_page(browser)
+            await _open_until(page, server.url, name, "h1")
+            await _idle(page)
+            yield server, page
+            await page.context.close()
+        await browser.close()
+
+
 async def cold_start(rounds: int = COLD_ROUNDS) -> dict[str, list[float]]:
     """First visitor of a fresh server: Home paint, and Predict by deep link.
 
@@ -135,25 +153,17 @@ async def cold_start(rounds: int = COLD_ROUNDS) -> dict[str, list[float]]:
 
 async def walk() -> dict:
     """One visitor walks Home, Predict, Evaluate, Batch predict; server memory after."""
-    async with _playwright() as playwright:
-        browser = await _browser(playwright)
-        with app_server() as server:
-            page = await _new_page(browser)
-            await _open_until(page, server.url, "Home", "h1")
-            await _idle(page)
-            for name in ("Predict", "Evaluate", "Batch predict"):
-                await _go_to(page, name)
-                if name == "Predict":
-                    await page.wait_for_selector(DRAWN_CHART, timeout=LONG)
-            await page.wait_for_timeout(2000)
-            result = {
-                "rss_mb": server.rss_mb(),
-                "peak_mb": server.peak_mb(),
-                "tensorflow": server.tensorflow_loaded(),
-            }
-            await page.context.close()
-        await browser.close()
-    return result
+    async with _fresh_server_page("Home") as (server, page):
+        for name in ("Predict", "Evaluate", "Batch predict"):
+            await _go_to(page, name)
+            if name == "Predict":
+                await page.wait_for_selector(DRAWN_CHART, timeout=LONG)
+        await page.wait_for_timeout(2000)
+        return {
+            "rss_mb": server.rss_mb(),
+            "peak_mb": server.peak_mb(),
+            "tensorflow": server.tensorflow_loaded(),
+        }
 
 
 async def predict_crowd(visitors: int) -> dict:
@@ -267,23 +277,16 @@ async def batch_upload(rows: int = UPLOAD_ROWS) -> dict:
     with tempfile.TemporaryDirectory(prefix="genrelab-bench-") as folder:
         warm_up = repeated_rows_file(Path(folder), 1_000)
         path = repeated_rows_file(Path(folder), rows)
-        async with _playwright() as playwright:
-            browser = await _browser(playwright)
-            with app_server() as server:
-                page = await _new_page(browser)
-                await _open_until(page, server.url, "Batch predict", "h1")
-                await _idle(page)
-                await _upload_and_wait(page, warm_up)
-                await page.wait_for_timeout(1000)
-                before = server.rss_mb()
-                with MemorySampler(server.pid) as memory:
-                    started = time.perf_counter()
-                    await _upload_and_wait(page, path)
-                    seconds = time.perf_counter() - started
-                    await page.wait_for_timeout(2000)
-                after = server.rss_mb()
-                await page.context.close()
-            await browser.close()
+        async with _fresh_server_page("Batch predict") as (server, page):
+            await _upload_and_wait(page, warm_up)
+            await page.wait_for_timeout(1000)
+            before = server.rss_mb()
+            with MemorySampler(server.pid) as memory:
+                started = time.perf_counter()
+                await _upload_and_wait(page, path)
+                seconds = time.perf_counter() - started
+                await page.wait_for_timeout(2000)
+            after = server.rss_mb()
         size_mb = path.stat().st_size / 1024**2 if path.exists() else 0.0
     return {
         "before_mb": before,

@@ -37,6 +37,24 @@ def open_app(page: str = "home") -> AppTest:
     return app
 
 
+def assert_clean(app: AppTest) -> None:
+    """The page ran with no exception and shows no error box."""
+    assert not app.exception, app.exception
+    assert not app.error, [error.value for error in app.error]
+
+
+def train_tiny(app: AppTest, **numbers: int) -> AppTest:
+    """On the Train page: 8 hidden units, the number inputs ``numbers``
+    (``epochs=2``: ``train_epochs``), then Train; the page ran clean."""
+    app.text_input(key="train_hidden_layers").set_value("8")
+    for name, value in numbers.items():
+        app.number_input(key=f"train_{name}").set_value(value)
+    next(button for button in app.button if button.label == "Train").click()
+    app.run()
+    assert_clean(app)
+    return app
+
+
 def texts(app) -> str:
     """All the prose the page shows (markdown, captions, alerts), joined."""
     parts = [element.value for element in app.markdown]

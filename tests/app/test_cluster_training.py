@@ -16,7 +16,7 @@ from tests.app.conftest import PROJECT_ROOT, small_csv_bytes
 
 _TRAIN_THEN_SWEEP = """
 import sys
-from tests.app.conftest import open_app
+from tests.app.conftest import assert_clean, open_app, train_tiny
 from ui import training
 
 # Every epoch the page draws (the progress bar and the live curves).
@@ -35,22 +35,14 @@ def recording_progress_hook(title=""):
 
 
 training.progress_hook = recording_progress_hook
-app = open_app("train").run()
-app.text_input(key="train_hidden_layers").set_value("8")
-app.number_input(key="train_epochs").set_value(2)
-app.number_input(key="train_early_stopping_patience").set_value(0)
-next(button for button in app.button if button.label == "Train").click()
-app.run()
-assert not app.exception, app.exception
-assert not app.error, [error.value for error in app.error]
+app = train_tiny(open_app("train").run(), epochs=2, early_stopping_patience=0)
 print("runs", len(app.session_state["runs"]))
 print("epochs drawn", drawn)
 drawn.clear()
 app.selectbox(key="train_sweep_setting").select("learning_rate").run()
 app.text_input(key="train_sweep_values_learning_rate").input("0.01; 0.05").run()
 app.button(key="train_sweep_start").click().run()
-assert not app.exception, app.exception
-assert not app.error, [error.value for error in app.error]
+assert_clean(app)
 table = next(f.value for f in app.dataframe if "learning_rate" in f.value)
 print("sweep", table["learning_rate"].tolist())
 print("sweep epochs drawn", drawn)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.app.conftest import PAGES, charts, open_app
+from tests.app.conftest import PAGES, assert_clean, charts, open_app
 from tests.bad_files.corpus import spotifyr_bytes
 from tests.conftest import genre_rows
 
@@ -52,8 +52,7 @@ def test_the_genres_section_trains_six_genres_and_every_page_shows_them(tidy_dat
     )
     small_settings(app)
     click(app, "Train")
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     run = app.session_state["runs"][0]
     assert run["metrics"]["test"]["genres"] == LEARNED
     assert run["settings"]["genres"] == LEARNED

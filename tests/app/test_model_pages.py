@@ -7,7 +7,14 @@ import json
 import pytest
 
 from core import predict, schema
-from tests.app.conftest import PAGES, charts, open_app, small_csv_bytes
+from tests.app.conftest import (
+    PAGES,
+    assert_clean,
+    charts,
+    open_app,
+    small_csv_bytes,
+    train_tiny,
+)
 from tests.conftest import csv_bytes, row
 
 
@@ -75,15 +82,7 @@ def test_predict_without_data_uses_fixed_defaults(model_without_data):
 def test_train_a_tiny_model_then_evaluate_it(small_data):
     app = open_app("train").run()
     assert not app.exception
-    app.text_input(key="train_hidden_layers").set_value("8")
-    app.number_input(key="train_epochs").set_value(2)
-    app.number_input(key="train_early_stopping_patience").set_value(0)
-    app.number_input(key="train_batch_size").set_value(32)
-    next(button for button in app.button if button.label == "Train").click()
-    app.run()
-
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    train_tiny(app, epochs=2, early_stopping_patience=0, batch_size=32)
     runs = app.session_state["runs"]
     assert len(runs) == 1
     assert runs[0]["settings"]["hidden_layers"] == [8]
@@ -322,8 +321,7 @@ def test_a_downloaded_model_zip_uploaded_on_home_becomes_the_model_in_use(
         ("genrelab_model.zip", content, "application/zip")
     ).run()
 
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     assert any(s.value == "Using Run 1 (from genrelab_model.zip)." for s in app.success)
     assert "In use: **Run 1 (from genrelab_model.zip)**" in [
         m.value for m in app.markdown

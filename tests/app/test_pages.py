@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import DataError
-from tests.app.conftest import PAGES, charts, open_app, texts
+from tests.app.conftest import PAGES, assert_clean, charts, open_app, texts
 from tests.conftest import tensorflow_imported_by
 
 
@@ -16,8 +16,7 @@ from tests.conftest import tensorflow_imported_by
 def test_page_without_data_or_model_says_what_to_do(page, no_data):
     app = open_app(page).run()
 
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     shown = texts(app)
     assert app.title[0].value  # every page has its title
     # Every page says how to get what it lacks, never a stack trace.
@@ -36,8 +35,7 @@ def test_page_without_data_or_model_says_what_to_do(page, no_data):
 def test_page_with_data_and_model_renders(page, data_and_model):
     app = open_app(page).run()
 
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     figures = charts(app)
     if page == "home":
         assert "121 rows" in texts(app)  # 120 tracks and a blank row

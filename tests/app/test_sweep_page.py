@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.conftest import open_app
+from tests.app.conftest import assert_clean, open_app
 
 
 def tiny_form(app):
@@ -26,8 +26,7 @@ def test_a_tiny_sweep_gives_three_scored_runs_in_order(small_data):
     ).run()
     app.button(key="train_sweep_start").click().run()
 
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     table = next(
         frame.value for frame in app.dataframe if "learning_rate" in frame.value
     )

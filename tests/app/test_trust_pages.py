@@ -10,7 +10,7 @@ import json
 
 from core import corrections, data, label_issues, songs, tables
 from core.held_out import held_out_predictions
-from tests.app.conftest import PAGES, noisy_csv_bytes, open_app
+from tests.app.conftest import PAGES, assert_clean, noisy_csv_bytes, open_app
 
 
 def chart_titles(app) -> list[str]:
@@ -161,8 +161,7 @@ def test_data_checks_every_track_behind_a_button_and_fixes_a_genre(
     app.number_input(key="data_labels_folds").set_value(2)
     app.button(key="data_labels_start").click().run()
 
-    assert not app.exception, app.exception
-    assert not app.error, [error.value for error in app.error]
+    assert_clean(app)
     table = app.dataframe(key="data_labels_issues").value
     assert len(table) >= 1
     assert " tracks** are listed under a genre" in texts(app)

@@ -340,12 +340,18 @@ _CLI_THEN_MODULES = (
 )
 
 
+def sweep_settings(folder: Path, per_genre: int, epochs: int, rates: list[str]):
+    """A learning-rate sweep of the study's network on a separable file."""
+    path = folder / "train.csv"
+    path.write_bytes(csv_bytes(separable_rows(per_genre=per_genre)))
+    return [
+        *("sweep", "--data", path, "--preset", "study", "--epochs", str(epochs)),
+        *("--setting", "learning_rate", "--values", *rates),
+    ]
+
+
 def test_a_sweep_on_the_cluster_equals_the_sweep_here(tmp_path, scheduler_address):
-    rows = separable_rows(per_genre=20)
-    path = tmp_path / "train.csv"
-    path.write_bytes(csv_bytes(rows))
-    settings = ["sweep", "--data", path, "--preset", "study", "--epochs", "3"]
-    settings += ["--setting", "learning_rate", "--values", "0.01", "0.05"]
+    settings = sweep_settings(tmp_path, 20, 3, ["0.01", "0.05"])
     here = start_cli(*settings, "--out", tmp_path / "here", "--quiet")
     there = subprocess.Popen(
         [sys.executable, "-c", _CLI_THEN_MODULES, *map(str, settings)]
@@ -436,12 +442,8 @@ def interrupted_after(process: subprocess.Popen, marker: str) -> list[str]:
 def test_ctrl_c_stops_a_sweep_on_the_cluster_as_one_here(tmp_path, scheduler_address):
     from concurrent.futures import ThreadPoolExecutor
 
-    rows = separable_rows(per_genre=60)
-    path = tmp_path / "train.csv"
-    path.write_bytes(csv_bytes(rows))
-    settings = ["sweep", "--data", path, "--preset", "study", "--epochs", "10"]
-    settings += ["--setting", "learning_rate", "--values", "0.01", "0.02"]
-    settings += ["0.03", "0.04", "0.05", "0.06"]
+    rates = ["0.01", "0.02", "0.03", "0.04", "0.05", "0.06"]
+    settings = sweep_settings(tmp_path, 60, 10, rates)
     here = start_cli(*settings, "--out", tmp_path / "here")
     there = start_cli(
         *settings, "--out", tmp_path / "there", "--cluster", scheduler_address
