@@ -12,7 +12,7 @@ number of genres per set, on:
    tracks (whole tracks, never seen);
 2. **the shipped model** (``models/default``, no unseen training track):
    calibrated on a seeded half of its test tracks, checked on the other half
-   (``core.pipeline.conformal_rows``, what ``calibrate-conformal`` does);
+   (``core.calibration.conformal_rows``, what ``calibrate-conformal`` does);
 3. **TidyTuesday's Spotify songs** (``../shared/data/spotify_songs.csv``,
    edm -> Electronic, rap -> Rap, rock -> Rock, as core.transfer): tracks
    unlike the training data, where the guarantee is not promised; shown
@@ -49,6 +49,7 @@ from core import (  # noqa: E402
     tables,
     transfer,
 )
+from core.calibration import conformal_rows  # noqa: E402
 from core.genres import REFERENCE  # noqa: E402
 
 OTHER = ROOT.parent / "shared" / "data" / "spotify_songs.csv"
@@ -130,7 +131,7 @@ def calibrated_recipe(typed) -> None:
 
 def shipped_model(typed, other: Path) -> None:
     model = bundles.load_bundle(ROOT / "models" / "default")
-    halves = pipeline.conformal_rows(model, typed)
+    halves = conformal_rows(model, typed)
     calibration_probabilities, _ = _probabilities(model, halves.calibration)
     evaluation_probabilities, evaluation_novelty = _probabilities(
         model, halves.evaluation

@@ -42,7 +42,7 @@ The levers:
   it is trained), nothing retrained: temperature
   scaling and isotonic regression (``CalibratedClassifierCV`` around the
   frozen network), fitted on a seeded half of the Kaggle test tracks (whole
-  tracks, the halves of ``core.pipeline.conformal_rows``); expected
+  tracks, the halves of ``core.calibration.conformal_rows``); expected
   calibration error (top genre's probability against its share right, 15
   bins) and log loss on the other half, on the same half without
   popularity, and on TidyTuesday's held-out half. Temperature scaling
@@ -86,6 +86,7 @@ from core import (  # noqa: E402
     tables,
     transfer,
 )
+from core.calibration import TEST_HALF  # noqa: E402
 from core.features import without_popularity  # noqa: E402
 from core.genres import REFERENCE  # noqa: E402
 
@@ -287,7 +288,7 @@ def measure_calibration(
     evaluation, calibration = features.split_positions(
         tables.label_codes(test_rows, REFERENCE),
         features.track_groups(test_rows),
-        pipeline.TEST_HALF,
+        TEST_HALF,
         RECIPE.seed,
         RECIPE.stratify,
     )

@@ -177,12 +177,12 @@ def command_evaluate(arguments: argparse.Namespace) -> int:
 
 
 def command_calibrate_novelty(arguments: argparse.Namespace) -> int:
-    from core import bundle, pipeline
+    from core import bundle, calibration
     from core.model_card import model_card
 
     target = bundle.load_bundle(arguments.model)
     typed = load_labelled(arguments.data, verbose=False)
-    pipeline.calibrate_novelty(target, typed)
+    calibration.calibrate_novelty(target, typed)
     command = target.info.get("command", "python -m core train ...")
     bundle.save_bundle(target, arguments.model, card=model_card(target, command))
     print(
@@ -218,15 +218,15 @@ def command_train_audio_network(arguments: argparse.Namespace) -> int:
 
 
 def command_calibrate_conformal(arguments: argparse.Namespace) -> int:
-    from core import bundle, pipeline
+    from core import bundle, calibration, conformal
     from core.model_card import model_card
 
     target = bundle.load_bundle(arguments.model)
     typed = load_labelled(arguments.data, verbose=False)
-    rows = pipeline.calibrate_conformal(target, typed)
+    rows = calibration.calibrate_conformal(target, typed)
     command = target.info.get("command", "python -m core train ...")
     bundle.save_bundle(target, arguments.model, card=model_card(target, command))
-    figures = target.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
+    figures = target.metrics[conformal.METRICS_KEY]["by_coverage"]
     shown = ", ".join(
         f"{name}: {values['coverage']:.1%} held, {values['mean_size']:.2f} genres"
         for name, values in figures.items()

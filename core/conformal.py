@@ -73,7 +73,7 @@ PREDICTION_SET = "prediction_set"
 # How the genres of a set are joined in that column.
 SEPARATOR = "; "
 # The bundle metrics' key of the coverage measured on unseen tracks
-# (core.pipeline.conformal_metrics; the model card reads it).
+# (metrics; the model card reads it).
 METRICS_KEY = "conformal"
 
 
@@ -303,3 +303,34 @@ NO_SETS = (
     '("90% sure it is one of ..."). Models trained with a calibration share '
     "have them."
 )
+
+
+# Where a bundle's calibration tracks come from, in words (model card, docs).
+FROM_CALIBRATION_SHARE = "the calibration share of the training tracks"
+FROM_VALIDATION_SHARE = "the validation share of the training tracks"
+FROM_TEST_HALF = "half of the test tracks; coverage is reported on the other half"
+
+
+def metrics(
+    calibration: Calibration,
+    probabilities: np.ndarray,
+    labels: np.ndarray,
+) -> dict:
+    """Coverage and mean set size of unseen tracks at each offered coverage.
+
+    Returns:
+        ``{"rows", "source", "by_coverage": {"0.9": {"coverage", "mean_size",
+        "rows"}, ...}}``: what the model card shows.
+    """
+    return {
+        "calibration_rows": calibration.rows,
+        "source": calibration.source,
+        "method": calibration.method,
+        "by_coverage": {
+            f"{coverage:g}": coverage_figures(
+                prediction_sets(calibration, probabilities, coverage),
+                labels,
+            )
+            for coverage in COVERAGE_CHOICES
+        },
+    }

@@ -221,7 +221,7 @@ def split_rows(
     return split.train, split.test
 
 
-def _check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
+def check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
     """The bundle's seeded split of ``typed``, once it is sure to be its data.
 
     Raises:
@@ -243,23 +243,6 @@ def _check_training_file(bundle: Bundle, typed: pd.DataFrame) -> SeededSplit:
             "preprocessor than the model's: they are not its training tracks."
         )
     return split
-
-
-def calibrate_novelty(bundle: Bundle, typed: pd.DataFrame) -> None:
-    """Fit ``bundle``'s novelty reference on its own training rows, in place.
-
-    Only the reference changes; the network, preprocessor and metrics are
-    left as they are.
-
-    Raises:
-        DataError: see :func:`_check_training_file`.
-    """
-    train_rows = _check_training_file(bundle, typed).train
-    bundle.novelty = novelty.fit_reference(
-        bundle.preprocessor.transform(train_rows),
-        bundle.preprocessor.feature_names,
-        bundle.config.seed,
-    )
 
 
 @dataclass(frozen=True)
@@ -319,9 +302,9 @@ def train_audio_network(
     the metrics (``AUDIO_ONLY``). The main network is left as it is.
 
     Raises:
-        DataError: see :func:`_check_training_file`.
+        DataError: see :func:`check_training_file`.
     """
-    split = _check_training_file(bundle, typed)
+    split = check_training_file(bundle, typed)
     started = time.perf_counter()
     genres = bundle.genres
     train_rows, test_rows = split.train, split.test
@@ -352,131 +335,6 @@ def train_audio_network(
         },
         "train_seconds": round(trained.seconds, 2),
     }
-
-
-# Where a bundle's calibration tracks come from, in words (model card, docs).
-FROM_CALIBRATION_SHARE = "the calibration share of the training tracks"
-FROM_VALIDATION_SHARE = "the validation share of the training tracks"
-FROM_TEST_HALF = "half of the test tracks; coverage is reported on the other half"
-# The share of the test tracks calibrated on when nothing else is unseen.
-TEST_HALF = 0.5
-
-
-@dataclass
-class ConformalRows:
-    """Tracks the network never learned from: one part to calibrate on, one to
-    report coverage on."""
-
-    calibration: pd.DataFrame
-    evaluation: pd.DataFrame
-    source: str
-
-
-def conformal_rows(bundle: Bundle, typed: pd.DataFrame) -> ConformalRows:
-    """The bundle's unseen tracks to calibrate prediction sets on, and to check them.
-
-    In order of preference:
-
-    1. its calibration share (``calibration_fraction``), set aside before
-       training; coverage is checked on the test tracks;
-    2. its validation share (``validation_fraction``) when early stopping is
-       off: ``core.model.train_network`` holds those rows out of every
-       gradient step, and with early stopping off they choose nothing
-       either (with it on, they pick the epoch kept, which would make their
-       scores a little optimistic); checked on the test tracks;
-    3. otherwise (the shipped model: no unseen training track) a seeded half
-       of the test tracks, whole tracks; checked on the other half only.
-
-    Raises:
-        DataError: see :func:`_check_training_file`.
-    """
-    config = bundle.config
-    split = _check_training_file(bundle, typed)
-    if len(split.calibration):
-        return ConformalRows(split.calibration, split.test, FROM_CALIBRATION_SHARE)
-    if config.validation_fraction > 0 and config.early_stopping_patience == 0:
-        keys = track_keys(split.train)
-        groups = keys.to_numpy() if config.group_tracks and keys is not None else None
-        _, held = features.split_positions(
-            label_codes(split.train, bundle.genres),
-            groups,
-            config.validation_fraction,
-            config.seed,
-            config.stratify,
-        )
-        return ConformalRows(split.train.iloc[held], split.test, FROM_VALIDATION_SHARE)
-    evaluation, calibration = features.split_positions(
-        label_codes(split.test, bundle.genres),
-        split.test_groups,
-        TEST_HALF,
-        config.seed,
-        config.stratify,
-    )
-    return ConformalRows(
-        split.test.iloc[calibration], split.test.iloc[evaluation], FROM_TEST_HALF
-    )
-
-
-def _labelled_probabilities(
-    bundle: Bundle, rows: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """The network's probabilities and the listed genres of labelled rows."""
-    return (
-        bundle.network.probabilities(bundle.preprocessor.transform(rows)),
-        label_codes(rows, bundle.genres),
-    )
-
-
-def conformal_metrics(
-    calibration: conformal.Calibration,
-    probabilities: np.ndarray,
-    labels: np.ndarray,
-) -> dict:
-    """Coverage and mean set size of unseen tracks at each offered coverage.
-
-    Returns:
-        ``{"rows", "source", "by_coverage": {"0.9": {"coverage", "mean_size",
-        "rows"}, ...}}``: what the model card shows.
-    """
-    return {
-        "calibration_rows": calibration.rows,
-        "source": calibration.source,
-        "method": calibration.method,
-        "by_coverage": {
-            f"{coverage:g}": conformal.coverage_figures(
-                conformal.prediction_sets(calibration, probabilities, coverage),
-                labels,
-            )
-            for coverage in conformal.COVERAGE_CHOICES
-        },
-    }
-
-
-# The metrics key of the calibration's figures.
-CONFORMAL_METRICS = conformal.METRICS_KEY
-
-
-def calibrate_conformal(bundle: Bundle, typed: pd.DataFrame) -> ConformalRows:
-    """Calibrate ``bundle``'s prediction sets on its unseen tracks, in place.
-
-    The network, preprocessor and other metrics are left as they are; the
-    coverage measured on the evaluation tracks is recorded in the metrics
-    (``conformal``).
-
-    Returns:
-        The tracks used (see :func:`conformal_rows`).
-
-    Raises:
-        DataError: see :func:`_check_training_file`.
-    """
-    rows = conformal_rows(bundle, typed)
-    bundle.conformal = conformal.calibrate(
-        *_labelled_probabilities(bundle, rows.calibration), source=rows.source
-    )
-    bundle.metrics[CONFORMAL_METRICS] = conformal_metrics(
-        bundle.conformal, *_labelled_probabilities(bundle, rows.evaluation)
-    )
-    return rows
 
 
 def train_from_frame(
@@ -567,7 +425,7 @@ def train_from_frame(
         bundle.conformal = conformal.calibrate(
             predictor.probabilities(preprocessor.transform(cleaned.iloc[calibration])),
             labels[calibration],
-            source=FROM_CALIBRATION_SHARE,
+            source=conformal.FROM_CALIBRATION_SHARE,
         )
     bundle.metrics = {
         "train": _split_metrics(
@@ -601,7 +459,7 @@ def train_from_frame(
         ),
         **(
             {
-                CONFORMAL_METRICS: conformal_metrics(
+                conformal.METRICS_KEY: conformal.metrics(
                     bundle.conformal, test_probabilities, labels[test]
                 )
             }

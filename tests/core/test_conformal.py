@@ -9,7 +9,16 @@ import math
 import numpy as np
 import pytest
 
-from core import bundle, conformal, data, model_card, pipeline, predict, schema
+from core import (
+    bundle,
+    conformal,
+    data,
+    model_card,
+    pipeline,
+    predict,
+    schema,
+)
+from core.calibration import calibrate_conformal
 from core.errors import DataError, GenreLabError
 from core.genres import REFERENCE
 from tests.conftest import csv_bytes, separable_rows, tiny_config
@@ -166,7 +175,7 @@ def test_a_calibration_share_is_set_aside_before_training(calibrated_run):
     assert run.metrics["train"]["n_rows"] == len(train)
     assert run.bundle.conformal is not None
     assert run.bundle.conformal.rows == len(calibration)
-    assert run.bundle.conformal.source == pipeline.FROM_CALIBRATION_SHARE
+    assert run.bundle.conformal.source == conformal.FROM_CALIBRATION_SHARE
     card = model_card.model_card(run.bundle, "python -m core train ...")
     assert "## Prediction sets" in card and "calibration share 0.4" in card
     assert "calibrate-conformal" not in card
@@ -174,7 +183,7 @@ def test_a_calibration_share_is_set_aside_before_training(calibrated_run):
 
 def test_coverage_of_a_trained_model_holds_on_its_test_tracks(calibrated_run):
     _, run = calibrated_run
-    figures = run.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
+    figures = run.metrics[conformal.METRICS_KEY]["by_coverage"]
     # 750 test tracks, 300 calibration tracks: a spread of about 2.5 points
     # (calibration and test draws together), so 7 points is near 3 spreads.
     for name, asked in (("0.8", 0.8), ("0.9", 0.9), ("0.95", 0.95)):
@@ -221,20 +230,20 @@ def test_calibrating_afterwards_uses_unseen_tracks_only(calibrated_run):
     plain = dataclasses.replace(CALIBRATED, calibration_fraction=0.0)
     model = pipeline.train_from_frame(typed, plain).bundle
     assert model.conformal is None
-    rows = pipeline.calibrate_conformal(model, typed)
+    rows = calibrate_conformal(model, typed)
     # No unseen training track: half of the test tracks, checked on the other.
-    assert rows.source == pipeline.FROM_TEST_HALF
+    assert rows.source == conformal.FROM_TEST_HALF
     test = set(pipeline.split_rows(typed, plain, REFERENCE)[1].index)
     calibration, evaluation = set(rows.calibration.index), set(rows.evaluation.index)
     assert calibration | evaluation == test and not calibration & evaluation
     assert model.conformal.rows == len(calibration)
-    figures = model.metrics[pipeline.CONFORMAL_METRICS]["by_coverage"]
+    figures = model.metrics[conformal.METRICS_KEY]["by_coverage"]
     assert figures["0.9"]["rows"] == len(evaluation)
     card = model_card.model_card(model, "python -m core train ...")
     assert "## Prediction sets" in card and "half of the test tracks" in card
     assert "python -m core calibrate-conformal --model" in card
     with pytest.raises(DataError, match="not the file"):
-        pipeline.calibrate_conformal(model, noisy_typed(seed=12))
+        calibrate_conformal(model, noisy_typed(seed=12))
 
 
 def test_a_validation_share_without_early_stopping_is_calibrated_on():
@@ -243,8 +252,8 @@ def test_a_validation_share_without_early_stopping_is_calibrated_on():
         CALIBRATED, calibration_fraction=0.0, validation_fraction=0.3, epochs=3
     )
     model = pipeline.train_from_frame(typed, config).bundle
-    rows = pipeline.calibrate_conformal(model, typed)
-    assert rows.source == pipeline.FROM_VALIDATION_SHARE
+    rows = calibrate_conformal(model, typed)
+    assert rows.source == conformal.FROM_VALIDATION_SHARE
     train, test = (
         set(part.index) for part in pipeline.split_rows(typed, config, REFERENCE)
     )
