@@ -13,7 +13,7 @@ import pytest
 
 from core import bundle as bundles
 from core import data, export, predict, schema, understanding
-from tests.app.conftest import open_app
+from tests.app.conftest import assert_clean, open_app
 from tests.app.test_pages import texts
 from tests.bad_files.corpus import (
     by_name,
@@ -65,8 +65,7 @@ def test_each_table_format_gives_the_kaggle_probabilities_and_says_what_was_read
     kaggle = shown_probabilities(app)
     app = upload(open_app("batch").run(), name, FORMATS[name])
 
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    assert_clean(app)
     assert metrics(app) == ["12", "12", "0"]
     np.testing.assert_allclose(shown_probabilities(app), kaggle, rtol=0, atol=1e-12)
     shown = [element.value for element in app.info]
@@ -90,8 +89,7 @@ def test_web_api_json_is_predicted_with_the_typical_popularity_and_says_so(
     content = web_api_json_bytes(TRACKS, nulls=(3,))
     app = upload(open_app("batch").run(), "features.json", content)
 
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    assert_clean(app)
     assert metrics(app) == ["13", "12", "1"]
     probabilities = shown_probabilities(app)
     # The null entry moves the later tracks one row down the file, and a row's
@@ -118,7 +116,7 @@ def test_an_exportify_playlist_with_unknown_and_out_of_range_keys(data_and_model
     content = exportify_bytes(TRACKS, keys={0: "-1", 1: "12"}, modes={2: "2"})
     app = upload(open_app("batch").run(), "playlist.csv", content)
 
-    assert not app.exception and not app.error
+    assert_clean(app)
     assert metrics(app) == ["12", "10", "2"]
     reasons = app.dataframe[1].value
     assert reasons["row"].tolist() == [2, 3]
@@ -143,7 +141,7 @@ def test_labels_of_the_spotify_tracks_dataset_are_scored_and_others_reported(
     )
     app = upload(open_app("batch").run(), "dataset.csv", content)
 
-    assert not app.exception and not app.error
+    assert_clean(app)
     assert "How often the model was right" in [h.value for h in app.header]
     scored = [m.value for m in app.metric if m.label == "Rows scored"]
     assert scored == ["10"]
@@ -174,7 +172,7 @@ def test_a_gzip_compressed_upload_is_read(data_and_model):
     app = upload(
         open_app("batch").run(), "tracks.csv.gz", gzip.compress(FORMATS["tracks.csv"])
     )
-    assert not app.exception and not app.error
+    assert_clean(app)
     assert metrics(app) == ["12", "12", "0"]
     assert any("Kaggle music genre dataset" in e.value for e in app.info)
 
@@ -202,8 +200,7 @@ def test_home_upload_in_the_spotify_tracks_format_says_what_was_understood(no_da
     content = spotify_tracks_bytes(rows)
     app = upload(open_app("home").run(), "dataset.csv", content)
 
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    assert_clean(app)
     understood = understanding.Understood()
     data.load_csv(content, require_label=True, summary=understood)
     assert "30 rows" in texts(app)
@@ -247,14 +244,14 @@ def test_home_asks_for_the_genre_column_of_a_file_without_one_by_name(no_data):
 
     content = styled_bytes(separable_rows(per_genre=3, seed=5))
     app = upload(open_app("home").run(), "styled.csv", content)
-    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert_clean(app)
     picker = app.selectbox(key=f"home_label_{state.digest(content)}")
     assert picker.options == ["style"] and picker.value is None
     assert "style looks like genres" in " ".join(c.value for c in app.caption)
     assert "uploaded file styled.csv" not in texts(app)
 
     picker.select("style").run()
-    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert_clean(app)
     assert "30 rows" in texts(app)
     assert "uploaded file styled.csv" in texts(app)
     # A file with its genre column named as GenreLab knows needs no picker.
@@ -265,10 +262,10 @@ def test_home_asks_for_the_genre_column_of_a_file_without_one_by_name(no_data):
 def test_batch_predict_scores_a_file_once_its_genre_column_is_chosen(data_and_model):
     content = styled_bytes(TRACKS)
     app = upload(open_app("batch").run(), "styled.csv", content)
-    assert not app.exception and not app.error
+    assert_clean(app)
     assert metrics(app) == ["12", "12", "0"]
     assert "How often the model was right" not in [h.value for h in app.header]
 
     app.selectbox(key=f"batch_label_{state.digest(content)}").select("style").run()
-    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert_clean(app)
     assert "How often the model was right" in [h.value for h in app.header]

@@ -168,8 +168,7 @@ def test_batch_predict_a_small_file(data_and_model):
     app.get("file_uploader")[0].set_value(("mine.csv", csv_bytes(rows), "text/csv"))
     app.run()
 
-    assert not app.exception, app.exception
-    assert not app.error
+    assert_clean(app)
     predictions = app.dataframe[0].value
     assert predictions[predict.PREDICTED].tolist()[:2] == list(genres)
     reasons = app.dataframe[1].value
@@ -191,7 +190,7 @@ def test_batch_predict_refuses_a_bad_file_and_keeps_working(data_and_model):
     assert "bad.csv cannot be used" in app.error[0].value
     app.get("file_uploader")[0].set_value(("good.csv", small_csv_bytes(), "text/csv"))
     app.run()
-    assert not app.exception and not app.error
+    assert_clean(app)
 
 
 def test_train_says_when_the_last_training_was_stopped(small_data):
@@ -253,7 +252,7 @@ def test_predict_what_if_sweeps_numbers_and_keys(data_and_model):
     assert sweep["layout"]["xaxis"]["title"]["text"] == "tempo (beats per minute)"
 
     app.selectbox(key="predict_what_if_feature").select("key").run()
-    assert not app.exception and not app.error
+    assert_clean(app)
     sweep = next(
         json.loads(chart.proto.spec)
         for chart in app.get("plotly_chart")
@@ -273,8 +272,7 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
     assert "Test accuracy by cleaning policy" not in titles
 
     app.button(key="evaluate_compare_policies").click().run()
-    assert not app.exception, app.exception
-    assert not app.error, [e.value for e in app.error]
+    assert_clean(app)
     titles = [
         json.loads(c.proto.spec)["layout"]["title"]["text"]
         for c in app.get("plotly_chart")
@@ -300,8 +298,7 @@ def test_evaluate_comparisons_run_behind_their_buttons(data_and_model):
 def test_model_pages_work_with_the_shipped_model_and_no_data(page, model_without_data):
     app = open_app(page).run()
 
-    assert not app.exception, app.exception
-    assert not app.error
+    assert_clean(app)
     if page == "evaluate":
         # The model's own scores need no data; importance and comparisons do.
         assert len(app.get("plotly_chart")) == 2
