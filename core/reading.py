@@ -109,6 +109,11 @@ def _open_table(source: CsvSource, limited: bool) -> _Table | _JsonRows:
 # Characters of the first data row read to count its values: a row of tracks
 # takes a few hundred, and the sample bounds what a garbage line costs.
 _FIRST_ROW_SAMPLE_CHARS = 1 << 16
+# Values past the header read into columns of their own, at most: a trailing
+# delimiter or two. A first row with more is refused by pandas' own count
+# (each such column costs a cell per row: thousands of empty values on the
+# first line of an upload must not become thousands of columns).
+_MOST_VALUES_BEYOND = 64
 
 
 def _values_beyond_header(text: IO[str], separator: str, header_columns: int) -> int:
@@ -128,7 +133,7 @@ def _values_beyond_header(text: IO[str], separator: str, header_columns: int) ->
         first_row = next(rows, [])
     except csv.Error:
         return 0  # pandas says what is wrong with the row
-    return max(0, len(first_row) - header_columns)
+    return min(max(0, len(first_row) - header_columns), _MOST_VALUES_BEYOND)
 
 
 def _json_cell(value: object) -> str:
@@ -396,7 +401,9 @@ def iter_raw_chunks(
                         ):
                             # pandas dropped values of a first row longer
                             # than the sample that counts them.
-                            raise DataError(_beyond_message(table, 2, None))
+                            raise DataError(
+                                _beyond_message(table, 2 + table.skipped_lines, None)
+                            )
                         if beyond:
                             _refuse_values_beyond_header(chunk, beyond, source, table)
                             chunk = chunk.drop(columns=beyond)
@@ -531,13 +538,11 @@ def _line_of_record(source: CsvSource, table: _Table, record: int) -> int:
         return ended + 1 + table.skipped_lines
 
 
-def _beyond_columns(table: _Table | _JsonRows) -> list[str]:
+def _beyond_columns(table: _Table) -> list[str]:
     """Names for the columns of values past the header (none for most files).
 
     They cannot clash with a file's names, which are printable text.
     """
-    if isinstance(table, _JsonRows):
-        return []
     return [f"\x00beyond {number}" for number in range(table.beyond)]
 
 
@@ -556,11 +561,15 @@ def _beyond_options(table: _Table, beyond: list[str]) -> dict:
 
 
 def _beyond_message(table: _Table, line: int, values: int | None) -> str:
-    counted = f"{values} values" if values is not None else "more values"
+    header = f"the header names {len(table.header)} columns"
+    counted = (
+        f"has {values} values but {header}"
+        if values is not None
+        else f"has more values than {header}"
+    )
     return (
-        f"This file could not be read as a CSV table: line {line} has {counted} "
-        f"but the header names {len(table.header)} columns; fix that line and "
-        "try again."
+        f"This file could not be read as a CSV table: line {line} {counted}; fix "
+        "that line and try again."
     )
 
 

@@ -493,6 +493,22 @@ def test_a_value_past_the_header_is_refused_naming_its_line(endings, line, value
     )
 
 
+@pytest.mark.parametrize("blank_lines", [0, 2])
+def test_a_first_row_of_thousands_of_values_past_the_header_is_refused(blank_lines):
+    """Read as a file, not an upload (no line limit): the values past the
+    header are not made columns of their own, and the line is named."""
+    rows = csv_bytes([row(), row()]).decode().splitlines()
+    content = "\n" * blank_lines + "\n".join(
+        [rows[0], rows[1] + "," * 200_000, rows[2]]
+    )
+    with pytest.raises(DataError) as refused:
+        list(reading.iter_raw_chunks(content.encode()))
+    assert (
+        f"line {2 + blank_lines} has more values than the header names 18 columns"
+        in str(refused.value)
+    )
+
+
 def test_integer_keys_and_modes_are_names_in_the_typed_frame():
     typed = load([row(key="10", mode="0"), row(key="0", mode="1"), row(key="-1")])
     assert typed["key"].tolist()[:2] == ["A#", "C"]
