@@ -95,7 +95,11 @@ def _read_names(
     numbers = _integers(text)
     numbered = of_number(numbers)
     is_named, is_number = pd.notna(named), pd.notna(numbered)
-    unknown = numbers == unknown_number
+    unknown = (
+        numbers == unknown_number
+        if unknown_number is not None
+        else np.zeros(len(numbers), dtype=bool)
+    )
     result = np.full(len(others), None, dtype=object)
     result[is_named] = named[is_named]
     result[is_number] = numbered[is_number]

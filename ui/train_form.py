@@ -44,7 +44,7 @@ class TrainingData:
         self,
         config: settings.TrainingConfig,
         on_epoch: Callable[[EpochLog], None],
-        cancel_key: str = "train_cancel",
+        cancel_key: str = training.CANCEL_KEY,
     ) -> TrainingRun:
         """One training through the server's queue (``training.queued_training``)."""
         return training.queued_training(

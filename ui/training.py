@@ -55,7 +55,11 @@ def config_from_values(
     return settings.TrainingConfig(**fields, **(genre_fields or {}))
 
 
-def wait_for_a_slot(ticket, key: str = "train_cancel") -> None:
+# The key of the button that leaves the training queue, unless a caller names another.
+CANCEL_KEY = "train_cancel"
+
+
+def wait_for_a_slot(ticket, key: str = CANCEL_KEY) -> None:
     """Show the visitor's place in the training queue until a slot is theirs.
 
     Cancel (or any click, or leaving the page) reruns the script, which stops
@@ -142,7 +146,7 @@ def queued_training(
     typed: pd.DataFrame,
     config: settings.TrainingConfig,
     on_epoch: Callable[[EpochLog], None],
-    cancel_key: str = "train_cancel",
+    cancel_key: str = CANCEL_KEY,
     corrections: dict[int, str] | None = None,
     source: dict[str, str] | None = None,
 ):
